@@ -1,0 +1,145 @@
+// The engine's public contract: plain-data types at the boundary (no tensors), shared by the CLI,
+// the notebook kernel, the extension (through the protocol) and every model family.
+import type { Level, Mechanism } from '../protocol/mime';
+export type { Level, Mechanism } from '../protocol/mime';
+
+/** One (seeker post, response post) pair to score. */
+export interface Pair {
+  id: string;
+  seekerPost: string;
+  responsePost: string;
+}
+
+/** Gold annotation of one mechanism for a pair. */
+export interface MechanismLabel {
+  level: Level;
+  /** Rationale substrings of the response, as in the dataset's `rationales` column (split on `|`). */
+  rationales: string[];
+}
+
+/** A pair with gold labels for one or more mechanisms (joint training uses all three). */
+export interface LabeledPair extends Pair {
+  /** Seeker-post id, used for grouped splits. */
+  spId?: string;
+  labels: Partial<Record<Mechanism, MechanismLabel>>;
+}
+
+/** A span of the response, character offsets [start, end). */
+export interface Span {
+  start: number;
+  end: number;
+  text: string;
+  /** Mean rationale probability over the span's tokens (when predicted). */
+  score?: number;
+}
+
+/** A response token with character offsets into the response post and its rationale probability. */
+export interface RationaleToken {
+  text: string;
+  start: number;
+  end: number;
+  prob: number;
+}
+
+export interface MechanismPrediction {
+  level: Level;
+  /** Class probabilities for levels 0, 1, 2. */
+  probs: [number, number, number];
+  /** Response tokens kept within max_len (special tokens excluded), with rationale probabilities. */
+  tokens: RationaleToken[];
+  /** Rationale spans: maximal runs of tokens with prob ≥ threshold, as character offsets. */
+  spans: Span[];
+  /** True when the response was cut at max_len (its tail was not scored). */
+  truncated: boolean;
+}
+
+export interface PairPrediction {
+  id: string;
+  seekerPost: string;
+  responsePost: string;
+  mechanisms: Partial<Record<Mechanism, MechanismPrediction>>;
+}
+
+/** Which backend is running, and why the faster ones were skipped. */
+export interface BackendInfo {
+  name: 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+  device: 'GPU' | 'CPU';
+  /** e.g. "wasm (SIMD, 1 thread)" or "tfjs-node-gpu (CUDA, NVIDIA H100)". */
+  detail: string;
+  /** Backends tried before this one, each with the reason it was not used. */
+  skipped: Array<{ name: string; reason: string }>;
+  /** How the choice was made: 'auto', or the source of a forced choice ('config', 'flag', 'env'). */
+  chosenBy: 'auto' | 'config' | 'flag' | 'env';
+}
+
+/** Per-level precision / recall / F1. */
+export interface ClassReport {
+  level: Level;
+  precision: number;
+  recall: number;
+  f1: number;
+  support: number;
+}
+
+export interface RationaleReport {
+  /** Token-level F1 of the positive (rationale) class, pooled over tokens (corpus level). */
+  tokenF1: number;
+  /** Mean over examples of span F1 where a predicted span matches a gold one at IoU ≥ 0.5. */
+  iouF1: number;
+}
+
+/** Metrics of one mechanism on one labelled set. */
+export interface MechanismEval {
+  mechanism: Mechanism;
+  n: number;
+  accuracy: number;
+  macroF1: number;
+  perClass: ClassReport[];
+  /** confusion[gold][pred], 3×3. */
+  confusion: number[][];
+  kappa: number;
+  kappaQuadratic: number;
+  /** Rationale metrics on every row and on rows with gold level > 0. */
+  rationale: { all: RationaleReport; positive: RationaleReport };
+  /**
+   * The original code's numbers: averaged over batches of `batchSize` (last partial batch counts
+   * fully), with its label conventions (see ../shared/notes/epitome-science.md). Side by side with
+   * the corpus-level ones above.
+   */
+  paperFaithful: {
+    batchSize: number;
+    accuracy: number;
+    macroF1: number;
+    rationaleAccuracy: number;
+    rationaleMacroF1: number;
+    iouF1: number;
+  };
+}
+
+export interface EvalReport {
+  /** Mean total loss over the set (NaN for model families without a loss). */
+  loss: number;
+  mechanisms: Partial<Record<Mechanism, MechanismEval>>;
+}
+
+/** Long work is a stream of typed, versioned events. */
+export type TrainEvent =
+  | { type: 'start'; v: 1; totalSteps: number; stepsPerEpoch: number; epochs: number; examples: number; backend: BackendInfo; resumedFromStep: number }
+  | { type: 'step'; v: 1; step: number; epoch: number; loss: number; lossLevel: number; lossRationale: number; lr: number; gradNorm: number; examplesPerSec: number }
+  | { type: 'epoch'; v: 1; epoch: number; step: number; trainLoss: number; dev?: EvalReport }
+  | { type: 'checkpoint'; v: 1; step: number; path: string }
+  | { type: 'log'; v: 1; level: 'info' | 'warn'; message: string }
+  | { type: 'stopped'; v: 1; step: number; reason: 'aborted' | 'early-stopping' }
+  | { type: 'end'; v: 1; step: number; dev?: EvalReport; test?: EvalReport };
+
+export interface RunOptions {
+  /** Abort between batches; the model keeps the weights of the last completed step. */
+  signal?: AbortSignal;
+  onEvent?: (e: TrainEvent) => void;
+}
+
+/** Progress of non-training long work (prediction over a big file, evaluation). */
+export interface ProgressOptions {
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number | undefined) => void;
+}
