@@ -1,0 +1,210 @@
+// The runs folder: creates run directories, records a training's events into them, lists and reads them.
+// Layout: <root>/<id>/run.json (RunRecord, rewritten atomically) and <root>/<id>/events.jsonl (appended).
+import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import type { TrainEvent } from '../engine/types';
+import { RUN_FORMAT, RUN_VERSION, flattenEval, type RunDataFile, type RunLogLine, type RunRecord } from './run';
+
+/** Where runs go unless the user says otherwise (`--runs_dir`, `empathy.runsFolder`, EMPATHY_RUNS_DIR). */
+export function defaultRunsDir(cwd = process.cwd()): string {
+  return resolve(process.env.EMPATHY_RUNS_DIR ?? join(cwd, 'runs'));
+}
+
+export function sha256File(path: string): string {
+  return createHash('sha256').update(readFileSync(path)).digest('hex');
+}
+
+function writeJsonAtomic(path: string, value: unknown): void {
+  const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
+  writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n');
+  renameSync(tmp, path);
+}
+
+/** The code version a run was made with: package version and, when in a git checkout, the commit. */
+export function codeVersion(repoRoot = resolve(__dirname, '../../..')): RunRecord['code'] {
+  let pkg = { name: 'empathy-workbench', version: '0.0.0' };
+  for (const p of [join(repoRoot, 'package.json'), resolve(__dirname, '../../package.json')]) {
+    if (existsSync(p)) { pkg = JSON.parse(readFileSync(p, 'utf8')); break; }
+  }
+  const code: RunRecord['code'] = { package: pkg.name, version: pkg.version };
+  try {
+    code.gitCommit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    code.gitDirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim().length > 0;
+  } catch { /* not a git checkout (installed package): the version is what we have */ }
+  return code;
+}
+
+function slug(s: string): string {
+  return s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'run';
+}
+
+export interface NewRun {
+  label: string;
+  source: string;
+  family: string;
+  config: Record<string, unknown>;
+  seed: number;
+  data: Array<{ role: RunDataFile['role']; path: string; rows?: number }>;
+}
+
+/** Records one training into its run directory. Feed it every TrainEvent; call finish/fail at the end. */
+export class RunRecorder {
+  readonly dir: string;
+  private record: RunRecord;
+
+  constructor(dir: string, record: RunRecord) {
+    this.dir = dir;
+    this.record = record;
+    this.flush();
+  }
+
+  get id(): string { return this.record.id; }
+  get current(): Readonly<RunRecord> { return this.record; }
+
+  /** The onEvent adapter: `train(cfg, data, { onEvent: e => rec.onEvent(e) })`. */
+  onEvent(e: TrainEvent): void {
+    switch (e.type) {
+      case 'start':
+        this.record.backend = e.backend;
+        this.flush();
+        break;
+      case 'step':
+        this.record.steps = e.step;
+        this.append({ kind: 'step', step: e.step, epoch: e.epoch, loss: e.loss, lossLevel: e.lossLevel, lossRationale: e.lossRationale, lr: e.lr, gradNorm: e.gradNorm });
+        break;
+      case 'epoch':
+        this.append({ kind: 'epoch', epoch: e.epoch, step: e.step, trainLoss: e.trainLoss, metrics: flattenEval('dev', e.dev) });
+        break;
+      case 'checkpoint':
+        this.record.checkpointPath = e.path;
+        this.flush();
+        break;
+      case 'stopped':
+        this.record.status = 'stopped';
+        this.flush();
+        break;
+      case 'end':
+        this.record.steps = e.step;
+        if (e.dev) this.record.dev = e.dev;
+        if (e.test) this.record.test = e.test;
+        this.flush();
+        break;
+      case 'log':
+        break;
+    }
+  }
+
+  /** Mark the run finished (or stopped) with its final reports and checkpoint. */
+  finish(result: { dev?: RunRecord['dev']; test?: RunRecord['test']; checkpointPath?: string; stopped?: boolean; steps?: number }): RunRecord {
+    const r = this.record;
+    if (result.dev) r.dev = result.dev;
+    if (result.test) r.test = result.test;
+    if (result.checkpointPath) r.checkpointPath = resolve(result.checkpointPath);
+    if (result.steps !== undefined) r.steps = result.steps;
+    r.metrics = { ...flattenEval('dev', r.dev), ...flattenEval('test', r.test) };
+    r.status = result.stopped || r.status === 'stopped' ? 'stopped' : 'finished';
+    r.finishedAt = new Date().toISOString();
+    this.flush();
+    return r;
+  }
+
+  fail(err: unknown): void {
+    this.record.status = 'failed';
+    this.record.error = err instanceof Error ? err.message : String(err);
+    this.record.finishedAt = new Date().toISOString();
+    this.flush();
+  }
+
+  private append(line: RunLogLine): void {
+    appendFileSync(join(this.dir, 'events.jsonl'), JSON.stringify(line) + '\n');
+  }
+
+  private flush(): void {
+    writeJsonAtomic(join(this.dir, 'run.json'), this.record);
+  }
+}
+
+export class RunStore {
+  readonly root: string;
+  constructor(root = defaultRunsDir()) {
+    this.root = resolve(root);
+  }
+
+  /** Create a run directory and start recording. Data files are hashed now (what the run really read). */
+  create(spec: NewRun): RunRecorder {
+    mkdirSync(this.root, { recursive: true });
+    const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
+    let id = `${stamp}-${slug(spec.label)}`;
+    for (let i = 2; existsSync(join(this.root, id)); i++) id = `${stamp}-${slug(spec.label)}-${i}`;
+    const dir = join(this.root, id);
+    mkdirSync(dir, { recursive: true });
+    const record: RunRecord = {
+      format: RUN_FORMAT,
+      version: RUN_VERSION,
+      id,
+      label: spec.label,
+      createdAt: new Date().toISOString(),
+      status: 'running',
+      source: spec.source,
+      family: spec.family,
+      config: spec.config,
+      seed: spec.seed,
+      code: codeVersion(),
+      data: spec.data.map(d => ({ role: d.role, path: resolve(d.path), sha256: sha256File(d.path), rows: d.rows })),
+      steps: 0,
+      metrics: {},
+    };
+    return new RunRecorder(dir, record);
+  }
+
+  /** Every run in the folder, newest first. Unreadable folders are reported, not hidden. */
+  list(): { runs: RunRecord[]; problems: string[] } {
+    const runs: RunRecord[] = [];
+    const problems: string[] = [];
+    if (!existsSync(this.root)) return { runs, problems };
+    for (const name of readdirSync(this.root)) {
+      const dir = join(this.root, name);
+      if (!statSync(dir).isDirectory()) continue;
+      try { runs.push(this.readRecord(dir)); } catch (e) { problems.push((e as Error).message); }
+    }
+    runs.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+    return { runs, problems };
+  }
+
+  /** A run by id, unique id prefix, or path to its folder. */
+  get(ref: string): RunRecord {
+    if (existsSync(join(ref, 'run.json'))) return this.readRecord(ref);
+    const exact = join(this.root, ref);
+    if (existsSync(join(exact, 'run.json'))) return this.readRecord(exact);
+    const matches = existsSync(this.root) ? readdirSync(this.root).filter(n => n.startsWith(ref)) : [];
+    if (matches.length === 1) return this.readRecord(join(this.root, matches[0]));
+    if (matches.length > 1) throw new Error(`run "${ref}" is ambiguous in ${this.root}: ${matches.slice(0, 5).join(', ')}`);
+    throw new Error(`no run "${ref}" in ${this.root}`);
+  }
+
+  /** The per-step and per-epoch log of a run. */
+  events(ref: string): RunLogLine[] {
+    const rec = this.get(ref);
+    const file = join(this.dirOf(rec), 'events.jsonl');
+    if (!existsSync(file)) return [];
+    return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l, i) => {
+      try { return JSON.parse(l) as RunLogLine; } catch { throw new Error(`${file}:${i + 1}: not a JSON line`); }
+    });
+  }
+
+  dirOf(rec: RunRecord): string {
+    return join(this.root, rec.id);
+  }
+
+  private readRecord(dir: string): RunRecord {
+    const file = join(dir, 'run.json');
+    let rec: RunRecord;
+    try { rec = JSON.parse(readFileSync(file, 'utf8')); } catch (e) { throw new Error(`${file}: unreadable run record (${(e as Error).message})`); }
+    if (rec.format !== RUN_FORMAT) throw new Error(`${file}: not an empathy run record`);
+    if (rec.version > RUN_VERSION) throw new Error(`${file}: run format version ${rec.version} is newer than this workbench understands (${RUN_VERSION})`);
+    if (basename(dir) !== rec.id) rec = { ...rec, id: basename(dir) };
+    return rec;
+  }
+}
