@@ -1,0 +1,161 @@
+// The EPITOME raw format (`sp_id,rp_id,seeker_post,response_post,level,rationales`): loading with
+// row-numbered validation, the mechanism of a file from its name, and the joint merge of the three
+// mechanism files into LabeledPairs.
+import * as path from 'node:path';
+import type { LabeledPair, Level, Mechanism } from '../kernel/engine/types';
+import { DataError, readCsvFile, type CsvRecord } from './csv';
+import { locateRationales } from './align';
+
+export const RAW_COLUMNS = ['sp_id', 'rp_id', 'seeker_post', 'response_post', 'level', 'rationales'] as const;
+
+/** One row of a raw EPITOME file. Posts are trimmed (as the original process_data.py does). */
+export interface RawRow {
+  sp_id: string;
+  rp_id: string;
+  seeker_post: string;
+  response_post: string;
+  level: Level;
+  /** `|`-separated rationale substrings of the response; empty pieces dropped. */
+  rationales: string[];
+  /** 1-based line of the row in its file (the header is line 1). */
+  line: number;
+}
+
+export interface LoadedEpitome {
+  rows: RawRow[];
+  /** Non-fatal findings (rationales not found verbatim, level > 0 without rationale, …), one line each. */
+  warnings: string[];
+  /** Mechanism inferred from the file name, if any. */
+  mechanism?: Mechanism;
+}
+
+/** ER / IP / EX from names like `emotional-reactions-reddit.csv`, `sample_input_ER.csv`, `ip.dev.csv`. */
+export function mechanismFromFileName(file: string): Mechanism | undefined {
+  const b = path.basename(file).toLowerCase();
+  if (b.includes('emotional-reaction') || b.includes('emotional_reaction')) return 'ER';
+  if (b.includes('interpretation')) return 'IP';
+  if (b.includes('exploration')) return 'EX';
+  const m = /(?:^|[^a-z])(er|ip|ex)(?=[^a-z]|$)/.exec(b.replace(/\.csv$/, ''));
+  return m ? (m[1].toUpperCase() as Mechanism) : undefined;
+}
+
+/** Parse a level cell: 0, 1, 2 (also "1.0" as pandas may write it); anything else is undefined. */
+export function parseLevel(s: string): Level | undefined {
+  const m = /^\s*([012])(?:\.0*)?\s*$/.exec(s);
+  return m ? (Number(m[1]) as Level) : undefined;
+}
+
+/** Split a `rationales` cell on `|`, dropping empty pieces (the original skips them). */
+export function splitRationales(s: string): string[] {
+  return s
+    .trim()
+    .split('|')
+    .filter((r) => r.trim() !== '');
+}
+
+/** Map header names to column indexes; a missing required column is a DataError on line 1. */
+export function headerIndex(header: CsvRecord, required: readonly string[], file: string): Record<string, number> {
+  const names = header.fields.map((h) => h.trim());
+  const idx: Record<string, number> = {};
+  names.forEach((n, i) => {
+    if (!(n in idx)) idx[n] = i;
+  });
+  const missing = required.filter((c) => !(c in idx));
+  if (missing.length > 0) {
+    throw new DataError(file, header.line, `missing column${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')} (header has: ${names.join(',')})`);
+  }
+  return idx;
+}
+
+/** Check a record has as many fields as the header. */
+export function checkWidth(rec: CsvRecord, width: number, file: string): void {
+  if (rec.fields.length !== width) {
+    throw new DataError(file, rec.line, `expected ${width} fields like the header, found ${rec.fields.length} (an unquoted comma or a missing quote?)`);
+  }
+}
+
+/** Validate raw records (header first) into RawRows. Throws DataError naming the line on bad rows. */
+export function rawRowsFromRecords(recs: CsvRecord[], file: string): LoadedEpitome {
+  if (recs.length === 0) throw new DataError(file, undefined, 'empty file (expected a CSV header and rows)');
+  const [header, ...body] = recs;
+  const ix = headerIndex(header, RAW_COLUMNS, file);
+  if (body.length === 0) throw new DataError(file, undefined, 'no data rows after the header');
+  const rows: RawRow[] = [];
+  let notVerbatim = 0;
+  let notFound = 0;
+  let firstNotFound: number | undefined;
+  let positiveNoRationale = 0;
+  let zeroWithRationale = 0;
+  for (const rec of body) {
+    checkWidth(rec, header.fields.length, file);
+    const f = (c: string) => rec.fields[ix[c]];
+    const level = parseLevel(f('level'));
+    if (level === undefined) throw new DataError(file, rec.line, `level must be 0, 1 or 2, found ${JSON.stringify(f('level'))}`);
+    const seeker = f('seeker_post').trim();
+    const response = f('response_post').trim();
+    if (seeker === '') throw new DataError(file, rec.line, 'empty seeker_post');
+    if (response === '') throw new DataError(file, rec.line, 'empty response_post');
+    const rationales = splitRationales(f('rationales'));
+    for (const r of rationales) if (!response.includes(r)) notVerbatim++;
+    if (rationales.length > 0) {
+      const { missed } = locateRationales(response, rationales);
+      if (missed.length > 0) {
+        notFound += missed.length;
+        firstNotFound ??= rec.line;
+      }
+    }
+    if (level > 0 && rationales.length === 0) positiveNoRationale++;
+    if (level === 0 && rationales.length > 0) zeroWithRationale++;
+    rows.push({ sp_id: f('sp_id').trim(), rp_id: f('rp_id').trim(), seeker_post: seeker, response_post: response, level, rationales, line: rec.line });
+  }
+  const warnings: string[] = [];
+  if (notVerbatim > 0) {
+    warnings.push(
+      `${file}: ${notVerbatim} rationale(s) are not exact substrings of their response; ${notVerbatim - notFound} matched ignoring whitespace, ${notFound} not found` +
+        (firstNotFound !== undefined ? ` (first at line ${firstNotFound})` : ''),
+    );
+  }
+  if (positiveNoRationale > 0) warnings.push(`${file}: ${positiveNoRationale} row(s) with level > 0 have no rationale`);
+  if (zeroWithRationale > 0) warnings.push(`${file}: ${zeroWithRationale} row(s) with level 0 have a rationale`);
+  return { rows, warnings, mechanism: mechanismFromFileName(file) };
+}
+
+/** Load and validate a raw EPITOME CSV. */
+export async function loadEpitomeCsv(file: string): Promise<LoadedEpitome> {
+  return rawRowsFromRecords(await readCsvFile(file), file);
+}
+
+/** The original's pair id: `<sp_id>_<rp_id>`. */
+export function pairId(r: Pick<RawRow, 'sp_id' | 'rp_id'>): string {
+  return `${r.sp_id}_${r.rp_id}`;
+}
+
+/**
+ * Merge per-mechanism rows into LabeledPairs keyed by (sp_id, rp_id); the k-th duplicate of a key
+ * in one file joins the k-th in another. Order: first file's order, then pairs only in later files.
+ * Texts come from the first file holding the pair (the files differ only in spacing at times).
+ */
+export function toLabeledPairs(byMechanism: Partial<Record<Mechanism, RawRow[]>>): LabeledPair[] {
+  const out: LabeledPair[] = [];
+  const byKey = new Map<string, LabeledPair[]>();
+  for (const mech of ['ER', 'IP', 'EX'] as Mechanism[]) {
+    const rows = byMechanism[mech];
+    if (!rows) continue;
+    const seen = new Map<string, number>();
+    for (const r of rows) {
+      const id = pairId(r);
+      const k = seen.get(id) ?? 0;
+      seen.set(id, k + 1);
+      const list = byKey.get(id) ?? [];
+      byKey.set(id, list);
+      let p = list[k];
+      if (!p) {
+        p = { id, spId: r.sp_id, seekerPost: r.seeker_post, responsePost: r.response_post, labels: {} };
+        list.push(p);
+        out.push(p);
+      }
+      p.labels[mech] = { level: r.level, rationales: r.rationales };
+    }
+  }
+  return out;
+}
