@@ -1,0 +1,35 @@
+// The status bar item: the kernel's compute backend and device (GPU / CPU / wasm); click to change it.
+import * as vscode from 'vscode';
+import type { BackendInfo } from '../kernel/engine/types';
+import type { KernelRuntime } from './kernelRuntime';
+
+export class BackendStatus implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem('empathy.backend', vscode.StatusBarAlignment.Right, 100);
+
+  constructor() {
+    this.item.name = 'Empathy backend';
+    this.item.command = 'empathy.selectBackend';
+    this.show(undefined, undefined, vscode.workspace.getConfiguration('empathy').get<string>('backend', 'auto'));
+  }
+
+  /** Before the kernel reports its backend, show the preference; afterwards what it really uses. */
+  show(info: BackendInfo | undefined, runtime: KernelRuntime | undefined, preference?: string): void {
+    if (info) {
+      const device = info.name === 'wasm' ? 'wasm' : info.device;
+      this.item.text = `${info.device === 'GPU' ? '$(circuit-board)' : '$(chip)'} Empathy: ${info.name} · ${device}`;
+      const skipped = info.skipped.map((s) => `- ${s.name}: ${s.reason}`).join('\n');
+      this.item.tooltip = new vscode.MarkdownString(
+        `**Backend** ${info.detail} (chosen by ${info.chosenBy})` +
+        (runtime ? `\n\n**Kernel runtime** ${runtime.reason}` : '') +
+        (skipped ? `\n\n**Not used**\n${skipped}` : '') + '\n\nClick to select another backend.');
+    } else {
+      this.item.text = `$(chip) Empathy: ${preference ?? 'auto'}`;
+      this.item.tooltip = 'Empathy kernel backend preference (the kernel reports the backend it really uses once it starts). Click to change.';
+    }
+    this.item.show();
+  }
+
+  get text(): string { return this.item.text; }
+
+  dispose(): void { this.item.dispose(); }
+}

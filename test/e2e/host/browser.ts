@@ -1,0 +1,137 @@
+// Drives Debian's Chromium through playwright-core (from the e2e cache, not the project's deps): opens the
+// workbench, blocks and logs every request that is not to 127.0.0.1, exposes window.codeAutomationExit,
+// and answers the extension tests' DOM questions (text inside renderer/webview iframes + screenshots).
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BrowserQuestion, BrowserAnswer } from '../suite/browserProtocol';
+
+// Minimal structural types for the parts of playwright-core used here (it is loaded from the cache folder
+// at run time, so its .d.ts is not available to the project's type check).
+interface PwFrame { url(): string; evaluate<T>(fn: string): Promise<T> }
+interface PwRoute { request(): { url(): string }; continue(): Promise<void>; abort(code?: string): Promise<void> }
+interface PwPage {
+  goto(url: string, opts?: { waitUntil?: string; timeout?: number }): Promise<unknown>;
+  frames(): PwFrame[];
+  screenshot(opts: { path: string; fullPage?: boolean }): Promise<unknown>;
+  exposeFunction(name: string, fn: (...a: unknown[]) => unknown): Promise<void>;
+  on(event: 'console', fn: (m: { type(): string; text(): string }) => void): void;
+  on(event: 'pageerror', fn: (e: Error) => void): void;
+}
+interface PwContext { route(pattern: string, fn: (r: PwRoute) => unknown): Promise<void>; newPage(): Promise<PwPage> }
+interface PwBrowser { newContext(opts: Record<string, unknown>): Promise<PwContext>; close(): Promise<void> }
+interface PlaywrightCore { chromium: { launch(opts: Record<string, unknown>): Promise<PwBrowser> } }
+
+export interface BrowserConfig {
+  playwrightCoreDir: string;
+  chromiumPath: string; // Debian's /usr/bin/chromium
+  screenshotDir: string; // test-output/e2e
+  handshakeDir: string; // where the extension tests write questions and read answers
+  log: (line: string) => void;
+}
+
+export interface BrowserSession {
+  blocked: string[];
+  /** Resolves with the code passed to window.codeAutomationExit. */
+  exitCode: Promise<number>;
+  page: PwPage;
+  close(): Promise<void>;
+}
+
+const CHROMIUM_FLAGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
+];
+
+function isLocal(url: string): boolean {
+  if (!/^(https?|wss?):/i.test(url)) return true; // data:, blob:, about:, vscode-*: never leave the machine
+  try { return new URL(url).hostname === '127.0.0.1'; } catch { return false; }
+}
+
+export async function openWorkbench(cfg: BrowserConfig, url: string): Promise<BrowserSession> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const pw = require(cfg.playwrightCoreDir) as PlaywrightCore;
+  const browser = await pw.chromium.launch({ executablePath: cfg.chromiumPath, headless: true, args: CHROMIUM_FLAGS });
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, serviceWorkers: 'allow' });
+  const blocked: string[] = [];
+  await context.route('**/*', async (route) => {
+    const u = route.request().url();
+    if (isLocal(u)) return route.continue();
+    blocked.push(u);
+    cfg.log(`e2e: blocked request to ${u}`);
+    return route.abort('blockedbyclient');
+  });
+  const page = await context.newPage();
+  page.on('pageerror', (e) => cfg.log(`e2e: page error: ${e.message}`));
+  let resolveExit!: (code: number) => void;
+  const exitCode = new Promise<number>((r) => { resolveExit = r; });
+  await page.exposeFunction('codeAutomationExit', (code: unknown) => { resolveExit(Number(code)); });
+  await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60_000 });
+  return { blocked, exitCode, page, close: () => browser.close() };
+}
+
+/** Text of every frame (the notebook's output webview and panels live in nested iframes). */
+export async function frameTexts(page: PwPage): Promise<Array<{ url: string; text: string }>> {
+  const out: Array<{ url: string; text: string }> = [];
+  for (const f of page.frames()) {
+    try {
+      const text = await f.evaluate<string>('document.body ? document.body.textContent || "" : ""');
+      out.push({ url: f.url(), text });
+    } catch { /* detached frame */ }
+  }
+  return out;
+}
+
+/** Polls the handshake folder for questions from the extension tests until `stop` resolves. */
+export function serveQuestions(cfg: BrowserConfig, session: BrowserSession, stop: Promise<unknown>): Promise<void> {
+  mkdirSync(cfg.handshakeDir, { recursive: true });
+  mkdirSync(cfg.screenshotDir, { recursive: true });
+  let done = false;
+  void stop.then(() => { done = true; });
+  const answered = new Set<string>();
+  return (async () => {
+    while (!done) {
+      for (const f of readdirSync(cfg.handshakeDir)) {
+        if (!f.endsWith('.question.json') || answered.has(f)) continue;
+        answered.add(f);
+        const q = JSON.parse(readFileSync(join(cfg.handshakeDir, f), 'utf8')) as BrowserQuestion;
+        const a = await answer(cfg, session, q);
+        const tmp = join(cfg.handshakeDir, `${q.name}.answer.json.tmp`);
+        writeFileSync(tmp, JSON.stringify(a, null, 2));
+        renameSync(tmp, join(cfg.handshakeDir, `${q.name}.answer.json`));
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  })();
+}
+
+/** Waits until every expected text shows up in some non-top frame (renderers draw asynchronously). */
+async function answer(cfg: BrowserConfig, session: BrowserSession, q: BrowserQuestion): Promise<BrowserAnswer> {
+  const deadline = Date.now() + (q.timeoutMs ?? 20_000);
+  let missing = q.expectText;
+  let frames: Array<{ url: string; text: string }> = [];
+  for (;;) {
+    frames = await frameTexts(session.page);
+    const inner = frames.slice(1); // frame 0 is the workbench itself: renderer output lives in iframes
+    missing = q.expectText.filter((t) => !inner.some((f) => f.text.includes(t)));
+    if (missing.length === 0 || Date.now() > deadline) break;
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  await new Promise((r) => setTimeout(r, q.settleMs ?? 800)); // let plotly finish its transition
+  const screenshot = join(cfg.screenshotDir, `${q.name}.png`);
+  await session.page.screenshot({ path: screenshot });
+  cfg.log(`e2e: screenshot ${screenshot}${missing.length ? ` (missing: ${missing.join(', ')})` : ''}`);
+  return {
+    name: q.name,
+    ok: missing.length === 0,
+    missing,
+    screenshot,
+    frames: frames.map((f) => ({ url: f.url.slice(0, 160), chars: f.text.length })),
+  };
+}
+
+export function chromiumPath(): string {
+  for (const p of [process.env.EMPATHY_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser']) {
+    if (p && existsSync(p)) return p;
+  }
+  throw new Error('Chromium not found: apt-get install chromium (or set EMPATHY_CHROMIUM)');
+}
