@@ -1,0 +1,144 @@
+// The backend ladder: tfjs-node-gpu → tfjs-node → wasm (SIMD) → cpu; forced by argument or EMPATHY_BACKEND,
+// always reported (name, device, detail, why faster ones were skipped, who chose).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import * as tf from '@tensorflow/tfjs';
+import type { BackendInfo } from './types';
+
+export type BackendName = BackendInfo['name'];
+export type BackendPreference = 'auto' | BackendName;
+
+const LADDER: BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+
+let current: BackendInfo | undefined;
+
+/** The backend chosen by the last successful initBackend(), if any. */
+export function currentBackend(): BackendInfo | undefined {
+  return current;
+}
+
+/** Read a package's package.json name without loading it (undefined when not installed). */
+function installedPackageName(pkg: string): string | undefined {
+  try {
+    const p = require.resolve(`${pkg}/package.json`);
+    return (JSON.parse(fs.readFileSync(p, 'utf8')) as { name?: string }).name;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Name of the first NVIDIA GPU from `nvidia-smi -L`, if the driver is there. */
+function nvidiaGpuName(): string | undefined {
+  try {
+    const out = execFileSync('nvidia-smi', ['-L'], { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] });
+    const m = /GPU \d+: ([^(]+?)\s*\(/.exec(out);
+    return m ? m[1].trim() : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+type Attempt = { ok: true; device: 'GPU' | 'CPU'; detail: string } | { ok: false; reason: string };
+
+/** Load a native tfjs-node(-gpu) package; it registers the 'tensorflow' backend in the shared tfjs-core. */
+async function tryNative(pkg: '@tensorflow/tfjs-node-gpu' | '@tensorflow/tfjs-node'): Promise<Attempt> {
+  const name = installedPackageName(pkg);
+  if (name === undefined) return { ok: false, reason: `${pkg} is not installed` };
+  if (name !== pkg) return { ok: false, reason: `${pkg} resolves to ${name} (an alias, not the native binding)` };
+  try {
+    require(pkg);
+  } catch (e) {
+    return { ok: false, reason: `${pkg} failed to load: ${(e as Error).message.split('\n')[0]}` };
+  }
+  if (!tf.findBackend('tensorflow')) return { ok: false, reason: `${pkg} loaded but registered no 'tensorflow' backend in this tfjs-core (version mismatch?)` };
+  if (!(await tf.setBackend('tensorflow'))) return { ok: false, reason: `${pkg}: the 'tensorflow' backend failed to initialise` };
+  await tf.ready();
+  if (pkg === '@tensorflow/tfjs-node-gpu') {
+    const gpu = nvidiaGpuName();
+    if (!gpu) return { ok: false, reason: 'tfjs-node-gpu loaded but no NVIDIA GPU is visible (nvidia-smi -L failed); it would run on the CPU' };
+    return { ok: true, device: 'GPU', detail: `tfjs-node-gpu (CUDA, ${gpu})` };
+  }
+  return { ok: true, device: 'CPU', detail: 'tfjs-node (libtensorflow, CPU)' };
+}
+
+async function tryWasm(): Promise<Attempt> {
+  let wasm: typeof import('@tensorflow/tfjs-backend-wasm');
+  try {
+    wasm = require('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm');
+  } catch (e) {
+    return { ok: false, reason: `@tensorflow/tfjs-backend-wasm failed to load: ${(e as Error).message.split('\n')[0]}` };
+  }
+  try {
+    // Point at the .wasm files in node_modules, so it also works from out/ or a bundle.
+    const dist = path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + path.sep;
+    if (!tf.findBackendFactory('wasm')) {
+      return { ok: false, reason: 'the wasm backend did not register with this tfjs-core' };
+    }
+    if (!wasmPathsSet) {
+      wasm.setWasmPaths(dist);
+      wasmPathsSet = true;
+    }
+    if (!(await tf.setBackend('wasm'))) return { ok: false, reason: 'the wasm backend failed to initialise' };
+    await tf.ready();
+    const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
+    // tfjs disables wasm multithreading under Node (flags_wasm.js), so it is always one thread here.
+    return { ok: true, device: 'CPU', detail: `wasm (${simd ? 'SIMD' : 'no SIMD'}, 1 thread)` };
+  } catch (e) {
+    return { ok: false, reason: `wasm backend failed: ${(e as Error).message.split('\n')[0]}` };
+  }
+}
+let wasmPathsSet = false;
+
+async function tryCpu(): Promise<Attempt> {
+  if (!(await tf.setBackend('cpu'))) return { ok: false, reason: 'the cpu backend failed to initialise' };
+  await tf.ready();
+  return { ok: true, device: 'CPU', detail: 'cpu (pure JavaScript, slow)' };
+}
+
+function attempt(name: BackendName): Promise<Attempt> {
+  switch (name) {
+    case 'tensorflow-gpu': return tryNative('@tensorflow/tfjs-node-gpu');
+    case 'tensorflow': return tryNative('@tensorflow/tfjs-node');
+    case 'wasm': return tryWasm();
+    case 'cpu': return tryCpu();
+  }
+}
+
+/**
+ * Pick and activate a backend. `pref` 'auto' walks the ladder; a named backend is forced (an error if it
+ * cannot start). EMPATHY_BACKEND, when set, overrides `pref` (chosenBy 'env').
+ */
+export async function initBackend(pref: BackendPreference = 'auto', chosenBy: BackendInfo['chosenBy'] = pref === 'auto' ? 'auto' : 'config'): Promise<BackendInfo> {
+  const env = process.env.EMPATHY_BACKEND?.trim();
+  if (env) {
+    pref = env as BackendPreference;
+    chosenBy = env === 'auto' ? 'auto' : 'env';
+  }
+  if (pref !== 'auto' && !LADDER.includes(pref)) {
+    throw new Error(`unknown backend '${pref}'${env ? ' (from EMPATHY_BACKEND)' : ''}: use one of auto, ${LADDER.join(', ')}`);
+  }
+  const skipped: BackendInfo['skipped'] = [];
+  if (pref !== 'auto') {
+    const a = await attempt(pref);
+    if (!a.ok) throw new Error(`backend '${pref}' was requested${chosenBy === 'env' ? ' by EMPATHY_BACKEND' : ''} but cannot start: ${a.reason}`);
+    for (const n of LADDER.slice(0, LADDER.indexOf(pref))) skipped.push({ name: n, reason: `not tried: '${pref}' was forced (${chosenBy})` });
+    current = { name: pref, device: a.device, detail: a.detail, skipped, chosenBy };
+    return current;
+  }
+  for (const name of LADDER) {
+    const a = await attempt(name);
+    if (a.ok) {
+      current = { name, device: a.device, detail: a.detail, skipped, chosenBy: 'auto' };
+      return current;
+    }
+    skipped.push({ name, reason: a.reason });
+  }
+  throw new Error(`no tfjs backend could start: ${skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')}`);
+}
+
+/** One line for logs: "wasm (SIMD, 1 thread) [auto; skipped tensorflow-gpu: …]". */
+export function describeBackend(info: BackendInfo): string {
+  const skipped = info.skipped.map((s) => `${s.name}: ${s.reason}`).join('; ');
+  return `${info.detail} on ${info.device} [${info.chosenBy}${skipped ? `; skipped ${skipped}` : ''}]`;
+}

@@ -1,0 +1,223 @@
+// Safetensors reader/writer (F32, F16, BF16, I64, I32): the one weight/checkpoint file format, PyTorch-readable.
+// Format: u64 LE header length N, N bytes of JSON {name: {dtype, shape, data_offsets}, __metadata__},
+// padded with spaces to a multiple of 8, then the raw little-endian data (offsets relative to its start).
+import { promises as fsp } from 'node:fs';
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+export type Dtype = 'F32' | 'F16' | 'BF16' | 'I64' | 'I32';
+
+/** One tensor: F32 → Float32Array, F16/BF16 → Uint16Array (raw bits), I64 → BigInt64Array, I32 → Int32Array. */
+export type TensorEntry = {
+  dtype: Dtype;
+  shape: number[];
+  data: Float32Array | Int32Array | BigInt64Array | Uint16Array;
+};
+
+const BYTES: Record<Dtype, number> = { F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4 };
+
+function numel(shape: number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+function typedFromBytes(dtype: Dtype, bytes: Uint8Array): TensorEntry['data'] {
+  // Copy into a fresh, aligned buffer (file offsets need not be aligned to the element size).
+  const copy = new Uint8Array(bytes.byteLength);
+  copy.set(bytes);
+  switch (dtype) {
+    case 'F32': return new Float32Array(copy.buffer);
+    case 'I32': return new Int32Array(copy.buffer);
+    case 'I64': return new BigInt64Array(copy.buffer);
+    case 'F16':
+    case 'BF16': return new Uint16Array(copy.buffer);
+  }
+}
+
+/** Parse a safetensors buffer. Throws on malformed headers, unknown dtypes or out-of-range offsets. */
+export function readSafetensors(buf: Uint8Array): { tensors: Map<string, TensorEntry>; metadata: Record<string, string> } {
+  if (buf.byteLength < 8) throw new Error(`safetensors: file too short (${buf.byteLength} bytes)`);
+  const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const n = Number(dv.getBigUint64(0, true));
+  if (8 + n > buf.byteLength) throw new Error(`safetensors: header length ${n} exceeds file size ${buf.byteLength}`);
+  const header = JSON.parse(new TextDecoder().decode(buf.subarray(8, 8 + n))) as Record<string, unknown>;
+  const dataStart = 8 + n;
+  const tensors = new Map<string, TensorEntry>();
+  let metadata: Record<string, string> = {};
+  for (const [name, raw] of Object.entries(header)) {
+    if (name === '__metadata__') { metadata = (raw ?? {}) as Record<string, string>; continue; }
+    const info = raw as { dtype: string; shape: number[]; data_offsets: [number, number] };
+    if (!(info.dtype in BYTES)) throw new Error(`safetensors: tensor '${name}' has unsupported dtype ${info.dtype}`);
+    const dtype = info.dtype as Dtype;
+    const [b, e] = info.data_offsets;
+    const expected = numel(info.shape) * BYTES[dtype];
+    if (e - b !== expected) throw new Error(`safetensors: tensor '${name}' has ${e - b} bytes, shape [${info.shape}] ${dtype} needs ${expected}`);
+    if (dataStart + e > buf.byteLength) throw new Error(`safetensors: tensor '${name}' data [${b}, ${e}) past end of file`);
+    tensors.set(name, { dtype, shape: [...info.shape], data: typedFromBytes(dtype, buf.subarray(dataStart + b, dataStart + e)) });
+  }
+  return { tensors, metadata };
+}
+
+/** Serialise tensors (in the Map's order) and string metadata. */
+export function writeSafetensors(tensors: Map<string, TensorEntry>, metadata?: Record<string, string>): Uint8Array {
+  const header: Record<string, unknown> = {};
+  if (metadata && Object.keys(metadata).length > 0) {
+    for (const [k, v] of Object.entries(metadata)) {
+      if (typeof v !== 'string') throw new Error(`safetensors: metadata '${k}' must be a string`);
+    }
+    header.__metadata__ = metadata;
+  }
+  let offset = 0;
+  for (const [name, t] of tensors) {
+    const bytes = numel(t.shape) * BYTES[t.dtype];
+    if (t.data.byteLength !== bytes) throw new Error(`safetensors: tensor '${name}' has ${t.data.byteLength} bytes, shape [${t.shape}] ${t.dtype} needs ${bytes}`);
+    header[name] = { dtype: t.dtype, shape: t.shape, data_offsets: [offset, offset + bytes] };
+    offset += bytes;
+  }
+  let json = new TextEncoder().encode(JSON.stringify(header));
+  const padded = Math.ceil(json.byteLength / 8) * 8;
+  const headerBytes = new Uint8Array(padded).fill(0x20);
+  headerBytes.set(json);
+  json = headerBytes;
+  const out = new Uint8Array(8 + padded + offset);
+  new DataView(out.buffer).setBigUint64(0, BigInt(padded), true);
+  out.set(json, 8);
+  let p = 8 + padded;
+  for (const t of tensors.values()) {
+    out.set(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength), p);
+    p += t.data.byteLength;
+  }
+  return out;
+}
+
+export async function readSafetensorsFile(file: string): Promise<{ tensors: Map<string, TensorEntry>; metadata: Record<string, string> }> {
+  const buf = await fsp.readFile(file);
+  try {
+    return readSafetensors(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength));
+  } catch (e) {
+    throw new Error(`${file}: ${(e as Error).message}`);
+  }
+}
+
+/** Write to a temp file in the target folder (created if missing), fsync, then rename over the target. */
+export async function writeSafetensorsFileAtomic(file: string, tensors: Map<string, TensorEntry>, metadata?: Record<string, string>): Promise<void> {
+  const bytes = writeSafetensors(tensors, metadata);
+  const dir = path.dirname(path.resolve(file));
+  await fsp.mkdir(dir, { recursive: true });
+  const tmp = path.join(dir, `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
+  const fh = await fsp.open(tmp, 'w');
+  try {
+    await fh.writeFile(bytes);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  try {
+    await fsp.rename(tmp, file);
+  } catch (e) {
+    await fsp.rm(tmp, { force: true });
+    throw e;
+  }
+}
+
+// ---- dtype conversions (half floats are stored as raw bits) ----
+
+/** IEEE half (F16) bits → float32. */
+export function f16ToF32(bits: Uint16Array): Float32Array {
+  const out = new Float32Array(bits.length);
+  for (let i = 0; i < bits.length; i++) {
+    const h = bits[i];
+    const s = h & 0x8000 ? -1 : 1;
+    const e = (h >> 10) & 0x1f;
+    const m = h & 0x3ff;
+    if (e === 0) out[i] = s * m * 2 ** -24;
+    else if (e === 31) out[i] = m ? NaN : s * Infinity;
+    else out[i] = s * (1 + m / 1024) * 2 ** (e - 15);
+  }
+  return out;
+}
+
+/** float32 → IEEE half bits (round to nearest even). */
+export function f32ToF16(x: Float32Array): Uint16Array {
+  const out = new Uint16Array(x.length);
+  const f = new Float32Array(1);
+  const u = new Uint32Array(f.buffer);
+  for (let i = 0; i < x.length; i++) {
+    f[0] = x[i];
+    const b = u[0];
+    const sign = (b >>> 16) & 0x8000;
+    const exp = (b >>> 23) & 0xff;
+    let mant = b & 0x7fffff;
+    if (exp === 0xff) { out[i] = sign | 0x7c00 | (mant ? 0x200 : 0); continue; }
+    let e = exp - 127 + 15;
+    if (e >= 31) { out[i] = sign | 0x7c00; continue; }
+    if (e <= 0) {
+      if (e < -10) { out[i] = sign; continue; }
+      mant |= 0x800000;
+      const shift = 14 - e;
+      let hm = mant >> shift;
+      const rem = mant & ((1 << shift) - 1);
+      const half = 1 << (shift - 1);
+      if (rem > half || (rem === half && (hm & 1))) hm++;
+      out[i] = sign | hm;
+      continue;
+    }
+    let hm = mant >> 13;
+    const rem = mant & 0x1fff;
+    if (rem > 0x1000 || (rem === 0x1000 && (hm & 1))) {
+      hm++;
+      if (hm === 0x400) { hm = 0; e++; if (e >= 31) { out[i] = sign | 0x7c00; continue; } }
+    }
+    out[i] = sign | (e << 10) | hm;
+  }
+  return out;
+}
+
+/** bfloat16 bits → float32 (exact: bf16 is the top half of an f32). */
+export function bf16ToF32(bits: Uint16Array): Float32Array {
+  const u = new Uint32Array(bits.length);
+  for (let i = 0; i < bits.length; i++) u[i] = bits[i] << 16;
+  return new Float32Array(u.buffer);
+}
+
+/** float32 → bfloat16 bits (round to nearest even). */
+export function f32ToBf16(x: Float32Array): Uint16Array {
+  const u = new Uint32Array(x.buffer, x.byteOffset, x.length);
+  const out = new Uint16Array(x.length);
+  for (let i = 0; i < x.length; i++) {
+    const b = u[i];
+    if ((b & 0x7f800000) === 0x7f800000 && (b & 0x7fffff)) { out[i] = (b >>> 16) | 0x40; continue; }
+    out[i] = (b + 0x7fff + ((b >>> 16) & 1)) >>> 16;
+  }
+  return out;
+}
+
+/** Any floating entry as float32 values (F16/BF16 converted). Throws for integer dtypes. */
+export function toFloat32(name: string, t: TensorEntry): Float32Array {
+  switch (t.dtype) {
+    case 'F32': return t.data as Float32Array;
+    case 'F16': return f16ToF32(t.data as Uint16Array);
+    case 'BF16': return bf16ToF32(t.data as Uint16Array);
+    default: throw new Error(`tensor '${name}' has integer dtype ${t.dtype}, expected a float tensor`);
+  }
+}
+
+/** Any integer entry as int32 values (I64 narrowed, with a range check). */
+export function toInt32(name: string, t: TensorEntry): Int32Array {
+  if (t.dtype === 'I32') return t.data as Int32Array;
+  if (t.dtype === 'I64') {
+    const src = t.data as BigInt64Array;
+    const out = new Int32Array(src.length);
+    for (let i = 0; i < src.length; i++) {
+      const v = src[i];
+      if (v > 2147483647n || v < -2147483648n) throw new Error(`tensor '${name}' value ${v} at ${i} does not fit int32`);
+      out[i] = Number(v);
+    }
+    return out;
+  }
+  throw new Error(`tensor '${name}' has float dtype ${t.dtype}, expected an integer tensor`);
+}
+
+/** Convenience: a float32 entry. */
+export function f32Entry(shape: number[], data: Float32Array): TensorEntry {
+  return { dtype: 'F32', shape: [...shape], data };
+}

@@ -1,0 +1,269 @@
+// Fidelity of the TF.js bi-encoder against the PyTorch golden fixtures (../shared/fixtures/bi-encoder-tiny,
+// both the std 0.02 and the std 0.2 sets), on the cpu and wasm backends: forward, gradients, 5 AdamW steps.
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../../kernel/engine/backend';
+import { BiEncoder, type EncodedBatch } from '../../kernel/engine/biEncoder';
+import { resolvePreset } from '../../kernel/engine/config';
+import { AdamW, clipGlobalNorm } from '../../kernel/engine/adamw';
+import { linearSchedule } from '../../kernel/engine/schedule';
+import { readSafetensors, type TensorEntry, toFloat32, toInt32 } from '../../kernel/engine/safetensors';
+
+const REPO = path.resolve(__dirname, '../../..'); // out/test/engine -> repo root
+const FIXTURES = path.resolve(REPO, '../shared/fixtures/bi-encoder-tiny');
+const REPORT = process.env.EMPATHY_PARITY_REPORT === '1';
+
+function readST(file: string): Map<string, TensorEntry> {
+  const buf = fs.readFileSync(file);
+  return readSafetensors(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength)).tensors;
+}
+
+interface Fixture {
+  dir: string;
+  config: { encoder: Record<string, number>; init_std: number; batch_size: number; seq_len: number };
+  expected: {
+    loss: number; loss_empathy: number; loss_rationale: number; total_grad_norm_before_clip: number; params_without_grad: string[];
+    grad_norms: Record<string, number>;
+    training: {
+      lr: number; lambda_EI: number; lambda_RE: number; total_steps: number; warmup_steps: number; clip_max_norm: number;
+      steps: Array<{ step: number; lr: number; loss: number; loss_empathy: number; loss_rationale: number; total_grad_norm_before_clip: number }>;
+      loss_after_step_5: number; loss_empathy_after_step_5: number; loss_rationale_after_step_5: number;
+    };
+  };
+  lambdas: { lambda_EI: number; lambda_RE: number };
+  weights: Map<string, TensorEntry>;
+  batch: EncodedBatch;
+  forward: Map<string, TensorEntry>;
+  hidden: Map<string, TensorEntry>;
+  grads: Map<string, TensorEntry>;
+  after5: Map<string, TensorEntry>;
+  fullAfter5: Map<string, TensorEntry>;
+}
+
+function loadFixture(dir: string): Fixture {
+  const inputs = readST(path.join(dir, 'inputs.safetensors'));
+  const get = (n: string) => toInt32(n, inputs.get(n)!);
+  const [B, T] = inputs.get('input_ids_RP')!.shape;
+  const inputsJson = JSON.parse(fs.readFileSync(path.join(dir, 'inputs.json'), 'utf8')) as { lambda_EI: number; lambda_RE: number };
+  return {
+    dir,
+    config: JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')),
+    expected: JSON.parse(fs.readFileSync(path.join(dir, 'expected.json'), 'utf8')),
+    lambdas: { lambda_EI: inputsJson.lambda_EI, lambda_RE: inputsJson.lambda_RE },
+    weights: readST(path.join(dir, 'weights.safetensors')),
+    batch: {
+      batch: B, seqLen: T,
+      idsSP: get('input_ids_SP'), maskSP: get('attention_mask_SP'), idsRP: get('input_ids_RP'), maskRP: get('attention_mask_RP'),
+      levels: { ER: get('empathy_labels') },
+      rationales: { ER: get('rationale_labels') },
+    },
+    forward: readST(path.join(dir, 'expected_forward.safetensors')),
+    hidden: readST(path.join(dir, 'encoder_responder_hidden_states.safetensors')),
+    grads: readST(path.join(dir, 'expected_grads.safetensors')),
+    after5: readST(path.join(dir, 'expected_weights_after_5_steps.safetensors')),
+    fullAfter5: readST(path.join(dir, 'expected_full_state_after_5_steps.safetensors')),
+  };
+}
+
+/** Per-tensor check as the fixture README measures: max|a-b| ≤ rtol·max|b| + atol. Returns max|a-b|/max|b|. */
+function close(what: string, actual: ArrayLike<number>, expected: ArrayLike<number>, rtol: number, atol: number, log?: Map<string, number>): number {
+  assert.equal(actual.length, expected.length, `${what}: ${actual.length} values, expected ${expected.length}`);
+  let maxDiff = 0;
+  let maxRef = 0;
+  for (let i = 0; i < expected.length; i++) {
+    const d = Math.abs(actual[i] - expected[i]);
+    if (!(d <= maxDiff)) maxDiff = d; // NaN-propagating
+    maxRef = Math.max(maxRef, Math.abs(expected[i]));
+  }
+  const rel = maxRef > 0 ? maxDiff / maxRef : maxDiff;
+  if (log) log.set(what, Math.max(log.get(what) ?? 0, rel));
+  assert.ok(maxDiff <= rtol * maxRef + atol, `${what}: max|diff| ${maxDiff.toExponential(3)} > ${rtol}·${maxRef.toExponential(3)} + ${atol} (rel ${rel.toExponential(3)})`);
+  return rel;
+}
+
+const isKeyBias = (n: string) => n === 'attn.k_linear.bias' || /attention\.self\.key\.bias$/.test(n);
+
+function modelFor(fx: Fixture): BiEncoder {
+  const e = fx.config.encoder;
+  const cfg = resolvePreset('tiny', {
+    encoder: {
+      vocabSize: e.vocab_size, hidden: e.hidden_size, layers: e.num_hidden_layers, heads: e.num_attention_heads,
+      intermediate: e.intermediate_size, maxPositions: e.max_position_embeddings, typeVocabSize: e.type_vocab_size,
+      layerNormEps: e.layer_norm_eps, hiddenDropout: 0, attentionDropout: 0, padId: e.pad_token_id, initStd: fx.config.init_std,
+    },
+    dropout: 0,
+  });
+  const model = new BiEncoder(cfg, 1234);
+  model.loadStateDict(fx.weights, { strict: true });
+  return model;
+}
+
+// Tolerances: the README's rtol 1e-4 / atol 1e-6 on both backends (wasm's sums differ in order only).
+const TOL: Record<string, { rtol: number; atol: number }> = { cpu: { rtol: 1e-4, atol: 1e-6 }, wasm: { rtol: 1e-4, atol: 1e-6 } };
+
+const measured = new Map<string, Map<string, number>>();
+
+for (const backend of ['cpu', 'wasm'] as const) {
+  for (const set of ['std 0.02', 'std 0.2'] as const) {
+    describe(`engine parity vs PyTorch fixtures (${set}, ${backend})`, function () {
+      this.timeout(120_000);
+      let fx: Fixture;
+      let model: BiEncoder;
+      let prevBackend: string;
+      const { rtol, atol } = TOL[backend];
+      const log = new Map<string, number>();
+      measured.set(`${set} ${backend}`, log);
+
+      before(async function () {
+        const dir = set === 'std 0.02' ? FIXTURES : path.join(FIXTURES, 'init_std_0.2');
+        if (!fs.existsSync(path.join(dir, 'weights.safetensors'))) {
+          console.log(`    (skipped: fixtures not found at ${dir})`);
+          this.skip();
+        }
+        prevBackend = tf.getBackend();
+        await initBackend(backend, 'flag');
+        fx = loadFixture(dir);
+        model = modelFor(fx);
+      });
+
+      after(async function () {
+        model?.dispose();
+        if (prevBackend) await tf.setBackend(prevBackend);
+      });
+
+      it('the responder encoder alone: embeddings, attention probs, every layer, pooler', function () {
+        const got: Record<string, Float32Array> = {};
+        const b = fx.batch;
+        tf.tidy(() => {
+          const pooled = model.pooled('responder', b.idsRP, b.maskRP, b.batch, b.seqLen, (n, t) => { got[n] = t.dataSync() as Float32Array; });
+          got.pooler_output = pooled.dataSync() as Float32Array;
+        });
+        const exp = (n: string) => toFloat32(n, fx.hidden.get(n)!);
+        close('extended_attention_mask', got.extended_attention_mask, exp('extended_attention_mask'), 0, 0, log);
+        close('embedding_output', got.embedding_output, exp('embedding_output'), rtol, atol, log);
+        close('layer.0.attention_probs', got['layer.0.attention_probs'], exp('layer.0.attention_probs'), rtol, atol, log);
+        close('layer.0.attention_output', got['layer.0.attention_output'], exp('layer.0.attention_output'), rtol, atol, log);
+        close('layer.0.output', got['layer.0.output'], exp('layer.0.output'), rtol, atol, log);
+        close('layer.1.output', got['layer.1.output'], exp('layer.1.output'), rtol, atol, log);
+        close('pooler_output', got.pooler_output, exp('pooler_output'), rtol, atol, log);
+      });
+
+      it('the full forward: both encoders, cross-attention, logits and the three losses', function () {
+        const got: Record<string, Float32Array> = {};
+        const b = fx.batch;
+        const losses = tf.tidy(() => {
+          const out = model.forward(b, { training: false, trace: (n, t) => { got[n] = t.dataSync() as Float32Array; } });
+          got.logits_empathy = out.levelLogits.ER!.dataSync() as Float32Array;
+          got.logits_rationales = out.rationaleLogits.ER!.dataSync() as Float32Array;
+          const l = model.loss(b, out, { lambdaEI: fx.lambdas.lambda_EI, lambdaRE: fx.lambdas.lambda_RE });
+          return [l.loss.dataSync()[0], l.lossLevel.dataSync()[0], l.lossRationale.dataSync()[0]];
+        });
+        const exp = (n: string) => toFloat32(n, fx.forward.get(n)!);
+        for (const n of ['seeker_last_hidden_state', 'responder_last_hidden_state', 'cross_attention_probs', 'cross_attention_output', 'response_states_after_cross', 'logits_empathy', 'logits_rationales']) {
+          close(n, got[n], exp(n), rtol, atol, log);
+        }
+        close('loss', [losses[0]], exp('loss'), rtol, atol, log);
+        close('loss_empathy', [losses[1]], exp('loss_empathy'), rtol, atol, log);
+        close('loss_rationale', [losses[2]], exp('loss_rationale'), rtol, atol, log);
+        close('loss (expected.json)', [losses[0]], [fx.expected.loss], rtol, atol, log);
+      });
+
+      it('every gradient (51 parameters; key biases atol only) and no gradient for the frozen/unused ones', function () {
+        const before = tf.memory().numTensors;
+        const r = model.lossAndGrads(fx.batch, { training: false }, { lambdaEI: fx.lambdas.lambda_EI, lambdaRE: fx.lambdas.lambda_RE });
+        try {
+          assert.deepEqual([...r.grads.keys()].sort(), [...fx.grads.keys()].sort(), 'the set of parameters with a gradient');
+          for (const n of fx.expected.params_without_grad) assert.ok(!r.grads.has(n), `${n} must get no gradient`);
+          let worstRel = 0;
+          for (const [n, e] of fx.grads) {
+            const g = r.grads.get(n)!.dataSync();
+            // Analytically zero: both sides are float noise (the reference's own is ~1e-13 at std 0.02, ~2.5e-8 at std 0.2).
+            if (isKeyBias(n)) close(`grad ${n}`, g, toFloat32(n, e), 0, set === 'std 0.02' ? 1e-9 : 1e-7);
+            else worstRel = Math.max(worstRel, close(`grad ${n}`, g, toFloat32(n, e), rtol, atol));
+          }
+          log.set('gradients (worst of 47, key biases excluded)', worstRel);
+          for (const [n, norm] of Object.entries(fx.expected.grad_norms)) {
+            close(`grad norm ${n}`, [Math.sqrt(Array.from(r.grads.get(n)!.dataSync()).reduce((a, x) => a + x * x, 0))], [norm], rtol, atol);
+          }
+          const clipped = clipGlobalNorm(r.grads, 1.0);
+          tf.dispose([...clipped.grads.values()]);
+          close('total grad norm', [clipped.norm], [fx.expected.total_grad_norm_before_clip], rtol, atol, log);
+        } finally {
+          tf.dispose([...r.grads.values()]);
+        }
+        assert.equal(tf.memory().numTensors, before, 'forward + loss + grads leaked tensors');
+      });
+
+      it('five AdamW steps: lr, losses and grad norms per step, weights after, unchanged params unchanged, no leak', function () {
+        const m = modelFor(fx); // fresh copy: this test trains
+        const tr = fx.expected.training;
+        const opt = new AdamW({ lr: tr.lr, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, correctBias: true });
+        const lossOpts = { lambdaEI: tr.lambda_EI, lambdaRE: tr.lambda_RE };
+        try {
+          const before = tf.memory().numTensors;
+          // Warm-up of the optimiser slots counts as state, so measure the leak across steps 2..5.
+          let afterFirst = 0;
+          for (let i = 0; i < tr.steps.length; i++) {
+            const s = tr.steps[i];
+            const lr = linearSchedule(i, tr.total_steps, tr.lr, tr.warmup_steps);
+            close(`step ${s.step} lr`, [lr], [s.lr], 1e-12, 0, log);
+            const r = m.lossAndGrads(fx.batch, { training: false }, lossOpts);
+            const clipped = clipGlobalNorm(r.grads, tr.clip_max_norm);
+            close(`step ${s.step} loss`, [r.loss], [s.loss], rtol, atol, log);
+            close(`step ${s.step} loss_empathy`, [r.lossLevel], [s.loss_empathy], rtol, atol, log);
+            close(`step ${s.step} loss_rationale`, [r.lossRationale], [s.loss_rationale], rtol, atol, log);
+            close(`step ${s.step} grad norm`, [clipped.norm], [s.total_grad_norm_before_clip], rtol, atol, log);
+            opt.step(m.params, clipped.grads, lr);
+            tf.dispose([...r.grads.values(), ...clipped.grads.values()]);
+            if (i === 0) afterFirst = tf.memory().numTensors;
+          }
+          assert.equal(tf.memory().numTensors, afterFirst, 'training steps leaked tensors');
+          assert.equal(afterFirst - before, 2 * fx.grads.size, 'only the AdamW moments (2 per trained parameter) are new');
+
+          const final = tf.tidy(() => {
+            const out = m.forward(fx.batch, { training: false });
+            const l = m.loss(fx.batch, out, lossOpts);
+            return [l.loss.dataSync()[0], l.lossLevel.dataSync()[0], l.lossRationale.dataSync()[0]];
+          });
+          close('loss after step 5', [final[0]], [tr.loss_after_step_5], rtol, atol, log);
+          close('loss_empathy after step 5', [final[1]], [tr.loss_empathy_after_step_5], rtol, atol, log);
+          close('loss_rationale after step 5', [final[2]], [tr.loss_rationale_after_step_5], rtol, atol, log);
+
+          const state = m.stateDict();
+          let worstNamed = 0;
+          for (const [n, e] of fx.after5) {
+            const a = toFloat32(n, state.get(n)!);
+            worstNamed = Math.max(worstNamed, close(`after 5 steps: ${n}`, a, toFloat32(n, e), 0, 1e-5));
+          }
+          log.set('named weights after 5 steps (max rel)', worstNamed);
+          let worstFull = 0;
+          assert.deepEqual([...state.keys()].sort(), [...fx.fullAfter5.keys()].sort(), 'state dict keys');
+          for (const [n, e] of fx.fullAfter5) {
+            const a = toFloat32(n, state.get(n)!);
+            const rel = close(`full state after 5 steps: ${n}`, a, toFloat32(n, e), 0, isKeyBias(n) ? 1e-4 : 1e-5);
+            if (!isKeyBias(n)) worstFull = Math.max(worstFull, rel);
+          }
+          log.set('full state after 5 steps (max rel, key biases excluded)', worstFull);
+          // Frozen / gradient-less parameters are bit-identical to the initial weights.
+          for (const n of fx.expected.params_without_grad) {
+            assert.deepEqual(Array.from(toFloat32(n, state.get(n)!)), Array.from(toFloat32(n, fx.weights.get(n)!)), `${n} changed`);
+          }
+        } finally {
+          opt.dispose();
+          m.dispose();
+        }
+      });
+    });
+  }
+}
+
+// With EMPATHY_PARITY_REPORT=1, print the max relative error of each check after the run.
+after(function () {
+  if (!REPORT) return;
+  for (const [k, log] of measured) {
+    console.log(`  [${k}]`);
+    for (const [n, v] of log) console.log(`    ${n}: ${v.toExponential(2)}`);
+  }
+});
