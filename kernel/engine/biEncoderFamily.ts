@@ -1,0 +1,32 @@
+// The bi-encoder family entry: train (train.ts) and load a checkpoint into a BiEncoderModel.
+import { BiEncoder } from './biEncoder';
+import { BiEncoderModel, type BiEncoderCheckpointConfig } from './biEncoderModel';
+import { loadCheckpoint, splitByPrefix } from './checkpoint';
+import type { ModelFamily } from './model';
+import { tokenizerFromJSON } from './tokenizer';
+import { train, type TrainConfig } from './train';
+
+/** Load a bi-encoder checkpoint (weights only; `train({ resume })` restores the optimiser too). */
+export async function loadBiEncoder(path: string): Promise<BiEncoderModel> {
+  const ck = await loadCheckpoint(path);
+  if (ck.family !== 'bi-encoder') throw new Error(`${path} holds a '${ck.family}' model, not a bi-encoder`);
+  const cfg = ck.config as BiEncoderCheckpointConfig | undefined;
+  if (!cfg?.model || typeof cfg.maxLen !== 'number') throw new Error(`${path}: checkpoint config lacks model/maxLen`);
+  if (ck.tokenizer === undefined) throw new Error(`${path}: checkpoint has no tokenizer`);
+  const tokenizer = await tokenizerFromJSON(ck.tokenizer);
+  const { rest } = splitByPrefix(ck.tensors, 'optimizer.');
+  const net = new BiEncoder(cfg.model, 0);
+  try {
+    net.loadStateDict(rest);
+  } catch (e) {
+    net.dispose();
+    throw new Error(`${path}: ${(e as Error).message}`);
+  }
+  return new BiEncoderModel(net, tokenizer, cfg.maxLen, { trainArgs: ck.trainArgs as Partial<TrainConfig> | undefined, metrics: ck.metrics });
+}
+
+export const biEncoderFamily: ModelFamily<Partial<TrainConfig>> = {
+  name: 'bi-encoder',
+  train,
+  load: loadBiEncoder,
+};

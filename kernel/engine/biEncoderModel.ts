@@ -1,0 +1,102 @@
+// `BiEncoderModel`: the EmpathyModel of the bi-encoder family, holding the network, its tokenizer and,
+// after training, its optimiser (so a save is resumable); predict/evaluate/save delegate to their files.
+import type { AdamW } from './adamw';
+import type { BiEncoder } from './biEncoder';
+import { saveCheckpoint } from './checkpoint';
+import type { BiEncoderConfig } from './config';
+import { evaluateBiEncoder } from './evaluate';
+import type { EmpathyModel, PredictOptions } from './model';
+import { predictPairs } from './predict';
+import type { Tokenizer } from './tokenizer';
+import type { TrainConfig } from './train';
+import type { EvalReport, LabeledPair, Mechanism, Pair, PairPrediction } from './types';
+
+/** The `config` entry of a bi-encoder checkpoint. */
+export interface BiEncoderCheckpointConfig {
+  model: BiEncoderConfig;
+  /** Tokens per side including the specials (train.py --max_len). */
+  maxLen: number;
+}
+
+export interface BiEncoderModelExtras {
+  /** The arguments it was trained with (stored as `train_args`). */
+  trainArgs?: Partial<TrainConfig>;
+  /** The live optimiser after training (its state is saved as `optimizer.*`); disposed with the model. */
+  optimizer?: AdamW;
+  /** Where training stood (saved as `train_state`, used by `resume`). */
+  trainState?: unknown;
+  metrics?: unknown;
+}
+
+export class BiEncoderModel implements EmpathyModel {
+  readonly family = 'bi-encoder' as const;
+
+  constructor(
+    readonly net: BiEncoder,
+    readonly tokenizer: Tokenizer,
+    readonly maxLen: number,
+    readonly extras: BiEncoderModelExtras = {},
+  ) {}
+
+  get mechanisms(): readonly Mechanism[] {
+    return this.net.cfg.mechanisms;
+  }
+
+  predict(pairs: readonly Pair[], opts?: PredictOptions): Promise<PairPrediction[]> {
+    return predictPairs(this, pairs, opts);
+  }
+
+  evaluate(data: readonly LabeledPair[], opts?: PredictOptions): Promise<EvalReport> {
+    return evaluateBiEncoder(this, data, {
+      ...opts,
+      lambdaEI: this.extras.trainArgs?.lambda_EI,
+      lambdaRE: this.extras.trainArgs?.lambda_RE,
+    });
+  }
+
+  async save(path: string, extra: { trainArgs?: unknown; metrics?: unknown } = {}): Promise<void> {
+    const tensors = this.net.stateDict();
+    if (this.extras.optimizer) {
+      for (const [k, v] of this.extras.optimizer.getState()) tensors.set(k, v); // keys already `optimizer.<param>.*`
+    }
+    const config: BiEncoderCheckpointConfig = { model: this.net.cfg, maxLen: this.maxLen };
+    await saveCheckpoint(path, {
+      family: 'bi-encoder',
+      config,
+      tokenizer: this.tokenizer.toJSON(),
+      trainArgs: extra.trainArgs ?? this.extras.trainArgs,
+      metrics: extra.metrics ?? this.extras.metrics,
+      trainState: this.extras.optimizer ? this.extras.trainState : undefined,
+      tensors,
+    });
+  }
+
+  describe(): Record<string, unknown> {
+    const e = this.net.cfg.encoder;
+    let parameters = 0, trainable = 0;
+    for (const v of this.net.params.values()) {
+      parameters += v.size;
+      if (v.trainable) trainable += v.size;
+    }
+    return {
+      family: this.family,
+      mechanisms: [...this.mechanisms],
+      maxLen: this.maxLen,
+      preset: this.extras.trainArgs?.preset,
+      encoder: { hidden: e.hidden, layers: e.layers, heads: e.heads, intermediate: e.intermediate, vocabSize: e.vocabSize },
+      seekerMask: this.net.cfg.seekerMask,
+      freezeSeeker: this.net.cfg.freezeSeeker,
+      classWeights: this.net.cfg.classWeights,
+      tokenizer: { kind: this.tokenizer.kind, vocabSize: this.tokenizer.vocabSize },
+      parameters,
+      trainableParameters: trainable,
+    };
+  }
+
+  dispose(): void {
+    this.extras.optimizer?.dispose();
+    this.extras.optimizer = undefined;
+    this.net.dispose();
+  }
+}
+

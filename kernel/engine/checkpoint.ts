@@ -1,0 +1,116 @@
+// The checkpoint file: ONE safetensors file at whatever path the user names (e.g. output/sample_ER.pth),
+// written atomically (temp + rename, folders created); `__metadata__` holds JSON strings describing the
+// model (format, version, family, config, tokenizer, train_args, metrics), tensors are the weights by their
+// original names plus `optimizer.*` state for resuming (metadata `train_state` says where training stood).
+import { existsSync, promises as fsp } from 'node:fs';
+import type { ModelFamilyName } from './model';
+import { readSafetensorsFile, writeSafetensorsFileAtomic, type TensorEntry } from './safetensors';
+
+export const CHECKPOINT_FORMAT = 'empathy-checkpoint';
+export const CHECKPOINT_VERSION = 1;
+const FAMILIES: readonly ModelFamilyName[] = ['bi-encoder', 'linear', 'tagger', 'ensemble'];
+
+export interface Checkpoint {
+  family: ModelFamilyName;
+  /** The family's model config (JSON-able). */
+  config: unknown;
+  /** Tokenizer.toJSON(), when the family has one. */
+  tokenizer?: unknown;
+  /** The training arguments the model was trained with. */
+  trainArgs?: unknown;
+  metrics?: unknown;
+  /** Where training stood (step, epoch, position, early-stopping state), for resuming. */
+  trainState?: unknown;
+  /** Weights by name; resumable checkpoints also hold `optimizer.*` entries. */
+  tensors: Map<string, TensorEntry>;
+}
+
+export async function saveCheckpoint(file: string, ck: Checkpoint): Promise<void> {
+  const metadata: Record<string, string> = {
+    format: CHECKPOINT_FORMAT,
+    version: String(CHECKPOINT_VERSION),
+    family: ck.family,
+    config: JSON.stringify(ck.config ?? null),
+    tokenizer: JSON.stringify(ck.tokenizer ?? null),
+    train_args: JSON.stringify(ck.trainArgs ?? null),
+    metrics: JSON.stringify(ck.metrics ?? null),
+  };
+  if (ck.trainState !== undefined) metadata.train_state = JSON.stringify(ck.trainState);
+  await writeSafetensorsFileAtomic(file, ck.tensors, metadata);
+}
+
+function parseJsonField(file: string, metadata: Record<string, string>, key: string): unknown {
+  const raw = metadata[key];
+  if (raw === undefined) return undefined;
+  try {
+    return JSON.parse(raw) ?? undefined;
+  } catch (e) {
+    throw new Error(`${file}: checkpoint metadata '${key}' is not valid JSON (${(e as Error).message})`);
+  }
+}
+
+/** Read a checkpoint; a missing, corrupt or foreign file throws an error naming the path. */
+export async function loadCheckpoint(file: string): Promise<Checkpoint> {
+  if (!existsSync(file)) throw new Error(`checkpoint not found: ${file}`);
+  let parsed: Awaited<ReturnType<typeof readSafetensorsFile>>;
+  try {
+    parsed = await readSafetensorsFile(file);
+  } catch (e) {
+    const msg = (e as Error).message;
+    throw new Error(msg.includes(file) ? `corrupt checkpoint ${msg}` : `corrupt checkpoint ${file}: ${msg}`);
+  }
+  const { tensors, metadata } = parsed;
+  if (metadata.format !== CHECKPOINT_FORMAT) {
+    throw new Error(`${file} is not an empathy checkpoint (metadata format=${JSON.stringify(metadata.format)}, expected "${CHECKPOINT_FORMAT}")`);
+  }
+  const version = Number(metadata.version);
+  if (!(version >= 1 && version <= CHECKPOINT_VERSION)) {
+    throw new Error(`${file}: checkpoint version ${metadata.version} is newer than this engine reads (≤ ${CHECKPOINT_VERSION})`);
+  }
+  const family = metadata.family as ModelFamilyName;
+  if (!FAMILIES.includes(family)) throw new Error(`${file}: unknown model family ${JSON.stringify(metadata.family)}`);
+  return {
+    family,
+    config: parseJsonField(file, metadata, 'config'),
+    tokenizer: parseJsonField(file, metadata, 'tokenizer'),
+    trainArgs: parseJsonField(file, metadata, 'train_args'),
+    metrics: parseJsonField(file, metadata, 'metrics'),
+    trainState: parseJsonField(file, metadata, 'train_state'),
+    tensors,
+  };
+}
+
+/** Split a checkpoint's tensors into model weights and those under a prefix (e.g. 'optimizer.'). */
+export function splitByPrefix(tensors: Map<string, TensorEntry>, prefix: string): { rest: Map<string, TensorEntry>; matched: Map<string, TensorEntry> } {
+  const rest = new Map<string, TensorEntry>();
+  const matched = new Map<string, TensorEntry>();
+  for (const [k, v] of tensors) {
+    if (k.startsWith(prefix)) matched.set(k.slice(prefix.length), v);
+    else rest.set(k, v);
+  }
+  return { rest, matched };
+}
+
+/** Only the header's family (reads the JSON header, not the tensors): what `loadModel` dispatches on. */
+export async function readCheckpointFamily(file: string): Promise<ModelFamilyName> {
+  if (!existsSync(file)) throw new Error(`checkpoint not found: ${file}`);
+  const fh = await fsp.open(file, 'r');
+  try {
+    const { size } = await fh.stat();
+    const head = Buffer.alloc(8);
+    if (size < 8 || (await fh.read(head, 0, 8, 0)).bytesRead < 8) throw new Error(`corrupt checkpoint ${file}: file too short (${size} bytes)`);
+    const n = Number(head.readBigUInt64LE(0));
+    if (8 + n > size) throw new Error(`corrupt checkpoint ${file}: header length ${n} exceeds file size ${size}`);
+    const json = Buffer.alloc(n);
+    await fh.read(json, 0, n, 8);
+    let meta: Record<string, string> | undefined;
+    try { meta = (JSON.parse(json.toString('utf8')) as { __metadata__?: Record<string, string> }).__metadata__; }
+    catch (e) { throw new Error(`corrupt checkpoint ${file}: header is not JSON (${(e as Error).message})`); }
+    if (meta?.format !== CHECKPOINT_FORMAT) throw new Error(`${file} is not an empathy checkpoint (metadata format=${JSON.stringify(meta?.format)}, expected "${CHECKPOINT_FORMAT}")`);
+    const family = meta.family as ModelFamilyName;
+    if (!FAMILIES.includes(family)) throw new Error(`${file}: unknown model family ${JSON.stringify(meta.family)}`);
+    return family;
+  } finally {
+    await fh.close();
+  }
+}

@@ -1,0 +1,115 @@
+// Bi-encoder inference: batched forward passes over encoded pairs (plain arrays out, no tensor kept),
+// and predictions per mechanism: level, class probabilities, per-token rationale probabilities with
+// character offsets into the response, rationale spans, and whether the response was truncated.
+import * as tf from '@tensorflow/tfjs';
+import type { BiEncoder, EncodedBatch } from './biEncoder';
+import { collate, encodePairs, type EncodedExample } from './encode';
+import type { PredictOptions } from './model';
+import { extractSpans } from './spans';
+import type { Tokenizer } from './tokenizer';
+import type { Level, Mechanism, MechanismPrediction, Pair, PairPrediction, ProgressOptions, RationaleToken } from './types';
+
+/** What inference needs from a bi-encoder model. */
+export interface BiEncoderParts {
+  net: BiEncoder;
+  tokenizer: Tokenizer;
+  /** Tokens per side including the specials. */
+  maxLen: number;
+}
+
+/** One example's outputs: level probabilities and per-token rationale probabilities (length = rpIds). */
+export interface ExampleOutput {
+  levelProbs: Partial<Record<Mechanism, [number, number, number]>>;
+  tokenProbs: Partial<Record<Mechanism, Float32Array>>;
+}
+
+export interface InferenceOptions extends ProgressOptions {
+  batchSize?: number;
+  /** Also compute the loss (examples must carry labels for `lossMechanisms`). */
+  loss?: { lambdaEI: number; lambdaRE: number; mechanisms: readonly Mechanism[] };
+}
+
+const yieldToLoop = () => new Promise<void>((r) => setImmediate(r));
+
+/**
+ * Run the model over examples in batches (padded to maxLen like the original), checking the signal and
+ * yielding to the event loop between batches. Returns plain arrays and, with `loss`, the mean total loss
+ * (weighted by batch size).
+ */
+export async function runInference(parts: BiEncoderParts, examples: readonly EncodedExample[], opts: InferenceOptions = {}): Promise<{ outputs: ExampleOutput[]; loss: number }> {
+  const bs = Math.max(1, opts.batchSize ?? 32);
+  const mechs = parts.net.cfg.mechanisms;
+  const outputs: ExampleOutput[] = [];
+  let lossSum = 0;
+  opts.onProgress?.(0, examples.length);
+  for (let i = 0; i < examples.length; i += bs) {
+    opts.signal?.throwIfAborted();
+    const chunk = examples.slice(i, i + bs);
+    const batch: EncodedBatch = collate(chunk, parts.maxLen, parts.tokenizer.padId, opts.loss?.mechanisms ?? []);
+    const B = batch.batch, T = batch.seqLen;
+    const tensors = tf.tidy(() => {
+      const out = parts.net.forward(batch, { training: false });
+      const list: tf.Tensor[] = [];
+      for (const m of mechs) {
+        list.push(tf.softmax(out.levelLogits[m]!)); // [B, 3]
+        list.push(tf.reshape(tf.slice(tf.softmax(out.rationaleLogits[m]!), [0, 0, 1], [B, T, 1]), [B, T])); // [B, T] P(rationale)
+      }
+      if (opts.loss) list.push(parts.net.loss(batch, out, opts.loss).loss);
+      return list;
+    });
+    try {
+      const data = await Promise.all(tensors.map((t) => t.data() as Promise<Float32Array>));
+      chunk.forEach((ex, b) => {
+        const o: ExampleOutput = { levelProbs: {}, tokenProbs: {} };
+        mechs.forEach((m, k) => {
+          const lp = data[2 * k], rp = data[2 * k + 1];
+          o.levelProbs[m] = [lp[b * 3], lp[b * 3 + 1], lp[b * 3 + 2]];
+          o.tokenProbs[m] = rp.slice(b * T, b * T + ex.rpIds.length);
+        });
+        outputs.push(o);
+      });
+      if (opts.loss) lossSum += data[data.length - 1][0] * B;
+    } finally {
+      for (const t of tensors) t.dispose();
+    }
+    opts.onProgress?.(Math.min(i + bs, examples.length), examples.length);
+    await yieldToLoop();
+  }
+  return { outputs, loss: examples.length > 0 ? lossSum / examples.length : NaN };
+}
+
+export function argmaxLevel(p: readonly number[]): Level {
+  let best = 0;
+  for (let c = 1; c < p.length; c++) if (p[c] > p[best]) best = c;
+  return best as Level;
+}
+
+/** Predictions for unlabelled pairs. */
+export async function predictPairs(parts: BiEncoderParts, pairs: readonly Pair[], opts: PredictOptions = {}): Promise<PairPrediction[]> {
+  const threshold = opts.threshold ?? 0.5;
+  const { examples } = encodePairs(pairs, parts.tokenizer, { maxLen: parts.maxLen });
+  const { outputs } = await runInference(parts, examples, opts);
+  return pairs.map((p, i) => {
+    const ex = examples[i];
+    const mechanisms: PairPrediction['mechanisms'] = {};
+    for (const m of parts.net.cfg.mechanisms) {
+      const probs = outputs[i].levelProbs[m]!;
+      const tp = outputs[i].tokenProbs[m]!;
+      const tokens: RationaleToken[] = [];
+      // Response content tokens: positions 1 .. len-2 (position 0 is <s>, the last is </s>).
+      for (let t = 1; t < ex.rpIds.length - 1; t++) {
+        const [s, e] = ex.rpOffsets[t];
+        tokens.push({ text: p.responsePost.slice(s, e), start: s, end: e, prob: tp[t] });
+      }
+      const pred: MechanismPrediction = {
+        level: argmaxLevel(probs),
+        probs: [...probs] as [number, number, number],
+        tokens,
+        spans: extractSpans(p.responsePost, tokens, threshold),
+        truncated: ex.rpTruncated,
+      };
+      mechanisms[m] = pred;
+    }
+    return { id: p.id, seekerPost: p.seekerPost, responsePost: p.responsePost, mechanisms };
+  });
+}

@@ -1,0 +1,361 @@
+// Training the bi-encoder: the original train.py's flags and defaults (plus documented extras), a seeded,
+// resumable loop (shuffle, gradient accumulation, global-norm clip, AdamW, linear schedule) that streams
+// typed events, stops cleanly between batches, evaluates on dev per epoch and checkpoints atomically.
+import * as tf from '@tensorflow/tfjs';
+import { AdamW, clipGlobalNorm } from './adamw';
+import { currentBackend, initBackend, type BackendPreference } from './backend';
+import { BiEncoder } from './biEncoder';
+import { BiEncoderModel, type BiEncoderCheckpointConfig } from './biEncoderModel';
+import { loadCheckpoint, splitByPrefix } from './checkpoint';
+import { maxSeqLen, resolvePreset, type BiEncoderConfig, type BiEncoderOverrides } from './config';
+import { collate, encodePairs, mechanismsInData } from './encode';
+import { evaluateBiEncoder } from './evaluate';
+import type { TrainData, TrainResult } from './model';
+import { linearSchedule } from './schedule';
+import { loadHfTokenizer, tokenizerFromJSON, trainTokenizer, type Tokenizer } from './tokenizer';
+import type { BackendInfo, EvalReport, LabeledPair, Mechanism, RunOptions, TrainEvent } from './types';
+
+/** train.py's arguments (same names and defaults) plus the extras this engine needs. */
+export interface TrainConfig {
+  // ---- the original train.py flags ----
+  /** Peak learning rate. */
+  lr: number; // 2e-5
+  /** Weight of the level (empathy identification) loss. README commands use 1.0. */
+  lambda_EI: number; // 0.5
+  /** Weight of the rationale extraction loss. */
+  lambda_RE: number; // 0.5
+  /** Model dropout (cross-attention, residual, heads). */
+  dropout: number; // 0.1
+  /** Tokens per side including <s> and </s>. */
+  max_len: number; // 64
+  /** Pairs per optimiser step (split into micro-batches of batch_size/grad_accum). */
+  batch_size: number; // 32
+  epochs: number; // 4
+  /** Seeds init, shuffling and dropout. */
+  seed_val: number; // 12
+  /** Evaluate on dev after each epoch (when dev data is given). */
+  do_validation: boolean; // true
+  /** Evaluate on test at the end (when test data is given). */
+  do_test: boolean; // true
+  /** Where to write the checkpoint (any path/extension, folders created); saved per epoch, at the end and on abort. */
+  save_model_path?: string;
+  // ---- extras ----
+  /** Linear warm-up steps before the linear decay. */
+  warmup_steps: number; // 0
+  /** Micro-batches per optimiser step (wasm memory caps batches): batch_size is split into grad_accum parts. */
+  grad_accum: number; // 1
+  /** Global gradient-norm clip. */
+  max_grad_norm: number; // 1.0
+  /** AdamW decoupled weight decay (train.py: 0). */
+  weight_decay: number; // 0
+  /** Model size preset: 'small' (CPU default), 'tiny' (tests), 'roberta-base' (the paper's). */
+  preset: string; // 'small'
+  /** Overrides spread over the preset (e.g. { seekerMask: true, encoder: { layers: 2 } }). */
+  model?: BiEncoderOverrides;
+  /** Backend choice (default: keep the current one, else 'auto'). */
+  backend?: BackendPreference;
+  /** Early-stopping patience in epochs on dev mean macro-F1 (0 = off). The model keeps its last weights. */
+  early_stopping: number; // 0
+  /** The original labels: a row without rationale gets every response token labelled 1 (quirk 1). */
+  paper_faithful: boolean; // false
+  /** Level-CE class weights: 'balanced' (N / (3·n_class) from the training levels) or explicit per mechanism. Default off (the paper). */
+  class_weights?: 'balanced' | Partial<Record<Mechanism, [number, number, number]>>;
+  /** A Hugging Face roberta folder/file (model.safetensors) whose encoder weights initialise both encoders. */
+  init_weights?: string;
+  /** A folder with an HF tokenizer.json; default: init_weights' folder when it has one, else a BPE trained on the training texts. */
+  tokenizer?: string;
+  /** Vocabulary size of the trained BPE (default: the preset's vocabSize). */
+  vocab_size?: number;
+  /** Mechanisms to train (default: every one labelled in the training data; several = the joint model). */
+  mechanisms?: Mechanism[];
+  /** Resume from a checkpoint written by this engine (weights, optimiser, step and shuffle position). */
+  resume?: string;
+  /** Pairs per forward pass when evaluating. */
+  eval_batch_size: number; // 64
+}
+
+export const defaultTrainConfig: TrainConfig = {
+  lr: 2e-5,
+  lambda_EI: 0.5,
+  lambda_RE: 0.5,
+  dropout: 0.1,
+  max_len: 64,
+  batch_size: 32,
+  epochs: 4,
+  seed_val: 12,
+  do_validation: true,
+  do_test: true,
+  warmup_steps: 0,
+  grad_accum: 1,
+  max_grad_norm: 1.0,
+  weight_decay: 0,
+  preset: 'small',
+  early_stopping: 0,
+  paper_faithful: false,
+  eval_batch_size: 64,
+};
+
+/** Where training stands; saved in checkpoints so a resumed run continues exactly. */
+export interface TrainState {
+  /** Optimiser steps completed. */
+  step: number;
+  /** Epoch in progress (0-based) and optimiser steps already done in it. */
+  epoch: number;
+  stepInEpoch: number;
+  /** Running sum / count of the epoch's step losses. */
+  epochLossSum: number;
+  epochSteps: number;
+  /** Early stopping: best dev score so far and epochs since. */
+  bestScore: number;
+  badEpochs: number;
+  done: boolean;
+}
+
+/** mulberry32, seeded per epoch, so the shuffle of epoch e is a pure function of (seed_val, e). */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function epochPermutation(n: number, seed: number, epoch: number): number[] {
+  const r = rng(Math.imul(seed, 7919) + epoch * 104729 + 1);
+  const p = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(r() * (i + 1));
+    [p[i], p[j]] = [p[j], p[i]];
+  }
+  return p;
+}
+
+/** sklearn's 'balanced' weights from the training levels: N / (3 · n_c) (1 for an absent class). */
+export function balancedClassWeights(pairs: readonly LabeledPair[], m: Mechanism): [number, number, number] {
+  const n = [0, 0, 0];
+  for (const p of pairs) { const l = p.labels[m]?.level; if (l !== undefined) n[l]++; }
+  const total = n[0] + n[1] + n[2];
+  return n.map((c) => (c > 0 ? total / (3 * c) : 1)) as [number, number, number];
+}
+
+function validate(cfg: TrainConfig): void {
+  const pos = (k: keyof TrainConfig) => { const v = cfg[k] as number; if (!(typeof v === 'number' && v > 0)) throw new Error(`train: ${k} must be > 0, got ${v}`); };
+  const int = (k: keyof TrainConfig) => { const v = cfg[k] as number; if (!Number.isInteger(v)) throw new Error(`train: ${k} must be an integer, got ${v}`); };
+  for (const k of ['lr', 'max_len', 'batch_size', 'epochs', 'grad_accum', 'max_grad_norm', 'eval_batch_size'] as const) pos(k);
+  for (const k of ['max_len', 'batch_size', 'epochs', 'seed_val', 'warmup_steps', 'grad_accum', 'early_stopping'] as const) int(k);
+  if (cfg.max_len < 3) throw new Error(`train: max_len must be ≥ 3, got ${cfg.max_len}`);
+  if (cfg.grad_accum > cfg.batch_size) throw new Error(`train: grad_accum (${cfg.grad_accum}) cannot exceed batch_size (${cfg.batch_size})`);
+  if (!(cfg.dropout >= 0 && cfg.dropout < 1)) throw new Error(`train: dropout must be in [0, 1), got ${cfg.dropout}`);
+}
+
+async function ensureBackend(pref: BackendPreference | undefined): Promise<BackendInfo> {
+  const cur = currentBackend();
+  if (cur && (pref === undefined || pref === 'auto' || pref === cur.name)) return cur;
+  return initBackend(pref ?? 'auto');
+}
+
+const yieldToLoop = () => new Promise<void>((r) => setImmediate(r));
+
+/** Mean dev macro-F1 over the mechanisms (higher is better) — the early-stopping score. */
+function devScore(r: EvalReport): number {
+  const ms = Object.values(r.mechanisms);
+  return ms.length === 0 ? -r.loss : ms.reduce((s, m) => s + m!.macroF1, 0) / ms.length;
+}
+
+/** The network, tokenizer and (when resuming) optimiser state and train state to start from. */
+async function buildOrResume(cfg: TrainConfig, data: TrainData, emit: (e: TrainEvent) => void): Promise<{
+  net: BiEncoder; tokenizer: Tokenizer; maxLen: number; optimizerState?: Map<string, import('./safetensors').TensorEntry>; state?: TrainState;
+}> {
+  if (cfg.resume) {
+    const ck = await loadCheckpoint(cfg.resume);
+    if (ck.family !== 'bi-encoder') throw new Error(`${cfg.resume} holds a '${ck.family}' model, not a bi-encoder`);
+    const c = ck.config as BiEncoderCheckpointConfig;
+    const tokenizer = await tokenizerFromJSON(ck.tokenizer);
+    const { rest, matched } = splitByPrefix(ck.tensors, 'optimizer.');
+    const net = new BiEncoder(c.model, cfg.seed_val);
+    try { net.loadStateDict(rest); } catch (e) { net.dispose(); throw new Error(`${cfg.resume}: ${(e as Error).message}`); }
+    if (c.maxLen !== cfg.max_len) emit({ type: 'log', v: 1, level: 'warn', message: `resume: checkpoint max_len ${c.maxLen} overrides ${cfg.max_len}` });
+    const state = ck.trainState as TrainState | undefined;
+    if (!state || matched.size === 0) emit({ type: 'log', v: 1, level: 'warn', message: `resume: ${cfg.resume} has no optimiser/train state; continuing from its weights with a fresh optimiser` });
+    const optimizerState = new Map([...ck.tensors].filter(([k]) => k.startsWith('optimizer.')));
+    return { net, tokenizer, maxLen: c.maxLen, optimizerState: matched.size > 0 ? optimizerState : undefined, state };
+  }
+  let tokenizer: Tokenizer;
+  const { existsSync, statSync } = await import('node:fs');
+  const pathMod = await import('node:path');
+  const initDir = cfg.init_weights && existsSync(cfg.init_weights) ? (statSync(cfg.init_weights).isDirectory() ? cfg.init_weights : pathMod.dirname(cfg.init_weights)) : undefined;
+  if (cfg.tokenizer) tokenizer = await loadHfTokenizer(cfg.tokenizer);
+  else if (initDir && existsSync(pathMod.join(initDir, 'tokenizer.json'))) tokenizer = await loadHfTokenizer(initDir);
+  else {
+    if (cfg.init_weights) throw new Error(`init_weights ${cfg.init_weights}: pretrained weights need their own tokenizer; pass tokenizer (a folder with tokenizer.json)`);
+    const texts = data.train.flatMap((p) => [p.seekerPost, p.responsePost]);
+    const vocabSize = cfg.vocab_size ?? resolvePreset(cfg.preset, cfg.model).encoder.vocabSize;
+    tokenizer = trainTokenizer(texts, { vocabSize });
+    emit({ type: 'log', v: 1, level: 'info', message: `trained a byte-level BPE tokenizer (${tokenizer.vocabSize} tokens) on ${texts.length} training texts` });
+  }
+  const mechanisms = cfg.mechanisms ?? mechanismsInData(data.train);
+  if (mechanisms.length === 0) throw new Error('train: the training pairs carry no ER/IP/EX labels');
+  let classWeights: BiEncoderConfig['classWeights'] = cfg.model?.classWeights;
+  if (cfg.class_weights === 'balanced') classWeights = Object.fromEntries(mechanisms.map((m) => [m, balancedClassWeights(data.train, m)]));
+  else if (cfg.class_weights) classWeights = cfg.class_weights;
+  const model = resolvePreset(cfg.preset, {
+    ...cfg.model,
+    mechanisms,
+    dropout: cfg.dropout,
+    classWeights,
+    encoder: { ...cfg.model?.encoder, vocabSize: tokenizer.vocabSize, padId: tokenizer.padId },
+  });
+  if (maxSeqLen(model.encoder) < cfg.max_len) {
+    throw new Error(`train: max_len ${cfg.max_len} exceeds what preset '${cfg.preset}' encodes (${maxSeqLen(model.encoder)} tokens; raise model.encoder.maxPositions)`);
+  }
+  const net = new BiEncoder(model, cfg.seed_val);
+  if (cfg.init_weights) {
+    const r = net.loadStateDict(BiEncoder.loadHuggingFaceRoberta(cfg.init_weights), { strict: false });
+    emit({ type: 'log', v: 1, level: 'info', message: `initialised ${r.loaded.length} encoder tensors from ${cfg.init_weights}` });
+  }
+  return { net, tokenizer, maxLen: cfg.max_len };
+}
+
+/**
+ * Train a bi-encoder (one mechanism = the original model, several = joint). Stoppable between micro-batches
+ * through `opts.signal`: the returned model then holds the weights of the last completed optimiser step.
+ */
+export async function train(partial: Partial<TrainConfig>, data: TrainData, opts: RunOptions = {}): Promise<TrainResult> {
+  const cfg: TrainConfig = { ...defaultTrainConfig, ...partial };
+  validate(cfg);
+  if (data.train.length === 0) throw new Error('train: no training pairs');
+  const emit = (e: TrainEvent) => opts.onEvent?.(e);
+  const backend = await ensureBackend(cfg.backend);
+  const built = await buildOrResume(cfg, data, emit);
+  const { net, tokenizer, maxLen } = built;
+  const optimizer = new AdamW({ lr: cfg.lr, betas: [0.9, 0.999], eps: 1e-8, weightDecay: cfg.weight_decay, correctBias: true });
+  const state: TrainState = built.state
+    ? { ...built.state }
+    : { step: 0, epoch: 0, stepInEpoch: 0, epochLossSum: 0, epochSteps: 0, bestScore: -Infinity, badEpochs: 0, done: false };
+  const model = new BiEncoderModel(net, tokenizer, maxLen, { trainArgs: cfg, optimizer, trainState: state });
+  try {
+    if (built.optimizerState) optimizer.setState(built.optimizerState);
+    return await runLoop(cfg, data, opts, model, state, backend, emit);
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
+}
+
+async function runLoop(cfg: TrainConfig, data: TrainData, opts: RunOptions, model: BiEncoderModel, state: TrainState, backend: BackendInfo, emit: (e: TrainEvent) => void): Promise<TrainResult> {
+  const { net, tokenizer, maxLen } = model;
+  const optimizer = model.extras.optimizer!;
+  const mechanisms = net.cfg.mechanisms;
+  const { examples, stats } = encodePairs(data.train, tokenizer, { maxLen, mechanisms, paperFaithful: cfg.paper_faithful });
+  if (stats.missedRationales > 0 || stats.unknownRationaleRows > 0) {
+    emit({ type: 'log', v: 1, level: 'info', message: `rationales: ${stats.missedRationales} substring(s) not found in their response; ${stats.unknownRationaleRows} labelled row(s) left out of the rationale loss` });
+  }
+  const N = examples.length;
+  const micro = Math.ceil(cfg.batch_size / cfg.grad_accum); // pairs per forward pass
+  const batchesPerEpoch = Math.ceil(N / cfg.batch_size);
+  const stepsPerEpoch = batchesPerEpoch;
+  const totalSteps = stepsPerEpoch * cfg.epochs;
+  const resumedFromStep = state.step;
+  emit({ type: 'start', v: 1, totalSteps, stepsPerEpoch, epochs: cfg.epochs, examples: N, backend, resumedFromStep });
+
+  const lossOpts = { lambdaEI: cfg.lambda_EI, lambdaRE: cfg.lambda_RE };
+  const evalOpts = { batchSize: cfg.eval_batch_size, lambdaEI: cfg.lambda_EI, lambdaRE: cfg.lambda_RE, signal: opts.signal };
+  let stopped: TrainResult['stopped'];
+  let lastDev: EvalReport | undefined;
+
+  const save = async () => {
+    if (!cfg.save_model_path) return;
+    model.extras.trainState = { ...state };
+    await model.save(cfg.save_model_path, { trainArgs: cfg, metrics: lastDev ? { dev: lastDev } : undefined });
+    emit({ type: 'checkpoint', v: 1, step: state.step, path: cfg.save_model_path });
+  };
+
+  outer: while (!state.done && state.epoch < cfg.epochs) {
+    const perm = epochPermutation(N, cfg.seed_val, state.epoch);
+    for (; state.stepInEpoch < stepsPerEpoch; ) {
+      const t0 = performance.now();
+      const stepIdx = perm.slice(state.stepInEpoch * cfg.batch_size, (state.stepInEpoch + 1) * cfg.batch_size);
+      let acc: Map<string, tf.Tensor> | undefined;
+      let loss = 0, lossLevel = 0, lossRationale = 0;
+      try {
+        for (let k = 0; k * micro < stepIdx.length; k++) {
+          if (opts.signal?.aborted) { stopped = 'aborted'; break outer; }
+          const idx = stepIdx.slice(k * micro, (k + 1) * micro);
+          const w = idx.length / stepIdx.length; // this micro-batch's share of the step's mean loss
+          const batch = collate(idx.map((i) => examples[i]), maxLen, tokenizer.padId, mechanisms);
+          const r = net.lossAndGrads(batch, { training: true, seed: Math.imul(cfg.seed_val, 1000003) + state.step * 64 + k }, lossOpts);
+          loss += w * r.loss; lossLevel += w * r.lossLevel; lossRationale += w * r.lossRationale;
+          if (!acc) {
+            acc = new Map();
+            for (const [n, g] of r.grads) { acc.set(n, w === 1 ? g : tf.mul(g, w)); if (w !== 1) g.dispose(); }
+          } else {
+            for (const [n, g] of r.grads) {
+              const prev = acc.get(n);
+              acc.set(n, prev ? tf.tidy(() => tf.add(prev, tf.mul(g, w))) : tf.mul(g, w));
+              prev?.dispose();
+              g.dispose();
+            }
+          }
+          await yieldToLoop();
+        }
+        if (opts.signal?.aborted) { stopped = 'aborted'; break outer; }
+        const lr = linearSchedule(state.step, totalSteps, cfg.lr, cfg.warmup_steps);
+        const clipped = clipGlobalNorm(acc!, cfg.max_grad_norm);
+        try {
+          optimizer.step(net.params, clipped.grads, lr);
+        } finally {
+          for (const g of clipped.grads.values()) g.dispose();
+        }
+        state.step++;
+        state.stepInEpoch++;
+        state.epochLossSum += loss;
+        state.epochSteps++;
+        const secs = (performance.now() - t0) / 1000;
+        emit({ type: 'step', v: 1, step: state.step, epoch: state.epoch + 1, loss, lossLevel, lossRationale, lr, gradNorm: clipped.norm, examplesPerSec: stepIdx.length / Math.max(secs, 1e-9) });
+      } finally {
+        if (acc) for (const g of acc.values()) g.dispose();
+      }
+    }
+    // ---- end of epoch: dev evaluation, early stopping, checkpoint ----
+    const epochNo = state.epoch + 1;
+    const trainLoss = state.epochSteps > 0 ? state.epochLossSum / state.epochSteps : NaN;
+    let dev: EvalReport | undefined;
+    if (data.dev && data.dev.length > 0 && cfg.do_validation) {
+      try {
+        dev = await evaluateBiEncoder(model, data.dev, evalOpts);
+      } catch (e) {
+        if (opts.signal?.aborted) { stopped = 'aborted'; break outer; }
+        throw e;
+      }
+      lastDev = dev;
+    }
+    state.epoch++;
+    state.stepInEpoch = 0;
+    state.epochLossSum = 0;
+    state.epochSteps = 0;
+    emit({ type: 'epoch', v: 1, epoch: epochNo, step: state.step, trainLoss, dev });
+    if (dev && cfg.early_stopping > 0) {
+      const score = devScore(dev);
+      if (score > state.bestScore + 1e-9) { state.bestScore = score; state.badEpochs = 0; }
+      else if (++state.badEpochs >= cfg.early_stopping) { stopped = 'early-stopping'; state.done = true; }
+    }
+    if (state.epoch >= cfg.epochs) state.done = true;
+    await save();
+    if (stopped) break;
+  }
+
+  if (stopped === 'aborted') await save();
+  if (stopped) emit({ type: 'stopped', v: 1, step: state.step, reason: stopped });
+  model.extras.trainState = { ...state };
+  let test: EvalReport | undefined;
+  if (stopped !== 'aborted' && data.test && data.test.length > 0 && cfg.do_test) {
+    test = await evaluateBiEncoder(model, data.test, evalOpts);
+  }
+  model.extras.metrics = { dev: lastDev, test };
+  if (test && cfg.save_model_path) await save();
+  emit({ type: 'end', v: 1, step: state.step, dev: lastDev, test });
+  return { model, steps: state.step, stopped, dev: lastDev, test };
+}

@@ -1,0 +1,135 @@
+// Training the bi-encoder through the public API: loss goes down, events stream, abort keeps the last
+// completed step's weights, resume equals an uninterrupted run, joint models train on all mechanisms.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { BiEncoderModel, defaultTrainConfig, train, type TrainEvent } from '../../kernel/engine';
+import { toyConfig, toyPairs } from './toyData';
+
+const weightsOf = (m: BiEncoderModel) => new Map([...m.net.stateDict()].map(([k, v]) => [k, Array.from(v.data as Float32Array)]));
+
+describe('engine/train', function () {
+  this.timeout(120_000);
+  let dir = '';
+  before(() => { dir = mkdtempSync(path.join(tmpdir(), 'engine-train-')); });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('keeps the original train.py defaults', () => {
+    const d = defaultTrainConfig;
+    assert.deepEqual(
+      [d.lr, d.lambda_EI, d.lambda_RE, d.dropout, d.max_len, d.batch_size, d.epochs, d.seed_val, d.warmup_steps, d.grad_accum, d.max_grad_norm, d.paper_faithful],
+      [2e-5, 0.5, 0.5, 0.1, 64, 32, 4, 12, 0, 1, 1.0, false],
+    );
+  });
+
+  it('lowers the loss in a few steps on a tiny preset and streams typed events', async () => {
+    const events: TrainEvent[] = [];
+    const { model, steps, stopped } = await train({ ...toyConfig, epochs: 3 }, { train: toyPairs(48), dev: toyPairs(12, 7) }, { onEvent: (e) => events.push(e) });
+    try {
+      assert.equal(stopped, undefined);
+      assert.equal(steps, 18); // 48 pairs / 8 per step × 3 epochs
+      const start = events.find((e) => e.type === 'start');
+      assert.ok(start && start.type === 'start' && start.totalSteps === 18 && start.backend.name === 'cpu');
+      const stepEvents = events.filter((e): e is Extract<TrainEvent, { type: 'step' }> => e.type === 'step');
+      assert.equal(stepEvents.length, 18);
+      for (const e of stepEvents) {
+        assert.ok(Number.isFinite(e.loss) && Number.isFinite(e.gradNorm) && e.examplesPerSec > 0);
+        assert.ok(Math.abs(e.loss - (0.5 * e.lossLevel + 0.5 * e.lossRationale)) < 1e-4);
+      }
+      assert.ok(stepEvents[0].lr > stepEvents[17].lr, 'linear decay');
+      const epochs = events.filter((e): e is Extract<TrainEvent, { type: 'epoch' }> => e.type === 'epoch');
+      assert.equal(epochs.length, 3);
+      assert.ok(epochs[2].trainLoss < epochs[0].trainLoss, `train loss ${epochs.map((e) => e.trainLoss.toFixed(3))}`);
+      assert.equal(events[events.length - 1].type, 'end');
+    } finally {
+      model.dispose();
+    }
+  });
+
+  it('evaluates dev every epoch and the dev loss falls', async () => {
+    const devLoss: number[] = [];
+    const { model, dev } = await train({ ...toyConfig, epochs: 3, do_validation: true }, { train: toyPairs(48), dev: toyPairs(12, 7) }, {
+      onEvent: (e) => { if (e.type === 'epoch' && e.dev) devLoss.push(e.dev.loss); },
+    });
+    try {
+      assert.equal(devLoss.length, 3);
+      assert.ok(devLoss[2] < devLoss[0], `dev loss ${devLoss}`);
+      assert.ok(dev?.mechanisms.ER && dev.mechanisms.ER.n === 12);
+    } finally {
+      model.dispose();
+    }
+  });
+
+  it('abort mid-step keeps the weights of the last completed step and emits stopped', async () => {
+    const data = { train: toyPairs(48) };
+    const cfg = { ...toyConfig, grad_accum: 2 };
+    // A: abort lands after the first micro-batch of step 4 has run (the loop yields between micro-batches).
+    const ctlA = new AbortController();
+    const events: TrainEvent[] = [];
+    const a = await train(cfg, data, {
+      signal: ctlA.signal,
+      onEvent: (e) => { events.push(e); if (e.type === 'step' && e.step === 3) setImmediate(() => ctlA.abort()); },
+    });
+    // B: the same run stopped exactly at the step boundary after step 3.
+    const ctlB = new AbortController();
+    const b = await train(cfg, data, { signal: ctlB.signal, onEvent: (e) => { if (e.type === 'step' && e.step === 3) ctlB.abort(); } });
+    try {
+      assert.equal(a.stopped, 'aborted');
+      assert.equal(a.steps, 3);
+      assert.equal(b.steps, 3);
+      assert.deepEqual(events.filter((e) => e.type === 'stopped'), [{ type: 'stopped', v: 1, step: 3, reason: 'aborted' }]);
+      assert.equal(events[events.length - 1].type, 'end');
+      const wa = weightsOf(a.model as BiEncoderModel), wb = weightsOf(b.model as BiEncoderModel);
+      for (const [k, v] of wb) assert.deepEqual(wa.get(k), v, k);
+      // Still a usable model.
+      const [p] = await a.model.predict(toyPairs(1));
+      assert.equal(p.mechanisms.ER!.probs.length, 3);
+    } finally {
+      a.model.dispose();
+      b.model.dispose();
+    }
+  });
+
+  it('resume from a checkpoint equals the uninterrupted run (cpu)', async () => {
+    const data = { train: toyPairs(40) };
+    const ckpt = path.join(dir, 'nested', 'run', 'sample_ER.pth');
+    const cfg = { ...toyConfig, epochs: 2, save_model_path: ckpt };
+    const full = await train({ ...toyConfig, epochs: 2 }, data);
+    const ctl = new AbortController();
+    const part = await train(cfg, data, { signal: ctl.signal, onEvent: (e) => { if (e.type === 'step' && e.step === 7) ctl.abort(); } });
+    assert.equal(part.steps, 7); // mid second epoch (5 steps per epoch)
+    part.model.dispose();
+    const events: TrainEvent[] = [];
+    const resumed = await train({ ...toyConfig, epochs: 2, resume: ckpt }, data, { onEvent: (e) => events.push(e) });
+    try {
+      const start = events.find((e) => e.type === 'start');
+      assert.ok(start && start.type === 'start' && start.resumedFromStep === 7);
+      assert.equal(resumed.steps, 10);
+      assert.deepEqual(events.filter((e) => e.type === 'step').map((e) => (e as { step: number }).step), [8, 9, 10]);
+      const a = weightsOf(full.model as BiEncoderModel), b = weightsOf(resumed.model as BiEncoderModel);
+      assert.equal(a.size, b.size);
+      for (const [k, v] of a) assert.deepEqual(b.get(k), v, k);
+    } finally {
+      full.model.dispose();
+      resumed.model.dispose();
+    }
+  });
+
+  it('trains a joint model on every mechanism present in the data', async () => {
+    const pairs = toyPairs(24).map((p, i) => ({ ...p, labels: { ...p.labels, EX: { level: (i % 2 ? 0 : 1) as 0 | 1, rationales: i % 2 ? [] : [p.responsePost.split(' ')[0]] } } }));
+    const { model } = await train({ ...toyConfig, epochs: 1 }, { train: pairs });
+    try {
+      assert.deepEqual([...model.mechanisms], ['ER', 'EX']);
+      const [pred] = await model.predict(pairs.slice(0, 1));
+      assert.ok(pred.mechanisms.ER && pred.mechanisms.EX);
+    } finally {
+      model.dispose();
+    }
+  });
+
+  it('rejects bad configs with the flag name', async () => {
+    await assert.rejects(train({ ...toyConfig, batch_size: 0 }, { train: toyPairs(4) }), /batch_size/);
+    await assert.rejects(train({ ...toyConfig, max_len: 500 }, { train: toyPairs(4) }), /max_len 500/);
+  });
+});
