@@ -1,0 +1,106 @@
+// The kernel child process: hosts one Session (and with it the engine) and speaks the kernel
+// protocol over Node IPC. Started by KernelClient (kernel/process/client.ts) with a real Node.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { BackendInfo } from '../engine/types';
+import { checkRequest, KERNEL_PROTOCOL_VERSION, type ExecuteOptions, type KernelEvent, type KernelRequest, type VersionInfo } from '../protocol/kernel';
+import { Session } from '../session/session';
+
+function send(e: KernelEvent): void {
+  if (!process.connected || !process.send) return;
+  process.send(e);
+}
+
+function packageVersion(file: string): string | undefined {
+  try {
+    return (JSON.parse(fs.readFileSync(file, 'utf8')) as { version?: string }).version;
+  } catch {
+    return undefined;
+  }
+}
+
+function versions(): VersionInfo {
+  let tfjs: string | undefined;
+  try {
+    tfjs = packageVersion(require.resolve('@tensorflow/tfjs/package.json'));
+  } catch {
+    tfjs = undefined;
+  }
+  return {
+    node: process.version,
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    typescript: (require('typescript') as { version: string }).version,
+    ...(tfjs ? { tfjs } : {}),
+    workbench: packageVersion(path.resolve(__dirname, '../../../package.json')) ?? '0.0.0',
+  };
+}
+
+/** The engine's backend, only when the engine was already loaded by a cell (never loads tfjs itself). */
+function loadedBackend(): BackendInfo | undefined {
+  const file = require.resolve('../engine/backend');
+  if (!require.cache[file]) return undefined;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require(file) as { currentBackend(): BackendInfo | undefined }).currentBackend();
+}
+
+function main(): void {
+  const defaults = process.env.EMPATHY_KERNEL_DEFAULTS ? (JSON.parse(process.env.EMPATHY_KERNEL_DEFAULTS) as ExecuteOptions) : {};
+  const session = new Session({ cwd: process.cwd(), captureProcessOutput: true, defaults });
+  let backendSent: string | undefined;
+  const reportBackend = () => {
+    const b = loadedBackend();
+    const key = b ? JSON.stringify(b) : undefined;
+    if (b && key !== backendSent) {
+      backendSent = key;
+      send({ type: 'backend', v: 1, backend: b });
+    }
+  };
+
+  // Stray errors of background work must not kill the kernel: show them in the last cell's output.
+  process.on('uncaughtException', (err) => console.error('Uncaught exception (in background work):', err));
+  process.on('unhandledRejection', (err) => console.error('Unhandled promise rejection (in background work):', err));
+  // The client sends SIGINT with every interrupt: it breaks a synchronous loop in a cell's first
+  // synchronous stretch (vm breakOnSigint); otherwise it arrives here and interrupts like the message.
+  process.on('SIGINT', () => session.interrupt());
+  process.on('disconnect', () => process.exit(0));
+
+  process.on('message', (raw: unknown) => {
+    const problem = checkRequest(raw);
+    if (problem) {
+      send({ type: 'protocol-error', v: 1, ...(typeof (raw as { id?: unknown })?.id === 'string' ? { id: (raw as { id: string }).id } : {}), message: problem });
+      return;
+    }
+    const req = raw as KernelRequest;
+    switch (req.type) {
+      case 'execute':
+        void session.run(req, send).then(reportBackend);
+        break;
+      case 'interrupt':
+        session.interrupt();
+        send({ type: 'ack', v: 1, id: req.id, request: 'interrupt' });
+        break;
+      case 'variables':
+        send({ type: 'variables', v: 1, id: req.id, variables: session.variables() });
+        break;
+      case 'complete': {
+        let res: ReturnType<Session['complete']> = { items: [], from: req.offset, to: req.offset };
+        try {
+          res = session.complete(req.code, req.offset);
+        } catch {
+          // no completions
+        }
+        send({ type: 'completions', v: 1, id: req.id, ...res });
+        break;
+      }
+      case 'shutdown':
+        session.dispose();
+        if (process.send) process.send({ type: 'ack', v: 1, id: req.id, request: 'shutdown' } satisfies KernelEvent, () => process.exit(0));
+        else process.exit(0);
+        break;
+    }
+  });
+
+  send({ type: 'hello', v: 1, protocol: KERNEL_PROTOCOL_VERSION, pid: process.pid, versions: versions() });
+}
+
+main();

@@ -1,0 +1,428 @@
+// The cell executor: runs TypeScript cells one at a time in a persistent scope and reports each
+// execution as protocol events ending in exactly one `done`. Used in-process by tests and hosted by
+// the kernel process (kernel/process/main.ts). tslab-like surface: execute(), interrupt(), reset(), locals.
+import { Console } from 'node:console';
+import { Writable } from 'node:stream';
+import * as vm from 'node:vm';
+import { performance } from 'node:perf_hooks';
+import type {
+  CellDiagnostic, DisplayEvent, DoneEvent, ErrorEvent, ExecuteOptions, ExecuteRequest, ExecutionEvent, ResultEvent, VariableInfo,
+} from '../protocol/kernel';
+import type { MimeBundle } from '../protocol/mime';
+import { installKernelContext } from '../api/context';
+import { describeVariable, toBundle } from './inspect';
+import { CellModules, defaultOf, member, namespaceOf } from './modules';
+import { Scope } from './scope';
+import { CellSourceMaps } from './stack';
+import { RUNTIME_ID, SCOPE_ID, transpileCell } from './transpile';
+import { CellTypechecker } from './typecheck';
+
+export interface SessionOptions {
+  /** Folder cells run in: imports resolve from it, relative paths start there (default process.cwd()). */
+  cwd?: string;
+  /** Route every process.stdout/stderr write to the running cell (the kernel process does; default false). */
+  captureProcessOutput?: boolean;
+  /** After an interrupt, how long a cell may take to stop by itself before its execution is ended (ms, default 500). */
+  interruptSettleMs?: number;
+  /** Defaults for every execution's options. */
+  defaults?: ExecuteOptions;
+}
+
+/** Thrown by `rt.tick()` (between statements / loop iterations) once the cell was interrupted. */
+export class InterruptedError extends Error {
+  constructor(message = 'Interrupted') {
+    super(message);
+    this.name = 'InterruptedError';
+  }
+}
+
+/** What an in-process `execute()` returns: every event plus convenient views of them. */
+export interface ExecutionSummary {
+  status: DoneEvent['status'];
+  executionCount: number | null;
+  durationMs: number;
+  events: ExecutionEvent[];
+  /** The last expression's raw value (in-process only). */
+  value?: unknown;
+  result?: MimeBundle;
+  stdout: string;
+  stderr: string;
+  diagnostics: CellDiagnostic[];
+  displays: DisplayEvent[];
+  error?: ErrorEvent;
+}
+
+interface Running {
+  id: string;
+  cellId: string;
+  controller: AbortController;
+  emit: (e: ExecutionEvent) => void;
+  reason?: 'interrupt' | 'timeout';
+}
+
+interface Queued {
+  req: ExecuteRequest;
+  emit: (e: ExecutionEvent) => void;
+  resolve: (d: DoneEvent & { value?: unknown }) => void;
+}
+
+const CELL_ARGS = Symbol.for('empathy.cellArgs');
+const SIGINT_MESSAGE = /Script execution was interrupted by `SIGINT`/;
+
+export class Session {
+  readonly cwd: string;
+  private scope!: Scope;
+  private modules!: CellModules;
+  private checker: CellTypechecker | undefined;
+  private readonly maps = new CellSourceMaps();
+  private count = 0;
+  private running: Running | undefined;
+  /** The last execution, so background output (timers, un-awaited work) still has a home. */
+  private last: Running | undefined;
+  private readonly queue: Queued[] = [];
+  private draining = false;
+  private readonly settleMs: number;
+  private readonly defaults: ExecuteOptions;
+  private restoreOutput: (() => void) | undefined;
+  private readonly cellConsole: Console;
+  private nextId = 0;
+
+  constructor(opts: SessionOptions = {}) {
+    this.cwd = opts.cwd ?? process.cwd();
+    this.settleMs = opts.interruptSettleMs ?? 500;
+    this.defaults = opts.defaults ?? {};
+    // Writables whose callback fires synchronously, so console output reaches the host in order.
+    const sink = (name: 'stdout' | 'stderr') => new Writable({
+      decodeStrings: false,
+      write: (chunk: string | Buffer, _enc, cb) => { this.stream(name, chunk); cb(); },
+    });
+    this.cellConsole = new Console({ stdout: sink('stdout'), stderr: sink('stderr'), colorMode: false });
+    this.resetState();
+    installKernelContext({
+      publish: (bundle, o) => {
+        const r = this.running ?? this.last;
+        r?.emit({ type: 'display', v: 1, id: r.id, cellId: r.cellId, bundle, ...(o.displayId ? { displayId: o.displayId } : {}), ...(o.update ? { update: true } : {}) });
+      },
+      signal: () => this.running?.controller.signal,
+    });
+    if (opts.captureProcessOutput) this.captureProcessOutput();
+  }
+
+  /** Current top-level variables `{ name: value }` (a snapshot). */
+  get locals(): Record<string, unknown> {
+    return this.scope.snapshot();
+  }
+
+  get executionCount(): number {
+    return this.count;
+  }
+
+  private resetState(): void {
+    const self = this;
+    const builtins = Object.create(null) as Record<string, unknown>;
+    Object.defineProperties(builtins, {
+      console: { value: this.cellConsole, enumerable: true },
+      require: { value: (spec: string) => self.modules.require(spec), enumerable: true },
+      // The API loads the engine (and tfjs) on first use only.
+      empathy: { get: () => self.loadApi(), enumerable: true },
+      display: { get: () => (self.loadApi() as { display: unknown }).display, enumerable: true },
+      signal: { get: () => self.running?.controller.signal ?? new AbortController().signal, enumerable: true },
+      sleep: { value: (ms: number) => self.sleep(ms), enumerable: true },
+    });
+    this.scope = new Scope(builtins);
+    this.modules = new CellModules(this.cwd, () => this.loadApi());
+    this.checker?.reset();
+  }
+
+  private loadApi(): unknown {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require('../api/index');
+  }
+
+  private sleep(ms: number): Promise<void> {
+    const signal = this.running?.controller.signal;
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(new InterruptedError());
+      const t = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve(); }, ms);
+      const onAbort = () => { clearTimeout(t); reject(new InterruptedError()); };
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  private stream(name: 'stdout' | 'stderr', chunk: string | Uint8Array): void {
+    const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+    const r = this.running ?? this.last;
+    if (!r) {
+      (name === 'stdout' ? process.stdout : process.stderr).write(text);
+      return;
+    }
+    r.emit({ type: 'stream', v: 1, id: r.id, cellId: r.cellId, name, text });
+  }
+
+  private captureProcessOutput(): void {
+    const out = process.stdout.write.bind(process.stdout);
+    const err = process.stderr.write.bind(process.stderr);
+    const patch = (name: 'stdout' | 'stderr') => ((chunk: string | Uint8Array, enc?: unknown, cb?: unknown) => {
+      this.stream(name, chunk);
+      const done = typeof enc === 'function' ? enc : cb;
+      if (typeof done === 'function') queueMicrotask(() => (done as () => void)());
+      return true;
+    }) as typeof process.stdout.write;
+    process.stdout.write = patch('stdout');
+    process.stderr.write = patch('stderr');
+    this.restoreOutput = () => {
+      process.stdout.write = out;
+      process.stderr.write = err;
+    };
+  }
+
+  /** The runtime object generated cell code calls (`__empathy_rt.*`). */
+  private readonly rt = {
+    tick: () => {
+      if (this.running?.controller.signal.aborted) throw new InterruptedError();
+    },
+    lock: (names: string[]) => this.scope.lock(names),
+    import: (spec: string) => this.modules.import(String(spec)),
+    require: (spec: string) => this.modules.require(spec),
+    defaultOf,
+    namespaceOf,
+    member,
+  };
+
+  /** Queue a cell; resolves with its `done` (plus the raw last value). Events go to `emit`. */
+  run(req: ExecuteRequest, emit: (e: ExecutionEvent) => void): Promise<DoneEvent & { value?: unknown }> {
+    return new Promise((resolve) => {
+      this.queue.push({ req, emit, resolve });
+      void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      while (this.queue.length > 0) {
+        const q = this.queue.shift()!;
+        q.resolve(await this.runOne(q.req, q.emit));
+        // Let pending messages (an interrupt for what was queued) arrive before the next cell starts.
+        await new Promise((r) => setImmediate(r));
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  /** tslab-style convenience: run `code` and collect what it produced. */
+  async execute(code: string, opts: ExecuteOptions & { cellId?: string; onEvent?: (e: ExecutionEvent) => void } = {}): Promise<ExecutionSummary> {
+    const events: ExecutionEvent[] = [];
+    const { cellId, onEvent, ...options } = opts;
+    const id = `exec-${++this.nextId}`;
+    const done = await this.run({ type: 'execute', v: 1, id, cellId: cellId ?? `c${this.nextId}`, code, options }, (e) => {
+      events.push(e);
+      onEvent?.(e);
+    });
+    const text = (name: string) => events.filter((e) => e.type === 'stream' && e.name === name).map((e) => (e as { text: string }).text).join('');
+    const result = events.find((e): e is ResultEvent => e.type === 'result');
+    const error = events.find((e): e is ErrorEvent => e.type === 'error');
+    return {
+      status: done.status, executionCount: done.executionCount, durationMs: done.durationMs, events,
+      ...('value' in done ? { value: done.value } : {}),
+      ...(result ? { result: result.bundle } : {}),
+      stdout: text('stdout'), stderr: text('stderr'),
+      diagnostics: events.flatMap((e) => (e.type === 'diagnostics' ? e.diagnostics : [])),
+      displays: events.filter((e): e is DisplayEvent => e.type === 'display'),
+      ...(error ? { error } : {}),
+    };
+  }
+
+  private async runOne(req: ExecuteRequest, emit: (e: ExecutionEvent) => void): Promise<DoneEvent & { value?: unknown }> {
+    const options: ExecuteOptions = { ...this.defaults, ...req.options };
+    const count = ++this.count;
+    const t0 = performance.now();
+    const base = { v: 1 as const, id: req.id, cellId: req.cellId };
+    let ended = false;
+    // Every execution ends exactly once, whatever happens below.
+    const finish = (status: DoneEvent['status'], value?: { value: unknown }): DoneEvent & { value?: unknown } => {
+      if (ended) throw new Error('execution already ended');
+      ended = true;
+      const done: DoneEvent = { ...base, type: 'done', status, executionCount: count, durationMs: performance.now() - t0 };
+      emit(done);
+      return value ? { ...done, ...value } : done;
+    };
+    const running: Running = { id: req.id, cellId: req.cellId, controller: new AbortController(), emit };
+    this.running = running;
+    this.last = running;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      emit({ ...base, type: 'started', executionCount: count });
+      const sourceName = `cell-${req.cellId}.ts`;
+      let cell;
+      try {
+        cell = transpileCell(req.code, sourceName);
+      } catch (e) {
+        emit({ ...base, type: 'error', name: 'SyntaxError', message: (e as Error).message, stack: `SyntaxError: ${(e as Error).message}`, frames: [] });
+        return finish('error');
+      }
+      if (cell.syntaxErrors.length > 0) {
+        const first = cell.syntaxErrors[0];
+        emit({ ...base, type: 'diagnostics', diagnostics: cell.syntaxErrors });
+        emit({
+          ...base, type: 'error', name: 'SyntaxError', message: first.message,
+          stack: `SyntaxError: ${first.message}\n    at ${sourceName}:${first.line}:${first.column}`,
+          frames: [{ functionName: '<cell>', file: sourceName, cellId: req.cellId, line: first.line, column: first.column }],
+          line: first.line, column: first.column, diagnostics: cell.syntaxErrors,
+        });
+        return finish('error');
+      }
+
+      const typecheck = options.typecheck ?? true;
+      if (typecheck) {
+        const checker = (this.checker ??= new CellTypechecker({ cwd: this.cwd }));
+        let diagnostics: CellDiagnostic[] = [];
+        try {
+          diagnostics = checker.check(req.code);
+        } catch (e) {
+          emit({ ...base, type: 'stream', name: 'stderr', text: `(type check skipped: ${(e as Error).message})\n` });
+        }
+        emit({ ...base, type: 'diagnostics', diagnostics });
+        const errors = diagnostics.filter((d) => d.severity === 'error');
+        if (options.blockOnTypeErrors && errors.length > 0) {
+          const first = errors[0];
+          emit({
+            ...base, type: 'error', name: 'TypeScriptError',
+            message: `${errors.length} type error${errors.length > 1 ? 's' : ''}; the cell was not run. First: ${first.message}`,
+            stack: errors.map((d) => `${sourceName}:${d.line}:${d.column} - error TS${d.code}: ${d.message}`).join('\n'),
+            frames: [], line: first.line, column: first.column, diagnostics,
+          });
+          return finish('error');
+        }
+      }
+      try {
+        (this.checker ??= typecheck ? new CellTypechecker({ cwd: this.cwd }) : undefined)?.commit(req.code, typecheck);
+      } catch {
+        // Declarations for later type checks are best effort.
+      }
+
+      for (const d of cell.declared) this.scope.define(d.name, d.kind);
+      const file = `empathy-cell-${count}.js`;
+      this.maps.register(file, req.cellId, cell.sourceMap, 1, cell.js.split('\n').length);
+      const wrapper = `(function (${SCOPE_ID}, ${RUNTIME_ID}) { with (${SCOPE_ID}) { return (async () => {\n${cell.js}\n})(); } })` +
+        `(globalThis[Symbol.for('empathy.cellArgs')][0], globalThis[Symbol.for('empathy.cellArgs')][1])`;
+
+      const signal = running.controller.signal;
+      if (options.timeoutMs && options.timeoutMs > 0) {
+        timer = setTimeout(() => { running.reason = 'timeout'; running.controller.abort(new InterruptedError('timeout')); }, options.timeoutMs);
+      }
+      let promise: Promise<unknown>;
+      (globalThis as Record<symbol, unknown>)[CELL_ARGS] = [this.scope.target, this.rt];
+      try {
+        promise = vm.runInThisContext(wrapper, {
+          filename: file,
+          // Ctrl-C / SIGINT stops a synchronous loop in the cell's first synchronous stretch.
+          breakOnSigint: true,
+          importModuleDynamically: (vm as unknown as { constants: { USE_MAIN_CONTEXT_DEFAULT_LOADER: never } }).constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+        }) as Promise<unknown>;
+      } catch (e) {
+        promise = Promise.reject(e);
+      } finally {
+        delete (globalThis as Record<symbol, unknown>)[CELL_ARGS];
+      }
+      type Outcome = { kind: 'value'; value: unknown } | { kind: 'error'; error: unknown } | { kind: 'abandoned' };
+      const settled: Promise<Outcome> = promise.then((value) => ({ kind: 'value', value }), (error) => ({ kind: 'error', error }));
+      const abandoned = new Promise<Outcome>((resolve) => {
+        const onAbort = () => setTimeout(() => resolve({ kind: 'abandoned' }), this.settleMs);
+        if (signal.aborted) onAbort(); else signal.addEventListener('abort', onAbort, { once: true });
+        void settled.then(() => signal.removeEventListener('abort', onAbort));
+      });
+      const outcome = await Promise.race([settled, abandoned]);
+
+      const sigint = outcome.kind === 'error' && outcome.error instanceof Error && SIGINT_MESSAGE.test(outcome.error.message);
+      if (signal.aborted || sigint) {
+        const why = running.reason === 'timeout'
+          ? `Cell timed out after ${((options.timeoutMs ?? 0) / 1000).toFixed(1)} s and was interrupted`
+          : 'Interrupted';
+        const extra = outcome.kind === 'abandoned' ? ' (it did not stop by itself; its pending work was abandoned)' : '';
+        emit({ ...base, type: 'stream', name: 'stderr', text: `${why}${extra}; variables are kept.\n` });
+        if (sigint) this.cancelQueued();
+        return finish('interrupted');
+      }
+      if (outcome.kind === 'error') {
+        const m = this.maps.describe(outcome.error);
+        emit({ ...base, type: 'error', ...m });
+        return finish('error');
+      }
+      const ret = outcome.kind === 'value' ? outcome.value : undefined;
+      if (Array.isArray(ret) && ret.length === 1) {
+        const value = ret[0];
+        if (value !== undefined && options.displayLastExpression !== false) {
+          let bundle: MimeBundle;
+          try {
+            bundle = toBundle(value);
+          } catch (e) {
+            bundle = { 'text/plain': `<value could not be displayed: ${(e as Error).message}>` };
+          }
+          emit({ ...base, type: 'result', bundle, executionCount: count });
+        }
+        return finish('ok', { value });
+      }
+      return finish('ok');
+    } catch (e) {
+      // A kernel bug, not a cell error: still end the execution exactly once.
+      if (!ended) {
+        emit({ ...base, type: 'error', name: 'KernelError', message: (e as Error)?.message ?? String(e), stack: String((e as Error)?.stack ?? e), frames: [] });
+        return finish('error');
+      }
+      throw e;
+    } finally {
+      if (timer) clearTimeout(timer);
+      if (this.running === running) this.running = undefined;
+    }
+  }
+
+  /** Cancel queued (not yet started) executions: each gets its `done` with status 'interrupted'. */
+  private cancelQueued(): void {
+    for (const q of this.queue.splice(0)) {
+      const done: DoneEvent = { type: 'done', v: 1, id: q.req.id, cellId: q.req.cellId, status: 'interrupted', executionCount: null, durationMs: 0 };
+      q.emit(done);
+      q.resolve(done);
+    }
+  }
+
+  /**
+   * Interrupt: abort the running cell's signal (training stops at the next batch, `sleep` and
+   * rt.tick() throw) and cancel queued cells. Returns whether something was running or queued.
+   */
+  interrupt(): boolean {
+    const had = this.running !== undefined || this.queue.length > 0;
+    this.cancelQueued();
+    if (this.running) {
+      this.running.reason ??= 'interrupt';
+      this.running.controller.abort(new InterruptedError());
+    }
+    return had;
+  }
+
+  /** The variables listing (name, runtime type, short value), in declaration order. */
+  variables(): VariableInfo[] {
+    return this.scope.names().map((n) => {
+      const k = this.scope.kind(n)!;
+      return describeVariable(n, k === 'enum' ? 'const' : k, this.scope.get(n));
+    });
+  }
+
+  complete(code: string, offset: number): ReturnType<CellTypechecker['complete']> {
+    return (this.checker ??= new CellTypechecker({ cwd: this.cwd })).complete(code, offset);
+  }
+
+  /** Forget every variable and declaration (the process-level restart is the client's). */
+  reset(): void {
+    this.interrupt();
+    this.resetState();
+  }
+
+  dispose(): void {
+    this.interrupt();
+    this.restoreOutput?.();
+    installKernelContext(undefined);
+  }
+}
