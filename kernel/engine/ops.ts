@@ -65,7 +65,7 @@ const denseOp = customOp(([x, w, b], save) => {
       return [
         tf.matMul(dy, sw), // [N, out] @ [out, in] -> [N, in]
         tf.matMul(tf.transpose(dy), sx), // [out, N] @ [N, in] -> [out, in]
-        tf.sum(dy, 0), // [out]
+        colSum(dy as tf.Tensor2D), // [out]
       ];
     },
   };
@@ -128,13 +128,41 @@ export function geluErf(x: tf.Tensor): tf.Tensor {
   return geluOp(x);
 }
 
-/** LayerNorm over the last axis with biased variance (PyTorch): x [..., H], gamma/beta [H]. */
+/** Column sums of a 2-D tensor as a [1, N] @ [N, H] product (wasm reduces axis 0 via a slow transpose). [N, H] -> [H]. */
+export function colSum(t: tf.Tensor2D): tf.Tensor1D {
+  const [N, H] = t.shape;
+  return tf.reshape(tf.matMul(tf.ones([1, N]), t), [H]) as tf.Tensor1D;
+}
+
+// LayerNorm on [N, H] with a closed-form backward:
+// dx = inv·(g·dy - mean(g·dy) - x̂·mean(g·dy·x̂)), dγ = Σ_rows dy·x̂, dβ = Σ_rows dy.
+const layerNormOp = (eps: number) => customOp(([x, gamma, beta], save) => {
+  const mean = tf.mean(x, -1, true); // [N, 1]
+  const xc = tf.sub(x, mean); // [N, H]
+  const variance = tf.mean(tf.square(xc), -1, true); // [N, 1], biased like PyTorch
+  const inv = tf.rsqrt(tf.add(variance, eps)); // [N, 1]
+  const xhat = tf.mul(xc, inv); // [N, H]
+  save([xhat, inv, gamma]);
+  return {
+    value: tf.add(tf.mul(xhat, gamma), beta), // [N, H]
+    gradFunc: (dy, saved) => {
+      const [sx, sinv, sg] = saved;
+      const dxhat = tf.mul(dy, sg); // [N, H]
+      const m1 = tf.mean(dxhat, -1, true); // [N, 1]
+      const m2 = tf.mean(tf.mul(dxhat, sx), -1, true); // [N, 1]
+      const dx = tf.mul(tf.sub(tf.sub(dxhat, m1), tf.mul(sx, m2)), sinv); // [N, H]
+      return [dx, colSum(tf.mul(dy, sx) as tf.Tensor2D), colSum(dy as tf.Tensor2D)];
+    },
+  };
+});
+const layerNormByEps = new Map<number, (...xs: tf.Tensor[]) => tf.Tensor>();
+
+/** LayerNorm over the last axis with biased variance (PyTorch): x [N, H], gamma/beta [H] -> [N, H]. */
 export function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: number): tf.Tensor {
-  const mean = tf.mean(x, -1, true); // [..., 1]
-  const xc = tf.sub(x, mean); // [..., H]
-  const variance = tf.mean(tf.square(xc), -1, true); // [..., 1]
-  const inv = tf.rsqrt(tf.add(variance, eps)); // [..., 1]
-  return tf.add(tf.mul(tf.mul(xc, inv), gamma), beta); // [..., H]
+  if (x.rank !== 2) throw new Error(`layerNorm expects [N, H], got [${x.shape}]`);
+  let op = layerNormByEps.get(eps);
+  if (!op) { op = layerNormOp(eps); layerNormByEps.set(eps, op); }
+  return op(x, gamma, beta);
 }
 
 /** Deterministic seed stream for the dropout sites of one forward pass. */
