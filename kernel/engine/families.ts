@@ -2,10 +2,12 @@
 // H7 registers linear / tagger / ensemble here.
 import { biEncoderFamily } from './biEncoderFamily';
 import { readCheckpointFamily } from './checkpoint';
+import { modelFamilies } from '../models/families';
 import type { EmpathyModel, ModelFamily, ModelFamilyName } from './model';
 
 export const families: Partial<Record<ModelFamilyName, ModelFamily<any>>> = {
   'bi-encoder': biEncoderFamily,
+  ...modelFamilies, // linear, tagger, ensemble (H7)
 };
 
 /** Load any checkpoint written by this engine; the header's `family` picks the loader. */

@@ -28,8 +28,8 @@ export function toyPairs(n: number, seed = 1): LabeledPair[] {
 export const toyConfig = {
   preset: 'tiny',
   backend: 'cpu' as const,
-  vocab_size: 300,
-  max_len: 24,
+  vocab_size: 400,
+  max_len: 32,
   batch_size: 8,
   lr: 3e-3,
   epochs: 2,
