@@ -1,20 +1,29 @@
-// Extension entry point: activate() only registers (serializer, kernel controller, renderer messaging,
-// commands, status bar); all behaviour lives in the files it wires together.
+// Extension entry point: activate() only registers (serializer, kernel controller, commands, status bar);
+// all behaviour lives in the files it wires together.
 import * as vscode from 'vscode';
 import { EmpathySerializer, NOTEBOOK_TYPE } from './serializer';
+import { EmpathyController } from './controller';
+import { KernelManager } from './kernelManager';
+import { BackendStatus } from './statusBar';
 import { newNotebook } from './commands/newNotebook';
 import { openTutorial } from './commands/openTutorial';
-import { BackendStatus } from './statusBar';
+import { restartKernel, showVariables } from './commands/kernelCommands';
+import { selectBackend } from './commands/selectBackend';
 
 export function activate(context: vscode.ExtensionContext): void {
+  const status = new BackendStatus();
+  const kernels = new KernelManager(context, status);
+  const controller = new EmpathyController(kernels);
   context.subscriptions.push(
     vscode.workspace.registerNotebookSerializer(NOTEBOOK_TYPE, new EmpathySerializer(), { transientOutputs: false }),
-  );
-  const status = new BackendStatus();
-  context.subscriptions.push(status);
-  context.subscriptions.push(
+    status,
+    kernels,
+    controller,
     vscode.commands.registerCommand('empathy.newNotebook', newNotebook),
     vscode.commands.registerCommand('empathy.openTutorial', (file?: string) => openTutorial(context, file)),
+    vscode.commands.registerCommand('empathy.restartKernel', (arg?: unknown) => restartKernel(kernels, arg)),
+    vscode.commands.registerCommand('empathy.showVariables', () => showVariables(kernels)),
+    vscode.commands.registerCommand('empathy.selectBackend', () => selectBackend(kernels.backend?.name)),
   );
 }
 

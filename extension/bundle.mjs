@@ -1,10 +1,18 @@
 // Extension bundle (for `npm run package`): esbuild bundles the extension host code and the kernel
-// process into single files at the paths package.json and the controller use, so the .vsix needs no
-// node_modules. Native/optional packages stay external (see README: optional native backends).
+// process into single files at the paths package.json and the kernel client use, so the .vsix needs no
+// node_modules, and copies beside them the few files those bundles read at run time:
+//   - TypeScript's lib.*.d.ts (the cell type checker's default libs, found beside the running script);
+//   - the kernel API + dataset sources (what `import … from 'empathy'` type-checks against);
+//   - @tensorflow/tfjs-backend-wasm's package.json and .wasm binaries (located via require.resolve).
+// Native/optional packages stay external: tfjs-node / tfjs-node-gpu load only when installed next to a
+// real Node (see README, "Optional native backends").
 import { build } from 'esbuild';
-import { existsSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { createRequire } from 'node:module';
 
-// Loaded only when present on the user's machine (real Node + optional install), never bundled.
+const require = createRequire(import.meta.url);
+
 const external = [
   'vscode',
   '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu',
@@ -13,9 +21,48 @@ const external = [
 
 const common = {
   bundle: true, platform: 'node', format: 'cjs', target: 'node20', sourcemap: false, minify: true,
-  external, logLevel: 'warning', legalComments: 'none',
+  external, logLevel: 'error', legalComments: 'none',
 };
 
-const entries = [['extension/activate.ts', 'out/extension/activate.js']];
-if (existsSync('kernel/process/main.ts')) entries.push(['kernel/process/main.ts', 'out/kernel/process/main.js']);
-for (const [entry, outfile] of entries) await build({ ...common, entryPoints: [entry], outfile });
+// The kernel client forks `main.js` beside its own module; bundled into out/extension/activate.js it
+// must point at out/kernel/process/main.js instead.
+const kernelMainPath = {
+  name: 'kernel-main-path',
+  setup(b) {
+    b.onLoad({ filter: /kernel[\\/]process[\\/]client\.ts$/ }, (args) => {
+      const src = readFileSync(args.path, 'utf8');
+      const from = "path.join(__dirname, 'main.js')";
+      if (!src.includes(from)) throw new Error(`${args.path}: expected ${from} (kernel entry path) to rewrite for the bundle`);
+      return { contents: src.replace(from, "path.join(__dirname, '..', 'kernel', 'process', 'main.js')"), loader: 'ts' };
+    });
+  },
+};
+
+const kernelEntry = 'kernel/process/main.ts';
+await build({ ...common, entryPoints: ['extension/activate.ts'], outfile: 'out/extension/activate.js', plugins: [kernelMainPath] });
+if (existsSync(kernelEntry)) {
+  await build({ ...common, entryPoints: [kernelEntry], outfile: 'out/kernel/process/main.js' });
+
+  // TypeScript default libs beside the bundled kernel (ts.getDefaultLibFilePath = dirname of the script).
+  const tsLib = dirname(require.resolve('typescript/lib/lib.d.ts'));
+  for (const f of readdirSync(tsLib)) {
+    if (/^lib\..*\.d\.ts$/.test(f) && !/^lib\.(dom|webworker|scripthost)/.test(f)) cpSync(join(tsLib, f), join('out/kernel/process', f));
+  }
+
+  // The wasm backend finds its binaries through its package.json.
+  const wasmPkg = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'));
+  const wasmOut = 'out/kernel/process/node_modules/@tensorflow/tfjs-backend-wasm';
+  mkdirSync(join(wasmOut, 'dist'), { recursive: true });
+  cpSync(join(wasmPkg, 'package.json'), join(wasmOut, 'package.json'));
+  for (const f of readdirSync(join(wasmPkg, 'dist'))) if (f.endsWith('.wasm')) cpSync(join(wasmPkg, 'dist', f), join(wasmOut, 'dist', f));
+
+  // Sources the cell type checker reads for the `empathy` module (out/kernel/api/index.ts from the bundle).
+  const copyTs = (dir) => {
+    for (const name of readdirSync(dir)) {
+      const p = join(dir, name);
+      if (statSync(p).isDirectory()) copyTs(p);
+      else if (p.endsWith('.ts') && !p.endsWith('.test.ts')) { mkdirSync(join('out', dir), { recursive: true }); cpSync(p, join('out', p)); }
+    }
+  };
+  for (const d of ['kernel', 'dataset']) if (existsSync(d)) copyTs(d);
+}

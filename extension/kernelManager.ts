@@ -1,0 +1,132 @@
+// One kernel process per open notebook (kernel/process/client.ts): started on first run with the runtime
+// from kernelRuntime.ts, restarted on request, shut down when the notebook closes. Reports the backend to
+// the status bar, and a crash as a clear message with a restart offer.
+import * as vscode from 'vscode';
+import { isAbsolute, join } from 'node:path';
+import { KernelClient } from '../kernel/process/client';
+import type { KernelEvent } from '../kernel/protocol/kernel';
+import type { BackendInfo } from '../kernel/engine/types';
+import { resolveKernelRuntime, type KernelRuntime } from './kernelRuntime';
+import type { BackendStatus } from './statusBar';
+
+export type NotebookKernel = KernelClient;
+
+export class KernelManager implements vscode.Disposable {
+  private readonly kernels = new Map<string, { client: KernelClient; starting: Promise<KernelClient>; runtime: KernelRuntime }>();
+  private readonly output = vscode.window.createOutputChannel('Empathy Kernel');
+  private lastBackend: BackendInfo | undefined;
+  private warnedRuntime = false;
+
+  constructor(private readonly context: vscode.ExtensionContext, private readonly status: BackendStatus) {}
+
+  get(notebook: vscode.NotebookDocument): KernelClient | undefined {
+    return this.kernels.get(notebook.uri.toString())?.client;
+  }
+
+  get backend(): BackendInfo | undefined { return this.lastBackend; }
+
+  /** The notebook's kernel, started (and ready) on first use. */
+  async ensure(notebook: vscode.NotebookDocument): Promise<KernelClient> {
+    const key = notebook.uri.toString();
+    const existing = this.kernels.get(key);
+    if (existing) return existing.starting;
+    const cwd = notebook.uri.scheme === 'file'
+      ? vscode.Uri.joinPath(notebook.uri, '..').fsPath
+      : vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? this.context.extensionPath;
+    const { client, runtime } = this.create(cwd, (e) => this.onEvent(notebook, e));
+    const starting = client.start().then((hello) => {
+      this.log(`kernel for ${notebook.uri.path} ready: pid ${hello.pid}, Node ${hello.versions.node}, ${runtime.reason}`);
+      if (hello.backend) this.setBackend(hello.backend, runtime);
+      return client;
+    });
+    this.kernels.set(key, { client, starting, runtime });
+    starting.catch(() => this.kernels.delete(key));
+    return starting;
+  }
+
+  /** A kernel not tied to a notebook (Train Model…, panels); the caller disposes it. */
+  create(cwd: string, onEvent?: (e: KernelEvent) => void): { client: KernelClient; runtime: KernelRuntime } {
+    const cfg = vscode.workspace.getConfiguration('empathy');
+    const backend = cfg.get<string>('backend', 'auto');
+    const runtime = resolveKernelRuntime(cfg.get<string>('kernel.nodePath', ''), backend);
+    if (runtime.kind === 'vscode' && !this.warnedRuntime) {
+      this.warnedRuntime = true;
+      void vscode.window.showWarningMessage(`Empathy kernel: ${runtime.reason}`, 'Set Node Path').then((a) => {
+        if (a) void vscode.commands.executeCommand('workbench.action.openSettings', 'empathy.kernel.nodePath');
+      });
+    }
+    const runsFolder = cfg.get<string>('runsFolder', 'runs');
+    const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? cwd;
+    // Optional native backends (tfjs-node, tfjs-node-gpu) installed in the workspace are found there.
+    const nodePath = (vscode.workspace.workspaceFolders ?? []).map((f) => join(f.uri.fsPath, 'node_modules'));
+    const env: Record<string, string> = {
+      ...runtime.env,
+      ...(backend !== 'auto' && !runtime.env.EMPATHY_BACKEND ? { EMPATHY_BACKEND: backend } : {}),
+      EMPATHY_RUNS_DIR: isAbsolute(runsFolder) ? runsFolder : join(root, runsFolder),
+      ...(nodePath.length ? { NODE_PATH: [...nodePath, process.env.NODE_PATH].filter(Boolean).join(process.platform === 'win32' ? ';' : ':') } : {}),
+    };
+    const client = new KernelClient({ cwd, nodePath: runtime.execPath, env, onEvent });
+    return { client, runtime };
+  }
+
+  async restart(notebook: vscode.NotebookDocument): Promise<void> {
+    const k = this.kernels.get(notebook.uri.toString());
+    if (!k) return;
+    await k.client.restart();
+  }
+
+  async shutdown(notebook: vscode.NotebookDocument): Promise<void> {
+    const key = notebook.uri.toString();
+    const k = this.kernels.get(key);
+    this.kernels.delete(key);
+    await k?.client.dispose();
+  }
+
+  private onEvent(notebook: vscode.NotebookDocument, e: KernelEvent): void {
+    const runtime = this.kernels.get(notebook.uri.toString())?.runtime;
+    switch (e.type) {
+      case 'hello':
+        if (e.backend) this.setBackend(e.backend, runtime);
+        break;
+      case 'backend':
+        this.setBackend(e.backend, runtime);
+        break;
+      case 'restarted':
+        this.log(`kernel restarted (${e.reason}): ${e.message}`);
+        if (e.reason === 'interrupt-timeout') {
+          void vscode.window.showWarningMessage(`Empathy kernel: ${e.message}`);
+        }
+        break;
+      case 'exit':
+        this.log(`kernel exited: ${e.message}`);
+        void vscode.window.showErrorMessage(
+          `The Empathy kernel for ${notebook.uri.path.split('/').pop()} stopped unexpectedly (${e.message}). Its variables are lost.`,
+          'Restart Kernel', 'Show Log',
+        ).then((a) => {
+          if (a === 'Restart Kernel') void this.restart(notebook).catch((err) => vscode.window.showErrorMessage(`Restart failed: ${err}`));
+          if (a === 'Show Log') this.output.show();
+        });
+        break;
+      case 'stream':
+      case 'display':
+        break;
+      default:
+        break;
+    }
+  }
+
+  private setBackend(info: BackendInfo, runtime: KernelRuntime | undefined): void {
+    this.lastBackend = info;
+    this.status.show(info, runtime);
+  }
+
+  log(line: string): void {
+    this.output.appendLine(`[${new Date().toISOString()}] ${line}`);
+  }
+
+  dispose(): void {
+    for (const k of this.kernels.values()) void k.client.dispose();
+    this.kernels.clear();
+    this.output.dispose();
+  }
+}
