@@ -104,6 +104,8 @@ export interface DatasetRowView {
   /** Response length in model tokens (when a tokenizer was available). */
   responseTokens?: number;
   truncated?: boolean;
+  /** Predicted level per mechanism, when a model scored the data (enables per-slice metrics). */
+  pred?: Partial<Record<Mechanism, Level>>;
 }
 
 export interface DatasetPayload {

@@ -1,0 +1,136 @@
+// Headless Chromium for the webview tests: Debian's /usr/bin/chromium through playwright-core (no
+// browser download), pages served from a fake local origin out of the repo, every other request
+// blocked and recorded, console errors collected, screenshots written to test-output/screenshots/.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+export const REPO = path.resolve(__dirname, '../../..');
+export const CHROMIUM = process.env.EMPATHY_CHROMIUM ?? '/usr/bin/chromium';
+export const SHOT_DIR = path.join(REPO, 'test-output', 'screenshots');
+const ORIGIN = 'http://empathy.test';
+
+export type Theme = 'light' | 'dark';
+export type Bundle = 'report' | 'datasetExplorer' | 'rationaleInspector';
+
+export interface PageSpec {
+  /** Inner HTML of <body>. */
+  body: string;
+  theme?: Theme;
+  /** inline: plotly <script> before the bundle (like the HTML report); lazy: the renderer loads it. */
+  plotly?: 'inline' | 'lazy';
+  bundle: Bundle;
+  /** Fake VS Code webview API (acquireVsCodeApi) recording posted messages in window.__posted. */
+  vscodeApi?: boolean;
+  /** Attributes of the bundle's <script> tag (e.g. data-debounce-ms). */
+  scriptAttrs?: Record<string, string>;
+  viewport?: { width: number; height: number };
+}
+
+export interface TestPage {
+  page: Page;
+  /** console.error messages and uncaught exceptions. */
+  errors: string[];
+  /** Requests that tried to leave the local origin. */
+  blocked: string[];
+  js<T = unknown>(expr: string): Promise<T>;
+  /** Screenshot to test-output/screenshots/<name>.png (whole page unless fullPage is false). */
+  shot(name: string, fullPage?: boolean): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** Page-side helpers the tests call through `js('__t.…')`. */
+const HELPERS = `
+window.__t = {
+  count: (sel) => document.querySelectorAll(sel).length,
+  texts: (sel) => Array.from(document.querySelectorAll(sel), (e) => e.textContent),
+  attrs: (sel, a) => Array.from(document.querySelectorAll(sel), (e) => e.getAttribute(a)),
+  /** Set a control's value as a user would and fire the event our code listens to. */
+  set: (sel, value) => {
+    const el = document.querySelector(sel);
+    if (!el) throw new Error('no element ' + sel);
+    if (typeof value === 'boolean') el.checked = value; else el.value = value;
+    const ev = ['VSCODE-TEXTFIELD', 'INPUT', 'TEXTAREA'].includes(el.tagName) ? 'input' : 'change';
+    el.dispatchEvent(new Event(ev, { bubbles: true }));
+  },
+  click: (sel) => { const el = document.querySelector(sel); if (!el) throw new Error('no element ' + sel); el.click(); },
+  sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+  frame: () => new Promise((r) => requestAnimationFrame(() => r())),
+};
+`;
+
+const FAKE_VSCODE = `
+window.__posted = [];
+window.acquireVsCodeApi = () => ({
+  postMessage: (m) => window.__posted.push(JSON.parse(JSON.stringify(m))),
+  getState: () => window.__vsState,
+  setState: (s) => { window.__vsState = s; },
+});
+`;
+
+export class Harness {
+  private pages = new Map<string, string>();
+  private n = 0;
+  private constructor(readonly browser: Browser) {}
+
+  static available(): boolean {
+    return fs.existsSync(CHROMIUM) && fs.existsSync(path.join(REPO, 'out', 'webviews', 'report.js'));
+  }
+
+  static async launch(): Promise<Harness> {
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking'] });
+    return new Harness(browser);
+  }
+
+  async open(spec: PageSpec): Promise<TestPage> {
+    const id = `p${++this.n}`;
+    const attrs = Object.entries(spec.scriptAttrs ?? {}).map(([k, v]) => ` ${k}="${v.replace(/"/g, '&quot;')}"`).join('');
+    this.pages.set(`/${id}.html`, `<!doctype html>
+<html lang="en" data-empathy-theme="${spec.theme ?? 'light'}"><head><meta charset="utf-8"><title>${spec.bundle}</title>
+<script>${HELPERS}${spec.vscodeApi ? FAKE_VSCODE : ''}</script>
+${spec.plotly === 'inline' ? `<script src="${ORIGIN}/out/webviews/plotly.min.js"></script>` : ''}
+</head><body style="margin:12px">${spec.body}
+<script src="${ORIGIN}/out/webviews/${spec.bundle}.js"${attrs}></script></body></html>`);
+    const context = await this.browser.newContext({ viewport: spec.viewport ?? { width: 1180, height: 820 }, deviceScaleFactor: 1 });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    const blocked: string[] = [];
+    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    page.on('pageerror', (e) => errors.push(`uncaught: ${e.message}`));
+    await page.route('**/*', async (route) => {
+      const url = new URL(route.request().url());
+      if (url.origin !== ORIGIN) { blocked.push(url.href); return route.abort(); }
+      const html = this.pages.get(url.pathname);
+      if (html !== undefined) return route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html });
+      const file = path.join(REPO, decodeURIComponent(url.pathname));
+      if (file.startsWith(path.join(REPO, 'out', 'webviews')) && fs.existsSync(file)) {
+        return route.fulfill({ status: 200, contentType: 'text/javascript; charset=utf-8', body: fs.readFileSync(file) });
+      }
+      return route.fulfill({ status: 404, body: 'not found' });
+    });
+    await page.goto(`${ORIGIN}/${id}.html`);
+    return {
+      page, errors, blocked,
+      js: <T,>(expr: string) => page.evaluate(expr) as Promise<T>,
+      shot: async (name: string, fullPage = true) => {
+        fs.mkdirSync(SHOT_DIR, { recursive: true });
+        const file = path.join(SHOT_DIR, `${name}.png`);
+        await page.screenshot({ path: file, fullPage });
+        return file;
+      },
+      close: () => context.close(),
+    };
+  }
+
+  close(): Promise<void> { return this.browser.close(); }
+}
+
+/** The `.empathy-output` markup the HTML report uses (payload JSON safely embedded in a script tag). */
+export function outputDiv(mime: string, payload: unknown, id?: string): string {
+  const json = JSON.stringify(payload).replace(/</g, '\\u003c');
+  return `<div class="empathy-output"${id ? ` id="${id}"` : ''} data-mime="${mime}"><script type="application/json">${json}</script></div>`;
+}
+
+export function fixture<T = unknown>(name: string): T {
+  return JSON.parse(fs.readFileSync(path.join(REPO, 'test', 'webviews', 'fixtures', name), 'utf8')) as T;
+}
