@@ -144,7 +144,9 @@ export class BiEncoder {
     const rng = opts.training ? new SeedStream(opts.seed ?? 0) : undefined;
     const drop = this.cfg.dropout;
 
-    const hSP = this.seeker.encode(b.idsSP, b.maskSP, B, T, this.cfg.freezeSeeker ? undefined : rng, trace ? (n, t) => trace(`seeker.${n}`, t) : undefined); // [N, H]
+    // The frozen seeker still runs its dropout when training: the original freezes its parameters
+    // (requires_grad=False) but model.train() leaves it in train mode.
+    const hSP = this.seeker.encode(b.idsSP, b.maskSP, B, T, rng, trace ? (n, t) => trace(`seeker.${n}`, t) : undefined); // [N, H]
     const hRP = this.responder.encode(b.idsRP, b.maskRP, B, T, rng, trace ? (n, t) => trace(`responder.${n}`, t) : undefined); // [N, H]
     trace?.('seeker_last_hidden_state', hSP);
     trace?.('responder_last_hidden_state', hRP);

@@ -6,7 +6,8 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../kernel/engine/backend';
 import { BiEncoder, type EncodedBatch } from '../../kernel/engine/biEncoder';
-import { resolvePreset } from '../../kernel/engine/config';
+import { maxSeqLen, PRESETS, resolvePreset } from '../../kernel/engine/config';
+import { robertaParamSpecs } from '../../kernel/engine/roberta';
 import { AdamW, clipGlobalNorm } from '../../kernel/engine/adamw';
 import { linearSchedule } from '../../kernel/engine/schedule';
 import { f32ToF16, readSafetensors, type TensorEntry, toFloat32, toInt32, writeSafetensorsFileAtomic } from '../../kernel/engine/safetensors';
@@ -487,3 +488,36 @@ describe('engine/biEncoder API', function () {
 function robertaCount(cfg: ReturnType<typeof resolvePreset>): number {
   return 5 + 16 * cfg.encoder.layers + 2;
 }
+
+describe('engine/config presets', function () {
+  it('roberta-base has exactly HF roberta-base\'s 124,645,632 encoder parameters; small and tiny are what they say', function () {
+    const count = (name: 'roberta-base' | 'small' | 'tiny') => robertaParamSpecs(PRESETS[name].encoder).reduce((a, s) => a + s.shape.reduce((x, y) => x * y, 1), 0);
+    assert.equal(count('roberta-base'), 124_645_632);
+    const rb = PRESETS['roberta-base'];
+    assert.deepEqual([rb.encoder.hidden, rb.encoder.layers, rb.encoder.heads, rb.encoder.intermediate, rb.encoder.vocabSize, rb.encoder.maxPositions], [768, 12, 12, 3072, 50265, 514]);
+    assert.deepEqual([PRESETS.small.encoder.hidden, PRESETS.small.encoder.layers, PRESETS.small.encoder.heads, PRESETS.small.encoder.intermediate, PRESETS.small.encoder.vocabSize], [256, 4, 4, 1024, 8000]);
+    assert.ok(maxSeqLen(PRESETS.small.encoder) >= 64, 'small fits max_len 64');
+    for (const p of Object.values(PRESETS)) {
+      // The paper's behaviour by default.
+      assert.equal(p.seekerMask, false);
+      assert.equal(p.freezeSeeker, true);
+      assert.equal(p.classWeights, undefined);
+      assert.equal(p.crossAttentionHeads, 1);
+      assert.equal(p.encoder.layerNormEps, 1e-5);
+      assert.equal(p.encoder.padId, 1);
+    }
+    assert.equal(PRESETS['roberta-base'].dropout, 0.1);
+  });
+
+  it('resolvePreset spreads overrides (encoder one level deep) without touching the preset, and validates', function () {
+    const cfg = resolvePreset('small', { mechanisms: ['ER', 'IP', 'EX'], encoder: { layers: 2 }, seekerMask: true });
+    assert.equal(cfg.encoder.layers, 2);
+    assert.equal(cfg.encoder.hidden, 256);
+    assert.equal(PRESETS.small.encoder.layers, 4, 'preset unchanged');
+    assert.deepEqual(cfg.mechanisms, ['ER', 'IP', 'EX']);
+    assert.throws(() => resolvePreset('huge'), /unknown model preset 'huge' \(known: roberta-base, small, tiny\)/);
+    assert.throws(() => resolvePreset('tiny', { encoder: { heads: 5 } }), /hidden \(32\) must be divisible by encoder\.heads \(5\)/);
+    assert.throws(() => resolvePreset('tiny', { mechanisms: ['ER', 'ER'] }), /listed twice/);
+    assert.throws(() => resolvePreset('tiny', { dropout: 1 }), /dropout must be in \[0, 1\)/);
+  });
+});
