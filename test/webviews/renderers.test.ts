@@ -25,7 +25,9 @@ describe('webviews: renderers in headless Chromium', function () {
 
   /** A report-like page with one output per payload, rendered by out/webviews/report.js. */
   async function report(outputs: Array<[string, unknown]>, theme: Theme = 'light'): Promise<TestPage> {
-    const p = await hx.open({ bundle: 'report', plotly: 'inline', theme, body: outputs.map(([m, x], i) => outputDiv(m, x, `o${i}`)).join('\n') });
+    // Like the HTML report, inline plotly before the bundle, but only where a chart needs it (faster).
+    const charts = outputs.some(([m]) => m === MIME.lossCurve || m === MIME.dataset);
+    const p = await hx.open({ bundle: 'report', plotly: charts ? 'inline' : 'lazy', theme, body: outputs.map(([m, x], i) => outputDiv(m, x, `o${i}`)).join('\n') });
     opened.push(p);
     await p.page.waitForFunction('document.documentElement.dataset.empathyRendered !== undefined');
     return p;

@@ -1,6 +1,6 @@
 // plotly.js, loaded lazily: `window.Plotly` when the page already has it (the HTML report inlines it),
 // else one <script> injected from ctx.plotlyUrl (VS Code: the renderer's own folder). Never a remote URL.
-import type { ChartColors } from './theme';
+import { chartColors, type ChartColors } from './theme';
 import type { RenderContext } from './context';
 
 /** The part of the plotly API we use (plotly.js-dist-min ships no types). */
@@ -19,6 +19,7 @@ declare global {
 let loading: Promise<PlotlyApi> | undefined;
 
 export function loadPlotly(ctx: RenderContext): Promise<PlotlyApi> {
+  watchTheme(chartColors);
   if (window.Plotly) return Promise.resolve(window.Plotly);
   if (loading) return loading;
   const url = ctx.plotlyUrl;
@@ -72,4 +73,37 @@ export function purgePlots(el: HTMLElement): void {
   const P = window.Plotly;
   if (!P) return;
   el.querySelectorAll<HTMLElement>('.js-plotly-plot').forEach((p) => P.purge(p));
+}
+
+/** Re-colour every plot under root from the current theme (VS Code theme switch, OS dark mode). */
+export function rethemePlots(root: ParentNode, colors: (el: Element) => ChartColors): void {
+  const P = window.Plotly;
+  if (!P) return;
+  root.querySelectorAll<HTMLElement & { layout?: Record<string, unknown> }>('.js-plotly-plot').forEach((plot) => {
+    const c = colors(plot);
+    const upd: Record<string, unknown> = { 'font.color': c.fg, 'legend.font.color': c.fg, 'title.font.color': c.muted };
+    for (const ax of ['xaxis', 'yaxis', 'yaxis2']) {
+      if (!plot.layout?.[ax]) continue;
+      Object.assign(upd, { [`${ax}.tickfont.color`]: c.muted, [`${ax}.title.font.color`]: c.muted });
+      if (ax !== 'yaxis2') Object.assign(upd, { [`${ax}.gridcolor`]: c.grid, [`${ax}.zerolinecolor`]: c.grid, [`${ax}.linecolor`]: c.grid });
+    }
+    void P.relayout(plot, upd);
+  });
+}
+
+let watching = false;
+/** Once per document: follow theme changes (VS Code body classes, data-empathy-theme, OS scheme). */
+export function watchTheme(colors: (el: Element) => ChartColors): void {
+  if (watching || typeof MutationObserver === 'undefined') return;
+  watching = true;
+  let pending = false;
+  const run = () => {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(() => { pending = false; rethemePlots(document, colors); });
+  };
+  const mo = new MutationObserver(run);
+  mo.observe(document.documentElement, { attributes: true, attributeFilter: ['data-empathy-theme', 'class', 'style'] });
+  if (document.body) mo.observe(document.body, { attributes: true, attributeFilter: ['class', 'data-vscode-theme-kind'] });
+  window.matchMedia?.('(prefers-color-scheme: dark)').addEventListener?.('change', run);
 }

@@ -1,0 +1,93 @@
+// Large payloads stay responsive: a 10k-row dataset (render, filter, sort), a 10k-row generic table and
+// 2k-step loss curves, timed inside the page (plotly already on the page, as in the report).
+import { strict as assert } from 'node:assert';
+import { MIME } from '../../kernel/protocol/mime';
+import { Harness, type TestPage } from './harness';
+import * as gen from './fixtures/generate';
+
+const BOUND_MS = 1500; // "well under a second" on a quiet machine; generous for a shared 2-core CI box
+
+describe('webviews: performance with large payloads', function () {
+  this.timeout(180_000);
+  let hx: Harness;
+  let p: TestPage;
+
+  before(async function () {
+    if (!Harness.available()) this.skip();
+    hx = await Harness.launch();
+    const table = { v: 1, columns: ['id', 'text', 'level', 'score', 'ok'],
+      rows: Array.from({ length: 10_000 }, (_, i) => [`r${i}`, `invented row number ${i}`, i % 3, Math.sin(i), i % 7 === 0]) };
+    const blobs: Record<string, unknown> = {
+      dataset: gen.dataset(10_000, 99, 'invented-10k.csv'),
+      table,
+      loss1: gen.lossCurve({ runs: 1, steps: 2000, epochs: 4 }),
+      loss3: gen.lossCurve({ runs: 3, steps: 2000, epochs: 4 }),
+    };
+    const body = Object.entries(blobs).map(([k, v]) => `<script type="application/json" id="${k}">${JSON.stringify(v).replace(/</g, '\\u003c')}</script>`).join('\n');
+    p = await hx.open({ bundle: 'report', plotly: 'inline', body });
+    await p.page.waitForFunction('window.EmpathyWebviews && window.Plotly');
+  });
+  after(async () => {
+    if (p) {
+      assert.deepEqual(p.errors, []);
+      await p.close();
+    }
+    await hx?.close();
+  });
+
+  /** Milliseconds from render() to a laid-out result (payload parsed beforehand, as a host would). */
+  function timeRender(blob: string, mime: string): Promise<number> {
+    return p.js<number>(`(async () => {
+      const payload = JSON.parse(document.getElementById('${blob}').textContent);
+      const el = document.createElement('div'); el.id = 'out-${blob}'; document.body.appendChild(el);
+      const t0 = performance.now();
+      await EmpathyWebviews.render(el, ${JSON.stringify(mime)}, payload);
+      el.getBoundingClientRect();
+      return performance.now() - t0;
+    })()`);
+  }
+  function timeAction(js: string): Promise<number> {
+    return p.js<number>(`(() => { const t0 = performance.now(); ${js}; document.body.getBoundingClientRect(); return performance.now() - t0; })()`);
+  }
+  const report = (what: string, ms: number) => console.log(`      ${what}: ${ms.toFixed(0)} ms`);
+
+  it('10k-row dataset: first render, filter and sort', async () => {
+    const ms = await timeRender('dataset', MIME.dataset);
+    report('dataset 10k rows, render (incl. level chart)', ms);
+    assert.equal(await p.js(`+document.querySelector('#out-dataset .ew-range').dataset.total`), 10_000);
+    assert.equal(await p.js(`document.querySelectorAll('#out-dataset tbody tr').length`), 50, 'only one page in the DOM');
+    assert.ok(ms < BOUND_MS, `render took ${ms} ms`);
+
+    const filter = await timeAction(`__t.set('#out-dataset vscode-single-select[data-control=mechanism]', 'IP'); __t.set('#out-dataset vscode-single-select[data-control=level]', '1')`);
+    report('dataset 10k rows, two filter changes', filter);
+    assert.ok(await p.js<number>(`+document.querySelector('#out-dataset .ew-range').dataset.total`) < 10_000);
+    assert.ok(filter < BOUND_MS);
+
+    const sort = await timeAction(`__t.set('#out-dataset vscode-single-select[data-control=level]', 'any'); __t.set('#out-dataset vscode-single-select[data-control=mechanism]', 'any'); document.querySelector('#out-dataset th[data-key=response]').click()`);
+    report('dataset 10k rows, clear filters + sort by response text', sort);
+    assert.ok(sort < BOUND_MS);
+  });
+
+  it('10k-row generic table', async () => {
+    const ms = await timeRender('table', MIME.table);
+    report('table 10k rows, render', ms);
+    assert.equal(await p.js(`document.querySelectorAll('#out-table tbody tr').length`), 25);
+    assert.ok(ms < BOUND_MS);
+    const sort = await timeAction(`document.querySelector('#out-table th[data-key="3"]').click()`);
+    report('table 10k rows, numeric sort', sort);
+    assert.ok(sort < BOUND_MS);
+  });
+
+  it('2k-step loss curve (one run, and three runs overlaid)', async () => {
+    const one = await timeRender('loss1', MIME.lossCurve);
+    report('loss curve 2000 steps × 1 run', one);
+    assert.equal(await p.js(`document.querySelector('#out-loss1 .ew-loss-plot').data[1].x.length`), 2000);
+    assert.ok(one < BOUND_MS);
+    const three = await timeRender('loss3', MIME.lossCurve);
+    report('loss curve 2000 steps × 3 runs', three);
+    assert.ok(three < BOUND_MS);
+    const smooth = await p.js<number>(`(async () => { const t0 = performance.now(); __t.set('#out-loss3 input[data-control=smoothing]', '0.9'); await __t.frame(); return performance.now() - t0; })()`);
+    report('loss curve 3 × 2000 steps, change smoothing', smooth);
+    assert.ok(smooth < BOUND_MS);
+  });
+});
