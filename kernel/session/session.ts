@@ -67,6 +67,7 @@ interface Queued {
 }
 
 const CELL_ARGS = Symbol.for('empathy.cellArgs');
+const DISPLAY_HANDLE = Symbol.for('empathy.displayHandle');
 const SIGINT_MESSAGE = /Script execution was interrupted by `SIGINT`/;
 
 export class Session {
@@ -354,7 +355,8 @@ export class Session {
       const ret = outcome.kind === 'value' ? outcome.value : undefined;
       if (Array.isArray(ret) && ret.length === 1) {
         const value = ret[0];
-        if (value !== undefined && options.displayLastExpression !== false) {
+        const isHandle = typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[DISPLAY_HANDLE] === true;
+        if (value !== undefined && !isHandle && options.displayLastExpression !== false) {
           let bundle: MimeBundle;
           try {
             bundle = toBundle(value);

@@ -19,14 +19,20 @@ export interface TypecheckOptions {
   cwd?: string;
 }
 
-const GLOBALS = `// Globals every cell sees (kernel/session/runtime.ts provides them).
-declare const empathy: typeof import('empathy');
-declare const display: typeof import('empathy').display;
-/** Aborted when the running cell is interrupted. */
+const COMMON_GLOBALS = `/** Aborted when the running cell is interrupted. */
 declare const signal: AbortSignal;
 /** Resolves after ms milliseconds; rejects when the cell is interrupted. */
 declare function sleep(ms: number): Promise<void>;
 `;
+// Globals every cell sees (kernel/session/session.ts provides them). The API's types pull in the
+// engine and tfjs typings (seconds to load), so they are only loaded once a cell mentions them.
+const API_GLOBALS = `declare const empathy: typeof import('empathy');
+declare const display: typeof import('empathy').display;
+${COMMON_GLOBALS}`;
+const LIGHT_GLOBALS = `declare const empathy: any;
+declare const display: any;
+${COMMON_GLOBALS}`;
+const USES_API = /\b(empathy|display)\b/;
 
 interface PreludeEntry {
   /** Declaration text carried to later cells. */
@@ -42,6 +48,8 @@ export class CellTypechecker {
   private readonly prelude = new Map<string, PreludeEntry>();
   private readonly service: ts.LanguageService;
   private readonly options: ts.CompilerOptions;
+  private readonly api: string | undefined;
+  private apiTyped = false;
 
   constructor(opts: TypecheckOptions = {}) {
     this.cwd = path.resolve(opts.cwd ?? process.cwd());
@@ -65,7 +73,8 @@ export class CellTypechecker {
       typeRoots: [path.resolve(__dirname, '../../../node_modules/@types'), path.join(this.cwd, 'node_modules/@types')],
       ...(api ? { paths: { empathy: [api] } } : {}),
     };
-    this.setFile(this.globalsFile, api ? GLOBALS : `declare module 'empathy';\n${GLOBALS}`);
+    this.api = api;
+    this.setFile(this.globalsFile, api ? LIGHT_GLOBALS : `declare module 'empathy';\n${LIGHT_GLOBALS}`);
     const host: ts.LanguageServiceHost = {
       getCompilationSettings: () => this.options,
       getScriptFileNames: () => [this.globalsFile, this.cellFile],
@@ -109,6 +118,10 @@ export class CellTypechecker {
   private load(code: string): { sf: ts.SourceFile; preludeLength: number; preludeLines: number; program: ts.Program } {
     const own = new Set(topLevelNames(ts.createSourceFile('cell.ts', code, ts.ScriptTarget.ES2022, false, ts.ScriptKind.TS)));
     const prelude = this.preludeText(own);
+    if (!this.apiTyped && this.api && USES_API.test(code)) {
+      this.apiTyped = true;
+      this.setFile(this.globalsFile, API_GLOBALS);
+    }
     this.setFile(this.cellFile, `${prelude}${code}\nexport {};\n`);
     const program = this.service.getProgram()!;
     const sf = program.getSourceFile(this.cellFile)!;

@@ -24,10 +24,18 @@ export interface LossCurveHandle extends DisplayHandle {
   update(source: LossCurveSource | readonly LossCurveSource[], live?: boolean): void;
 }
 
+/** Marks display handles so a cell ending in `display.x(…)` shows the display only, not the handle. */
+export const DISPLAY_HANDLE = Symbol.for('empathy.displayHandle');
+
+function handle<T extends DisplayHandle>(h: T): T {
+  Object.defineProperty(h, DISPLAY_HANDLE, { value: true, enumerable: false });
+  return h;
+}
+
 function show(bundle: MimeBundle, displayId?: string): DisplayHandle {
   const id = displayId ?? newDisplayId();
   publishDisplay(bundle, { displayId: id });
-  return { displayId: id, updateBundle: (b) => publishDisplay(b, { displayId: id, update: true }) };
+  return handle({ displayId: id, updateBundle: (b: MimeBundle) => publishDisplay(b, { displayId: id, update: true }) });
 }
 
 function escapeHtml(s: string): string {
@@ -63,7 +71,7 @@ export const display = Object.assign(displayValue, {
   /** Loss curves from training events (or `{ events }`, run curves); `update()` redraws live. */
   lossCurve(source: LossCurveSource | readonly LossCurveSource[], opts: { live?: boolean; displayId?: string } = {}): LossCurveHandle {
     const h = show(lossCurveBundle(source, opts.live ?? false), opts.displayId);
-    return { ...h, update: (s, live = true) => h.updateBundle(lossCurveBundle(s, live)) };
+    return handle({ ...h, update: (s: LossCurveSource | readonly LossCurveSource[], live = true) => h.updateBundle(lossCurveBundle(s, live)) });
   },
   /** Confusion matrices (per mechanism) of an evaluation report. */
   confusion(report: EvalReport | MechanismEval, opts: ConfusionOptions = {}): DisplayHandle {
@@ -101,7 +109,7 @@ export const display = Object.assign(displayValue, {
     if (typeof bundle['text/plain'] !== 'string') throw new TypeError('display.bundle: a bundle needs a text/plain fallback');
     if (opts.update && opts.displayId) {
       publishDisplay(bundle, { displayId: opts.displayId, update: true });
-      return { displayId: opts.displayId, updateBundle: (b) => publishDisplay(b, { displayId: opts.displayId, update: true }) };
+      return handle({ displayId: opts.displayId, updateBundle: (b: MimeBundle) => publishDisplay(b, { displayId: opts.displayId, update: true }) });
     }
     return show(bundle, opts.displayId);
   },

@@ -1,0 +1,152 @@
+// Import from / export to Jupyter `.ipynb` (nbformat 4): code cells as TypeScript, markdown as
+// markdown, outputs kept where Jupyter can represent them (streams, display data, execute results,
+// errors; JSON payloads stay JSON). Our execution status/time and display ids ride in metadata.
+import { childPath, JsonSyntaxError, parseJsonWithPositions } from './jsonPositions';
+import { NotebookFormatError, validateNotebook, toLines, type CellOutput, type Notebook, type NotebookCell } from './format';
+import type { MimeBundle } from '../protocol/mime';
+
+type Obj = Record<string, unknown>;
+
+const KERNELSPEC = { name: 'empathy-typescript', display_name: 'TypeScript (Empathy Workbench)', language: 'typescript' };
+
+function bundleToData(b: MimeBundle): Obj {
+  const data: Obj = {};
+  for (const [mime, v] of Object.entries(b)) {
+    // Jupyter stores text as line arrays and JSON types as JSON.
+    data[mime] = typeof v === 'string' && !/json$/.test(mime) ? toLines(v) : v;
+  }
+  return data;
+}
+
+function dataToBundle(data: Obj, where: string, file?: string): MimeBundle {
+  const out: Obj = {};
+  for (const [mime, v] of Object.entries(data)) out[mime] = Array.isArray(v) && v.every((x) => typeof x === 'string') ? v.join('') : v;
+  if (typeof out['text/plain'] !== 'string') {
+    // Jupyter does not require text/plain; ours does: derive a fallback.
+    const first = Object.keys(out)[0];
+    out['text/plain'] = first ? `<${first} output>` : '';
+    if (!first) throw new NotebookFormatError('output has no data', file, where, undefined, undefined);
+  }
+  return out as MimeBundle;
+}
+
+/** Export to an nbformat 4.5 notebook object (JSON.stringify it to write). */
+export function toIpynb(nb: Notebook): Obj {
+  return {
+    cells: nb.cells.map((c, i) => {
+      const empathy: Obj = {};
+      if (c.execution) empathy.execution = { status: c.execution.status, durationMs: c.execution.durationMs, ...(c.execution.startedAt ? { startedAt: c.execution.startedAt } : {}) };
+      if (c.kind === 'code' && c.language !== 'typescript') empathy.language = c.language;
+      const displayIds = c.outputs.map((o) => (o.kind === 'display' ? o.displayId ?? null : null));
+      if (displayIds.some((d) => d !== null)) empathy.displayIds = displayIds;
+      const metadata: Obj = { ...(c.metadata ?? {}), ...(Object.keys(empathy).length ? { empathy } : {}) };
+      const id = c.id ?? `cell-${i}`;
+      if (c.kind === 'markdown') return { cell_type: 'markdown', id, metadata, source: toLines(c.source) };
+      return {
+        cell_type: 'code', id, metadata, source: toLines(c.source),
+        execution_count: c.execution?.count ?? null,
+        outputs: c.outputs.map((o): Obj => {
+          switch (o.kind) {
+            case 'stream': return { output_type: 'stream', name: o.name, text: toLines(o.text) };
+            case 'display': return { output_type: 'display_data', data: bundleToData(o.bundle), metadata: {} };
+            case 'result': return { output_type: 'execute_result', execution_count: c.execution?.count ?? null, data: bundleToData(o.bundle), metadata: {} };
+            case 'error': return { output_type: 'error', ename: o.name, evalue: o.message, traceback: o.stack.split('\n') };
+          }
+        }),
+      };
+    }),
+    metadata: {
+      kernelspec: KERNELSPEC,
+      language_info: { name: 'typescript', file_extension: '.ts', mimetype: 'text/typescript' },
+      ...(Object.keys(nb.metadata).length ? { empathy: nb.metadata } : {}),
+    },
+    nbformat: 4,
+    nbformat_minor: 5,
+  };
+}
+
+export function serializeIpynb(nb: Notebook): string {
+  return JSON.stringify(toIpynb(nb), null, 1) + '\n';
+}
+
+/** Import `.ipynb` text. Throws NotebookFormatError with file, JSON path and line on bad input. */
+export function parseIpynb(text: string, file?: string): Notebook {
+  let parsed;
+  try {
+    parsed = parseJsonWithPositions(text);
+  } catch (e) {
+    if (e instanceof JsonSyntaxError) throw new NotebookFormatError(`invalid JSON: ${e.message}`, file, '$', e.position.line, e.position.column, 'syntax');
+    throw e;
+  }
+  const fail = (p: string, reason: string): never => {
+    const at = parsed.positions.get(p);
+    throw new NotebookFormatError(reason, file, p, at?.line, at?.column);
+  };
+  const root = parsed.value as Obj;
+  if (typeof root !== 'object' || root === null || Array.isArray(root)) fail('$', 'not a Jupyter notebook (expected an object)');
+  if (root.nbformat !== 4) fail('$.nbformat', `unsupported nbformat ${JSON.stringify(root.nbformat)} (nbformat 4 is read)`);
+  if (!Array.isArray(root.cells)) fail('$.cells', 'missing "cells" array');
+  const meta = (root.metadata ?? {}) as Obj;
+  const lang = String(((meta.kernelspec as Obj | undefined)?.language ?? (meta.language_info as Obj | undefined)?.name ?? 'typescript')).toLowerCase();
+  const codeLanguage = lang === 'javascript' || lang === 'typescript' || lang === 'ts' ? 'typescript' : lang;
+  const joinText = (v: unknown, p: string): string => {
+    if (typeof v === 'string') return v;
+    if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v.join('');
+    return fail(p, 'expected a string or an array of strings');
+  };
+  const cells: NotebookCell[] = (root.cells as unknown[]).map((raw, i) => {
+    const p = `$.cells[${i}]`;
+    if (typeof raw !== 'object' || raw === null) fail(p, 'a cell must be an object');
+    const c = raw as Obj;
+    const cm = { ...((c.metadata ?? {}) as Obj) };
+    const empathy = (cm.empathy ?? {}) as Obj;
+    delete cm.empathy;
+    const source = joinText(c.source ?? '', childPath(p, 'source'));
+    const id = typeof c.id === 'string' ? c.id : undefined;
+    const base = { ...(id ? { id } : {}), ...(Object.keys(cm).length ? { metadata: cm } : {}) };
+    if (c.cell_type === 'markdown' || c.cell_type === 'raw') {
+      return { ...base, kind: 'markdown', language: 'markdown', source, outputs: [], execution: null } as NotebookCell;
+    }
+    if (c.cell_type !== 'code') fail(childPath(p, 'cell_type'), `unknown cell_type ${JSON.stringify(c.cell_type)}`);
+    const displayIds = Array.isArray(empathy.displayIds) ? (empathy.displayIds as Array<string | null>) : [];
+    const outputsRaw = c.outputs ?? [];
+    if (!Array.isArray(outputsRaw)) fail(childPath(p, 'outputs'), '"outputs" must be an array');
+    const outputs: CellOutput[] = (outputsRaw as Obj[]).map((o, k) => {
+      const op = `${childPath(p, 'outputs')}[${k}]`;
+      switch (o?.output_type) {
+        case 'stream': return { kind: 'stream', name: o.name === 'stderr' ? 'stderr' : 'stdout', text: joinText(o.text, childPath(op, 'text')) };
+        case 'display_data': {
+          const did = displayIds[k];
+          return { kind: 'display', ...(typeof did === 'string' ? { displayId: did } : {}), bundle: dataToBundle((o.data ?? {}) as Obj, op, file) };
+        }
+        case 'execute_result': return { kind: 'result', bundle: dataToBundle((o.data ?? {}) as Obj, op, file) };
+        case 'error': {
+          const stack = Array.isArray(o.traceback) ? (o.traceback as string[]).join('\n') : `${o.ename}: ${o.evalue}`;
+          // Positions come back from our own stacks (`cell-<id>.ts:LINE:COL`).
+          // eslint-disable-next-line no-control-regex
+          const m = /cell-[^\s:()]*\.ts:(\d+):(\d+)/.exec(stack.replace(/\u001b\[[0-9;]*m/g, ''));
+          return {
+            kind: 'error', name: String(o.ename ?? 'Error'), message: String(o.evalue ?? ''), stack,
+            ...(m ? { line: Number(m[1]), column: Number(m[2]) } : {}),
+          };
+        }
+        default: return fail(childPath(op, 'output_type'), `unknown output_type ${JSON.stringify(o?.output_type)}`);
+      }
+    });
+    const count = typeof c.execution_count === 'number' ? c.execution_count : null;
+    const ex = empathy.execution as { status?: 'ok' | 'error' | 'interrupted'; durationMs?: number; startedAt?: string } | undefined;
+    const execution = count !== null || ex
+      ? { count, status: ex?.status ?? (outputs.some((o) => o.kind === 'error') ? 'error' : 'ok'), durationMs: ex?.durationMs ?? 0, ...(ex?.startedAt ? { startedAt: ex.startedAt } : {}) } as const
+      : null;
+    const language = typeof empathy.language === 'string' ? empathy.language : codeLanguage;
+    return { ...base, kind: 'code', language, source, outputs, execution } as NotebookCell;
+  });
+  const metadata = (meta.empathy && typeof meta.empathy === 'object' ? meta.empathy : {}) as Obj;
+  // Jupyter ids may repeat in hand-edited files; ours must not.
+  const seen = new Set<string>();
+  for (const c of cells) {
+    if (c.id && seen.has(c.id)) delete c.id;
+    if (c.id) seen.add(c.id);
+  }
+  return validateNotebook({ format: 'empathy-notebook', version: 1, metadata, cells });
+}

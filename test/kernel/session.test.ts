@@ -1,0 +1,167 @@
+// The cell executor, in-process, read like a notebook: declarations persist and can be redefined,
+// top-level await, npm imports, last-expression display, console streamed in order, errors mapped to
+// cell lines, type errors at the cell's own positions, interrupt keeps variables.
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { Session } from '../../kernel/session/session';
+
+const repo = path.resolve(__dirname, '../../..');
+
+describe('kernel/session', function () {
+  this.timeout(60_000);
+  let s: Session;
+  beforeEach(() => { s = new Session({ cwd: repo, defaults: { typecheck: false } }); });
+  afterEach(() => s.dispose());
+
+  it('keeps top-level declarations across cells', async () => {
+    await s.execute('const xs = [1, 2, 3]');
+    await s.execute('const n = xs.length\nfunction double(v: number) { return v * 2 }\nclass Box { constructor(readonly v: number) {} }');
+    const r = await s.execute('double(n) + new Box(1).v');
+    assert.equal(r.status, 'ok');
+    assert.equal(s.locals.n, 3);
+    assert.equal(r.value, 7);
+    assert.deepEqual(r.result, { 'text/plain': '7' });
+    assert.equal(r.executionCount, 3);
+  });
+
+  it('redefines by re-running, and earlier closures see the live binding', async () => {
+    await s.execute('let count = 0\nfunction inc() { return ++count }', { cellId: 'a' });
+    await s.execute('inc(); inc()');
+    assert.equal(s.locals.count, 2);
+    await s.execute('let count = 0\nfunction inc() { return ++count }', { cellId: 'a' });
+    assert.equal(s.locals.count, 0, 're-running the cell redefines');
+    await s.execute('const k = 1');
+    const again = await s.execute('const k = "now a string"; k');
+    assert.equal(again.value, 'now a string');
+    const assign = await s.execute('k = "x"');
+    assert.equal(assign.status, 'error');
+    assert.match(assign.error!.message, /constant variable 'k'/);
+  });
+
+  it('destructures, enums and imports bind into the scope', async () => {
+    await s.execute('const { a, b: [c, ...rest] } = { a: 1, b: [2, 3, 4] }\nenum Color { Red, Green }');
+    assert.deepEqual([s.locals.a, s.locals.c, s.locals.rest, (s.locals.Color as Record<string, number>).Green], [1, 2, [3, 4], 1]);
+  });
+
+  it('supports top-level await and for-await', async () => {
+    const r = await s.execute('const v = await new Promise<number>((r) => setTimeout(() => r(41), 20))\nlet sum = 0\nfor await (const x of (async function* () { yield 1 })()) sum += x\nv + sum');
+    assert.equal(r.value, 42);
+  });
+
+  it('imports npm packages from the project (tfjs) and the workbench API', async () => {
+    const r = await s.execute('import * as tf from "@tensorflow/tfjs"\nconst t = tf.tensor([1, 2, 3])\nconst total = t.sum().dataSync()[0]\nt.dispose()\ntotal');
+    assert.equal(r.status, 'ok', r.error?.stack);
+    assert.equal(r.value, 6);
+    const api = await s.execute('import { splitPairs } from "empathy"\ntypeof splitPairs + " " + typeof empathy.display.table + " " + typeof require("node:path").join');
+    assert.equal(api.value, 'function function function');
+  });
+
+  it('displays the last expression: text/plain always, a table for arrays of records', async () => {
+    const r = await s.execute('[{ name: "a", n: 1 }, { name: "b", n: 2 }]');
+    assert.ok(r.result!['application/vnd.empathy.table+json']);
+    assert.deepEqual((r.result!['application/vnd.empathy.table+json'] as { rows: unknown[][] }).rows, [['a', 1], ['b', 2]]);
+    assert.match(r.result!['text/plain'], /name\s+n/);
+    const none = await s.execute('const z = 1;');
+    assert.equal(none.result, undefined, 'declarations display nothing');
+    const handle = await s.execute('display.markdown("**hi**")');
+    assert.equal(handle.result, undefined, 'a display call shows its display, not the handle');
+    assert.equal(handle.displays.length, 1);
+    assert.equal(handle.displays[0].bundle['text/markdown'], '**hi**');
+  });
+
+  it('streams console output while the cell runs, in order', async () => {
+    const seen: Array<{ text: string; at: number }> = [];
+    const t0 = Date.now();
+    const r = await s.execute('console.log("one"); console.error("two"); console.log("three")\nawait sleep(300)\nconsole.log("four")', {
+      onEvent: (e) => { if (e.type === 'stream') seen.push({ text: e.text, at: Date.now() - t0 }); },
+    });
+    assert.deepEqual(r.events.filter((e) => e.type === 'stream').map((e) => (e as { name: string }).name), ['stdout', 'stderr', 'stdout', 'stdout']);
+    assert.deepEqual(seen.map((x) => x.text), ['one\n', 'two\n', 'three\n', 'four\n']);
+    assert.ok(seen[3].at - seen[0].at >= 250, `"one" arrived ${seen[3].at - seen[0].at} ms before "four": streamed, not buffered`);
+    assert.equal(r.events[0].type, 'started');
+    assert.equal(r.events.filter((e) => e.type === 'done').length, 1);
+    assert.equal(r.events[r.events.length - 1].type, 'done');
+  });
+
+  it('maps runtime errors to the cell line and column, through functions of earlier cells', async () => {
+    await s.execute('interface P { x: number }\n\nfunction fail(p: P): never {\n  throw new Error("bad " + p.x)\n}', { cellId: 'lib' });
+    const r = await s.execute('const ok = 1\n\n\nfail({ x: 7 })', { cellId: 'use' });
+    assert.equal(r.status, 'error');
+    assert.equal(r.error!.message, 'bad 7');
+    assert.match(r.error!.stack, /at fail \(cell-lib\.ts:4:9\)\n\s+at <cell> \(cell-use\.ts:4:1\)/);
+    assert.equal(r.error!.frames[0].cellId, 'lib');
+    assert.deepEqual([r.error!.line, r.error!.column], [4, 9]);
+    assert.equal(s.locals.ok, 1, 'statements before the error ran');
+  });
+
+  it('reports syntax errors at their position without running', async () => {
+    const r = await s.execute('const a = 1\nconst b = ;');
+    assert.equal(r.status, 'error');
+    assert.equal(r.error!.name, 'SyntaxError');
+    assert.deepEqual([r.error!.line, r.error!.column], [2, 11]);
+    assert.equal(s.locals.a, undefined);
+  });
+
+  it('reports type errors at the cell\'s own positions, seeing earlier cells, without blocking', async () => {
+    const t = new Session({ cwd: repo });
+    try {
+      await t.execute('const count = 3\nfunction greet(name: string) { return "hi " + name }');
+      const r = await t.execute('// a comment line\nconst label: string = count\ngreet(count)');
+      const errs = r.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.line}:${d.column} TS${d.code}`);
+      assert.deepEqual(errs, ['2:7 TS2322', '3:7 TS2345']);
+      assert.equal(r.status, 'ok', 'not blocking by default');
+      assert.equal(r.value, 'hi 3');
+      const blocked = await t.execute('const late: number = "x"\nconsole.log("ran")', { blockOnTypeErrors: true });
+      assert.equal(blocked.status, 'error');
+      assert.equal(blocked.error!.name, 'TypeScriptError');
+      assert.equal(blocked.stdout, '', 'not run');
+      const redefined = await t.execute('const count = "three"\nconst s2: string = count');
+      assert.deepEqual(redefined.diagnostics, [], 'a redefinition replaces the earlier declaration');
+      const completions = t.complete('gre', 3);
+      assert.ok(completions.items.some((c) => c.label === 'greet' && c.kind === 'function'));
+      assert.deepEqual([completions.from, completions.to], [0, 3]);
+    } finally {
+      t.dispose();
+    }
+  });
+
+  it('interrupt stops an awaiting cell within a second and keeps variables', async () => {
+    await s.execute('let progress = 0');
+    const running = s.execute('for (;;) { progress++; await sleep(20) }');
+    await new Promise((r) => setTimeout(r, 200));
+    const t0 = Date.now();
+    s.interrupt();
+    const r = await running;
+    assert.equal(r.status, 'interrupted');
+    assert.ok(Date.now() - t0 < 1000);
+    const kept = s.locals.progress as number;
+    assert.ok(kept > 2, `progress ${kept}`);
+    const after = await s.execute('progress');
+    assert.equal(after.value, kept, 'the loop stopped: no more increments');
+  });
+
+  it('ends a cell that ignores the signal after a short grace, and honours a timeout', async () => {
+    const r = s.execute('await new Promise(() => {})');
+    setTimeout(() => s.interrupt(), 100);
+    assert.equal((await r).status, 'interrupted');
+    const t = await s.execute('await new Promise(() => {})', { timeoutMs: 200 });
+    assert.equal(t.status, 'interrupted');
+    assert.match(t.stderr, /timed out after 0\.2 s/);
+  });
+
+  it('lists variables with type and short value', async () => {
+    await s.execute('const numbers = [1, 2, 3]\nlet title = "EPITOME"\nfunction helper() {}');
+    assert.deepEqual(s.variables(), [
+      { name: 'numbers', type: 'Array(3)', value: '[ 1, 2, 3 ]', kind: 'const' },
+      { name: 'title', type: 'string', value: "'EPITOME'", kind: 'let' },
+      { name: 'helper', type: 'function', value: 'function helper', kind: 'function' },
+    ]);
+  });
+
+  it('reset clears every variable', async () => {
+    await s.execute('const gone = 1');
+    s.reset();
+    const r = await s.execute('typeof gone');
+    assert.equal(r.value, 'undefined');
+  });
+});
