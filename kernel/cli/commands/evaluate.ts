@@ -1,0 +1,152 @@
+// `empathy evaluate`: every metric on a labelled set — from a predictions CSV (`empathy test` output)
+// against gold CSVs, or by running a model on them. Level metrics, κ, rationale token-F1 and IOU-F1
+// on all rows and on level > 0 rows, corpus-level and the original's batch-averaged side by side.
+import { writeTextAtomic, readCsvFile, DataError } from '../../../dataset/csv';
+import { locateRationales, tokenLabels } from '../../../dataset/align';
+import { parseLevel } from '../../../dataset/epitome';
+import { mechanismEval, type EvalRow } from '../../metrics/report';
+import type { EvalReport, LabeledPair, Mechanism } from '../../engine/types';
+import { UsageError } from '../args';
+import type { Command } from '../command';
+import { fullReport } from '../evalText';
+import { loadLabeledFiles, pathList } from '../labeledFiles';
+import { loadModels, MODEL_OPTIONS } from '../models';
+import { resolveTokenizer } from '../tokenizerOption';
+import type { OffsetTokenizer } from '../../../dataset/wordTokenizer';
+
+/** Predictions CSV (test output) → per id (k-th duplicate joins k-th) level and rationale spans per mechanism. */
+async function readPredictions(file: string, mechs: readonly Mechanism[]) {
+  const recs = await readCsvFile(file);
+  const [header, ...body] = recs;
+  const h = header.fields.map((s) => s.trim());
+  const need = ['id', 'response_post', ...mechs.flatMap((m) => [`${m}_label`, `${m}_rationale`])];
+  const missing = need.filter((c) => !h.includes(c));
+  if (missing.length) throw new DataError(file, header.line, `missing column${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')} (header has: ${h.join(',')})`);
+  const ix = (c: string) => h.indexOf(c);
+  const byId = new Map<string, Array<{ line: number; response: string; levels: Partial<Record<Mechanism, number>>; rationales: Partial<Record<Mechanism, string[]>> }>>();
+  for (const rec of body) {
+    if (rec.fields.length !== h.length) throw new DataError(file, rec.line, `expected ${h.length} fields like the header, found ${rec.fields.length}`);
+    const levels: Partial<Record<Mechanism, number>> = {};
+    const rationales: Partial<Record<Mechanism, string[]>> = {};
+    for (const m of mechs) {
+      const lv = parseLevel(rec.fields[ix(`${m}_label`)]);
+      if (lv === undefined) throw new DataError(file, rec.line, `${m}_label must be 0, 1 or 2, found ${JSON.stringify(rec.fields[ix(`${m}_label`)])}`);
+      levels[m] = lv;
+      const cell = rec.fields[ix(`${m}_rationale`)];
+      if (cell.trim().startsWith('[')) throw new DataError(file, rec.line, `${m}_rationale holds token labels; evaluate needs span predictions (empathy test --rationale_format spans)`);
+      rationales[m] = cell.split('|').filter((r) => r.trim() !== '');
+    }
+    const id = rec.fields[ix('id')];
+    const list = byId.get(id) ?? [];
+    list.push({ line: rec.line, response: rec.fields[ix('response_post')], levels, rationales });
+    byId.set(id, list);
+  }
+  return byId;
+}
+
+/** Token labels of located rationales over the content tokens (specials dropped, truncated at maxLen). */
+function contentLabels(tok: OffsetTokenizer, response: string, rationales: readonly string[], maxLen: number): number[] {
+  const enc = tok.encode(response, maxLen);
+  return tokenLabels(locateRationales(response, rationales).spans, enc.offsets).slice(1, -1);
+}
+
+export const evaluate: Command = {
+  name: 'evaluate',
+  summary: 'all metrics on a labelled set, from a predictions CSV or a model',
+  usage: [
+    'usage: empathy evaluate --gold GOLD.csv[,GOLD2.csv] --pred PRED.csv [--json]',
+    '       empathy evaluate --gold GOLD.csv --model_path MODEL.pth [--json]',
+    '',
+    'GOLD: raw EPITOME or processed CSVs (mechanism from the file name or --mechanism).',
+    'PRED: the output of `empathy test` (ids joined to gold sp_id_rp_id / id).',
+    'Rationale metrics from CSVs use --tokenizer tokens (default: word tokens — the output says which).',
+  ].join('\n'),
+  options: [
+    { name: 'gold', type: 'list', metavar: 'PATH', help: 'labelled CSV(s)' },
+    { name: 'pred', type: 'string', metavar: 'PATH', help: 'predictions CSV from `empathy test`' },
+    ...MODEL_OPTIONS,
+    { name: 'mechanism', type: 'string', choices: ['ER', 'IP', 'EX'], help: 'mechanism of a gold file whose name does not say' },
+    { name: 'tokenizer', type: 'string', metavar: 'DIR|CKPT', help: 'tokens for rationale metrics from CSVs (default: word tokens)' },
+    { name: 'max_len', type: 'number', default: 64, help: 'token slots per response (CSV mode)' },
+    { name: 'batch_size', type: 'number', default: 32, help: 'paper-faithful metric batch size / model batch size' },
+    { name: 'json', type: 'boolean', help: 'print the report as JSON' },
+    { name: 'output_path', type: 'string', metavar: 'PATH', help: 'also write the JSON report here' },
+  ],
+  async run(args, ctx) {
+    const o = args.opts as { gold: string[]; pred?: string; mechanism?: Mechanism; tokenizer?: string; max_len: number; batch_size: number; json: boolean; output_path?: string } & Record<string, unknown>;
+    const goldFiles = pathList(o.gold);
+    if (goldFiles.length === 0) throw new UsageError('evaluate needs --gold GOLD.csv');
+    const hasModel = ['model_path', 'ER_model_path', 'IP_model_path', 'EX_model_path'].some((k) => typeof o[k] === 'string');
+    if (!o.pred && !hasModel) throw new UsageError('evaluate needs --pred PRED.csv or --model_path MODEL.pth');
+    if (o.pred && hasModel) throw new UsageError('pass either --pred or a model, not both');
+    const gold = await loadLabeledFiles('gold', goldFiles, { mechanism: o.mechanism, joint: true, siblings: false, cwd: ctx.cwd });
+    for (const w of gold.warnings) ctx.err.write(`warning: ${w}\n`);
+    const mechs = (['ER', 'IP', 'EX'] as Mechanism[]).filter((m) => gold.files.some((f) => f.mechanism === m));
+    let report: EvalReport;
+    let source: string;
+    let tokens: string;
+    if (o.pred) {
+      const preds = await readPredictions(o.pred, mechs);
+      const tok = await resolveTokenizer(o.tokenizer);
+      tokens = tok.description;
+      source = o.pred;
+      report = { loss: NaN, mechanisms: {} };
+      const taken = new Map<string, number>();
+      const joined: Array<{ pair: LabeledPair; pred: NonNullable<ReturnType<typeof preds.get>>[number] }> = [];
+      for (const pair of gold.pairs) {
+        const k = taken.get(pair.id) ?? 0;
+        taken.set(pair.id, k + 1);
+        const p = preds.get(pair.id)?.[k];
+        if (!p) throw new DataError(o.pred, undefined, `no prediction for id ${pair.id} (from ${goldFiles.join(', ')})`);
+        joined.push({ pair, pred: p });
+      }
+      for (const m of mechs) {
+        const rows: EvalRow[] = [];
+        for (const { pair, pred } of joined) {
+          const lab = pair.labels[m];
+          if (!lab) continue;
+          rows.push({
+            goldLevel: lab.level,
+            predLevel: pred.levels[m]!,
+            goldTokens: contentLabels(tok.tokenizer, pair.responsePost, lab.rationales, o.max_len),
+            predTokens: contentLabels(tok.tokenizer, pair.responsePost, pred.rationales[m]!, o.max_len),
+            hasRationale: lab.rationales.length > 0,
+          });
+        }
+        report.mechanisms[m] = mechanismEval(m, rows, { batchSize: o.batch_size, maxLen: o.max_len });
+      }
+    } else {
+      const loaded = await loadModels(o, ctx.cwd);
+      try {
+        source = loaded.models.map((m) => `${m.path} (${m.use.join('/')})`).join(', ');
+        tokens = "each model's own tokenizer";
+        report = { loss: NaN, mechanisms: {} };
+        const missing = mechs.filter((m) => !loaded.mechanisms.includes(m));
+        if (missing.length === mechs.length) throw new UsageError(`the model(s) score ${loaded.mechanisms.join('/')}, the gold files hold ${mechs.join('/')}`);
+        for (const m of missing) ctx.err.write(`warning: no model for ${m}; skipped\n`);
+        for (const entry of loaded.models) {
+          const r = await entry.model.evaluate(gold.pairs, { batchSize: o.batch_size, signal: ctx.signal });
+          for (const m of entry.use) if (r.mechanisms[m]) report.mechanisms[m] = r.mechanisms[m];
+          if (loaded.models.length === 1) report.loss = r.loss;
+        }
+      } finally {
+        loaded.dispose();
+      }
+    }
+    const full = { gold: gold.files, predictions: source, rationaleTokens: tokens, report };
+    if (o.output_path) writeTextAtomic(o.output_path, JSON.stringify(full, null, 2) + '\n');
+    if (o.json) {
+      ctx.out.write(JSON.stringify(full, null, 2) + '\n');
+      return 0;
+    }
+    ctx.out.write(`gold: ${gold.files.map((f) => `${f.file} (${f.mechanism}, ${f.rows} rows)`).join(', ')}\n`);
+    ctx.out.write(`predictions: ${source}\nrationale tokens: ${tokens}\n\n`);
+    for (const m of mechs) {
+      const ev = report.mechanisms[m];
+      if (ev) ctx.out.write(fullReport(ev) + '\n\n');
+    }
+    if (Number.isFinite(report.loss)) ctx.out.write(`loss: ${report.loss.toFixed(4)}\n`);
+    if (o.output_path) ctx.out.write(`report written to ${o.output_path}\n`);
+    return 0;
+  },
+};

@@ -1,0 +1,13 @@
+// The registry of CLI commands, in `empathy --help` order. Add a command: one file in this folder
+// exporting a `Command`, imported and listed here.
+import type { Command } from '../command';
+import { downloadData } from './downloadData';
+import { evaluate } from './evaluate';
+import { predict } from './predict';
+import { processData } from './processData';
+import { split } from './split';
+import { stats } from './stats';
+import { test } from './test';
+import { train } from './train';
+
+export const commands: readonly Command[] = [processData, train, test, evaluate, predict, split, stats, downloadData];

@@ -1,0 +1,122 @@
+// `empathy run NOTEBOOK`: execute a notebook headless in a kernel process (as nbconvert --execute /
+// papermill do for Jupyter), write the executed notebook and a self-contained HTML report.
+// Exits non-zero at the first failing cell unless --allow-errors; never overwrites the input with less.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { executeNotebook } from '../../notebook/execute';
+import { parseNotebook, serializeNotebook, type Notebook } from '../../notebook/format';
+import { parseIpynb, serializeIpynb } from '../../notebook/ipynb';
+import { KernelClient } from '../../process/client';
+import { writeHtmlReport } from '../../report/html';
+import { UsageError, type OptionSpec } from '../args';
+import type { Command } from '../command';
+
+const OPTIONS: OptionSpec[] = [
+  { name: 'out', short: 'o', type: 'string', metavar: 'EXECUTED.empathy', help: 'write the executed notebook here (.empathy or .ipynb)' },
+  { name: 'html', type: 'string', metavar: 'REPORT.html', help: 'write a self-contained HTML report' },
+  { name: 'timeout', type: 'number', metavar: 'S', help: 'per-cell time limit in seconds (the cell is interrupted)' },
+  { name: 'allow-errors', type: 'boolean', help: 'keep running after a failing cell (exit 0)' },
+  { name: 'strict-types', type: 'boolean', help: 'do not run a cell that has TypeScript errors' },
+  { name: 'cwd', type: 'string', metavar: 'DIR', help: "kernel working directory (default: the notebook's folder, as Jupyter)" },
+  { name: 'quiet', short: 'q', type: 'boolean', help: "do not echo the cells' output" },
+];
+
+function readNotebook(file: string): Notebook {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new Error(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  return file.toLowerCase().endsWith('.ipynb') ? parseIpynb(text, file) : parseNotebook(text, file);
+}
+
+function writeAtomic(file: string, text: string): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, text);
+  fs.renameSync(tmp, file);
+}
+
+export const run: Command = {
+  name: 'run',
+  summary: 'execute a notebook headless and write the executed notebook and an HTML report',
+  usage: 'usage: empathy run NOTEBOOK.empathy [--out EXECUTED.empathy] [--html REPORT.html] [--timeout S] [--allow-errors]',
+  options: OPTIONS,
+  async run(args, ctx) {
+    const [input, ...extra] = args.positionals;
+    if (!input) throw new UsageError('run: which notebook? (empathy run NOTEBOOK.empathy)');
+    if (extra.length > 0) throw new UsageError(`run: one notebook at a time (got ${args.positionals.length})`);
+    const inputPath = path.resolve(ctx.cwd, input);
+    const outPath = typeof args.opts.out === 'string' ? path.resolve(ctx.cwd, args.opts.out) : undefined;
+    const htmlPath = typeof args.opts.html === 'string' ? path.resolve(ctx.cwd, args.opts.html) : undefined;
+    if (htmlPath === inputPath) throw new UsageError('run: --html would overwrite the notebook');
+    const timeout = args.opts.timeout as number | undefined;
+    if (timeout !== undefined && !(timeout > 0)) throw new UsageError('run: --timeout must be a positive number of seconds');
+    const quiet = args.opts.quiet === true;
+    const nb = readNotebook(inputPath);
+    const codeCells = nb.cells.filter((c) => c.kind === 'code' && c.language === 'typescript').length;
+
+    const kernelCwd = typeof args.opts.cwd === 'string' ? path.resolve(ctx.cwd, args.opts.cwd) : path.dirname(inputPath);
+    const client = new KernelClient({ cwd: kernelCwd });
+    const onAbort = () => void client.interrupt();
+    ctx.signal.addEventListener('abort', onAbort, { once: true });
+    let result;
+    const t0 = Date.now();
+    try {
+      const hello = await client.start();
+      ctx.err.write(`empathy run: ${path.relative(ctx.cwd, inputPath) || input}: ${codeCells} code cell${codeCells === 1 ? '' : 's'} · kernel pid ${hello.pid}, Node ${hello.versions.node}, TypeScript ${hello.versions.typescript}\n`);
+      let n = 0;
+      result = await executeNotebook(nb, client, {
+        ...(timeout ? { cellTimeoutMs: timeout * 1000 } : {}),
+        allowErrors: args.opts['allow-errors'] === true || ctx.signal.aborted,
+        blockOnTypeErrors: args.opts['strict-types'] === true,
+        onCellStart: (i, cell) => {
+          n++;
+          const first = cell.source.split('\n').find((l) => l.trim() !== '') ?? '';
+          ctx.err.write(`[${n}/${codeCells}] cell ${cell.id} (#${i + 1}) ${first.length > 60 ? first.slice(0, 59) + '…' : first}\n`);
+        },
+        onEvent: (_i, e) => {
+          if (quiet) return;
+          if (e.type === 'stream') (e.name === 'stderr' ? ctx.err : ctx.out).write(e.text);
+          else if ((e.type === 'result' || (e.type === 'display' && !e.update))) ctx.out.write(e.bundle['text/plain'].replace(/\n?$/, '\n'));
+          else if (e.type === 'error') ctx.err.write(`${e.stack}\n`);
+        },
+        onDiagnostics: (_i, cell, diags) => {
+          for (const d of diags.filter((x) => x.severity === 'error')) ctx.err.write(`cell-${cell.id}.ts:${d.line}:${d.column} - type error TS${d.code}: ${d.message}\n`);
+        },
+        onCellDone: (_i, cell, done) => {
+          ctx.err.write(`      ${done.status} in ${(done.durationMs / 1000).toFixed(2)} s${done.executionCount !== null ? ` [${done.executionCount}]` : ''}\n`);
+          if (ctx.signal.aborted) ctx.err.write('      (stopping: interrupted)\n');
+        },
+      });
+    } finally {
+      ctx.signal.removeEventListener('abort', onAbort);
+      await client.dispose();
+    }
+    const executed = result.notebook;
+    const failed = result.status !== 'ok';
+    if (outPath) {
+      if (outPath === inputPath && (failed || ctx.signal.aborted)) {
+        ctx.err.write(`empathy run: not writing over the input ${input}: the run did not complete (use --out with another file)\n`);
+      } else {
+        writeAtomic(outPath, outPath.toLowerCase().endsWith('.ipynb') ? serializeIpynb(executed) : serializeNotebook(executed));
+        ctx.err.write(`wrote ${path.relative(ctx.cwd, outPath)}\n`);
+      }
+    }
+    if (htmlPath) {
+      writeHtmlReport(htmlPath, executed, { source: path.basename(inputPath) });
+      ctx.err.write(`wrote ${path.relative(ctx.cwd, htmlPath)}\n`);
+    }
+    const secs = ((Date.now() - t0) / 1000).toFixed(1);
+    if (failed) {
+      const i = result.failedCell!;
+      const c = executed.cells[i];
+      const status = c.execution?.status ?? 'error';
+      ctx.err.write(`empathy run: cell ${c.id} (#${i + 1}) ended with ${status}${args.opts['allow-errors'] ? ' (--allow-errors: continued)' : '; later cells were not run'} · ${result.executed} cell(s) in ${secs} s\n`);
+      return args.opts['allow-errors'] && !ctx.signal.aborted ? 0 : ctx.signal.aborted ? 130 : 1;
+    }
+    ctx.err.write(`empathy run: ${result.executed} cell(s) ok in ${secs} s\n`);
+    return 0;
+  },
+};

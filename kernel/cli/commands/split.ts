@@ -1,0 +1,69 @@
+// `empathy split`: train/dev/test files grouped by seeker post, stratified by level, seeded. Several
+// mechanism files are split together (same sp_id → same part in every file); rows are copied verbatim.
+import * as path from 'node:path';
+import { assertNotInput, readCsvFile, writeCsvAtomic } from '../../../dataset/csv';
+import { mechanismFromFileName, rawRowsFromRecords } from '../../../dataset/epitome';
+import { assignGroups, PART_NAMES, type Part } from '../../../dataset/split';
+import { UsageError } from '../args';
+import type { Command } from '../command';
+import { pathList } from '../labeledFiles';
+
+export const split: Command = {
+  name: 'split',
+  summary: 'split raw CSVs into train/dev/test (grouped by sp_id, stratified by level, seeded)',
+  usage: [
+    'usage: empathy split --input_path A.csv[,B.csv,…] --out_dir DIR [--ratios 0.8,0.1,0.1] [--seed 12]',
+    '',
+    'Writes DIR/<name>.train.csv, .dev.csv, .test.csv for each input. No seeker post (sp_id) is in two parts;',
+    "groups are stratified by their highest level in the --stratify_by file (default: the first).",
+  ].join('\n'),
+  options: [
+    { name: 'input_path', type: 'list', metavar: 'PATH', help: 'raw EPITOME CSV(s)' },
+    { name: 'out_dir', type: 'string', metavar: 'DIR', help: 'output folder (created)' },
+    { name: 'ratios', type: 'string', default: '0.8,0.1,0.1', metavar: 'T,D,E', help: 'train,dev,test shares' },
+    { name: 'seed', type: 'number', default: 12, help: 'shuffle seed' },
+    { name: 'stratify_by', type: 'string', metavar: 'PATH', help: 'which input file gives the levels to stratify on' },
+  ],
+  async run(args, ctx) {
+    const o = args.opts as { input_path: string[]; out_dir?: string; ratios: string; seed: number; stratify_by?: string };
+    const files = pathList(o.input_path);
+    if (files.length === 0) throw new UsageError('split needs --input_path');
+    if (!o.out_dir) throw new UsageError('split needs --out_dir');
+    const ratios = o.ratios.split(',').map(Number);
+    if (ratios.length !== 3 || ratios.some((r) => !Number.isFinite(r) || r < 0) || ratios.every((r) => r === 0)) throw new UsageError(`--ratios must be three shares like 0.8,0.1,0.1, got ${JSON.stringify(o.ratios)}`);
+    const loaded = [];
+    for (const f of files) {
+      const recs = await readCsvFile(f);
+      const { rows, warnings } = rawRowsFromRecords(recs, f); // validates
+      for (const w of warnings) ctx.err.write(`warning: ${w}\n`);
+      loaded.push({ file: f, recs, rows });
+    }
+    const strat = o.stratify_by ? loaded.find((l) => path.resolve(l.file) === path.resolve(o.stratify_by!)) : loaded[0];
+    if (!strat) throw new UsageError(`--stratify_by ${o.stratify_by} is not one of the --input_path files`);
+    const groups = new Map<string, { rows: number; stratum: number }>();
+    for (const r of strat.rows) {
+      const g = groups.get(r.sp_id) ?? { rows: 0, stratum: 0 };
+      g.rows++;
+      g.stratum = Math.max(g.stratum, r.level);
+      groups.set(r.sp_id, g);
+    }
+    for (const l of loaded) for (const r of l.rows) if (!groups.has(r.sp_id)) groups.set(r.sp_id, { rows: 1, stratum: r.level });
+    const part = assignGroups(groups, { ratios: ratios as [number, number, number], seed: o.seed });
+    for (const l of loaded) {
+      const base = path.basename(l.file).replace(/\.csv$/i, '');
+      const header = l.recs[0].fields;
+      const parts: string[][][] = [[], [], []];
+      l.rows.forEach((r, i) => parts[part.get(r.sp_id)!].push(l.recs[i + 1].fields));
+      const outs = PART_NAMES.map((n) => path.join(o.out_dir!, `${base}.${n}.csv`));
+      for (const out of outs) assertNotInput(out, files);
+      outs.forEach((out, p) => writeCsvAtomic(out, header, parts[p as Part]));
+      const mech = mechanismFromFileName(l.file);
+      const dist = (rows: typeof l.rows) => [0, 1, 2].map((lv) => rows.filter((r) => r.level === lv).length).join('/');
+      const rowsOf = (p: number) => l.rows.filter((r) => part.get(r.sp_id) === p);
+      ctx.out.write(`${l.file}${mech ? ` (${mech})` : ''}: ${PART_NAMES.map((n, p) => `${n} ${parts[p].length} rows [levels 0/1/2: ${dist(rowsOf(p))}]`).join(', ')}\n`);
+      ctx.out.write(`  → ${outs.join(', ')}\n`);
+    }
+    const seekers = [0, 1, 2].map((p) => [...part.values()].filter((x) => x === p).length);
+    ctx.out.write(`seeker posts: ${PART_NAMES.map((n, p) => `${n} ${seekers[p]}`).join(', ')} (seed ${o.seed}; no sp_id in two parts)\n`);
+  },
+};

@@ -1,0 +1,132 @@
+// `empathy test`: the original test.py — score `id,seeker_post,response_post` rows with the ER/IP/EX
+// models (or one joint model) and write id,…,ER_label,IP_label,EX_label,ER_rationale,IP_rationale,EX_rationale.
+// Streams the input in chunks (100k+ rows never sit in memory), batches forward passes, writes
+// atomically, and on Ctrl-C keeps the rows already scored.
+import { AtomicWriter, assertNotInput, csvLine } from '../../../dataset/csv';
+import { countRecords, streamPairs } from '../../../dataset/pairs';
+import type { Mechanism, MechanismPrediction, PairPrediction } from '../../engine/types';
+import { UsageError } from '../args';
+import type { Command } from '../command';
+import { loadModels, MODEL_OPTIONS } from '../models';
+import { ProgressBar } from '../progress';
+
+export const TEST_COLUMNS = ['id', 'seeker_post', 'response_post', 'ER_label', 'IP_label', 'EX_label', 'ER_rationale', 'IP_rationale', 'EX_rationale'] as const;
+
+/** The original's `predictions_rationale[0].tolist()`: 0/1 over max_len slots (<s>, tokens, </s>, padding). */
+export function rationaleLabelsCell(p: MechanismPrediction, maxLen: number, threshold: number): string {
+  const slots = new Array<number>(maxLen).fill(0);
+  p.tokens.forEach((t, i) => {
+    if (i + 1 < maxLen) slots[i + 1] = t.prob >= threshold ? 1 : 0;
+  });
+  return `[${slots.join(', ')}]`;
+}
+
+export function rationaleSpansCell(p: MechanismPrediction): string {
+  return p.spans
+    .map((s) => s.text.trim())
+    .filter((t) => t !== '')
+    .join('|');
+}
+
+export const test: Command = {
+  name: 'test',
+  summary: 'score id,seeker_post,response_post rows with ER/IP/EX models (the original test.py)',
+  usage: [
+    'usage: empathy test --input_path IN.csv --output_path OUT.csv --ER_model_path A --IP_model_path B --EX_model_path C',
+    '       empathy test --input_path IN.csv --output_path OUT.csv --model_path JOINT.pth',
+    '',
+    'Writes id,seeker_post,response_post,ER_label,IP_label,EX_label,ER_rationale,IP_rationale,EX_rationale.',
+    'Rationales are |-joined response substrings (the dataset format); --rationale_format labels writes the',
+    "original's 0/1 token lists. A mechanism without a model gets empty cells. The input may also be a raw",
+    'EPITOME file (id = sp_id_rp_id). Ctrl-C keeps the rows already scored.',
+  ].join('\n'),
+  options: [
+    { name: 'input_path', type: 'string', metavar: 'PATH', help: 'CSV with id,seeker_post,response_post' },
+    { name: 'output_path', type: 'string', metavar: 'PATH', help: 'CSV to write (atomically; folders created)' },
+    ...MODEL_OPTIONS,
+    { name: 'rationale_format', type: 'string', default: 'spans', choices: ['spans', 'labels'], help: 'rationale cells: |-joined spans or 0/1 token lists' },
+    { name: 'batch_size', type: 'number', default: 32, help: 'pairs per forward pass' },
+    { name: 'chunk_rows', type: 'number', default: 1024, help: 'rows read, scored and written per chunk' },
+    { name: 'threshold', type: 'number', default: 0.5, help: 'token probability counted as rationale' },
+  ],
+  async run(args, ctx) {
+    const o = args.opts as { input_path?: string; output_path?: string; rationale_format: 'spans' | 'labels'; batch_size: number; chunk_rows: number; threshold: number };
+    if (!o.input_path) throw new UsageError('test needs --input_path');
+    if (!o.output_path) throw new UsageError('test needs --output_path');
+    if (!(o.batch_size >= 1 && o.chunk_rows >= 1)) throw new UsageError('--batch_size and --chunk_rows must be ≥ 1');
+    assertNotInput(o.output_path, [o.input_path]);
+    const total = await countRecords(o.input_path); // also validates the CSV before any model loads
+    if (total === 0) throw new UsageError(`${o.input_path}: no data rows after the header`);
+    const loaded = await loadModels(args.opts, ctx.cwd);
+    const writer = new AtomicWriter(o.output_path);
+    let done = 0;
+    let committed = false;
+    const bar = new ProgressBar({ unit: 'rows', label: 'scoring', tty: ctx.tty, stream: ctx.err });
+    try {
+      ctx.err.write(`models: ${loaded.models.map((m) => `${m.path} (${m.use.join('/')})`).join(', ')}\n`);
+      writer.write(csvLine(TEST_COLUMNS));
+      bar.update(0, total, true);
+      let interrupted = false;
+      for await (const chunk of streamPairs(o.input_path, Math.floor(o.chunk_rows))) {
+        const preds: Array<Partial<Record<Mechanism, MechanismPrediction>>> = chunk.map(() => ({}));
+        let maxLen = 64;
+        try {
+          for (const m of loaded.models) {
+            maxLen = m.model.maxLen;
+            const got: PairPrediction[] = await m.model.predict(chunk, {
+              batchSize: Math.floor(o.batch_size),
+              threshold: o.threshold,
+              signal: ctx.signal,
+              onProgress: (d) => bar.update(done + Math.min(d, chunk.length) * 0.999, total),
+            });
+            got.forEach((g, i) => {
+              for (const mech of m.use) preds[i][mech] = g.mechanisms[mech];
+            });
+          }
+        } catch (e) {
+          if (ctx.signal.aborted) {
+            interrupted = true;
+            break;
+          }
+          throw e;
+        }
+        const cells = (p: Partial<Record<Mechanism, MechanismPrediction>>, m: Mechanism) => {
+          const x = p[m];
+          if (!x) return ['', ''];
+          return [String(x.level), o.rationale_format === 'labels' ? rationaleLabelsCell(x, maxLen, o.threshold) : rationaleSpansCell(x)];
+        };
+        chunk.forEach((pair, i) => {
+          const [er, ip, ex] = (['ER', 'IP', 'EX'] as Mechanism[]).map((m) => cells(preds[i], m));
+          writer.write(csvLine([pair.id, pair.seekerPost, pair.responsePost, er[0], ip[0], ex[0], er[1], ip[1], ex[1]]));
+        });
+        done += chunk.length;
+        bar.update(done, total, true);
+        if (ctx.signal.aborted) {
+          interrupted = true;
+          break;
+        }
+      }
+      bar.done();
+      if (interrupted) {
+        if (done === 0) {
+          writer.abort();
+          ctx.out.write(`interrupted before the first chunk was scored; ${o.output_path} not written\n`);
+        } else {
+          writer.commit();
+          committed = true;
+          ctx.out.write(`interrupted: wrote the first ${done} of ${total} rows to ${o.output_path}\n`);
+        }
+        return 130;
+      }
+      writer.commit();
+      committed = true;
+      const missing = (['ER', 'IP', 'EX'] as Mechanism[]).filter((m) => !loaded.mechanisms.includes(m));
+      ctx.out.write(`wrote ${done} rows → ${o.output_path}${missing.length ? ` (no model for ${missing.join(', ')}: empty cells)` : ''}\n`);
+      return 0;
+    } finally {
+      bar.done();
+      if (!committed) writer.abort();
+      loaded.dispose();
+    }
+  },
+};

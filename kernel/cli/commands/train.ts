@@ -1,0 +1,216 @@
+// `empathy train`: the original train.py, flag for flag (same names and defaults), on raw or processed
+// CSVs, one mechanism or --joint; extras map onto TrainConfig. Prints the original's Args block and
+// validation lines (with corpus-level numbers beside), a progress bar, and stops cleanly on Ctrl-C.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { DataError } from '../../../dataset/csv';
+import type { TrainConfig } from '../../engine/train';
+import type { LabeledPair, Mechanism, TrainEvent } from '../../engine/types';
+import type { TrainData, TrainResult } from '../../engine/model';
+import { UsageError, type OptionSpec } from '../args';
+import type { Command } from '../command';
+import { engine } from '../engine';
+import { reportOriginalLines } from '../evalText';
+import { loadLabeledFiles, pathList } from '../labeledFiles';
+import { ProgressBar } from '../progress';
+
+const OPTIONS: OptionSpec[] = [
+  // ---- train.py, same names and defaults ----
+  { name: 'lr', type: 'number', default: 2e-5, help: 'learning rate' },
+  { name: 'lambda_EI', type: 'number', default: 0.5, help: 'weight of the level (empathy identification) loss' },
+  { name: 'lambda_RE', type: 'number', default: 0.5, help: 'weight of the rationale loss' },
+  { name: 'dropout', type: 'number', default: 0.1, help: 'dropout' },
+  { name: 'max_len', type: 'number', default: 64, help: 'maximum sequence length per side' },
+  { name: 'batch_size', type: 'number', default: 32, help: 'batch size' },
+  { name: 'epochs', type: 'number', default: 4, help: 'number of epochs' },
+  { name: 'seed_val', type: 'number', default: 12, help: 'seed value' },
+  { name: 'train_path', type: 'list', metavar: 'PATH', help: 'training data (raw or processed CSV; comma-separated or repeated with --joint)' },
+  { name: 'dev_path', type: 'list', metavar: 'PATH', help: 'validation data' },
+  { name: 'test_path', type: 'list', metavar: 'PATH', help: 'test data' },
+  { name: 'do_validation', type: 'boolean', help: 'evaluate on --dev_path after each epoch' },
+  { name: 'do_test', type: 'boolean', help: 'evaluate on --test_path at the end' },
+  { name: 'save_model', type: 'boolean', help: 'save the model to --save_model_path' },
+  { name: 'save_model_path', type: 'string', metavar: 'PATH', help: 'checkpoint file (e.g. output/sample_ER.pth; folders created)' },
+  // ---- extras ----
+  { name: 'mechanism', type: 'string', choices: ['ER', 'IP', 'EX'], help: 'mechanism of a file whose name does not say' },
+  { name: 'joint', type: 'boolean', help: 'one model on all three mechanism files (siblings found by name)' },
+  { name: 'model', type: 'string', default: 'bi-encoder', metavar: 'FAMILY', help: 'model family (bi-encoder, linear, tagger, ensemble)' },
+  { name: 'preset', type: 'string', metavar: 'NAME', help: 'bi-encoder size: tiny, small (default), roberta-base' },
+  { name: 'backend', type: 'string', choices: ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'], help: 'compute backend (default auto; env EMPATHY_BACKEND)' },
+  { name: 'config', type: 'string', metavar: 'FILE.json', help: 'TrainConfig fields as JSON; flags given on the command line win' },
+  { name: 'early_stopping', type: 'number', metavar: 'N', help: 'stop after N epochs without dev macro-F1 gain (needs --do_validation)' },
+  { name: 'resume', type: 'string', metavar: 'CKPT', help: 'continue training from a checkpoint' },
+  { name: 'log_jsonl', type: 'string', metavar: 'PATH', help: 'append every training event as a JSON line' },
+  { name: 'paper_faithful', type: 'boolean', help: 'the original labels (no rationale → every token 1)' },
+  { name: 'warmup_steps', type: 'number', metavar: 'N', help: 'linear warm-up steps' },
+  { name: 'grad_accum', type: 'number', metavar: 'N', help: 'micro-batches per step' },
+  { name: 'class_weights', type: 'string', choices: ['balanced'], help: 'class-balanced level loss' },
+  { name: 'init_weights', type: 'string', metavar: 'DIR', help: 'Hugging Face roberta weights for both encoders' },
+  { name: 'tokenizer', type: 'string', metavar: 'DIR', help: 'folder with tokenizer.json (default: BPE trained on the data)' },
+  { name: 'vocab_size', type: 'number', metavar: 'N', help: 'size of the BPE trained on the data (default: the preset\'s)' },
+  { name: 'limit', type: 'number', metavar: 'N', help: 'use only the first N training pairs (smoke tests)' },
+];
+
+/** Flags that map 1:1 onto TrainConfig fields. */
+const CONFIG_KEYS = ['lr', 'lambda_EI', 'lambda_RE', 'dropout', 'max_len', 'batch_size', 'epochs', 'seed_val', 'preset', 'backend', 'early_stopping', 'resume', 'paper_faithful', 'warmup_steps', 'grad_accum', 'class_weights', 'init_weights', 'tokenizer', 'vocab_size'] as const;
+
+function readConfigFile(file: string): Partial<TrainConfig> {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    throw new DataError(file, undefined, 'no such config file (--config)');
+  }
+  try {
+    const v = JSON.parse(text) as unknown;
+    if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error('expected a JSON object of TrainConfig fields');
+    return v as Partial<TrainConfig>;
+  } catch (e) {
+    throw new DataError(file, undefined, `invalid JSON config: ${(e as Error).message}`);
+  }
+}
+
+export const train: Command = {
+  name: 'train',
+  summary: 'train a model (the original train.py flags; --joint for one model on ER, IP and EX)',
+  usage: [
+    'usage: empathy train --train_path TRAIN.csv [--dev_path DEV.csv --do_validation] [--test_path TEST.csv --do_test]',
+    '                     [--save_model --save_model_path output/sample_ER.pth] [train.py flags] [extras]',
+    '',
+    'Same flags and defaults as the original src/train.py. Files may be raw EPITOME CSVs or the output of',
+    'process-data. The mechanism comes from the file name (emotional-reactions-*, *_IP.csv, …) or --mechanism.',
+    'Ctrl-C stops after the current batch; with --save_model the checkpoint is saved and --resume continues it.',
+  ].join('\n'),
+  options: OPTIONS,
+  async run(args, ctx) {
+    const o = args.opts as Record<string, unknown> & { train_path: string[]; dev_path: string[]; test_path: string[]; do_validation: boolean; do_test: boolean; save_model: boolean; save_model_path?: string; mechanism?: Mechanism; joint: boolean; model: string; config?: string; log_jsonl?: string; limit?: number };
+    const trainFiles = pathList(o.train_path);
+    if (trainFiles.length === 0) throw new UsageError('No input training data specified: pass --train_path TRAIN.csv');
+    if (o.do_validation && pathList(o.dev_path).length === 0) throw new UsageError('--do_validation needs --dev_path');
+    if (o.do_test && pathList(o.test_path).length === 0) throw new UsageError('--do_test needs --test_path');
+    if (o.save_model && !o.save_model_path) throw new UsageError('--save_model needs --save_model_path (e.g. output/sample_ER.pth)');
+    const savePath = o.save_model || o.save_model_path ? o.save_model_path : undefined;
+    if (o.save_model_path && !o.save_model) ctx.err.write(`note: --save_model_path given without --save_model: saving to ${o.save_model_path} anyway\n`);
+    if (o.resume && !fs.existsSync(String(o.resume))) throw new DataError(String(o.resume), undefined, 'no such checkpoint (--resume)');
+
+    // cfg = defaults ⊕ config file ⊕ flags given explicitly
+    const fromFile = o.config ? readConfigFile(o.config) : {};
+    const cfg: Partial<TrainConfig> & Record<string, unknown> = {};
+    for (const k of CONFIG_KEYS) if (o[k] !== undefined) (cfg as Record<string, unknown>)[k] = o[k];
+    Object.assign(cfg, fromFile);
+    for (const k of CONFIG_KEYS) if (args.given.has(k)) (cfg as Record<string, unknown>)[k] = o[k];
+    cfg.do_validation = o.do_validation;
+    cfg.do_test = o.do_test;
+    cfg.save_model_path = savePath;
+
+    const lo = { mechanism: o.mechanism, joint: o.joint, cwd: ctx.cwd };
+    const tr = await loadLabeledFiles('train_path', trainFiles, lo);
+    const dev = o.do_validation ? await loadLabeledFiles('dev_path', pathList(o.dev_path), lo) : undefined;
+    const test = o.do_test ? await loadLabeledFiles('test_path', pathList(o.test_path), lo) : undefined;
+    for (const w of [...tr.warnings, ...(dev?.warnings ?? []), ...(test?.warnings ?? [])]) ctx.err.write(`warning: ${w}\n`);
+    let trainPairs: LabeledPair[] = tr.pairs;
+    if (o.limit !== undefined) trainPairs = trainPairs.slice(0, Math.max(1, Math.floor(o.limit)));
+    const mechanisms = [...new Set(tr.files.map((f) => f.mechanism))];
+    if (cfg.mechanisms === undefined) cfg.mechanisms = (['ER', 'IP', 'EX'] as Mechanism[]).filter((m) => mechanisms.includes(m));
+
+    const w = (s: string) => ctx.out.write(s + '\n');
+    w('=====================Args====================');
+    for (const k of ['lr', 'lambda_EI', 'lambda_RE', 'dropout', 'max_len', 'batch_size', 'epochs', 'seed_val'] as const) w(`${k} =  ${cfg[k] ?? o[k]}`);
+    w(`train_path =  ${tr.files.map((f) => `${f.file} (${f.mechanism}, ${f.format}, ${f.rows} rows)`).join(', ')}`);
+    w(`do_validation =  ${o.do_validation ? 'True' : 'False'}`);
+    w(`do_test =  ${o.do_test ? 'True' : 'False'}`);
+    w(`model =  ${o.model}${o.model === 'bi-encoder' ? ` (preset ${cfg.preset ?? 'small'})` : ''}; mechanisms =  ${cfg.mechanisms.join(', ')}${o.limit !== undefined ? `; first ${trainPairs.length} pairs` : ''}`);
+    w('=============================================');
+
+    const log = o.log_jsonl ? (fs.mkdirSync(path.dirname(path.resolve(o.log_jsonl)), { recursive: true }), fs.openSync(o.log_jsonl, 'a')) : undefined;
+    let bar: ProgressBar | undefined;
+    let epochLoss = { sum: 0, n: 0 };
+    let epochNo = 1;
+    let stepsPerEpoch = 0;
+    let lastCheckpoint: string | undefined;
+    const onEvent = (e: TrainEvent) => {
+      if (log !== undefined) fs.writeSync(log, JSON.stringify({ time: new Date().toISOString(), ...e }) + '\n');
+      switch (e.type) {
+        case 'start':
+          stepsPerEpoch = e.stepsPerEpoch;
+          w(`total_steps = ${e.totalSteps}`);
+          w(`num_batch = ${e.stepsPerEpoch}`);
+          w(`backend = ${e.backend.detail}${e.resumedFromStep > 0 ? `; resumed at step ${e.resumedFromStep}` : ''}`);
+          w('=============================================');
+          break;
+        case 'step': {
+          if (e.epoch !== epochNo || !bar) {
+            bar?.done();
+            epochNo = e.epoch;
+            epochLoss = { sum: 0, n: 0 };
+            bar = new ProgressBar({ unit: 'steps', label: 'training', tty: ctx.tty, stream: ctx.err });
+          }
+          epochLoss.sum += e.loss;
+          epochLoss.n++;
+          bar.suffix = `· total loss: ${(epochLoss.sum / epochLoss.n).toFixed(4)} epoch: ${e.epoch - 1}`;
+          bar.update(((e.step - 1) % Math.max(1, stepsPerEpoch)) + 1, stepsPerEpoch);
+          break;
+        }
+        case 'epoch':
+          bar?.done();
+          bar = undefined;
+          w(`epoch ${e.epoch}: train loss ${e.trainLoss.toFixed(4)} (step ${e.step})`);
+          if (e.dev) {
+            w('\n\nRunning validation...\n');
+            for (const l of reportOriginalLines(e.dev)) w(l);
+            w('');
+          }
+          break;
+        case 'checkpoint':
+          lastCheckpoint = e.path;
+          ctx.err.write(`saved checkpoint → ${e.path} (step ${e.step})\n`);
+          break;
+        case 'log':
+          ctx.err.write(`${e.level === 'warn' ? 'warning' : 'note'}: ${e.message}\n`);
+          break;
+        case 'stopped':
+          bar?.done();
+          if (e.reason === 'early-stopping') w(`early stopping at step ${e.step}`);
+          break;
+        case 'end':
+          break;
+      }
+    };
+
+    const data: TrainData = { train: trainPairs, dev: dev?.pairs, test: test?.pairs };
+    const eng = engine();
+    let result: TrainResult;
+    try {
+      if (o.model === 'bi-encoder') {
+        result = await eng.train(cfg, data, { signal: ctx.signal, onEvent });
+      } else {
+        const fam = eng.families[o.model as keyof typeof eng.families];
+        if (!fam) throw new UsageError(`unknown --model ${JSON.stringify(o.model)} (available: ${Object.keys(eng.families).join(', ')})`);
+        result = await fam.train({ ...cfg, save_model_path: savePath }, data, { signal: ctx.signal, onEvent });
+        if (savePath && !result.stopped) await result.model.save(savePath, { trainArgs: cfg });
+      }
+    } finally {
+      bar?.done();
+      if (log !== undefined) fs.closeSync(log);
+    }
+    try {
+      if (result.stopped === 'aborted') {
+        if (savePath && o.model !== 'bi-encoder') await result.model.save(savePath, { trainArgs: cfg });
+        w(`interrupted at step ${result.steps}.`);
+        if (savePath) w(`checkpoint saved to ${lastCheckpoint ?? savePath}; continue with: empathy train … --resume ${savePath}`);
+        else w('nothing saved (pass --save_model --save_model_path PATH to keep checkpoints)');
+        return 130;
+      }
+      if (result.test) {
+        w('\n\nRunning test...\n');
+        for (const l of reportOriginalLines(result.test)) w(l);
+        w('');
+      }
+      if (savePath) w(`model saved to ${savePath}`);
+      return 0;
+    } finally {
+      result.model.dispose();
+    }
+  },
+};
+

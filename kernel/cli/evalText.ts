@@ -1,0 +1,56 @@
+// Human-readable evaluation output: the original train.py validation lines (batch-averaged) with the
+// corpus-level numbers beside them, and a fuller per-mechanism report for `empathy evaluate`.
+import type { EvalReport, Mechanism, MechanismEval } from '../engine/types';
+
+const f4 = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : '  n/a ');
+
+/**
+ * The five lines train.py prints per validation/test pass (its batch-averaged conventions), each with
+ * the honest corpus-level counterpart beside it.
+ */
+export function originalLines(m: MechanismEval): string[] {
+  const pf = m.paperFaithful;
+  const r = m.rationale;
+  const rows: Array<[string, number, string]> = [
+    ['Accuracy-Empathy', pf.accuracy, `corpus ${f4(m.accuracy)}`],
+    ['macro_f1_empathy', pf.macroF1, `corpus ${f4(m.macroF1)}`],
+    ['Accuracy-Rationale', pf.rationaleAccuracy, ''],
+    ['IOU-F1-Rationale', pf.iouF1, `corpus ${f4(r.all.iouF1)} · level>0 rows ${f4(r.positive.iouF1)}`],
+    ['macro_f1_rationale', pf.rationaleMacroF1, `corpus token-F1 ${f4(r.all.tokenF1)} · level>0 rows ${f4(r.positive.tokenF1)}`],
+  ];
+  return rows.map(([k, v, beside]) => `  ${`${k}: ${f4(v)}`.padEnd(30)}${beside ? `(${beside})` : ''}`.trimEnd());
+}
+
+/** The original lines for every mechanism of a report (prefixed `[ER]` when several). */
+export function reportOriginalLines(r: EvalReport): string[] {
+  const ms = Object.values(r.mechanisms) as MechanismEval[];
+  const out: string[] = [];
+  for (const m of ms) {
+    if (ms.length > 1) out.push(` [${m.mechanism}]`);
+    out.push(...originalLines(m));
+  }
+  if (Number.isFinite(r.loss)) out.push(`  loss: ${f4(r.loss)}`);
+  return out;
+}
+
+const NAMES: Record<Mechanism, string> = { ER: 'Emotional Reactions', IP: 'Interpretations', EX: 'Explorations' };
+
+/** The full report of one mechanism. */
+export function fullReport(m: MechanismEval): string {
+  const L: string[] = [];
+  L.push(`${m.mechanism} — ${NAMES[m.mechanism]} (${m.n} rows)`);
+  L.push(`  level                         corpus     paper-faithful (batches of ${m.paperFaithful.batchSize})`);
+  L.push(`    accuracy                    ${f4(m.accuracy)}     ${f4(m.paperFaithful.accuracy)}`);
+  L.push(`    macro-F1                    ${f4(m.macroF1)}     ${f4(m.paperFaithful.macroF1)}`);
+  L.push(`    Cohen's kappa               ${f4(m.kappa)}`);
+  L.push(`    kappa (quadratic)           ${f4(m.kappaQuadratic)}`);
+  L.push('  per level        precision  recall     F1         support');
+  for (const c of m.perClass) L.push(`    ${String(c.level).padEnd(14)} ${f4(c.precision)}     ${f4(c.recall)}     ${f4(c.f1)}     ${c.support}`);
+  L.push('  confusion (rows gold 0/1/2, columns predicted 0/1/2)');
+  for (const [g, row] of m.confusion.entries()) L.push(`    ${g}  ${row.map((v) => String(v).padStart(6)).join('')}`);
+  L.push('  rationale                     all rows   level>0 rows   paper-faithful');
+  L.push(`    token-F1                    ${f4(m.rationale.all.tokenF1)}     ${f4(m.rationale.positive.tokenF1)}         ${f4(m.paperFaithful.rationaleMacroF1)} (mean per-row F1)`);
+  L.push(`    IOU-F1 (IoU ≥ 0.5)          ${f4(m.rationale.all.iouF1)}     ${f4(m.rationale.positive.iouF1)}         ${f4(m.paperFaithful.iouF1)}`);
+  L.push(`    token accuracy                                        ${f4(m.paperFaithful.rationaleAccuracy)}`);
+  return L.join('\n');
+}

@@ -1,0 +1,73 @@
+// Labelled CSV arguments → LabeledPairs: each file's mechanism from its name or --mechanism, the
+// --joint sibling files found by name (emotional-reactions ↔ interpretations ↔ explorations,
+// _ER ↔ _IP ↔ _EX), raw or processed files, warnings passed through.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { DataError } from '../../dataset/csv';
+import { mechanismFromFileName, toLabeledPairs, type RawRow } from '../../dataset/epitome';
+import { loadLabeledCsv } from '../../dataset/labeled';
+import type { LabeledPair, Mechanism } from '../engine/types';
+import { UsageError } from './args';
+
+const LONG: Record<Mechanism, string> = { ER: 'emotional-reactions', IP: 'interpretations', EX: 'explorations' };
+
+/** The same file name for another mechanism, or undefined when the name has no mechanism marker. */
+export function siblingPath(file: string, from: Mechanism, to: Mechanism): string | undefined {
+  const dir = path.dirname(file);
+  const base = path.basename(file);
+  if (base.includes(LONG[from])) return path.join(dir, base.split(LONG[from]).join(LONG[to]));
+  const re = new RegExp(`(^|[^A-Za-z])(${from}|${from.toLowerCase()})(?=[^A-Za-z]|$)`);
+  const m = re.exec(base.replace(/\.csv$/i, ''));
+  if (!m) return undefined;
+  const at = m.index + m[1].length;
+  const rep = m[2] === from ? to : to.toLowerCase();
+  return path.join(dir, base.slice(0, at) + rep + base.slice(at + from.length));
+}
+
+/** Split repeated and comma-separated path flags into a list. */
+export function pathList(v: unknown): string[] {
+  const xs = Array.isArray(v) ? v : typeof v === 'string' ? [v] : [];
+  return xs.flatMap((s: string) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+}
+
+export interface LoadedLabeled {
+  pairs: LabeledPair[];
+  files: Array<{ file: string; mechanism: Mechanism; rows: number; format: string }>;
+  warnings: string[];
+}
+
+/**
+ * Load labelled files for one role (train/dev/test/gold). With `joint` and one file, the other two
+ * mechanisms' files are found next to it by name (missing siblings are an error naming them).
+ */
+export async function loadLabeledFiles(flag: string, files: string[], o: { mechanism?: Mechanism; joint?: boolean; siblings?: boolean; cwd: string }): Promise<LoadedLabeled> {
+  if (files.length === 0) throw new UsageError(`--${flag} needs a CSV path`);
+  const entries: Array<{ file: string; mechanism: Mechanism }> = [];
+  for (const f of files) {
+    const mech = files.length === 1 && o.mechanism ? o.mechanism : mechanismFromFileName(f) ?? (files.length === 1 ? o.mechanism : undefined);
+    if (!mech) throw new UsageError(`cannot tell the mechanism of ${f} from its name; pass --mechanism ER|IP|EX (or name it like emotional-reactions-*.csv / *_ER.csv)`);
+    entries.push({ file: f, mechanism: mech });
+  }
+  if (o.joint && (o.siblings ?? true) && entries.length === 1) {
+    const first = entries[0];
+    for (const m of ['ER', 'IP', 'EX'] as Mechanism[]) {
+      if (m === first.mechanism) continue;
+      const sib = siblingPath(first.file, first.mechanism, m);
+      if (!sib) throw new UsageError(`--joint: cannot derive the ${m} file from ${first.file}; pass all three: --${flag} ER.csv,IP.csv,EX.csv`);
+      if (!fs.existsSync(sib)) throw new DataError(sib, undefined, `no such file (--joint looks for the ${m} file next to ${first.file})`);
+      entries.push({ file: sib, mechanism: m });
+    }
+  }
+  if (!o.joint && new Set(entries.map((e) => e.mechanism)).size > 1) throw new UsageError(`--${flag} has files for several mechanisms (${entries.map((e) => e.mechanism).join(', ')}); pass --joint to train one model on all of them`);
+  const byMech: Partial<Record<Mechanism, RawRow[]>> = {};
+  const out: LoadedLabeled = { pairs: [], files: [], warnings: [] };
+  for (const e of entries) {
+    if (byMech[e.mechanism]) throw new UsageError(`--${flag}: two files for ${e.mechanism}`);
+    const loaded = await loadLabeledCsv(e.file);
+    byMech[e.mechanism] = loaded.rows;
+    out.files.push({ file: e.file, mechanism: e.mechanism, rows: loaded.rows.length, format: loaded.format });
+    out.warnings.push(...loaded.warnings);
+  }
+  out.pairs = toLabeledPairs(byMech);
+  return out;
+}

@@ -1,0 +1,73 @@
+// Model options shared by test / predict / evaluate: `--model_path JOINT` and/or the original's
+// `--ER_model_path / --IP_model_path / --EX_model_path`, loaded once each, mapped to mechanisms.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { OptionSpec } from './args';
+import { UsageError } from './args';
+import type { EmpathyModel } from '../engine/model';
+import type { Mechanism } from '../engine/types';
+import { engine } from './engine';
+
+export const MODEL_OPTIONS: OptionSpec[] = [
+  { name: 'model_path', type: 'string', metavar: 'CKPT', help: 'a model for every mechanism it scores (e.g. a joint model)' },
+  { name: 'ER_model_path', type: 'string', metavar: 'CKPT', help: 'Emotional Reactions model' },
+  { name: 'IP_model_path', type: 'string', metavar: 'CKPT', help: 'Interpretations model' },
+  { name: 'EX_model_path', type: 'string', metavar: 'CKPT', help: 'Explorations model' },
+];
+
+export interface LoadedModels {
+  /** Each distinct model with the mechanisms it is used for. */
+  models: Array<{ model: EmpathyModel; path: string; use: Mechanism[] }>;
+  mechanisms: Mechanism[];
+  dispose(): void;
+}
+
+export async function loadModels(opts: Record<string, unknown>, cwd: string): Promise<LoadedModels> {
+  const wanted: Array<{ flag: string; file: string; mech?: Mechanism }> = [];
+  if (typeof opts.model_path === 'string') wanted.push({ flag: 'model_path', file: opts.model_path });
+  for (const m of ['ER', 'IP', 'EX'] as Mechanism[]) {
+    const v = opts[`${m}_model_path`];
+    if (typeof v === 'string') wanted.push({ flag: `${m}_model_path`, file: v, mech: m });
+  }
+  if (wanted.length === 0) throw new UsageError('no model given: pass --model_path CKPT or --ER_model_path/--IP_model_path/--EX_model_path');
+  for (const w of wanted) {
+    const abs = path.resolve(cwd, w.file);
+    if (!fs.existsSync(abs)) throw new Error(`--${w.flag}: no such model file ${w.file}`);
+    if (fs.statSync(abs).isDirectory()) throw new Error(`--${w.flag}: ${w.file} is a folder, not a checkpoint file`);
+  }
+  const { loadModel } = engine();
+  const byFile = new Map<string, { model: EmpathyModel; path: string; use: Mechanism[] }>();
+  const owner = new Map<Mechanism, string>();
+  const out: LoadedModels = {
+    models: [],
+    mechanisms: [],
+    dispose() {
+      for (const m of byFile.values()) m.model.dispose();
+    },
+  };
+  try {
+    for (const w of wanted) {
+      const abs = path.resolve(cwd, w.file);
+      let entry = byFile.get(abs);
+      if (!entry) {
+        entry = { model: await loadModel(abs), path: w.file, use: [] };
+        byFile.set(abs, entry);
+      }
+      const has = entry.model.mechanisms;
+      if (w.mech) {
+        if (!has.includes(w.mech)) throw new Error(`--${w.flag}: ${w.file} scores ${has.join('/')} only, not ${w.mech}`);
+        owner.set(w.mech, abs); // per-mechanism paths win over --model_path
+      } else {
+        for (const m of has) if (!owner.has(m) || !wanted.some((x) => x.mech === m)) owner.set(m, abs);
+      }
+    }
+  } catch (e) {
+    out.dispose();
+    throw e;
+  }
+  for (const [m, abs] of owner) byFile.get(abs)!.use.push(m);
+  out.models = [...byFile.values()].filter((e) => e.use.length > 0);
+  for (const e of byFile.values()) if (e.use.length === 0) e.model.dispose();
+  out.mechanisms = (['ER', 'IP', 'EX'] as Mechanism[]).filter((m) => owner.has(m));
+  return out;
+}
