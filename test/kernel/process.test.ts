@@ -1,0 +1,122 @@
+// The kernel process through KernelClient, like the extension uses it: typed events ending in one
+// `done`, interrupt of training keeps the weights of the last completed step (checked numerically
+// against a replay stopped at the same step), runaway loops stopped, restart clears state, crashes.
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { KernelClient, type Execution } from '../../kernel/process/client';
+import type { ExecutionEvent, KernelEvent } from '../../kernel/protocol/kernel';
+
+const repo = path.resolve(__dirname, '../../..');
+const toyData = path.join(repo, 'out/test/engine/toyData.js');
+
+async function collect(ex: Execution): Promise<ExecutionEvent[]> {
+  const out: ExecutionEvent[] = [];
+  for await (const e of ex) out.push(e);
+  return out;
+}
+const stdout = (evs: readonly ExecutionEvent[]) => evs.filter((e) => e.type === 'stream' && e.name === 'stdout').map((e) => (e as { text: string }).text).join('');
+const stderr = (evs: readonly ExecutionEvent[]) => evs.filter((e) => e.type === 'stream' && e.name === 'stderr').map((e) => (e as { text: string }).text).join('');
+const resultText = (evs: readonly ExecutionEvent[]) => (evs.find((e) => e.type === 'result') as { bundle: { 'text/plain': string } } | undefined)?.bundle['text/plain'];
+
+describe('kernel/process (KernelClient)', function () {
+  this.timeout(120_000);
+  let k: KernelClient;
+  const events: KernelEvent[] = [];
+  before(() => { k = new KernelClient({ cwd: repo, defaults: { typecheck: false }, interruptGraceMs: 1500, onEvent: (e) => events.push(e) }); });
+  after(() => k.dispose());
+
+  it('says hello with versions and runs cells with exactly one done each, in order', async () => {
+    const hello = await k.start();
+    assert.equal(hello.protocol, 1);
+    assert.match(hello.versions.node, /^v\d+/);
+    assert.match(hello.versions.typescript, /^5\.9\./);
+    const a = k.execute('c1', 'const greeting = "hi"\nconsole.log(greeting)\ngreeting.length');
+    const b = k.execute('c2', 'greeting + "!"');
+    const [ea, eb] = await Promise.all([collect(a), collect(b)]);
+    assert.deepEqual(ea.map((e) => e.type), ['started', 'stream', 'result', 'done']);
+    assert.equal(resultText(eb), "'hi!'");
+    const doneA = await a.done;
+    const doneB = await b.done;
+    assert.equal(doneA.status, 'ok');
+    assert.equal(doneB.executionCount, doneA.executionCount! + 1);
+    assert.ok(doneA.durationMs >= 0);
+    assert.equal(events.filter((e) => e.type === 'done' && (e.id === a.id || e.id === b.id)).length, 2);
+    assert.deepEqual(await k.variables(), [{ name: 'greeting', type: 'string', value: "'hi'", kind: 'const' }]);
+  });
+
+  it('interrupt stops training between batches; the model keeps the last completed step\'s weights', async () => {
+    await collect(k.execute('data', `import { toyPairs, toyConfig } from ${JSON.stringify(toyData)}\nconst pairs = toyPairs(24)\nconst cfg = { ...toyConfig, epochs: 500 }\nlet lastStep = 0`));
+    const ex = k.execute('train', 'const run = await empathy.train(cfg, pairs, { onEvent: (e) => { if (e.type === "step") { lastStep = e.step; if (e.step === 3) console.log("STEP3") } } })');
+    const seen: ExecutionEvent[] = [];
+    let interruptedAt = 0;
+    for await (const e of ex) {
+      seen.push(e);
+      if (e.type === 'stream' && e.text.includes('STEP3') && !interruptedAt) {
+        interruptedAt = Date.now();
+        void k.interrupt();
+      }
+    }
+    const done = await ex.done;
+    assert.equal(done.status, 'interrupted');
+    assert.ok(Date.now() - interruptedAt < 1500, `stopped ${Date.now() - interruptedAt} ms after the interrupt`);
+    const live = seen.filter((e) => e.type === 'display');
+    assert.ok(live.length >= 2 && live.every((d) => d.type === 'display' && d.displayId === (live[0] as { displayId?: string }).displayId), 'one live loss curve');
+    assert.ok(live.slice(1).every((d) => d.type === 'display' && d.update === true));
+    assert.match(stdout(seen), /Training stopped at step \d+/);
+
+    // Replay: the same seeded run, stopped by its own signal right after step `run.steps`.
+    const check = await collect(k.execute('check', [
+      'const ctl = new AbortController()',
+      'const replay = await empathy.train(cfg, pairs, { signal: ctl.signal, lossCurve: false, onEvent: (e) => { if (e.type === "step" && e.step === run.steps) ctl.abort() } })',
+      'const a = await run.model.predict(pairs), b = await replay.model.predict(pairs)',
+      'const diff = Math.max(...a.flatMap((p, i) => p.mechanisms.ER!.probs.map((v, j) => Math.abs(v - b[i].mechanisms.ER!.probs[j]))))',
+      'const fresh = (await empathy.train(cfg, pairs, { signal: AbortSignal.abort(), lossCurve: false })).model',
+      'const moved = Math.max(...(await fresh.predict(pairs)).flatMap((p, i) => p.mechanisms.ER!.probs.map((v, j) => Math.abs(v - a[i].mechanisms.ER!.probs[j]))))',
+      'console.log(JSON.stringify({ stopped: run.stopped, steps: run.steps, lastStep, replay: replay.steps, diff, moved }))',
+    ].join('\n')));
+    assert.equal((check.find((e) => e.type === 'done') as { status: string }).status, 'ok', stderr(check) + JSON.stringify(check.find((e) => e.type === 'error')));
+    const r = JSON.parse(stdout(check).trim().split('\n').pop()!) as { stopped: string; steps: number; lastStep: number; replay: number; diff: number; moved: number };
+    assert.equal(r.stopped, 'aborted');
+    assert.ok(r.steps >= 3 && r.steps < 500 * 3, `steps ${r.steps}`);
+    assert.equal(r.steps, r.lastStep, 'weights of the last step that completed');
+    assert.equal(r.replay, r.steps);
+    assert.ok(r.diff < 1e-6, `interrupted vs replayed model: max |Δp| = ${r.diff}`);
+    assert.ok(r.moved > 1e-4, `training changed the model (max |Δp| vs untrained ${r.moved})`);
+  });
+
+  it('stops a synchronous runaway loop (SIGINT) and keeps variables', async () => {
+    await collect(k.execute('v', 'let spins = 0'));
+    const ex = k.execute('loop', 'while (true) { spins++ }');
+    setTimeout(() => void k.interrupt(), 300);
+    const evs = await collect(ex);
+    assert.equal((await ex.done).status, 'interrupted');
+    assert.match(stderr(evs), /Interrupted/);
+    const after = await collect(k.execute('v2', 'spins > 0'));
+    assert.equal(resultText(after), 'true');
+  });
+
+  it('kills and restarts a kernel stuck in a loop after an await, and says so', async () => {
+    await collect(k.execute('v', 'const before = 1'));
+    const ex = k.execute('stuck', 'await sleep(10)\nwhile (true) {}');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(await k.interrupt(), 'restarted');
+    const evs = await collect(ex);
+    assert.equal((await ex.done).status, 'interrupted');
+    assert.match(stderr(evs), /killed and restarted: all variables are lost/);
+    assert.ok(events.some((e) => e.type === 'restarted' && e.reason === 'interrupt-timeout'));
+    assert.equal(resultText(await collect(k.execute('after', 'typeof before'))), "'undefined'");
+  });
+
+  it('restart clears state; a crashed kernel ends its cell and the next cell starts a new one', async () => {
+    await collect(k.execute('x', 'const kept = 5'));
+    const pid = k.pid;
+    await k.restart();
+    assert.notEqual(k.pid, pid);
+    assert.equal(resultText(await collect(k.execute('y', 'typeof kept'))), "'undefined'");
+    const crash = k.execute('crash', 'process.exit(3)');
+    const evs = await collect(crash);
+    assert.equal((await crash.done).status, 'error');
+    assert.match(stderr(evs), /exited unexpectedly \(code 3/);
+    assert.equal(resultText(await collect(k.execute('z', '1 + 1'))), '2');
+  });
+});
