@@ -99,7 +99,7 @@ describe('kernel/report', function () {
       assert.equal(await page.locator('section.markdown table td').count(), 2);
       assert.match(await page.locator('pre.error-output').textContent() ?? '', /ReferenceError: boom is not defined/);
       if (withScript) {
-        await page.waitForFunction(() => document.documentElement.dataset.empathyRendered === '3', undefined, { timeout: 30_000 });
+        await page.waitForFunction('document.documentElement.dataset.empathyRendered === "3"', undefined, { timeout: 30_000 });
         await page.waitForSelector('.js-plotly-plot', { timeout: 30_000 });
         assert.ok(await page.locator('.js-plotly-plot').count() >= 1, 'loss curve drawn by plotly');
         assert.equal(await page.locator('pre.empathy-fallback').first().isVisible(), false, 'fallbacks hidden once rendered');
