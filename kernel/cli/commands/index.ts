@@ -5,9 +5,10 @@ import { downloadData } from './downloadData';
 import { evaluate } from './evaluate';
 import { predict } from './predict';
 import { processData } from './processData';
+import { run } from './run';
 import { split } from './split';
 import { stats } from './stats';
 import { test } from './test';
 import { train } from './train';
 
-export const commands: readonly Command[] = [processData, train, test, evaluate, predict, split, stats, downloadData];
+export const commands: readonly Command[] = [processData, train, test, evaluate, predict, split, stats, downloadData, run];
