@@ -83,15 +83,21 @@ export class Harness {
   }
 
   async open(spec: PageSpec): Promise<TestPage> {
-    const id = `p${++this.n}`;
     const attrs = Object.entries(spec.scriptAttrs ?? {}).map(([k, v]) => ` ${k}="${v.replace(/"/g, '&quot;')}"`).join('');
-    this.pages.set(`/${id}.html`, `<!doctype html>
+    return this.openHtml(`<!doctype html>
 <html lang="en" data-empathy-theme="${spec.theme ?? 'light'}"><head><meta charset="utf-8"><title>${spec.bundle}</title>
+<style>body{background:var(--vscode-editor-background);color:var(--vscode-foreground)}</style>
 <script>${HELPERS}${spec.vscodeApi ? FAKE_VSCODE : ''}</script>
 ${spec.plotly === 'inline' ? `<script src="${ORIGIN}/out/webviews/plotly.min.js"></script>` : ''}
 </head><body style="margin:12px">${spec.body}
-<script src="${ORIGIN}/out/webviews/${spec.bundle}.js"${attrs}></script></body></html>`);
-    const context = await this.browser.newContext({ viewport: spec.viewport ?? { width: 1180, height: 820 }, deviceScaleFactor: 1 });
+<script src="${ORIGIN}/out/webviews/${spec.bundle}.js"${attrs}></script></body></html>`, { viewport: spec.viewport });
+  }
+
+  /** Serve a complete HTML document (e.g. a generated report) from the local origin and open it. */
+  async openHtml(html: string, opts: { viewport?: { width: number; height: number }; colorScheme?: 'light' | 'dark' } = {}): Promise<TestPage> {
+    const id = `p${++this.n}`;
+    this.pages.set(`/${id}.html`, html);
+    const context = await this.browser.newContext({ viewport: opts.viewport ?? { width: 1180, height: 820 }, deviceScaleFactor: 1, colorScheme: opts.colorScheme ?? 'light' });
     const page = await context.newPage();
     const errors: string[] = [];
     const blocked: string[] = [];

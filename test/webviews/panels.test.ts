@@ -54,7 +54,10 @@ describe('webviews: panels in headless Chromium', function () {
     return p;
   }
   const posted = <T,>(p: TestPage) => p.js<T[]>('window.__posted');
-  const send = (p: TestPage, m: HostToDatasetExplorer | HostToRationaleInspector) => p.js(`window.postMessage(${JSON.stringify(m)}, '*')`);
+  // VS Code delivers host messages as window `message` events; dispatching one synchronously means the
+  // panel has handled it when this returns (window.postMessage would race the next assertion).
+  const send = (p: TestPage, m: HostToDatasetExplorer | HostToRationaleInspector) =>
+    p.js(`window.dispatchEvent(new MessageEvent('message', { data: ${JSON.stringify(m)} }))`);
   async function waitFor<T>(fn: () => Promise<T | undefined | false>, what: string, ms = 10_000): Promise<T> {
     const end = Date.now() + ms;
     for (;;) {

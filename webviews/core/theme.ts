@@ -134,8 +134,9 @@ export function insideVsCode(): boolean {
 /**
  * Outside VS Code, define the --vscode-* variables from the fallback palette. The scheme follows
  * `<html data-empathy-theme="light|dark">` when set, else the OS preference (live via a media query).
+ * `styleBody` also paints the page background (panels; the report page keeps its own).
  */
-export function installFallbackTheme(doc: Document = document): void {
+export function installFallbackTheme(doc: Document = document, opts: { styleBody?: boolean } = {}): void {
   if (insideVsCode() || doc.getElementById('ew-fallback-theme')) return;
   const rule = (sel: string, vars: Record<string, string>) =>
     `${sel}{${Object.entries(vars).map(([k, v]) => `${k}:${v}`).join(';')}}`;
@@ -146,7 +147,8 @@ export function installFallbackTheme(doc: Document = document): void {
     `@media (prefers-color-scheme: dark){${rule(':root', PALETTES.dark)}}`,
     rule(':root[data-empathy-theme="light"]', PALETTES.light),
     rule(':root[data-empathy-theme="dark"]', PALETTES.dark),
-    'body{background:var(--vscode-editor-background);color:var(--vscode-foreground);font-family:var(--vscode-font-family);font-size:var(--vscode-font-size);}',
+    // Panels own their page; the HTML report keeps its own body style.
+    opts.styleBody ? 'body{background:var(--vscode-editor-background);color:var(--vscode-foreground);font-family:var(--vscode-font-family);font-size:var(--vscode-font-size);}' : '',
   ].join('\n');
   doc.head.appendChild(style);
 }

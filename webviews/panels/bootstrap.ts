@@ -4,7 +4,7 @@ import { ensureStyles } from '../core/styles';
 import { installFallbackTheme } from '../core/theme';
 
 export function panelRoot(): HTMLElement {
-  installFallbackTheme();
+  installFallbackTheme(document, { styleBody: true });
   ensureStyles();
   return document.getElementById('app') ?? document.getElementById('root') ?? document.body.appendChild(document.createElement('div'));
 }

@@ -30,7 +30,8 @@ export function validateDataset(p: unknown): DatasetPayload {
 export const render = guarded('dataset', async (el, payload, ctx) => {
   const p = validateDataset(payload);
   clear(el);
-  const view = new DatasetView(p, { ctx });
+  // Notebook outputs stay compact: 20 rows a page (the Dataset Explorer panel shows 50).
+  const view = new DatasetView(p, { ctx, pageSize: 20 });
   el.append(h('div', { class: 'ew-title' }, `Dataset: ${p.name}`), view.el);
   await view.ready;
 });
