@@ -112,14 +112,13 @@ const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
  * (|error| ≤ 1.5e-7), matching the fixtures to ~1e-7; gradient Φ(x) + x·φ(x) in closed form.
  */
 const geluOp = customOp(([x], save) => {
-  save([x]);
   const cdf = tf.mul(0.5, tf.add(1, tf.erf(tf.mul(x, SQRT1_2)))); // Φ(x)
+  save([x, cdf]); // reuse Φ(x) in the backward instead of a second erf
   return {
     value: tf.mul(x, cdf),
     gradFunc: (dy, saved) => {
-      const [sx] = saved;
-      const phi = tf.mul(0.5, tf.add(1, tf.erf(tf.mul(sx, SQRT1_2))));
-      const pdf = tf.mul(INV_SQRT_2PI, tf.exp(tf.mul(-0.5, tf.square(sx))));
+      const [sx, phi] = saved;
+      const pdf = tf.mul(INV_SQRT_2PI, tf.exp(tf.mul(-0.5, tf.square(sx)))); // φ(x)
       return [tf.mul(dy, tf.add(phi, tf.mul(sx, pdf)))];
     },
   };
