@@ -55,11 +55,25 @@ async function tryNative(pkg: '@tensorflow/tfjs-node-gpu' | '@tensorflow/tfjs-no
   if (!(await tf.setBackend('tensorflow'))) return { ok: false, reason: `${pkg}: the 'tensorflow' backend failed to initialise` };
   await tf.ready();
   if (pkg === '@tensorflow/tfjs-node-gpu') {
+    nativeGpuLoaded = true;
     const gpu = nvidiaGpuName();
     if (!gpu) return { ok: false, reason: 'tfjs-node-gpu loaded but no NVIDIA GPU is visible (nvidia-smi -L failed); it would run on the CPU' };
     return { ok: true, device: 'GPU', detail: `tfjs-node-gpu (CUDA, ${gpu})` };
   }
   return { ok: true, device: 'CPU', detail: 'tfjs-node (libtensorflow, CPU)' };
+}
+/** Set once tfjs-node-gpu has loaded: its 'tensorflow' backend then also serves the CPU rung. */
+let nativeGpuLoaded = false;
+
+async function tryNativeCpu(): Promise<Attempt> {
+  if (nativeGpuLoaded && tf.findBackend('tensorflow')) {
+    // tfjs-node-gpu without a visible GPU is still libtensorflow on the CPU (faster than wasm); both
+    // packages cannot be loaded together anyway (they register the same backend).
+    if (!(await tf.setBackend('tensorflow'))) return { ok: false, reason: "tfjs-node-gpu's 'tensorflow' backend failed to initialise" };
+    await tf.ready();
+    return { ok: true, device: 'CPU', detail: 'tfjs-node-gpu (libtensorflow, no GPU visible: CPU)' };
+  }
+  return tryNative('@tensorflow/tfjs-node');
 }
 
 async function tryWasm(): Promise<Attempt> {
@@ -99,7 +113,7 @@ async function tryCpu(): Promise<Attempt> {
 function attempt(name: BackendName): Promise<Attempt> {
   switch (name) {
     case 'tensorflow-gpu': return tryNative('@tensorflow/tfjs-node-gpu');
-    case 'tensorflow': return tryNative('@tensorflow/tfjs-node');
+    case 'tensorflow': return tryNativeCpu();
     case 'wasm': return tryWasm();
     case 'cpu': return tryCpu();
   }
