@@ -1,6 +1,7 @@
 // danfojs-node DataFrames for users who work with frames (stats, slicing, notebook cells). Loaded
 // lazily — danfojs pulls in tfjs and takes seconds to load — and kept out of every hot path.
 import type { RawRow } from './epitome';
+import { loadLabeledCsv } from './labeled';
 
 type Danfo = typeof import('danfojs-node');
 let danfo: Danfo | undefined;
@@ -21,4 +22,9 @@ export function toDataFrame(rows: ReadonlyArray<Record<string, unknown>> | reado
     return o;
   });
   return new DataFrame(plain);
+}
+
+/** Load a raw or processed EPITOME CSV (validated) straight into a DataFrame. */
+export async function readEpitomeFrame(file: string): Promise<InstanceType<Danfo['DataFrame']>> {
+  return toDataFrame((await loadLabeledCsv(file)).rows);
 }
