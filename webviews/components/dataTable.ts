@@ -132,11 +132,13 @@ export class DataTable<R> {
       b.addEventListener('click', () => this.goTo(target));
       return b;
     };
+    const range = h('span', { class: 'ew-muted ew-range', 'data-total': n, 'data-page-index': this.page },
+      `${from}–${to} of ${n.toLocaleString('en-US')} ${this.opts.noun ?? 'rows'} · page ${this.page + 1}/${pages}`);
+    if (pages === 1) { this.pager.append(range); return; } // no buttons to press
     this.pager.append(
       btn('«', 0, this.page === 0, 'first'),
       btn('‹', this.page - 1, this.page === 0, 'prev'),
-      h('span', { class: 'ew-muted ew-range', 'data-total': n, 'data-page-index': this.page },
-        `${from}–${to} of ${n.toLocaleString('en-US')} ${this.opts.noun ?? 'rows'} · page ${this.page + 1}/${pages}`),
+      range,
       btn('›', this.page + 1, this.page >= pages - 1, 'next'),
       btn('»', pages - 1, this.page >= pages - 1, 'last'),
     );

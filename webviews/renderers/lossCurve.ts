@@ -97,6 +97,15 @@ function build(el: HTMLElement, p: LossCurvePayload, ctx: RenderContext, Plotly:
   return v;
 }
 
+/** The step at which each new epoch starts (for the longest run), capped to keep the plot light. */
+export function epochBoundaries(p: LossCurvePayload): number[] {
+  const run = p.runs.reduce<LossCurvePayload['runs'][number] | undefined>((a, r) => (!a || r.steps.length > a.steps.length ? r : a), undefined);
+  if (!run) return [];
+  const out: number[] = [];
+  for (let i = 1; i < run.steps.length; i++) if (run.steps[i].epoch !== run.steps[i - 1].epoch) out.push(run.steps[i].step);
+  return out.length <= 50 ? out : [];
+}
+
 function devKeys(p: LossCurvePayload): string[] {
   return [...new Set(p.runs.flatMap((r) => r.epochs.flatMap((e) => Object.keys(e.metrics))))].sort();
 }
@@ -149,6 +158,8 @@ async function draw(el: HTMLElement, v: View, Plotly: PlotlyApi): Promise<void> 
     yaxis2: { overlaying: 'y', side: 'right', showgrid: false, zeroline: false, tickformat: '.1e', tickfont: { color: c.muted }, title: { text: 'lr', font: { color: c.muted } }, visible: v.lr },
     uirevision: 'keep-zoom', // live updates keep the user's zoom
     legend: { orientation: 'h', y: -0.1, yanchor: 'top', font: { color: c.fg } },
+    // Epoch boundaries of the longest run, as faint dotted lines.
+    shapes: epochBoundaries(v.payload).map((x) => ({ type: 'line', xref: 'x', yref: 'paper', x0: x, x1: x, y0: 0, y1: 1, line: { color: c.grid, width: 1, dash: 'dot' }, layer: 'below' })),
   });
   await Plotly.react(v.lossDiv, traces, layout, PLOT_CONFIG);
 

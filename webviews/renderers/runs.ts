@@ -28,7 +28,12 @@ export function validateRuns(p: unknown): RunsPayload {
 }
 
 const ANY = '*';
-const show = (v: unknown) => (v === null || v === undefined ? '–' : String(v));
+/** Hyper-parameter values as people write them: 2e-5 rather than 0.00002. */
+const show = (v: unknown) => {
+  if (v === null || v === undefined) return '–';
+  if (typeof v === 'number' && v !== 0 && Math.abs(v) < 1e-3) return v.toExponential().replace(/\.?0+e/, 'e');
+  return String(v);
+};
 
 export const render = guarded('run comparison', (el, payload, ctx) => {
   const p = validateRuns(payload);
