@@ -1,13 +1,15 @@
-// Extension bundle (for `npm run package`): esbuild bundles the extension host code and the kernel
+// Extension bundle (for `npm run package`): lays out the package root out/vsix/ (apart from the files
+// `node build.mjs` keeps rewriting in out/), where esbuild bundles the extension host code and the kernel
 // process into single files at the paths package.json and the kernel client use, so the .vsix needs no
 // node_modules, and copies beside them the few files those bundles read at run time:
 //   - TypeScript's lib.*.d.ts (the cell type checker's default libs, found beside the running script);
 //   - the kernel API + dataset sources (what `import … from 'empathy'` type-checks against);
-//   - @tensorflow/tfjs-backend-wasm's package.json and .wasm binaries (located via require.resolve).
+//   - @tensorflow/tfjs-backend-wasm's package.json and .wasm binaries (located via require.resolve);
+// plus the webview bundles, tutorials, samples and walkthrough. `vsce package` then runs in out/vsix/.
 // Native/optional packages stay external: tfjs-node / tfjs-node-gpu load only when installed next to a
 // real Node (see README, "Optional native backends").
 import { build } from 'esbuild';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 
@@ -38,31 +40,40 @@ const kernelMainPath = {
   },
 };
 
+const STAGE = 'out/vsix';
+rmSync(STAGE, { recursive: true, force: true });
+mkdirSync(STAGE, { recursive: true });
 const kernelEntry = 'kernel/process/main.ts';
-await build({ ...common, entryPoints: ['extension/activate.ts'], outfile: 'out/extension/activate.js', plugins: [kernelMainPath] });
-if (existsSync(kernelEntry)) {
-  await build({ ...common, entryPoints: [kernelEntry], outfile: 'out/kernel/process/main.js' });
+const kernelOut = join(STAGE, 'out/kernel/process');
+await build({ ...common, entryPoints: ['extension/activate.ts'], outfile: join(STAGE, 'out/extension/activate.js'), plugins: [kernelMainPath] });
+if (!existsSync(kernelEntry)) throw new Error(`${kernelEntry} missing: the kernel process cannot be bundled`);
+await build({ ...common, entryPoints: [kernelEntry], outfile: join(kernelOut, 'main.js') });
 
-  // TypeScript default libs beside the bundled kernel (ts.getDefaultLibFilePath = dirname of the script).
-  const tsLib = dirname(require.resolve('typescript/lib/lib.d.ts'));
-  for (const f of readdirSync(tsLib)) {
-    if (/^lib\..*\.d\.ts$/.test(f) && !/^lib\.(dom|webworker|scripthost)/.test(f)) cpSync(join(tsLib, f), join('out/kernel/process', f));
+// TypeScript default libs beside the bundled kernel (ts.getDefaultLibFilePath = dirname of the script).
+const tsLib = dirname(require.resolve('typescript/lib/lib.d.ts'));
+for (const f of readdirSync(tsLib)) {
+  if (/^lib\..*\.d\.ts$/.test(f) && !/^lib\.(dom|webworker|scripthost)/.test(f)) cpSync(join(tsLib, f), join(kernelOut, f));
+}
+
+// The wasm backend finds its binaries through its package.json.
+const wasmPkg = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'));
+const wasmOut = join(kernelOut, 'node_modules/@tensorflow/tfjs-backend-wasm');
+mkdirSync(join(wasmOut, 'dist'), { recursive: true });
+cpSync(join(wasmPkg, 'package.json'), join(wasmOut, 'package.json'));
+for (const f of readdirSync(join(wasmPkg, 'dist'))) if (f.endsWith('.wasm')) cpSync(join(wasmPkg, 'dist', f), join(wasmOut, 'dist', f));
+
+// Sources the cell type checker reads for the `empathy` module (out/kernel/api/index.ts from the bundle).
+const copyTs = (dir) => {
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) copyTs(p);
+    else if (p.endsWith('.ts') && !p.endsWith('.test.ts')) { mkdirSync(join(STAGE, 'out', dir), { recursive: true }); cpSync(p, join(STAGE, 'out', p)); }
   }
+};
+for (const d of ['kernel', 'dataset']) if (existsSync(d)) copyTs(d);
 
-  // The wasm backend finds its binaries through its package.json.
-  const wasmPkg = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'));
-  const wasmOut = 'out/kernel/process/node_modules/@tensorflow/tfjs-backend-wasm';
-  mkdirSync(join(wasmOut, 'dist'), { recursive: true });
-  cpSync(join(wasmPkg, 'package.json'), join(wasmOut, 'package.json'));
-  for (const f of readdirSync(join(wasmPkg, 'dist'))) if (f.endsWith('.wasm')) cpSync(join(wasmPkg, 'dist', f), join(wasmOut, 'dist', f));
-
-  // Sources the cell type checker reads for the `empathy` module (out/kernel/api/index.ts from the bundle).
-  const copyTs = (dir) => {
-    for (const name of readdirSync(dir)) {
-      const p = join(dir, name);
-      if (statSync(p).isDirectory()) copyTs(p);
-      else if (p.endsWith('.ts') && !p.endsWith('.test.ts')) { mkdirSync(join('out', dir), { recursive: true }); cpSync(p, join('out', p)); }
-    }
-  };
-  for (const d of ['kernel', 'dataset']) if (existsSync(d)) copyTs(d);
+// Everything else the package ships, at the same paths as in the repository.
+if (!existsSync('out/webviews/renderer.js')) throw new Error('out/webviews/renderer.js missing: run node build.mjs first');
+for (const p of ['package.json', '.vscodeignore', 'README.md', 'LICENSE', 'LICENSE.md', 'out/webviews', 'examples', 'dataset/samples', 'extension/walkthrough']) {
+  if (existsSync(p)) cpSync(p, join(STAGE, p), { recursive: true });
 }

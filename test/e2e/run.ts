@@ -4,7 +4,7 @@
 // a smoke test against the installed copy. Every process group it starts is stopped at the end.
 // Closes with one line: `N passed, N failed`.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { defaultHostInstallConfig, ensureHost } from './host/install';
 import { startServer, serverEnv, killGroup, type RunningServer } from './host/server';
@@ -136,10 +136,7 @@ async function session(name: string, opts: { extensionsDir?: string; devPath?: s
 }
 
 function buildAll() {
-  const steps: Array<[string, string[]]> = [
-    ['node', ['build.mjs']],
-    ['node', ['extension/bundle.mjs']],
-  ];
+  const steps: Array<[string, string[]]> = [['node', ['build.mjs']]]; // the .vsix is bundled by `npm run package`
   for (const [cmd, args] of steps) {
     const r = spawnSync(cmd, args, { cwd: cfg.repoRoot, stdio: 'inherit' });
     if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed`);
@@ -170,9 +167,22 @@ function installVsix(vsix: string, extensionsDir: string): void {
   if (!list.stdout.toLowerCase().includes(id.toLowerCase())) throw new Error(`--list-extensions does not show ${id}:\n${list.stdout}${list.stderr}`);
 }
 
+/**
+ * The workbench runs extensionTestsPath only in extension-development mode, so the .vsix session loads
+ * this empty extension as the development folder; the extension under test is the installed .vsix.
+ */
+function testDriverExtension(dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({
+    name: 'empathy-e2e-driver', publisher: 'empathy-e2e', version: '0.0.0', engines: { vscode: '^1.100.0' },
+  }, null, 2));
+  return dir;
+}
+
 async function main() {
   const t0 = Date.now();
   mkdirSync(cfg.outDir, { recursive: true });
+  for (const f of readdirSync(cfg.outDir)) if (f.endsWith('.png')) rmSync(join(cfg.outDir, f)); // no stale screenshots
   try {
     ensureHost(defaultHostInstallConfig(cfg.repoRoot), log);
     buildAll();
@@ -194,7 +204,8 @@ async function main() {
       }
       if (vsix) {
         const smoke = join(cfg.repoRoot, 'out', 'test', 'e2e', 'vsix', 'index.js');
-        for (const r of await session('vsix', { extensionsDir, testsModule: smoke, workspace: prepareWorkspace(join(cfg.outDir, 'state', 'workspace-vsix')) })) {
+        const driver = testDriverExtension(join(cfg.outDir, 'state', 'vsix-driver'));
+        for (const r of await session('vsix', { extensionsDir, devPath: driver, testsModule: smoke, workspace: prepareWorkspace(join(cfg.outDir, 'state', 'workspace-vsix')) })) {
           results.push(r);
           log(`  ${r.state === 'passed' ? '✓' : '✗'} ${r.title}${r.error ? `\n      ${r.error.split('\n').slice(0, 8).join('\n      ')}` : ''}`);
         }
