@@ -46,9 +46,8 @@ export class PairReader {
   }
 }
 
-/** Stream pairs in chunks of about `chunkRows`. */
-export async function* streamPairs(file: string, chunkRows = 512): AsyncGenerator<PairRow[]> {
-  const reader = new PairReader(file);
+/** Stream pairs in chunks of about `chunkRows`; `reader` (optional) exposes counts such as emptyPosts. */
+export async function* streamPairs(file: string, chunkRows = 512, reader = new PairReader(file)): AsyncGenerator<PairRow[]> {
   let buf: PairRow[] = [];
   for await (const recs of streamCsvFile(file)) {
     buf.push(...reader.take(recs));

@@ -27,7 +27,7 @@ describe('cli: train / test / evaluate / predict', function () {
   });
 
   it("train prints the original's Args block and validation lines with corpus-level beside, and saves where asked", () => {
-    assert.match(trainOut, /=====================Args====================\nlr = {2}0\.00002\nlambda_EI = {2}0\.5\nlambda_RE = {2}0\.5\ndropout = {2}0\.1\nmax_len = {2}64\nbatch_size = {2}8\nepochs = {2}1\nseed_val = {2}12/);
+    assert.match(trainOut, /=====================Args====================\nlr = {2}2e-05\nlambda_EI = {2}0\.5\nlambda_RE = {2}0\.5\ndropout = {2}0\.1\nmax_len = {2}64\nbatch_size = {2}8\nepochs = {2}1\nseed_val = {2}12/);
     for (const k of ['Accuracy-Empathy', 'macro_f1_empathy', 'Accuracy-Rationale', 'IOU-F1-Rationale', 'macro_f1_rationale']) assert.match(trainOut, new RegExp(`^  ${k}: \\d\\.\\d{4}`, 'm'));
     assert.match(trainOut, /Accuracy-Empathy: \d\.\d{4}\s+\(corpus \d\.\d{4}\)/);
     assert.match(trainOut, /total_steps = 3\nnum_batch = 3/);
@@ -150,5 +150,29 @@ describe('cli: train / test / evaluate / predict', function () {
     assert.match(stdout, new RegExp(`checkpoint saved to ${ck.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}; continue with: empathy train … --resume`));
     assert.ok(fs.existsSync(ck));
     assert.equal(sha(ER), before);
+  });
+
+  it('Ctrl-C while scoring keeps the rows already written, complete', async () => {
+    const input = path.join(dir, 'many.csv');
+    let text = 'id,seeker_post,response_post\n';
+    for (let i = 0; i < 400; i++) text += `${i},"I feel low today, number ${i}.","That sounds hard, I'm sorry. What happened?"\n`;
+    fs.writeFileSync(input, text);
+    const out = path.join(dir, 'many.scored.csv');
+    const child = cliAsync(['test', '--input_path', input, '--output_path', out, '--ER_model_path', erModel, '--chunk_rows', '16']);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      if (/scoring (1[6-9]|[2-9]\d)\/400/.test(stderr) && !child.killed) child.kill('SIGINT');
+    });
+    const code = await new Promise<number | null>((r) => child.on('close', r));
+    assert.equal(code, 130, stderr);
+    const m = /interrupted: wrote the first (\d+) of 400 rows to /.exec(stdout);
+    assert.ok(m, stdout);
+    const rows = parseCsv(fs.readFileSync(out, 'utf8'), out);
+    assert.equal(rows.length - 1, Number(m[1]));
+    assert.ok(Number(m[1]) % 16 === 0 && Number(m[1]) < 400);
+    assert.ok(rows.slice(1).every((r, i) => r[0] === String(i) && r.length === 9));
   });
 });

@@ -38,7 +38,7 @@ describe('cli on ../shared/epitome', function () {
     const ck = path.join(dir, 'output', 'sample_ER.pth');
     const t = cli(['train', '--train_path', file('sample_input_ER.csv'), '--lr', '2e-5', '--batch_size', '32', '--lambda_EI', '1.0', '--lambda_RE', '0.5', '--save_model', '--save_model_path', ck, '--preset', 'tiny', '--vocab_size', '300', '--epochs', '1']);
     assert.equal(t.code, 0, t.stderr);
-    assert.match(t.stdout, /lambda_EI = {2}1\n/);
+    assert.match(t.stdout, /lambda_EI = {2}1\.0\n/);
     const out = path.join(dir, 'test_output.csv');
     const r = cli(['test', '--input_path', file('sample_test_input.csv'), '--output_path', out, '--ER_model_path', ck]);
     assert.equal(r.code, 0, r.stderr);

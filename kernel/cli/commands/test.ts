@@ -3,7 +3,7 @@
 // Streams the input in chunks (100k+ rows never sit in memory), batches forward passes, writes
 // atomically, and on Ctrl-C keeps the rows already scored.
 import { AtomicWriter, assertNotInput, csvLine } from '../../../dataset/csv';
-import { countRecords, streamPairs } from '../../../dataset/pairs';
+import { countRecords, PairReader, streamPairs } from '../../../dataset/pairs';
 import type { Mechanism, MechanismPrediction, PairPrediction } from '../../engine/types';
 import { UsageError } from '../args';
 import type { Command } from '../command';
@@ -67,7 +67,8 @@ export const test: Command = {
       writer.write(csvLine(TEST_COLUMNS));
       bar.update(0, total, true);
       let interrupted = false;
-      for await (const chunk of streamPairs(o.input_path, Math.floor(o.chunk_rows))) {
+      const reader = new PairReader(o.input_path);
+      for await (const chunk of streamPairs(o.input_path, Math.floor(o.chunk_rows), reader)) {
         const preds: Array<Partial<Record<Mechanism, MechanismPrediction>>> = chunk.map(() => ({}));
         let maxLen = 64;
         try {
@@ -120,6 +121,7 @@ export const test: Command = {
       }
       writer.commit();
       committed = true;
+      if (reader.emptyPosts > 0) ctx.err.write(`warning: ${o.input_path}: ${reader.emptyPosts} row(s) with an empty seeker or response post (scored as empty text)\n`);
       const missing = (['ER', 'IP', 'EX'] as Mechanism[]).filter((m) => !loaded.mechanisms.includes(m));
       ctx.out.write(`wrote ${done} rows → ${o.output_path}${missing.length ? ` (no model for ${missing.join(', ')}: empty cells)` : ''}\n`);
       return 0;

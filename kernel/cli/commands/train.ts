@@ -70,6 +70,13 @@ function readConfigFile(file: string): Partial<TrainConfig> {
   }
 }
 
+/** A float as Python prints it (train.py's Args block): 2e-05, 0.5, 1.0. */
+export function pyFloat(x: number): string {
+  if (!Number.isFinite(x)) return String(x);
+  if (x !== 0 && Math.abs(x) < 1e-4) return x.toExponential().replace(/e([+-])(\d)$/, 'e$10$2');
+  return Number.isInteger(x) ? x.toFixed(1) : String(x);
+}
+
 export const train: Command = {
   name: 'train',
   summary: 'train a model (the original train.py flags; --joint for one model on ER, IP and EX)',
@@ -115,7 +122,8 @@ export const train: Command = {
 
     const w = (s: string) => ctx.out.write(s + '\n');
     w('=====================Args====================');
-    for (const k of ['lr', 'lambda_EI', 'lambda_RE', 'dropout', 'max_len', 'batch_size', 'epochs', 'seed_val'] as const) w(`${k} =  ${cfg[k] ?? o[k]}`);
+    for (const k of ['lr', 'lambda_EI', 'lambda_RE', 'dropout'] as const) w(`${k} =  ${pyFloat(Number(cfg[k] ?? o[k]))}`);
+    for (const k of ['max_len', 'batch_size', 'epochs', 'seed_val'] as const) w(`${k} =  ${cfg[k] ?? o[k]}`);
     w(`train_path =  ${tr.files.map((f) => `${f.file} (${f.mechanism}, ${f.format}, ${f.rows} rows)`).join(', ')}`);
     w(`do_validation =  ${o.do_validation ? 'True' : 'False'}`);
     w(`do_test =  ${o.do_test ? 'True' : 'False'}`);
