@@ -3,6 +3,7 @@
 import { strict as assert } from 'node:assert';
 import type { Level, Mechanism, RationalesPayload } from '../../kernel/protocol/mime';
 import type { DatasetExplorerToHost, HostToDatasetExplorer, HostToRationaleInspector, InspectorExample, RationaleInspectorToHost } from '../../kernel/protocol/panels';
+import { parseCsv } from '../../dataset/csv';
 import { Harness, type TestPage, type Theme } from './harness';
 import * as gen from './fixtures/generate';
 
@@ -104,9 +105,18 @@ describe('webviews: panels in headless Chromium', function () {
     assert.equal(exp.rowCount, wrong.length);
     assert.equal(exp.suggestedName, 'invented-train.slice.csv');
     assert.deepEqual(exp.filters, { mechanism: 'EX', level: '2', rationale: 'any', truncated: 'any', correct: 'wrong', minLen: null, maxLen: null, search: '' });
-    const lines = exp.csv.trimEnd().split('\r\n');
-    assert.equal(lines.length, wrong.length + 1);
-    assert.equal(lines[0], 'id,seeker_post,response_post,ER_level,ER_rationales,ER_pred,IP_level,IP_rationales,IP_pred,EX_level,EX_rationales,EX_pred,response_tokens,truncated');
+    // the CSV round-trips through the project's RFC 4180 parser (responses contain commas, dashes, emoji)
+    const table = parseCsv(exp.csv, 'slice.csv');
+    assert.equal(table.length, wrong.length + 1);
+    assert.deepEqual(table[0], ['id', 'seeker_post', 'response_post', 'ER_level', 'ER_rationales', 'ER_pred', 'IP_level', 'IP_rationales', 'IP_pred', 'EX_level', 'EX_rationales', 'EX_pred', 'response_tokens', 'truncated']);
+    const byId = new Map(dataset.rows.map((r) => [r.id, r]));
+    for (const row of table.slice(1)) {
+      const src = byId.get(row[0])!;
+      assert.equal(row[2], src.responsePost);
+      assert.equal(row[9], '2');
+      assert.equal(row[10], (src.spans.EX ?? []).map(([a, b]) => src.responsePost.slice(a, b)).join('|'));
+      assert.equal(row[11], String(preds[src.id].EX));
+    }
     await send(p, { type: 'exported', v: 1, path: '/tmp/x.csv', rowCount: wrong.length });
     assert.match(await p.js<string>(`document.querySelector('.ew-status').textContent`), /Exported \d+ rows to \/tmp\/x\.csv/);
     // a bad dataset from the host: an error box, not a blank panel
