@@ -5,7 +5,8 @@
 import * as engine from '../engine/index';
 import type { EmpathyModel, PredictOptions, TrainData, TrainResult } from '../engine/model';
 import type { EvalReport, LabeledPair, Mechanism, Pair, PairPrediction, RunOptions, TrainEvent } from '../engine/types';
-import { loadEpitomeCsv, toLabeledPairs, mechanismFromFileName, type RawRow } from '../../dataset/epitome';
+import { assignGroups, defaultSplitOptions, type SplitOptions } from '../../dataset/split';
+import { loadLabeledFiles } from '../cli/labeledFiles';
 import { currentSignal } from './context';
 import { display, lossCurveBundle } from './display/index';
 
@@ -17,57 +18,42 @@ export type { TrainConfig, Tokenizer, BiEncoderConfig } from '../engine/index';
 export type { EmpathyModel, TrainData, TrainResult, PredictOptions } from '../engine/model';
 export type { EvalReport, LabeledPair, Mechanism, Pair, PairPrediction, TrainEvent, BackendInfo, MechanismEval } from '../engine/types';
 export { loadEpitomeCsv, toLabeledPairs, mechanismFromFileName } from '../../dataset/epitome';
+export { loadLabeledCsv } from '../../dataset/labeled';
 export { locateRationales } from '../../dataset/align';
 export { levelMetrics } from '../metrics/levels';
 export { RunStore, defaultRunsDir } from '../runs/store';
 export { runsPayload, comparisonTable } from '../runs/payloads';
 
 /**
- * Load raw EPITOME CSVs (one file per mechanism, the mechanism read from the file name)
- * as labelled pairs; several files are merged by (sp_id, rp_id) for the joint model.
+ * Load labelled EPITOME CSVs (raw or processed, as the CLI's --train_path) as pairs. The mechanism
+ * comes from the file name (or `mechanism`); several files, or `joint` with one file and its
+ * siblings, are merged by (sp_id, rp_id) for the joint model. Warnings are printed.
  */
-export async function loadPairs(files: string | readonly string[], opts: { mechanism?: Mechanism; quiet?: boolean } = {}): Promise<LabeledPair[]> {
+export async function loadPairs(files: string | readonly string[], opts: { mechanism?: Mechanism; joint?: boolean; quiet?: boolean } = {}): Promise<LabeledPair[]> {
   const list = typeof files === 'string' ? [files] : [...files];
-  const byMechanism: Partial<Record<Mechanism, RawRow[]>> = {};
-  for (const f of list) {
-    const loaded = await loadEpitomeCsv(f);
-    const m = (list.length === 1 ? opts.mechanism : undefined) ?? loaded.mechanism ?? mechanismFromFileName(f);
-    if (!m) throw new Error(`${f}: cannot tell the mechanism from the file name (ER/IP/EX); pass { mechanism }`);
-    if (byMechanism[m]) throw new Error(`${f}: a second ${m} file; load dev/test files with separate loadPairs calls`);
-    byMechanism[m] = loaded.rows;
-    if (!opts.quiet && loaded.warnings.length > 0) {
-      console.warn(`${f}: ${loaded.warnings.length} warning(s)${loaded.warnings.length ? `, first: ${loaded.warnings[0]}` : ''}`);
-    }
+  const loaded = await loadLabeledFiles('data', list, { mechanism: opts.mechanism, joint: opts.joint, cwd: process.cwd() });
+  if (!opts.quiet && loaded.warnings.length > 0) {
+    console.warn(`${loaded.warnings.length} data warning(s); first: ${loaded.warnings[0]}`);
   }
-  return toLabeledPairs(byMechanism);
+  return loaded.pairs;
 }
 
 /**
- * A seeded split grouped by seeker post (no seeker post in two parts), like the original's
- * 75/5/20-style splits. Fractions of dev and test; the rest is train.
+ * The CLI's split (dataset/split.ts): grouped by seeker post (no sp_id in two parts), stratified by
+ * the group's highest level, seeded. `ratios` = train/dev/test shares (default 0.8/0.1/0.1).
  */
-export function splitPairs(pairs: readonly LabeledPair[], opts: { dev?: number; test?: number; seed?: number } = {}): Required<TrainData> {
-  const dev = opts.dev ?? 0.1;
-  const test = opts.test ?? 0.2;
-  let s = (opts.seed ?? 12) >>> 0;
-  const rand = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const groups = [...new Set(pairs.map((p) => p.spId ?? p.id))];
-  for (let i = groups.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [groups[i], groups[j]] = [groups[j], groups[i]];
+export function splitPairs(pairs: readonly LabeledPair[], opts: Partial<SplitOptions> = {}): Required<TrainData> {
+  const groups = new Map<string, { rows: number; stratum: number }>();
+  for (const p of pairs) {
+    const g = p.spId ?? p.id;
+    const level = Math.max(0, ...Object.values(p.labels).map((l) => l?.level ?? 0));
+    const cur = groups.get(g) ?? { rows: 0, stratum: 0 };
+    groups.set(g, { rows: cur.rows + 1, stratum: Math.max(cur.stratum, level) });
   }
-  const nTest = Math.round(groups.length * test);
-  const nDev = Math.round(groups.length * dev);
-  const part = new Map<string, 'train' | 'dev' | 'test'>();
-  groups.forEach((g, i) => part.set(g, i < nTest ? 'test' : i < nTest + nDev ? 'dev' : 'train'));
+  const parts = assignGroups(groups, { ...defaultSplitOptions, ...opts });
   const out: Required<TrainData> = { train: [], dev: [], test: [] };
-  for (const p of pairs) (out[part.get(p.spId ?? p.id)!] as LabeledPair[]).push(p);
+  const names = ['train', 'dev', 'test'] as const;
+  for (const p of pairs) (out[names[parts.get(p.spId ?? p.id) ?? 0]] as LabeledPair[]).push(p);
   return out;
 }
 

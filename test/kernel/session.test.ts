@@ -56,6 +56,17 @@ describe('kernel/session', function () {
     assert.equal(api.value, 'function function function');
   });
 
+  it('loads data and shows it with the workbench API (same loaders as the CLI)', async () => {
+    const r = await s.execute('const pairs = await empathy.loadPairs("dataset/samples/emotional-reactions-sample.csv")\nconst parts = empathy.splitPairs(pairs, { seed: 1 })\ndisplay.dataset(pairs, { name: "ER sample" });\n[pairs.length, parts.train.length + parts.dev.length + parts.test.length]');
+    assert.equal(r.status, 'ok', r.error?.stack);
+    assert.deepEqual(r.value, [24, 24]);
+    const d = r.displays[0].bundle['application/vnd.empathy.dataset+json'] as { v: number; name: string; rows: Array<{ levels: { ER?: number } }> };
+    assert.equal(d.v, 1);
+    assert.equal(d.rows.length, 24);
+    assert.ok(d.rows.every((row) => row.levels.ER !== undefined));
+    assert.match(r.displays[0].bundle['text/plain'], /^Dataset ER sample: 24 rows/);
+  });
+
   it('displays the last expression: text/plain always, a table for arrays of records', async () => {
     const r = await s.execute('[{ name: "a", n: 1 }, { name: "b", n: 2 }]');
     assert.ok(r.result!['application/vnd.empathy.table+json']);
