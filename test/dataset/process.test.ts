@@ -96,3 +96,13 @@ describe('dataset/pairs', () => {
     assert.equal(got[0].id, 'a_b');
   });
 });
+
+describe('dataset/labeled: a file from the original process_data.py', () => {
+  it('keeps the levels and says why its token labels are not used', () => {
+    const text = 'id,seeker_post,response_post,labels,rationale_labels,rationale_labels_trimmed,response_post_masked\n' + 'a_b,S,R here,2,"0,1,1,0",5,here\n';
+    const got = processedRecordsToRows(parseCsvRecords(text, 'orig.csv'), 'orig.csv');
+    assert.equal(got.rows[0].level, 2);
+    assert.deepEqual(got.rows[0].rationales, []);
+    assert.match(got.warnings[0], /^orig\.csv: no rationale_spans column .* only levels are used/);
+  });
+});

@@ -78,7 +78,7 @@ export const test: Command = {
               batchSize: Math.floor(o.batch_size),
               threshold: o.threshold,
               signal: ctx.signal,
-              onProgress: (d) => bar.update(done + Math.min(d, chunk.length) * 0.999, total),
+              onProgress: (d) => bar.update(done + Math.min(d, chunk.length), total),
             });
             got.forEach((g, i) => {
               for (const mech of m.use) preds[i][mech] = g.mechanisms[mech];
