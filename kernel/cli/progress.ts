@@ -26,6 +26,7 @@ export class ProgressBar {
   private readonly start: number;
   private lastDraw = -Infinity;
   private drawn = false;
+  private lastCounts = '';
   private readonly now: () => number;
   suffix = '';
 
@@ -56,6 +57,8 @@ export class ProgressBar {
     } else {
       const every = (this.o.every ?? 10) * 1000;
       if (!force && t - this.lastDraw < every && done !== total) return;
+      if (counts === this.lastCounts) return; // nothing new to say
+      this.lastCounts = counts;
       this.lastDraw = t;
       const pct = total ? ` (${((done / total) * 100).toFixed(0)}%)` : '';
       this.o.stream.write(`${label}${counts} ${this.o.unit}${pct}, ${rateS}, elapsed ${formatDuration(elapsed)}${total !== undefined ? `, ETA ${formatDuration(eta)}` : ''}${extra}\n`);
