@@ -58,6 +58,15 @@ describe('webviews: hosts (notebook renderer module, lazy plotly)', function () 
     assert.equal(await p.js(`Array.from(document.scripts).filter(s => s.src.endsWith('/out/webviews/plotly.min.js')).length`), 1);
   });
 
+  it('lazy plotly still lands on window.Plotly when the host page has an AMD loader', async () => {
+    const amd = `<script>window.define = function () { window.__amdUsed = true; }; window.define.amd = {};</script>`;
+    const p = await hx.open({ bundle: 'report', plotly: 'lazy', body: amd + outputDiv(MIME.lossCurve, gen.lossCurve({ runs: 1, steps: 30 })) });
+    opened.push(p);
+    await p.page.waitForFunction('document.documentElement.dataset.empathyRendered !== undefined');
+    assert.equal(await p.js(`document.querySelectorAll('.ew-loss-plot .main-svg').length > 0`), true);
+    assert.equal(await p.js(`window.__amdUsed === undefined && typeof window.define === 'function' && !!window.define.amd`), true, 'define hidden during the load, then restored');
+  });
+
   it('charts follow a theme switch (VS Code changes body classes / the page its scheme)', async () => {
     const p = await hx.open({ bundle: 'report', plotly: 'inline', theme: 'light', body: outputDiv(MIME.lossCurve, gen.lossCurve({ runs: 1, steps: 50 })) });
     opened.push(p);

@@ -29,11 +29,17 @@ export function loadPlotly(ctx: RenderContext): Promise<PlotlyApi> {
     return Promise.reject(new Error(`refusing to load plotly.js from a remote URL: ${url}`));
   }
   loading = new Promise<PlotlyApi>((resolve, reject) => {
+    // plotly's UMD wrapper registers with an AMD loader when one is on the page (some notebook hosts
+    // add require.js) instead of setting window.Plotly: hide `define` while it runs.
+    const w = window as unknown as { define?: { amd?: unknown } };
+    const amd = w.define?.amd ? w.define : undefined;
+    if (amd) w.define = undefined;
+    const done = () => { if (amd) w.define = amd; };
     const s = document.createElement('script');
     s.src = url;
     if (ctx.nonce) s.nonce = ctx.nonce;
-    s.onload = () => (window.Plotly ? resolve(window.Plotly) : reject(new Error(`${url} loaded but did not define window.Plotly`)));
-    s.onerror = () => reject(new Error(`could not load plotly.js from ${url}`));
+    s.onload = () => { done(); if (window.Plotly) resolve(window.Plotly); else reject(new Error(`${url} loaded but did not define window.Plotly`)); };
+    s.onerror = () => { done(); reject(new Error(`could not load plotly.js from ${url}`)); };
     document.head.appendChild(s);
   }).catch((e) => { loading = undefined; throw e; });
   return loading;
