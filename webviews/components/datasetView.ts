@@ -175,9 +175,9 @@ export class DatasetView {
       return { type: 'bar', name: m, x: LEVEL_NAMES.slice(), y: counts, marker: { color: color[m] }, hovertemplate: `${m} %{x}: %{y}<extra></extra>` };
     });
     await Plotly.react(this.chart, traces, baseLayout(c, {
-      barmode: 'group', margin: { l: 48, r: 12, t: 26, b: 28 },
-      title: { text: 'level distribution (current slice)', font: { size: 12, color: c.muted }, x: 0, xanchor: 'left' },
-      legend: { orientation: 'v', x: 1, xanchor: 'right', y: 1, font: { color: c.fg } },
+      barmode: 'group', margin: { l: 48, r: 12, t: 30, b: 28 },
+      title: { text: 'level distribution (current slice)', font: { size: 12, color: c.muted }, x: 0, xanchor: 'left', y: 0.97 },
+      legend: { orientation: 'h', x: 1, xanchor: 'right', y: 1.02, yanchor: 'bottom', font: { color: c.fg } },
     }), { ...PLOT_CONFIG, displayModeBar: false });
   }
 }
