@@ -108,6 +108,7 @@ export interface TrainState {
   /** Early stopping: best dev score so far and epochs since. */
   bestScore: number;
   badEpochs: number;
+  /** Set by early stopping (a resumed run does not train further). */
   done: boolean;
 }
 
@@ -342,7 +343,6 @@ async function runLoop(cfg: TrainConfig, data: TrainData, opts: RunOptions, mode
       if (score > state.bestScore + 1e-9) { state.bestScore = score; state.badEpochs = 0; }
       else if (++state.badEpochs >= cfg.early_stopping) { stopped = 'early-stopping'; state.done = true; }
     }
-    if (state.epoch >= cfg.epochs) state.done = true;
     await save();
     if (stopped) break;
   }

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { BiEncoderModel, defaultTrainConfig, train, type TrainEvent } from '../../kernel/engine';
+import { BiEncoderModel, collate, defaultTrainConfig, encodePairs, train, trainTokenizer, type LabeledPair, type TrainEvent } from '../../kernel/engine';
 import { toyConfig, toyPairs } from './toyData';
 
 const weightsOf = (m: BiEncoderModel) => new Map([...m.net.stateDict()].map(([k, v]) => [k, Array.from(v.data as Float32Array)]));
@@ -131,5 +131,52 @@ describe('engine/train', function () {
   it('rejects bad configs with the flag name', async () => {
     await assert.rejects(train({ ...toyConfig, batch_size: 0 }, { train: toyPairs(4) }), /batch_size/);
     await assert.rejects(train({ ...toyConfig, max_len: 500 }, { train: toyPairs(4) }), /max_len 500/);
+  });
+});
+
+describe('engine/encode', () => {
+  const pairs: LabeledPair[] = [
+    { id: 'a', seekerPost: 'I feel alone', responsePost: "I'm so sorry. Talk to me?", labels: { ER: { level: 2, rationales: ["I'm so sorry"] } } },
+    { id: 'b', seekerPost: 'Exams again', responsePost: 'Did you study?', labels: { ER: { level: 0, rationales: [] } } },
+    { id: 'c', seekerPost: 'Hi', responsePost: 'Hope it helps', labels: { ER: { level: 1, rationales: ['not in the text'] } } },
+  ];
+  const tok = trainTokenizer(pairs.flatMap((p) => [p.seekerPost, p.responsePost]), { vocabSize: 300 });
+
+  it('labels the response tokens that overlap a rationale; level-0 rows get all zeros by default', () => {
+    const { examples, stats } = encodePairs(pairs, tok, { maxLen: 16, mechanisms: ['ER'] });
+    const a = examples[0];
+    const marked = a.rpOffsets.filter((_, t) => a.rationale.ER![t] === 1).map(([s, e]) => pairs[0].responsePost.slice(s, e)).join('');
+    assert.equal(marked.replace(/\s/g, ''), "I'mso sorry".replace(/\s/g, ''));
+    assert.equal(a.rationale.ER![0], 0, '<s> is never a rationale');
+    assert.deepEqual(examples[1].rationale.ER, examples[1].rpIds.map(() => 0));
+    assert.equal(examples[1].rationaleKnown.ER, true);
+    // Level > 0 with a rationale that cannot be found: left out of the rationale loss, counted.
+    assert.equal(examples[2].rationaleKnown.ER, false);
+    assert.equal(stats.missedRationales, 1);
+    assert.equal(stats.unknownRationaleRows, 1);
+  });
+
+  it('paper_faithful: a row without rationale is all ones (specials included), like process_data', () => {
+    const { examples } = encodePairs(pairs, tok, { maxLen: 16, mechanisms: ['ER'], paperFaithful: true });
+    assert.deepEqual(examples[1].rationale.ER, examples[1].rpIds.map(() => 1));
+  });
+
+  it('collates to max_len with pad ids, masks, levels and rationale weights', () => {
+    const { examples } = encodePairs(pairs, tok, { maxLen: 16, mechanisms: ['ER'] });
+    const b = collate(examples, 16, tok.padId, ['ER']);
+    assert.equal(b.batch, 3);
+    assert.equal(b.seqLen, 16);
+    const n1 = examples[1].rpIds.length;
+    assert.deepEqual(Array.from(b.maskRP.slice(16, 32)), Array.from({ length: 16 }, (_, t) => (t < n1 ? 1 : 0)));
+    assert.ok(Array.from(b.idsRP.slice(16 + n1, 32)).every((id) => id === tok.padId));
+    assert.deepEqual(Array.from(b.levels!.ER!), [2, 0, 1]);
+    assert.ok(Array.from(b.rationaleWeights!.ER!.slice(32, 48)).every((w) => w === 0), 'unknown rationale row weighs 0');
+    assert.ok(Array.from(b.rationaleWeights!.ER!.slice(0, 16)).every((w) => w === 1));
+  });
+
+  it('an unlabelled mechanism gets level -1 and no rationale weight (joint data with gaps)', () => {
+    const { examples } = encodePairs(pairs, tok, { maxLen: 16, mechanisms: ['ER', 'IP'] });
+    assert.equal(examples[0].levels.IP, -1);
+    assert.equal(examples[0].rationaleKnown.IP, false);
   });
 });
