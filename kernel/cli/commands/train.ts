@@ -95,6 +95,8 @@ export const train: Command = {
     if (trainFiles.length === 0) throw new UsageError('No input training data specified: pass --train_path TRAIN.csv');
     if (o.do_validation && pathList(o.dev_path).length === 0) throw new UsageError('--do_validation needs --dev_path');
     if (o.do_test && pathList(o.test_path).length === 0) throw new UsageError('--do_test needs --test_path');
+    if (!o.do_validation && pathList(o.dev_path).length > 0) ctx.err.write('note: --dev_path is used only with --do_validation (as in train.py)\n');
+    if (!o.do_test && pathList(o.test_path).length > 0) ctx.err.write('note: --test_path is used only with --do_test (as in train.py)\n');
     if (o.save_model && !o.save_model_path) throw new UsageError('--save_model needs --save_model_path (e.g. output/sample_ER.pth)');
     const savePath = o.save_model || o.save_model_path ? o.save_model_path : undefined;
     if (o.save_model_path && !o.save_model) ctx.err.write(`note: --save_model_path given without --save_model: saving to ${o.save_model_path} anyway\n`);
