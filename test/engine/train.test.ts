@@ -1,10 +1,13 @@
 // Training the bi-encoder through the public API: loss goes down, events stream, abort keeps the last
 // completed step's weights, resume equals an uninterrupted run, joint models train on all mechanisms.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { BiEncoderModel, collate, defaultTrainConfig, encodePairs, train, trainTokenizer, type LabeledPair, type TrainEvent } from '../../kernel/engine';
+import { robertaParamSpecs } from '../../kernel/engine/roberta';
+import { writeSafetensorsFileAtomic, type TensorEntry } from '../../kernel/engine/safetensors';
+import { PRESETS } from '../../kernel/engine/config';
 import { toyConfig, toyPairs } from './toyData';
 
 const weightsOf = (m: BiEncoderModel) => new Map([...m.net.stateDict()].map(([k, v]) => [k, Array.from(v.data as Float32Array)]));
@@ -123,6 +126,52 @@ describe('engine/train', function () {
       assert.deepEqual([...model.mechanisms], ['ER', 'EX']);
       const [pred] = await model.predict(pairs.slice(0, 1));
       assert.ok(pred.mechanisms.ER && pred.mechanisms.EX);
+    } finally {
+      model.dispose();
+    }
+  });
+
+  it('early stopping: stops after `patience` epochs without dev macro-F1 gain, checkpointing each epoch', async () => {
+    const events: TrainEvent[] = [];
+    const file = path.join(dir, 'es', 'model.pth');
+    // A vanishing learning rate: dev macro-F1 cannot improve after epoch 1.
+    const { model, stopped, steps } = await train({ ...toyConfig, lr: 1e-12, epochs: 6, early_stopping: 1, do_validation: true, save_model_path: file },
+      { train: toyPairs(16), dev: toyPairs(8, 2) }, { onEvent: (e) => events.push(e) });
+    model.dispose();
+    assert.equal(stopped, 'early-stopping');
+    assert.equal(steps, 4); // 2 epochs × 2 steps
+    assert.equal(events.filter((e) => e.type === 'epoch').length, 2);
+    assert.deepEqual(events.filter((e) => e.type === 'stopped'), [{ type: 'stopped', v: 1, step: 4, reason: 'early-stopping' }]);
+    assert.deepEqual(events.filter((e) => e.type === 'checkpoint').map((e) => (e as { step: number }).step), [2, 4]);
+  });
+
+  it('init_weights: a Hugging Face roberta folder initialises both encoders, with its tokenizer.json', async () => {
+    const hf = path.join(dir, 'hf-roberta');
+    const pairs = toyPairs(16);
+    const tok = trainTokenizer(pairs.flatMap((p) => [p.seekerPost, p.responsePost]), { vocabSize: 300 });
+    const { tokenizerJson, tokenizerConfig } = tok.toHuggingFace();
+    mkdirSync(hf, { recursive: true });
+    writeFileSync(path.join(hf, 'tokenizer.json'), JSON.stringify(tokenizerJson));
+    writeFileSync(path.join(hf, 'tokenizer_config.json'), JSON.stringify(tokenizerConfig));
+    const enc = { ...PRESETS.tiny.encoder, vocabSize: tok.vocabSize };
+    const tensors = new Map<string, TensorEntry>();
+    let k = 0;
+    for (const s of robertaParamSpecs(enc)) {
+      const n = s.shape.reduce((a, b) => a * b, 1);
+      tensors.set(`roberta.${s.name}`, { dtype: 'F32', shape: s.shape, data: Float32Array.from({ length: n }, (_, i) => Math.sin(++k + i) * 0.05) });
+    }
+    await writeSafetensorsFileAtomic(path.join(hf, 'model.safetensors'), tensors);
+    const events: TrainEvent[] = [];
+    const { model } = await train({ ...toyConfig, init_weights: hf, lr: 1e-12, epochs: 1 }, { train: pairs }, { onEvent: (e) => events.push(e) });
+    try {
+      const m = model as BiEncoderModel;
+      assert.equal(m.tokenizer.kind, 'hf');
+      const want = tensors.get('roberta.encoder.layer.1.output.dense.weight')!.data as Float32Array;
+      for (const side of ['seeker_encoder', 'responder_encoder']) {
+        const got = m.net.params.get(`${side}.roberta.encoder.layer.1.output.dense.weight`)!.dataSync();
+        want.forEach((v, i) => assert.ok(Math.abs(v - got[i]) < 1e-6, `${side}[${i}]`));
+      }
+      assert.ok(events.some((e) => e.type === 'log' && /initialised \d+ encoder tensors/.test(e.message)));
     } finally {
       model.dispose();
     }

@@ -64,7 +64,9 @@ export class HfTokenizer implements Tokenizer {
     this.bosId = id(t2i.has(name('bos_token', '<s>')) ? name('bos_token', '<s>') : name('cls_token', '[CLS]'));
     this.eosId = id(t2i.has(name('eos_token', '</s>')) ? name('eos_token', '</s>') : name('sep_token', '[SEP]'));
     this.padId = tok.pad_token_id ?? id(name('pad_token', '<pad>'));
-    this.vocabSize = Math.max(tok.model.vocab.length, ...t2i.values()) ;
+    let maxId = tok.model.vocab.length - 1;
+    for (const i of t2i.values()) if (i > maxId) maxId = i; // added tokens may sit past the model vocab
+    this.vocabSize = maxId + 1;
     const pre = json.tokenizerJson.pre_tokenizer as { type?: string } | null;
     this.byteLevel = pre?.type === 'ByteLevel';
   }
