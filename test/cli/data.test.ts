@@ -156,3 +156,36 @@ describe('cli: download-data', () => {
     assert.equal(fs.existsSync(path.join(dir, 'data', 'emotional-reactions-reddit.csv')), false);
   });
 });
+
+describe('cli: evaluate input errors', () => {
+  const PRED_HEADER = 'id,seeker_post,response_post,ER_label,IP_label,EX_label,ER_rationale,IP_rationale,EX_rationale\n';
+  it('a prediction missing for a gold id, a token-label rationale file and a missing column are one-line errors', () => {
+    const dir = tmpDir();
+    const gold = path.join(dir, 'gold_ER.csv');
+    fs.writeFileSync(gold, HEADER + 's1,r1,S,"I am sorry.",1,I am sorry\ns2,r2,S,Ok,0,\n');
+    const p1 = path.join(dir, 'p1.csv');
+    fs.writeFileSync(p1, PRED_HEADER + 's1_r1,S,"I am sorry.",1,,,I am sorry,,\n');
+    const a = cli(['evaluate', '--gold', gold, '--pred', p1]);
+    assert.equal(a.code, 1);
+    assert.deepEqual(fatalLines(a), [`empathy: ${p1}: no prediction for id s2_r2 (from ${gold})`]);
+    const p2 = path.join(dir, 'p2.csv');
+    fs.writeFileSync(p2, PRED_HEADER + 's1_r1,S,"I am sorry.",1,,,"[0, 1, 1]",,\ns2_r2,S,Ok,0,,,"[0, 0]",,\n');
+    const b = cli(['evaluate', '--gold', gold, '--pred', p2]);
+    assert.equal(b.code, 1);
+    assert.match(fatalLines(b)[0], /p2\.csv:2: ER_rationale holds token labels; evaluate needs span predictions/);
+    const p3 = path.join(dir, 'p3.csv');
+    fs.writeFileSync(p3, 'id,response_post,ER_label\ns1_r1,x,1\n');
+    const c = cli(['evaluate', '--gold', gold, '--pred', p3]);
+    assert.equal(c.code, 1);
+    assert.match(fatalLines(c)[0], /p3\.csv:1: missing column "ER_rationale"/);
+    const ok = path.join(dir, 'ok.csv');
+    fs.writeFileSync(ok, PRED_HEADER + 's1_r1,S,"I am sorry.",1,,,I am sorry,,\ns2_r2,S,Ok,0,,,,,\n');
+    const d = cli(['evaluate', '--gold', gold, '--pred', ok, '--json']);
+    assert.equal(d.code, 0, d.stderr);
+    const m = JSON.parse(d.stdout).report.mechanisms.ER;
+    assert.equal(m.accuracy, 1);
+    assert.equal(m.rationale.all.tokenF1, 1);
+    assert.equal(m.rationale.all.iouF1, 1);
+  });
+});
+
