@@ -6,9 +6,10 @@ import { evaluate } from './evaluate';
 import { predict } from './predict';
 import { processData } from './processData';
 import { run } from './run';
+import { runs } from './runs';
 import { split } from './split';
 import { stats } from './stats';
 import { test } from './test';
 import { train } from './train';
 
-export const commands: readonly Command[] = [processData, train, test, evaluate, predict, split, stats, downloadData, run];
+export const commands: readonly Command[] = [processData, train, test, evaluate, predict, split, stats, downloadData, run, runs];
