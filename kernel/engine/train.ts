@@ -56,7 +56,7 @@ export interface TrainConfig {
   backend?: BackendPreference;
   /** Early-stopping patience in epochs on dev mean macro-F1 (0 = off). The model keeps its last weights. */
   early_stopping: number; // 0
-  /** The original labels: a row without rationale gets every response token labelled 1 (quirk 1). */
+  /** Train on the original labels: a row without rationale gets every response token labelled 1 (quirk 1). Dev/test metrics and dev loss always use the corrected labels (the paper-faithful numbers are reported beside them). */
   paper_faithful: boolean; // false
   /** Level-CE class weights: 'balanced' (N / (3·n_class) from the training levels) or explicit per mechanism. Default off (the paper). */
   class_weights?: 'balanced' | Partial<Record<Mechanism, [number, number, number]>>;

@@ -109,6 +109,16 @@ describe('engine/tokenizer: Hugging Face tokenizer.json', () => {
     assert.deepEqual(restored.encode(corpus[0], 64), hf.encode(corpus[0], 64));
   });
 
+  it('maps an added token written in the text (e.g. </s>) to its literal span', async () => {
+    const hf = await loadHfTokenizer(dir);
+    const text = 'I hope </s> it helps 😢';
+    const e = hf.encode(text, 64);
+    const pieces = e.offsets.slice(1, -1).map(([s, t]) => text.slice(s, t));
+    assert.ok(pieces.includes('</s>'), JSON.stringify(pieces));
+    assert.equal(e.ids.filter((id) => id === 2).length, 2, 'the literal </s> and the closing one');
+    assert.ok(pieces.includes('😢'));
+  });
+
   it('names the path when tokenizer.json is missing', async () => {
     await assert.rejects(loadHfTokenizer(path.join(dir, 'nowhere')), /nowhere/);
   });

@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { existsSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { CHAR_TO_BYTE } from './byteLevel';
+import { CHAR_TO_BYTE, decodeByteChars } from './byteLevel';
 import type { Encoding, Tokenizer } from './types';
 
 /** The slice of transformers.js's PreTrainedTokenizer we use. */
@@ -71,36 +71,64 @@ export class HfTokenizer implements Tokenizer {
     this.byteLevel = pre?.type === 'ByteLevel';
   }
 
-  /** Offsets by walking the text: exact for byte-level BPE, a forward search for other models. */
+  /** Contents of the added (special) tokens, matched literally in the text rather than as bytes. */
+  private addedContents(): Set<string> {
+    const list = (this.json.tokenizerJson.added_tokens as Array<{ content?: string }> | undefined) ?? [];
+    return new Set(list.map((t) => t.content ?? '').filter((c) => c !== ''));
+  }
+
+  /**
+   * Offsets by walking the text: exact for byte-level BPE (each token's bytes advance a byte cursor; an
+   * added token such as <mask> is found literally), a forward search otherwise or whenever the byte walk
+   * does not add up (e.g. a normalizer changed the text).
+   */
   private offsetsOf(text: string, tokens: string[]): Array<[number, number]> {
-    const out: Array<[number, number]> = [];
     if (this.byteLevel) {
-      const { unitOfByte } = utf8Starts(text);
-      let b = 0;
-      for (const t of tokens) {
-        let n = 0;
-        for (const c of t) if (CHAR_TO_BYTE.has(c)) n++;
-        let s = unitOfByte[b];
-        let e = n > 0 ? unitOfByte[b + n - 1] : s;
-        if (n > 0) { const cp = text.codePointAt(e)!; e += cp > 0xffff ? 2 : 1; }
-        if (/\S/u.test(text.slice(s, e))) { // trim_offsets
-          while (s < e && /\s/.test(text[s])) s++;
-          while (e > s && /\s/.test(text[e - 1])) e--;
-        }
-        out.push([s, e]);
-        b += n;
-      }
-      return out;
+      const walked = this.byteWalk(text, tokens);
+      if (walked) return walked;
     }
+    const out: Array<[number, number]> = [];
     const lower = text.toLowerCase();
     let pos = 0;
     for (const t of tokens) {
-      const piece = t.replace(/^##|^▁|^Ġ/, '').toLowerCase();
+      const piece = (this.byteLevel ? decodeByteChars([t]) : t.replace(/^##|^▁/, '')).trim().toLowerCase();
       const at = piece ? lower.indexOf(piece, pos) : -1;
       if (at >= 0) { out.push([at, at + piece.length]); pos = at + piece.length; }
       else out.push([pos, pos]);
     }
     return out;
+  }
+
+  private byteWalk(text: string, tokens: string[]): Array<[number, number]> | undefined {
+    const { byteOfUnit, unitOfByte, total } = utf8Starts(text);
+    const added = this.addedContents();
+    const out: Array<[number, number]> = [];
+    let b = 0;
+    for (const t of tokens) {
+      if (added.has(t)) {
+        const at = text.indexOf(t, unitOfByte[Math.min(b, total)]);
+        if (at < 0) return undefined;
+        out.push([at, at + t.length]);
+        b = byteOfUnit[at + t.length];
+        continue;
+      }
+      let n = 0;
+      for (const c of t) {
+        if (!CHAR_TO_BYTE.has(c)) return undefined;
+        n++;
+      }
+      if (b + n > total) return undefined;
+      let s = unitOfByte[b];
+      let e = n > 0 ? unitOfByte[b + n - 1] : s;
+      if (n > 0) { const cp = text.codePointAt(e)!; e += cp > 0xffff ? 2 : 1; }
+      if (/\S/u.test(text.slice(s, e))) { // trim_offsets
+        while (s < e && /\s/.test(text[s])) s++;
+        while (e > s && /\s/.test(text[e - 1])) e--;
+      }
+      out.push([s, e]);
+      b += n;
+    }
+    return b === total || tokens.length === 0 ? out : undefined;
   }
 
   encode(text: string, maxLen: number): Encoding {
