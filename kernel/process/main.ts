@@ -45,7 +45,7 @@ function loadedBackend(): BackendInfo | undefined {
 
 function main(): void {
   const defaults = process.env.EMPATHY_KERNEL_DEFAULTS ? (JSON.parse(process.env.EMPATHY_KERNEL_DEFAULTS) as ExecuteOptions) : {};
-  const session = new Session({ cwd: process.cwd(), captureProcessOutput: true, defaults });
+  const session = new Session({ cwd: process.cwd(), captureProcessOutput: true, defaults, warmTypecheck: defaults.typecheck !== false });
   let backendSent: string | undefined;
   const reportBackend = () => {
     const b = loadedBackend();
@@ -82,16 +82,11 @@ function main(): void {
       case 'variables':
         send({ type: 'variables', v: 1, id: req.id, variables: session.variables() });
         break;
-      case 'complete': {
-        let res: ReturnType<Session['complete']> = { items: [], from: req.offset, to: req.offset };
-        try {
-          res = session.complete(req.code, req.offset);
-        } catch {
-          // no completions
-        }
-        send({ type: 'completions', v: 1, id: req.id, ...res });
+      case 'complete':
+        void session.complete(req.code, req.offset)
+          .catch(() => ({ items: [], from: req.offset, to: req.offset }))
+          .then((res) => send({ type: 'completions', v: 1, id: req.id, ...res }));
         break;
-      }
       case 'shutdown':
         session.dispose();
         if (process.send) process.send({ type: 'ack', v: 1, id: req.id, request: 'shutdown' } satisfies KernelEvent, () => process.exit(0));

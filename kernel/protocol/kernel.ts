@@ -4,7 +4,7 @@
 //
 // Lifecycle
 //   host forks kernel/process/main.js ──► kernel sends `hello` once it is ready.
-//   host `execute` ──► kernel streams `started`, then any of `diagnostics` / `stream` / `display` /
+//   host `execute` ──► kernel streams `started`, then any of `diagnostics` (once) / `stream` / `display` /
 //   `result` / `error`, and ends that execution with exactly ONE `done` (status ok | error | interrupted).
 //   Executions run one at a time, in the order they were sent (a FIFO queue in the kernel).
 //   host `interrupt` ──► the running execution's AbortSignal is aborted (training stops at the next
@@ -176,7 +176,11 @@ export interface ErrorEvent extends ExecutionEventBase {
   diagnostics?: CellDiagnostic[];
 }
 
-/** TypeScript diagnostics for the cell (sent before it runs; empty array = clean). */
+/**
+ * TypeScript diagnostics for the cell (empty array = clean), at most once per execution, always
+ * before its `done`. The check runs on its own thread while the cell runs, so they may follow some
+ * of the cell's output; with `blockOnTypeErrors` they come before the cell runs.
+ */
 export interface DiagnosticsEvent extends ExecutionEventBase { type: 'diagnostics'; diagnostics: CellDiagnostic[] }
 
 /** The end of an execution: exactly once per execute request. */

@@ -15,7 +15,7 @@ import { CellModules, defaultOf, member, namespaceOf } from './modules';
 import { Scope } from './scope';
 import { CellSourceMaps } from './stack';
 import { RUNTIME_ID, SCOPE_ID, transpileCell } from './transpile';
-import { CellTypechecker } from './typecheck';
+import { TypecheckThread, type Completions } from './typecheckThread';
 
 export interface SessionOptions {
   /** Folder cells run in: imports resolve from it, relative paths start there (default process.cwd()). */
@@ -26,6 +26,8 @@ export interface SessionOptions {
   interruptSettleMs?: number;
   /** Defaults for every execution's options. */
   defaults?: ExecuteOptions;
+  /** Start the type checker (its own thread) right away so the first cell's check is quick (default false). */
+  warmTypecheck?: boolean;
 }
 
 /** Thrown by `rt.tick()` (between statements / loop iterations) once the cell was interrupted. */
@@ -74,7 +76,7 @@ export class Session {
   readonly cwd: string;
   private scope!: Scope;
   private modules!: CellModules;
-  private checker: CellTypechecker | undefined;
+  private typechecker: TypecheckThread | undefined;
   private readonly maps = new CellSourceMaps();
   private count = 0;
   private running: Running | undefined;
@@ -107,6 +109,11 @@ export class Session {
       signal: () => this.running?.controller.signal,
     });
     if (opts.captureProcessOutput) this.captureProcessOutput();
+    if (opts.warmTypecheck) this.checker().warm();
+  }
+
+  private checker(): TypecheckThread {
+    return (this.typechecker ??= new TypecheckThread(this.cwd));
   }
 
   /** Current top-level variables `{ name: value }` (a snapshot). */
@@ -132,7 +139,7 @@ export class Session {
     });
     this.scope = new Scope(builtins);
     this.modules = new CellModules(this.cwd, () => this.loadApi());
-    this.checker?.reset();
+    this.typechecker?.reset();
   }
 
   private loadApi(): unknown {
@@ -276,33 +283,40 @@ export class Session {
         return finish('error');
       }
 
+      // Type checking runs on its own thread, concurrently with the cell (unless it must block);
+      // its diagnostics arrive before the cell's `done`.
       const typecheck = options.typecheck ?? true;
+      let pendingDiagnostics: Promise<void> | undefined;
       if (typecheck) {
-        const checker = (this.checker ??= new CellTypechecker({ cwd: this.cwd }));
-        let diagnostics: CellDiagnostic[] = [];
-        try {
-          diagnostics = checker.check(req.code);
-        } catch (e) {
-          emit({ ...base, type: 'stream', name: 'stderr', text: `(type check skipped: ${(e as Error).message})\n` });
-        }
-        emit({ ...base, type: 'diagnostics', diagnostics });
-        const errors = diagnostics.filter((d) => d.severity === 'error');
-        if (options.blockOnTypeErrors && errors.length > 0) {
-          const first = errors[0];
-          emit({
-            ...base, type: 'error', name: 'TypeScriptError',
-            message: `${errors.length} type error${errors.length > 1 ? 's' : ''}; the cell was not run. First: ${first.message}`,
-            stack: errors.map((d) => `${sourceName}:${d.line}:${d.column} - error TS${d.code}: ${d.message}`).join('\n'),
-            frames: [], line: first.line, column: first.column, diagnostics,
-          });
-          return finish('error');
+        const checking = this.checker().check(req.code).then(
+          (diagnostics) => ({ diagnostics, failure: undefined as string | undefined }),
+          (e: Error) => ({ diagnostics: [] as CellDiagnostic[], failure: e.message }),
+        );
+        const report = (r: { diagnostics: CellDiagnostic[]; failure?: string }) => {
+          if (ended) return;
+          if (r.failure) emit({ ...base, type: 'stream', name: 'stderr', text: `(type check skipped: ${r.failure})\n` });
+          emit({ ...base, type: 'diagnostics', diagnostics: r.diagnostics });
+        };
+        if (options.blockOnTypeErrors) {
+          const r = await checking;
+          report(r);
+          const errors = r.diagnostics.filter((d) => d.severity === 'error');
+          if (errors.length > 0) {
+            const first = errors[0];
+            emit({
+              ...base, type: 'error', name: 'TypeScriptError',
+              message: `${errors.length} type error${errors.length > 1 ? 's' : ''}; the cell was not run. First: ${first.message}`,
+              stack: errors.map((d) => `${sourceName}:${d.line}:${d.column} - error TS${d.code}: ${d.message}`).join('\n'),
+              frames: [], line: first.line, column: first.column, diagnostics: r.diagnostics,
+            });
+            return finish('error');
+          }
+        } else {
+          pendingDiagnostics = checking.then(report);
         }
       }
-      try {
-        (this.checker ??= typecheck ? new CellTypechecker({ cwd: this.cwd }) : undefined)?.commit(req.code, typecheck);
-      } catch {
-        // Declarations for later type checks are best effort.
-      }
+      // Later cells' checks see this cell's declarations (as inferred, or `any` when unchecked).
+      if (typecheck || this.typechecker) this.checker().commit(req.code, typecheck);
 
       for (const d of cell.declared) this.scope.define(d.name, d.kind);
       const file = `empathy-cell-${count}.js`;
@@ -337,8 +351,14 @@ export class Session {
       });
       const outcome = await Promise.race([settled, abandoned]);
 
+      if (timer) clearTimeout(timer); // the time limit covers the cell, not the type check
       const sigint = outcome.kind === 'error' && outcome.error instanceof Error && SIGINT_MESSAGE.test(outcome.error.message);
-      if (signal.aborted || sigint) {
+      const interrupted = signal.aborted || sigint;
+      // Diagnostics come before `done`; an interrupt meanwhile stops the wait (not the status).
+      if (pendingDiagnostics && !interrupted) {
+        await Promise.race([pendingDiagnostics, new Promise<void>((r) => signal.addEventListener('abort', () => r(), { once: true }))]);
+      }
+      if (interrupted) {
         const why = running.reason === 'timeout'
           ? `Cell timed out after ${((options.timeoutMs ?? 0) / 1000).toFixed(1)} s and was interrupted`
           : 'Interrupted';
@@ -412,8 +432,9 @@ export class Session {
     });
   }
 
-  complete(code: string, offset: number): ReturnType<CellTypechecker['complete']> {
-    return (this.checker ??= new CellTypechecker({ cwd: this.cwd })).complete(code, offset);
+  /** Completions at `offset` in `code`, seen as the next cell. */
+  complete(code: string, offset: number): Promise<Completions> {
+    return this.checker().complete(code, offset);
   }
 
   /** Forget every variable and declaration (the process-level restart is the client's). */
@@ -425,6 +446,7 @@ export class Session {
   dispose(): void {
     this.interrupt();
     this.restoreOutput?.();
+    this.typechecker?.dispose();
     installKernelContext(undefined);
   }
 }

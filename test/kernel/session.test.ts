@@ -128,7 +128,7 @@ describe('kernel/session', function () {
       assert.equal(blocked.stdout, '', 'not run');
       const redefined = await t.execute('const count = "three"\nconst s2: string = count');
       assert.deepEqual(redefined.diagnostics, [], 'a redefinition replaces the earlier declaration');
-      const completions = t.complete('gre', 3);
+      const completions = await t.complete('gre', 3);
       assert.ok(completions.items.some((c) => c.label === 'greet' && c.kind === 'function'));
       assert.deepEqual([completions.from, completions.to], [0, 3]);
     } finally {
