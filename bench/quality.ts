@@ -1,0 +1,215 @@
+// `npm run bench:quality`: grouped (sp_id), stratified 5-fold cross-validation of the built-in
+// presets (linear, tagger, offline-default = their ensemble) on the EPITOME train+dev files, read by
+// path from <repo>/../shared/epitome; writes bench/results/quality.{md,json}.
+// Each fold trains the linear and tagger models once; the ensemble is scored from their predictions
+// with its default weights (no weight is tuned on a test fold).
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { loadEpitomeCsv, toLabeledPairs, type RawRow } from '../dataset/epitome';
+import { foldSplit, groupedStratifiedFolds, meanStd, flatMetrics, type MeanStd } from '../kernel/engine/cv';
+import type { EvalReport, LabeledPair, Mechanism, PairPrediction } from '../kernel/engine/types';
+import { tokenF1 } from '../kernel/metrics/rationales';
+import { evaluatePredictions, goldTokenLabels } from '../kernel/models/evaluate';
+import { combinePredictions } from '../kernel/models/ensemble/combine';
+import { defaultEnsembleWeights } from '../kernel/models/ensemble/config';
+import { trainLinear } from '../kernel/models/linear/linearModel';
+import { gateByLevel, trainTagger } from '../kernel/models/tagger/taggerModel';
+import { wordTokens } from '../kernel/models/text/words';
+
+interface BenchArgs {
+  folds: number; // 5
+  seed: number; // 12
+  /** Which presets to run: linear, tagger, offline-default (needs both). */
+  presets: string[]; // all three
+  /** Use only the first N pairs (smoke runs). */
+  limit?: number;
+  /** Tagger epochs override (smoke runs). */
+  taggerEpochs?: number;
+  out: string; // bench/results
+  /** EPITOME folder (default <repo>/../shared/epitome). */
+  data?: string;
+  /** Run only these folds (0-based; parallel shards on a shared machine), written to quality.fold<i>.json. */
+  only?: number[];
+  /** Merge shard files (quality.fold<i>.json) into quality.{md,json} instead of running. */
+  merge?: string[];
+}
+
+const MECHS: Mechanism[] = ['ER', 'IP', 'EX'];
+const FILES: Record<Mechanism, string> = { ER: 'emotional-reactions', IP: 'interpretations', EX: 'explorations' };
+
+function parseArgs(argv: string[]): BenchArgs {
+  const a: BenchArgs = { folds: 5, seed: 12, presets: ['linear', 'tagger', 'offline-default'], out: 'bench/results' };
+  for (let i = 0; i < argv.length; i++) {
+    const [k, v] = [argv[i], argv[i + 1]];
+    if (k === '--folds') a.folds = Number(v), i++;
+    else if (k === '--seed') a.seed = Number(v), i++;
+    else if (k === '--presets') a.presets = v.split(','), i++;
+    else if (k === '--limit') a.limit = Number(v), i++;
+    else if (k === '--tagger-epochs') a.taggerEpochs = Number(v), i++;
+    else if (k === '--out') a.out = v, i++;
+    else if (k === '--data') a.data = v, i++;
+    else if (k === '--only') a.only = v.split(',').map(Number), i++;
+    else if (k === '--merge') a.merge = v.split(','), i++;
+    else throw new Error(`bench:quality: unknown argument ${k}`);
+  }
+  return a;
+}
+
+export async function loadTrainDev(dir: string): Promise<LabeledPair[]> {
+  const byMech: Partial<Record<Mechanism, RawRow[]>> = {};
+  for (const m of MECHS) {
+    const rows: RawRow[] = [];
+    for (const part of ['train', 'dev']) rows.push(...(await loadEpitomeCsv(path.join(dir, `${FILES[m]}-reddit.${part}.csv`))).rows);
+    byMech[m] = rows;
+  }
+  return toLabeledPairs(byMech);
+}
+
+/** "Every response token is a rationale" on level > 0 rows (the trivial bar the tagger must beat). */
+function everyTokenF1(test: readonly LabeledPair[], m: Mechanism, maxLen: number): number {
+  const items = test.flatMap((p) => {
+    const l = p.labels[m];
+    if (!l || l.level === 0) return [];
+    const offsets = wordTokens(p.responsePost, maxLen).tokens.map((t) => [t.start, t.end] as [number, number]);
+    return [{ gold: goldTokenLabels(p.responsePost, l.rationales, offsets), pred: offsets.map(() => 1) }];
+  });
+  return tokenF1(items);
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  if (args.merge) return mergeShards(args);
+  const repo = path.resolve(__dirname, '../..');
+  const dataDir = args.data ? path.resolve(args.data) : path.resolve(repo, '../shared/epitome');
+  if (!fs.existsSync(dataDir)) throw new Error(`bench:quality needs the EPITOME files in ${dataDir}`);
+  let pairs = await loadTrainDev(dataDir);
+  if (args.limit) pairs = pairs.slice(0, args.limit);
+  const folds = groupedStratifiedFolds(pairs, { k: args.folds, seed: args.seed });
+  const want = new Set(args.presets);
+  const needLinear = want.has('linear') || want.has('offline-default');
+  const needTagger = want.has('tagger') || want.has('offline-default');
+  const perFold: Record<string, Array<Record<string, number>>> = {};
+  const seconds: Record<string, number[]> = {};
+  const push = (name: string, r: EvalReport | Record<string, number>) => (perFold[name] ??= []).push('mechanisms' in r ? flatMetrics(r as EvalReport) : (r as Record<string, number>));
+  const log = (s: string) => process.stderr.write(`[bench:quality ${new Date().toISOString().slice(11, 19)}] ${s}\n`);
+  const load0 = os.loadavg()[0];
+  let backend = '';
+
+  const todo = args.only ?? Array.from({ length: args.folds }, (_, f) => f);
+  for (const f of todo) {
+    const { train, test } = foldSplit(pairs, folds, f);
+    log(`fold ${f + 1}/${args.folds}: ${train.length} train, ${test.length} test pairs (load ${os.loadavg()[0].toFixed(1)})`);
+    let lin: PairPrediction[] | undefined;
+    let tag: PairPrediction[] | undefined;
+    if (needLinear) {
+      const t0 = Date.now();
+      const { model } = await trainLinear({}, { train });
+      (seconds.linear ??= []).push((Date.now() - t0) / 1000);
+      lin = await model.predict(test);
+      model.dispose();
+      if (want.has('linear')) push('linear', evaluatePredictions(test, lin, { maxLen: 64 }));
+      log(`  linear ${seconds.linear[f].toFixed(1)} s: ${MECHS.map((m) => `${m} ${perFold.linear?.[f]?.[`${m}.macroF1`]?.toFixed(3)}`).join(' ')}`);
+    }
+    if (needTagger) {
+      const t0 = Date.now();
+      const r = await trainTagger(args.taggerEpochs ? { epochs: args.taggerEpochs } : {}, { train }, {
+        onEvent: (e) => {
+          if (e.type === 'start') backend = e.backend.detail;
+          if (e.type === 'epoch') log(`  tagger epoch ${e.epoch}: train loss ${e.trainLoss.toFixed(4)} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+        },
+      });
+      (seconds.tagger ??= []).push((Date.now() - t0) / 1000);
+      tag = await (r.model as import('../kernel/models/tagger/taggerModel').TaggerModel).predictRaw(test);
+      r.model.dispose();
+      if (want.has('tagger')) push('tagger', evaluatePredictions(test, gateByLevel(structuredClone(tag)), { maxLen: 64 }));
+      log(`  tagger ${seconds.tagger[f].toFixed(1)} s: ${MECHS.map((m) => `${m} ${perFold.tagger?.[f]?.[`${m}.macroF1`]?.toFixed(3)} / ${perFold.tagger?.[f]?.[`${m}.rationale.positive.tokenF1`]?.toFixed(3)}`).join(' ')}`);
+    }
+    if (want.has('offline-default') && lin && tag) {
+      push('offline-default', evaluatePredictions(test, combinePredictions(lin, tag, defaultEnsembleWeights), { maxLen: 64 }));
+      log(`  offline-default: ${MECHS.map((m) => `${m} ${perFold['offline-default'][f][`${m}.macroF1`].toFixed(3)} / ${perFold['offline-default'][f][`${m}.rationale.positive.tokenF1`].toFixed(3)}`).join(' ')}`);
+    }
+    push('every-token', Object.fromEntries(MECHS.map((m) => [`${m}.rationale.positive.tokenF1`, everyTokenF1(test, m, 64)])));
+    if (args.only) {
+      const outDir = path.resolve(path.resolve(__dirname, '../..'), args.out);
+      fs.mkdirSync(outDir, { recursive: true });
+      const shard: Shard = { fold: f, n: pairs.length, perFold: Object.fromEntries(Object.entries(perFold).map(([k, v]) => [k, v[v.length - 1]])), seconds: Object.fromEntries(Object.entries(seconds).map(([k, v]) => [k, v[v.length - 1]])), load0, loadEnd: os.loadavg()[0], backend, argv: process.argv.slice(2) };
+      fs.writeFileSync(path.join(outDir, `quality.fold${f}.json`), JSON.stringify(shard, null, 2) + '\n');
+    } else {
+      writeResults(args, pairs.length, todo.indexOf(f) + 1, perFold, seconds, { load0, backend });
+    }
+  }
+}
+
+/** One fold's raw metrics, written by an `--only` shard. */
+interface Shard {
+  fold: number;
+  n: number;
+  perFold: Record<string, Record<string, number>>;
+  seconds: Record<string, number>;
+  load0: number;
+  loadEnd: number;
+  backend: string;
+  argv: string[];
+}
+
+function mergeShards(args: BenchArgs): void {
+  const shards = args.merge!.map((f) => JSON.parse(fs.readFileSync(f, 'utf8')) as Shard).sort((a, b) => a.fold - b.fold);
+  const perFold: Record<string, Array<Record<string, number>>> = {};
+  const seconds: Record<string, number[]> = {};
+  for (const s of shards) {
+    for (const [k, v] of Object.entries(s.perFold)) (perFold[k] ??= []).push(v);
+    for (const [k, v] of Object.entries(s.seconds)) (seconds[k] ??= []).push(v);
+  }
+  const load0 = Math.max(...shards.map((s) => s.load0));
+  writeResults({ ...args, folds: args.folds }, shards[0].n, shards.length, perFold, seconds, { load0, backend: shards.find((s) => s.backend)?.backend ?? '' });
+}
+
+function writeResults(args: BenchArgs, n: number, done: number, perFold: Record<string, Array<Record<string, number>>>, seconds: Record<string, number[]>, env: { load0: number; backend: string }): void {
+  const agg: Record<string, Record<string, MeanStd>> = {};
+  for (const [name, folds] of Object.entries(perFold)) {
+    agg[name] = {};
+    for (const key of Object.keys(folds[0])) agg[name][key] = meanStd(folds.map((x) => x[key]));
+  }
+  const outDir = path.resolve(path.resolve(__dirname, '../..'), args.out);
+  fs.mkdirSync(outDir, { recursive: true });
+  const meta = {
+    command: `npm run bench:quality${process.argv.length > 2 ? ' -- ' + process.argv.slice(2).join(' ') : ''}`,
+    date: new Date().toISOString(),
+    data: `../shared/epitome train+dev, ${n} pairs, joint ER/IP/EX`,
+    folds: args.folds,
+    foldsCompleted: done,
+    seed: args.seed,
+    machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, load average at start ${env.load0.toFixed(2)}, at end ${os.loadavg()[0].toFixed(2)} (shared machine)`,
+    node: process.version,
+    taggerBackend: env.backend || undefined,
+    trainSecondsPerFold: Object.fromEntries(Object.entries(seconds).map(([k, v]) => [k, meanStd(v)])),
+  };
+  fs.writeFileSync(path.join(outDir, 'quality.json'), JSON.stringify({ meta, results: agg }, null, 2) + '\n');
+  const fmt = (x?: MeanStd) => (x ? `${x.mean.toFixed(3)} ± ${x.std.toFixed(3)}` : '');
+  const lines = [
+    `# Quality: grouped (sp_id) stratified ${args.folds}-fold CV${done < args.folds ? ` (${done} of ${args.folds} folds done)` : ''}`,
+    '',
+    `\`${meta.command}\` · ${meta.date} · ${meta.data} · ${meta.machine} · Node ${meta.node}${env.backend ? ` · tagger on ${env.backend}` : ''}`,
+    '',
+    '| model | ER macro-F1 | IP macro-F1 | EX macro-F1 | ER acc | IP acc | EX acc | ER rationale F1 (level>0) | IP rationale F1 | EX rationale F1 | train s / fold |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const name of ['every-token', 'linear', 'tagger', 'offline-default']) {
+    const r = agg[name];
+    if (!r) continue;
+    const s = seconds[name] ? meanStd(seconds[name]).mean.toFixed(0) : name === 'offline-default' && seconds.linear && seconds.tagger ? (meanStd(seconds.linear).mean + meanStd(seconds.tagger).mean).toFixed(0) : '';
+    lines.push(
+      `| ${name} | ${MECHS.map((m) => fmt(r[`${m}.macroF1`])).join(' | ')} | ${MECHS.map((m) => fmt(r[`${m}.accuracy`])).join(' | ')} | ${MECHS.map((m) => fmt(r[`${m}.rationale.positive.tokenF1`])).join(' | ')} | ${s} |`,
+    );
+  }
+  lines.push('', 'Rationale F1: pooled token-F1 of the positive class over word tokens (≤ 64 per response) on rows with gold level > 0. offline-default = 0.75·linear + 0.25·tagger level probabilities, tagger rationales shown when the predicted level is > 0.', '');
+  fs.writeFileSync(path.join(outDir, 'quality.md'), lines.join('\n'));
+}
+
+if (require.main === module) {
+  main().catch((e) => {
+    process.stderr.write(`bench:quality: ${(e as Error).stack ?? e}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,81 @@
+// `empathy cv`: grouped (by seeker post), stratified k-fold cross-validation of any model family or
+// preset on labelled CSVs; prints mean ± std per metric and optionally writes them as JSON.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { DataError } from '../../../dataset/csv';
+import { crossValidate, type CvReport } from '../../engine/cv';
+import type { Mechanism } from '../../engine/types';
+import { MODEL_PRESETS, resolveModelPreset } from '../../models/presets';
+import { UsageError, type OptionSpec } from '../args';
+import type { Command } from '../command';
+import { engine } from '../engine';
+import { loadLabeledFiles, pathList } from '../labeledFiles';
+
+const OPTIONS: OptionSpec[] = [
+  { name: 'data', type: 'list', metavar: 'PATH', help: 'labelled CSVs (raw or processed; several files are concatenated, e.g. train and dev)' },
+  { name: 'joint', type: 'boolean', help: 'all three mechanisms (sibling files found by name)' },
+  { name: 'mechanism', type: 'string', choices: ['ER', 'IP', 'EX'], help: 'mechanism of a file whose name does not say' },
+  { name: 'preset', type: 'string', default: 'offline-default', metavar: 'NAME', help: `model preset or family (${[...Object.keys(MODEL_PRESETS), 'bi-encoder', 'ensemble'].join(', ')})` },
+  { name: 'folds', type: 'number', default: 5, metavar: 'K', help: 'number of folds (grouped by sp_id, stratified by level)' },
+  { name: 'seed', type: 'number', default: 12, metavar: 'N', help: 'fold assignment seed' },
+  { name: 'config', type: 'string', metavar: 'FILE.json', help: "overrides of the family's config" },
+  { name: 'json', type: 'string', metavar: 'PATH', help: 'also write the report as JSON' },
+  { name: 'limit', type: 'number', metavar: 'N', help: 'use only the first N pairs (smoke runs)' },
+];
+
+export const cv: Command = {
+  name: 'cv',
+  summary: 'grouped (sp_id), stratified k-fold cross-validation of a model preset: mean ± std per metric',
+  usage: [
+    'usage: empathy cv --data TRAIN.csv[,DEV.csv] [--joint] [--preset offline-default|linear|tagger|bi-encoder] [--folds 5] [--json OUT.json]',
+    '',
+    'Rows that share a seeker post (sp_id) always fall in the same fold; folds keep the level distribution',
+    'of every labelled mechanism. Each fold trains the preset from scratch on the other folds.',
+  ].join('\n'),
+  options: OPTIONS,
+  async run(args, ctx) {
+    const o = args.opts as { data: string[]; joint: boolean; mechanism?: Mechanism; preset: string; folds: number; seed: number; config?: string; json?: string; limit?: number };
+    const files = pathList(o.data);
+    if (files.length === 0) throw new UsageError('no data: pass --data TRAIN.csv (add --joint for all three mechanisms)');
+    if (!(o.folds >= 2 && Number.isInteger(o.folds))) throw new UsageError(`--folds must be an integer ≥ 2, got ${o.folds}`);
+    const preset = resolveModelPreset(o.preset);
+    if (!preset) throw new UsageError(`unknown --preset ${JSON.stringify(o.preset)} (known: ${[...Object.keys(MODEL_PRESETS), 'bi-encoder', 'ensemble'].join(', ')})`);
+    let overrides: Record<string, unknown> = {};
+    if (o.config) {
+      try {
+        overrides = JSON.parse(fs.readFileSync(path.resolve(ctx.cwd, o.config), 'utf8')) as Record<string, unknown>;
+      } catch (e) {
+        throw new DataError(o.config, undefined, `cannot read config JSON: ${(e as Error).message}`);
+      }
+    }
+    const loaded = await loadLabeledFiles('data', files.map((f) => path.resolve(ctx.cwd, f)), { joint: o.joint, mechanism: o.mechanism, cwd: ctx.cwd });
+    for (const w of loaded.warnings) ctx.err.write(`warning: ${w}\n`);
+    const pairs = o.limit ? loaded.pairs.slice(0, Math.max(1, Math.floor(o.limit))) : loaded.pairs;
+    const eng = engine();
+    const family = eng.families[preset.family];
+    if (!family) throw new UsageError(`model family ${preset.family} is not available (known: ${Object.keys(eng.families).join(', ')})`);
+    const cfg = { ...preset.config, ...overrides };
+    ctx.err.write(`cv: ${o.preset} (${preset.family}) on ${pairs.length} pairs, ${o.folds} folds grouped by sp_id, seed ${o.seed}\n`);
+    const report: CvReport = await crossValidate(pairs, (train, ro) => family.train(cfg, { train }, ro), {
+      k: o.folds,
+      seed: o.seed,
+      signal: ctx.signal,
+      onFold: (e) => {
+        if (e.type === 'fold-start') ctx.err.write(`fold ${e.fold + 1}/${e.folds}: training on ${e.train}, testing on ${e.test} pairs\n`);
+        else ctx.err.write(`fold ${e.fold + 1}/${e.folds} done in ${e.seconds.toFixed(1)} s: ${Object.entries(e.metrics).filter(([k]) => k.endsWith('.macroF1')).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(', ')}\n`);
+      },
+    });
+    const w = (s: string) => ctx.out.write(s + '\n');
+    const keys = Object.keys(report.metrics);
+    const width = Math.max(...keys.map((k) => k.length), 6);
+    w(`${'metric'.padEnd(width)}  mean ± std (${report.folds} folds)`);
+    for (const k of keys) w(`${k.padEnd(width)}  ${report.metrics[k].mean.toFixed(4)} ± ${report.metrics[k].std.toFixed(4)}`);
+    if (o.json) {
+      const out = path.resolve(ctx.cwd, o.json);
+      fs.mkdirSync(path.dirname(out), { recursive: true });
+      fs.writeFileSync(out, JSON.stringify({ preset: o.preset, family: preset.family, config: cfg, data: loaded.files, pairs: pairs.length, ...report }, null, 2) + '\n');
+      ctx.err.write(`wrote ${o.json}\n`);
+    }
+    return 0;
+  },
+};

@@ -1,0 +1,161 @@
+// The `ensemble` model family — the `offline-default` preset: a linear baseline and a BiGRU tagger
+// trained on the same data; level = argmax of w·linear + (1−w)·tagger probabilities (w per mechanism,
+// fixed or picked by grouped inner CV), rationales from the tagger shown only when that level is > 0.
+import { splitByPrefix, loadCheckpoint, saveCheckpoint, type Checkpoint } from '../../engine/checkpoint';
+import { foldSplit, groupedStratifiedFolds } from '../../engine/cv';
+import type { EmpathyModel, ModelFamily, PredictOptions, TrainData, TrainResult } from '../../engine/model';
+import type { TensorEntry } from '../../engine/safetensors';
+import type { EvalReport, LabeledPair, Mechanism, Pair, PairPrediction, RunOptions } from '../../engine/types';
+import { levelMetrics } from '../../metrics/levels';
+import { evaluatePredictions } from '../evaluate';
+import { linearFromCheckpoint, trainLinear, type LinearModel } from '../linear/linearModel';
+import { taggerFromCheckpoint, trainTagger, type TaggerModel } from '../tagger/taggerModel';
+import { combinePredictions, type EnsembleWeights } from './combine';
+import { resolveEnsembleConfig, type EnsembleConfig } from './config';
+
+export class EnsembleModel implements EmpathyModel {
+  readonly family = 'ensemble' as const;
+  readonly mechanisms: readonly Mechanism[];
+  readonly maxLen: number;
+
+  constructor(
+    readonly cfg: EnsembleConfig,
+    readonly linear: LinearModel,
+    readonly tagger: TaggerModel,
+  ) {
+    this.mechanisms = linear.mechanisms.filter((m) => tagger.mechanisms.includes(m));
+    this.maxLen = tagger.maxLen;
+  }
+
+  get weights(): EnsembleWeights {
+    return this.cfg.weights;
+  }
+
+  async predict(pairs: readonly Pair[], opts: PredictOptions = {}): Promise<PairPrediction[]> {
+    const lin = await this.linear.predict(pairs, { ...opts, onProgress: undefined });
+    const tag = await this.tagger.predictRaw(pairs, opts);
+    return combinePredictions(lin, tag, this.cfg.weights, opts.threshold ?? 0.5);
+  }
+
+  async evaluate(data: readonly LabeledPair[], opts: PredictOptions = {}): Promise<EvalReport> {
+    return evaluatePredictions(data, await this.predict(data, opts), { threshold: opts.threshold, maxLen: this.maxLen });
+  }
+
+  async save(path: string, extra: { trainArgs?: unknown; metrics?: unknown } = {}): Promise<void> {
+    const lin = this.linear.toCheckpoint();
+    const tag = this.tagger.toCheckpoint();
+    const tensors = new Map<string, TensorEntry>();
+    for (const [k, v] of lin.tensors) tensors.set(`linear.${k}`, v);
+    for (const [k, v] of tag.tensors) tensors.set(`tagger.${k}`, v);
+    await saveCheckpoint(path, {
+      family: 'ensemble',
+      config: { weights: this.cfg.weights, weightFolds: this.cfg.weightFolds, weightGrid: this.cfg.weightGrid, seed: this.cfg.seed, linear: lin.config, tagger: tag.config },
+      tokenizer: { linear: lin.tokenizer, tagger: tag.tokenizer },
+      trainArgs: extra.trainArgs,
+      metrics: extra.metrics,
+      tensors,
+    });
+  }
+
+  describe(): Record<string, unknown> {
+    return { family: 'ensemble', preset: 'offline-default', mechanisms: [...this.mechanisms], weights: this.cfg.weights, linear: this.linear.describe(), tagger: this.tagger.describe() };
+  }
+
+  dispose(): void {
+    this.linear.dispose();
+    this.tagger.dispose();
+  }
+}
+
+/** For each mechanism, the grid weight with the best macro-F1 of the averaged out-of-fold probabilities. */
+export function pickWeights(
+  oof: Array<{ gold: Partial<Record<Mechanism, number>>; linear: Partial<Record<Mechanism, number[]>>; tagger: Partial<Record<Mechanism, number[]>> }>,
+  mechanisms: readonly Mechanism[],
+  grid: readonly number[],
+  fallback: EnsembleWeights,
+): { weights: EnsembleWeights; scores: Partial<Record<Mechanism, number[]>> } {
+  const weights = { ...fallback };
+  const scores: Partial<Record<Mechanism, number[]>> = {};
+  for (const m of mechanisms) {
+    const rows = oof.filter((r) => r.gold[m] !== undefined && r.linear[m] && r.tagger[m]);
+    if (rows.length === 0) continue;
+    scores[m] = grid.map((w) => {
+      const pred = rows.map((r) => {
+        const p = [0, 1, 2].map((c) => w * r.linear[m]![c] + (1 - w) * r.tagger[m]![c]);
+        return p.indexOf(Math.max(...p));
+      });
+      return levelMetrics(rows.map((r) => r.gold[m]!), pred).macroF1;
+    });
+    let best = 0;
+    scores[m]!.forEach((s, i) => {
+      // Ties go to the weight nearest the default (the more conservative choice).
+      if (s > scores[m]![best] + 1e-9 || (Math.abs(s - scores[m]![best]) <= 1e-9 && Math.abs(grid[i] - fallback[m]) < Math.abs(grid[best] - fallback[m]))) best = i;
+    });
+    weights[m] = grid[best];
+  }
+  return { weights, scores };
+}
+
+export async function trainEnsemble(over: Partial<EnsembleConfig> & { mechanisms?: Mechanism[] }, data: TrainData, opts: RunOptions = {}): Promise<TrainResult> {
+  const cfg = resolveEnsembleConfig(over);
+  const emit = opts.onEvent ?? (() => {});
+  const tagCfg = { ...cfg.tagger, ...(over.mechanisms ? { mechanisms: over.mechanisms } : {}) };
+  if (cfg.weightFolds > 1) {
+    // Out-of-fold probabilities of both members → a weight per mechanism.
+    const folds = groupedStratifiedFolds(data.train, { k: cfg.weightFolds, seed: cfg.seed });
+    const oof: Parameters<typeof pickWeights>[0] = [];
+    for (let f = 0; f < cfg.weightFolds; f++) {
+      opts.signal?.throwIfAborted();
+      const { train, test } = foldSplit(data.train, folds, f);
+      emit({ type: 'log', v: 1, level: 'info', message: `ensemble: weight fold ${f + 1}/${cfg.weightFolds} (${train.length} train, ${test.length} held out)` });
+      const lin = (await trainLinear(cfg.linear, { train }, { signal: opts.signal })).model;
+      const tr = await trainTagger(tagCfg, { train }, { signal: opts.signal });
+      try {
+        if (tr.stopped) throw opts.signal?.reason ?? new Error('aborted');
+        const lp = await lin.predict(test);
+        const tp = await (tr.model as TaggerModel).predictRaw(test);
+        test.forEach((p, i) => {
+          const gold: Partial<Record<Mechanism, number>> = {};
+          for (const m of ['ER', 'IP', 'EX'] as Mechanism[]) if (p.labels[m]) gold[m] = p.labels[m]!.level;
+          const pick = (pp: PairPrediction) => Object.fromEntries(Object.entries(pp.mechanisms).map(([m, v]) => [m, v!.probs]));
+          oof.push({ gold, linear: pick(lp[i]), tagger: pick(tp[i]) });
+        });
+      } finally {
+        lin.dispose();
+        tr.model.dispose();
+      }
+    }
+    const mechs = (['ER', 'IP', 'EX'] as Mechanism[]).filter((m) => oof.some((r) => r.gold[m] !== undefined));
+    const { weights, scores } = pickWeights(oof, mechs, cfg.weightGrid, cfg.weights);
+    cfg.weights = weights;
+    emit({ type: 'log', v: 1, level: 'info', message: `ensemble: linear weight by out-of-fold macro-F1 ${mechs.map((m) => `${m} ${weights[m]} (${cfg.weightGrid.map((w, i) => `${w}: ${scores[m]![i].toFixed(3)}`).join(', ')})`).join('; ')}` });
+  }
+  const lin = await trainLinear(cfg.linear, { train: data.train }, { signal: opts.signal, onEvent: (e) => e.type === 'log' && emit(e) });
+  // The tagger's events are the ensemble's training events (the linear part takes seconds).
+  const tr = await trainTagger(tagCfg, { train: data.train }, { signal: opts.signal, onEvent: (e) => e.type !== 'end' && emit(e) });
+  const model = new EnsembleModel(cfg, lin.model as LinearModel, tr.model as TaggerModel);
+  const dev = !tr.stopped && data.dev?.length ? await model.evaluate(data.dev) : undefined;
+  const test = !tr.stopped && data.test?.length ? await model.evaluate(data.test) : undefined;
+  emit({ type: 'end', v: 1, step: tr.steps, dev, test });
+  return { model, steps: tr.steps, stopped: tr.stopped, dev, test };
+}
+
+export async function loadEnsemble(path: string): Promise<EnsembleModel> {
+  const ck = await loadCheckpoint(path);
+  if (ck.family !== 'ensemble') throw new Error(`${path}: a '${ck.family}' checkpoint, not 'ensemble'`);
+  const c = ck.config as Partial<EnsembleConfig> & { linear: unknown; tagger: unknown };
+  const tok = (ck.tokenizer ?? {}) as { linear?: unknown; tagger?: unknown };
+  const { matched: linT, rest } = splitByPrefix(ck.tensors, 'linear.');
+  const { matched: tagT } = splitByPrefix(rest, 'tagger.');
+  const part = (family: 'linear' | 'tagger', config: unknown, tokenizer: unknown, tensors: Map<string, TensorEntry>): Checkpoint => ({ family, config, tokenizer, tensors });
+  const linear = linearFromCheckpoint(part('linear', c.linear, tok.linear, linT), path);
+  const tagger = await taggerFromCheckpoint(part('tagger', c.tagger, tok.tagger, tagT), path);
+  const cfg = resolveEnsembleConfig({ weights: c.weights, weightFolds: c.weightFolds, weightGrid: c.weightGrid, seed: c.seed });
+  return new EnsembleModel({ ...cfg, linear: linear.cfg, tagger: tagger.cfg }, linear, tagger);
+}
+
+export const ensembleFamily: ModelFamily<Partial<EnsembleConfig>> = {
+  name: 'ensemble',
+  train: trainEnsemble,
+  load: loadEnsemble,
+};

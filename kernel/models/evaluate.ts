@@ -1,0 +1,56 @@
+// Evaluation shared by the built-in families (linear, tagger, ensemble): gold rationales aligned to
+// each prediction's word tokens, then kernel/metrics' MechanismEval per mechanism.
+import { locateRationales, tokenLabels } from '../../dataset/align';
+import { mechanismEval, type EvalRow } from '../metrics/report';
+import type { EvalReport, LabeledPair, Mechanism, PairPrediction } from '../engine/types';
+
+/** 0/1 gold rationale label per token of `offsets` (no rationale → all zeros: the corrected form). */
+export function goldTokenLabels(response: string, rationales: readonly string[], offsets: ReadonlyArray<[number, number]>): number[] {
+  return tokenLabels(locateRationales(response, rationales).spans, offsets);
+}
+
+/** Score predictions (same order as `data`) against gold labels; `loss` is NaN unless given. */
+export function evaluatePredictions(
+  data: readonly LabeledPair[],
+  preds: readonly PairPrediction[],
+  opts: { threshold?: number; maxLen: number; loss?: number },
+): EvalReport {
+  const threshold = opts.threshold ?? 0.5;
+  const report: EvalReport = { loss: opts.loss ?? NaN, mechanisms: {} };
+  const mechs = (['ER', 'IP', 'EX'] as Mechanism[]).filter((m) => data.some((p) => p.labels[m]) && preds.some((p) => p.mechanisms[m]));
+  for (const m of mechs) {
+    const rows: EvalRow[] = [];
+    data.forEach((pair, i) => {
+      const gold = pair.labels[m];
+      const pred = preds[i].mechanisms[m];
+      if (!gold || !pred) return;
+      const offsets = pred.tokens.map((t) => [t.start, t.end] as [number, number]);
+      rows.push({
+        goldLevel: gold.level,
+        predLevel: pred.level,
+        goldTokens: goldTokenLabels(pair.responsePost, gold.rationales, offsets),
+        predTokens: pred.tokens.map((t) => (t.prob >= threshold ? 1 : 0)),
+        hasRationale: gold.rationales.some((r) => r.trim() !== ''),
+      });
+    });
+    report.mechanisms[m] = mechanismEval(m, rows, { batchSize: 32, maxLen: opts.maxLen });
+  }
+  return report;
+}
+
+/** Index of the largest probability. */
+export function argmax3(p: ArrayLike<number>): 0 | 1 | 2 {
+  let b = 0;
+  for (let c = 1; c < p.length; c++) if (p[c] > p[b]) b = c;
+  return b as 0 | 1 | 2;
+}
+
+/** Mechanisms that have labels in `data`, in ER, IP, EX order. */
+export function labelledMechanisms(data: readonly LabeledPair[]): Mechanism[] {
+  return (['ER', 'IP', 'EX'] as Mechanism[]).filter((m) => data.some((p) => p.labels[m]));
+}
+
+/** Yield to the event loop (long loops stay interruptible and keep the process responsive). */
+export function yieldToLoop(): Promise<void> {
+  return new Promise((r) => setImmediate(r));
+}

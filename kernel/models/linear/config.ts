@@ -1,0 +1,51 @@
+// The linear baseline's configuration: TF-IDF features + class-balanced multinomial logistic
+// regression, C per mechanism picked by grouped cross-validation.
+import type { Mechanism } from '../../engine/types';
+import { defaultTfidfConfig, type TfidfConfig } from './tfidf';
+
+export interface LinearConfig {
+  /** Feature extraction (response text only, as the measured baseline). */
+  tfidf: TfidfConfig;
+  /** Inverse regularisation: a number for every mechanism, per mechanism, or 'cv' to pick from `cGrid`. */
+  C: number | Partial<Record<Mechanism, number>> | 'cv'; // 'cv'
+  /** Candidate C values for 'cv' (fitted in ascending order, warm-started). */
+  cGrid: number[]; // [0.1, 0.3, 1, 3]
+  /** Inner grouped folds for picking C. */
+  cvFolds: number; // 3
+  /** Seed of the inner folds. */
+  seed: number; // 12
+  /** 'balanced' class weights (n / (3 · count)), as the measured baseline. */
+  classWeight: 'balanced' | 'none'; // 'balanced'
+  /** L-BFGS iterations at most, and gradient tolerance. */
+  maxIter: number; // 300
+  tol: number; // 1e-4
+  /** Response tokens listed per prediction (the family has no rationale model; tokens carry prob 0). */
+  maxLen: number; // 64
+  /** Mechanisms to train (default: every mechanism labelled in the training data). */
+  mechanisms?: Mechanism[];
+}
+
+export const defaultLinearConfig: LinearConfig = {
+  tfidf: { ...defaultTfidfConfig },
+  C: 'cv',
+  cGrid: [0.1, 0.3, 1, 3],
+  cvFolds: 3,
+  seed: 12,
+  classWeight: 'balanced',
+  maxIter: 300,
+  tol: 1e-4,
+  maxLen: 64,
+};
+
+/**
+ * Spread overrides over the defaults (nested tfidf too). Only LinearConfig keys are kept, so the CLI
+ * can pass its whole TrainConfig; its `seed_val` seeds the inner folds when `seed` is not given.
+ */
+export function resolveLinearConfig(over: Partial<LinearConfig> & { seed_val?: number } = {}): LinearConfig {
+  const out: LinearConfig = { ...defaultLinearConfig, tfidf: { ...defaultLinearConfig.tfidf, ...(over.tfidf ?? {}) } };
+  for (const k of Object.keys(defaultLinearConfig).concat('mechanisms') as Array<keyof LinearConfig>) {
+    if (k !== 'tfidf' && over[k] !== undefined) (out as unknown as Record<string, unknown>)[k] = over[k];
+  }
+  if (over.seed === undefined && typeof over.seed_val === 'number') out.seed = over.seed_val;
+  return out;
+}

@@ -1,0 +1,246 @@
+// The `linear` model family: TF-IDF of the response + one class-balanced multinomial logistic
+// regression per mechanism; trains in seconds, exposes per-n-gram weights, has no rationale model
+// (its predictions list the response tokens with probability 0, so it never marks a rationale).
+import { loadCheckpoint, saveCheckpoint, type Checkpoint } from '../../engine/checkpoint';
+import { groupedStratifiedFolds } from '../../engine/cv';
+import type { EmpathyModel, ModelFamily, PredictOptions, TrainResult, TrainData } from '../../engine/model';
+import type { TensorEntry } from '../../engine/safetensors';
+import type { BackendInfo, EvalReport, LabeledPair, Mechanism, MechanismPrediction, Pair, PairPrediction, RunOptions } from '../../engine/types';
+import { levelMetrics } from '../../metrics/levels';
+import { wordTokens } from '../text/words';
+import { argmax3, evaluatePredictions, labelledMechanisms, yieldToLoop } from '../evaluate';
+import { resolveLinearConfig, type LinearConfig } from './config';
+import { fitLogReg, predictProba, type LogRegParams } from './logreg';
+import { csrSelectRows, type Csr } from './sparse';
+import { TfidfVectorizer } from './tfidf';
+
+/** No tensors: the linear family runs in plain TypeScript on typed arrays. */
+export const LINEAR_BACKEND: BackendInfo = { name: 'cpu', device: 'CPU', detail: 'plain TypeScript (sparse typed arrays, no tfjs)', skipped: [], chosenBy: 'auto' };
+
+export interface FeatureWeight {
+  feature: string;
+  weight: number;
+}
+
+export class LinearModel implements EmpathyModel {
+  readonly family = 'linear' as const;
+  readonly mechanisms: readonly Mechanism[];
+  readonly maxLen: number;
+
+  constructor(
+    readonly cfg: LinearConfig,
+    readonly vectorizer: TfidfVectorizer,
+    /** Per mechanism: weights (feature-major [d, 3]) and bias, and the C it was fitted with. */
+    readonly heads: Partial<Record<Mechanism, LogRegParams & { C: number }>>,
+  ) {
+    this.mechanisms = (['ER', 'IP', 'EX'] as Mechanism[]).filter((m) => heads[m]);
+    this.maxLen = cfg.maxLen;
+  }
+
+  /** Level probabilities [n, 3] per mechanism, row-major (what the ensemble averages). */
+  levelProbs(pairs: readonly Pair[]): Partial<Record<Mechanism, Float64Array>> {
+    const x = this.vectorizer.transform(pairs.map((p) => p.responsePost));
+    const out: Partial<Record<Mechanism, Float64Array>> = {};
+    for (const m of this.mechanisms) out[m] = predictProba(x, this.heads[m]!);
+    return out;
+  }
+
+  async predict(pairs: readonly Pair[], opts: PredictOptions = {}): Promise<PairPrediction[]> {
+    const out: PairPrediction[] = [];
+    const chunk = opts.batchSize ?? 256;
+    for (let s = 0; s < pairs.length; s += chunk) {
+      opts.signal?.throwIfAborted();
+      const part = pairs.slice(s, s + chunk);
+      const probs = this.levelProbs(part);
+      part.forEach((p, i) => {
+        const { tokens, truncated } = wordTokens(p.responsePost, this.maxLen);
+        const mechanisms: Partial<Record<Mechanism, MechanismPrediction>> = {};
+        for (const m of this.mechanisms) {
+          const pr = probs[m]!.subarray(i * 3, i * 3 + 3);
+          mechanisms[m] = {
+            level: argmax3(pr),
+            probs: [pr[0], pr[1], pr[2]],
+            tokens: tokens.map((t) => ({ ...t, prob: 0 })),
+            spans: [],
+            truncated,
+          };
+        }
+        out.push({ id: p.id, seekerPost: p.seekerPost, responsePost: p.responsePost, mechanisms });
+      });
+      opts.onProgress?.(Math.min(s + chunk, pairs.length), pairs.length);
+      await yieldToLoop();
+    }
+    return out;
+  }
+
+  async evaluate(data: readonly LabeledPair[], opts: PredictOptions = {}): Promise<EvalReport> {
+    return evaluatePredictions(data, await this.predict(data, opts), { threshold: opts.threshold, maxLen: this.maxLen });
+  }
+
+  /** The n features with the largest weight towards `level` of `mechanism` (an inspectable model). */
+  topFeatures(mechanism: Mechanism, level: 0 | 1 | 2, n = 20): FeatureWeight[] {
+    const h = this.heads[mechanism];
+    if (!h) throw new Error(`linear model has no ${mechanism} head (has ${this.mechanisms.join(', ')})`);
+    const order = Array.from({ length: h.d }, (_, j) => j).sort((a, b) => h.W[b * 3 + level] - h.W[a * 3 + level]);
+    return order.slice(0, n).map((j) => ({ feature: this.vectorizer.features[j], weight: h.W[j * 3 + level] }));
+  }
+
+  async save(path: string, extra: { trainArgs?: unknown; metrics?: unknown } = {}): Promise<void> {
+    await saveCheckpoint(path, this.toCheckpoint(extra));
+  }
+
+  /** The checkpoint contents (the ensemble nests them under a prefix). */
+  toCheckpoint(extra: { trainArgs?: unknown; metrics?: unknown } = {}): Checkpoint {
+    const tensors = new Map<string, TensorEntry>();
+    const d = this.vectorizer.size;
+    tensors.set('tfidf.idf', { dtype: 'F32', shape: [d], data: new Float32Array(this.vectorizer.idf) });
+    for (const m of this.mechanisms) {
+      const h = this.heads[m]!;
+      // PyTorch nn.Linear layout: weight [out=3, in=d].
+      const w = new Float32Array(3 * d);
+      for (let j = 0; j < d; j++) for (let c = 0; c < 3; c++) w[c * d + j] = h.W[j * 3 + c];
+      tensors.set(`${m}.weight`, { dtype: 'F32', shape: [3, d], data: w });
+      tensors.set(`${m}.bias`, { dtype: 'F32', shape: [3], data: new Float32Array(h.b) });
+    }
+    return {
+      family: 'linear',
+      config: { ...this.cfg, C: Object.fromEntries(this.mechanisms.map((m) => [m, this.heads[m]!.C])), mechanisms: [...this.mechanisms] },
+      tokenizer: { kind: 'tfidf', wordCount: this.vectorizer.wordCount, features: this.vectorizer.features },
+      trainArgs: extra.trainArgs,
+      metrics: extra.metrics,
+      tensors,
+    };
+  }
+
+  describe(): Record<string, unknown> {
+    return {
+      family: 'linear',
+      mechanisms: [...this.mechanisms],
+      features: this.vectorizer.size,
+      wordFeatures: this.vectorizer.wordCount,
+      charFeatures: this.vectorizer.size - this.vectorizer.wordCount,
+      C: Object.fromEntries(this.mechanisms.map((m) => [m, this.heads[m]!.C])),
+      tfidf: this.cfg.tfidf,
+      classWeight: this.cfg.classWeight,
+      rationales: 'none (level model only)',
+    };
+  }
+
+  dispose(): void {
+    // Plain typed arrays: nothing to free.
+  }
+}
+
+/** Round parameters through float32, so a saved-and-loaded model predicts exactly as the trained one. */
+function toF32Params(p: LogRegParams): LogRegParams {
+  return { k: p.k, d: p.d, W: Float64Array.from(new Float32Array(p.W)), b: Float64Array.from(new Float32Array(p.b)) };
+}
+
+/** Macro-F1 of argmax(probs [n, 3]) against gold. */
+function macroF1Of(probs: Float64Array, gold: ArrayLike<number>): number {
+  const pred = Array.from({ length: gold.length }, (_, i) => argmax3(probs.subarray(i * 3, i * 3 + 3)));
+  return levelMetrics(Array.from(gold), pred).macroF1;
+}
+
+/** Pick C from cfg.cGrid by grouped, stratified inner CV (vectoriser fitted once on all training rows). */
+async function selectC(rows: readonly LabeledPair[], x: Csr, y: Int32Array, m: Mechanism, cfg: LinearConfig, opts: RunOptions): Promise<{ C: number; scores: number[] }> {
+  const folds = groupedStratifiedFolds(rows, { k: cfg.cvFolds, seed: cfg.seed, stratifyBy: [m] });
+  const grid = [...cfg.cGrid].sort((a, b) => a - b);
+  const scores = new Array<number>(grid.length).fill(0);
+  for (let f = 0; f < cfg.cvFolds; f++) {
+    const tr: number[] = [];
+    const te: number[] = [];
+    folds.forEach((ff, i) => (ff === f ? te : tr).push(i));
+    const xtr = csrSelectRows(x, tr);
+    const xte = csrSelectRows(x, te);
+    const ytr = Int32Array.from(tr, (i) => y[i]);
+    const yte = Int32Array.from(te, (i) => y[i]);
+    let init: LogRegParams | undefined;
+    for (let g = 0; g < grid.length; g++) {
+      opts.signal?.throwIfAborted();
+      init = fitLogReg(xtr, ytr, 3, { C: grid[g], classWeight: cfg.classWeight, maxIter: cfg.maxIter, tol: cfg.tol }, init);
+      scores[g] += macroF1Of(predictProba(xte, init), yte) / cfg.cvFolds;
+      await yieldToLoop();
+    }
+  }
+  let best = 0;
+  for (let g = 1; g < grid.length; g++) if (scores[g] > scores[best] + 1e-9) best = g;
+  return { C: grid[best], scores };
+}
+
+export async function trainLinear(over: Partial<LinearConfig>, data: TrainData, opts: RunOptions = {}): Promise<TrainResult> {
+  const cfg = resolveLinearConfig(over);
+  const emit = opts.onEvent ?? (() => {});
+  const mechs = cfg.mechanisms ?? labelledMechanisms(data.train);
+  if (mechs.length === 0) throw new Error('linear: the training data has no labelled mechanism');
+  emit({ type: 'start', v: 1, totalSteps: mechs.length, stepsPerEpoch: mechs.length, epochs: 1, examples: data.train.length, backend: LINEAR_BACKEND, resumedFromStep: 0 });
+  const t0 = Date.now();
+  const vectorizer = TfidfVectorizer.fit(data.train.map((p) => p.responsePost), cfg.tfidf);
+  const xAll = vectorizer.transform(data.train.map((p) => p.responsePost));
+  emit({ type: 'log', v: 1, level: 'info', message: `linear: ${vectorizer.size} TF-IDF features (${vectorizer.wordCount} word, ${vectorizer.size - vectorizer.wordCount} char) from ${data.train.length} responses in ${Date.now() - t0} ms` });
+  const heads: Partial<Record<Mechanism, LogRegParams & { C: number }>> = {};
+  let step = 0;
+  for (const m of mechs) {
+    opts.signal?.throwIfAborted();
+    const idx = data.train.flatMap((p, i) => (p.labels[m] ? [i] : []));
+    const rows = idx.map((i) => data.train[i]);
+    const x = csrSelectRows(xAll, idx);
+    const y = Int32Array.from(rows, (p) => p.labels[m]!.level);
+    let C: number;
+    if (cfg.C === 'cv') {
+      const sel = await selectC(rows, x, y, m, cfg, opts);
+      C = sel.C;
+      emit({ type: 'log', v: 1, level: 'info', message: `linear ${m}: inner ${cfg.cvFolds}-fold macro-F1 by C ${cfg.cGrid.map((c, g) => `${c}: ${sel.scores[g].toFixed(3)}`).join(', ')} → C=${C}` });
+    } else {
+      C = typeof cfg.C === 'number' ? cfg.C : (cfg.C[m] ?? 1);
+    }
+    const ts = Date.now();
+    const fit = fitLogReg(x, y, 3, { C, classWeight: cfg.classWeight, maxIter: cfg.maxIter, tol: cfg.tol });
+    heads[m] = { ...toF32Params(fit), C };
+    step++;
+    emit({ type: 'step', v: 1, step, epoch: 1, loss: fit.loss, lossLevel: fit.loss, lossRationale: 0, lr: 0, gradNorm: 0, examplesPerSec: rows.length / Math.max((Date.now() - ts) / 1000, 1e-3) });
+    if (!fit.converged) emit({ type: 'log', v: 1, level: 'warn', message: `linear ${m}: L-BFGS stopped after ${fit.iterations} iterations before converging` });
+    await yieldToLoop();
+  }
+  const model = new LinearModel(cfg, vectorizer, heads);
+  const dev = data.dev?.length ? await model.evaluate(data.dev) : undefined;
+  const test = data.test?.length ? await model.evaluate(data.test) : undefined;
+  emit({ type: 'epoch', v: 1, epoch: 1, step, trainLoss: NaN, dev });
+  emit({ type: 'end', v: 1, step, dev, test });
+  return { model, steps: step, dev, test };
+}
+
+export async function loadLinear(path: string): Promise<LinearModel> {
+  return linearFromCheckpoint(await loadCheckpoint(path), path);
+}
+
+/** Rebuild a linear model from checkpoint contents (`path` names the file in errors). */
+export function linearFromCheckpoint(ck: Checkpoint, path: string): LinearModel {
+  if (ck.family !== 'linear') throw new Error(`${path}: a '${ck.family}' checkpoint, not 'linear'`);
+  const cfgRaw = ck.config as LinearConfig & { C: Partial<Record<Mechanism, number>>; mechanisms: Mechanism[] };
+  const tok = ck.tokenizer as { kind: string; wordCount: number; features: string[] } | undefined;
+  if (!tok || tok.kind !== 'tfidf' || !Array.isArray(tok.features)) throw new Error(`${path}: linear checkpoint without its TF-IDF vocabulary`);
+  const get = (name: string, shape: number[]): Float32Array => {
+    const t = ck.tensors.get(name);
+    if (!t) throw new Error(`${path}: missing tensor ${name}`);
+    if (t.dtype !== 'F32' || t.shape.join(',') !== shape.join(',')) throw new Error(`${path}: tensor ${name} is ${t.dtype}[${t.shape}], expected F32[${shape}]`);
+    return t.data as Float32Array;
+  };
+  const d = tok.features.length;
+  const cfg = resolveLinearConfig(cfgRaw);
+  const vectorizer = new TfidfVectorizer(cfg.tfidf, tok.features, get('tfidf.idf', [d]), tok.wordCount);
+  const heads: Partial<Record<Mechanism, LogRegParams & { C: number }>> = {};
+  for (const m of cfgRaw.mechanisms) {
+    const w = get(`${m}.weight`, [3, d]);
+    const W = new Float64Array(d * 3);
+    for (let j = 0; j < d; j++) for (let c = 0; c < 3; c++) W[j * 3 + c] = w[c * d + j];
+    heads[m] = { k: 3, d, W, b: Float64Array.from(get(`${m}.bias`, [3])), C: cfgRaw.C[m] ?? NaN };
+  }
+  return new LinearModel(cfg, vectorizer, heads);
+}
+
+export const linearFamily: ModelFamily<Partial<LinearConfig>> = {
+  name: 'linear',
+  train: trainLinear,
+  load: loadLinear,
+};

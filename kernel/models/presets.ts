@@ -1,0 +1,23 @@
+// Named model presets over the built-in families: `offline-default` is what every user without
+// pretrained weights gets (the ensemble); `linear` and `tagger` are its two members alone.
+import type { ModelFamilyName } from '../engine/model';
+
+export interface ModelPreset {
+  family: ModelFamilyName;
+  /** Config overrides for the family's train(). */
+  config: Record<string, unknown>;
+  summary: string;
+}
+
+export const MODEL_PRESETS: Record<string, ModelPreset> = {
+  'offline-default': { family: 'ensemble', config: {}, summary: '0.75·linear + 0.25·BiGRU tagger level probabilities; tagger rationales when level > 0' },
+  linear: { family: 'linear', config: {}, summary: 'TF-IDF (word 1–2 + char_wb 2–5) class-balanced logistic regression, C by grouped CV' },
+  tagger: { family: 'tagger', config: {}, summary: 'word + char n-gram embeddings, shared BiGRU, masked cross-attention, joint level and rationale heads' },
+};
+
+/** A preset by name, or a bare family name (its defaults). */
+export function resolveModelPreset(name: string): ModelPreset | undefined {
+  if (MODEL_PRESETS[name]) return MODEL_PRESETS[name];
+  if (['bi-encoder', 'linear', 'tagger', 'ensemble'].includes(name)) return { family: name as ModelFamilyName, config: {}, summary: `${name} family defaults` };
+  return undefined;
+}

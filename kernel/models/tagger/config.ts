@@ -1,0 +1,76 @@
+// The neural rationale tagger's configuration: word + hashed char n-gram embeddings, a BiGRU shared by
+// seeker and response, masked cross-attention, three level heads and three rationale heads.
+import type { BackendPreference } from '../../engine/backend';
+import type { Mechanism } from '../../engine/types';
+
+export interface TaggerConfig {
+  /** Tokens kept per side (seeker and response), ≤ 64 keeps wasm memory and time small. */
+  maxLen: number; // 64
+  /** Word vocabulary: most frequent lowercased training words seen ≥ minCount times (+ pad, unk). */
+  vocabSize: number; // 8000
+  minCount: number; // 2
+  /** Hash buckets of char 3-grams of "<word>" (fastText-style), summed into the word vector. */
+  charBuckets: number; // 4096
+  /** Char n-grams kept per token. */
+  charPerToken: number; // 8
+  /** Embedding width. */
+  embedDim: number; // 64
+  /** GRU state per direction (the BiGRU output is 2·hidden wide). */
+  hidden: number; // 64
+  /** Width of each level head's hidden layer. */
+  headHidden: number; // 64
+  /** Dropout on embeddings and head inputs while training. */
+  dropout: number; // 0.25
+  /** Attention to seeker padding is masked (the original did not mask it: a quirk). */
+  seekerMask: boolean; // true
+  /** Adam step size, batch, epochs, global gradient-norm clip. */
+  lr: number; // 3e-3
+  batchSize: number; // 32
+  epochs: number; // 6
+  maxGradNorm: number; // 5
+  /** Level loss: class-balanced (n / (3 · count) per mechanism) or plain cross-entropy. */
+  classWeights: 'balanced' | 'none'; // 'balanced'
+  /** Weight of the rationale loss (token BCE on rows with level > 0 only). */
+  lambdaRationale: number; // 1
+  /** Mark rationale tokens only where the predicted level is > 0 (level 0 has no rationale by definition). */
+  gateRationales: boolean; // true
+  seed: number; // 12
+  /** tfjs backend (EMPATHY_BACKEND overrides). */
+  backend: BackendPreference; // 'auto'
+  /** Mechanisms to train (default: every mechanism labelled in the training data). */
+  mechanisms?: Mechanism[];
+}
+
+export const defaultTaggerConfig: TaggerConfig = {
+  maxLen: 64,
+  vocabSize: 8000,
+  minCount: 2,
+  charBuckets: 4096,
+  charPerToken: 8,
+  embedDim: 64,
+  hidden: 64,
+  headHidden: 64,
+  dropout: 0.25,
+  seekerMask: true,
+  lr: 3e-3,
+  batchSize: 32,
+  epochs: 6,
+  maxGradNorm: 5,
+  classWeights: 'balanced',
+  lambdaRationale: 1,
+  gateRationales: true,
+  seed: 12,
+  backend: 'auto',
+};
+
+/** Defaults ⊕ overrides, keeping only TaggerConfig keys (the CLI passes its whole TrainConfig). */
+export function resolveTaggerConfig(over: Partial<TaggerConfig> & { seed_val?: number; max_len?: number } = {}): TaggerConfig {
+  const out: TaggerConfig = { ...defaultTaggerConfig };
+  for (const k of Object.keys(defaultTaggerConfig).concat('mechanisms') as Array<keyof TaggerConfig>) {
+    if (over[k] !== undefined) (out as unknown as Record<string, unknown>)[k] = over[k];
+  }
+  if (over.seed === undefined && typeof over.seed_val === 'number') out.seed = over.seed_val;
+  if (over.maxLen === undefined && typeof over.max_len === 'number') out.maxLen = over.max_len;
+  if (out.maxLen > 128) throw new Error(`tagger: maxLen ${out.maxLen} > 128 (the unrolled GRU would be slow and memory-hungry)`);
+  return out;
+}

@@ -1,0 +1,244 @@
+// The `tagger` model family: the BiGRU rationale tagger (network.ts) with its word vocabulary — training
+// (Adam, class-balanced level loss, rationale loss on level > 0 rows, abortable, typed events),
+// prediction, evaluation and the single-file checkpoint.
+import * as tf from '@tensorflow/tfjs';
+import { currentBackend, initBackend } from '../../engine/backend';
+import { loadCheckpoint, saveCheckpoint, type Checkpoint } from '../../engine/checkpoint';
+import { seededRandom } from '../../engine/cv';
+import type { EmpathyModel, ModelFamily, PredictOptions, TrainData, TrainResult } from '../../engine/model';
+import { SeedStream } from '../../engine/ops';
+import { extractSpans } from '../../engine/spans';
+import type { BackendInfo, EvalReport, LabeledPair, Mechanism, MechanismPrediction, Pair, PairPrediction, RunOptions } from '../../engine/types';
+import { argmax3, evaluatePredictions, labelledMechanisms, yieldToLoop } from '../evaluate';
+import { balancedClassWeights } from '../linear/logreg';
+import { resolveTaggerConfig, type TaggerConfig } from './config';
+import { TaggerNetwork } from './network';
+import { makeBatch, toExamples, WordVocab, type TaggerExample } from './vocab';
+
+export class TaggerModel implements EmpathyModel {
+  readonly family = 'tagger' as const;
+  readonly mechanisms: readonly Mechanism[];
+  readonly maxLen: number;
+
+  constructor(
+    readonly cfg: TaggerConfig,
+    readonly vocab: WordVocab,
+    readonly net: TaggerNetwork,
+  ) {
+    this.mechanisms = net.shape.mechanisms;
+    this.maxLen = cfg.maxLen;
+  }
+
+  /** Predictions with the tagger's raw token probabilities (no gating by level): what the ensemble uses. */
+  async predictRaw(pairs: readonly Pair[], opts: PredictOptions = {}): Promise<PairPrediction[]> {
+    const bs = opts.batchSize ?? 64;
+    const out: PairPrediction[] = [];
+    const mechs = [...this.mechanisms];
+    for (let s = 0; s < pairs.length; s += bs) {
+      opts.signal?.throwIfAborted();
+      const part = pairs.slice(s, s + bs);
+      const exs = toExamples(part, this.maxLen, []);
+      const b = makeBatch(exs, this.vocab, this.cfg, []);
+      const [lp, rp] = tf.tidy(() => {
+        const f = this.net.forward(b);
+        return [tf.stack(mechs.map((m) => tf.softmax(f.levelLogits[m]!))), tf.sigmoid(f.rationaleLogits)]; // [M, B, 3], [B·T, M]
+      });
+      let levelProbs: Float32Array;
+      let tokenProbs: Float32Array;
+      try {
+        levelProbs = (await lp.data()) as Float32Array;
+        tokenProbs = (await rp.data()) as Float32Array;
+      } finally {
+        lp.dispose();
+        rp.dispose();
+      }
+      const B = part.length;
+      part.forEach((p, i) => {
+        const ex = exs[i];
+        const mechanisms: Partial<Record<Mechanism, MechanismPrediction>> = {};
+        mechs.forEach((m, j) => {
+          const o = (j * B + i) * 3;
+          const probs: [number, number, number] = [levelProbs[o], levelProbs[o + 1], levelProbs[o + 2]];
+          const tokens = ex.response.tokens.map((t, k) => ({ ...t, prob: tokenProbs[(i * b.T + k) * mechs.length + j] }));
+          mechanisms[m] = { level: argmax3(probs), probs, tokens, spans: extractSpans(p.responsePost, tokens, opts.threshold ?? 0.5), truncated: ex.response.truncated };
+        });
+        out.push({ id: p.id, seekerPost: p.seekerPost, responsePost: p.responsePost, mechanisms });
+      });
+      opts.onProgress?.(Math.min(s + bs, pairs.length), pairs.length);
+      await yieldToLoop();
+    }
+    return out;
+  }
+
+  async predict(pairs: readonly Pair[], opts: PredictOptions = {}): Promise<PairPrediction[]> {
+    const raw = await this.predictRaw(pairs, opts);
+    return this.cfg.gateRationales ? gateByLevel(raw) : raw;
+  }
+
+  async evaluate(data: readonly LabeledPair[], opts: PredictOptions = {}): Promise<EvalReport> {
+    return evaluatePredictions(data, await this.predict(data, opts), { threshold: opts.threshold, maxLen: this.maxLen });
+  }
+
+  async save(path: string, extra: { trainArgs?: unknown; metrics?: unknown } = {}): Promise<void> {
+    await saveCheckpoint(path, this.toCheckpoint(extra));
+  }
+
+  /** The checkpoint contents (the ensemble nests them under a prefix). */
+  toCheckpoint(extra: { trainArgs?: unknown; metrics?: unknown } = {}): Checkpoint {
+    return {
+      family: 'tagger',
+      config: { ...this.cfg, mechanisms: [...this.mechanisms] },
+      tokenizer: { kind: 'tagger-words', words: this.vocab.words },
+      trainArgs: extra.trainArgs,
+      metrics: extra.metrics,
+      tensors: this.net.stateDict(),
+    };
+  }
+
+  describe(): Record<string, unknown> {
+    let params = 0;
+    for (const v of this.net.params.values()) params += v.size;
+    const { embedDim, hidden, headHidden, charBuckets, maxLen, seekerMask } = this.cfg;
+    return { family: 'tagger', mechanisms: [...this.mechanisms], vocabSize: this.vocab.size, params, embedDim, hidden, headHidden, charBuckets, maxLen, seekerMask, encoder: 'BiGRU (shared by seeker and response)' };
+  }
+
+  dispose(): void {
+    this.net.dispose();
+  }
+}
+
+/** Clear the rationale of every mechanism predicted at level 0 (in place; returns its input). */
+export function gateByLevel(preds: PairPrediction[]): PairPrediction[] {
+  for (const p of preds) {
+    for (const mp of Object.values(p.mechanisms)) {
+      if (mp && mp.level === 0) {
+        for (const t of mp.tokens) t.prob = 0;
+        mp.spans = [];
+      }
+    }
+  }
+  return preds;
+}
+
+/** Batches of similar length (shuffle, sort within windows of 20 batches, shuffle the batches). */
+function epochBatches(n: number, lens: number[], bs: number, rnd: () => number): number[][] {
+  const idx = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(rnd() * (i + 1));
+    [idx[i], idx[j]] = [idx[j], idx[i]];
+  }
+  const batches: number[][] = [];
+  const win = bs * 20;
+  for (let s = 0; s < n; s += win) {
+    const w = idx.slice(s, s + win).sort((a, b) => lens[a] - lens[b]);
+    for (let k = 0; k < w.length; k += bs) batches.push(w.slice(k, k + bs));
+  }
+  for (let i = batches.length - 1; i > 0; i--) {
+    const j = Math.floor(rnd() * (i + 1));
+    [batches[i], batches[j]] = [batches[j], batches[i]];
+  }
+  return batches;
+}
+
+export async function trainTagger(over: Partial<TaggerConfig>, data: TrainData, opts: RunOptions = {}): Promise<TrainResult> {
+  const cfg = resolveTaggerConfig(over);
+  const emit = opts.onEvent ?? (() => {});
+  const backend: BackendInfo = currentBackend() && cfg.backend === 'auto' && !process.env.EMPATHY_BACKEND ? currentBackend()! : await initBackend(cfg.backend);
+  const mechs = cfg.mechanisms ?? labelledMechanisms(data.train);
+  if (mechs.length === 0) throw new Error('tagger: the training data has no labelled mechanism');
+  const train = data.train;
+  const vocab = WordVocab.build(train.flatMap((p) => [p.seekerPost, p.responsePost]), cfg.vocabSize, cfg.minCount);
+  const exs: TaggerExample[] = toExamples(train, cfg.maxLen, mechs);
+  const classWeights: Partial<Record<Mechanism, number[]>> = {};
+  for (const m of mechs) {
+    const ys = exs.flatMap((e) => (e.levels[m] === undefined ? [] : [e.levels[m]!]));
+    classWeights[m] = cfg.classWeights === 'balanced' ? balancedClassWeights(ys, 3) : [1, 1, 1];
+  }
+  const net = new TaggerNetwork(cfg, { vocabSize: vocab.size, mechanisms: mechs }, cfg.seed);
+  const model = new TaggerModel(cfg, vocab, net);
+  const optimizer = tf.train.adam(cfg.lr);
+  const vars = [...net.params.values()];
+  const rnd = seededRandom(cfg.seed + 1);
+  const lens = exs.map((e) => Math.max(e.seeker.tokens.length, e.response.tokens.length));
+  const stepsPerEpoch = Math.ceil(exs.length / cfg.batchSize);
+  emit({ type: 'start', v: 1, totalSteps: stepsPerEpoch * cfg.epochs, stepsPerEpoch, epochs: cfg.epochs, examples: exs.length, backend, resumedFromStep: 0 });
+  emit({ type: 'log', v: 1, level: 'info', message: `tagger: vocabulary ${vocab.size} words, ${model.describe().params} parameters, class weights ${mechs.map((m) => `${m} [${classWeights[m]!.map((w) => w.toFixed(2)).join(', ')}]`).join(' ')}` });
+  let step = 0;
+  let stopped: TrainResult['stopped'];
+  try {
+    for (let epoch = 1; epoch <= cfg.epochs; epoch++) {
+      let sum = 0;
+      let count = 0;
+      for (const bi of epochBatches(exs.length, lens, cfg.batchSize, rnd)) {
+        if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('aborted');
+        const t0 = Date.now();
+        const b = makeBatch(bi.map((i) => exs[i]), vocab, cfg, mechs);
+        const rng = new SeedStream(cfg.seed * 100003 + step);
+        let parts: tf.Scalar[] = [];
+        const { value, grads } = tf.variableGrads(() => {
+          const l = net.loss(b, net.forward(b, rng), classWeights);
+          parts = [tf.keep(l.level), tf.keep(l.rationale)];
+          return l.loss;
+        }, vars);
+        const names = Object.keys(grads);
+        const norm = tf.tidy(() => tf.sqrt(tf.addN(names.map((k) => tf.sum(tf.square(grads[k]))))).dataSync()[0]);
+        const scale = Number.isFinite(norm) && norm > cfg.maxGradNorm ? cfg.maxGradNorm / norm : 1;
+        const clipped = names.map((k) => ({ name: k, tensor: scale < 1 ? tf.mul(grads[k], scale) : grads[k] }));
+        optimizer.applyGradients(clipped);
+        const loss = value.dataSync()[0];
+        const [lv, lr] = parts.map((t) => t.dataSync()[0]);
+        for (const t of [value, ...parts, ...Object.values(grads), ...(scale < 1 ? clipped.map((c) => c.tensor) : [])]) t.dispose();
+        step++;
+        sum += loss;
+        count++;
+        emit({ type: 'step', v: 1, step, epoch, loss, lossLevel: lv, lossRationale: lr, lr: cfg.lr, gradNorm: norm, examplesPerSec: bi.length / Math.max((Date.now() - t0) / 1000, 1e-3) });
+        await yieldToLoop();
+      }
+      const dev = data.dev?.length ? await model.evaluate(data.dev, { signal: opts.signal }) : undefined;
+      emit({ type: 'epoch', v: 1, epoch, step, trainLoss: sum / Math.max(count, 1), dev });
+    }
+  } catch (e) {
+    if (!opts.signal?.aborted) {
+      optimizer.dispose();
+      model.dispose();
+      throw e;
+    }
+    stopped = 'aborted';
+    emit({ type: 'stopped', v: 1, step, reason: 'aborted' });
+  } finally {
+    optimizer.dispose();
+  }
+  const dev = !stopped && data.dev?.length ? await model.evaluate(data.dev) : undefined;
+  const test = !stopped && data.test?.length ? await model.evaluate(data.test) : undefined;
+  emit({ type: 'end', v: 1, step, dev, test });
+  return { model, steps: step, stopped, dev, test };
+}
+
+export async function loadTagger(path: string): Promise<TaggerModel> {
+  return taggerFromCheckpoint(await loadCheckpoint(path), path);
+}
+
+/** Rebuild a tagger from checkpoint contents (`path` names the file in errors). */
+export async function taggerFromCheckpoint(ck: Checkpoint, path: string): Promise<TaggerModel> {
+  if (ck.family !== 'tagger') throw new Error(`${path}: a '${ck.family}' checkpoint, not 'tagger'`);
+  const cfgRaw = ck.config as TaggerConfig & { mechanisms: Mechanism[] };
+  const tok = ck.tokenizer as { kind: string; words: string[] } | undefined;
+  if (!tok || tok.kind !== 'tagger-words' || !Array.isArray(tok.words)) throw new Error(`${path}: tagger checkpoint without its word vocabulary`);
+  const cfg = resolveTaggerConfig(cfgRaw);
+  if (!currentBackend()) await initBackend(cfg.backend);
+  const vocab = new WordVocab(tok.words);
+  const net = new TaggerNetwork(cfg, { vocabSize: vocab.size, mechanisms: cfgRaw.mechanisms }, cfg.seed);
+  try {
+    net.loadStateDict(ck.tensors);
+  } catch (e) {
+    net.dispose();
+    throw new Error(`${path}: ${(e as Error).message}`);
+  }
+  return new TaggerModel(cfg, vocab, net);
+}
+
+export const taggerFamily: ModelFamily<Partial<TaggerConfig>> = {
+  name: 'tagger',
+  train: trainTagger,
+  load: loadTagger,
+};
