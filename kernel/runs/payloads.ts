@@ -56,6 +56,6 @@ export function comparisonText(runs: readonly RunRecord[], metricFilter?: (name:
   const header = ['metric', ...runs.map(r => r.id)];
   const rows = t.rows.map(r => [r.name, ...r.values.map(v => (v === null ? '—' : v.toFixed(4)))]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map(r => r[i].length)));
-  const fmt = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ');
+  const fmt = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
   return [fmt(header), fmt(widths.map(w => '-'.repeat(w))), ...rows.map(fmt)].join('\n');
 }

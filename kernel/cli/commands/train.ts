@@ -13,6 +13,7 @@ import { engine } from '../engine';
 import { reportOriginalLines } from '../evalText';
 import { loadLabeledFiles, pathList } from '../labeledFiles';
 import { ProgressBar } from '../progress';
+import { RunStore, defaultRunsDir, type RunRecorder } from '../../runs/store';
 
 const OPTIONS: OptionSpec[] = [
   // ---- train.py, same names and defaults ----
@@ -49,6 +50,9 @@ const OPTIONS: OptionSpec[] = [
   { name: 'tokenizer', type: 'string', metavar: 'DIR', help: 'folder with tokenizer.json (default: BPE trained on the data)' },
   { name: 'vocab_size', type: 'number', metavar: 'N', help: 'size of the BPE trained on the data (default: the preset\'s)' },
   { name: 'limit', type: 'number', metavar: 'N', help: 'use only the first N training pairs (smoke tests)' },
+  { name: 'runs_dir', type: 'string', metavar: 'DIR', help: 'record the run here (default ./runs or $EMPATHY_RUNS_DIR)' },
+  { name: 'run_label', type: 'string', metavar: 'TEXT', help: 'a label for the run (default: model, preset and mechanisms)' },
+  { name: 'no_run', type: 'boolean', help: 'do not record a run' },
 ];
 
 /** Flags that map 1:1 onto TrainConfig fields. */
@@ -188,21 +192,42 @@ export const train: Command = {
     };
 
     const data: TrainData = { train: trainPairs, dev: dev?.pairs, test: test?.pairs };
+    // Every training is a run: config, code version, data hashes, seed, backend, per-step metrics.
+    let rec: RunRecorder | undefined;
+    if (!o.no_run) {
+      const store = new RunStore((o.runs_dir as string | undefined) ?? defaultRunsDir(ctx.cwd));
+      const label = (o.run_label as string | undefined) ?? `${o.model}${o.model === 'bi-encoder' ? ` ${cfg.preset ?? 'small'}` : ''} ${cfg.mechanisms.join('+')}`;
+      const files = [
+        ...tr.files.map((f) => ({ role: 'train' as const, path: f.file, rows: f.rows })),
+        ...(dev?.files ?? []).map((f) => ({ role: 'dev' as const, path: f.file, rows: f.rows })),
+        ...(test?.files ?? []).map((f) => ({ role: 'test' as const, path: f.file, rows: f.rows })),
+      ];
+      rec = store.create({ label, source: 'cli', family: o.model, config: { ...cfg, model: o.model, limit: o.limit ?? null }, seed: Number(cfg.seed_val ?? o.seed_val), data: files.map((f) => ({ ...f, path: path.resolve(ctx.cwd, f.path) })) });
+      ctx.err.write(`run ${rec.id} → ${rec.dir}\n`);
+    }
+    const recordingOnEvent = (e: TrainEvent) => {
+      rec?.onEvent(e);
+      onEvent(e);
+    };
     const eng = engine();
     let result: TrainResult;
     try {
       if (o.model === 'bi-encoder') {
-        result = await eng.train(cfg, data, { signal: ctx.signal, onEvent });
+        result = await eng.train(cfg, data, { signal: ctx.signal, onEvent: recordingOnEvent });
       } else {
         const fam = eng.families[o.model as keyof typeof eng.families];
         if (!fam) throw new UsageError(`unknown --model ${JSON.stringify(o.model)} (available: ${Object.keys(eng.families).join(', ')})`);
-        result = await fam.train({ ...cfg, save_model_path: savePath }, data, { signal: ctx.signal, onEvent });
+        result = await fam.train({ ...cfg, save_model_path: savePath }, data, { signal: ctx.signal, onEvent: recordingOnEvent });
         if (savePath && !result.stopped) await result.model.save(savePath, { trainArgs: cfg });
       }
+    } catch (e) {
+      rec?.fail(e);
+      throw e;
     } finally {
       bar?.done();
       if (log !== undefined) fs.closeSync(log);
     }
+    rec?.finish({ dev: result.dev, test: result.test, checkpointPath: savePath ? path.resolve(ctx.cwd, savePath) : undefined, stopped: result.stopped !== undefined, steps: result.steps });
     try {
       if (result.stopped === 'aborted') {
         if (savePath && o.model !== 'bi-encoder') await result.model.save(savePath, { trainArgs: cfg });
