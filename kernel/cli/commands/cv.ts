@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DataError } from '../../../dataset/csv';
 import { crossValidate, type CvReport } from '../../engine/cv';
-import type { Mechanism } from '../../engine/types';
+import type { LabeledPair, Mechanism } from '../../engine/types';
 import { MODEL_PRESETS, resolveModelPreset } from '../../models/presets';
 import { UsageError, type OptionSpec } from '../args';
 import type { Command } from '../command';
@@ -48,8 +48,14 @@ export const cv: Command = {
         throw new DataError(o.config, undefined, `cannot read config JSON: ${(e as Error).message}`);
       }
     }
-    const loaded = await loadLabeledFiles('data', files.map((f) => path.resolve(ctx.cwd, f)), { joint: o.joint, mechanism: o.mechanism, cwd: ctx.cwd });
-    for (const w of loaded.warnings) ctx.err.write(`warning: ${w}\n`);
+    // Each file (with --joint: each file and its sibling mechanisms) loads on its own; the pairs are concatenated.
+    const loaded = { pairs: [] as LabeledPair[], files: [] as Array<{ file: string; mechanism: Mechanism; rows: number }> };
+    for (const f of files) {
+      const one = await loadLabeledFiles('data', [path.resolve(ctx.cwd, f)], { joint: o.joint, mechanism: o.mechanism, cwd: ctx.cwd });
+      for (const w of one.warnings) ctx.err.write(`warning: ${w}\n`);
+      loaded.pairs.push(...one.pairs);
+      loaded.files.push(...one.files.map(({ file, mechanism, rows }) => ({ file, mechanism, rows })));
+    }
     const pairs = o.limit ? loaded.pairs.slice(0, Math.max(1, Math.floor(o.limit))) : loaded.pairs;
     const eng = engine();
     const family = eng.families[preset.family];

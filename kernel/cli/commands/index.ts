@@ -1,6 +1,7 @@
 // The registry of CLI commands, in `empathy --help` order. Add a command: one file in this folder
 // exporting a `Command`, imported and listed here.
 import type { Command } from '../command';
+import { cv } from './cv';
 import { downloadData } from './downloadData';
 import { evaluate } from './evaluate';
 import { predict } from './predict';
@@ -12,4 +13,4 @@ import { stats } from './stats';
 import { test } from './test';
 import { train } from './train';
 
-export const commands: readonly Command[] = [processData, train, test, evaluate, predict, split, stats, downloadData, run, runs];
+export const commands: readonly Command[] = [processData, train, test, evaluate, predict, split, stats, downloadData, run, runs, cv];
