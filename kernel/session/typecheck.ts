@@ -179,7 +179,8 @@ export class CellTypechecker {
               if (d.type && ts.isIdentifier(d.name)) type = src(d.type);
               else if (checker) {
                 const t = checker.getTypeAtLocation(name);
-                const printed = checker.typeToString(t, name, ts.TypeFormatFlags.NoTruncation | ts.TypeFormatFlags.UseAliasDefinedOutsideCurrentScope);
+                // Fully qualified (`import("…").TrainData`): the names the cell saw may not be in scope later.
+                const printed = checker.typeToString(t, undefined, ts.TypeFormatFlags.NoTruncation | ts.TypeFormatFlags.UseFullyQualifiedType);
                 if (!printed.includes('...') && printed !== 'error') type = printed;
               }
               put(name.text, `declare ${isConst && !isDeclare ? 'const' : 'let'} ${name.text}: ${type};`);

@@ -128,6 +128,9 @@ describe('kernel/session', function () {
       assert.equal(blocked.stdout, '', 'not run');
       const redefined = await t.execute('const count = "three"\nconst s2: string = count');
       assert.deepEqual(redefined.diagnostics, [], 'a redefinition replaces the earlier declaration');
+      await t.execute('import { splitPairs } from "empathy"\nconst parts = splitPairs([])');
+      const api = await t.execute('const n: number = parts.train.length\nconst wrong: string = parts.dev');
+      assert.deepEqual(api.diagnostics.map((d) => `${d.line}:${d.column} TS${d.code}`), ['2:7 TS2322'], 'types of API values survive into later cells');
       const completions = await t.complete('gre', 3);
       assert.ok(completions.items.some((c) => c.label === 'greet' && c.kind === 'function'));
       assert.deepEqual([completions.from, completions.to], [0, 3]);
