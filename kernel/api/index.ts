@@ -7,6 +7,7 @@ import type { EmpathyModel, PredictOptions, TrainData, TrainResult } from '../en
 import type { EvalReport, LabeledPair, Mechanism, Pair, PairPrediction, RunOptions, TrainEvent } from '../engine/types';
 import { assignGroups, defaultSplitOptions, type SplitOptions } from '../../dataset/split';
 import { loadLabeledFiles } from '../cli/labeledFiles';
+import { RunStore, defaultRunsDir } from '../runs/store';
 import { currentSignal } from './context';
 import { display, lossCurveBundle } from './display/index';
 
@@ -23,6 +24,7 @@ export { locateRationales } from '../../dataset/align';
 export { levelMetrics } from '../metrics/levels';
 export { RunStore, defaultRunsDir } from '../runs/store';
 export { runsPayload, comparisonTable } from '../runs/payloads';
+export * from './tutorialData';
 
 /**
  * Load labelled EPITOME CSVs (raw or processed, as the CLI's --train_path) as pairs. The mechanism
@@ -60,6 +62,8 @@ export function splitPairs(pairs: readonly LabeledPair[], opts: Partial<SplitOpt
 /** What the notebook `train` returns: the engine's result plus every training event. */
 export interface NotebookTrainResult extends TrainResult {
   events: TrainEvent[];
+  /** The run's id in the runs folder, when recorded (`record`). */
+  runId?: string;
 }
 
 export interface NotebookRunOptions extends RunOptions {
@@ -69,6 +73,8 @@ export interface NotebookRunOptions extends RunOptions {
   label?: string;
   /** Minimum milliseconds between live redraws (default 250). */
   redrawMs?: number;
+  /** Record the run in the runs folder like `empathy train` does (true: ./runs; or a folder). Default false. */
+  record?: boolean | string;
 }
 
 /**
@@ -86,19 +92,33 @@ export async function train(cfg: Partial<engine.TrainConfig>, data: TrainData | 
     lastDraw = Date.now();
     handle?.updateBundle(lossCurveBundle({ events, id: label, label }, live));
   };
-  const result = await engine.train(cfg, trainData, {
-    signal: opts.signal ?? currentSignal(),
-    onEvent: (e) => {
-      events.push(e);
-      opts.onEvent?.(e);
-      if (e.type === 'epoch' || e.type === 'end' || e.type === 'stopped') redraw(true);
-      else if (e.type === 'step' && Date.now() - lastDraw >= (opts.redrawMs ?? 250)) redraw(true);
-      else if (e.type === 'log') console.log(e.message);
-    },
-  });
+  const rec = opts.record
+    ? new RunStore(typeof opts.record === 'string' ? opts.record : defaultRunsDir(process.cwd())).create({
+      label, source: 'notebook', family: 'bi-encoder', config: { ...engine.defaultTrainConfig, ...cfg } as Record<string, unknown>,
+      seed: cfg.seed_val ?? engine.defaultTrainConfig.seed_val, data: [],
+    })
+    : undefined;
+  let result: TrainResult;
+  try {
+    result = await engine.train(cfg, trainData, {
+      signal: opts.signal ?? currentSignal(),
+      onEvent: (e) => {
+        rec?.onEvent(e);
+        events.push(e);
+        opts.onEvent?.(e);
+        if (e.type === 'epoch' || e.type === 'end' || e.type === 'stopped') redraw(true);
+        else if (e.type === 'step' && Date.now() - lastDraw >= (opts.redrawMs ?? 250)) redraw(true);
+        else if (e.type === 'log') console.log(e.message);
+      },
+    });
+  } catch (e) {
+    rec?.fail(e);
+    throw e;
+  }
+  rec?.finish({ dev: result.dev, test: result.test, stopped: result.stopped === 'aborted', steps: result.steps });
   redraw(false);
   if (result.stopped === 'aborted') console.log(`Training stopped at step ${result.steps}: the model keeps the weights of that step.`);
-  return Object.assign(result, { events });
+  return Object.assign(result, { events, ...(rec ? { runId: rec.id } : {}) });
 }
 
 /** Evaluate a model on labelled pairs (its EvalReport: levels, rationales, paper-faithful numbers). */

@@ -2,7 +2,10 @@
 // top-level await, npm imports, last-expression display, console streamed in order, errors mapped to
 // cell lines, type errors at the cell's own positions, interrupt keeps variables.
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { RunStore } from '../../kernel/runs/store';
 import { Session } from '../../kernel/session/session';
 
 const repo = path.resolve(__dirname, '../../..');
@@ -65,6 +68,27 @@ describe('kernel/session', function () {
     assert.equal(d.rows.length, 24);
     assert.ok(d.rows.every((row) => row.levels.ER !== undefined));
     assert.match(r.displays[0].bundle['text/plain'], /^Dataset ER sample: 24 rows/);
+  });
+
+  it('trains through the API with a live loss curve and records the run like the CLI', async () => {
+    const runs = fs.mkdtempSync(path.join(os.tmpdir(), 'empathy-runs-'));
+    try {
+      const toy = JSON.stringify(path.join(repo, 'out/test/engine/toyData.js'));
+      const r = await s.execute(`import { toyPairs, toyConfig } from ${toy}\nconst trained = await empathy.train({ ...toyConfig, epochs: 1 }, toyPairs(16), { record: ${JSON.stringify(runs)}, label: "nb" });\n[trained.steps, trained.runId !== undefined]`);
+      assert.equal(r.status, 'ok', r.error?.stack);
+      assert.deepEqual(r.value, [2, true]);
+      const curve = r.displays.filter((d) => d.bundle['application/vnd.empathy.loss-curve+json']);
+      assert.ok(curve.length >= 2 && curve.every((d) => d.displayId === curve[0].displayId));
+      const last = curve[curve.length - 1].bundle['application/vnd.empathy.loss-curve+json'] as { live?: boolean; runs: Array<{ steps: unknown[] }> };
+      assert.equal(last.live, undefined, 'the final redraw is not live');
+      assert.equal(last.runs[0].steps.length, 2);
+      const listed = new RunStore(runs).list().runs;
+      assert.equal(listed.length, 1);
+      assert.deepEqual([listed[0].source, listed[0].status, listed[0].steps], ['notebook', 'finished', 2]);
+      await s.execute('trained.model.dispose()');
+    } finally {
+      fs.rmSync(runs, { recursive: true, force: true });
+    }
   });
 
   it('displays the last expression: text/plain always, a table for arrays of records', async () => {
