@@ -23,6 +23,8 @@ export interface ForwardOut {
   rationaleLogits: tf.Tensor2D; // [B·T, M] column j = mechanisms[j]
 }
 
+let nextNetworkId = 0;
+
 export class TaggerNetwork {
   readonly params = new Map<string, tf.Variable>();
 
@@ -34,6 +36,7 @@ export class TaggerNetwork {
     const { embedDim: E, hidden: H, headHidden: Hh, charBuckets } = cfg;
     const D = 2 * H;
     installFastWasmSlice(); // the unrolled GRU unstacks [T, …] tensors: O(T·size) with the stock wasm Slice
+    nextNetworkId++;
     const rnd = seededRandom(seed);
     // Uniform(−a, a) init with a = √(6 / (fan_in + fan_out)) (Glorot), embeddings N-ish small.
     const init = (name: string, shape: number[], a: number, zeroRow0 = false) => {
@@ -41,7 +44,10 @@ export class TaggerNetwork {
       const data = new Float32Array(n);
       for (let i = 0; i < n; i++) data[i] = (rnd() * 2 - 1) * a;
       if (zeroRow0) data.fill(0, 0, shape[shape.length - 1]);
-      this.params.set(name, tf.variable(tf.tensor(data, shape), true, `tagger/${name}/${Math.floor(rnd() * 1e9)}`));
+      const t = tf.tensor(data, shape);
+      // tfjs variable names are process-global: a counter keeps two networks (e.g. trained + loaded) apart.
+      this.params.set(name, tf.variable(t, true, `tagger/${name}/${nextNetworkId}`));
+      t.dispose();
     };
     const glorot = (i: number, o: number) => Math.sqrt(6 / (i + o));
     init('embed.word', [shape.vocabSize, E], 0.1, true); // row 0 = pad

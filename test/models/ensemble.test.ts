@@ -1,0 +1,81 @@
+// The ensemble (offline-default): the probability average and the level gate on rationales, weight
+// picking on out-of-fold probabilities, and the trained family's checkpoint and tensor ownership.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../../kernel/engine/backend';
+import { loadModel } from '../../kernel/engine/families';
+import type { MechanismPrediction, PairPrediction } from '../../kernel/engine/types';
+import { combinePredictions } from '../../kernel/models/ensemble/combine';
+import { defaultEnsembleWeights } from '../../kernel/models/ensemble/config';
+import { pickWeights, trainEnsemble, type EnsembleModel } from '../../kernel/models/ensemble/ensembleModel';
+import { toyPairs } from './toy';
+
+const mp = (probs: [number, number, number], tokenProb = 0.9): MechanismPrediction => ({
+  level: probs.indexOf(Math.max(...probs)) as 0 | 1 | 2,
+  probs,
+  tokens: [{ text: 'so', start: 0, end: 2, prob: tokenProb }, { text: 'sorry', start: 3, end: 8, prob: 0.2 }],
+  spans: [],
+  truncated: false,
+});
+const pp = (er: MechanismPrediction): PairPrediction => ({ id: 'a', seekerPost: 's', responsePost: 'so sorry', mechanisms: { ER: er } });
+
+describe('models/ensemble', function () {
+  this.timeout(300000);
+
+  it('averages level probabilities with weight w on the linear model (default 0.75)', () => {
+    assert.deepEqual(defaultEnsembleWeights, { ER: 0.75, IP: 0.75, EX: 0.75 });
+    const [out] = combinePredictions([pp(mp([0.2, 0.2, 0.6]))], [pp(mp([0.6, 0.4, 0]))], defaultEnsembleWeights);
+    const er = out.mechanisms.ER!;
+    [0.3, 0.25, 0.45].forEach((p, c) => assert.ok(Math.abs(er.probs[c] - p) < 1e-12));
+    assert.equal(er.level, 2);
+    // Rationales come from the tagger: its token probabilities, spans from them.
+    assert.deepEqual(er.tokens.map((t) => t.prob), [0.9, 0.2]);
+    assert.deepEqual(er.spans.map((s) => s.text), ['so']);
+  });
+
+  it('shows no rationale when the ensemble level is 0, even if the tagger marks tokens', () => {
+    const [out] = combinePredictions([pp(mp([0.9, 0.05, 0.05]))], [pp(mp([0.1, 0.1, 0.8]))], { ER: 0.75, IP: 0.75, EX: 0.75 });
+    assert.equal(out.mechanisms.ER!.level, 0);
+    assert.ok(out.mechanisms.ER!.tokens.every((t) => t.prob === 0));
+    assert.deepEqual(out.mechanisms.ER!.spans, []);
+  });
+
+  it('picks, per mechanism, the weight with the best out-of-fold macro-F1', () => {
+    // The tagger is right and the linear model wrong on every row: w = 0 wins; ties would go to 0.75.
+    const oof = [0, 1, 2, 0, 1, 2].map((g) => ({
+      gold: { ER: g },
+      linear: { ER: [0, 1, 2].map((c) => (c === (g + 1) % 3 ? 0.8 : 0.1)) },
+      tagger: { ER: [0, 1, 2].map((c) => (c === g ? 0.6 : 0.2)) },
+    }));
+    const { weights, scores } = pickWeights(oof, ['ER'], [0, 0.5, 0.75, 1], defaultEnsembleWeights);
+    assert.equal(weights.ER, 0);
+    assert.equal(scores.ER![0], 1);
+    assert.equal(weights.IP, 0.75); // no data: the default stays
+  });
+
+  it('trains both members, saves one checkpoint, loads identically, owns its tensors', async () => {
+    await initBackend('cpu');
+    const before = tf.memory().numTensors;
+    const train = toyPairs(36, 7);
+    const r = await trainEnsemble(
+      { linear: { C: 1 }, tagger: { backend: 'cpu', embedDim: 8, hidden: 8, headHidden: 8, charBuckets: 32, vocabSize: 100, minCount: 1, epochs: 2, batchSize: 18, maxLen: 16 }, weights: { ER: 0.6, IP: 0.75, EX: 0.9 } },
+      { train },
+    );
+    const model = r.model as EnsembleModel;
+    assert.equal(model.family, 'ensemble');
+    assert.deepEqual(model.weights, { ER: 0.6, IP: 0.75, EX: 0.9 });
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'h7-ensemble-')), 'offline-default.pth');
+    await model.save(file);
+    const a = await model.predict(train.slice(0, 5));
+    const loaded = await loadModel(file);
+    assert.equal(loaded.family, 'ensemble');
+    assert.deepEqual((loaded as EnsembleModel).weights, model.weights);
+    assert.deepEqual(await loaded.predict(train.slice(0, 5)), a);
+    loaded.dispose();
+    model.dispose();
+    assert.equal(tf.memory().numTensors, before);
+  });
+});

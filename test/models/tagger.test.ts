@@ -1,0 +1,116 @@
+// The BiGRU rationale tagger on a tiny toy set: it overfits, owns every tensor, stops when aborted,
+// round-trips through a checkpoint, and the copy-free wasm Slice/Unpack kernels match tfjs's.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../../kernel/engine/backend';
+import { loadModel } from '../../kernel/engine/families';
+import type { TrainEvent } from '../../kernel/engine/types';
+import type { TaggerConfig } from '../../kernel/models/tagger/config';
+import { loadTagger, trainTagger, type TaggerModel } from '../../kernel/models/tagger/taggerModel';
+import { makeBatch, toExamples, WordVocab } from '../../kernel/models/tagger/vocab';
+import { installFastWasmSlice } from '../../kernel/models/tagger/wasmSlice';
+import { toyPairs } from './toy';
+
+/** A tiny, fast tagger: the cpu backend (deterministic), small widths, many epochs on few rows. */
+const tiny: Partial<TaggerConfig> = { backend: 'cpu', embedDim: 16, hidden: 16, headHidden: 16, charBuckets: 64, vocabSize: 200, minCount: 1, dropout: 0, lr: 0.02, batchSize: 12, epochs: 25, maxLen: 16, seed: 3 };
+
+describe('models/tagger', function () {
+  this.timeout(300000);
+  const train = toyPairs(24, 5);
+
+  it('a batch reverses each row within its length and points padding at type 0', () => {
+    const vocab = WordVocab.build(['a b c', 'a b'], 10, 1);
+    const exs = toExamples([{ id: '1', seekerPost: 'a b c', responsePost: 'a b' }], 8, []);
+    const b = makeBatch(exs, vocab, { charBuckets: 16, charPerToken: 4 }, []);
+    assert.equal(b.T, 3);
+    const fw = Array.from(b.tokType.subarray(0, 6));
+    const bw = Array.from(b.tokType.subarray(6));
+    assert.deepEqual(bw, [fw[2], fw[1], fw[0], fw[4], fw[3], 0]); // "c b a", "b a" + pad
+    assert.deepEqual(Array.from(b.unreverse), [2, 1, 0, 4, 3, 5]);
+    assert.deepEqual(Array.from(b.mask), [1, 1, 1, 1, 1, 0]);
+  });
+
+  describe('trained on 24 toy pairs', () => {
+    let model: TaggerModel;
+    const events: TrainEvent[] = [];
+    let tensorsBefore = 0;
+    before(async () => {
+      await initBackend('cpu');
+      tensorsBefore = tf.memory().numTensors;
+      model = (await trainTagger(tiny, { train }, { onEvent: (e) => events.push(e) })).model as TaggerModel;
+    });
+
+    it('overfits: loss falls and the training levels are recovered', async () => {
+      const steps = events.filter((e): e is Extract<TrainEvent, { type: 'step' }> => e.type === 'step');
+      assert.equal(events[0].type, 'start');
+      assert.equal(events[events.length - 1].type, 'end');
+      assert.ok(steps[steps.length - 1].loss < steps[0].loss / 3, `loss ${steps[0].loss} → ${steps[steps.length - 1].loss}`);
+      const rep = await model.evaluate(train);
+      for (const m of ['ER', 'IP', 'EX'] as const) assert.ok(rep.mechanisms[m]!.accuracy >= 0.9, `${m} train accuracy ${rep.mechanisms[m]!.accuracy}`);
+      assert.ok(rep.mechanisms.EX!.rationale.positive.tokenF1 > 0.8, `EX rationale F1 ${rep.mechanisms.EX!.rationale.positive.tokenF1}`);
+    });
+
+    it('predictions carry offsets into the response and rationales only at level > 0', async () => {
+      const [p] = await model.predict([train[0]]);
+      const ex = p.mechanisms.EX!;
+      for (const t of ex.tokens) assert.equal(train[0].responsePost.slice(t.start, t.end), t.text);
+      if (ex.level === 0) assert.ok(ex.tokens.every((t) => t.prob === 0));
+      assert.ok(Math.abs(ex.probs[0] + ex.probs[1] + ex.probs[2] - 1) < 1e-5);
+    });
+
+    it('save → load (also through the engine registry) predicts identically', async () => {
+      const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'h7-tagger-')), 'tagger.pth');
+      await model.save(file);
+      const a = await model.predict(train.slice(0, 6));
+      for (const loaded of [await loadTagger(file), await loadModel(file)]) {
+        assert.equal(loaded.family, 'tagger');
+        assert.deepEqual(await loaded.predict(train.slice(0, 6)), a);
+        loaded.dispose();
+      }
+    });
+
+    it('owns every tensor: none left after training, predicting and dispose', async () => {
+      await model.predict(train);
+      model.dispose();
+      assert.equal(tf.memory().numTensors, tensorsBefore);
+    });
+  });
+
+  it('stops between batches when aborted, keeping a usable model', async () => {
+    await initBackend('cpu');
+    const before = tf.memory().numTensors;
+    const ac = new AbortController();
+    const events: TrainEvent[] = [];
+    const r = await trainTagger({ ...tiny, epochs: 50 }, { train }, { signal: ac.signal, onEvent: (e) => { events.push(e); if (e.type === 'step' && e.step === 2) ac.abort(); } });
+    assert.equal(r.stopped, 'aborted');
+    assert.equal(r.steps, 2);
+    assert.ok(events.some((e) => e.type === 'stopped'));
+    assert.equal((await r.model.predict(train.slice(0, 2))).length, 2);
+    r.model.dispose();
+    assert.equal(tf.memory().numTensors, before);
+  });
+
+  it('the copy-free wasm Slice / Unpack give the same values as the cpu backend', async function () {
+    try {
+      await initBackend('wasm');
+    } catch (e) {
+      this.skip(); // wasm unavailable here: nothing to check
+    }
+    try {
+      installFastWasmSlice();
+      const data = Float32Array.from({ length: 4 * 3 * 5 * 6 }, (_, i) => i);
+      const x = tf.tensor4d(data, [4, 3, 5, 6]);
+      const got = [tf.slice(x, [1, 0, 2, 1], [2, 3, 2, 4]), ...tf.unstack(x, 2), tf.slice(x, [2, 0, 0, 0], [1, 3, 5, 6])].map((t) => Array.from(t.dataSync()));
+      await initBackend('cpu');
+      const y = tf.tensor4d(data, [4, 3, 5, 6]);
+      const want = [tf.slice(y, [1, 0, 2, 1], [2, 3, 2, 4]), ...tf.unstack(y, 2), tf.slice(y, [2, 0, 0, 0], [1, 3, 5, 6])].map((t) => Array.from(t.dataSync()));
+      assert.deepEqual(got, want);
+      tf.dispose([y]);
+    } finally {
+      await initBackend('cpu');
+    }
+  });
+});
