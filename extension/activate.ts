@@ -9,6 +9,10 @@ import { newNotebook } from './commands/newNotebook';
 import { openTutorial } from './commands/openTutorial';
 import { restartKernel, showVariables } from './commands/kernelCommands';
 import { selectBackend } from './commands/selectBackend';
+import { trainModel, type TrainRequest } from './commands/trainModel';
+import { DatasetExplorerPanel } from './panels/datasetExplorerPanel';
+import { RationaleInspectorPanel } from './panels/rationaleInspectorPanel';
+import { RendererMessaging } from './rendererMessaging';
 
 export function activate(context: vscode.ExtensionContext): void {
   const status = new BackendStatus();
@@ -24,6 +28,10 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('empathy.restartKernel', (arg?: unknown) => restartKernel(kernels, arg)),
     vscode.commands.registerCommand('empathy.showVariables', () => showVariables(kernels)),
     vscode.commands.registerCommand('empathy.selectBackend', () => selectBackend(kernels.backend?.name)),
+    vscode.commands.registerCommand('empathy.trainModel', (req?: TrainRequest) => trainModel(context, kernels, req)),
+    vscode.commands.registerCommand('empathy.openDatasetExplorer', (files?: string[]) => DatasetExplorerPanel.open(context, kernels, files)),
+    vscode.commands.registerCommand('empathy.openRationaleInspector', (files?: string[]) => RationaleInspectorPanel.open(context, kernels, files)),
+    new RendererMessaging(),
   );
 }
 

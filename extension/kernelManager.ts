@@ -16,6 +16,7 @@ export class KernelManager implements vscode.Disposable {
   private readonly output = vscode.window.createOutputChannel('Empathy Kernel');
   private lastBackend: BackendInfo | undefined;
   private warnedRuntime = false;
+  private toolsKernel: Promise<KernelClient> | undefined;
 
   constructor(private readonly context: vscode.ExtensionContext, private readonly status: BackendStatus) {}
 
@@ -42,6 +43,20 @@ export class KernelManager implements vscode.Disposable {
     this.kernels.set(key, { client, starting, runtime });
     starting.catch(() => this.kernels.delete(key));
     return starting;
+  }
+
+  /** The shared kernel of commands and panels (not tied to a notebook), started on first use. */
+  tools(): Promise<KernelClient> {
+    if (!this.toolsKernel) {
+      const cwd = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? this.context.extensionPath;
+      const { client, runtime } = this.create(cwd, (e) => {
+        if (e.type === 'hello' && e.backend) this.setBackend(e.backend, runtime);
+        if (e.type === 'backend') this.setBackend(e.backend, runtime);
+      });
+      this.toolsKernel = client.start().then(() => client);
+      this.toolsKernel.catch(() => { this.toolsKernel = undefined; void client.dispose(); });
+    }
+    return this.toolsKernel;
   }
 
   /** A kernel not tied to a notebook (Train Model…, panels); the caller disposes it. */
@@ -127,6 +142,7 @@ export class KernelManager implements vscode.Disposable {
   dispose(): void {
     for (const k of this.kernels.values()) void k.client.dispose();
     this.kernels.clear();
+    void this.toolsKernel?.then((c) => c.dispose(), () => undefined);
     this.output.dispose();
   }
 }

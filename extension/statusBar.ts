@@ -15,8 +15,7 @@ export class BackendStatus implements vscode.Disposable {
   /** Before the kernel reports its backend, show the preference; afterwards what it really uses. */
   show(info: BackendInfo | undefined, runtime: KernelRuntime | undefined, preference?: string): void {
     if (info) {
-      const device = info.name === 'wasm' ? 'wasm' : info.device;
-      this.item.text = `${info.device === 'GPU' ? '$(circuit-board)' : '$(chip)'} Empathy: ${info.name} · ${device}`;
+      this.item.text = `${info.device === 'GPU' ? '$(circuit-board)' : '$(chip)'} Empathy: ${info.name} · ${info.device}`;
       const skipped = info.skipped.map((s) => `- ${s.name}: ${s.reason}`).join('\n');
       this.item.tooltip = new vscode.MarkdownString(
         `**Backend** ${info.detail} (chosen by ${info.chosenBy})` +

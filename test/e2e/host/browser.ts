@@ -111,7 +111,8 @@ async function answer(cfg: BrowserConfig, session: BrowserSession, q: BrowserQue
   let frames: Array<{ url: string; text: string }> = [];
   for (;;) {
     frames = await frameTexts(session.page);
-    const inner = frames.slice(1); // frame 0 is the workbench itself: renderer output lives in iframes
+    // Frame 0 is the workbench itself; renderer output and panels live in iframes.
+    const inner = q.includeTop ? frames : frames.slice(1);
     missing = q.expectText.filter((t) => !inner.some((f) => f.text.includes(t)));
     if (missing.length === 0 || Date.now() > deadline) break;
     await new Promise((r) => setTimeout(r, 300));

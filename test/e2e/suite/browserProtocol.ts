@@ -7,6 +7,8 @@ export interface BrowserQuestion {
   name: string; // also the screenshot's file name (test-output/e2e/<name>.png)
   /** Texts that must appear inside some iframe (renderer outputs, webview panels). */
   expectText: string[];
+  /** Also search the workbench page itself (status bar, notifications), not only iframes. */
+  includeTop?: boolean;
   timeoutMs?: number;
   settleMs?: number;
 }

@@ -1,0 +1,84 @@
+// The Dataset Explorer webview panel host: loads EPITOME CSVs through the kernel (display.dataset), answers
+// the panel's requests (open another file, export a slice, per-row predictions from a checkpoint).
+import * as vscode from 'vscode';
+import { basename } from 'node:path';
+import { MIME, type DatasetPayload } from '../../kernel/protocol/mime';
+import { isDatasetExplorerToHost, type DatasetExplorerToHost, type HostToDatasetExplorer, type RowPredictions } from '../../kernel/protocol/panels';
+import type { KernelManager } from '../kernelManager';
+import { pickDataFiles } from '../dataFiles';
+import { HOST_JSON, lit, queryPayload } from '../kernelQuery';
+import { panelHtml, webviewRoots } from './webviewHtml';
+
+export class DatasetExplorerPanel {
+  static readonly viewType = 'empathy.datasetExplorer';
+  private files: string[] = [];
+  private dataset: DatasetPayload | undefined;
+
+  private constructor(private readonly panel: vscode.WebviewPanel, private readonly context: vscode.ExtensionContext, private readonly kernels: KernelManager) {
+    panel.webview.html = panelHtml(panel.webview, context.extensionUri, { script: 'datasetExplorer.js', title: 'Dataset Explorer', initialState: null });
+    panel.webview.onDidReceiveMessage((m: unknown) => {
+      if (isDatasetExplorerToHost(m)) void this.handle(m).catch((e) => this.post({ type: 'status', v: 1, level: 'error', message: String((e as Error)?.message ?? e) }));
+    }, undefined, context.subscriptions);
+  }
+
+  /** Opens the panel on `files` (asks for them when not given). */
+  static async open(context: vscode.ExtensionContext, kernels: KernelManager, files?: string[]): Promise<DatasetExplorerPanel | undefined> {
+    files ??= await pickDataFiles(context, { title: 'Dataset Explorer: pick an EPITOME CSV', many: false });
+    if (!files?.length) return undefined;
+    const panel = vscode.window.createWebviewPanel(DatasetExplorerPanel.viewType, `Dataset: ${basename(files[0])}`, vscode.ViewColumn.Active, {
+      enableScripts: true,
+      localResourceRoots: webviewRoots(context.extensionUri),
+      retainContextWhenHidden: true,
+    });
+    const p = new DatasetExplorerPanel(panel, context, kernels);
+    p.files = files;
+    void p.load().catch((e) => p.post({ type: 'status', v: 1, level: 'error', message: String((e as Error)?.message ?? e) }));
+    return p;
+  }
+
+  private post(m: HostToDatasetExplorer): void { void this.panel.webview.postMessage(m); }
+
+  private async load(): Promise<void> {
+    this.post({ type: 'status', v: 1, level: 'info', message: `Loading ${this.files.map((f) => basename(f)).join(', ')}…` });
+    const kernel = await this.kernels.tools();
+    const code = `const rows = await empathy.loadPairs(${lit(this.files)}, { quiet: true });\n` +
+      `display.dataset(rows, { name: ${lit(this.files.map((f) => basename(f)).join(' + '))} });`;
+    this.dataset = await queryPayload<DatasetPayload>(kernel, 'dataset-explorer', `{\n${code}\n}`, MIME.dataset);
+    this.panel.title = `Dataset: ${this.dataset.name}`;
+    this.post({ type: 'dataset', v: 1, dataset: this.dataset });
+  }
+
+  private async handle(m: DatasetExplorerToHost): Promise<void> {
+    switch (m.type) {
+      case 'ready':
+        if (this.dataset) this.post({ type: 'dataset', v: 1, dataset: this.dataset });
+        break;
+      case 'openDataset': {
+        const files = await pickDataFiles(this.context, { title: 'Dataset Explorer: pick an EPITOME CSV', many: false });
+        if (files?.length) { this.files = files; await this.load(); }
+        break;
+      }
+      case 'exportSlice': {
+        const base = vscode.workspace.workspaceFolders?.[0]?.uri;
+        const target = await vscode.window.showSaveDialog({ defaultUri: base ? vscode.Uri.joinPath(base, m.suggestedName) : undefined, filters: { CSV: ['csv'] } });
+        if (target) await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(m.csv));
+        this.post({ type: 'exported', v: 1, path: target?.fsPath, rowCount: m.rowCount });
+        break;
+      }
+      case 'requestPredictions': {
+        const picked = await vscode.window.showOpenDialog({ title: 'Score the dataset with a checkpoint', filters: { Checkpoint: ['pth', 'safetensors', 'ckpt'] } });
+        if (!picked?.[0]) return;
+        this.post({ type: 'status', v: 1, level: 'info', message: `Scoring ${this.dataset?.rows.length ?? 0} rows with ${basename(picked[0].fsPath)}…` });
+        const kernel = await this.kernels.tools();
+        const code = `{\nconst model = await empathy.loadModel(${lit(picked[0].fsPath)});\n` +
+          `try {\n  const rows = await empathy.loadPairs(${lit(this.files)}, { quiet: true });\n` +
+          `  const preds = await empathy.predict(model, rows);\n  const out: Record<string, Record<string, number>> = {};\n` +
+          `  for (const p of preds) { out[p.id] = {}; for (const [m, v] of Object.entries(p.mechanisms)) if (v) out[p.id][m] = v.level; }\n` +
+          `  display.bundle({ 'text/plain': 'predictions', ${lit(HOST_JSON)}: out });\n} finally { model.dispose(); }\n}`;
+        const predictions = await queryPayload<RowPredictions>(kernel, 'dataset-predictions', code, HOST_JSON);
+        this.post({ type: 'predictions', v: 1, modelLabel: basename(picked[0].fsPath), predictions });
+        break;
+      }
+    }
+  }
+}

@@ -1,0 +1,105 @@
+// The Rationale Inspector webview panel host: examples from an EPITOME CSV (gold levels + spans), models
+// from checkpoints in the workspace; each (edited) pair is scored in the kernel and drawn as a heatmap.
+import * as vscode from 'vscode';
+import { basename } from 'node:path';
+import { MIME, type DatasetPayload, type Mechanism, type RationalesPayload } from '../../kernel/protocol/mime';
+import {
+  isRationaleInspectorToHost, type HostToRationaleInspector, type InspectorExample, type InspectorModel, type RationaleInspectorToHost,
+} from '../../kernel/protocol/panels';
+import type { KernelManager } from '../kernelManager';
+import { pickDataFiles } from '../dataFiles';
+import { HOST_JSON, lit, queryPayload } from '../kernelQuery';
+import { panelHtml, webviewRoots } from './webviewHtml';
+
+const CHECKPOINTS = '**/*.{pth,safetensors,ckpt}';
+
+export class RationaleInspectorPanel {
+  static readonly viewType = 'empathy.rationaleInspector';
+  private examples: InspectorExample[] = [];
+  private models: InspectorModel[] = [];
+  private modelId: string | undefined;
+  /** Serialises kernel requests; only the newest score request is answered (requestId). */
+  private latestRequest = 0;
+
+  private constructor(private readonly panel: vscode.WebviewPanel, private readonly context: vscode.ExtensionContext, private readonly kernels: KernelManager) {
+    panel.webview.html = panelHtml(panel.webview, context.extensionUri, { script: 'rationaleInspector.js', title: 'Rationale Inspector', initialState: null });
+    panel.webview.onDidReceiveMessage((m: unknown) => {
+      if (isRationaleInspectorToHost(m)) void this.handle(m).catch((e) => void vscode.window.showErrorMessage(`Rationale Inspector: ${(e as Error)?.message ?? e}`));
+    }, undefined, context.subscriptions);
+  }
+
+  static async open(context: vscode.ExtensionContext, kernels: KernelManager, files?: string[]): Promise<RationaleInspectorPanel | undefined> {
+    files ??= await pickDataFiles(context, { title: 'Rationale Inspector: examples from which EPITOME CSV?', many: false });
+    if (!files?.length) return undefined;
+    const panel = vscode.window.createWebviewPanel(RationaleInspectorPanel.viewType, 'Rationale Inspector', vscode.ViewColumn.Active, {
+      enableScripts: true,
+      localResourceRoots: webviewRoots(context.extensionUri),
+      retainContextWhenHidden: true,
+    });
+    const p = new RationaleInspectorPanel(panel, context, kernels);
+    await p.loadExamples(files);
+    return p;
+  }
+
+  private post(m: HostToRationaleInspector): void { void this.panel.webview.postMessage(m); }
+
+  private async loadExamples(files: string[]): Promise<void> {
+    const kernel = await this.kernels.tools();
+    const code = `{\nconst rows = await empathy.loadPairs(${lit(files)}, { quiet: true });\ndisplay.dataset(rows, { limit: 500 });\n}`;
+    const ds = await queryPayload<DatasetPayload>(kernel, 'inspector-examples', code, MIME.dataset);
+    this.examples = ds.rows.map((r) => ({
+      id: r.id, seekerPost: r.seekerPost, responsePost: r.responsePost,
+      gold: Object.fromEntries(Object.entries(r.levels).map(([m, level]) => [m, { level: level!, spans: r.spans[m as Mechanism] ?? [] }])),
+    }));
+    const found = await vscode.workspace.findFiles(CHECKPOINTS, '{**/node_modules/**,**/test-output/**}', 50);
+    this.models = found.map((u) => ({ id: u.fsPath, label: vscode.workspace.asRelativePath(u) }));
+  }
+
+  private async handle(m: RationaleInspectorToHost): Promise<void> {
+    switch (m.type) {
+      case 'ready':
+        this.post({ type: 'init', v: 1, examples: this.examples, models: this.models, modelId: this.modelId });
+        break;
+      case 'pickModel': {
+        let path = m.modelId;
+        if (!path) {
+          const picked = await vscode.window.showOpenDialog({ title: 'Open a checkpoint', filters: { Checkpoint: ['pth', 'safetensors', 'ckpt'] } });
+          path = picked?.[0]?.fsPath;
+        }
+        if (!path) return;
+        const kernel = await this.kernels.tools();
+        // The model stays loaded in the tools kernel between score requests.
+        const code = `globalThis.__inspectorModel?.dispose?.();\nglobalThis.__inspectorModel = await empathy.loadModel(${lit(path)});\n` +
+          `display.bundle({ 'text/plain': 'model', ${lit(HOST_JSON)}: { mechanisms: globalThis.__inspectorModel.mechanisms } });`;
+        const info = await queryPayload<{ mechanisms: Mechanism[] }>(kernel, 'inspector-model', code, HOST_JSON);
+        this.modelId = path;
+        const model = { id: path, label: vscode.workspace.asRelativePath(path) };
+        if (!this.models.some((x) => x.id === path)) this.models.push(model);
+        this.post({ type: 'model', v: 1, model, mechanisms: info.mechanisms });
+        break;
+      }
+      case 'score': {
+        this.latestRequest = m.requestId;
+        if (!this.modelId) {
+          this.post({ type: 'scoreError', v: 1, requestId: m.requestId, message: 'Pick a model (a checkpoint) to score this pair.' });
+          return;
+        }
+        const kernel = await this.kernels.tools();
+        if (m.requestId !== this.latestRequest) return; // a newer edit superseded this one
+        const started = Date.now();
+        const pair = { id: m.exampleId ?? 'edited', seekerPost: m.seekerPost, responsePost: m.responsePost };
+        const code = `{\nconst model = globalThis.__inspectorModel;\nconst preds = await empathy.predict(model, [${lit(pair)}]);\n` +
+          `display.rationales(preds, { maxLen: model.maxLen });\n}`;
+        try {
+          const payload = await queryPayload<RationalesPayload>(kernel, 'inspector-score', code, MIME.rationales);
+          if (m.requestId !== this.latestRequest) return;
+          this.post({ type: 'scored', v: 1, requestId: m.requestId, item: payload.items[0], maxLen: payload.maxLen, elapsedMs: Date.now() - started });
+        } catch (e) {
+          this.post({ type: 'scoreError', v: 1, requestId: m.requestId, message: String((e as Error)?.message ?? e) });
+        }
+        break;
+      }
+    }
+  }
+
+}

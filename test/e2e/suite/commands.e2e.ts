@@ -1,0 +1,83 @@
+// Commands and panels in a real VS Code: Train Model… (a real training run, interrupted, state kept),
+// the status bar's backend, the Dataset Explorer and Rationale Inspector webviews, the walkthrough.
+import * as assert from 'node:assert/strict';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import { MIME, type LossCurvePayload } from '../../../kernel/protocol/mime';
+import { askBrowser } from './browserProtocol';
+import { extension } from './workspace';
+import { cellById, outputJson, outputMimes, outputText, runCells, waitFor } from './notebookRun';
+
+const sample = (name: string) => join(extension().extensionPath, 'dataset', 'samples', name);
+
+function stepsShown(cell: vscode.NotebookCell): number {
+  try { return outputJson<LossCurvePayload>(cell, MIME.lossCurve).runs[0]?.steps.length ?? 0; } catch { return 0; }
+}
+
+describe('commands and panels', function () {
+  this.timeout(240_000);
+
+  it('Train Model… trains with a live loss curve; interrupting keeps the data and the partly trained model', async () => {
+    const request = { files: [sample('emotional-reactions-sample.csv')], preset: 'tiny', epochs: 40, overrides: { batch_size: 2 } };
+    const done = vscode.commands.executeCommand<vscode.NotebookDocument>('empathy.trainModel', request);
+    const editor = await waitFor('the training notebook', () => {
+      const e = vscode.window.activeNotebookEditor;
+      return e?.notebook.isUntitled && e.notebook.getCells().some((c) => (c.metadata as { id?: string }).id === 'train') ? e : undefined;
+    });
+    const nb = editor.notebook;
+    const train = cellById(nb, 'train');
+    await waitFor('the live loss curve to show a few steps', () => stepsShown(train) >= 3, 150_000);
+    const live = outputJson<LossCurvePayload>(train, MIME.lossCurve);
+    assert.equal(live.live, true, 'the curve is live while training');
+    await vscode.commands.executeCommand('notebook.cancelExecution', nb.uri);
+    await done;
+    assert.notEqual(train.executionSummary?.success, undefined, 'the training cell ended');
+
+    // State survives the interrupt: the data, and the model with the weights of the last completed step.
+    const edit = new vscode.WorkspaceEdit();
+    edit.set(nb.uri, [vscode.NotebookEdit.insertCells(nb.cellCount, [new vscode.NotebookCellData(vscode.NotebookCellKind.Code,
+      '`${data.train.length} pairs, ${run.steps} steps, stopped ${run.stopped}, backend ${empathy.currentBackend()?.name}`', 'typescript')])]);
+    await vscode.workspace.applyEdit(edit);
+    const check = nb.cellAt(nb.cellCount - 1);
+    await runCells(editor, [check]);
+    const text = outputText(check, 'text/plain');
+    const m = /(\d+) pairs, (\d+) steps, stopped aborted, backend (\S+?)'?$/.exec(text.trim());
+    assert.ok(m, `unexpected state after the interrupt: ${text}`);
+    assert.ok(Number(m[2]) >= 1 && Number(m[2]) < 400, `stopped early: ${m[2]} of 400 steps`);
+
+    // The status bar shows the backend the kernel really uses.
+    const status = await askBrowser({ name: 'status-bar-backend', expectText: [`Empathy: ${m[3]}`], includeTop: true });
+    assert.ok(status.ok, `status bar: missing ${status.missing.join(', ')}`);
+
+    // The interrupted model still evaluates: a confusion matrix from a real (partly trained) model.
+    const evaluate = cellById(nb, 'evaluate');
+    await runCells(editor, [evaluate]);
+    assert.equal(evaluate.executionSummary?.success, true, outputText(evaluate));
+    assert.ok(outputMimes(evaluate).includes(MIME.confusion));
+    editor.revealRange(new vscode.NotebookRange(train.index, train.index + 1), vscode.NotebookEditorRevealType.AtTop);
+    const shot = await askBrowser({ name: 'train-model-notebook', expectText: ['Training loss', 'Emotional Reactions'] });
+    assert.ok(shot.ok, `training notebook: missing ${shot.missing.join(', ')}`);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
+  it('Open Dataset Explorer draws the dataset in its webview panel', async () => {
+    await vscode.commands.executeCommand('empathy.openDatasetExplorer', [sample('emotional-reactions-sample.csv')]);
+    const answer = await askBrowser({ name: 'panel-dataset-explorer', expectText: ['I failed my driving test'], timeoutMs: 90_000 }, 120_000);
+    assert.ok(answer.ok, `missing ${answer.missing.join(', ')} in ${JSON.stringify(answer.frames)}`);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
+  it('Open Rationale Inspector lists the examples in its webview panel', async () => {
+    await vscode.commands.executeCommand('empathy.openRationaleInspector', [sample('interpretations-sample.csv')]);
+    const answer = await askBrowser({ name: 'panel-rationale-inspector', expectText: ['Join a club or a sports league'], timeoutMs: 90_000 }, 120_000);
+    assert.ok(answer.ok, `missing ${answer.missing.join(', ')} in ${JSON.stringify(answer.frames)}`);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
+  it('the walkthrough opens with the paper and dataset attribution', async () => {
+    const id = `${extension().id}#students`;
+    await vscode.commands.executeCommand('workbench.action.openWalkthrough', { category: id, step: `${id}#about` }, false);
+    const answer = await askBrowser({ name: 'walkthrough', expectText: ['Sharma', 'Copyright 2019-2020 University of Washington. Developed in the Behavioral Data Science Group.'], includeTop: true, timeoutMs: 30_000 });
+    assert.ok(answer.ok, `missing ${answer.missing.join(', ')}`);
+  });
+});
