@@ -1,13 +1,12 @@
-// Large payloads stay responsive: a 10k-row dataset (render, filter, sort), a 10k-row generic table and
-// 2k-step loss curves, timed inside the page (plotly already on the page, as in the report).
+// Large payloads render correctly: a 10k-row dataset (render, filter, sort), a 10k-row generic table and
+// 2k-step loss curves (only one page of rows in the DOM, filters and sorts apply to all rows). How fast
+// they render is measured by `npm run bench` (bench/webviews.ts), never asserted here.
 import { strict as assert } from 'node:assert';
 import { MIME } from '../../kernel/protocol/mime';
 import { Harness, type TestPage } from './harness';
 import * as gen from './fixtures/generate';
 
-const BOUND_MS = 1500; // "well under a second" on a quiet machine; generous for a shared 2-core CI box
-
-describe('webviews: performance with large payloads', function () {
+describe('webviews: large payloads', function () {
   this.timeout(180_000);
   let hx: Harness;
   let p: TestPage;
@@ -56,38 +55,39 @@ describe('webviews: performance with large payloads', function () {
     report('dataset 10k rows, render (incl. level chart)', ms);
     assert.equal(await p.js(`+document.querySelector('#out-dataset .ew-range').dataset.total`), 10_000);
     assert.equal(await p.js(`document.querySelectorAll('#out-dataset tbody tr').length`), 20, 'only one page in the DOM');
-    assert.ok(ms < BOUND_MS, `render took ${ms} ms`);
 
     const filter = await timeAction(`__t.set('#out-dataset vscode-single-select[data-control=mechanism]', 'IP'); __t.set('#out-dataset vscode-single-select[data-control=level]', '1')`);
     report('dataset 10k rows, two filter changes', filter);
     assert.ok(await p.js<number>(`+document.querySelector('#out-dataset .ew-range').dataset.total`) < 10_000);
-    assert.ok(filter < BOUND_MS);
 
     const sort = await timeAction(`__t.set('#out-dataset vscode-single-select[data-control=level]', 'any'); __t.set('#out-dataset vscode-single-select[data-control=mechanism]', 'any'); document.querySelector('#out-dataset th[data-key=response]').click()`);
     report('dataset 10k rows, clear filters + sort by response text', sort);
-    assert.ok(sort < BOUND_MS);
   });
 
   it('10k-row generic table', async () => {
     const ms = await timeRender('table', MIME.table);
     report('table 10k rows, render', ms);
     assert.equal(await p.js(`document.querySelectorAll('#out-table tbody tr').length`), 25);
-    assert.ok(ms < BOUND_MS);
     const sort = await timeAction(`document.querySelector('#out-table th[data-key="3"]').click()`);
     report('table 10k rows, numeric sort', sort);
-    assert.ok(sort < BOUND_MS);
+    // The visible page is the head of ALL 10k rows sorted by the score column, not of the first page.
+    const scores = await p.js<number[]>(`Array.from(document.querySelectorAll('#out-table tbody tr'), (tr) => +tr.children[3].textContent)`);
+    const asc = [...scores].sort((a, b) => a - b);
+    const desc = [...asc].reverse();
+    assert.ok(JSON.stringify(scores) === JSON.stringify(asc) || JSON.stringify(scores) === JSON.stringify(desc), `not sorted: ${scores.slice(0, 5)}`);
+    assert.ok(Math.abs(scores[0]) > 0.999, `the extreme of sin() over 10k rows heads the sort, got ${scores[0]}`);
   });
 
   it('2k-step loss curve (one run, and three runs overlaid)', async () => {
     const one = await timeRender('loss1', MIME.lossCurve);
     report('loss curve 2000 steps × 1 run', one);
     assert.equal(await p.js(`document.querySelector('#out-loss1 .ew-loss-plot').data[1].x.length`), 2000);
-    assert.ok(one < BOUND_MS);
     const three = await timeRender('loss3', MIME.lossCurve);
     report('loss curve 2000 steps × 3 runs', three);
-    assert.ok(three < BOUND_MS);
+    const traceY = `Array.from(document.querySelector('#out-loss3 .ew-loss-plot').data, (d) => (d.y ? Array.from(d.y).slice(0, 50).join(',') : ''))`;
+    const before = await p.js<string[]>(traceY);
     const smooth = await p.js<number>(`(async () => { const t0 = performance.now(); __t.set('#out-loss3 input[data-control=smoothing]', '0.9'); await __t.frame(); return performance.now() - t0; })()`);
     report('loss curve 3 × 2000 steps, change smoothing', smooth);
-    assert.ok(smooth < BOUND_MS);
+    assert.notDeepEqual(await p.js<string[]>(traceY), before, 'smoothing changed the plotted curves');
   });
 });
