@@ -31,11 +31,12 @@ export const defaultEnsembleConfig: EnsembleConfig = {
   seed: 12,
 };
 
-export function resolveEnsembleConfig(over: Partial<EnsembleConfig> & { mechanisms?: Mechanism[]; seed_val?: number } = {}): EnsembleConfig {
+/** Defaults ⊕ overrides; from the CLI's TrainConfig only mechanisms, seed_val and backend apply (to the members). */
+export function resolveEnsembleConfig(over: Partial<EnsembleConfig> & { mechanisms?: Mechanism[]; seed_val?: number; backend?: TaggerConfig['backend'] } = {}): EnsembleConfig {
   const seed = over.seed ?? over.seed_val ?? defaultEnsembleConfig.seed;
   return {
     linear: { ...(over.mechanisms ? { mechanisms: over.mechanisms } : {}), ...(over.linear ?? {}) },
-    tagger: { ...(over.tagger ?? {}) },
+    tagger: { ...(over.backend ? { backend: over.backend } : {}), ...(over.tagger ?? {}) },
     weights: { ...defaultEnsembleWeights, ...(over.weights ?? {}) },
     weightFolds: over.weightFolds ?? defaultEnsembleConfig.weightFolds,
     weightGrid: over.weightGrid ?? defaultEnsembleConfig.weightGrid,
