@@ -109,7 +109,7 @@ async function main(): Promise<void> {
       lin = await model.predict(test);
       model.dispose();
       if (want.has('linear')) push('linear', evaluatePredictions(test, lin, { maxLen: 64 }));
-      log(`  linear ${seconds.linear[f].toFixed(1)} s: ${MECHS.map((m) => `${m} ${perFold.linear?.[f]?.[`${m}.macroF1`]?.toFixed(3)}`).join(' ')}`);
+      log(`  linear ${seconds.linear.at(-1)!.toFixed(1)} s: ${MECHS.map((m) => `${m} ${perFold.linear?.at(-1)?.[`${m}.macroF1`]?.toFixed(3)}`).join(' ')}`);
     }
     if (needTagger) {
       const t0 = Date.now();
@@ -123,11 +123,11 @@ async function main(): Promise<void> {
       tag = await (r.model as import('../kernel/models/tagger/taggerModel').TaggerModel).predictRaw(test);
       r.model.dispose();
       if (want.has('tagger')) push('tagger', evaluatePredictions(test, gateByLevel(structuredClone(tag)), { maxLen: 64 }));
-      log(`  tagger ${seconds.tagger[f].toFixed(1)} s: ${MECHS.map((m) => `${m} ${perFold.tagger?.[f]?.[`${m}.macroF1`]?.toFixed(3)} / ${perFold.tagger?.[f]?.[`${m}.rationale.positive.tokenF1`]?.toFixed(3)}`).join(' ')}`);
+      log(`  tagger ${seconds.tagger.at(-1)!.toFixed(1)} s: ${MECHS.map((m) => `${m} ${perFold.tagger?.at(-1)?.[`${m}.macroF1`]?.toFixed(3)} / ${perFold.tagger?.at(-1)?.[`${m}.rationale.positive.tokenF1`]?.toFixed(3)}`).join(' ')}`);
     }
     if (want.has('offline-default') && lin && tag) {
       push('offline-default', evaluatePredictions(test, combinePredictions(lin, tag, defaultEnsembleWeights), { maxLen: 64 }));
-      log(`  offline-default: ${MECHS.map((m) => `${m} ${perFold['offline-default'][f][`${m}.macroF1`].toFixed(3)} / ${perFold['offline-default'][f][`${m}.rationale.positive.tokenF1`].toFixed(3)}`).join(' ')}`);
+      log(`  offline-default: ${MECHS.map((m) => `${m} ${perFold['offline-default'].at(-1)![`${m}.macroF1`].toFixed(3)} / ${perFold['offline-default'].at(-1)![`${m}.rationale.positive.tokenF1`].toFixed(3)}`).join(' ')}`);
     }
     push('every-token', Object.fromEntries(MECHS.map((m) => [`${m}.rationale.positive.tokenF1`, everyTokenF1(test, m, 64)])));
     if (args.only) {

@@ -180,6 +180,7 @@ export async function trainLinear(over: Partial<LinearConfig>, data: TrainData, 
   emit({ type: 'log', v: 1, level: 'info', message: `linear: ${vectorizer.size} TF-IDF features (${vectorizer.wordCount} word, ${vectorizer.size - vectorizer.wordCount} char) from ${data.train.length} responses in ${Date.now() - t0} ms` });
   const heads: Partial<Record<Mechanism, LogRegParams & { C: number }>> = {};
   let step = 0;
+  let lossSum = 0;
   for (const m of mechs) {
     opts.signal?.throwIfAborted();
     const idx = data.train.flatMap((p, i) => (p.labels[m] ? [i] : []));
@@ -198,6 +199,7 @@ export async function trainLinear(over: Partial<LinearConfig>, data: TrainData, 
     const fit = fitLogReg(x, y, 3, { C, classWeight: cfg.classWeight, maxIter: cfg.maxIter, tol: cfg.tol });
     heads[m] = { ...toF32Params(fit), C };
     step++;
+    lossSum += fit.loss;
     emit({ type: 'step', v: 1, step, epoch: 1, loss: fit.loss, lossLevel: fit.loss, lossRationale: 0, lr: 0, gradNorm: 0, examplesPerSec: rows.length / Math.max((Date.now() - ts) / 1000, 1e-3) });
     if (!fit.converged) emit({ type: 'log', v: 1, level: 'warn', message: `linear ${m}: L-BFGS stopped after ${fit.iterations} iterations before converging` });
     await yieldToLoop();
@@ -205,7 +207,7 @@ export async function trainLinear(over: Partial<LinearConfig>, data: TrainData, 
   const model = new LinearModel(cfg, vectorizer, heads);
   const dev = data.dev?.length ? await model.evaluate(data.dev) : undefined;
   const test = data.test?.length ? await model.evaluate(data.test) : undefined;
-  emit({ type: 'epoch', v: 1, epoch: 1, step, trainLoss: NaN, dev });
+  emit({ type: 'epoch', v: 1, epoch: 1, step, trainLoss: lossSum / Math.max(step, 1), dev }); // mean penalised objective over mechanisms
   emit({ type: 'end', v: 1, step, dev, test });
   return { model, steps: step, dev, test };
 }
