@@ -1,9 +1,22 @@
 // Where the tutorials get their data: the shipped samples by default, the public EPITOME CSVs when the
 // user points EMPATHY_DATA_DIR (or the `dir` argument) at them. EMPATHY_MAX_ROWS caps the pairs per
-// part so a tutorial stays quick on the full data (CI uses it).
+// part so a tutorial stays quick on the full data (CI uses it). Also how a tutorial's training is
+// recorded as a run (`trainRun`) and runs are compared (`compareRuns`).
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Mechanism } from '../engine/types';
+import type { LabeledPair, Mechanism, TrainEvent } from '../engine/types';
+import type { ModelFamilyName, TrainData, TrainResult } from '../engine/model';
+import { defaultTrainConfig, type TrainConfig } from '../engine/train';
+import { families } from '../engine/families';
+import { resolveModelPreset } from '../models/presets';
+import { assignGroups, type SplitOptions } from '../../dataset/split';
+import { loadLabeledFiles } from '../cli/labeledFiles';
+import { MIME } from '../protocol/mime';
+import { RunStore, defaultRunsDir } from '../runs/store';
+import { comparisonTable, comparisonText, runsPayload } from '../runs/payloads';
+import type { RunRecord } from '../runs/run';
+import { currentSignal } from './context';
+import { display, metricsBundle } from './display/index';
 
 const FILE_STEMS: Record<Mechanism, string> = {
   ER: 'emotional-reactions',
@@ -79,4 +92,153 @@ export function tutorialData(dir: string | undefined = process.env.EMPATHY_DATA_
     unlabeled: join(s, 'sample_test_input.csv'),
     describe: `the shipped samples in ${s} (24 invented pairs; set EMPATHY_DATA_DIR to use the public CSVs)${cap}`,
   };
+}
+
+// ───────────── the tutorials' data, ready to train on, and their trainings recorded as runs ─────────────
+
+/** Labelled pairs of all three mechanisms (joint), split for a tutorial. */
+export interface TutorialPairs {
+  files: TutorialFiles;
+  /** Training pairs (capped by EMPATHY_MAX_ROWS). */
+  train: LabeledPair[];
+  /** Development pairs: the folder's dev files, else a grouped, seeded 75/25 split of the training files. */
+  dev: LabeledPair[];
+  /** How `dev` was made, for the notebook to print. */
+  devSource: string;
+}
+
+/** Share of seeker posts held out as dev when the folder has no dev files. */
+const DEV_SHARE = 0.25;
+
+/**
+ * Load the tutorial data as joint pairs (ER, IP and EX labels on each pair) with a dev part. Data
+ * warnings (rationales not found in the response, …) are printed once, as `loadPairs` does.
+ */
+export async function loadTutorialPairs(dir?: string): Promise<TutorialPairs> {
+  const files = tutorialData(dir);
+  const mechs: Mechanism[] = ['ER', 'IP', 'EX'];
+  const load = async (paths: string[]) => {
+    const loaded = await loadLabeledFiles('data', paths, { joint: true, siblings: false, cwd: process.cwd() });
+    if (loaded.warnings.length) console.warn(`${loaded.warnings.length} data warning(s); first: ${loaded.warnings[0]}`);
+    return loaded.pairs;
+  };
+  const all = await load(mechs.map(m => files.train[m]));
+  let train: LabeledPair[];
+  let dev: LabeledPair[];
+  let devSource: string;
+  if (files.dev) {
+    train = all;
+    dev = await load(mechs.map(m => files.dev![m]));
+    devSource = 'the dev files';
+  } else {
+    const parts = splitPairs(all, { ratios: [1 - DEV_SHARE, DEV_SHARE, 0], seed: 12 });
+    train = parts.train;
+    dev = parts.dev;
+    devSource = `${Math.round(DEV_SHARE * 100)}% of the seeker posts, held out (grouped, seed 12)`;
+  }
+  const cap = files.maxRows;
+  return { files, train: cap ? train.slice(0, cap) : train, dev: cap ? dev.slice(0, cap) : dev, devSource };
+}
+
+/** Grouped split by seeker post (no seeker post in two parts), as `empathy split`. */
+function splitPairs(pairs: readonly LabeledPair[], opts: SplitOptions): { train: LabeledPair[]; dev: LabeledPair[] } {
+  const groups = new Map<string, { rows: number; stratum: number }>();
+  for (const p of pairs) {
+    const g = p.spId ?? p.id;
+    const level = Math.max(0, ...Object.values(p.labels).map(l => l?.level ?? 0));
+    const cur = groups.get(g) ?? { rows: 0, stratum: 0 };
+    groups.set(g, { rows: cur.rows + 1, stratum: Math.max(cur.stratum, level) });
+  }
+  const parts = assignGroups(groups, opts);
+  const out = { train: [] as LabeledPair[], dev: [] as LabeledPair[] };
+  for (const p of pairs) (parts.get(p.spId ?? p.id) === 1 ? out.dev : out.train).push(p);
+  return out;
+}
+
+export interface TrainRunSpec {
+  /** Shown in the loss curve, the runs list and reports. */
+  label: string;
+  /** 'bi-encoder' (default), 'linear', 'tagger', 'ensemble', or the preset 'offline-default'. */
+  family?: ModelFamilyName | 'offline-default';
+  /** The family's config (bi-encoder: TrainConfig fields over defaultTrainConfig; other families: their own). */
+  config?: Partial<TrainConfig> | Record<string, unknown>;
+  data: TrainData;
+  /** The files the data came from (recorded with their hashes). Default: tutorialData(). */
+  files?: TutorialFiles;
+  /** Runs folder (default: EMPATHY_RUNS_DIR, else ./runs of the kernel's folder). */
+  runsDir?: string;
+  /** Save the model into the run folder (default true: reports can then score examples). */
+  save?: boolean;
+  /** Show a live loss curve (default true). */
+  lossCurve?: boolean;
+}
+
+export interface TrainRunResult extends TrainResult {
+  run: RunRecord;
+  events: TrainEvent[];
+}
+
+/**
+ * Train any model family and record it as a run (config, data hashes, seed, backend, per-step and
+ * per-epoch metrics, final dev metrics, checkpoint) while a live loss curve shows progress. Inside a
+ * cell, interrupt stops training between batches; the run is then marked 'stopped'.
+ */
+export async function trainRun(spec: TrainRunSpec): Promise<TrainRunResult> {
+  const preset = spec.family === 'offline-default' ? resolveModelPreset('offline-default')! : undefined;
+  const family: ModelFamilyName = preset?.family ?? (spec.family as ModelFamilyName | undefined) ?? 'bi-encoder';
+  const fam = families[family];
+  if (!fam) throw new Error(`trainRun: unknown model family '${family}' (known: ${Object.keys(families).join(', ')})`);
+  const config: Record<string, unknown> = family === 'bi-encoder'
+    ? { ...defaultTrainConfig, ...(spec.config ?? {}) }
+    : { ...(preset?.config ?? {}), ...(spec.config ?? {}) };
+  const files = spec.files ?? tutorialData();
+  const mechs = (config.mechanisms as Mechanism[] | undefined) ?? (['ER', 'IP', 'EX'] as Mechanism[]).filter(m => spec.data.train.some(p => p.labels[m]));
+  const store = new RunStore(spec.runsDir ?? defaultRunsDir());
+  const seed = Number(config.seed_val ?? config.seed ?? 12);
+  const rec = store.create({
+    label: spec.label, source: 'notebook', family, seed,
+    config: { ...config, ...(spec.family === 'offline-default' ? { preset: 'offline-default' } : {}), mechanisms: mechs },
+    data: [
+      ...mechs.map(m => ({ role: 'train' as const, path: files.train[m], rows: spec.data.train.length })),
+      ...(files.dev && spec.data.dev ? mechs.map(m => ({ role: 'dev' as const, path: files.dev![m], rows: spec.data.dev!.length })) : []),
+    ],
+  });
+  const save = spec.save ?? true;
+  const modelPath = join(rec.dir, 'model.safetensors');
+  if (family === 'bi-encoder' && save && config.save_model_path === undefined) config.save_model_path = modelPath;
+  const events: TrainEvent[] = [];
+  const curve = spec.lossCurve ?? true ? display.lossCurve({ events, id: rec.id, label: spec.label }, { live: true }) : undefined;
+  let lastDraw = 0;
+  const redraw = (live: boolean) => { lastDraw = Date.now(); curve?.update({ events, id: rec.id, label: spec.label }, live); };
+  let result: TrainResult;
+  try {
+    result = await fam.train({ ...config, mechanisms: mechs }, spec.data, {
+      signal: currentSignal(),
+      onEvent: (e: TrainEvent) => {
+        events.push(e);
+        rec.onEvent(e);
+        if (e.type === 'epoch' || e.type === 'end' || e.type === 'stopped') redraw(true);
+        else if (e.type === 'step' && Date.now() - lastDraw >= 250) redraw(true);
+      },
+    });
+  } catch (err) {
+    rec.fail(err);
+    redraw(false);
+    throw err;
+  }
+  redraw(false);
+  let checkpointPath = rec.current.checkpointPath;
+  if (save && !checkpointPath) {
+    await result.model.save(modelPath, { trainArgs: config });
+    checkpointPath = modelPath;
+  }
+  const run = rec.finish({ dev: result.dev, test: result.test, steps: result.steps, stopped: !!result.stopped, checkpointPath });
+  if (result.stopped === 'aborted') console.log(`Training stopped at step ${result.steps}: run ${run.id} is marked 'stopped'.`);
+  return Object.assign(result, { run, events });
+}
+
+/** Show runs side by side: the run-comparison view and a metrics table (runs as columns). */
+export function compareRuns(runs: readonly RunRecord[], metricFilter?: (name: string) => boolean): void {
+  display.bundle({ 'text/plain': comparisonText(runs, metricFilter), [MIME.runs]: runsPayload(runs) });
+  display.bundle(metricsBundle(comparisonTable(runs, metricFilter)));
 }
