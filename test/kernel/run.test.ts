@@ -48,8 +48,8 @@ describe('kernel/cli empathy run', function () {
     const text = serializeNotebook(nb);
     fs.writeFileSync(input, text);
     const r = empathy(['run', 'fail.empathy', '--out', 'fail.empathy'], dir);
-    assert.equal(r.code, 1);
-    assert.match(r.stderr, /Error: planned failure\n\s+at <cell> \(cell-bad\.ts:2:7\)/);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /Error: planned failure\n\s+at <cell> \(cell-bad\.ts:2:7\)/, r.stderr);
     assert.match(r.stderr, /cell bad \(#3\) ended with error; later cells were not run/);
     assert.match(r.stderr, /not writing over the input/);
     assert.ok(!r.stdout.includes('never'));
