@@ -85,6 +85,11 @@ describe('kernel/session', function () {
       const listed = new RunStore(runs).list().runs;
       assert.equal(listed.length, 1);
       assert.deepEqual([listed[0].source, listed[0].status, listed[0].steps], ['notebook', 'finished', 2]);
+      const shown = await s.execute(`const store = new empathy.RunStore(${JSON.stringify(runs)})\nconst rec = store.list().runs[0]\ndisplay.lossCurve({ run: rec, events: store.events(rec.id) })\ndisplay.runs([rec])`);
+      assert.equal(shown.status, 'ok', shown.error?.stack);
+      const recorded = shown.displays[0].bundle['application/vnd.empathy.loss-curve+json'] as { runs: Array<{ label: string; steps: unknown[] }> };
+      assert.deepEqual([recorded.runs[0].label, recorded.runs[0].steps.length], ['nb', 2]);
+      assert.ok(shown.displays[1].bundle['application/vnd.empathy.runs+json']);
       await s.execute('trained.model.dispose()');
     } finally {
       fs.rmSync(runs, { recursive: true, force: true });

@@ -4,6 +4,8 @@
 import { inspect } from 'node:util';
 import type { EvalReport, LabeledPair, MechanismEval, PairPrediction } from '../../engine/types';
 import type { RawRow } from '../../../dataset/epitome';
+import type { RunRecord } from '../../runs/run';
+import { runsPayload } from '../../runs/payloads';
 import { MIME, type LossCurvePayload, type MetricsPayload, type MimeBundle } from '../../protocol/mime';
 import { newDisplayId, publishDisplay } from '../context';
 import { confusionPayload, confusionText, type ConfusionOptions } from './confusion';
@@ -72,6 +74,12 @@ export const display = Object.assign(displayValue, {
   lossCurve(source: LossCurveSource | readonly LossCurveSource[], opts: { live?: boolean; displayId?: string } = {}): LossCurveHandle {
     const h = show(lossCurveBundle(source, opts.live ?? false), opts.displayId);
     return handle({ ...h, update: (s: LossCurveSource | readonly LossCurveSource[], live = true) => h.updateBundle(lossCurveBundle(s, live)) });
+  },
+  /** Recorded runs side by side (RunStore.list().runs). */
+  runs(records: readonly RunRecord[]): DisplayHandle {
+    const p = runsPayload(records);
+    const text = p.runs.map((r) => `${r.id}  ${r.label}  ${Object.entries(r.metrics).slice(0, 4).map(([k, v]) => `${k}=${v.toFixed(4)}`).join(' ')}`).join('\n');
+    return show({ 'text/plain': text || 'no runs', [MIME.runs]: p });
   },
   /** Confusion matrices (per mechanism) of an evaluation report. */
   confusion(report: EvalReport | MechanismEval, opts: ConfusionOptions = {}): DisplayHandle {

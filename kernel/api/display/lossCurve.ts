@@ -2,6 +2,8 @@
 // text fallback (last step, best dev metric) for hosts without the renderer.
 import type { LossCurvePayload } from '../../protocol/mime';
 import type { EvalReport, TrainEvent } from '../../engine/types';
+import type { RunLogLine, RunRecord } from '../../runs/run';
+import { lossCurvePayload as recordedCurves } from '../../runs/payloads';
 
 type Run = LossCurvePayload['runs'][number];
 
@@ -10,7 +12,9 @@ export type LossCurveSource =
   | readonly TrainEvent[]
   | { events: readonly TrainEvent[]; id?: string; label?: string }
   | LossCurvePayload
-  | Run;
+  | Run
+  /** A recorded run (RunStore.get) with its events (RunStore.events). */
+  | { run: RunRecord; events: readonly RunLogLine[] };
 
 function flattenDev(dev: EvalReport | undefined): Record<string, number> {
   const out: Record<string, number> = {};
@@ -49,6 +53,9 @@ export function lossCurvePayload(sources: LossCurveSource | readonly LossCurveSo
     if (Array.isArray(s)) runs.push(runFromEvents(s as TrainEvent[], `run-${i + 1}`));
     else if ((s as LossCurvePayload).v === 1 && Array.isArray((s as LossCurvePayload).runs)) runs.push(...(s as LossCurvePayload).runs);
     else if (isRun(s)) runs.push(s);
+    else if (typeof (s as { run?: RunRecord }).run === 'object' && Array.isArray((s as { events?: unknown }).events)) {
+      runs.push(...recordedCurves([s as { run: RunRecord; events: readonly RunLogLine[] }]).runs);
+    }
     else if (Array.isArray((s as { events?: unknown }).events)) {
       const r = s as { events: readonly TrainEvent[]; id?: string; label?: string };
       runs.push(runFromEvents(r.events, r.id ?? `run-${i + 1}`, r.label ?? r.id ?? `run-${i + 1}`));
