@@ -1,7 +1,7 @@
 // The end-to-end suite in a real VS Code (`npm run test:e2e`): installs code-server 4.100.3 + playwright-core
 // into a cache folder, runs the extension tests inside the real extension host (dev folder), answers their
-// DOM questions from Chromium with screenshots, then installs the packaged .vsix into code-server and runs
-// a smoke test against the installed copy. Every process group it starts is stopped at the end.
+// DOM questions from Chromium with screenshots, checks Restricted Mode (an untrusted folder), then installs
+// the packaged .vsix into code-server and runs a smoke test against the installed copy. Every process group it starts is stopped at the end.
 // Closes with one line: `N passed, N failed`.
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -71,8 +71,16 @@ const settings = {
   'window.dialogStyle': 'custom',
 };
 
+/** Restricted Mode without prompts at start-up: the folder simply stays untrusted. */
+const untrustedSettings = {
+  'security.workspace.trust.enabled': true,
+  'security.workspace.trust.startupPrompt': 'never',
+  'security.workspace.trust.banner': 'never',
+  'security.workspace.trust.untrustedFiles': 'open',
+};
+
 /** One code-server + Chromium session running an extension-tests module; returns its Mocha results. */
-async function session(name: string, opts: { extensionsDir?: string; devPath?: string; testsModule: string; workspace: string }): Promise<CaseResult[]> {
+async function session(name: string, opts: { extensionsDir?: string; devPath?: string; testsModule: string; workspace: string; workspaceTrust?: boolean }): Promise<CaseResult[]> {
   const stateDir = join(cfg.outDir, 'state', name);
   rmSync(stateDir, { recursive: true, force: true });
   mkdirSync(stateDir, { recursive: true });
@@ -86,7 +94,8 @@ async function session(name: string, opts: { extensionsDir?: string; devPath?: s
       codeServerBin: host.codeServerBin,
       stateDir,
       extensionsDir: opts.extensionsDir,
-      settings,
+      workspaceTrust: opts.workspaceTrust,
+      settings: opts.workspaceTrust ? { ...settings, ...untrustedSettings } : settings,
       env: {
         EMPATHY_E2E_HANDSHAKE: handshake,
         EMPATHY_E2E_RESULTS: resultsFile,
@@ -189,6 +198,11 @@ async function main() {
     const workspace = prepareWorkspace(join(cfg.outDir, 'state', 'workspace'));
     const suite = join(cfg.repoRoot, 'out', 'test', 'e2e', 'suite', 'index.js');
     for (const r of await session('dev', { devPath: cfg.repoRoot, testsModule: suite, workspace })) {
+      results.push(r);
+      log(`  ${r.state === 'passed' ? '✓' : r.state === 'pending' ? '-' : '✗'} ${r.title}${r.error ? `\n      ${r.error.split('\n').slice(0, 8).join('\n      ')}` : ''}`);
+    }
+    const untrusted = join(cfg.repoRoot, 'out', 'test', 'e2e', 'untrusted', 'index.js');
+    for (const r of await session('untrusted', { devPath: cfg.repoRoot, testsModule: untrusted, workspaceTrust: true, workspace: prepareWorkspace(join(cfg.outDir, 'state', 'workspace-untrusted')) })) {
       results.push(r);
       log(`  ${r.state === 'passed' ? '✓' : r.state === 'pending' ? '-' : '✗'} ${r.title}${r.error ? `\n      ${r.error.split('\n').slice(0, 8).join('\n      ')}` : ''}`);
     }

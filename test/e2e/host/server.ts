@@ -15,6 +15,8 @@ export interface ServerConfig {
   settings: Record<string, unknown>;
   /** Extensions folder (default `<stateDir>/extensions`): pass one to test an installed .vsix. */
   extensionsDir?: string;
+  /** Keep workspace trust on (the folder opens in Restricted Mode); default off (trusted). */
+  workspaceTrust?: boolean;
 }
 
 export interface RunningServer {
@@ -65,7 +67,7 @@ export async function startServer(cfg: ServerConfig): Promise<RunningServer> {
     '--extensions-dir', extensions,
     '--disable-telemetry',
     '--disable-update-check',
-    '--disable-workspace-trust',
+    ...(cfg.workspaceTrust ? [] : ['--disable-workspace-trust']),
     '--ignore-last-opened',
   ];
   // detached = setsid: the server, its extension hosts and the kernels they fork share one process group.

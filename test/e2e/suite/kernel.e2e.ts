@@ -40,6 +40,25 @@ describe('the Empathy TypeScript kernel', function () {
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 
+  it('a kernel crash ends the cell with a clear message, and the next run starts a fresh kernel', async () => {
+    const editor = await openWithKernel('fixtures/basics.empathy');
+    const nb = editor.notebook;
+    const edit = new vscode.WorkspaceEdit();
+    edit.set(nb.uri, [vscode.NotebookEdit.insertCells(nb.cellCount, [
+      new vscode.NotebookCellData(vscode.NotebookCellKind.Code, 'process.exit(3)', 'typescript'),
+    ])]);
+    await vscode.workspace.applyEdit(edit);
+    const crash = nb.cellAt(nb.cellCount - 1);
+    await runCells(editor, [crash]);
+    assert.equal(crash.executionSummary?.success, false);
+    assert.match(outputText(crash), /exited unexpectedly|stopped/i);
+    const [decl] = codeCells(nb);
+    await runCells(editor, [decl]);
+    assert.equal(decl.executionSummary?.success, true, outputText(decl));
+    assert.match(outputText(decl, STDOUT), /sum 6/);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
   it('produces the workbench MIME types, and the renderers draw them in Chromium', async () => {
     const editor = await openWithKernel('fixtures/outputs.empathy');
     await runCells(editor);

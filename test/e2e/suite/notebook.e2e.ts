@@ -23,6 +23,16 @@ describe('the .empathy notebook', () => {
     assert.equal(readFileSync(uri.fsPath, 'utf8'), before);
   });
 
+  it('opens every shipped tutorial (examples/*.empathy)', async function () {
+    const tutorials = (await vscode.workspace.findFiles('examples/*.empathy')).sort((a, b) => a.path.localeCompare(b.path));
+    if (tutorials.length === 0) this.skip(); // examples/ not written yet
+    for (const uri of tutorials) {
+      const nb = await vscode.workspace.openNotebookDocument(uri);
+      assert.equal(nb.notebookType, 'empathy-notebook', uri.path);
+      assert.ok(nb.getCells().some((c) => c.kind === vscode.NotebookCellKind.Code), `${uri.path} has code cells`);
+    }
+  });
+
   it('New Empathy Notebook opens an untitled notebook from the template', async () => {
     await vscode.commands.executeCommand('empathy.newNotebook');
     const nb = vscode.window.activeNotebookEditor?.notebook;
