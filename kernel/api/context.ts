@@ -18,8 +18,11 @@ export interface KernelContext {
 
 let installed: KernelContext | undefined;
 
-export function installKernelContext(ctx: KernelContext | undefined): void {
+/** Install `ctx` (undefined: none); returns the one it replaced, to restore later. */
+export function installKernelContext(ctx: KernelContext | undefined): KernelContext | undefined {
+  const previous = installed;
   installed = ctx;
+  return previous;
 }
 
 export function publishDisplay(bundle: MimeBundle, opts: DisplayOptions = {}): void {

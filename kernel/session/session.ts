@@ -9,12 +9,12 @@ import type {
   CellDiagnostic, DisplayEvent, DoneEvent, ErrorEvent, ExecuteOptions, ExecuteRequest, ExecutionEvent, ResultEvent, VariableInfo,
 } from '../protocol/kernel';
 import type { MimeBundle } from '../protocol/mime';
-import { installKernelContext } from '../api/context';
+import { installKernelContext, type KernelContext } from '../api/context';
 import { describeVariable, toBundle } from './inspect';
 import { CellModules, defaultOf, member, namespaceOf } from './modules';
 import { Scope } from './scope';
 import { CellSourceMaps } from './stack';
-import { RUNTIME_ID, SCOPE_ID, transpileCell } from './transpile';
+import { RUNTIME_ID, transpileCell } from './transpile';
 import { TypecheckThread, type Completions } from './typecheckThread';
 
 export interface SessionOptions {
@@ -68,7 +68,6 @@ interface Queued {
   resolve: (d: DoneEvent & { value?: unknown }) => void;
 }
 
-const CELL_ARGS = Symbol.for('empathy.cellArgs');
 const DISPLAY_HANDLE = Symbol.for('empathy.displayHandle');
 const SIGINT_MESSAGE = /Script execution was interrupted by `SIGINT`/;
 
@@ -89,6 +88,8 @@ export class Session {
   private restoreOutput: (() => void) | undefined;
   private readonly cellConsole: Console;
   private nextId = 0;
+  private previousContext: KernelContext | undefined;
+  private readonly hostConsole: Console = globalThis.console;
 
   constructor(opts: SessionOptions = {}) {
     this.cwd = opts.cwd ?? process.cwd();
@@ -101,7 +102,7 @@ export class Session {
     });
     this.cellConsole = new Console({ stdout: sink('stdout'), stderr: sink('stderr'), colorMode: false });
     this.resetState();
-    installKernelContext({
+    this.previousContext = installKernelContext({
       publish: (bundle, o) => {
         const r = this.running ?? this.last;
         r?.emit({ type: 'display', v: 1, id: r.id, cellId: r.cellId, bundle, ...(o.displayId ? { displayId: o.displayId } : {}), ...(o.update ? { update: true } : {}) });
@@ -128,8 +129,11 @@ export class Session {
   private resetState(): void {
     const self = this;
     const builtins = Object.create(null) as Record<string, unknown>;
+    const hostConsole = this.hostConsole;
     Object.defineProperties(builtins, {
-      console: { value: this.cellConsole, enumerable: true },
+      [RUNTIME_ID]: { value: this.rt, enumerable: false },
+      // Cell output while a cell runs; the host's own console otherwise (in-process hosts keep theirs).
+      console: { get: () => (self.running ? self.cellConsole : hostConsole), enumerable: true },
       require: { value: (spec: string) => self.modules.require(spec), enumerable: true },
       // The API loads the engine (and tfjs) on first use only.
       empathy: { get: () => self.loadApi(), enumerable: true },
@@ -137,6 +141,7 @@ export class Session {
       signal: { get: () => self.running?.controller.signal ?? new AbortController().signal, enumerable: true },
       sleep: { value: (ms: number) => self.sleep(ms), enumerable: true },
     });
+    this.scope?.clear();
     this.scope = new Scope(builtins);
     this.modules = new CellModules(this.cwd, () => this.loadApi());
     this.typechecker?.reset();
@@ -190,6 +195,7 @@ export class Session {
       if (this.running?.controller.signal.aborted) throw new InterruptedError();
     },
     lock: (names: string[]) => this.scope.lock(names),
+    publish: (name: string, value: unknown) => { (globalThis as Record<string, unknown>)[name] = value; },
     import: (spec: string) => this.modules.import(String(spec)),
     require: (spec: string) => this.modules.require(spec),
     defaultOf,
@@ -318,18 +324,22 @@ export class Session {
       // Later cells' checks see this cell's declarations (as inferred, or `any` when unchecked).
       if (typecheck || this.typechecker) this.checker().commit(req.code, typecheck);
 
+      const refused = cell.declared.map((d) => this.scope.check(d.name)).find((x) => x !== undefined);
+      if (refused) {
+        emit({ ...base, type: 'error', name: 'ScopeError', message: refused, stack: `ScopeError: ${refused}`, frames: [] });
+        return finish('error');
+      }
       for (const d of cell.declared) this.scope.define(d.name, d.kind);
       const file = `empathy-cell-${count}.js`;
       this.maps.register(file, req.cellId, cell.sourceMap, 1, cell.js.split('\n').length);
-      const wrapper = `(function (${SCOPE_ID}, ${RUNTIME_ID}) { with (${SCOPE_ID}) { return (async () => {\n${cell.js}\n})(); } })` +
-        `(globalThis[Symbol.for('empathy.cellArgs')][0], globalThis[Symbol.for('empathy.cellArgs')][1])`;
+      // A strict script whose value is the cell's promise; cell names are globals (see scope.ts).
+      const wrapper = `'use strict'; (async () => {\n${cell.js}\n})()`;
 
       const signal = running.controller.signal;
       if (options.timeoutMs && options.timeoutMs > 0) {
         timer = setTimeout(() => { running.reason = 'timeout'; running.controller.abort(new InterruptedError('timeout')); }, options.timeoutMs);
       }
       let promise: Promise<unknown>;
-      (globalThis as Record<symbol, unknown>)[CELL_ARGS] = [this.scope.target, this.rt];
       try {
         promise = vm.runInThisContext(wrapper, {
           filename: file,
@@ -339,8 +349,6 @@ export class Session {
         }) as Promise<unknown>;
       } catch (e) {
         promise = Promise.reject(e);
-      } finally {
-        delete (globalThis as Record<symbol, unknown>)[CELL_ARGS];
       }
       type Outcome = { kind: 'value'; value: unknown } | { kind: 'error'; error: unknown } | { kind: 'abandoned' };
       const settled: Promise<Outcome> = promise.then((value) => ({ kind: 'value', value }), (error) => ({ kind: 'error', error }));
@@ -447,6 +455,7 @@ export class Session {
     this.interrupt();
     this.restoreOutput?.();
     this.typechecker?.dispose();
-    installKernelContext(undefined);
+    this.scope.clear();
+    installKernelContext(this.previousContext);
   }
 }

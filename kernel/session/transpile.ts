@@ -1,18 +1,17 @@
 // Cell transpilation: TypeScript cell source → JavaScript that runs inside the session's persistent
 // scope, with a source map back to the cell. A TS `before` transformer rewrites the cell's top level:
-//   const/let/var x = e      → x = e                (x lives in the scope object; closures see it live)
+//   const/let/var x = e      → x = e                (x is a global of the kernel; closures see it live)
 //   function f() {}          → f = function f() {}  (hoisted to the cell's start)
 //   class A {}               → A = class A {}
 //   import * as m from 'p'   → m = ns(await rt.import('p'))   (default / named imports likewise)
 //   import('p')              → rt.import('p')                 (resolved from the project, ESM or CJS)
 //   last expression `e`      → return [e]                    (displayed Jupyter-like)
-// and inserts `rt.tick()` after every top-level statement and at the top of every loop body, which
-// throws once the execution was interrupted (so an awaiting cell stops at the next statement).
+// and inserts `rt.tick()` after every top-level statement and at the top of every loop body that
+// awaits, which throws once the execution was interrupted (an awaiting cell stops at the next statement).
 import * as ts from 'typescript';
 import type { CellDiagnostic } from '../protocol/kernel';
 
-/** Reserved identifiers the generated code uses (cells must not declare them). */
-export const SCOPE_ID = '__empathy_scope';
+/** The global the generated code calls (cells must not declare it). */
 export const RUNTIME_ID = '__empathy_rt';
 
 export type DeclKind = 'const' | 'let' | 'var' | 'function' | 'class' | 'import' | 'enum';
@@ -40,7 +39,7 @@ const COMPILER_OPTIONS: ts.CompilerOptions = {
   inlineSources: false,
   removeComments: false,
   esModuleInterop: true,
-  // Keep cell code sloppy: the wrapper uses `with (scope)`, which strict code may not contain.
+  // The session wraps cells in a strict script itself (no "use strict" per cell needed).
   alwaysStrict: false,
   useDefineForClassFields: true,
   experimentalDecorators: false,
@@ -90,6 +89,23 @@ export function declaredNames(sf: ts.SourceFile): DeclaredName[] {
 
 // ───────────────────────────── the transformer ─────────────────────────────
 
+/** Whether `node` awaits (await / for await) outside nested functions. */
+function awaits(node: ts.Node): boolean {
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isAwaitExpression(n) || (ts.isForOfStatement(n) && n.awaitModifier)) {
+      found = true;
+      return;
+    }
+    if (ts.isFunctionLike(n)) return;
+    ts.forEachChild(n, visit);
+  };
+  ts.forEachChild(node, visit);
+  if (ts.isForOfStatement(node) && node.awaitModifier) found = true;
+  return found;
+}
+
 function transformer(ctx: ts.TransformationContext): ts.Transformer<ts.SourceFile> {
   const f = ctx.factory;
   const rt = (method: string, args: ts.Expression[]) =>
@@ -126,7 +142,8 @@ function transformer(ctx: ts.TransformationContext): ts.Transformer<ts.SourceFil
       return keep(rt('import', node.arguments.map((a) => ts.visitNode(a, deep) as ts.Expression)), node);
     }
     const visited = ts.visitEachChild(node, deep, ctx);
-    if (ts.isIterationStatement(visited, false)) {
+    // Only loops that await can see an interrupt (a synchronous loop never yields to the event loop).
+    if (ts.isIterationStatement(visited, false) && awaits(node)) {
       const body = visited.statement;
       const withTick = f.createBlock([tick(), ...(ts.isBlock(body) ? body.statements : [body])], true);
       if (ts.isForStatement(visited)) return f.updateForStatement(visited, visited.initializer, visited.condition, visited.incrementor, withTick);
@@ -217,8 +234,7 @@ function transformer(ctx: ts.TransformationContext): ts.Transformer<ts.SourceFil
           : f.updateModuleDeclaration(s, undefined, s.name, s.body);
         out.push(stripped);
         const n = (s.name as ts.Identifier).text;
-        out.push(f.createExpressionStatement(f.createAssignment(
-          f.createElementAccessExpression(f.createIdentifier(SCOPE_ID), f.createStringLiteral(n)), f.createIdentifier(n))));
+        out.push(f.createExpressionStatement(rt('publish', [f.createStringLiteral(n), f.createIdentifier(n)])));
       } else if (ts.isExportDeclaration(s) || ts.isInterfaceDeclaration(s) || ts.isTypeAliasDeclaration(s)) {
         return;
       } else if (ts.isExportAssignment(s)) {
@@ -253,7 +269,7 @@ export function transpileCell(code: string, fileName: string): TranspiledCell {
   const parseDiagnostics = (sf as unknown as { parseDiagnostics?: ts.Diagnostic[] }).parseDiagnostics ?? [];
   const declared = declaredNames(sf);
   for (const d of declared) {
-    if (d.name === SCOPE_ID || d.name === RUNTIME_ID) {
+    if (d.name === RUNTIME_ID) {
       throw new Error(`${d.name} is reserved by the notebook kernel`);
     }
   }

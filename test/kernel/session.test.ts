@@ -38,7 +38,21 @@ describe('kernel/session', function () {
     assert.equal(again.value, 'now a string');
     const assign = await s.execute('k = "x"');
     assert.equal(assign.status, 'error');
-    assert.match(assign.error!.message, /constant variable 'k'/);
+    assert.match(assign.error!.message, /read only property 'k'/);
+  });
+
+  it('refuses to redeclare the kernel\'s own globals; shadowed globals come back on reset', async () => {
+    const r = await s.execute('const a1 = 1\nconst process = "mine"');
+    assert.equal(r.status, 'error');
+    assert.match(r.error!.message, /'process' is a global the kernel relies on/);
+    assert.equal(typeof process.pid, 'number');
+    assert.equal(s.locals.a1, undefined, 'nothing of the refused cell ran');
+    const g = globalThis as Record<string, unknown>;
+    const before = g.navigator;
+    await s.execute('const navigator = "shadowed"');
+    assert.equal(g.navigator, 'shadowed');
+    s.reset();
+    assert.equal(g.navigator, before);
   });
 
   it('destructures, enums and imports bind into the scope', async () => {
