@@ -24,6 +24,8 @@ export { locateRationales } from '../../dataset/align';
 export { levelMetrics } from '../metrics/levels';
 export { RunStore, defaultRunsDir } from '../runs/store';
 export { runsPayload, comparisonTable } from '../runs/payloads';
+export { tutorialData, loadTutorialPairs, trainRun, compareRuns, samplesDir, workbenchRoot } from './tutorialData';
+export type { TutorialFiles, TutorialPairs, TrainRunSpec, TrainRunResult } from './tutorialData';
 export * from './tutorialData';
 
 /**
