@@ -43,6 +43,9 @@ class ExecutionImpl implements Execution {
   private resolveDone!: (d: DoneEvent) => void;
   private waiters: Array<() => void> = [];
   finished = false;
+  /** When it was sent, and its execution count once started (for a done the client must write). */
+  readonly sentAt = Date.now();
+  executionCount: number | null = null;
 
   constructor(readonly id: string, readonly cellId: string) {
     this.done = new Promise((r) => (this.resolveDone = r));
@@ -50,6 +53,7 @@ class ExecutionImpl implements Execution {
 
   push(e: ExecutionEvent): void {
     if (this.finished) return;
+    if (e.type === 'started') this.executionCount = e.executionCount;
     this.events.push(e);
     if (e.type === 'done') {
       this.finished = true;
@@ -186,7 +190,7 @@ export class KernelClient {
   private failPending(status: DoneEvent['status'], note: string): void {
     for (const [id, ex] of this.executions) {
       const stream: ExecutionEvent = { type: 'stream', v: 1, id, cellId: ex.cellId, name: 'stderr', text: note.endsWith('\n') ? note : note + '\n' };
-      const done: DoneEvent = { type: 'done', v: 1, id, cellId: ex.cellId, status, executionCount: null, durationMs: 0 };
+      const done: DoneEvent = { type: 'done', v: 1, id, cellId: ex.cellId, status, executionCount: ex.executionCount, durationMs: Date.now() - ex.sentAt };
       ex.push(stream);
       this.emit(stream);
       ex.push(done);
