@@ -12,6 +12,8 @@ export interface ExecuteNotebookOptions {
   allowErrors?: boolean;
   /** Stop a cell that has type errors before it runs (default false: reported, not blocking). */
   blockOnTypeErrors?: boolean;
+  /** Type-check cells (default true). */
+  typecheck?: boolean;
   /** Called as each cell starts / ends, and with its type diagnostics. */
   onCellStart?: (index: number, cell: NotebookCell) => void;
   onCellDone?: (index: number, cell: NotebookCell, done: DoneEvent) => void;
@@ -62,7 +64,7 @@ export async function executeNotebook(input: Notebook, client: KernelClient, opt
     opts.onCellStart?.(i, cell);
     const startedAt = new Date().toISOString();
     const ex = client.execute(cell.id!, cell.source, {
-      typecheck: true,
+      typecheck: opts.typecheck ?? true,
       blockOnTypeErrors: opts.blockOnTypeErrors ?? false,
       ...(opts.cellTimeoutMs ? { timeoutMs: opts.cellTimeoutMs } : {}),
     });

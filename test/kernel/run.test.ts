@@ -47,7 +47,7 @@ describe('kernel/cli empathy run', function () {
     const input = path.join(dir, 'fail.empathy');
     const text = serializeNotebook(nb);
     fs.writeFileSync(input, text);
-    const r = empathy(['run', 'fail.empathy', '--out', 'fail.empathy'], dir);
+    const r = empathy(['run', 'fail.empathy', '--out', 'fail.empathy', '--no-typecheck'], dir);
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stderr, /Error: planned failure\n\s+at <cell> \(cell-bad\.ts:2:7\)/, r.stderr);
     assert.match(r.stderr, /cell bad \(#3\) ended with error; later cells were not run/);
@@ -60,7 +60,7 @@ describe('kernel/cli empathy run', function () {
     const nb = emptyNotebook();
     nb.cells.push(codeCell('const a = 1', 'a'), codeCell('await new Promise(() => {})', 'stuck'), codeCell('missing()', 'err'), codeCell('a + 1', 'last'));
     fs.writeFileSync(path.join(dir, 'allow.empathy'), serializeNotebook(nb));
-    const r = empathy(['run', 'allow.empathy', '--allow-errors', '--timeout', '1', '--out', 'allow.out.empathy'], dir);
+    const r = empathy(['run', 'allow.empathy', '--allow-errors', '--timeout', '1', '--out', 'allow.out.empathy', '--no-typecheck'], dir);
     assert.equal(r.code, 0, r.stderr);
     const out = parseNotebook(fs.readFileSync(path.join(dir, 'allow.out.empathy'), 'utf8'));
     assert.deepEqual(out.cells.map((c) => c.execution?.status), ['ok', 'interrupted', 'error', 'ok']);

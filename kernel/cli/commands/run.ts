@@ -17,6 +17,7 @@ const OPTIONS: OptionSpec[] = [
   { name: 'timeout', type: 'number', metavar: 'S', help: 'per-cell time limit in seconds (the cell is interrupted)' },
   { name: 'allow-errors', type: 'boolean', help: 'keep running after a failing cell (exit 0)' },
   { name: 'strict-types', type: 'boolean', help: 'do not run a cell that has TypeScript errors' },
+  { name: 'typecheck', type: 'boolean', default: true, help: 'type-check cells, type errors on stderr (--no-typecheck: skip)' },
   { name: 'cwd', type: 'string', metavar: 'DIR', help: "kernel working directory (default: the notebook's folder, as Jupyter)" },
   { name: 'quiet', short: 'q', type: 'boolean', help: "do not echo the cells' output" },
 ];
@@ -58,7 +59,8 @@ export const run: Command = {
     const codeCells = nb.cells.filter((c) => c.kind === 'code' && c.language === 'typescript').length;
 
     const kernelCwd = typeof args.opts.cwd === 'string' ? path.resolve(ctx.cwd, args.opts.cwd) : path.dirname(inputPath);
-    const client = new KernelClient({ cwd: kernelCwd });
+    const typecheck = args.opts.typecheck !== false;
+    const client = new KernelClient({ cwd: kernelCwd, defaults: { typecheck } });
     const onAbort = () => void client.interrupt();
     ctx.signal.addEventListener('abort', onAbort, { once: true });
     let result;
@@ -71,6 +73,7 @@ export const run: Command = {
         ...(timeout ? { cellTimeoutMs: timeout * 1000 } : {}),
         allowErrors: args.opts['allow-errors'] === true || ctx.signal.aborted,
         blockOnTypeErrors: args.opts['strict-types'] === true,
+        typecheck,
         onCellStart: (i, cell) => {
           n++;
           const first = cell.source.split('\n').find((l) => l.trim() !== '') ?? '';
