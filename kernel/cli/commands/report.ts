@@ -1,0 +1,42 @@
+// `empathy report RUN…`: a self-contained HTML page (loss curves, run comparison, metric tables,
+// confusion matrices, example rationale heatmaps) of one or several recorded runs.
+import * as path from 'node:path';
+import { UsageError } from '../args';
+import type { Command } from '../command';
+import { RunStore, defaultRunsDir } from '../../runs/store';
+import { engine } from '../engine';
+
+export const report: Command = {
+  name: 'report',
+  summary: 'write an HTML report (loss curves, metrics, confusion matrices, example rationales) of runs',
+  usage: [
+    'usage: empathy report RUN [RUN…] [--out report.html] [--runs_dir DIR] [--examples N] [--title TEXT]',
+    '',
+    'RUN is a run id, a unique prefix of one, or a run folder (see `empathy runs list`). The page is',
+    'self-contained (plotly and the renderers are inlined; nothing is fetched). When a run has a checkpoint',
+    'and its data files are still there, its first N dev (else test, else train) pairs are scored for the',
+    'rationale heatmaps.',
+  ].join('\n'),
+  options: [
+    { name: 'out', short: 'o', type: 'string', default: 'report.html', metavar: 'FILE.html', help: 'where to write the page' },
+    { name: 'runs_dir', type: 'string', metavar: 'DIR', help: 'runs folder (default: ./runs or $EMPATHY_RUNS_DIR)' },
+    { name: 'examples', type: 'number', default: 5, metavar: 'N', help: 'examples scored per run for the heatmaps (0: none)' },
+    { name: 'title', type: 'string', metavar: 'TEXT', help: 'page title' },
+  ],
+  async run(args, ctx) {
+    if (args.positionals.length === 0) throw new UsageError('report: which runs? (empathy report RUN… ; `empathy runs list` shows them)');
+    const examples = args.opts.examples as number;
+    if (!(Number.isInteger(examples) && examples >= 0)) throw new UsageError('report: --examples must be a whole number ≥ 0');
+    const store = new RunStore(typeof args.opts.runs_dir === 'string' ? path.resolve(ctx.cwd, args.opts.runs_dir) : defaultRunsDir(ctx.cwd));
+    const out = path.resolve(ctx.cwd, String(args.opts.out));
+    engine(); // tfjs in PROD mode, loaded only now (scoring examples needs it)
+    const { writeRunsReport } = require('../../runs/report') as typeof import('../../runs/report');
+    const runs = await writeRunsReport(out, store, args.positionals, {
+      examples,
+      ...(typeof args.opts.title === 'string' ? { title: args.opts.title } : {}),
+      onProgress: (m) => ctx.err.write(`${m}\n`),
+    });
+    ctx.err.write(`wrote ${path.relative(ctx.cwd, out) || out} (${runs.length} run${runs.length === 1 ? '' : 's'}: ${runs.map((r) => r.id).join(', ')})\n`);
+    return 0;
+  },
+};
