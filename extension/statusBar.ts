@@ -5,15 +5,24 @@ import type { KernelRuntime } from './kernelRuntime';
 
 export class BackendStatus implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('empathy.backend', vscode.StatusBarAlignment.Right, 100);
+  private info: BackendInfo | undefined;
+  private readonly configSub: vscode.Disposable;
 
   constructor() {
     this.item.name = 'Empathy backend';
     this.item.command = 'empathy.selectBackend';
     this.show(undefined, undefined, vscode.workspace.getConfiguration('empathy').get<string>('backend', 'auto'));
+    // Until a kernel reports its backend, follow the setting.
+    this.configSub = vscode.workspace.onDidChangeConfiguration((e) => {
+      if (!this.info && e.affectsConfiguration('empathy.backend')) {
+        this.show(undefined, undefined, vscode.workspace.getConfiguration('empathy').get<string>('backend', 'auto'));
+      }
+    });
   }
 
   /** Before the kernel reports its backend, show the preference; afterwards what it really uses. */
   show(info: BackendInfo | undefined, runtime: KernelRuntime | undefined, preference?: string): void {
+    this.info = info ?? this.info;
     if (info) {
       this.item.text = `${info.device === 'GPU' ? '$(circuit-board)' : '$(chip)'} Empathy: ${info.name} · ${info.device}`;
       const skipped = info.skipped.map((s) => `- ${s.name}: ${s.reason}`).join('\n');
@@ -28,7 +37,5 @@ export class BackendStatus implements vscode.Disposable {
     this.item.show();
   }
 
-  get text(): string { return this.item.text; }
-
-  dispose(): void { this.item.dispose(); }
+  dispose(): void { this.item.dispose(); this.configSub.dispose(); }
 }
