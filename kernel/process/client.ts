@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import type {
   CompletionItem, DoneEvent, ExecuteOptions, ExecutionEvent, HelloEvent, KernelEvent, KernelRequest, VariableInfo,
 } from '../protocol/kernel';
-import { isExecutionEvent } from '../protocol/kernel';
+import { isExecutionEvent, KERNEL_PROTOCOL_VERSION } from '../protocol/kernel';
 
 export interface KernelClientOptions {
   /** Working directory of the kernel (cells' imports and relative paths resolve from it). */
@@ -156,6 +156,11 @@ export class KernelClient {
         if (this.child !== child) return; // a replaced process's last words
         if (msg.type === 'hello') {
           clearTimeout(timer);
+          if (msg.protocol !== KERNEL_PROTOCOL_VERSION) {
+            this.kill(child);
+            reject(new Error(`the kernel speaks protocol v${msg.protocol}; this client speaks v${KERNEL_PROTOCOL_VERSION} (rebuild the workbench)`));
+            return;
+          }
           this.hello = msg;
           resolve(msg);
         }
