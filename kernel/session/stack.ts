@@ -64,12 +64,15 @@ export class CellSourceMaps {
         if (frames.length === 0) out.push(l); // header (message lines)
         continue;
       }
-      const [, fn = '', file, ln, col] = m;
+      const [, fnRaw = '', fileRaw, ln, col] = m;
+      // `at async file:1:2` (an awaited frame without a name) has no parentheses.
+      const file = fileRaw.replace(/^async /, '');
+      const fn = fnRaw === '' && fileRaw.startsWith('async ') ? 'async' : fnRaw;
       const mapped = this.map(file, Number(ln), Number(col));
       if (mapped === 'wrapper') continue;
       if (mapped) {
         sawCell = true;
-        const fname = /^(?:async )?(?:Object\.)?<anonymous>$/.test(fn) || fn === '' ? '<cell>' : fn.replace(/^async /, '').replace(/^Object\./, '');
+        const fname = /^(?:async )?(?:Object\.)?<anonymous>$/.test(fn) || fn === '' || fn === 'async' ? '<cell>' : fn.replace(/^async /, '').replace(/^Object\./, '');
         frames.push({ functionName: fname, file: `cell-${mapped.cellId}.ts`, cellId: mapped.cellId, line: mapped.line, column: mapped.column });
         out.push(`    at ${fname} (cell-${mapped.cellId}.ts:${mapped.line}:${mapped.column})`);
       } else {

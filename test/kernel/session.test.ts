@@ -148,6 +148,13 @@ describe('kernel/session', function () {
     assert.equal(s.locals.ok, 1, 'statements before the error ran');
   });
 
+  it('maps frames of awaited calls too', async () => {
+    await s.execute('async function load(n: number) {\n  await sleep(5)\n  if (n > 1) throw new TypeError("too big: " + n)\n  return n\n}', { cellId: 'lib2' });
+    const r = await s.execute('const one = await load(1)\n\nconst two = await load(2)', { cellId: 'main2' });
+    assert.match(r.error!.stack, /^TypeError: too big: 2\n\s+at load \(cell-lib2\.ts:3:20\)\n\s+at <cell> \(cell-main2\.ts:3:\d+\)$/);
+    assert.equal(s.locals.one, 1);
+  });
+
   it('reports syntax errors at their position without running', async () => {
     const r = await s.execute('const a = 1\nconst b = ;');
     assert.equal(r.status, 'error');
