@@ -169,7 +169,7 @@ export interface ErrorEvent extends ExecutionEventBase {
   /** The stack text with cell frames rewritten to `cell-<cellId>.ts:LINE:COL`. */
   stack: string;
   frames: StackFrame[];
-  /** Position of the innermost cell frame (1-based), when there is one. */
+  /** Position in the executing cell (its innermost frame; else the innermost frame of any cell), 1-based. */
   line?: number;
   column?: number;
   /** Set when the error is "blocked by type errors" (blockOnTypeErrors). */

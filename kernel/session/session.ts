@@ -376,7 +376,7 @@ export class Session {
         return finish('interrupted');
       }
       if (outcome.kind === 'error') {
-        const m = this.maps.describe(outcome.error);
+        const m = this.maps.describe(outcome.error, req.cellId);
         emit({ ...base, type: 'error', ...m });
         return finish('error');
       }

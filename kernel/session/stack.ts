@@ -47,7 +47,8 @@ export class CellSourceMaps {
   }
 
   /** Describe a thrown value with its stack mapped to cell lines; kernel-internal frames are dropped. */
-  describe(err: unknown): MappedError {
+  /** `cellId`: the executing cell; `line`/`column` are its innermost frame (else any cell's). */
+  describe(err: unknown, cellId?: string): MappedError {
     const isErr = err instanceof Error || (typeof err === 'object' && err !== null && 'stack' in err && 'message' in err);
     if (!isErr) return { name: 'Uncaught', message: stringify(err), stack: `Uncaught ${stringify(err)}`, frames: [] };
     const e = err as Error;
@@ -82,7 +83,7 @@ export class CellSourceMaps {
         out.push(l);
       }
     }
-    const first = frames.find((f) => f.cellId !== undefined);
+    const first = frames.find((f) => cellId !== undefined && f.cellId === cellId) ?? frames.find((f) => f.cellId !== undefined);
     return { name, message, stack: out.join('\n'), frames, ...(first ? { line: first.line, column: first.column } : {}) };
   }
 }

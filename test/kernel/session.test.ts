@@ -144,7 +144,7 @@ describe('kernel/session', function () {
     assert.equal(r.error!.message, 'bad 7');
     assert.match(r.error!.stack, /at fail \(cell-lib\.ts:4:9\)\n\s+at <cell> \(cell-use\.ts:4:1\)/);
     assert.equal(r.error!.frames[0].cellId, 'lib');
-    assert.deepEqual([r.error!.line, r.error!.column], [4, 9]);
+    assert.deepEqual([r.error!.line, r.error!.column], [4, 1], 'the position in the cell that ran');
     assert.equal(s.locals.ok, 1, 'statements before the error ran');
   });
 
