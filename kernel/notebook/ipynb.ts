@@ -124,7 +124,9 @@ export function parseIpynb(text: string, file?: string): Notebook {
           const stack = Array.isArray(o.traceback) ? (o.traceback as string[]).join('\n') : `${o.ename}: ${o.evalue}`;
           // Positions come back from our own stacks (`cell-<id>.ts:LINE:COL`).
           // eslint-disable-next-line no-control-regex
-          const m = /cell-[^\s:()]*\.ts:(\d+):(\d+)/.exec(stack.replace(/\u001b\[[0-9;]*m/g, ''));
+          const plain = stack.replace(/\u001b\[[0-9;]*m/g, '');
+          const own = id ? new RegExp(`cell-${id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.ts:(\\d+):(\\d+)`).exec(plain) : null;
+          const m = own ?? /cell-[^\s:()]*\.ts:(\d+):(\d+)/.exec(plain);
           return {
             kind: 'error', name: String(o.ename ?? 'Error'), message: String(o.evalue ?? ''), stack,
             ...(m ? { line: Number(m[1]), column: Number(m[2]) } : {}),
