@@ -65,6 +65,14 @@ function renderBundle(bundle: MimeBundle, kind: 'display' | 'result', count: num
       plot: scriptAvailable && PLOT_MIMES.has(mime),
     };
   }
+  for (const img of ['image/png', 'image/jpeg', 'image/svg+xml']) {
+    const data = bundle[img];
+    if (typeof data !== 'string') continue;
+    // Images as data URLs (an SVG in <img> runs no scripts).
+    const b64 = img === 'image/svg+xml' ? Buffer.from(data, 'utf8').toString('base64') : data.replace(/\s+/g, '');
+    if (!/^[A-Za-z0-9+/=]*$/.test(b64)) break;
+    return { html: `${label}<img class="image-output" alt="${escapeHtml(bundle['text/plain'])}" src="data:${img};base64,${b64}">`, plot: false };
+  }
   if (typeof bundle['text/html'] === 'string') {
     // Cell HTML is shown in a sandboxed frame: no scripts, no access to the report.
     return { html: `${label}<iframe class="html-output" sandbox="" srcdoc="${escapeHtml(bundle['text/html'] as string)}" title="HTML output"></iframe>`, plot: false };
@@ -102,6 +110,7 @@ pre.stderr { color: var(--warn); }
 pre.error-output { color: var(--err); white-space: pre-wrap; border-left: 3px solid var(--err); padding-left: 10px; }
 .out-prompt { font: 12px ui-monospace, monospace; color: var(--muted); }
 .empathy-output[data-rendered] > .empathy-fallback { display: none; }
+img.image-output { max-width: 100%; }
 iframe.html-output { width: 100%; min-height: 120px; border: 1px solid var(--border); border-radius: 6px; background: #fff; }
 .markdown table, .markdown-output table { border-collapse: collapse; }
 .markdown th, .markdown td, .markdown-output th, .markdown-output td { border: 1px solid var(--border); padding: 4px 8px; }

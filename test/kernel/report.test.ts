@@ -72,6 +72,13 @@ describe('kernel/report', function () {
     assert.ok(!/src="https?:|<link\b|@import|url\(https?:/.test(html), 'nothing fetched from the network (links are only links)');
     assert.ok(html.includes('<pre class="empathy-fallback">Loss curve run-1: 4 steps'));
     assert.ok(!html.includes('Plotly'), 'plotly only with the report script');
+    const img = emptyNotebook();
+    const cell = codeCell('plot()', 'img');
+    cell.outputs.push({ kind: 'display', bundle: { 'text/plain': '<chart>', 'image/png': 'iVBORw0KGgo=' } }, { kind: 'display', bundle: { 'text/plain': 'x', 'image/png': 'not base64 <script>' } });
+    img.cells.push(cell);
+    const imgHtml = renderHtmlReport(img, { reportScript: false });
+    assert.ok(imgHtml.includes('<img class="image-output" alt="&lt;chart&gt;" src="data:image/png;base64,iVBORw0KGgo=">'));
+    assert.ok(!imgHtml.includes('not base64 <script>'));
   });
 
   it('opens in headless Chromium without console errors; plots render (or fallbacks show)', async function () {
