@@ -9,8 +9,9 @@
 //   Executions run one at a time, in the order they were sent (a FIFO queue in the kernel).
 //   host `interrupt` ──► the running execution's AbortSignal is aborted (training stops at the next
 //   batch, keeping the weights of the last completed step; awaits of `sleep`, fetches… reject), queued
-//   executions are cancelled (each still gets its `done`, status 'interrupted'). A synchronous runaway
-//   loop cannot see the signal: the CLIENT (kernel/process/client.ts) then kills the process after a
+//   executions are cancelled (each still gets its `done`, status 'interrupted'). The client also sends
+//   SIGINT, which stops a synchronous loop in a cell's first synchronous stretch (variables kept).
+//   Any other synchronous runaway loop cannot see the signal: the CLIENT then kills the process after a
 //   grace period, emits a `stream` (stderr) saying so plus the `done`, and starts a fresh kernel (a
 //   `restarted` event with reason 'interrupt-timeout'); all state is lost in that case only.
 //   host `restart` ──► state cleared (a new process), `restarted` + a new `hello`.
@@ -99,7 +100,7 @@ export interface VariableInfo {
   type: string;
   /** Short one-line preview (at most ~120 chars). */
   value: string;
-  /** Declared with const (re-running the declaring cell may still redefine it). */
+  /** How the cell declared it (re-running the declaring cell redefines it, const included). */
   kind: 'const' | 'let' | 'var' | 'function' | 'class' | 'import';
 }
 
