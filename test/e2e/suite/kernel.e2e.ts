@@ -52,7 +52,7 @@ describe('the Empathy TypeScript kernel', function () {
     await runCells(editor, [crash]);
     assert.equal(crash.executionSummary?.success, false);
     assert.match(outputText(crash), /exited unexpectedly|stopped/i);
-    const [decl] = codeCells(nb);
+    const decl = cellById(nb, 'decl');
     await runCells(editor, [decl]);
     assert.equal(decl.executionSummary?.success, true, outputText(decl));
     assert.match(outputText(decl, STDOUT), /sum 6/);
