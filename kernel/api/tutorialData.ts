@@ -239,6 +239,7 @@ export async function trainRun(spec: TrainRunSpec): Promise<TrainRunResult> {
 
 /** Show runs side by side: the run-comparison view and a metrics table (runs as columns). */
 export function compareRuns(runs: readonly RunRecord[], metricFilter?: (name: string) => boolean): void {
-  display.bundle({ 'text/plain': comparisonText(runs, metricFilter), [MIME.runs]: runsPayload(runs) });
+  const shown = metricFilter ? runs.map(r => ({ ...r, metrics: Object.fromEntries(Object.entries(r.metrics).filter(([k]) => metricFilter(k))) })) : runs;
+  display.bundle({ 'text/plain': comparisonText(runs, metricFilter), [MIME.runs]: runsPayload(shown) });
   display.bundle(metricsBundle(comparisonTable(runs, metricFilter)));
 }
