@@ -13,6 +13,7 @@ import { trainModel, type TrainRequest } from './commands/trainModel';
 import { DatasetExplorerPanel } from './panels/datasetExplorerPanel';
 import { RationaleInspectorPanel } from './panels/rationaleInspectorPanel';
 import { RendererMessaging } from './rendererMessaging';
+import { KernelCompletions } from './completions';
 
 export function activate(context: vscode.ExtensionContext): void {
   const status = new BackendStatus();
@@ -32,6 +33,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('empathy.openDatasetExplorer', (files?: string[]) => DatasetExplorerPanel.open(context, kernels, files)),
     vscode.commands.registerCommand('empathy.openRationaleInspector', (files?: string[]) => RationaleInspectorPanel.open(context, kernels, files)),
     new RendererMessaging(),
+    KernelCompletions.register(kernels),
   );
 }
 

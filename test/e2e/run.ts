@@ -69,6 +69,8 @@ const settings = {
   'security.workspace.trust.enabled': false,
   'notebook.experimental.remoteSave': false,
   'window.dialogStyle': 'custom',
+  // Only language providers complete (so a completion test sees the kernel's items, not words in the file).
+  'editor.wordBasedSuggestions': 'off',
 };
 
 /** Restricted Mode without prompts at start-up: the folder simply stays untrusted. */

@@ -24,6 +24,26 @@ describe('the Empathy TypeScript kernel', function () {
     assert.ok(t.endTime >= t.startTime, 'timing recorded');
   });
 
+  it('completes names declared by earlier cells and the display API, from the running kernel', async () => {
+    const editor = await openWithKernel('fixtures/basics.empathy');
+    const nb = editor.notebook;
+    const edit = new vscode.WorkspaceEdit();
+    edit.set(nb.uri, [vscode.NotebookEdit.insertCells(nb.cellCount, [new vscode.NotebookCellData(vscode.NotebookCellKind.Code, 'display.lo', 'typescript')])]);
+    await vscode.workspace.applyEdit(edit);
+    const probe = nb.cellAt(nb.cellCount - 1);
+    const labelsAt = async (pos: vscode.Position) => {
+      const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', probe.document.uri, pos);
+      return list.items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
+    };
+    const members = await labelsAt(new vscode.Position(0, 10));
+    assert.ok(members.includes('lossCurve'), `display.lossCurve among ${members.join(', ')}`);
+    const names = await labelsAt(new vscode.Position(0, 0));
+    assert.ok(names.includes('xs'), 'xs (declared by an earlier cell) is offered');
+    const undo = new vscode.WorkspaceEdit();
+    undo.set(nb.uri, [vscode.NotebookEdit.deleteCells(new vscode.NotebookRange(probe.index, probe.index + 1))]);
+    await vscode.workspace.applyEdit(undo);
+  });
+
   it('shows a runtime error as an error output and stops Run All there', async () => {
     const editor = await openWithKernel('fixtures/basics.empathy');
     const edit = new vscode.WorkspaceEdit();
