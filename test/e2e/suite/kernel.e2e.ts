@@ -1,7 +1,9 @@
 // The "Empathy TypeScript" kernel in a real VS Code: run all, outputs and MIME types, execution order and
 // timing, renderers drawing in Chromium, interrupting a long cell with state surviving, restart.
 import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
+import { parseNotebook } from '../../../kernel/notebook/format';
 import { MIME } from '../../../kernel/protocol/mime';
 import { askBrowser } from './browserProtocol';
 import { cellById, codeCells, openWithKernel, outputJson, outputMimes, outputText, runCells, waitFor } from './notebookRun';
@@ -90,6 +92,17 @@ describe('the Empathy TypeScript kernel', function () {
     const confusion = outputJson<{ mechanisms: Array<{ matrix: number[][] }> }>(cellById(nb, 'confusion'), MIME.confusion);
     assert.deepEqual(confusion.mechanisms[0].matrix, [[30, 4, 1], [6, 12, 3], [1, 2, 9]]);
     assert.match(outputText(cellById(nb, 'summary'), 'text/plain'), /40 steps, accuracy 0\.75/);
+
+    // Saving keeps every output with its payload, and the execution order (the serializer's round trip).
+    assert.ok(await nb.save(), 'saved');
+    const saved = parseNotebook(readFileSync(nb.uri.fsPath, 'utf8'), nb.uri.fsPath);
+    const savedConfusion = saved.cells.find((c) => c.id === 'confusion')!;
+    const display = savedConfusion.outputs.find((o) => o.kind === 'display');
+    assert.ok(display && display.kind === 'display');
+    assert.deepEqual((display.bundle[MIME.confusion] as { mechanisms: Array<{ matrix: number[][] }> }).mechanisms[0].matrix, confusion.mechanisms[0].matrix);
+    assert.equal(savedConfusion.execution?.status, 'ok');
+    assert.equal(savedConfusion.execution?.count, cellById(nb, 'confusion').executionSummary?.executionOrder);
+    assert.ok(saved.cells.find((c) => c.id === 'summary')!.outputs.some((o) => o.kind === 'result'));
 
     // Each rich output, scrolled into view, must be drawn by the renderer (text inside the output iframe).
     const shots: Array<[string, string, string[]]> = [
