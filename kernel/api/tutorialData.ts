@@ -9,6 +9,9 @@ import type { ModelFamilyName, TrainData, TrainResult } from '../engine/model';
 import { defaultTrainConfig, type TrainConfig } from '../engine/train';
 import { families } from '../engine/families';
 import { resolveModelPreset } from '../models/presets';
+import { resolveLinearConfig } from '../models/linear/config';
+import { resolveTaggerConfig } from '../models/tagger/config';
+import { resolveEnsembleConfig } from '../models/ensemble/config';
 import { assignGroups, type SplitOptions } from '../../dataset/split';
 import { loadLabeledFiles } from '../cli/labeledFiles';
 import { MIME } from '../protocol/mime';
@@ -188,16 +191,20 @@ export async function trainRun(spec: TrainRunSpec): Promise<TrainRunResult> {
   const family: ModelFamilyName = preset?.family ?? (spec.family as ModelFamilyName | undefined) ?? 'bi-encoder';
   const fam = families[family];
   if (!fam) throw new Error(`trainRun: unknown model family '${family}' (known: ${Object.keys(families).join(', ')})`);
-  const config: Record<string, unknown> = family === 'bi-encoder'
-    ? { ...defaultTrainConfig, ...(spec.config ?? {}) }
-    : { ...(preset?.config ?? {}), ...(spec.config ?? {}) };
+  const given: Record<string, unknown> = { ...(preset?.config ?? {}), ...(spec.config ?? {}) };
+  const mechs = (given.mechanisms as Mechanism[] | undefined) ?? (['ER', 'IP', 'EX'] as Mechanism[]).filter(m => spec.data.train.some(p => p.labels[m]));
+  // The full config after the family's defaults: what the run records, and what re-running it needs.
+  const config: Record<string, unknown> = family === 'bi-encoder' ? { ...defaultTrainConfig, ...given, mechanisms: mechs }
+    : family === 'linear' ? { ...resolveLinearConfig({ ...given, mechanisms: mechs }) }
+    : family === 'tagger' ? { ...resolveTaggerConfig({ ...given, mechanisms: mechs }) }
+    : family === 'ensemble' ? { ...resolveEnsembleConfig({ ...given, mechanisms: mechs }), mechanisms: mechs }
+    : { ...given, mechanisms: mechs };
   const files = spec.files ?? tutorialData();
-  const mechs = (config.mechanisms as Mechanism[] | undefined) ?? (['ER', 'IP', 'EX'] as Mechanism[]).filter(m => spec.data.train.some(p => p.labels[m]));
   const store = new RunStore(spec.runsDir ?? defaultRunsDir());
   const seed = Number(config.seed_val ?? config.seed ?? 12);
   const rec = store.create({
     label: spec.label, source: 'notebook', family, seed,
-    config: { ...config, ...(spec.family === 'offline-default' ? { preset: 'offline-default' } : {}), mechanisms: mechs },
+    config: { ...config, ...(spec.family === 'offline-default' ? { preset: 'offline-default' } : {}) },
     data: [
       ...mechs.map(m => ({ role: 'train' as const, path: files.train[m], rows: spec.data.train.length })),
       ...(files.dev && spec.data.dev ? mechs.map(m => ({ role: 'dev' as const, path: files.dev![m], rows: spec.data.dev!.length })) : []),
@@ -212,7 +219,7 @@ export async function trainRun(spec: TrainRunSpec): Promise<TrainRunResult> {
   const redraw = (live: boolean) => { lastDraw = Date.now(); curve?.update({ events, id: rec.id, label: spec.label }, live); };
   let result: TrainResult;
   try {
-    result = await fam.train({ ...config, mechanisms: mechs }, spec.data, {
+    result = await fam.train(config, spec.data, {
       signal: currentSignal(),
       onEvent: (e: TrainEvent) => {
         events.push(e);
