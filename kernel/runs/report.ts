@@ -129,7 +129,7 @@ async function exampleCells(r: RunRecord, n: number, progress: (m: string) => vo
     const predictions = await model.predict(pairs);
     const p = rationalesPayload(predictions, { gold: pairs, maxLen: model.maxLen });
     return [
-      markdown(`### Examples\n\nThe first ${pairs.length} pairs of the run's ${src.role} data (${src.files.map((f) => `\`${basename(f)}\``).join(', ')}) scored with its checkpoint: darker words have a higher predicted rationale probability, framed ones are the gold rationale.`),
+      markdown(`### Examples\n\nThe first ${pairs.length} pairs of the run's ${src.role} data (${src.files.map((f) => `\`${basename(f)}\``).join(', ')}) scored with its checkpoint: darker words have a higher predicted rationale probability, framed ones are the gold rationale.${src.role === 'train' ? ' **The model was trained on these pairs** (the run records no dev or test files): they show what it learned, not how well it does on new responses.' : ''}`),
       outputs([{ 'text/plain': rationalesText(p), [MIME.rationales]: p }]),
     ];
   } finally {

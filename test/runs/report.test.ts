@@ -84,6 +84,7 @@ describe('empathy report (runs → HTML)', function () {
     assert.deepEqual(tables.find((t) => t.title === 'Run comparison')?.columns, ['linear on the samples', 'stopped run']);
     assert.ok(payloads(html, MIME.lossCurve).length >= 2, 'combined and per-run loss curves');
     assert.match(html, /No example heatmaps: the run has no checkpoint/);
+    assert.doesNotMatch(html, /The model was trained on these pairs/, 'examples come from the recorded dev files');
     assert.match(html, /recorded no dev or test evaluation/);
   });
 
