@@ -16,6 +16,9 @@ import { loadHfTokenizer, tokenizerFromJSON, trainTokenizer, type Tokenizer } fr
 import type { BackendInfo, EvalReport, LabeledPair, Mechanism, RunOptions, TrainEvent } from './types';
 
 /** train.py's arguments (same names and defaults) plus the extras this engine needs. */
+/** Smallest vocabulary trained for a preset whose own is below a byte-level BPE's 260 base tokens. */
+const MIN_TRAINED_VOCAB = 512;
+
 export interface TrainConfig {
   // ---- the original train.py flags ----
   /** Peak learning rate. */
@@ -193,7 +196,11 @@ async function buildOrResume(cfg: TrainConfig, data: TrainData, emit: (e: TrainE
   else {
     if (cfg.init_weights) throw new Error(`init_weights ${cfg.init_weights}: pretrained weights need their own tokenizer; pass tokenizer (a folder with tokenizer.json)`);
     const texts = data.train.flatMap((p) => [p.seekerPost, p.responsePost]);
-    const vocabSize = cfg.vocab_size ?? resolvePreset(cfg.preset, cfg.model).encoder.vocabSize;
+    // A byte-level BPE needs 4 specials + 256 bytes before its first merge: a preset with a smaller
+    // vocabulary (the fixture-sized `tiny`, 120) gets the smallest useful BPE instead of an error.
+    const presetVocab = resolvePreset(cfg.preset, cfg.model).encoder.vocabSize;
+    const vocabSize = cfg.vocab_size ?? Math.max(presetVocab, MIN_TRAINED_VOCAB);
+    if (cfg.vocab_size === undefined && vocabSize !== presetVocab) emit({ type: 'log', v: 1, level: 'info', message: `preset ${cfg.preset} has a ${presetVocab}-token vocabulary, below what a byte-level BPE needs: training a ${vocabSize}-token BPE (set vocab_size to choose)` });
     tokenizer = trainTokenizer(texts, { vocabSize });
     emit({ type: 'log', v: 1, level: 'info', message: `trained a byte-level BPE tokenizer (${tokenizer.vocabSize} tokens) on ${texts.length} training texts` });
   }

@@ -177,6 +177,17 @@ describe('engine/train', function () {
     }
   });
 
+  it('the fixture-sized tiny preset trains without a vocab_size: its BPE is raised to the smallest useful size and says so', async () => {
+    const { vocab_size: _omitted, ...cfg } = toyConfig;
+    const logs: string[] = [];
+    const { model } = await train({ ...cfg, epochs: 1 }, { train: toyPairs(16) }, { onEvent: (e) => { if (e.type === 'log') logs.push(e.message); } });
+    try {
+      assert.ok(logs.some((m) => /preset tiny has a 120-token vocabulary.*training a 512-token BPE/.test(m)), logs.join('\n'));
+    } finally {
+      model.dispose();
+    }
+  });
+
   it('rejects bad configs with the flag name', async () => {
     await assert.rejects(train({ ...toyConfig, batch_size: 0 }, { train: toyPairs(4) }), /batch_size/);
     await assert.rejects(train({ ...toyConfig, max_len: 500 }, { train: toyPairs(4) }), /max_len 500/);
