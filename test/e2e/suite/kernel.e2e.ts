@@ -1,11 +1,12 @@
 // The "Empathy TypeScript" kernel in a real VS Code: run all, outputs and MIME types, execution order and
 // timing, renderers drawing in Chromium, interrupting a long cell with state surviving, restart.
 import * as assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { parseNotebook } from '../../../kernel/notebook/format';
 import { MIME } from '../../../kernel/protocol/mime';
 import { askBrowser } from './browserProtocol';
+import { workspaceFile } from './workspace';
 import { cellById, codeCells, openWithKernel, outputJson, outputMimes, outputText, runCells, waitFor } from './notebookRun';
 
 const STDOUT = 'application/vnd.code.notebook.stdout';
@@ -115,6 +116,31 @@ describe('the Empathy TypeScript kernel', function () {
       editor.revealRange(new vscode.NotebookRange(cell.index, cell.index + 1), vscode.NotebookEditorRevealType.AtTop);
       const answer = await askBrowser({ name, expectText });
       assert.ok(answer.ok, `${name}: missing ${answer.missing.join(', ')} in ${JSON.stringify(answer.frames)}`);
+    }
+  });
+
+  it('runs the quickstart tutorial end to end: loss curve, metrics, confusion matrix and rationale heatmap drawn', async function () {
+    if (!existsSync(workspaceFile('examples/00-quickstart.empathy').fsPath)) this.skip(); // examples/ not written yet
+    const editor = await openWithKernel('examples/00-quickstart.empathy');
+    const nb = editor.notebook;
+    await runCells(editor, undefined, 150_000);
+    for (const c of codeCells(nb)) assert.equal(c.executionSummary?.success, true, `cell ${c.index}: ${outputText(c)}`);
+    const withMime = (mime: string) => {
+      const cell = codeCells(nb).find((c) => outputMimes(c).includes(mime));
+      assert.ok(cell, `some cell displays ${mime}`);
+      return cell;
+    };
+    const shots: Array<[string, string, string[]]> = [
+      [MIME.lossCurve, 'example-quickstart-loss-curve', ['Training loss']],
+      [MIME.confusion, 'example-quickstart-confusion-matrix', ['click a cell to list its examples', 'macro-F1']],
+      [MIME.rationales, 'example-quickstart-rationale-heatmap', ['rationale span', outputJson<{ items: Array<{ id: string }> }>(withMime(MIME.rationales), MIME.rationales).items[0].id]],
+    ];
+    withMime(MIME.metrics);
+    for (const [mime, name, expectText] of shots) {
+      const cell = withMime(mime);
+      editor.revealRange(new vscode.NotebookRange(cell.index, cell.index + 1), vscode.NotebookEditorRevealType.AtTop);
+      const answer = await askBrowser({ name, expectText });
+      assert.ok(answer.ok, `${name}: missing ${answer.missing.join(', ')}`);
     }
   });
 
