@@ -51,6 +51,16 @@ describe('engine/predict', function () {
       { start: 13, end: 16, text: 'you', score: 0.5 },
     ]);
     assert.deepEqual(extractSpans(text, toks, 0.95), []);
+    // Sub-word pieces widen to their whole word; two runs inside one word become one span.
+    const word = 'That sounds discouraging. What happened?';
+    const pieces = [
+      { text: 'That', start: 0, end: 4, prob: 0.1 }, { text: ' sounds', start: 5, end: 11, prob: 0.1 },
+      { text: ' disc', start: 12, end: 16, prob: 0.1 }, { text: 'ou', start: 16, end: 18, prob: 0.9 },
+      { text: 'rag', start: 18, end: 21, prob: 0.2 }, { text: 'ing', start: 21, end: 24, prob: 0.7 },
+      { text: '.', start: 24, end: 25, prob: 0.1 }, { text: ' What', start: 26, end: 30, prob: 0.6 },
+      { text: ' happen', start: 31, end: 37, prob: 0.2 }, { text: 'ed', start: 37, end: 39, prob: 0.8 },
+    ];
+    assert.deepEqual(extractSpans(word, pieces, 0.5).map((s) => [s.text, s.score]), [['discouraging', 0.8], ['What', 0.6], ['happened', 0.8]]);
     const [p] = await model.predict(toyPairs(1), { threshold: 0 });
     const er = p.mechanisms.ER!;
     assert.equal(er.spans.length, 1);
