@@ -60,6 +60,13 @@ describe('commands and panels', function () {
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 
+  it('Select Backend offers the backend ladder', async () => {
+    void vscode.commands.executeCommand('empathy.selectBackend');
+    const answer = await askBrowser({ name: 'select-backend', expectText: ['compute backend for kernels started from now on', 'tensorflow-gpu', 'CUDA GPU'], includeTop: true });
+    await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+    assert.ok(answer.ok, `missing ${answer.missing.join(', ')}`);
+  });
+
   it('Open Dataset Explorer draws the dataset in its webview panel', async () => {
     await vscode.commands.executeCommand('empathy.openDatasetExplorer', [sample('emotional-reactions-sample.csv')]);
     const answer = await askBrowser({ name: 'panel-dataset-explorer', expectText: ['I failed my driving test'], timeoutMs: 90_000 }, 120_000);

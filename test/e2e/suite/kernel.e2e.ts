@@ -27,6 +27,14 @@ describe('the Empathy TypeScript kernel', function () {
     assert.ok(t.endTime >= t.startTime, 'timing recorded');
   });
 
+  it('Show Kernel Variables lists what the cells declared', async () => {
+    await openWithKernel('fixtures/basics.empathy');
+    void vscode.commands.executeCommand('empathy.showVariables');
+    const answer = await askBrowser({ name: 'kernel-variables', expectText: ['Kernel variables (1)', 'const Array(3)'], includeTop: true });
+    await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+    assert.ok(answer.ok, `missing ${answer.missing.join(', ')}`);
+  });
+
   it('completes names declared by earlier cells and the display API, from the running kernel', async () => {
     const editor = await openWithKernel('fixtures/basics.empathy');
     const nb = editor.notebook;
