@@ -54,7 +54,8 @@ function prepareWorkspace(dir: string): string {
   mkdirSync(dir, { recursive: true });
   cpSync(join(cfg.repoRoot, 'test', 'e2e', 'fixtures'), join(dir, 'fixtures'), { recursive: true });
   const examples = join(cfg.repoRoot, 'examples');
-  if (existsSync(examples)) cpSync(examples, join(dir, 'examples'), { recursive: true });
+  // The tutorials only (not runs a local session recorded beside them).
+  if (existsSync(examples)) cpSync(examples, join(dir, 'examples'), { recursive: true, filter: (src) => !/[\\/]examples[\\/]runs([\\/]|$)/.test(src) });
   return dir;
 }
 
