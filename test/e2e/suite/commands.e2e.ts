@@ -4,9 +4,8 @@ import * as assert from 'node:assert/strict';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { MIME, type LossCurvePayload } from '../../../kernel/protocol/mime';
-import { askBrowser } from './browserProtocol';
 import { extension } from './workspace';
-import { cellById, outputJson, outputMimes, outputText, runCells, waitFor } from './notebookRun';
+import { cellById, outputJson, outputMimes, outputText, runCells, waitFor, lookAt } from './notebookRun';
 
 const sample = (name: string) => join(extension().extensionPath, 'dataset', 'samples', name);
 
@@ -46,7 +45,7 @@ describe('commands and panels', function () {
     assert.ok(Number(m[2]) >= 1 && Number(m[2]) < 400, `stopped early: ${m[2]} of 400 steps`);
 
     // The status bar shows the backend the kernel really uses.
-    const status = await askBrowser({ name: 'status-bar-backend', expectText: [`Empathy: ${m[3]}`], includeTop: true });
+    const status = await lookAt({ name: 'status-bar-backend', expectText: [`Empathy: ${m[3]}`], includeTop: true });
     assert.ok(status.ok, `status bar: missing ${status.missing.join(', ')}`);
 
     // The interrupted model still evaluates: a confusion matrix from a real (partly trained) model.
@@ -55,28 +54,28 @@ describe('commands and panels', function () {
     assert.equal(evaluate.executionSummary?.success, true, outputText(evaluate));
     assert.ok(outputMimes(evaluate).includes(MIME.confusion));
     editor.revealRange(new vscode.NotebookRange(train.index, train.index + 1), vscode.NotebookEditorRevealType.AtTop);
-    const shot = await askBrowser({ name: 'train-model-notebook', expectText: ['Training loss', 'Emotional Reactions'] });
+    const shot = await lookAt({ name: 'train-model-notebook', expectText: ['Training loss', 'Emotional Reactions'] });
     assert.ok(shot.ok, `training notebook: missing ${shot.missing.join(', ')}`);
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 
   it('Select Backend offers the backend ladder', async () => {
     void vscode.commands.executeCommand('empathy.selectBackend');
-    const answer = await askBrowser({ name: 'select-backend', expectText: ['compute backend for kernels started from now on', 'tensorflow-gpu', 'CUDA GPU'], includeTop: true });
+    const answer = await lookAt({ name: 'select-backend', expectText: ['compute backend for kernels started from now on', 'tensorflow-gpu', 'CUDA GPU'], includeTop: true });
     await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
     assert.ok(answer.ok, `missing ${answer.missing.join(', ')}`);
   });
 
   it('Open Dataset Explorer draws the dataset in its webview panel', async () => {
     await vscode.commands.executeCommand('empathy.openDatasetExplorer', [sample('emotional-reactions-sample.csv')]);
-    const answer = await askBrowser({ name: 'panel-dataset-explorer', expectText: ['I failed my driving test'], timeoutMs: 90_000 }, 120_000);
+    const answer = await lookAt({ name: 'panel-dataset-explorer', expectText: ['I failed my driving test'], timeoutMs: 90_000 }, 120_000);
     assert.ok(answer.ok, `missing ${answer.missing.join(', ')} in ${JSON.stringify(answer.frames)}`);
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 
   it('Open Rationale Inspector lists the examples in its webview panel', async () => {
     await vscode.commands.executeCommand('empathy.openRationaleInspector', [sample('interpretations-sample.csv')]);
-    const answer = await askBrowser({ name: 'panel-rationale-inspector', expectText: ['Join a club or a sports league'], timeoutMs: 90_000 }, 120_000);
+    const answer = await lookAt({ name: 'panel-rationale-inspector', expectText: ['Join a club or a sports league'], timeoutMs: 90_000 }, 120_000);
     assert.ok(answer.ok, `missing ${answer.missing.join(', ')} in ${JSON.stringify(answer.frames)}`);
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
@@ -84,7 +83,7 @@ describe('commands and panels', function () {
   it('the walkthrough opens with the paper and dataset attribution', async () => {
     const id = `${extension().id}#students`;
     await vscode.commands.executeCommand('workbench.action.openWalkthrough', { category: id, step: `${id}#about` }, false);
-    const answer = await askBrowser({ name: 'walkthrough', expectText: ['Sharma', 'Copyright 2019-2020 University of Washington. Developed in the Behavioral Data Science Group.'], includeTop: true, timeoutMs: 30_000 });
+    const answer = await lookAt({ name: 'walkthrough', expectText: ['Sharma', 'Copyright 2019-2020 University of Washington. Developed in the Behavioral Data Science Group.'], includeTop: true, timeoutMs: 30_000 });
     assert.ok(answer.ok, `missing ${answer.missing.join(', ')}`);
   });
 });

@@ -5,9 +5,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { parseNotebook } from '../../../kernel/notebook/format';
 import { MIME } from '../../../kernel/protocol/mime';
-import { askBrowser } from './browserProtocol';
 import { workspaceFile } from './workspace';
-import { cellById, codeCells, openWithKernel, outputJson, outputMimes, outputText, runCells, waitFor } from './notebookRun';
+import { askBrowser } from './browserProtocol';
+import { cellById, codeCells, openWithKernel, outputJson, outputMimes, outputText, runCells, waitFor, lookAt } from './notebookRun';
 
 const STDOUT = 'application/vnd.code.notebook.stdout';
 
@@ -30,7 +30,7 @@ describe('the Empathy TypeScript kernel', function () {
   it('Show Kernel Variables lists what the cells declared', async () => {
     await openWithKernel('fixtures/basics.empathy');
     void vscode.commands.executeCommand('empathy.showVariables');
-    const answer = await askBrowser({ name: 'kernel-variables', expectText: ['Kernel variables (1)', 'const Array(3)'], includeTop: true });
+    const answer = await lookAt({ name: 'kernel-variables', expectText: ['Kernel variables (1)', 'const Array(3)'], includeTop: true });
     await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
     assert.ok(answer.ok, `missing ${answer.missing.join(', ')}`);
   });
@@ -83,6 +83,8 @@ describe('the Empathy TypeScript kernel', function () {
     await runCells(editor, [crash]);
     assert.equal(crash.executionSummary?.success, false);
     assert.match(outputText(crash), /exited unexpectedly|stopped/i);
+    const offer = await askBrowser({ name: 'kernel-crash-offer', expectText: ['stopped unexpectedly', 'Its variables are lost.', 'Show Log'], includeTop: true });
+    assert.ok(offer.ok, `crash notification: missing ${offer.missing.join(', ')}`);
     const decl = cellById(nb, 'decl');
     await runCells(editor, [decl]);
     assert.equal(decl.executionSummary?.success, true, outputText(decl));
@@ -122,7 +124,7 @@ describe('the Empathy TypeScript kernel', function () {
     for (const [id, name, expectText] of shots) {
       const cell = cellById(nb, id);
       editor.revealRange(new vscode.NotebookRange(cell.index, cell.index + 1), vscode.NotebookEditorRevealType.AtTop);
-      const answer = await askBrowser({ name, expectText });
+      const answer = await lookAt({ name, expectText });
       assert.ok(answer.ok, `${name}: missing ${answer.missing.join(', ')} in ${JSON.stringify(answer.frames)}`);
     }
   });
@@ -147,7 +149,7 @@ describe('the Empathy TypeScript kernel', function () {
     for (const [mime, name, expectText] of shots) {
       const cell = withMime(mime);
       editor.revealRange(new vscode.NotebookRange(cell.index, cell.index + 1), vscode.NotebookEditorRevealType.AtTop);
-      const answer = await askBrowser({ name, expectText });
+      const answer = await lookAt({ name, expectText });
       assert.ok(answer.ok, `${name}: missing ${answer.missing.join(', ')}`);
     }
   });

@@ -2,6 +2,7 @@
 // their executions to finish, and read outputs by MIME type.
 import * as vscode from 'vscode';
 import { EXTENSION_ID, workspaceFile } from './workspace';
+import { askBrowser, type BrowserAnswer, type BrowserQuestion } from './browserProtocol';
 
 export const CONTROLLER_ID = 'empathy-typescript';
 
@@ -65,4 +66,10 @@ export function outputJson<T>(c: vscode.NotebookCell, mime: string): T {
   const item = c.outputs.flatMap((o) => o.items).find((i) => i.mime === mime);
   if (!item) throw new Error(`cell ${c.index} has no ${mime} output (has ${outputMimes(c).join(', ')})`);
   return JSON.parse(decoder.decode(item.data)) as T;
+}
+
+/** Asks the browser about the DOM with notifications cleared first, so screenshots show the content. */
+export async function lookAt(q: BrowserQuestion, waitMs?: number): Promise<BrowserAnswer> {
+  await vscode.commands.executeCommand('notifications.clearAll');
+  return askBrowser(q, waitMs);
 }
