@@ -26,6 +26,10 @@ interface BenchArgs {
   limit?: number;
   /** Tagger epochs override (smoke runs). */
   taggerEpochs?: number;
+  /** Tagger config overrides as JSON (experiments). */
+  taggerConfig?: Record<string, unknown>;
+  /** Also write each fold's per-row probabilities (quality.fold<i>.preds.json) for post-hoc analysis. */
+  savePreds?: boolean;
   out: string; // bench/results
   /** EPITOME folder (default <repo>/../shared/epitome). */
   data?: string;
@@ -47,6 +51,8 @@ function parseArgs(argv: string[]): BenchArgs {
     else if (k === '--presets') a.presets = v.split(','), i++;
     else if (k === '--limit') a.limit = Number(v), i++;
     else if (k === '--tagger-epochs') a.taggerEpochs = Number(v), i++;
+    else if (k === '--tagger-config') a.taggerConfig = JSON.parse(v) as Record<string, unknown>, i++;
+    else if (k === '--save-preds') a.savePreds = true;
     else if (k === '--out') a.out = v, i++;
     else if (k === '--data') a.data = v, i++;
     else if (k === '--only') a.only = v.split(',').map(Number), i++;
@@ -119,7 +125,7 @@ async function main(): Promise<void> {
     if (needTagger) {
       const t0 = Date.now();
       const c0 = process.cpuUsage();
-      const r = await trainTagger(args.taggerEpochs ? { epochs: args.taggerEpochs } : {}, { train }, {
+      const r = await trainTagger({ ...(args.taggerConfig ?? {}), ...(args.taggerEpochs ? { epochs: args.taggerEpochs } : {}) }, { train }, {
         onEvent: (e) => {
           if (e.type === 'start') backend = e.backend.detail;
           if (e.type === 'epoch') log(`  tagger epoch ${e.epoch}: train loss ${e.trainLoss.toFixed(4)} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
@@ -135,6 +141,19 @@ async function main(): Promise<void> {
     if (want.has('offline-default') && lin && tag) {
       push('offline-default', evaluatePredictions(test, combinePredictions(lin, tag, defaultEnsembleWeights), { maxLen: 64 }));
       log(`  offline-default: ${MECHS.map((m) => `${m} ${perFold['offline-default'].at(-1)![`${m}.macroF1`].toFixed(3)} / ${perFold['offline-default'].at(-1)![`${m}.rationale.positive.tokenF1`].toFixed(3)}`).join(' ')}`);
+    }
+    if (args.savePreds) {
+      const rows = test.map((p, i) => ({
+        id: p.id,
+        gold: Object.fromEntries(MECHS.filter((m) => p.labels[m]).map((m) => [m, p.labels[m]!.level])),
+        goldTokens: Object.fromEntries(MECHS.filter((m) => p.labels[m] && tag).map((m) => [m, goldTokenLabels(p.responsePost, p.labels[m]!.rationales, tag![i].mechanisms[m]!.tokens.map((t) => [t.start, t.end] as [number, number]))])),
+        linear: lin ? Object.fromEntries(MECHS.map((m) => [m, lin![i].mechanisms[m]?.probs])) : undefined,
+        tagger: tag ? Object.fromEntries(MECHS.map((m) => [m, tag![i].mechanisms[m]?.probs])) : undefined,
+        tokens: tag ? Object.fromEntries(MECHS.map((m) => [m, tag![i].mechanisms[m]?.tokens.map((t) => Math.round(t.prob * 1e4) / 1e4)])) : undefined,
+      }));
+      const outDir = path.resolve(path.resolve(__dirname, '../..'), args.out);
+      fs.mkdirSync(outDir, { recursive: true });
+      fs.writeFileSync(path.join(outDir, `quality.fold${f}.preds.json`), JSON.stringify(rows));
     }
     push('every-token', Object.fromEntries(MECHS.map((m) => [`${m}.rationale.positive.tokenF1`, everyTokenF1(test, m, 64)])));
     if (args.only) {
@@ -172,7 +191,10 @@ function mergeShards(args: BenchArgs): void {
     for (const [k, v] of Object.entries(s.cpuSeconds ?? {})) (cpuSeconds[k] ??= []).push(v);
   }
   const load0 = Math.max(...shards.map((s) => s.load0));
-  writeResults({ ...args, folds: args.folds }, shards[0].n, shards.length, perFold, seconds, { load0, backend: shards.find((s) => s.backend)?.backend ?? '' }, cpuSeconds);
+  // The command that produced the shards: one `--only F` process per fold (in parallel), then --merge.
+  const argv = shards[0].argv.filter((a, i, xs) => !['--only', '--out', '--data'].includes(a) && !['--only', '--out', '--data'].includes(xs[i - 1]));
+  const command = `npm run bench:quality -- --only F${argv.length ? ' ' + argv.join(' ') : ''} (F = ${shards.map((x) => x.fold).join(', ')}, in parallel), then --merge`;
+  writeResults({ ...args, folds: args.folds }, shards[0].n, shards.length, perFold, seconds, { load0, loadEnd: Math.max(...shards.map((x) => x.loadEnd)), backend: shards.find((s) => s.backend)?.backend ?? '', command }, cpuSeconds);
 }
 
 function cpuSince(c0: NodeJS.CpuUsage): number {
@@ -180,7 +202,7 @@ function cpuSince(c0: NodeJS.CpuUsage): number {
   return (d.user + d.system) / 1e6;
 }
 
-function writeResults(args: BenchArgs, n: number, done: number, perFold: Record<string, Array<Record<string, number>>>, seconds: Record<string, number[]>, env: { load0: number; backend: string }, cpuSeconds: Record<string, number[]> = {}): void {
+function writeResults(args: BenchArgs, n: number, done: number, perFold: Record<string, Array<Record<string, number>>>, seconds: Record<string, number[]>, env: { load0: number; backend: string; command?: string; loadEnd?: number }, cpuSeconds: Record<string, number[]> = {}): void {
   const agg: Record<string, Record<string, MeanStd>> = {};
   for (const [name, folds] of Object.entries(perFold)) {
     agg[name] = {};
@@ -189,13 +211,13 @@ function writeResults(args: BenchArgs, n: number, done: number, perFold: Record<
   const outDir = path.resolve(path.resolve(__dirname, '../..'), args.out);
   fs.mkdirSync(outDir, { recursive: true });
   const meta = {
-    command: `npm run bench:quality${process.argv.length > 2 ? ' -- ' + process.argv.slice(2).join(' ') : ''}`,
+    command: env.command ?? `npm run bench:quality${process.argv.length > 2 ? ' -- ' + process.argv.slice(2).join(' ') : ''}`,
     date: new Date().toISOString(),
     data: `../shared/epitome train+dev, ${n} pairs, joint ER/IP/EX`,
     folds: args.folds,
     foldsCompleted: done,
     seed: args.seed,
-    machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, load average at start ${env.load0.toFixed(2)}, at end ${os.loadavg()[0].toFixed(2)} (shared machine)`,
+    machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, load average at start ${env.load0.toFixed(2)}, at end ${(env.loadEnd ?? os.loadavg()[0]).toFixed(2)} (shared machine)`,
     node: process.version,
     taggerBackend: env.backend || undefined,
     trainSecondsPerFold: Object.fromEntries(Object.entries(seconds).map(([k, v]) => [k, meanStd(v)])),
