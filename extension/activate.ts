@@ -31,7 +31,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('empathy.selectBackend', () => selectBackend(kernels.backend?.name)),
     vscode.commands.registerCommand('empathy.trainModel', (req?: TrainRequest) => trainModel(context, kernels, req)),
     vscode.commands.registerCommand('empathy.openDatasetExplorer', (files?: string[]) => DatasetExplorerPanel.open(context, kernels, files)),
-    vscode.commands.registerCommand('empathy.openRationaleInspector', (files?: string[]) => RationaleInspectorPanel.open(context, kernels, files)),
+    vscode.commands.registerCommand('empathy.openRationaleInspector', (files?: string[], model?: string) => RationaleInspectorPanel.open(context, kernels, files, model)),
     new RendererMessaging(),
     KernelCompletions.register(kernels),
   );

@@ -18,6 +18,10 @@ export class RationaleInspectorPanel {
   private examples: InspectorExample[] = [];
   private models: InspectorModel[] = [];
   private modelId: string | undefined;
+  private mechanisms: Mechanism[] = [];
+  /** The panel's script has said `ready` / the examples (and model) are loaded: `init` needs both. */
+  private panelReady = false;
+  private loaded = false;
   /** Serialises kernel requests; only the newest score request is answered (requestId). */
   private latestRequest = 0;
 
@@ -28,7 +32,8 @@ export class RationaleInspectorPanel {
     }, undefined, context.subscriptions);
   }
 
-  static async open(context: vscode.ExtensionContext, kernels: KernelManager, files?: string[]): Promise<RationaleInspectorPanel | undefined> {
+  /** Opens the panel on examples from `files` (asked for when absent), optionally with a checkpoint loaded. */
+  static async open(context: vscode.ExtensionContext, kernels: KernelManager, files?: string[], modelPath?: string): Promise<RationaleInspectorPanel | undefined> {
     files ??= await pickDataFiles(context, { title: 'Rationale Inspector: examples from which EPITOME CSV?', many: false });
     if (!files?.length) return undefined;
     const panel = vscode.window.createWebviewPanel(RationaleInspectorPanel.viewType, 'Rationale Inspector', vscode.ViewColumn.Active, {
@@ -38,10 +43,17 @@ export class RationaleInspectorPanel {
     });
     const p = new RationaleInspectorPanel(panel, context, kernels);
     await p.loadExamples(files);
+    if (modelPath) await p.loadModel(modelPath);
+    p.loaded = true;
+    if (p.panelReady) p.postInit(); // the panel asked before the examples were there
     return p;
   }
 
   private post(m: HostToRationaleInspector): void { void this.panel.webview.postMessage(m); }
+
+  private postInit(): void {
+    this.post({ type: 'init', v: 1, examples: this.examples, models: this.models, modelId: this.modelId });
+  }
 
   private async loadExamples(files: string[]): Promise<void> {
     const kernel = await this.kernels.tools();
@@ -55,10 +67,24 @@ export class RationaleInspectorPanel {
     this.models = found.map((u) => ({ id: u.fsPath, label: vscode.workspace.asRelativePath(u) }));
   }
 
+  /** Loads a checkpoint into the tools kernel, where it stays between score requests. */
+  private async loadModel(path: string): Promise<InspectorModel> {
+    const kernel = await this.kernels.tools();
+    const code = `globalThis.__inspectorModel?.dispose?.();\nglobalThis.__inspectorModel = await empathy.loadModel(${lit(path)});\n` +
+      `display.bundle({ 'text/plain': 'model', ${lit(HOST_JSON)}: { mechanisms: globalThis.__inspectorModel.mechanisms } });`;
+    const info = await queryPayload<{ mechanisms: Mechanism[] }>(kernel, 'inspector-model', code, HOST_JSON);
+    this.modelId = path;
+    this.mechanisms = info.mechanisms;
+    const model = this.models.find((x) => x.id === path) ?? { id: path, label: vscode.workspace.asRelativePath(path) };
+    if (!this.models.includes(model)) this.models.push(model);
+    return model;
+  }
+
   private async handle(m: RationaleInspectorToHost): Promise<void> {
     switch (m.type) {
       case 'ready':
-        this.post({ type: 'init', v: 1, examples: this.examples, models: this.models, modelId: this.modelId });
+        this.panelReady = true;
+        if (this.loaded) this.postInit();
         break;
       case 'pickModel': {
         let path = m.modelId;
@@ -67,19 +93,16 @@ export class RationaleInspectorPanel {
           path = picked?.[0]?.fsPath;
         }
         if (!path) return;
-        const kernel = await this.kernels.tools();
-        // The model stays loaded in the tools kernel between score requests.
-        const code = `globalThis.__inspectorModel?.dispose?.();\nglobalThis.__inspectorModel = await empathy.loadModel(${lit(path)});\n` +
-          `display.bundle({ 'text/plain': 'model', ${lit(HOST_JSON)}: { mechanisms: globalThis.__inspectorModel.mechanisms } });`;
-        const info = await queryPayload<{ mechanisms: Mechanism[] }>(kernel, 'inspector-model', code, HOST_JSON);
-        this.modelId = path;
-        const model = { id: path, label: vscode.workspace.asRelativePath(path) };
-        if (!this.models.some((x) => x.id === path)) this.models.push(model);
-        this.post({ type: 'model', v: 1, model, mechanisms: info.mechanisms });
+        const model = await this.loadModel(path);
+        this.post({ type: 'model', v: 1, model, mechanisms: this.mechanisms });
         break;
       }
       case 'score': {
         this.latestRequest = m.requestId;
+        if (!this.modelId && this.models[0]) {
+          // The panel shows the first checkpoint as selected: load it on the first score request.
+          await this.loadModel(this.models[0].id);
+        }
         if (!this.modelId) {
           this.post({ type: 'scoreError', v: 1, requestId: m.requestId, message: 'Pick a model (a checkpoint) to score this pair.' });
           return;

@@ -73,9 +73,12 @@ describe('commands and panels', function () {
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 
-  it('Open Rationale Inspector lists the examples in its webview panel', async () => {
-    await vscode.commands.executeCommand('empathy.openRationaleInspector', [sample('interpretations-sample.csv')]);
-    const answer = await lookAt({ name: 'panel-rationale-inspector', expectText: ['Join a club or a sports league'], timeoutMs: 90_000 }, 120_000);
+  it('Open Rationale Inspector lists the examples and scores the selected one with a checkpoint', async () => {
+    // The quickstart tutorial (run above) records a run with its checkpoint in the workspace.
+    const [checkpoint] = await vscode.workspace.findFiles('**/*.safetensors', '**/node_modules/**', 1);
+    await vscode.commands.executeCommand('empathy.openRationaleInspector', [sample('interpretations-sample.csv')], checkpoint?.fsPath);
+    const expectText = ['Join a club or a sports league', ...(checkpoint ? ['scored in', 'hover a token to see its probability'] : [])];
+    const answer = await lookAt({ name: 'panel-rationale-inspector', expectText, timeoutMs: 90_000 }, 120_000);
     assert.ok(answer.ok, `missing ${answer.missing.join(', ')} in ${JSON.stringify(answer.frames)}`);
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
