@@ -25,7 +25,7 @@ const repoRoot = resolve(__dirname, '..', '..', '..');
 const cfg: E2eConfig = {
   repoRoot,
   outDir: join(repoRoot, 'test-output', 'e2e'),
-  sessionTimeoutMs: 240_000,
+  sessionTimeoutMs: 300_000,
   skipVsix: process.env.EMPATHY_E2E_SKIP_VSIX === '1',
 };
 
