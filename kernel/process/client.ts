@@ -131,7 +131,9 @@ export class KernelClient {
     const execPath = this.opts.nodePath ?? (process.versions.electron ? 'node' : process.execPath);
     const env: NodeJS.ProcessEnv = { ...process.env, ...this.opts.env };
     if (this.opts.defaults) env.EMPATHY_KERNEL_DEFAULTS = JSON.stringify(this.opts.defaults);
-    delete env.ELECTRON_RUN_AS_NODE;
+    // A Node child must not inherit Electron's switch by accident; a caller that runs the kernel on
+    // VS Code's own runtime (no Node on PATH) asks for it explicitly in opts.env.
+    if (this.opts.env?.ELECTRON_RUN_AS_NODE === undefined) delete env.ELECTRON_RUN_AS_NODE;
     const child = fork(MAIN, [], {
       cwd: this.opts.cwd ?? process.cwd(),
       execPath,
