@@ -30,6 +30,11 @@ export interface ForwardOptions {
   seed?: number;
   /** Receives intermediates (parity tests): seeker/responder states, cross-attention probs/output, ... */
   trace?: Trace;
+  /**
+   * The responder's word + position embeddings ([B*T, H], from `responseInputEmbeddings`) to use instead of
+   * looking them up: lets salience take gradients with respect to the response's input embeddings.
+   */
+  responseEmbeds?: tf.Tensor2D;
 }
 
 export interface ForwardOutput {
@@ -147,7 +152,7 @@ export class BiEncoder {
     // The frozen seeker still runs its dropout when training: the original freezes its parameters
     // (requires_grad=False) but model.train() leaves it in train mode.
     const hSP = this.seeker.encode(b.idsSP, b.maskSP, B, T, rng, trace ? (n, t) => trace(`seeker.${n}`, t) : undefined); // [N, H]
-    const hRP = this.responder.encode(b.idsRP, b.maskRP, B, T, rng, trace ? (n, t) => trace(`responder.${n}`, t) : undefined); // [N, H]
+    const hRP = this.responder.encode(b.idsRP, b.maskRP, B, T, rng, trace ? (n, t) => trace(`responder.${n}`, t) : undefined, opts.responseEmbeds); // [N, H]
     trace?.('seeker_last_hidden_state', hSP);
     trace?.('responder_last_hidden_state', hRP);
 
@@ -244,6 +249,11 @@ export class BiEncoder {
     const ordered = new Map<string, tf.Tensor>();
     for (const n of names) { const g = byName.get(n); if (g) ordered.set(n, g); }
     return { loss, lossLevel: parts[0], lossRationale: parts[1], grads: ordered };
+  }
+
+  /** The responder's input embeddings, word + position, for `ForwardOptions.responseEmbeds`: [B*T, H]. */
+  responseInputEmbeddings(b: EncodedBatch): tf.Tensor2D {
+    return this.responder.inputEmbeddings(b.idsRP, b.batch, b.seqLen);
   }
 
   /** The pooler output of one encoder (unused by the model; exposed for parity checks). */

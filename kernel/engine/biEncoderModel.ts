@@ -5,8 +5,9 @@ import type { BiEncoder } from './biEncoder';
 import { saveCheckpoint } from './checkpoint';
 import type { BiEncoderConfig } from './config';
 import { evaluateBiEncoder } from './evaluate';
-import type { EmpathyModel, PredictOptions } from './model';
+import type { EmpathyModel, PredictOptions, SalienceOptions } from './model';
 import { predictPairs } from './predict';
+import { biEncoderSalience } from './salience';
 import type { Tokenizer } from './tokenizer';
 import type { TrainConfig } from './train';
 import type { EvalReport, LabeledPair, Mechanism, Pair, PairPrediction } from './types';
@@ -44,6 +45,11 @@ export class BiEncoderModel implements EmpathyModel {
 
   predict(pairs: readonly Pair[], opts?: PredictOptions): Promise<PairPrediction[]> {
     return predictPairs(this, pairs, opts);
+  }
+
+  /** Gradient × input on the responder's word + position embeddings (kernel/engine/salience.ts). */
+  salience(pair: Pair, mechanism: Mechanism, opts?: SalienceOptions): Promise<number[]> {
+    return biEncoderSalience(this, pair, mechanism, opts);
   }
 
   evaluate(data: readonly LabeledPair[], opts?: PredictOptions): Promise<EvalReport> {

@@ -1,6 +1,6 @@
 // The interface every model family implements (bi-encoder transformer, linear baseline, neural
 // tagger, ensemble), so the CLI, kernel, panels and reports never care which one they hold.
-import type { EvalReport, LabeledPair, Mechanism, Pair, PairPrediction, ProgressOptions, RunOptions } from './types';
+import type { EvalReport, LabeledPair, Level, Mechanism, Pair, PairPrediction, ProgressOptions, RunOptions } from './types';
 
 export type ModelFamilyName = 'bi-encoder' | 'linear' | 'tagger' | 'ensemble';
 
@@ -11,6 +11,14 @@ export interface PredictOptions extends ProgressOptions {
   batchSize?: number;
 }
 
+/** What `EmpathyModel.salience` attributes. */
+export interface SalienceOptions {
+  /** The level whose score is attributed (default: the level the model predicts for the pair). */
+  level?: Level;
+  /** Differentiate the level's raw logit (default) or its log-probability (log-softmax over the 3 levels). */
+  target?: 'logit' | 'logprob';
+}
+
 /** A trained (or loaded) model. Holds its own tensors until `dispose()`. */
 export interface EmpathyModel {
   readonly family: ModelFamilyName;
@@ -19,6 +27,17 @@ export interface EmpathyModel {
   /** Max tokens per side (the original's max_len). */
   readonly maxLen: number;
   predict(pairs: readonly Pair[], opts?: PredictOptions): Promise<PairPrediction[]>;
+  /**
+   * Optional token attribution of one mechanism's level score, for the Rationale Inspector's salience view.
+   * Returns one non-negative value per entry of `predict([pair])[0].mechanisms[mechanism].tokens` (same
+   * order; specials and padding have no entry), normalised by the maximum to [0, 1] (all zeros when
+   * nothing contributes). Neural families: |gradient × input| summed over the embedding dimension, of the
+   * level's logit (or log-prob) with respect to the response tokens' input embeddings (bi-encoder: word +
+   * position; tagger: word + char n-gram). Families without input embeddings may give a documented
+   * non-gradient attribution instead (linear: |weight × tf-idf| of the n-grams touching the token).
+   * Owns every tensor it makes (nothing left allocated).
+   */
+  salience?(pair: Pair, mechanism: Mechanism, opts?: SalienceOptions): Promise<number[]>;
   evaluate(data: readonly LabeledPair[], opts?: PredictOptions): Promise<EvalReport>;
   /** Write a self-contained checkpoint (single safetensors file, atomically) to `path`. */
   save(path: string, extra?: { trainArgs?: unknown; metrics?: unknown }): Promise<void>;

@@ -92,10 +92,24 @@ export class RobertaEncoder {
   }
 
   /**
-   * Last hidden state. ids/mask [B*T] row-major; returns [B*T, H] (2-D, the layout every dense uses).
-   * `rng` set = training (dropout on); absent = eval.
+   * The input embeddings word + position (from token ids) before token-type, LayerNorm and dropout:
+   * ids [B*T] -> [B*T, H]. What gradient × input salience differentiates against (kernel/engine/salience.ts).
    */
-  encode(ids: Int32Array, mask: Int32Array, batch: number, seqLen: number, rng?: SeedStream, trace?: Trace): tf.Tensor2D {
+  inputEmbeddings(ids: Int32Array, batch: number, seqLen: number): tf.Tensor2D {
+    const c = this.cfg;
+    const idsT = tf.tensor1d(ids, 'int32'); // [N]
+    const posT = tf.tensor1d(robertaPositionIds(ids, batch, seqLen, c.padId), 'int32'); // [N]
+    const word = embeddingLookup(this.p('embeddings.word_embeddings.weight'), idsT, c.padId); // [N, H]
+    const pos = embeddingLookup(this.p('embeddings.position_embeddings.weight'), posT, c.padId); // [N, H]
+    return tf.add(word, pos) as tf.Tensor2D; // [N, H]
+  }
+
+  /**
+   * Last hidden state. ids/mask [B*T] row-major; returns [B*T, H] (2-D, the layout every dense uses).
+   * `rng` set = training (dropout on); absent = eval. `inputEmbeds` ([B*T, H], as `inputEmbeddings`)
+   * replaces the word + position lookup, so a caller can differentiate with respect to it.
+   */
+  encode(ids: Int32Array, mask: Int32Array, batch: number, seqLen: number, rng?: SeedStream, trace?: Trace, inputEmbeds?: tf.Tensor2D): tf.Tensor2D {
     const c = this.cfg;
     const H = c.hidden;
     const nh = c.heads;
@@ -108,12 +122,10 @@ export class RobertaEncoder {
     }
 
     // Embeddings: word + position (from token ids) + token-type row 0, LayerNorm, dropout.
-    const idsT = tf.tensor1d(ids, 'int32'); // [N]
-    const posT = tf.tensor1d(robertaPositionIds(ids, batch, seqLen, c.padId), 'int32'); // [N]
-    const word = embeddingLookup(this.p('embeddings.word_embeddings.weight'), idsT, c.padId); // [N, H]
-    const pos = embeddingLookup(this.p('embeddings.position_embeddings.weight'), posT, c.padId); // [N, H]
+    if (inputEmbeds && (inputEmbeds.shape[0] !== N || inputEmbeds.shape[1] !== H)) throw new Error(`encode: inputEmbeds [${inputEmbeds.shape}], expected [${N}, ${H}]`);
+    const wordPos = inputEmbeds ?? this.inputEmbeddings(ids, batch, seqLen); // [N, H]
     const type0 = tf.slice(this.p('embeddings.token_type_embeddings.weight'), [0, 0], [1, H]); // [1, H]
-    let h = layerNorm(tf.add(tf.add(word, pos), type0), this.p('embeddings.LayerNorm.weight'), this.p('embeddings.LayerNorm.bias'), c.layerNormEps) as tf.Tensor2D; // [N, H]
+    let h = layerNorm(tf.add(wordPos, type0), this.p('embeddings.LayerNorm.weight'), this.p('embeddings.LayerNorm.bias'), c.layerNormEps) as tf.Tensor2D; // [N, H]
     h = dropout(h, c.hiddenDropout, rng) as tf.Tensor2D;
     trace?.('embedding_output', h);
 

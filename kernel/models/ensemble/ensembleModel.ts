@@ -3,7 +3,7 @@
 // fixed or picked by grouped inner CV), rationales from the tagger shown only when that level is > 0.
 import { splitByPrefix, loadCheckpoint, saveCheckpoint, type Checkpoint } from '../../engine/checkpoint';
 import { foldSplit, groupedStratifiedFolds } from '../../engine/cv';
-import type { EmpathyModel, ModelFamily, PredictOptions, TrainData, TrainResult } from '../../engine/model';
+import type { EmpathyModel, ModelFamily, PredictOptions, SalienceOptions, TrainData, TrainResult } from '../../engine/model';
 import type { TensorEntry } from '../../engine/safetensors';
 import type { EvalReport, LabeledPair, Mechanism, Pair, PairPrediction, RunOptions } from '../../engine/types';
 import { levelMetrics } from '../../metrics/levels';
@@ -35,6 +35,17 @@ export class EnsembleModel implements EmpathyModel {
     const lin = await this.linear.predict(pairs, { ...opts, onProgress: undefined });
     const tag = await this.tagger.predictRaw(pairs, opts);
     return combinePredictions(lin, tag, this.cfg.weights, opts.threshold ?? 0.5);
+  }
+
+  /**
+   * Delegates to the tagger: gradient × input of the TAGGER's level logit on its word + char n-gram
+   * embeddings (the linear half has no embeddings to differentiate, and the tagger supplies the tokens
+   * and rationales shown), for the level the ensemble predicts unless `opts.level` is given.
+   */
+  async salience(pair: Pair, mechanism: Mechanism, opts: SalienceOptions = {}): Promise<number[]> {
+    if (!this.mechanisms.includes(mechanism)) throw new Error(`salience: the ensemble has no ${mechanism} (has ${this.mechanisms.join(', ')})`);
+    const level = opts.level ?? (await this.predict([pair]))[0].mechanisms[mechanism]!.level;
+    return this.tagger.salience(pair, mechanism, { ...opts, level });
   }
 
   async evaluate(data: readonly LabeledPair[], opts: PredictOptions = {}): Promise<EvalReport> {

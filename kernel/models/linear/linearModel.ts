@@ -3,7 +3,7 @@
 // (its predictions list the response tokens with probability 0, so it never marks a rationale).
 import { loadCheckpoint, saveCheckpoint, type Checkpoint } from '../../engine/checkpoint';
 import { groupedStratifiedFolds } from '../../engine/cv';
-import type { EmpathyModel, ModelFamily, PredictOptions, TrainResult, TrainData } from '../../engine/model';
+import type { EmpathyModel, ModelFamily, PredictOptions, SalienceOptions, TrainResult, TrainData } from '../../engine/model';
 import type { TensorEntry } from '../../engine/safetensors';
 import type { BackendInfo, EvalReport, LabeledPair, Mechanism, MechanismPrediction, Pair, PairPrediction, RunOptions } from '../../engine/types';
 import { levelMetrics } from '../../metrics/levels';
@@ -11,6 +11,7 @@ import { wordTokens } from '../text/words';
 import { argmax3, evaluatePredictions, labelledMechanisms, yieldToLoop } from '../evaluate';
 import { resolveLinearConfig, type LinearConfig } from './config';
 import { fitLogReg, predictProba, type LogRegParams } from './logreg';
+import { linearSalience } from './salience';
 import { csrSelectRows, type Csr } from './sparse';
 import { TfidfVectorizer } from './tfidf';
 
@@ -71,6 +72,14 @@ export class LinearModel implements EmpathyModel {
       await yieldToLoop();
     }
     return out;
+  }
+
+  /**
+   * Not a gradient (no input embeddings): per token, Σ |weight × tf-idf| of the n-grams touching it for
+   * the attributed level (salience.ts).
+   */
+  salience(pair: Pair, mechanism: Mechanism, opts?: SalienceOptions): Promise<number[]> {
+    return linearSalience(this, pair, mechanism, opts);
   }
 
   async evaluate(data: readonly LabeledPair[], opts: PredictOptions = {}): Promise<EvalReport> {

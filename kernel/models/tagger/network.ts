@@ -73,21 +73,34 @@ export class TaggerNetwork {
     return v;
   }
 
-  /** The forward pass (call inside tf.tidy / variableGrads). `rng` set = training (dropout on). */
-  forward(b: TaggerBatch, rng?: SeedStream): ForwardOut {
-    const { B, T, K } = b;
-    const R = 2 * B;
-    const { embedDim: E, hidden: H } = this.cfg;
-    const D = 2 * H;
-    const drop = this.cfg.dropout;
+  /**
+   * Token input embeddings of both directions (word embedding + mean of the token's char 3-gram embeddings;
+   * the backward direction reads each row's real tokens reversed): [2·R·T, E], before dropout.
+   */
+  tokenInputs(b: TaggerBatch): tf.Tensor2D {
+    const { K, U } = b;
+    const E = this.cfg.embedDim;
     // Type vectors: word embedding + mean of the type's char 3-gram embeddings. [U, E]
-    const { U } = b;
     const wordE = embeddingLookup(this.p('embed.word'), tf.tensor1d(b.typeWordIds, 'int32'), 0); // [U, E]
     const charE = embeddingLookup(this.p('embed.char'), tf.tensor1d(b.typeCharIds, 'int32'), 0); // [U·K, E]
     const charSum = tf.sum(tf.mul(tf.reshape(charE, [U, K, E]), tf.tensor3d(b.typeCharMask, [U, K, 1])), 1); // [U, E]
     const typeVec = tf.add(wordE, tf.div(charSum, tf.tensor2d(b.typeCharCount, [U, 1]))); // [U, E]
+    return embeddingLookup(typeVec, tf.tensor1d(b.tokType, 'int32'), 0); // [2·R·T, E]
+  }
+
+  /**
+   * The forward pass (call inside tf.tidy / variableGrads). `rng` set = training (dropout on).
+   * `inputs` ([2·R·T, E], as `tokenInputs`) replaces the embedding lookups, so salience can take
+   * gradients with respect to the token input embeddings.
+   */
+  forward(b: TaggerBatch, rng?: SeedStream, inputs?: tf.Tensor2D): ForwardOut {
+    const { B, T } = b;
+    const R = 2 * B;
+    const { embedDim: E, hidden: H } = this.cfg;
+    const D = 2 * H;
+    const drop = this.cfg.dropout;
     // Token inputs of both directions (the backward one reads each row's real tokens reversed). [2, R·T, E]
-    const x2 = tf.reshape(dropout(embeddingLookup(typeVec, tf.tensor1d(b.tokType, 'int32'), 0), drop, rng), [2, R * T, E]);
+    const x2 = tf.reshape(dropout(inputs ?? this.tokenInputs(b), drop, rng), [2, R * T, E]);
     const xp = tf.add(matMul(x2, this.p('gru.Wx')), this.p('gru.bx')); // [2, R·T, 3H]
     const xSteps = tf.unstack(tf.transpose(tf.reshape(xp, [2, R, T, 3 * H]), [2, 0, 1, 3])); // T × [2, R, 3H]
     const Wh = this.p('gru.Wh');

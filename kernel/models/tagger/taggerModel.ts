@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { currentBackend, initBackend } from '../../engine/backend';
 import { loadCheckpoint, saveCheckpoint, type Checkpoint } from '../../engine/checkpoint';
 import { seededRandom } from '../../engine/cv';
-import type { EmpathyModel, ModelFamily, PredictOptions, TrainData, TrainResult } from '../../engine/model';
+import type { EmpathyModel, ModelFamily, PredictOptions, SalienceOptions, TrainData, TrainResult } from '../../engine/model';
 import { SeedStream } from '../../engine/ops';
 import { extractSpans } from '../../engine/spans';
 import type { BackendInfo, EvalReport, LabeledPair, Mechanism, MechanismPrediction, Pair, PairPrediction, RunOptions } from '../../engine/types';
@@ -13,6 +13,7 @@ import { argmax3, evaluatePredictions, labelledMechanisms, yieldToLoop } from '.
 import { balancedClassWeights } from '../linear/logreg';
 import { resolveTaggerConfig, type TaggerConfig } from './config';
 import { TaggerNetwork } from './network';
+import { taggerSalience } from './salience';
 import { makeBatch, toExamples, WordVocab, type TaggerExample } from './vocab';
 
 export class TaggerModel implements EmpathyModel {
@@ -73,6 +74,11 @@ export class TaggerModel implements EmpathyModel {
   async predict(pairs: readonly Pair[], opts: PredictOptions = {}): Promise<PairPrediction[]> {
     const raw = await this.predictRaw(pairs, opts);
     return this.cfg.gateRationales ? gateByLevel(raw) : raw;
+  }
+
+  /** Gradient × input on the response tokens' word + char n-gram embeddings (salience.ts). */
+  salience(pair: Pair, mechanism: Mechanism, opts?: SalienceOptions): Promise<number[]> {
+    return taggerSalience(this, pair, mechanism, opts);
   }
 
   async evaluate(data: readonly LabeledPair[], opts: PredictOptions = {}): Promise<EvalReport> {
