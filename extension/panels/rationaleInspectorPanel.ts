@@ -2,13 +2,14 @@
 // from checkpoints in the workspace; each (edited) pair is scored in the kernel and drawn as a heatmap.
 import * as vscode from 'vscode';
 import { basename } from 'node:path';
-import { MIME, type DatasetPayload, type Mechanism, type RationalesPayload } from '../../kernel/protocol/mime';
+import { MIME, type DatasetPayload, type Mechanism } from '../../kernel/protocol/mime';
 import {
   isRationaleInspectorToHost, type HostToRationaleInspector, type InspectorExample, type InspectorModel, type RationaleInspectorToHost,
 } from '../../kernel/protocol/panels';
 import type { KernelManager } from '../kernelManager';
 import { pickDataFiles } from '../dataFiles';
-import { HOST_JSON, lit, queryPayload } from '../kernelQuery';
+import { HOST_JSON, lit, queryPayload, runInKernel } from '../kernelQuery';
+import { scoreAnswer, scoreCode } from './inspectorScoring';
 import { panelHtml, webviewRoots } from './webviewHtml';
 
 const CHECKPOINTS = '**/*.{pth,safetensors,ckpt}';
@@ -111,12 +112,14 @@ export class RationaleInspectorPanel {
         if (m.requestId !== this.latestRequest) return; // a newer edit superseded this one
         const started = Date.now();
         const pair = { id: m.exampleId ?? 'edited', seekerPost: m.seekerPost, responsePost: m.responsePost };
-        const code = `{\nconst model = globalThis.__inspectorModel;\nconst preds = await empathy.predict(model, [${lit(pair)}]);\n` +
-          `display.rationales(preds, { maxLen: model.maxLen });\n}`;
         try {
-          const payload = await queryPayload<RationalesPayload>(kernel, 'inspector-score', code, MIME.rationales);
+          // Predictions, plus per-mechanism salience when asked and the model has `salience` (inspectorScoring.ts).
+          const r = await runInKernel(kernel, 'inspector-score', scoreCode(pair, m.salience));
+          if (r.status !== 'ok') throw new Error(r.error);
+          const answer = scoreAnswer(r.bundles);
           if (m.requestId !== this.latestRequest) return;
-          this.post({ type: 'scored', v: 1, requestId: m.requestId, item: payload.items[0], maxLen: payload.maxLen, elapsedMs: Date.now() - started });
+          this.post({ type: 'scored', v: 1, requestId: m.requestId, item: answer.item, maxLen: answer.maxLen, elapsedMs: Date.now() - started,
+            ...(answer.salienceNote ? { salienceNote: answer.salienceNote } : {}) });
         } catch (e) {
           this.post({ type: 'scoreError', v: 1, requestId: m.requestId, message: String((e as Error)?.message ?? e) });
         }

@@ -54,7 +54,9 @@ export type HostToRationaleInspector =
   /** The active model changed (after `pickModel`). */
   | { type: 'model'; v: 1; model: InspectorModel; mechanisms: Mechanism[] }
   /** The answer to `score`: one rationales item (tokens with prob and, when asked, salience). */
-  | { type: 'scored'; v: 1; requestId: number; item: RationalesPayload['items'][number]; maxLen?: number; elapsedMs?: number }
+  | { type: 'scored'; v: 1; requestId: number; item: RationalesPayload['items'][number]; maxLen?: number; elapsedMs?: number;
+      /** Why the tokens carry no salience although it was asked for (e.g. the model family offers none). */
+      salienceNote?: string }
   | { type: 'scoreError'; v: 1; requestId: number; message: string };
 
 // ---------------------------------------------------------------- guards

@@ -153,6 +153,7 @@ describe('webviews: panels in headless Chromium', function () {
       assert.equal(await p.js(`__t.count('.ew-mech-row[data-mechanism=ER] .ew-gold-card mark.ew-span')`), 1, 'gold span shown');
       assert.equal(await p.js(`__t.count('.ew-mech-row[data-mechanism=ER] .ew-rationale-card[data-mode=prob] .ew-tok')`), gen.tokenize(examples[0].responsePost).length);
       assert.ok(await p.js<number>(`__t.count('.ew-mech-row[data-mechanism=ER] .ew-rationale-card[data-mode=salience] .ew-tok')`) > 0);
+      assert.equal(await p.js(`__t.count('.ew-rationale-card[data-mode=salience] .ew-salience-note')`), 3, 'the salience column is captioned');
       assert.match(await p.js<string>(`document.querySelector('.ew-status').textContent`), /scored in 42 ms/);
       if (theme === 'light') {
         // edit the response: three quick keystrokes → one request after the debounce

@@ -33,6 +33,8 @@ export class RationaleInspector {
   private salience: boolean;
   private filter = '';
   private lastItem: Item | undefined;
+  /** The host's reason for returning no salience (e.g. the model family offers none). */
+  private salienceNote: string | undefined;
   private maxLen: number | undefined;
   private readonly list = h('div', { class: 'ew-list ew-examples-list' });
   private readonly modelSlot = h('span');
@@ -96,6 +98,7 @@ export class RationaleInspector {
           return;
         }
         this.lastItem = item;
+        this.salienceNote = m.salienceNote;
         this.maxLen = m.maxLen;
         this.setStatus(false, `scored in ${Math.round(m.elapsedMs ?? performance.now() - this.pendingSince)} ms`);
         this.drawResults();
@@ -171,8 +174,8 @@ export class RationaleInspector {
           : h('div', { class: 'ew-muted' }, edited ? 'Edited text: the gold annotation applies to the original response only.' : 'No gold annotation for this example.'));
       const hasSal = m.tokens.some((t) => t.salience !== undefined);
       const salCard = hasSal
-        ? rationaleCard(item.responsePost, mech, withGold, { mode: 'salience', maxLen: this.maxLen, title: `${mech} · gradient × input` })
-        : h('div', { class: 'ew-card', 'data-mechanism': mech }, h('h4', null, `${mech} · gradient × input`), h('div', { class: 'ew-muted' }, this.salience ? 'The host returned no salience.' : 'Salience is off.'));
+        ? salienceCard(rationaleCard(item.responsePost, mech, withGold, { mode: 'salience', maxLen: this.maxLen, title: `${mech} · gradient × input` }))
+        : h('div', { class: 'ew-card', 'data-mechanism': mech }, h('h4', null, `${mech} · gradient × input`), h('div', { class: 'ew-muted' }, this.salience ? `The host returned no salience${this.salienceNote ? `: ${this.salienceNote}` : ''}.` : 'Salience is off.'));
       this.results.appendChild(h('div', { class: 'ew-mech-row', 'data-mechanism': mech },
         h('div', { class: 'ew-muted', style: `border-left:3px solid ${MECH_COLOR[mech]};padding-left:6px;margin:2px 0` }, MECHANISM_NAMES[mech]),
         h('div', { class: 'ew-cols', style: 'grid-template-columns:repeat(3,minmax(200px,1fr))' },
@@ -181,4 +184,10 @@ export class RationaleInspector {
           salCard)));
     }
   }
+}
+
+/** The salience column's card, captioned so the shading is not mistaken for rationale probability. */
+function salienceCard(card: HTMLElement): HTMLElement {
+  card.appendChild(h('div', { class: 'ew-muted ew-salience-note' }, 'shaded by salience (per token, largest = 1)'));
+  return card;
 }

@@ -77,7 +77,8 @@ describe('commands and panels', function () {
     // The quickstart tutorial (run above) records a run with its checkpoint in the workspace.
     const [checkpoint] = await vscode.workspace.findFiles('**/*.safetensors', '**/node_modules/**', 1);
     await vscode.commands.executeCommand('empathy.openRationaleInspector', [sample('interpretations-sample.csv')], checkpoint?.fsPath);
-    const expectText = ['Join a club or a sports league', ...(checkpoint ? ['scored in', 'hover a token to see its probability'] : [])];
+    // With a checkpoint the pair is scored, and the salience column is drawn (not 'The host returned no salience').
+    const expectText = ['Join a club or a sports league', ...(checkpoint ? ['scored in', 'hover a token to see its probability', 'shaded by salience'] : [])];
     const answer = await lookAt({ name: 'panel-rationale-inspector', expectText, timeoutMs: 90_000 }, 120_000);
     assert.ok(answer.ok, `missing ${answer.missing.join(', ')} in ${JSON.stringify(answer.frames)}`);
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
