@@ -5,14 +5,19 @@ import type { LinearConfig } from '../linear/config';
 import type { TaggerConfig } from '../tagger/config';
 import type { EnsembleWeights } from './combine';
 
-/** 0.75·linear + 0.25·tagger: the measured best average on grouped CV (issue #8). */
-export const defaultEnsembleWeights: EnsembleWeights = { ER: 0.75, IP: 0.75, EX: 0.75 };
+/**
+ * Weight of the linear model per mechanism, chosen by grouped 5-fold CV on the EPITOME train+dev files:
+ * per fold, the grid weight with the best macro-F1 on the other folds' out-of-fold probabilities
+ * (ER picked 0.9 in 5/5 folds, IP 0.9–1, EX 0.75 in 5/5; see bench/results/quality.md). Issue #8's
+ * uniform 0.75 is the fallback when a mechanism has no data to choose from.
+ */
+export const defaultEnsembleWeights: EnsembleWeights = { ER: 0.9, IP: 0.9, EX: 0.75 };
 
 export interface EnsembleConfig {
   linear: Partial<LinearConfig>;
   tagger: Partial<TaggerConfig>;
   /** Weight of the linear model per mechanism (1 − w goes to the tagger). */
-  weights: EnsembleWeights; // 0.75 each
+  weights: EnsembleWeights; // ER 0.9, IP 0.9, EX 0.75
   /**
    * Inner grouped folds to pick each weight from `weightGrid` on out-of-fold probabilities (trains both
    * members this many extra times); 0 keeps `weights`.
