@@ -10,9 +10,9 @@ import { loadEpitomeCsv, toLabeledPairs, type RawRow } from '../dataset/epitome'
 import { foldSplit, groupedStratifiedFolds, meanStd, flatMetrics, type MeanStd } from '../kernel/engine/cv';
 import type { EvalReport, LabeledPair, Mechanism, PairPrediction } from '../kernel/engine/types';
 import { tokenF1 } from '../kernel/metrics/rationales';
-import { evaluatePredictions, goldTokenLabels } from '../kernel/models/evaluate';
+import { argmax3, evaluatePredictions, goldTokenLabels } from '../kernel/models/evaluate';
 import { combinePredictions } from '../kernel/models/ensemble/combine';
-import { defaultEnsembleWeights } from '../kernel/models/ensemble/config';
+import { defaultEnsembleConfig, defaultEnsembleWeights } from '../kernel/models/ensemble/config';
 import { trainLinear } from '../kernel/models/linear/linearModel';
 import { gateByLevel, trainTagger } from '../kernel/models/tagger/taggerModel';
 import { wordTokens } from '../kernel/models/text/words';
@@ -37,6 +37,11 @@ interface BenchArgs {
   only?: number[];
   /** Merge shard files (quality.fold<i>.json) into quality.{md,json} instead of running. */
   merge?: string[];
+  /**
+   * Re-score saved out-of-fold predictions (a --save-preds run's quality.fold<i>.preds.json + shard files
+   * in this folder) with today's scoring and ensemble rule instead of training; train times come from the shards.
+   */
+  rescore?: string;
 }
 
 const MECHS: Mechanism[] = ['ER', 'IP', 'EX'];
@@ -57,6 +62,7 @@ function parseArgs(argv: string[]): BenchArgs {
     else if (k === '--data') a.data = v, i++;
     else if (k === '--only') a.only = v.split(',').map(Number), i++;
     else if (k === '--merge') a.merge = v.split(','), i++;
+    else if (k === '--rescore') a.rescore = v, i++;
     else throw new Error(`bench:quality: unknown argument ${k}`);
   }
   return a;
@@ -92,6 +98,7 @@ async function main(): Promise<void> {
   let pairs = await loadTrainDev(dataDir);
   if (args.limit) pairs = pairs.slice(0, args.limit);
   const folds = groupedStratifiedFolds(pairs, { k: args.folds, seed: args.seed });
+  if (args.rescore) return rescore(args, pairs, folds);
   const want = new Set(args.presets);
   const needLinear = want.has('linear') || want.has('offline-default');
   const needTagger = want.has('tagger') || want.has('offline-default');
@@ -139,8 +146,7 @@ async function main(): Promise<void> {
       log(`  tagger ${seconds.tagger.at(-1)!.toFixed(1)} s: ${MECHS.map((m) => `${m} ${perFold.tagger?.at(-1)?.[`${m}.macroF1`]?.toFixed(3)} / ${perFold.tagger?.at(-1)?.[`${m}.rationale.positive.tokenF1`]?.toFixed(3)}`).join(' ')}`);
     }
     if (want.has('offline-default') && lin && tag) {
-      push('offline-default', evaluatePredictions(test, combinePredictions(lin, tag, defaultEnsembleWeights), { maxLen: 64 }));
-      push('ensemble w=0.75', evaluatePredictions(test, combinePredictions(lin, tag, { ER: 0.75, IP: 0.75, EX: 0.75 }), { maxLen: 64 }));
+      scoreEnsembles(test, lin, tag, push);
       log(`  offline-default: ${MECHS.map((m) => `${m} ${perFold['offline-default'].at(-1)![`${m}.macroF1`].toFixed(3)} / ${perFold['offline-default'].at(-1)![`${m}.rationale.positive.tokenF1`].toFixed(3)}`).join(' ')}`);
     }
     if (args.savePreds) {
@@ -166,6 +172,80 @@ async function main(): Promise<void> {
       writeResults(args, pairs.length, todo.indexOf(f) + 1, perFold, seconds, { load0, backend }, cpuSeconds);
     }
   }
+}
+
+/**
+ * The offline-default row (the preset as configured: CV weights, rationale gate, per-mechanism token
+ * thresholds), the same members with the old rule (argmax gate, threshold 0.5) and with issue #8's
+ * uniform weight 0.75.
+ */
+function scoreEnsembles(test: readonly LabeledPair[], lin: PairPrediction[], tag: PairPrediction[], push: (name: string, r: EvalReport) => void): void {
+  const { rationaleThreshold: threshold, rationaleGate } = defaultEnsembleConfig;
+  push('offline-default', evaluatePredictions(test, combinePredictions(lin, tag, defaultEnsembleWeights, { threshold, minPositiveProb: rationaleGate.minPositiveProb }), { maxLen: 64, threshold }));
+  push('offline-default, previous rationale rule', evaluatePredictions(test, combinePredictions(lin, tag, defaultEnsembleWeights, { threshold: 0.5 }), { maxLen: 64, threshold: 0.5 }));
+  push('ensemble w=0.75', evaluatePredictions(test, combinePredictions(lin, tag, { ER: 0.75, IP: 0.75, EX: 0.75 }, { threshold: 0.5 }), { maxLen: 64, threshold: 0.5 }));
+}
+
+/** Saved out-of-fold rows (see --save-preds) → the fold's linear and tagger predictions, re-scored. */
+async function rescore(args: BenchArgs, pairs: LabeledPair[], folds: number[]): Promise<void> {
+  const dir = path.resolve(args.rescore!);
+  const perFold: Record<string, Array<Record<string, number>>> = {};
+  const seconds: Record<string, number[]> = {};
+  const cpuSeconds: Record<string, number[]> = {};
+  const push = (name: string, r: EvalReport | Record<string, number>) => (perFold[name] ??= []).push('mechanisms' in r ? flatMetrics(r as EvalReport) : (r as Record<string, number>));
+  let load0 = 0;
+  let loadEnd = 0;
+  let backend = '';
+  const done: number[] = [];
+  for (let f = 0; f < args.folds; f++) {
+    const file = path.join(dir, `quality.fold${f}.preds.json`);
+    if (!fs.existsSync(file)) continue;
+    const { test } = foldSplit(pairs, folds, f);
+    const rows = JSON.parse(fs.readFileSync(file, 'utf8')) as SavedRow[];
+    if (rows.length !== test.length || rows.some((r, i) => r.id !== test[i].id)) throw new Error(`${file}: rows do not match fold ${f} of this data/seed`);
+    const rebuild = (which: 'linear' | 'tagger'): PairPrediction[] =>
+      test.map((p, i) => ({
+        id: p.id,
+        seekerPost: p.seekerPost,
+        responsePost: p.responsePost,
+        mechanisms: Object.fromEntries(
+          MECHS.filter((m) => rows[i][which]?.[m]).map((m) => {
+            const { tokens, truncated } = wordTokens(p.responsePost, 64);
+            const probs = rows[i][which]![m]! as [number, number, number];
+            const tp = rows[i].tokens?.[m];
+            if (which === 'tagger' && (!tp || tp.length !== tokens.length)) throw new Error(`${file}: row ${p.id} ${m}: ${tp?.length} token probabilities for ${tokens.length} tokens`);
+            const toks = tokens.map((t, k) => ({ ...t, prob: which === 'tagger' ? tp![k] : 0 }));
+            return [m, { level: argmax3(probs), probs, tokens: toks, spans: [], truncated }];
+          }),
+        ),
+      }));
+    const lin = rebuild('linear');
+    const tag = rebuild('tagger');
+    push('linear', evaluatePredictions(test, lin, { maxLen: 64 }));
+    push('tagger', evaluatePredictions(test, gateByLevel(structuredClone(tag)), { maxLen: 64 }));
+    scoreEnsembles(test, lin, tag, push);
+    push('every-token', Object.fromEntries(MECHS.map((m) => [`${m}.rationale.positive.tokenF1`, everyTokenF1(test, m, 64)])));
+    const shardFile = path.join(dir, `quality.fold${f}.json`);
+    if (fs.existsSync(shardFile)) {
+      const sh = JSON.parse(fs.readFileSync(shardFile, 'utf8')) as Shard;
+      for (const [k, v] of Object.entries(sh.seconds)) (seconds[k] ??= []).push(v);
+      for (const [k, v] of Object.entries(sh.cpuSeconds ?? {})) (cpuSeconds[k] ??= []).push(v);
+      load0 = Math.max(load0, sh.load0);
+      loadEnd = Math.max(loadEnd, sh.loadEnd);
+      backend ||= sh.backend;
+    }
+    done.push(f);
+  }
+  const command = `npm run bench:quality -- --only F --save-preds (F = ${done.join(', ')}, in parallel: training + predictions), then --rescore <that folder> (today's scoring of the saved out-of-fold probabilities, ${new Date().toISOString()}, load ${os.loadavg()[0].toFixed(2)})`;
+  writeResults(args, pairs.length, done.length, perFold, seconds, { load0, loadEnd, backend, command }, cpuSeconds);
+}
+
+/** One row of a --save-preds file. */
+interface SavedRow {
+  id: string;
+  linear?: Partial<Record<Mechanism, number[]>>;
+  tagger?: Partial<Record<Mechanism, number[]>>;
+  tokens?: Partial<Record<Mechanism, number[]>>;
 }
 
 /** One fold's raw metrics, written by an `--only` shard. */
@@ -234,7 +314,7 @@ function writeResults(args: BenchArgs, n: number, done: number, perFold: Record<
     '| model | ER macro-F1 | IP macro-F1 | EX macro-F1 | ER acc | IP acc | EX acc | ER rationale F1 (level>0) | IP rationale F1 | EX rationale F1 | train s / fold (wall; CPU) |',
     '|---|---|---|---|---|---|---|---|---|---|---|',
   ];
-  for (const name of ['every-token', 'linear', 'tagger', 'offline-default', 'ensemble w=0.75']) {
+  for (const name of ['every-token', 'linear', 'tagger', 'offline-default', 'offline-default, previous rationale rule', 'ensemble w=0.75']) {
     const r = agg[name];
     if (!r) continue;
     const isEnsemble = name.startsWith('offline-default') || name.startsWith('ensemble');
@@ -244,7 +324,13 @@ function writeResults(args: BenchArgs, n: number, done: number, perFold: Record<
       `| ${name} | ${MECHS.map((m) => fmt(r[`${m}.macroF1`])).join(' | ')} | ${MECHS.map((m) => fmt(r[`${m}.accuracy`])).join(' | ')} | ${MECHS.map((m) => fmt(r[`${m}.rationale.positive.tokenF1`])).join(' | ')} | ${s} |`,
     );
   }
-  lines.push('', `Rationale F1: pooled token-F1 of the positive class over word tokens (≤ 64 per response, threshold 0.5) on rows with gold level > 0. offline-default = w·linear + (1−w)·tagger level probabilities with w = ${MECHS.map((m) => `${m} ${defaultEnsembleWeights[m]}`).join(', ')}, tagger rationales shown when the predicted level is > 0; "ensemble w=0.75" is the same models with issue #8's uniform weight. Train s / fold: wall seconds on the shared 2-core machine; CPU seconds of the process (≈ one dedicated core).`, '');
+  const gate = defaultEnsembleConfig.rationaleGate.minPositiveProb;
+  const gateText = MECHS.map((m) => `${m} ${gate[m] === undefined ? 'predicted level > 0' : `P(level > 0) ≥ ${gate[m]}`}`).join(', ');
+  lines.push(
+    '',
+    `Rationale F1: pooled token-F1 of the positive class over word tokens (≤ 64 per response) on rows with gold level > 0, token threshold 0.5 unless stated. offline-default = w·linear + (1−w)·tagger level probabilities with w = ${MECHS.map((m) => `${m} ${defaultEnsembleWeights[m]}`).join(', ')}; tagger rationales shown when ${gateText}, token thresholds ${MECHS.map((m) => `${m} ${defaultEnsembleConfig.rationaleThreshold[m]}`).join(', ')} (chosen by nested grouped CV on the out-of-fold predictions of these same folds, so its rationale columns are slightly optimistic: the held-out-fold numbers are in bench/results/rationale-gate.md, from \`node out/bench/rationaleGate.js <--save-preds folder>\`); "offline-default, previous rationale rule" is the same predictions with the rule before (predicted level > 0 gate, threshold 0.5); "ensemble w=0.75" is the same models with issue #8's uniform weight. Train s / fold: wall seconds on the shared 2-core machine; CPU seconds of the process (≈ one dedicated core).`,
+    '',
+  );
   fs.writeFileSync(path.join(outDir, 'quality.md'), lines.join('\n'));
 }
 

@@ -13,12 +13,13 @@ export function goldTokenLabels(response: string, rationales: readonly string[],
 export function evaluatePredictions(
   data: readonly LabeledPair[],
   preds: readonly PairPrediction[],
-  opts: { threshold?: number; maxLen: number; loss?: number },
+  opts: { threshold?: number | Partial<Record<Mechanism, number>>; maxLen: number; loss?: number },
 ): EvalReport {
-  const threshold = opts.threshold ?? 0.5;
   const report: EvalReport = { loss: opts.loss ?? NaN, mechanisms: {} };
   const mechs = (['ER', 'IP', 'EX'] as Mechanism[]).filter((m) => data.some((p) => p.labels[m]) && preds.some((p) => p.mechanisms[m]));
   for (const m of mechs) {
+    // One token threshold for all mechanisms, or one per mechanism (missing → 0.5).
+    const threshold = typeof opts.threshold === 'number' ? opts.threshold : (opts.threshold?.[m] ?? 0.5);
     const rows: EvalRow[] = [];
     data.forEach((pair, i) => {
       const gold = pair.labels[m];

@@ -1,5 +1,6 @@
-// The ensemble (offline-default): the probability average and the level gate on rationales, weight
-// picking on out-of-fold probabilities, and the trained family's checkpoint and tensor ownership.
+// The ensemble (offline-default): the probability average, the rationale gate (argmax level > 0 or
+// P(level > 0) ≥ a minimum) and per-mechanism token thresholds, weight picking on out-of-fold
+// probabilities, and the trained family's checkpoint and tensor ownership.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -8,8 +9,9 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../kernel/engine/backend';
 import { loadModel } from '../../kernel/engine/families';
 import type { MechanismPrediction, PairPrediction } from '../../kernel/engine/types';
-import { combinePredictions } from '../../kernel/models/ensemble/combine';
-import { defaultEnsembleWeights } from '../../kernel/models/ensemble/config';
+import { combinePredictions, rationaleShown } from '../../kernel/models/ensemble/combine';
+import { defaultEnsembleConfig, defaultEnsembleWeights, resolveEnsembleConfig } from '../../kernel/models/ensemble/config';
+import { evaluatePredictions } from '../../kernel/models/evaluate';
 import { pickWeights, trainEnsemble, type EnsembleModel } from '../../kernel/models/ensemble/ensembleModel';
 import { toyPairs } from './toy';
 
@@ -43,6 +45,53 @@ describe('models/ensemble', function () {
     assert.deepEqual(out.mechanisms.ER!.spans, []);
   });
 
+  it('gates on P(level > 0) for the mechanisms given a minimum, on the argmax level for the others', () => {
+    // Level 0 by argmax (0.45 > 0.3, 0.25) but P(level > 0) = 0.55: an argmax gate hides the rationale,
+    // a 0.5 minimum shows it; the level itself stays 0 either way.
+    const lin = [pp(mp([0.45, 0.3, 0.25]))];
+    const tag = [pp(mp([0.45, 0.3, 0.25]))];
+    const w = { ER: 0.5, IP: 0.5, EX: 0.5 };
+    const argmaxGate = combinePredictions(lin, tag, w)[0].mechanisms.ER!;
+    assert.equal(argmaxGate.level, 0);
+    assert.deepEqual(argmaxGate.spans, []);
+    const probGate = combinePredictions(lin, tag, w, { minPositiveProb: { ER: 0.5 } })[0].mechanisms.ER!;
+    assert.equal(probGate.level, 0);
+    assert.deepEqual(probGate.tokens.map((t) => t.prob), [0.9, 0.2]);
+    assert.deepEqual(probGate.spans.map((s) => s.text), ['so']);
+    // A stricter minimum can hide the rationale of a level > 0 prediction: probs [0.325, 0.55, 0.125],
+    // level 1, P(level > 0) = 0.675 < 0.7.
+    const strict = combinePredictions([pp(mp([0.45, 0.4, 0.15]))], [pp(mp([0.2, 0.7, 0.1]))], w, { minPositiveProb: { ER: 0.7 } })[0].mechanisms.ER!;
+    assert.equal(strict.level, 1);
+    assert.ok(strict.tokens.every((t) => t.prob === 0));
+    assert.equal(rationaleShown([0.45, 0.3, 0.25], 'ER'), false);
+    assert.equal(rationaleShown([0.45, 0.3, 0.25], 'ER', { ER: 0.55 }), true);
+    assert.equal(rationaleShown([0.45, 0.3, 0.25], 'IP', { ER: 0.55 }), false); // IP unlisted: argmax
+  });
+
+  it('marks rationale tokens at a per-mechanism threshold, in spans and in evaluation', () => {
+    // Defaults chosen by nested CV (see config.ts): argmax gate for ER and IP, P(level > 0) ≥ 0.55 for EX.
+    assert.deepEqual(defaultEnsembleConfig.rationaleGate, { minPositiveProb: { EX: 0.55 } });
+    assert.deepEqual(defaultEnsembleConfig.rationaleThreshold, { ER: 0.4, IP: 0.35, EX: 0.4 });
+    const cfg = resolveEnsembleConfig({ rationaleGate: { minPositiveProb: { EX: 0.6 } }, rationaleThreshold: { ER: 0.15 } });
+    assert.deepEqual(cfg.rationaleThreshold, { ER: 0.15, IP: 0.35, EX: 0.4 });
+    assert.deepEqual(cfg.rationaleGate.minPositiveProb, { EX: 0.6 });
+    // A gate given replaces the default whole: {} is the argmax gate for every mechanism.
+    assert.deepEqual(resolveEnsembleConfig({ rationaleGate: { minPositiveProb: {} } }).rationaleGate.minPositiveProb, {});
+    assert.deepEqual(resolveEnsembleConfig({}).rationaleGate.minPositiveProb, { EX: 0.55 });
+    const lin = [pp(mp([0.1, 0.8, 0.1]))];
+    const tag = [pp(mp([0.1, 0.8, 0.1]))]; // tokens 'so' 0.9, 'sorry' 0.2
+    const low = combinePredictions(lin, tag, defaultEnsembleWeights, { threshold: { ER: 0.15 } })[0];
+    assert.deepEqual(low.mechanisms.ER!.spans.map((s) => s.text), ['so sorry']);
+    const high = combinePredictions(lin, tag, defaultEnsembleWeights, { threshold: 0.5 })[0];
+    assert.deepEqual(high.mechanisms.ER!.spans.map((s) => s.text), ['so']);
+    // Gold rationale 'so sorry' at level 1: threshold 0.15 finds both tokens (F1 1), 0.5 one (F1 2/3).
+    const gold = [{ id: 'a', seekerPost: 's', responsePost: 'so sorry', labels: { ER: { level: 1 as const, rationales: ['so sorry'] } } }];
+    const f1 = (t: number | Record<string, number>) => evaluatePredictions(gold, [low], { maxLen: 64, threshold: t }).mechanisms.ER!.rationale.positive.tokenF1;
+    assert.equal(f1({ ER: 0.15 }), 1);
+    assert.ok(Math.abs(f1(0.5) - 2 / 3) < 1e-12);
+    assert.ok(Math.abs(f1({ IP: 0.15 }) - 2 / 3) < 1e-12); // ER not listed: 0.5
+  });
+
   it('picks, per mechanism, the weight with the best out-of-fold macro-F1', () => {
     // The tagger is right and the linear model wrong on every row: w = 0 wins; ties would go to 0.75.
     const oof = [0, 1, 2, 0, 1, 2].map((g) => ({
@@ -61,7 +110,7 @@ describe('models/ensemble', function () {
     const before = tf.memory().numTensors;
     const train = toyPairs(36, 7);
     const r = await trainEnsemble(
-      { linear: { C: 1 }, tagger: { backend: 'cpu', embedDim: 8, hidden: 8, headHidden: 8, charBuckets: 32, vocabSize: 100, minCount: 1, epochs: 2, batchSize: 18, maxLen: 16 }, weights: { ER: 0.6, IP: 0.75, EX: 0.9 } },
+      { linear: { C: 1 }, tagger: { backend: 'cpu', embedDim: 8, hidden: 8, headHidden: 8, charBuckets: 32, vocabSize: 100, minCount: 1, epochs: 2, batchSize: 18, maxLen: 16 }, weights: { ER: 0.6, IP: 0.75, EX: 0.9 }, rationaleGate: { minPositiveProb: { EX: 0.3 } } },
       { train },
     );
     const model = r.model as EnsembleModel;
@@ -73,6 +122,9 @@ describe('models/ensemble', function () {
     const loaded = await loadModel(file);
     assert.equal(loaded.family, 'ensemble');
     assert.deepEqual((loaded as EnsembleModel).weights, model.weights);
+    assert.deepEqual((loaded as EnsembleModel).cfg.rationaleGate, { minPositiveProb: { EX: 0.3 } });
+    assert.equal((loaded as EnsembleModel).cfg.rationaleGate.minPositiveProb.ER, undefined);
+    assert.deepEqual((loaded as EnsembleModel).cfg.rationaleThreshold, defaultEnsembleConfig.rationaleThreshold);
     assert.deepEqual(await loaded.predict(train.slice(0, 5)), a);
     loaded.dispose();
     model.dispose();

@@ -1,19 +1,39 @@
 // The ensemble's rule, as a pure function of two families' predictions: level probabilities
-// w·linear + (1−w)·tagger per mechanism, rationales from the tagger shown only when the ensemble's
-// level is > 0 (a level-0 response has no rationale by the dataset's definition).
+// w·linear + (1−w)·tagger per mechanism; rationales from the tagger, shown only when the gate says the
+// response shows the mechanism (argmax level > 0, or P(level > 0) ≥ a per-mechanism minimum), tokens at
+// or above a per-mechanism threshold.
 import { extractSpans } from '../../engine/spans';
 import type { Mechanism, MechanismPrediction, PairPrediction } from '../../engine/types';
 import { argmax3 } from '../evaluate';
 
 export type EnsembleWeights = Record<Mechanism, number>;
 
+export interface CombineOptions {
+  /** Token threshold for spans: one for all mechanisms or one per mechanism (missing → 0.5). */
+  threshold?: number | Partial<Record<Mechanism, number>>;
+  /** Mechanisms listed gate on P(level > 0) ≥ the value; the others on argmax level > 0. */
+  minPositiveProb?: Partial<Record<Mechanism, number>>;
+}
+
+/** The threshold for mechanism `m` from a number or a per-mechanism record (default 0.5). */
+export function thresholdFor(threshold: CombineOptions['threshold'], m: Mechanism): number {
+  return typeof threshold === 'number' ? threshold : (threshold?.[m] ?? 0.5);
+}
+
+/** Does the gate show mechanism `m`'s rationale for these level probabilities (levels 0, 1, 2)? */
+export function rationaleShown(probs: readonly [number, number, number], m: Mechanism, minPositiveProb: Partial<Record<Mechanism, number>> = {}): boolean {
+  const min = minPositiveProb[m];
+  return min === undefined ? argmax3(probs) > 0 : probs[1] + probs[2] >= min;
+}
+
 /** Combine per-pair predictions of the linear and tagger models (same pairs, same order). */
 export function combinePredictions(
   linear: readonly PairPrediction[],
   tagger: readonly PairPrediction[],
   weights: EnsembleWeights,
-  threshold = 0.5,
+  opts: CombineOptions | number = {},
 ): PairPrediction[] {
+  const o: CombineOptions = typeof opts === 'number' ? { threshold: opts } : opts;
   if (linear.length !== tagger.length) throw new Error(`ensemble: ${linear.length} linear vs ${tagger.length} tagger predictions`);
   return linear.map((lp, i) => {
     const tp = tagger[i];
@@ -25,8 +45,9 @@ export function combinePredictions(
       const w = weights[m];
       const probs = [0, 1, 2].map((c) => w * a.probs[c] + (1 - w) * b.probs[c]) as [number, number, number];
       const level = argmax3(probs);
-      const tokens = level > 0 ? b.tokens.map((t) => ({ ...t })) : b.tokens.map((t) => ({ ...t, prob: 0 }));
-      mechanisms[m] = { level, probs, tokens, spans: level > 0 ? extractSpans(tp.responsePost, tokens, threshold) : [], truncated: b.truncated };
+      const shown = rationaleShown(probs, m, o.minPositiveProb);
+      const tokens = shown ? b.tokens.map((t) => ({ ...t })) : b.tokens.map((t) => ({ ...t, prob: 0 }));
+      mechanisms[m] = { level, probs, tokens, spans: shown ? extractSpans(tp.responsePost, tokens, thresholdFor(o.threshold, m)) : [], truncated: b.truncated };
     }
     return { id: lp.id, seekerPost: lp.seekerPost, responsePost: lp.responsePost, mechanisms };
   });

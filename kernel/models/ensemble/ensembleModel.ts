@@ -1,6 +1,7 @@
 // The `ensemble` model family — the `offline-default` preset: a linear baseline and a BiGRU tagger
 // trained on the same data; level = argmax of w·linear + (1−w)·tagger probabilities (w per mechanism,
-// fixed or picked by grouped inner CV), rationales from the tagger shown only when that level is > 0.
+// fixed or picked by grouped inner CV), rationales from the tagger shown only when the rationale gate
+// says the response shows the mechanism (default: that level is > 0), at per-mechanism token thresholds.
 import { splitByPrefix, loadCheckpoint, saveCheckpoint, type Checkpoint } from '../../engine/checkpoint';
 import { foldSplit, groupedStratifiedFolds } from '../../engine/cv';
 import type { EmpathyModel, ModelFamily, PredictOptions, SalienceOptions, TrainData, TrainResult } from '../../engine/model';
@@ -11,7 +12,7 @@ import { evaluatePredictions } from '../evaluate';
 import { linearFromCheckpoint, trainLinear, type LinearModel } from '../linear/linearModel';
 import { taggerFromCheckpoint, trainTagger, type TaggerModel } from '../tagger/taggerModel';
 import { combinePredictions, type EnsembleWeights } from './combine';
-import { resolveEnsembleConfig, type EnsembleConfig } from './config';
+import { resolveEnsembleConfig, type EnsembleConfig, type EnsembleOverrides } from './config';
 
 export class EnsembleModel implements EmpathyModel {
   readonly family = 'ensemble' as const;
@@ -34,7 +35,7 @@ export class EnsembleModel implements EmpathyModel {
   async predict(pairs: readonly Pair[], opts: PredictOptions = {}): Promise<PairPrediction[]> {
     const lin = await this.linear.predict(pairs, { ...opts, onProgress: undefined });
     const tag = await this.tagger.predictRaw(pairs, opts);
-    return combinePredictions(lin, tag, this.cfg.weights, opts.threshold ?? 0.5);
+    return combinePredictions(lin, tag, this.cfg.weights, { threshold: opts.threshold ?? this.cfg.rationaleThreshold, minPositiveProb: this.cfg.rationaleGate.minPositiveProb });
   }
 
   /**
@@ -49,7 +50,7 @@ export class EnsembleModel implements EmpathyModel {
   }
 
   async evaluate(data: readonly LabeledPair[], opts: PredictOptions = {}): Promise<EvalReport> {
-    return evaluatePredictions(data, await this.predict(data, opts), { threshold: opts.threshold, maxLen: this.maxLen });
+    return evaluatePredictions(data, await this.predict(data, opts), { threshold: opts.threshold ?? this.cfg.rationaleThreshold, maxLen: this.maxLen });
   }
 
   async save(path: string, extra: { trainArgs?: unknown; metrics?: unknown } = {}): Promise<void> {
@@ -60,7 +61,7 @@ export class EnsembleModel implements EmpathyModel {
     for (const [k, v] of tag.tensors) tensors.set(`tagger.${k}`, v);
     await saveCheckpoint(path, {
       family: 'ensemble',
-      config: { weights: this.cfg.weights, weightFolds: this.cfg.weightFolds, weightGrid: this.cfg.weightGrid, seed: this.cfg.seed, linear: lin.config, tagger: tag.config },
+      config: { weights: this.cfg.weights, weightFolds: this.cfg.weightFolds, weightGrid: this.cfg.weightGrid, rationaleGate: this.cfg.rationaleGate, rationaleThreshold: this.cfg.rationaleThreshold, seed: this.cfg.seed, linear: lin.config, tagger: tag.config },
       tokenizer: { linear: lin.tokenizer, tagger: tag.tokenizer },
       trainArgs: extra.trainArgs,
       metrics: extra.metrics,
@@ -69,7 +70,7 @@ export class EnsembleModel implements EmpathyModel {
   }
 
   describe(): Record<string, unknown> {
-    return { family: 'ensemble', preset: 'offline-default', mechanisms: [...this.mechanisms], weights: this.cfg.weights, linear: this.linear.describe(), tagger: this.tagger.describe() };
+    return { family: 'ensemble', preset: 'offline-default', mechanisms: [...this.mechanisms], weights: this.cfg.weights, rationaleGate: this.cfg.rationaleGate, rationaleThreshold: this.cfg.rationaleThreshold, linear: this.linear.describe(), tagger: this.tagger.describe() };
   }
 
   dispose(): void {
@@ -107,7 +108,7 @@ export function pickWeights(
   return { weights, scores };
 }
 
-export async function trainEnsemble(over: Partial<EnsembleConfig> & { mechanisms?: Mechanism[] }, data: TrainData, opts: RunOptions = {}): Promise<TrainResult> {
+export async function trainEnsemble(over: EnsembleOverrides & { mechanisms?: Mechanism[] }, data: TrainData, opts: RunOptions = {}): Promise<TrainResult> {
   const cfg = resolveEnsembleConfig(over);
   const emit = opts.onEvent ?? (() => {});
   const tagCfg = { ...cfg.tagger, ...(over.mechanisms ? { mechanisms: over.mechanisms } : {}) };
@@ -161,11 +162,12 @@ export async function loadEnsemble(path: string): Promise<EnsembleModel> {
   const part = (family: 'linear' | 'tagger', config: unknown, tokenizer: unknown, tensors: Map<string, TensorEntry>): Checkpoint => ({ family, config, tokenizer, tensors });
   const linear = linearFromCheckpoint(part('linear', c.linear, tok.linear, linT), path);
   const tagger = await taggerFromCheckpoint(part('tagger', c.tagger, tok.tagger, tagT), path);
-  const cfg = resolveEnsembleConfig({ weights: c.weights, weightFolds: c.weightFolds, weightGrid: c.weightGrid, seed: c.seed });
+  // Checkpoints saved before the rationale gate existed get today's defaults (argmax gate, CV thresholds).
+  const cfg = resolveEnsembleConfig({ weights: c.weights, weightFolds: c.weightFolds, weightGrid: c.weightGrid, rationaleGate: c.rationaleGate, rationaleThreshold: c.rationaleThreshold, seed: c.seed });
   return new EnsembleModel({ ...cfg, linear: linear.cfg, tagger: tagger.cfg }, linear, tagger);
 }
 
-export const ensembleFamily: ModelFamily<Partial<EnsembleConfig>> = {
+export const ensembleFamily: ModelFamily<EnsembleOverrides> = {
   name: 'ensemble',
   train: trainEnsemble,
   load: loadEnsemble,
