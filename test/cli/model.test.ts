@@ -57,6 +57,10 @@ describe('cli: train / test / evaluate / predict', function () {
     const lr = parseCsv(fs.readFileSync(labels, 'utf8'), labels);
     assert.equal(lr.length, 7);
     assert.match(lr[1][6], /^\[([01], ){63}[01]\]$/);
+    // The token labels agree with the spans: a mechanism with no span has no 1 (IP and EX came from the joint model both times).
+    for (let i = 1; i < rows.length; i++) {
+      for (const c of [7, 8]) assert.equal(rows[i][c] === '', !lr[i][c].includes('1'), `row ${i} column ${rows[0][c]}: spans ${JSON.stringify(rows[i][c])} vs labels ${lr[i][c]}`);
+    }
   });
 
   it('test: a missing model file is one clear error, nothing written', () => {

@@ -12,11 +12,16 @@ import { ProgressBar } from '../progress';
 
 export const TEST_COLUMNS = ['id', 'seeker_post', 'response_post', 'ER_label', 'IP_label', 'EX_label', 'ER_rationale', 'IP_rationale', 'EX_rationale'] as const;
 
-/** The original's `predictions_rationale[0].tolist()`: 0/1 over max_len slots (<s>, tokens, </s>, padding). */
-export function rationaleLabelsCell(p: MechanismPrediction, maxLen: number, threshold: number): string {
+/**
+ * The original's `predictions_rationale[0].tolist()`: 0/1 over max_len slots (<s>, tokens, </s>, padding).
+ * A token is 1 when it lies in a predicted span, so the labels agree with the spans column and with the
+ * model's own threshold and gate (the ensemble shows rationales only where it predicts the mechanism).
+ */
+export function rationaleLabelsCell(p: MechanismPrediction, maxLen: number): string {
   const slots = new Array<number>(maxLen).fill(0);
   p.tokens.forEach((t, i) => {
-    if (i + 1 < maxLen) slots[i + 1] = t.prob >= threshold ? 1 : 0;
+    const inSpan = p.spans.some((s) => t.start < s.end && t.end > s.start);
+    if (i + 1 < maxLen) slots[i + 1] = inSpan ? 1 : 0;
   });
   return `[${slots.join(', ')}]`;
 }
@@ -47,10 +52,10 @@ export const test: Command = {
     { name: 'rationale_format', type: 'string', default: 'spans', choices: ['spans', 'labels'], help: 'rationale cells: |-joined spans or 0/1 token lists' },
     { name: 'batch_size', type: 'number', default: 32, help: 'pairs per forward pass' },
     { name: 'chunk_rows', type: 'number', default: 1024, help: 'rows read, scored and written per chunk' },
-    { name: 'threshold', type: 'number', default: 0.5, help: 'token probability counted as rationale' },
+    { name: 'threshold', type: 'number', help: "token probability counted as rationale (default: the model's own: 0.5 for the bi-encoder, tuned per mechanism for the offline default)" },
   ],
   async run(args, ctx) {
-    const o = args.opts as { input_path?: string; output_path?: string; rationale_format: 'spans' | 'labels'; batch_size: number; chunk_rows: number; threshold: number };
+    const o = args.opts as { input_path?: string; output_path?: string; rationale_format: 'spans' | 'labels'; batch_size: number; chunk_rows: number; threshold?: number };
     if (!o.input_path) throw new UsageError('test needs --input_path');
     if (!o.output_path) throw new UsageError('test needs --output_path');
     if (!(o.batch_size >= 1 && o.chunk_rows >= 1)) throw new UsageError('--batch_size and --chunk_rows must be ≥ 1');
@@ -94,7 +99,7 @@ export const test: Command = {
         const cells = (p: Partial<Record<Mechanism, MechanismPrediction>>, m: Mechanism) => {
           const x = p[m];
           if (!x) return ['', ''];
-          return [String(x.level), o.rationale_format === 'labels' ? rationaleLabelsCell(x, maxLen, o.threshold) : rationaleSpansCell(x)];
+          return [String(x.level), o.rationale_format === 'labels' ? rationaleLabelsCell(x, maxLen) : rationaleSpansCell(x)];
         };
         chunk.forEach((pair, i) => {
           const [er, ip, ex] = (['ER', 'IP', 'EX'] as Mechanism[]).map((m) => cells(preds[i], m));
