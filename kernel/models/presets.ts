@@ -10,7 +10,7 @@ export interface ModelPreset {
 }
 
 export const MODEL_PRESETS: Record<string, ModelPreset> = {
-  'offline-default': { family: 'ensemble', config: {}, summary: 'w·linear + (1−w)·BiGRU tagger level probabilities (w = 0.9 ER, 0.9 IP, 0.75 EX, chosen by grouped CV); tagger rationales when level > 0' },
+  'offline-default': { family: 'ensemble', config: {}, summary: 'w·linear + (1−w)·BiGRU tagger level probabilities (w = 0.9 ER, 0.9 IP, 0.75 EX, chosen by grouped CV); tagger rationales where the model thinks the response shows the mechanism (CV-chosen gate)' },
   linear: { family: 'linear', config: {}, summary: 'TF-IDF (word 1–2 + char_wb 2–5) class-balanced logistic regression, C by grouped CV' },
   tagger: { family: 'tagger', config: {}, summary: 'word + char n-gram embeddings, shared BiGRU, masked cross-attention, joint level and rationale heads' },
 };
