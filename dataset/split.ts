@@ -1,6 +1,7 @@
 // Train/dev/test splits grouped by seeker post (no sp_id in two parts), stratified by level, seeded:
 // groups are bucketed by their highest level, shuffled per bucket, and each group goes to the part
 // furthest below its target share of that bucket's rows.
+import { seededRandom } from './random';
 
 export interface SplitOptions {
   /** Shares of train, dev, test (normalised). */
@@ -13,17 +14,6 @@ export const defaultSplitOptions: SplitOptions = { ratios: [0.8, 0.1, 0.1], seed
 export type Part = 0 | 1 | 2;
 export const PART_NAMES = ['train', 'dev', 'test'] as const;
 
-/** mulberry32. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Assign each group to a part. `groups` maps group id → (row count, stratum). Deterministic for a

@@ -2,6 +2,7 @@
 // trains and evaluates any model family per fold, and mean ± std of every metric.
 import type { EvalReport, LabeledPair, Mechanism, RunOptions } from './types';
 import type { EmpathyModel, TrainResult } from './model';
+import { seededRandom } from '../../dataset/random';
 
 export interface FoldOptions {
   /** Number of folds. */
@@ -14,17 +15,6 @@ export interface FoldOptions {
 
 export const defaultFoldOptions: FoldOptions = { k: 5, seed: 12 };
 
-/** mulberry32: a small seeded PRNG, so folds are reproducible across runs and machines. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Fold index (0..k−1) per row. Rows sharing a group key (`spId`, else the pair id) always share a

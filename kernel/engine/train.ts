@@ -14,6 +14,7 @@ import type { TrainData, TrainResult } from './model';
 import { linearSchedule } from './schedule';
 import { loadHfTokenizer, tokenizerFromJSON, trainTokenizer, type Tokenizer } from './tokenizer';
 import type { BackendInfo, EvalReport, LabeledPair, Mechanism, RunOptions, TrainEvent } from './types';
+import { seededRandom as rng } from '../../dataset/random';
 
 /** train.py's arguments (same names and defaults) plus the extras this engine needs. */
 /** Smallest vocabulary trained for a preset whose own is below a byte-level BPE's 260 base tokens. */
@@ -115,17 +116,6 @@ export interface TrainState {
   done: boolean;
 }
 
-/** mulberry32, seeded per epoch, so the shuffle of epoch e is a pure function of (seed_val, e). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function epochPermutation(n: number, seed: number, epoch: number): number[] {
   const r = rng(Math.imul(seed, 7919) + epoch * 104729 + 1);

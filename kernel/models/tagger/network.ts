@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { crossEntropy, dropout, embeddingLookup, matMul, SeedStream } from '../../engine/ops';
 import type { TensorEntry } from '../../engine/safetensors';
 import type { Mechanism } from '../../engine/types';
-import { seededRandom } from '../../engine/cv';
+import { seededRandom } from '../../../dataset/random';
 import { installFastWasmSlice } from './wasmSlice';
 import type { TaggerConfig } from './config';
 import type { TaggerBatch } from './vocab';

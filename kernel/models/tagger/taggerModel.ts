@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { currentBackend, initBackend } from '../../engine/backend';
 import { loadCheckpoint, saveCheckpoint, type Checkpoint } from '../../engine/checkpoint';
-import { seededRandom } from '../../engine/cv';
+import { seededRandom } from '../../../dataset/random';
 import type { EmpathyModel, ModelFamily, PredictOptions, SalienceOptions, TrainData, TrainResult } from '../../engine/model';
 import { SeedStream } from '../../engine/ops';
 import { extractSpans } from '../../engine/spans';

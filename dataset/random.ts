@@ -1,0 +1,14 @@
+// The one seeded PRNG of the workbench (mulberry32): splits, folds, shuffles and initialisations that
+// must reproduce across runs and machines all draw from it.
+
+/** A deterministic generator of floats in [0, 1) from a 32-bit seed. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
