@@ -155,7 +155,8 @@ async function draw(el: HTMLElement, v: View, Plotly: PlotlyApi): Promise<void> 
     margin: { l: 56, r: v.lr ? 64 : 20, t: 10, b: 30 },
     xaxis: { ...(baseLayout(c).xaxis as object) },
     yaxis: { ...(baseLayout(c).yaxis as object), title: { text: 'loss', font: { color: c.muted } }, type: v.logY ? 'log' : 'linear' },
-    yaxis2: { overlaying: 'y', side: 'right', showgrid: false, zeroline: false, tickformat: '.1e', tickfont: { color: c.muted }, title: { text: 'lr', font: { color: c.muted } }, visible: v.lr },
+    yaxis2: { overlaying: 'y', side: 'right', showgrid: false, zeroline: false, rangemode: 'nonnegative', // a learning rate is never negative, even when it is constant
+      tickformat: '.1e', tickfont: { color: c.muted }, title: { text: 'lr', font: { color: c.muted } }, visible: v.lr },
     uirevision: 'keep-zoom', // live updates keep the user's zoom
     legend: { orientation: 'h', y: -0.1, yanchor: 'top', font: { color: c.fg } },
     // Epoch boundaries of the longest run, as faint dotted lines.
