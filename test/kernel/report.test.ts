@@ -12,10 +12,10 @@ import { renderHtmlReport, writeHtmlReport } from '../../kernel/report/html';
 import { renderMarkdown } from '../../kernel/report/markdown';
 import type { MechanismEval, TrainEvent } from '../../kernel/engine/types';
 import { MIME } from '../../kernel/protocol/mime';
+import { CHROMIUM, withLocalPage } from '../support/localPage';
 
 const repo = path.resolve(__dirname, '../../..');
 const reportJs = path.join(repo, 'out/webviews/report.js');
-const CHROMIUM = '/usr/bin/chromium';
 
 function evalOf(): MechanismEval {
   const r = { tokenF1: 0.5, iouF1: 0.4 };
@@ -83,24 +83,12 @@ describe('kernel/report', function () {
 
   it('opens in headless Chromium without console errors; plots render (or fallbacks show)', async function () {
     if (!fs.existsSync(CHROMIUM)) this.skip();
-    const { chromium } = await import('playwright-core');
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'empathy-report-'));
     const file = path.join(dir, 'report.html');
     writeHtmlReport(file, notebook());
     const withScript = fs.existsSync(reportJs);
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
     try {
-      const page = await browser.newPage();
-      const problems: string[] = [];
-      page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
-      page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-      await page.route('**/*', (route) => {
-        const url = route.request().url();
-        if (url.startsWith('file:') || url.startsWith('data:') || url.startsWith('about:')) return route.continue();
-        problems.push(`network: ${url}`);
-        return route.abort();
-      });
-      await page.goto(`file://${file}`);
+      await withLocalPage(file, async (page, problems) => {
       assert.equal(await page.title(), 'Report <test>');
       assert.equal(await page.locator('section.markdown h1').textContent(), 'Results');
       assert.equal(await page.locator('section.markdown table td').count(), 2);
@@ -115,8 +103,8 @@ describe('kernel/report', function () {
         assert.ok(await page.locator('pre.empathy-fallback').first().isVisible());
       }
       assert.deepEqual(problems, []);
+      });
     } finally {
-      await browser.close();
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -12,11 +12,11 @@ import { RunStore } from '../../kernel/runs/store';
 import { runsReportNotebook, writeRunsReport } from '../../kernel/runs/report';
 import type { RunRecord } from '../../kernel/runs/run';
 import { MIME } from '../../kernel/protocol/mime';
+import { CHROMIUM, withLocalPage } from '../support/localPage';
 
 const repo = resolve(__dirname, '../../..');
 const samples = join(repo, 'dataset', 'samples');
 const files = ['emotional-reactions-sample.csv', 'interpretations-sample.csv', 'explorations-sample.csv'].map((f) => join(samples, f));
-const CHROMIUM = process.env.EMPATHY_CHROMIUM ?? '/usr/bin/chromium';
 
 /** Payloads of one MIME type in a report page. */
 function payloads(html: string, mime: string): unknown[] {
@@ -107,27 +107,12 @@ describe('empathy report (runs → HTML)', function () {
     if (!existsSync(CHROMIUM)) this.skip();
     const file = join(root, 'two.html');
     if (!existsSync(file)) await writeRunsReport(file, store, [trained.id, bare.id]);
-    const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking'] });
-    try {
-      const page = await browser.newPage();
-      const problems: string[] = [];
-      page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
-      page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-      await page.route('**/*', (route) => {
-        const url = route.request().url();
-        if (/^(file|data|about|blob):/.test(url)) return route.continue();
-        problems.push(`network: ${url}`);
-        return route.abort();
-      });
-      await page.goto(`file://${file}`);
+    await withLocalPage(file, async (page, problems) => {
       const total = await page.locator('.empathy-output').count();
       assert.ok(total >= 8, `outputs on the page: ${total}`);
       await page.waitForFunction(`document.querySelectorAll('.empathy-output[data-rendered]').length === ${total}`, undefined, { timeout: 60_000 });
       assert.ok(await page.locator('.js-plotly-plot').count() >= 2, 'loss curves drawn by plotly');
       assert.deepEqual(problems, []);
-    } finally {
-      await browser.close();
-    }
+    }, /^(file|data|about|blob):/);
   });
 });
