@@ -9,7 +9,8 @@ import { initBackend } from '../../kernel/engine/backend';
 import { loadModel } from '../../kernel/engine/families';
 import type { TrainEvent } from '../../kernel/engine/types';
 import type { TaggerConfig } from '../../kernel/models/tagger/config';
-import { loadTagger, trainTagger, type TaggerModel } from '../../kernel/models/tagger/taggerModel';
+import { loadCheckpoint } from '../../kernel/engine/checkpoint';
+import { loadTagger, taggerFromCheckpoint, trainTagger, type TaggerModel } from '../../kernel/models/tagger/taggerModel';
 import { makeBatch, toExamples, WordVocab } from '../../kernel/models/tagger/vocab';
 import { installFastWasmSlice } from '../../kernel/models/tagger/wasmSlice';
 import { toyPairs } from './toy';
@@ -31,6 +32,58 @@ describe('models/tagger', function () {
     assert.deepEqual(bw, [fw[2], fw[1], fw[0], fw[4], fw[3], 0]); // "c b a", "b a" + pad
     assert.deepEqual(Array.from(b.unreverse), [2, 1, 0, 4, 3, 5]);
     assert.deepEqual(Array.from(b.mask), [1, 1, 1, 1, 1, 0]);
+  });
+
+  it("the rationale head's clause / sentence averaging matrices average within each segment", () => {
+    const vocab = WordVocab.build(['x'], 10, 1);
+    // response tokens: I see , that hurts . Are you ok ?  → clauses 0 0 0 1 1 1 2 2 2 2, sentences 0×6, 1×4
+    const exs = toExamples([{ id: '1', seekerPost: 'hi', responsePost: 'I see, that hurts. Are you ok?' }], 16, []);
+    const b = makeBatch(exs, vocab, { charBuckets: 16, charPerToken: 4 }, []);
+    const T = b.T;
+    assert.equal(T, 10);
+    const row = (m: Float32Array, i: number) => Array.from(m.subarray(i * T, (i + 1) * T)).map((x) => +x.toFixed(4));
+    assert.deepEqual(row(b.clauseAvg, 4), [0, 0, 0, 0.3333, 0.3333, 0.3333, 0, 0, 0, 0]); // "hurts" ↔ "that hurts ."
+    assert.deepEqual(row(b.sentenceAvg, 7), [0, 0, 0, 0, 0, 0, 0.25, 0.25, 0.25, 0.25]); // "you" ↔ "Are you ok ?"
+    for (let i = 0; i < T; i++) assert.ok(Math.abs(row(b.sentenceAvg, i).reduce((x, y) => x + y, 0) - 1) < 1e-3);
+  });
+
+  it('a checkpoint written before segment pooling existed loads with it off and predicts the same', async () => {
+    await initBackend('cpu');
+    const r = await trainTagger({ ...tiny, epochs: 2, segmentPooling: false }, { train });
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'h7-tagger-')), 'old.pth');
+    await r.model.save(file);
+    const ck = await loadCheckpoint(file);
+    delete (ck.config as Record<string, unknown>).segmentPooling; // what an older checkpoint holds
+    const old = await taggerFromCheckpoint(ck, file);
+    assert.equal(old.cfg.segmentPooling, false);
+    assert.deepEqual(await old.predict(train.slice(0, 4)), await r.model.predict(train.slice(0, 4)));
+    old.dispose();
+    r.model.dispose();
+  });
+
+  it('keeps the moving average of the weights: decay ½ over the last two steps = their mean', async () => {
+    await initBackend('cpu');
+    // 24 rows, batch 12 → 2 steps per epoch; 3 epochs = 6 steps. W5, W6: the weights after steps 5 and 6.
+    const plain = { ...tiny, epochs: 3, emaDecay: 0 };
+    const w6 = await trainTagger(plain, { train });
+    const ac = new AbortController();
+    const w5 = await trainTagger({ ...plain, epochs: 4 }, { train }, { signal: ac.signal, onEvent: (e) => { if (e.type === 'step' && e.step === 5) ac.abort(); } });
+    const avg = await trainTagger({ ...plain, emaDecay: 0.5, emaFromEpoch: 3 }, { train });
+    const [a, b, c] = [w5, w6, avg].map((r) => (r.model as TaggerModel).net.stateDict());
+    let maxErr = 0;
+    let maxStep = 0;
+    for (const [k, e] of c) {
+      const x = a.get(k)!.data as Float32Array;
+      const y = b.get(k)!.data as Float32Array;
+      const z = e.data as Float32Array;
+      for (let i = 0; i < z.length; i++) {
+        maxErr = Math.max(maxErr, Math.abs(z[i] - (x[i] + y[i]) / 2));
+        maxStep = Math.max(maxStep, Math.abs(x[i] - y[i]));
+      }
+    }
+    assert.ok(maxStep > 1e-4, 'the last step moved the weights');
+    assert.ok(maxErr < 1e-6, `|EMA − (W5 + W6)/2| = ${maxErr}`);
+    for (const r of [w5, w6, avg]) r.model.dispose();
   });
 
   describe('trained on 24 toy pairs', () => {

@@ -21,6 +21,11 @@ export interface TaggerConfig {
   headHidden: number; // 64
   /** Dropout on embeddings and head inputs while training. */
   dropout: number; // 0.25
+  /**
+   * The rationale head also sees the mean state of each token's clause and sentence (rationales are
+   * mostly whole clauses or sentences). Checkpoints from before this option load with it off.
+   */
+  segmentPooling: boolean; // true
   /** Attention to seeker padding is masked (the original did not mask it: a quirk). */
   seekerMask: boolean; // true
   /** Adam step size, batch, epochs, global gradient-norm clip. */
@@ -28,6 +33,13 @@ export interface TaggerConfig {
   batchSize: number; // 32
   epochs: number; // 6
   maxGradNorm: number; // 5
+  /**
+   * Exponential moving average of the weights (Polyak averaging), started at epoch `emaFromEpoch`: the
+   * trained model keeps the averaged weights. It steadies the small-data model at no training cost.
+   * 0 = off (the last step's weights).
+   */
+  emaDecay: number; // 0.98
+  emaFromEpoch: number; // 3
   /** Level loss: class-balanced (n / (3 · count) per mechanism) or plain cross-entropy. */
   classWeights: 'balanced' | 'none'; // 'balanced'
   /** Weight of the rationale loss (token BCE on rows with level > 0 only). */
@@ -51,11 +63,14 @@ export const defaultTaggerConfig: TaggerConfig = {
   hidden: 64,
   headHidden: 64,
   dropout: 0.25,
+  segmentPooling: true,
   seekerMask: true,
   lr: 3e-3,
   batchSize: 32,
   epochs: 6,
   maxGradNorm: 5,
+  emaDecay: 0.98,
+  emaFromEpoch: 3,
   classWeights: 'balanced',
   lambdaRationale: 1,
   gateRationales: true,

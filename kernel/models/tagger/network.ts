@@ -63,7 +63,9 @@ export class TaggerNetwork {
       init(`level.${m}.w2`, [Hh, 3], glorot(Hh, 3));
       init(`level.${m}.b2`, [1, 3], 0);
     }
-    init('rationale.w', [D, shape.mechanisms.length], glorot(D, 1));
+    // Rationale head input: the token state, ⊕ its clause and sentence mean states with segmentPooling.
+    const Dr = cfg.segmentPooling ? 3 * D : D;
+    init('rationale.w', [Dr, shape.mechanisms.length], glorot(Dr, 1));
     init('rationale.b', [1, shape.mechanisms.length], 0);
   }
 
@@ -144,7 +146,13 @@ export class TaggerNetwork {
       const z1 = dropout(tf.relu(tf.add(matMul(pooled, this.p(`level.${m}.w1`)), this.p(`level.${m}.b1`))), drop, rng); // [B, Hh]
       levelLogits[m] = tf.add(matMul(z1, this.p(`level.${m}.w2`)), this.p(`level.${m}.b2`)) as tf.Tensor2D; // [B, 3]
     }
-    const tok = dropout(tf.reshape(hR, [B * T, D]), drop, rng); // [B·T, D]
+    let tokIn: tf.Tensor = hR; // [B, T, D]
+    if (this.cfg.segmentPooling) {
+      const clause = matMul(tf.tensor3d(b.clauseAvg, [B, T, T]), hR); // [B, T, D]
+      const sentence = matMul(tf.tensor3d(b.sentenceAvg, [B, T, T]), hR); // [B, T, D]
+      tokIn = tf.concat([hR, clause, sentence], 2); // [B, T, 3D]
+    }
+    const tok = dropout(tf.reshape(tokIn, [B * T, tokIn.shape[2]!]), drop, rng); // [B·T, D or 3D]
     const rationaleLogits = tf.add(matMul(tok, this.p('rationale.w')), this.p('rationale.b')) as tf.Tensor2D; // [B·T, M]
     return { levelLogits, rationaleLogits };
   }

@@ -104,8 +104,8 @@ export class TaggerModel implements EmpathyModel {
   describe(): Record<string, unknown> {
     let params = 0;
     for (const v of this.net.params.values()) params += v.size;
-    const { embedDim, hidden, headHidden, charBuckets, maxLen, seekerMask } = this.cfg;
-    return { family: 'tagger', mechanisms: [...this.mechanisms], vocabSize: this.vocab.size, params, embedDim, hidden, headHidden, charBuckets, maxLen, seekerMask, encoder: 'BiGRU (shared by seeker and response)' };
+    const { embedDim, hidden, headHidden, charBuckets, maxLen, seekerMask, segmentPooling } = this.cfg;
+    return { family: 'tagger', mechanisms: [...this.mechanisms], vocabSize: this.vocab.size, params, embedDim, hidden, headHidden, charBuckets, maxLen, seekerMask, segmentPooling, encoder: 'BiGRU (shared by seeker and response)' };
   }
 
   dispose(): void {
@@ -171,6 +171,8 @@ export async function trainTagger(over: Partial<TaggerConfig>, data: TrainData, 
   emit({ type: 'log', v: 1, level: 'info', message: `tagger: vocabulary ${vocab.size} words, ${model.describe().params} parameters, class weights ${mechs.map((m) => `${m} [${classWeights[m]!.map((w) => w.toFixed(2)).join(', ')}]`).join(' ')}` });
   let step = 0;
   let stopped: TrainResult['stopped'];
+  // Averaged weights (cfg.emaDecay), created at the first step of epoch cfg.emaFromEpoch; owned here.
+  let ema: tf.Variable[] | undefined;
   try {
     for (let epoch = 1; epoch <= cfg.epochs; epoch++) {
       let sum = 0;
@@ -191,6 +193,18 @@ export async function trainTagger(over: Partial<TaggerConfig>, data: TrainData, 
         const scale = Number.isFinite(norm) && norm > cfg.maxGradNorm ? cfg.maxGradNorm / norm : 1;
         const clipped = names.map((k) => ({ name: k, tensor: scale < 1 ? tf.mul(grads[k], scale) : grads[k] }));
         optimizer.applyGradients(clipped);
+        if (cfg.emaDecay > 0 && epoch >= cfg.emaFromEpoch) {
+          const d = cfg.emaDecay;
+          if (!ema) {
+            ema = vars.map((v) => {
+              const c = v.clone();
+              const e = tf.variable(c, false);
+              c.dispose();
+              return e;
+            });
+          }
+          else tf.tidy(() => ema!.forEach((e, i) => e.assign(tf.add(tf.mul(e, d), tf.mul(vars[i], 1 - d)))));
+        }
         const loss = value.dataSync()[0];
         const [lv, lr] = parts.map((t) => t.dataSync()[0]);
         for (const t of [value, ...parts, ...Object.values(grads), ...(scale < 1 ? clipped.map((c) => c.tensor) : [])]) t.dispose();
@@ -206,6 +220,8 @@ export async function trainTagger(over: Partial<TaggerConfig>, data: TrainData, 
   } catch (e) {
     if (!opts.signal?.aborted) {
       optimizer.dispose();
+      ema?.forEach((e) => e.dispose());
+      ema = undefined;
       model.dispose();
       throw e;
     }
@@ -213,6 +229,11 @@ export async function trainTagger(over: Partial<TaggerConfig>, data: TrainData, 
     emit({ type: 'stopped', v: 1, step, reason: 'aborted' });
   } finally {
     optimizer.dispose();
+    if (ema) {
+      // The model keeps the averaged weights (also when stopped: an average of the steps taken).
+      ema.forEach((e, i) => vars[i].assign(e));
+      ema.forEach((e) => e.dispose());
+    }
   }
   const dev = !stopped && data.dev?.length ? await model.evaluate(data.dev) : undefined;
   const test = !stopped && data.test?.length ? await model.evaluate(data.test) : undefined;
@@ -230,7 +251,8 @@ export async function taggerFromCheckpoint(ck: Checkpoint, path: string): Promis
   const cfgRaw = ck.config as TaggerConfig & { mechanisms: Mechanism[] };
   const tok = ck.tokenizer as { kind: string; words: string[] } | undefined;
   if (!tok || tok.kind !== 'tagger-words' || !Array.isArray(tok.words)) throw new Error(`${path}: tagger checkpoint without its word vocabulary`);
-  const cfg = resolveTaggerConfig(cfgRaw);
+  // Checkpoints written before segment pooling existed have no such key and no such weights: off.
+  const cfg = resolveTaggerConfig({ ...cfgRaw, segmentPooling: (cfgRaw as Partial<TaggerConfig>).segmentPooling ?? false });
   if (!currentBackend()) await initBackend(cfg.backend);
   const vocab = new WordVocab(tok.words);
   const net = new TaggerNetwork(cfg, { vocabSize: vocab.size, mechanisms: cfgRaw.mechanisms }, cfg.seed);

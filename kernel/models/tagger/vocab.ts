@@ -2,6 +2,7 @@
 // and the padded batch arrays (ids, masks, reversal matrices, labels) one forward pass needs.
 import type { LabeledPair, Mechanism, Pair } from '../../engine/types';
 import { goldTokenLabels } from '../evaluate';
+import { segmentTokens, type Segments } from '../text/segments';
 import { wordTokens, type WordToken } from '../text/words';
 
 export const PAD = 0;
@@ -52,6 +53,8 @@ export function charNgramIds(word: string, buckets: number, k: number): number[]
 export interface SideTokens {
   tokens: WordToken[];
   truncated: boolean;
+  /** Sentence and clause of each token (responses only: the rationale head pools over them). */
+  segments?: Segments;
 }
 
 /** A pair tokenised once (both sides) with gold levels and token labels where labelled. */
@@ -64,7 +67,8 @@ export interface TaggerExample {
 
 export function toExamples(pairs: readonly (Pair | LabeledPair)[], maxLen: number, mechanisms: readonly Mechanism[]): TaggerExample[] {
   return pairs.map((p) => {
-    const response = wordTokens(p.responsePost, maxLen);
+    const words = wordTokens(p.responsePost, maxLen);
+    const response: SideTokens = { ...words, segments: segmentTokens(p.responsePost, words.tokens) };
     const ex: TaggerExample = { seeker: wordTokens(p.seekerPost, maxLen), response, levels: {}, rationale: {} };
     const labels = (p as LabeledPair).labels;
     if (labels) {
@@ -100,6 +104,12 @@ export interface TaggerBatch {
   levels: Partial<Record<Mechanism, Int32Array>>; // [B], −1 where unlabelled
   rationale: Partial<Record<Mechanism, Float32Array>>; // [B·T] response token labels
   rationaleWeight: Partial<Record<Mechanism, Float32Array>>; // [B·T] 1 on real tokens of level > 0 rows
+  /**
+   * Row-stochastic averaging matrices of the responses: entry [b, i, j] = 1/|seg(i)| when response
+   * tokens i and j share a segment, else 0 (padding rows/columns 0). [B·T·T] each.
+   */
+  clauseAvg: Float32Array;
+  sentenceAvg: Float32Array;
 }
 
 export function makeBatch(exs: readonly TaggerExample[], vocab: WordVocab, cfg: { charBuckets: number; charPerToken: number }, mechanisms: readonly Mechanism[]): TaggerBatch {
@@ -164,5 +174,24 @@ export function makeBatch(exs: readonly TaggerExample[], vocab: WordVocab, cfg: 
     rationale[m] = ra;
     rationaleWeight[m] = rw;
   }
-  return { B, T, K, U, typeWordIds, typeCharIds, typeCharMask, typeCharCount, tokType, unreverse, mask, levels, rationale, rationaleWeight };
+  const clauseAvg = new Float32Array(B * T * T);
+  const sentenceAvg = new Float32Array(B * T * T);
+  exs.forEach((e, b) => {
+    const seg = e.response.segments ?? segmentTokens('', e.response.tokens);
+    segmentAverages(seg.clause, b, T, clauseAvg);
+    segmentAverages(seg.sentence, b, T, sentenceAvg);
+  });
+  return { B, T, K, U, typeWordIds, typeCharIds, typeCharMask, typeCharCount, tokType, unreverse, mask, levels, rationale, rationaleWeight, clauseAvg, sentenceAvg };
+}
+
+/** Fill row b of a [B, T, T] averaging matrix from per-token segment ids (segments are contiguous). */
+function segmentAverages(ids: Int32Array, b: number, T: number, out: Float32Array): void {
+  const n = ids.length;
+  for (let i = 0; i < n; ) {
+    let j = i;
+    while (j < n && ids[j] === ids[i]) j++;
+    const w = 1 / (j - i);
+    for (let r = i; r < j; r++) for (let c = i; c < j; c++) out[(b * T + r) * T + c] = w;
+    i = j;
+  }
 }
