@@ -7,7 +7,9 @@ import * as path from 'node:path';
 import { charWbNgrams, TfidfVectorizer, wordNgrams } from '../../kernel/models/linear/tfidf';
 import { csrFromRows, csrRow } from '../../kernel/models/linear/sparse';
 import { balancedClassWeights, fitLogReg, predictProba } from '../../kernel/models/linear/logreg';
-import { loadLinear, trainLinear, type LinearModel } from '../../kernel/models/linear/linearModel';
+import { linearFromCheckpoint, loadLinear, trainLinear, type LinearModel } from '../../kernel/models/linear/linearModel';
+import { segmentResponse } from '../../kernel/models/linear/rationale';
+import { loadCheckpoint } from '../../kernel/engine/checkpoint';
 import { loadModel } from '../../kernel/engine/families';
 import { toyPairs } from './toy';
 
@@ -82,8 +84,40 @@ describe('models/linear', () => {
     it('learns all three mechanisms jointly', async () => {
       const rep = await model.evaluate(test);
       for (const m of ['ER', 'IP', 'EX'] as const) assert.ok(rep.mechanisms[m]!.macroF1 > 0.9, `${m} macro-F1 ${rep.mechanisms[m]!.macroF1}`);
-      // No rationale model: nothing is marked.
-      assert.equal(rep.mechanisms.ER!.rationale.positive.tokenF1, 0);
+      // The sentence rationale model finds each mechanism's cue sentence.
+      for (const m of ['ER', 'IP', 'EX'] as const) assert.ok(rep.mechanisms[m]!.rationale.positive.tokenF1 > 0.9, `${m} rationale token-F1 ${rep.mechanisms[m]!.rationale.positive.tokenF1}`);
+    });
+
+    it('rationales: every token of a sentence gets its probability, and only at predicted level > 0', async () => {
+      const raw = await model.predictRaw(test.slice(0, 8));
+      const gated = await model.predict(test.slice(0, 8));
+      raw.forEach((p, i) => {
+        const seg = segmentResponse(p.responsePost, 64, 'sentence');
+        for (const m of ['ER', 'IP', 'EX'] as const) {
+          const toks = p.mechanisms[m]!.tokens;
+          for (const s of seg.segments) for (let t = s.from; t < s.to; t++) assert.equal(toks[t].prob, toks[s.from].prob);
+          const g = gated[i].mechanisms[m]!;
+          if (g.level === 0) assert.ok(g.tokens.every((t) => t.prob === 0) && g.spans.length === 0);
+          else assert.deepEqual(g.tokens, toks);
+        }
+      });
+    });
+
+    it('a checkpoint without rationale tensors (older, or rationaleUnit none) loads with no rationale model', async () => {
+      const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'h7-linear-')), 'old.pth');
+      await model.save(file);
+      const ck = await loadCheckpoint(file);
+      for (const k of [...ck.tensors.keys()]) if (k.includes('.rationale.')) ck.tensors.delete(k);
+      delete (ck.config as Record<string, unknown>).rationaleUnit;
+      const old = linearFromCheckpoint(ck, file);
+      assert.equal(old.cfg.rationaleUnit, 'none');
+      const [a, b] = [await old.predict(test.slice(0, 4)), await model.predict(test.slice(0, 4))];
+      a.forEach((p, i) => {
+        for (const m of ['ER', 'IP', 'EX'] as const) {
+          assert.deepEqual(p.mechanisms[m]!.probs, b[i].mechanisms[m]!.probs);
+          assert.ok(p.mechanisms[m]!.tokens.every((t) => t.prob === 0));
+        }
+      });
     });
 
     it('exposes readable per-feature weights', () => {

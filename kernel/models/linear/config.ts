@@ -19,8 +19,17 @@ export interface LinearConfig {
   /** L-BFGS iterations at most, and gradient tolerance. */
   maxIter: number; // 300
   tol: number; // 1e-4
-  /** Response tokens listed per prediction (the family has no rationale model; tokens carry prob 0). */
+  /** Response tokens listed per prediction (word tokens; rationale probabilities are given for these). */
   maxLen: number; // 64
+  /**
+   * Rationale model: a binary logistic regression per mechanism over the TF-IDF of each sentence (or
+   * clause) of the response, trained on the sentences of level > 0 responses; a sentence is a rationale
+   * when ≥ `rationaleMinShare` of its tokens are gold rationale tokens, and each of its tokens gets the
+   * sentence's probability. 'none': no rationale model (tokens carry probability 0).
+   */
+  rationaleUnit: 'sentence' | 'clause' | 'none'; // 'sentence'
+  rationaleC: number; // 1
+  rationaleMinShare: number; // 0.5
   /** Mechanisms to train (default: every mechanism labelled in the training data). */
   mechanisms?: Mechanism[];
 }
@@ -35,6 +44,9 @@ export const defaultLinearConfig: LinearConfig = {
   maxIter: 300,
   tol: 1e-4,
   maxLen: 64,
+  rationaleUnit: 'sentence',
+  rationaleC: 1,
+  rationaleMinShare: 0.5,
 };
 
 /**

@@ -1,16 +1,17 @@
 // The `linear` model family: TF-IDF of the response + one class-balanced multinomial logistic
-// regression per mechanism; trains in seconds, exposes per-n-gram weights, has no rationale model
-// (its predictions list the response tokens with probability 0, so it never marks a rationale).
+// regression per mechanism for the level, and one binary logistic regression per mechanism over the
+// response's sentences for the rationale (rationale.ts); trains in seconds, exposes per-n-gram weights.
 import { loadCheckpoint, saveCheckpoint, type Checkpoint } from '../../engine/checkpoint';
 import { groupedStratifiedFolds } from '../../engine/cv';
 import type { EmpathyModel, ModelFamily, PredictOptions, SalienceOptions, TrainResult, TrainData } from '../../engine/model';
 import type { TensorEntry } from '../../engine/safetensors';
 import type { BackendInfo, EvalReport, LabeledPair, Mechanism, MechanismPrediction, Pair, PairPrediction, RunOptions } from '../../engine/types';
 import { levelMetrics } from '../../metrics/levels';
-import { wordTokens } from '../text/words';
+import { extractSpans } from '../../engine/spans';
 import { argmax3, evaluatePredictions, labelledMechanisms, yieldToLoop } from '../evaluate';
 import { resolveLinearConfig, type LinearConfig } from './config';
 import { fitLogReg, predictProba, type LogRegParams } from './logreg';
+import { fitRationaleHead, rationaleTokenProbs, segmentResponse } from './rationale';
 import { linearSalience } from './salience';
 import { csrSelectRows, type Csr } from './sparse';
 import { TfidfVectorizer } from './tfidf';
@@ -33,6 +34,8 @@ export class LinearModel implements EmpathyModel {
     readonly vectorizer: TfidfVectorizer,
     /** Per mechanism: weights (feature-major [d, 3]) and bias, and the C it was fitted with. */
     readonly heads: Partial<Record<Mechanism, LogRegParams & { C: number }>>,
+    /** Per mechanism: the sentence rationale classifier (feature-major [d, 2]); absent = no rationale. */
+    readonly rationaleHeads: Partial<Record<Mechanism, LogRegParams>> = {},
   ) {
     this.mechanisms = (['ER', 'IP', 'EX'] as Mechanism[]).filter((m) => heads[m]);
     this.maxLen = cfg.maxLen;
@@ -46,25 +49,32 @@ export class LinearModel implements EmpathyModel {
     return out;
   }
 
-  async predict(pairs: readonly Pair[], opts: PredictOptions = {}): Promise<PairPrediction[]> {
+  /**
+   * Predictions with the rationale model's raw token probabilities (not gated by the level): what the
+   * ensemble averages. Mechanisms without a rationale model list their tokens with probability 0.
+   */
+  async predictRaw(pairs: readonly Pair[], opts: PredictOptions = {}): Promise<PairPrediction[]> {
     const out: PairPrediction[] = [];
     const chunk = opts.batchSize ?? 256;
+    const unit = this.cfg.rationaleUnit === 'none' ? 'sentence' : this.cfg.rationaleUnit;
     for (let s = 0; s < pairs.length; s += chunk) {
       opts.signal?.throwIfAborted();
       const part = pairs.slice(s, s + chunk);
       const probs = this.levelProbs(part);
+      const responses = part.map((p) => segmentResponse(p.responsePost, this.maxLen, unit));
+      const tokenProbs: Partial<Record<Mechanism, number[][]>> = {};
+      for (const m of this.mechanisms) {
+        const h = this.rationaleHeads[m];
+        if (h) tokenProbs[m] = rationaleTokenProbs(this.vectorizer, h, responses);
+      }
       part.forEach((p, i) => {
-        const { tokens, truncated } = wordTokens(p.responsePost, this.maxLen);
+        const { tokens, truncated } = responses[i];
         const mechanisms: Partial<Record<Mechanism, MechanismPrediction>> = {};
         for (const m of this.mechanisms) {
           const pr = probs[m]!.subarray(i * 3, i * 3 + 3);
-          mechanisms[m] = {
-            level: argmax3(pr),
-            probs: [pr[0], pr[1], pr[2]],
-            tokens: tokens.map((t) => ({ ...t, prob: 0 })),
-            spans: [],
-            truncated,
-          };
+          const tp = tokenProbs[m]?.[i];
+          const toks = tokens.map((t, k) => ({ ...t, prob: tp ? tp[k] : 0 }));
+          mechanisms[m] = { level: argmax3(pr), probs: [pr[0], pr[1], pr[2]], tokens: toks, spans: tp ? extractSpans(p.responsePost, toks, opts.threshold ?? 0.5) : [], truncated };
         }
         out.push({ id: p.id, seekerPost: p.seekerPost, responsePost: p.responsePost, mechanisms });
       });
@@ -72,6 +82,20 @@ export class LinearModel implements EmpathyModel {
       await yieldToLoop();
     }
     return out;
+  }
+
+  /** Levels, and rationales only where the predicted level is > 0 (level 0 has none by definition). */
+  async predict(pairs: readonly Pair[], opts: PredictOptions = {}): Promise<PairPrediction[]> {
+    const preds = await this.predictRaw(pairs, opts);
+    for (const p of preds) {
+      for (const mp of Object.values(p.mechanisms)) {
+        if (mp && mp.level === 0) {
+          for (const t of mp.tokens) t.prob = 0;
+          mp.spans = [];
+        }
+      }
+    }
+    return preds;
   }
 
   /**
@@ -110,6 +134,13 @@ export class LinearModel implements EmpathyModel {
       for (let j = 0; j < d; j++) for (let c = 0; c < 3; c++) w[c * d + j] = h.W[j * 3 + c];
       tensors.set(`${m}.weight`, { dtype: 'F32', shape: [3, d], data: w });
       tensors.set(`${m}.bias`, { dtype: 'F32', shape: [3], data: new Float32Array(h.b) });
+      const r = this.rationaleHeads[m];
+      if (r) {
+        const rw = new Float32Array(2 * d);
+        for (let j = 0; j < d; j++) for (let c = 0; c < 2; c++) rw[c * d + j] = r.W[j * 2 + c];
+        tensors.set(`${m}.rationale.weight`, { dtype: 'F32', shape: [2, d], data: rw });
+        tensors.set(`${m}.rationale.bias`, { dtype: 'F32', shape: [2], data: new Float32Array(r.b) });
+      }
     }
     return {
       family: 'linear',
@@ -131,7 +162,7 @@ export class LinearModel implements EmpathyModel {
       C: Object.fromEntries(this.mechanisms.map((m) => [m, this.heads[m]!.C])),
       tfidf: this.cfg.tfidf,
       classWeight: this.cfg.classWeight,
-      rationales: 'none (level model only)',
+      rationales: this.cfg.rationaleUnit === 'none' ? 'none (level model only)' : `${this.cfg.rationaleUnit}-level logistic regression (C ${this.cfg.rationaleC}) for ${this.mechanisms.filter((m) => this.rationaleHeads[m]).join(', ') || 'no mechanism'}`,
     };
   }
 
@@ -188,6 +219,7 @@ export async function trainLinear(over: Partial<LinearConfig>, data: TrainData, 
   const xAll = vectorizer.transform(data.train.map((p) => p.responsePost));
   emit({ type: 'log', v: 1, level: 'info', message: `linear: ${vectorizer.size} TF-IDF features (${vectorizer.wordCount} word, ${vectorizer.size - vectorizer.wordCount} char) from ${data.train.length} responses in ${Date.now() - t0} ms` });
   const heads: Partial<Record<Mechanism, LogRegParams & { C: number }>> = {};
+  const rationaleHeads: Partial<Record<Mechanism, LogRegParams>> = {};
   let step = 0;
   let lossSum = 0;
   for (const m of mechs) {
@@ -207,13 +239,18 @@ export async function trainLinear(over: Partial<LinearConfig>, data: TrainData, 
     const ts = Date.now();
     const fit = fitLogReg(x, y, 3, { C, classWeight: cfg.classWeight, maxIter: cfg.maxIter, tol: cfg.tol });
     heads[m] = { ...toF32Params(fit), C };
+    if (cfg.rationaleUnit !== 'none') {
+      const r = fitRationaleHead(vectorizer, rows, m, { unit: cfg.rationaleUnit, C: cfg.rationaleC, minShare: cfg.rationaleMinShare, maxLen: cfg.maxLen, maxIter: cfg.maxIter, tol: cfg.tol });
+      if (r.head) rationaleHeads[m] = r.head;
+      emit({ type: 'log', v: 1, level: r.head ? 'info' : 'warn', message: r.head ? `linear ${m}: rationale model on ${r.sentences} ${cfg.rationaleUnit}s of level > 0 responses (${r.positives} rationale)` : `linear ${m}: no rationale model (${r.reason})` });
+    }
     step++;
     lossSum += fit.loss;
     emit({ type: 'step', v: 1, step, epoch: 1, loss: fit.loss, lossLevel: fit.loss, lossRationale: 0, lr: 0, gradNorm: 0, examplesPerSec: rows.length / Math.max((Date.now() - ts) / 1000, 1e-3) });
     if (!fit.converged) emit({ type: 'log', v: 1, level: 'warn', message: `linear ${m}: L-BFGS stopped after ${fit.iterations} iterations before converging` });
     await yieldToLoop();
   }
-  const model = new LinearModel(cfg, vectorizer, heads);
+  const model = new LinearModel(cfg, vectorizer, heads, rationaleHeads);
   const dev = data.dev?.length ? await model.evaluate(data.dev) : undefined;
   const test = data.test?.length ? await model.evaluate(data.test) : undefined;
   emit({ type: 'epoch', v: 1, epoch: 1, step, trainLoss: lossSum / Math.max(step, 1), dev }); // mean penalised objective over mechanisms
@@ -241,13 +278,21 @@ export function linearFromCheckpoint(ck: Checkpoint, path: string): LinearModel 
   const cfg = resolveLinearConfig(cfgRaw);
   const vectorizer = new TfidfVectorizer(cfg.tfidf, tok.features, get('tfidf.idf', [d]), tok.wordCount);
   const heads: Partial<Record<Mechanism, LogRegParams & { C: number }>> = {};
+  const rationaleHeads: Partial<Record<Mechanism, LogRegParams>> = {};
   for (const m of cfgRaw.mechanisms) {
     const w = get(`${m}.weight`, [3, d]);
     const W = new Float64Array(d * 3);
     for (let j = 0; j < d; j++) for (let c = 0; c < 3; c++) W[j * 3 + c] = w[c * d + j];
     heads[m] = { k: 3, d, W, b: Float64Array.from(get(`${m}.bias`, [3])), C: cfgRaw.C[m] ?? NaN };
+    // Checkpoints from before the rationale model, or trained without it, have no such tensors.
+    if (ck.tensors.has(`${m}.rationale.weight`)) {
+      const rw = get(`${m}.rationale.weight`, [2, d]);
+      const RW = new Float64Array(d * 2);
+      for (let j = 0; j < d; j++) for (let c = 0; c < 2; c++) RW[j * 2 + c] = rw[c * d + j];
+      rationaleHeads[m] = { k: 2, d, W: RW, b: Float64Array.from(get(`${m}.rationale.bias`, [2])) };
+    }
   }
-  return new LinearModel(cfg, vectorizer, heads);
+  return new LinearModel({ ...cfg, rationaleUnit: (cfgRaw as Partial<LinearConfig>).rationaleUnit ?? 'none' }, vectorizer, heads, rationaleHeads);
 }
 
 export const linearFamily: ModelFamily<Partial<LinearConfig>> = {
