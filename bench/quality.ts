@@ -124,9 +124,10 @@ async function main(): Promise<void> {
       const { model } = await trainLinear({}, { train });
       (seconds.linear ??= []).push((Date.now() - t0) / 1000);
       (cpuSeconds.linear ??= []).push(cpuSince(c0));
-      lin = await model.predict(test);
+      lin = await (model as import('../kernel/models/linear/linearModel').LinearModel).predictRaw(test);
       model.dispose();
-      if (want.has('linear')) push('linear', evaluatePredictions(test, lin, { maxLen: 64 }));
+      // The linear preset on its own shows rationales where its predicted level is > 0.
+      if (want.has('linear')) push('linear', evaluatePredictions(test, gateByLevel(structuredClone(lin)), { maxLen: 64 }));
       log(`  linear ${seconds.linear.at(-1)!.toFixed(1)} s: ${MECHS.map((m) => `${m} ${perFold.linear?.at(-1)?.[`${m}.macroF1`]?.toFixed(3)}`).join(' ')}`);
     }
     if (needTagger) {
@@ -157,6 +158,7 @@ async function main(): Promise<void> {
         linear: lin ? Object.fromEntries(MECHS.map((m) => [m, lin![i].mechanisms[m]?.probs])) : undefined,
         tagger: tag ? Object.fromEntries(MECHS.map((m) => [m, tag![i].mechanisms[m]?.probs])) : undefined,
         tokens: tag ? Object.fromEntries(MECHS.map((m) => [m, tag![i].mechanisms[m]?.tokens.map((t) => Math.round(t.prob * 1e4) / 1e4)])) : undefined,
+        linearTokens: lin ? Object.fromEntries(MECHS.map((m) => [m, lin![i].mechanisms[m]?.tokens.map((t) => Math.round(t.prob * 1e4) / 1e4)])) : undefined,
       }));
       const outDir = path.resolve(path.resolve(__dirname, '../..'), args.out);
       fs.mkdirSync(outDir, { recursive: true });
@@ -180,9 +182,9 @@ async function main(): Promise<void> {
  * uniform weight 0.75.
  */
 function scoreEnsembles(test: readonly LabeledPair[], lin: PairPrediction[], tag: PairPrediction[], push: (name: string, r: EvalReport) => void): void {
-  const { rationaleThreshold: threshold, rationaleGate } = defaultEnsembleConfig;
-  push('offline-default', evaluatePredictions(test, combinePredictions(lin, tag, defaultEnsembleWeights, { threshold, minPositiveProb: rationaleGate.minPositiveProb }), { maxLen: 64, threshold }));
-  push('offline-default, previous rationale rule', evaluatePredictions(test, combinePredictions(lin, tag, defaultEnsembleWeights, { threshold: 0.5 }), { maxLen: 64, threshold: 0.5 }));
+  const { rationaleThreshold: threshold, rationaleGate, rationaleMix } = defaultEnsembleConfig;
+  push('offline-default', evaluatePredictions(test, combinePredictions(lin, tag, defaultEnsembleWeights, { threshold, minPositiveProb: rationaleGate.minPositiveProb, rationaleMix }), { maxLen: 64, threshold }));
+  push('offline-default, first rationale rule', evaluatePredictions(test, combinePredictions(lin, tag, defaultEnsembleWeights, { threshold: 0.5 }), { maxLen: 64, threshold: 0.5 }));
   push('ensemble w=0.75', evaluatePredictions(test, combinePredictions(lin, tag, { ER: 0.75, IP: 0.75, EX: 0.75 }, { threshold: 0.5 }), { maxLen: 64, threshold: 0.5 }));
 }
 
@@ -212,16 +214,17 @@ async function rescore(args: BenchArgs, pairs: LabeledPair[], folds: number[]): 
           MECHS.filter((m) => rows[i][which]?.[m]).map((m) => {
             const { tokens, truncated } = wordTokens(p.responsePost, 64);
             const probs = rows[i][which]![m]! as [number, number, number];
-            const tp = rows[i].tokens?.[m];
-            if (which === 'tagger' && (!tp || tp.length !== tokens.length)) throw new Error(`${file}: row ${p.id} ${m}: ${tp?.length} token probabilities for ${tokens.length} tokens`);
-            const toks = tokens.map((t, k) => ({ ...t, prob: which === 'tagger' ? tp![k] : 0 }));
+            // Files saved before the linear rationale model have no linearTokens: probability 0.
+            const tp = which === 'tagger' ? rows[i].tokens?.[m] : rows[i].linearTokens?.[m];
+            if ((which === 'tagger' || tp) && (!tp || tp.length !== tokens.length)) throw new Error(`${file}: row ${p.id} ${m}: ${tp?.length} ${which} token probabilities for ${tokens.length} tokens`);
+            const toks = tokens.map((t, k) => ({ ...t, prob: tp ? tp[k] : 0 }));
             return [m, { level: argmax3(probs), probs, tokens: toks, spans: [], truncated }];
           }),
         ),
       }));
     const lin = rebuild('linear');
     const tag = rebuild('tagger');
-    push('linear', evaluatePredictions(test, lin, { maxLen: 64 }));
+    push('linear', evaluatePredictions(test, gateByLevel(structuredClone(lin)), { maxLen: 64 }));
     push('tagger', evaluatePredictions(test, gateByLevel(structuredClone(tag)), { maxLen: 64 }));
     scoreEnsembles(test, lin, tag, push);
     push('every-token', Object.fromEntries(MECHS.map((m) => [`${m}.rationale.positive.tokenF1`, everyTokenF1(test, m, 64)])));
@@ -246,6 +249,8 @@ interface SavedRow {
   linear?: Partial<Record<Mechanism, number[]>>;
   tagger?: Partial<Record<Mechanism, number[]>>;
   tokens?: Partial<Record<Mechanism, number[]>>;
+  /** The linear model's sentence-level token probabilities (absent in files from before it had one). */
+  linearTokens?: Partial<Record<Mechanism, number[]>>;
 }
 
 /** One fold's raw metrics, written by an `--only` shard. */
@@ -314,7 +319,7 @@ function writeResults(args: BenchArgs, n: number, done: number, perFold: Record<
     '| model | ER macro-F1 | IP macro-F1 | EX macro-F1 | ER acc | IP acc | EX acc | ER rationale F1 (level>0) | IP rationale F1 | EX rationale F1 | train s / fold (wall; CPU) |',
     '|---|---|---|---|---|---|---|---|---|---|---|',
   ];
-  for (const name of ['every-token', 'linear', 'tagger', 'offline-default', 'offline-default, previous rationale rule', 'ensemble w=0.75']) {
+  for (const name of ['every-token', 'linear', 'tagger', 'offline-default', 'offline-default, first rationale rule', 'ensemble w=0.75']) {
     const r = agg[name];
     if (!r) continue;
     const isEnsemble = name.startsWith('offline-default') || name.startsWith('ensemble');
@@ -328,7 +333,7 @@ function writeResults(args: BenchArgs, n: number, done: number, perFold: Record<
   const gateText = MECHS.map((m) => `${m} ${gate[m] === undefined ? 'predicted level > 0' : `P(level > 0) ≥ ${gate[m]}`}`).join(', ');
   lines.push(
     '',
-    `Rationale F1: pooled token-F1 of the positive class over word tokens (≤ 64 per response) on rows with gold level > 0, token threshold 0.5 unless stated. offline-default = w·linear + (1−w)·tagger level probabilities with w = ${MECHS.map((m) => `${m} ${defaultEnsembleWeights[m]}`).join(', ')}; tagger rationales shown when ${gateText}, token thresholds ${MECHS.map((m) => `${m} ${defaultEnsembleConfig.rationaleThreshold[m]}`).join(', ')} (chosen by nested grouped CV on the out-of-fold predictions of these same folds, so its rationale columns are slightly optimistic: the held-out-fold numbers are in bench/results/rationale-gate.md, from \`node out/bench/rationaleGate.js <--save-preds folder>\`); "offline-default, previous rationale rule" is the same predictions with the rule before (predicted level > 0 gate, threshold 0.5); "ensemble w=0.75" is the same models with issue #8's uniform weight. Train s / fold: wall seconds on the shared 2-core machine; CPU seconds of the process (≈ one dedicated core).`,
+    `Rationale F1: pooled token-F1 of the positive class over word tokens (≤ 64 per response) on rows with gold level > 0, token threshold 0.5 unless stated; linear and tagger show their rationales where their own predicted level is > 0. offline-default = w·linear + (1−w)·tagger level probabilities with w = ${MECHS.map((m) => `${m} ${defaultEnsembleWeights[m]}`).join(', ')}; token rationale probabilities ρ·linear (sentence model) + (1−ρ)·tagger with ρ = ${MECHS.map((m) => `${m} ${defaultEnsembleConfig.rationaleMix[m]}`).join(', ')}, shown when ${gateText}, token thresholds ${MECHS.map((m) => `${m} ${defaultEnsembleConfig.rationaleThreshold[m]}`).join(', ')} (chosen by nested grouped CV on the out-of-fold predictions of these same folds, so its rationale columns are slightly optimistic: the held-out-fold numbers are in bench/results/rationale-gate.md, from \`node out/bench/rationaleGate.js <--save-preds folder>\`); "offline-default, first rationale rule" is the same predictions with the first rule (tagger tokens only, predicted level > 0 gate, threshold 0.5); "ensemble w=0.75" is the same models with issue #8's uniform weight. Train s / fold: wall seconds on the shared 2-core machine; CPU seconds of the process (≈ one dedicated core).`,
     '',
   );
   fs.writeFileSync(path.join(outDir, 'quality.md'), lines.join('\n'));

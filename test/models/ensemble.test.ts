@@ -92,6 +92,18 @@ describe('models/ensemble', function () {
     assert.ok(Math.abs(f1({ IP: 0.15 }) - 2 / 3) < 1e-12); // ER not listed: 0.5
   });
 
+  it("mixes the members' token probabilities: ρ·linear + (1 − ρ)·tagger (tagger alone without ρ)", () => {
+    const lin = pp({ ...mp([0.1, 0.8, 0.1]), tokens: [{ text: 'so', start: 0, end: 2, prob: 0.1 }, { text: 'sorry', start: 3, end: 8, prob: 0.8 }] });
+    const tag = pp(mp([0.1, 0.8, 0.1])); // tokens 0.9, 0.2
+    const probs = (o: Parameters<typeof combinePredictions>[3]) => combinePredictions([lin], [tag], defaultEnsembleWeights, o)[0].mechanisms.ER!.tokens.map((t) => +t.prob.toFixed(6));
+    assert.deepEqual(probs({}), [0.9, 0.2]);
+    assert.deepEqual(probs({ rationaleMix: { ER: 0.5 } }), [0.5, 0.5]);
+    assert.deepEqual(probs({ rationaleMix: { ER: 0.25 } }), [0.7, 0.35]);
+    assert.deepEqual(probs({ rationaleMix: { IP: 1 } }), [0.9, 0.2]); // ER unlisted: the tagger's
+    const spans = combinePredictions([lin], [tag], defaultEnsembleWeights, { rationaleMix: { ER: 1 }, threshold: 0.5 })[0].mechanisms.ER!.spans;
+    assert.deepEqual(spans.map((s) => s.text), ['sorry']);
+  });
+
   it('picks, per mechanism, the weight with the best out-of-fold macro-F1', () => {
     // The tagger is right and the linear model wrong on every row: w = 0 wins; ties would go to 0.75.
     const oof = [0, 1, 2, 0, 1, 2].map((g) => ({

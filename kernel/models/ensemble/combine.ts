@@ -1,7 +1,7 @@
 // The ensemble's rule, as a pure function of two families' predictions: level probabilities
-// w·linear + (1−w)·tagger per mechanism; rationales from the tagger, shown only when the gate says the
-// response shows the mechanism (argmax level > 0, or P(level > 0) ≥ a per-mechanism minimum), tokens at
-// or above a per-mechanism threshold.
+// w·linear + (1−w)·tagger per mechanism; token rationale probabilities ρ·linear + (1−ρ)·tagger, shown
+// only when the gate says the response shows the mechanism (argmax level > 0, or P(level > 0) ≥ a
+// per-mechanism minimum), tokens at or above a per-mechanism threshold.
 import { extractSpans } from '../../engine/spans';
 import type { Mechanism, MechanismPrediction, PairPrediction } from '../../engine/types';
 import { argmax3 } from '../evaluate';
@@ -13,6 +13,8 @@ export interface CombineOptions {
   threshold?: number | Partial<Record<Mechanism, number>>;
   /** Mechanisms listed gate on P(level > 0) ≥ the value; the others on argmax level > 0. */
   minPositiveProb?: Partial<Record<Mechanism, number>>;
+  /** Share ρ of the linear model's token probabilities per mechanism (missing → 0: the tagger's alone). */
+  rationaleMix?: Partial<Record<Mechanism, number>>;
 }
 
 /** The threshold for mechanism `m` from a number or a per-mechanism record (default 0.5). */
@@ -46,7 +48,10 @@ export function combinePredictions(
       const probs = [0, 1, 2].map((c) => w * a.probs[c] + (1 - w) * b.probs[c]) as [number, number, number];
       const level = argmax3(probs);
       const shown = rationaleShown(probs, m, o.minPositiveProb);
-      const tokens = shown ? b.tokens.map((t) => ({ ...t })) : b.tokens.map((t) => ({ ...t, prob: 0 }));
+      const rho = o.rationaleMix?.[m] ?? 0;
+      // Both families list the same word tokens (same tokeniser and length): mix position by position.
+      const mixed = (k: number, p: number) => (rho > 0 && a.tokens[k]?.start === b.tokens[k].start ? rho * a.tokens[k].prob + (1 - rho) * p : p);
+      const tokens = b.tokens.map((t, k) => ({ ...t, prob: shown ? mixed(k, t.prob) : 0 }));
       mechanisms[m] = { level, probs, tokens, spans: shown ? extractSpans(tp.responsePost, tokens, thresholdFor(o.threshold, m)) : [], truncated: b.truncated };
     }
     return { id: lp.id, seekerPost: lp.seekerPost, responsePost: lp.responsePost, mechanisms };

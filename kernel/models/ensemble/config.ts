@@ -45,6 +45,13 @@ export const defaultRationaleGate: RationaleGate = { minPositiveProb: { EX: 0.55
  */
 export const defaultRationaleThreshold: Record<Mechanism, number> = { ER: 0.4, IP: 0.35, EX: 0.4 };
 
+/**
+ * Share of the linear model's (sentence-level) token rationale probabilities in the ensemble's, per
+ * mechanism; the tagger's get 1 − ρ. Chosen by nested grouped CV with the gate and thresholds
+ * (bench/rationaleGate.ts).
+ */
+export const defaultRationaleMix: Record<Mechanism, number> = { ER: 0.5, IP: 0.5, EX: 0.5 };
+
 export interface EnsembleConfig {
   linear: Partial<LinearConfig>;
   tagger: Partial<TaggerConfig>;
@@ -60,6 +67,8 @@ export interface EnsembleConfig {
   rationaleGate: RationaleGate; // { minPositiveProb: { EX: 0.55 } }: ER, IP argmax level > 0
   /** Tagger token probability at or above which a token is a rationale token, per mechanism. */
   rationaleThreshold: Record<Mechanism, number>; // ER 0.4, IP 0.35, EX 0.4
+  /** Share of the linear model's token probabilities in the rationale (1 − ρ: the tagger's). */
+  rationaleMix: Record<Mechanism, number>; // ER 0.5, IP 0.5, EX 0.5
   seed: number; // 12
 }
 
@@ -71,12 +80,13 @@ export const defaultEnsembleConfig: EnsembleConfig = {
   weightGrid: [0.5, 0.6, 0.7, 0.75, 0.8, 0.9, 1],
   rationaleGate: { minPositiveProb: { ...defaultRationaleGate.minPositiveProb } },
   rationaleThreshold: { ...defaultRationaleThreshold },
+  rationaleMix: { ...defaultRationaleMix },
   seed: 12,
 };
 
 /** Defaults ⊕ overrides; from the CLI's TrainConfig only mechanisms, seed_val and backend apply (to the members). */
 /** Overrides: any field; thresholds for some mechanisms only. */
-export type EnsembleOverrides = Partial<Omit<EnsembleConfig, 'rationaleThreshold'>> & { rationaleThreshold?: Partial<Record<Mechanism, number>> };
+export type EnsembleOverrides = Partial<Omit<EnsembleConfig, 'rationaleThreshold' | 'rationaleMix'>> & { rationaleThreshold?: Partial<Record<Mechanism, number>>; rationaleMix?: Partial<Record<Mechanism, number>> };
 
 export function resolveEnsembleConfig(over: EnsembleOverrides & { mechanisms?: Mechanism[]; seed_val?: number; backend?: TaggerConfig['backend'] } = {}): EnsembleConfig {
   const seed = over.seed ?? over.seed_val ?? defaultEnsembleConfig.seed;
@@ -89,6 +99,7 @@ export function resolveEnsembleConfig(over: EnsembleOverrides & { mechanisms?: M
     // A gate replaces the default gate whole (a mechanism left out gates on argmax), so {} = argmax everywhere.
     rationaleGate: { minPositiveProb: { ...(over.rationaleGate ?? defaultRationaleGate).minPositiveProb } },
     rationaleThreshold: { ...defaultRationaleThreshold, ...(over.rationaleThreshold ?? {}) },
+    rationaleMix: { ...defaultRationaleMix, ...(over.rationaleMix ?? {}) },
     seed,
   };
 }

@@ -1,7 +1,8 @@
 // The `ensemble` model family — the `offline-default` preset: a linear baseline and a BiGRU tagger
 // trained on the same data; level = argmax of w·linear + (1−w)·tagger probabilities (w per mechanism,
-// fixed or picked by grouped inner CV), rationales from the tagger shown only when the rationale gate
-// says the response shows the mechanism (default: that level is > 0), at per-mechanism token thresholds.
+// fixed or picked by grouped inner CV); token rationale probabilities ρ·linear (sentence model) +
+// (1−ρ)·tagger, shown only when the rationale gate says the response shows the mechanism (argmax level
+// > 0, or P(level > 0) ≥ a minimum), at per-mechanism token thresholds.
 import { splitByPrefix, loadCheckpoint, saveCheckpoint, type Checkpoint } from '../../engine/checkpoint';
 import { foldSplit, groupedStratifiedFolds } from '../../engine/cv';
 import type { EmpathyModel, ModelFamily, PredictOptions, SalienceOptions, TrainData, TrainResult } from '../../engine/model';
@@ -33,9 +34,14 @@ export class EnsembleModel implements EmpathyModel {
   }
 
   async predict(pairs: readonly Pair[], opts: PredictOptions = {}): Promise<PairPrediction[]> {
-    const lin = await this.linear.predict(pairs, { ...opts, onProgress: undefined });
+    const lin = await this.linear.predictRaw(pairs, { ...opts, onProgress: undefined });
     const tag = await this.tagger.predictRaw(pairs, opts);
-    return combinePredictions(lin, tag, this.cfg.weights, { threshold: opts.threshold ?? this.cfg.rationaleThreshold, minPositiveProb: this.cfg.rationaleGate.minPositiveProb });
+    return combinePredictions(lin, tag, this.cfg.weights, { threshold: opts.threshold ?? this.cfg.rationaleThreshold, minPositiveProb: this.cfg.rationaleGate.minPositiveProb, rationaleMix: this.rationaleMix() });
+  }
+
+  /** The configured share of the linear model's token probabilities, 0 where it has no rationale model. */
+  rationaleMix(): Partial<Record<Mechanism, number>> {
+    return Object.fromEntries(this.mechanisms.map((m) => [m, this.linear.rationaleHeads[m] ? this.cfg.rationaleMix[m] : 0]));
   }
 
   /**
@@ -61,7 +67,7 @@ export class EnsembleModel implements EmpathyModel {
     for (const [k, v] of tag.tensors) tensors.set(`tagger.${k}`, v);
     await saveCheckpoint(path, {
       family: 'ensemble',
-      config: { weights: this.cfg.weights, weightFolds: this.cfg.weightFolds, weightGrid: this.cfg.weightGrid, rationaleGate: this.cfg.rationaleGate, rationaleThreshold: this.cfg.rationaleThreshold, seed: this.cfg.seed, linear: lin.config, tagger: tag.config },
+      config: { weights: this.cfg.weights, weightFolds: this.cfg.weightFolds, weightGrid: this.cfg.weightGrid, rationaleGate: this.cfg.rationaleGate, rationaleThreshold: this.cfg.rationaleThreshold, rationaleMix: this.cfg.rationaleMix, seed: this.cfg.seed, linear: lin.config, tagger: tag.config },
       tokenizer: { linear: lin.tokenizer, tagger: tag.tokenizer },
       trainArgs: extra.trainArgs,
       metrics: extra.metrics,
@@ -70,7 +76,7 @@ export class EnsembleModel implements EmpathyModel {
   }
 
   describe(): Record<string, unknown> {
-    return { family: 'ensemble', preset: 'offline-default', mechanisms: [...this.mechanisms], weights: this.cfg.weights, rationaleGate: this.cfg.rationaleGate, rationaleThreshold: this.cfg.rationaleThreshold, linear: this.linear.describe(), tagger: this.tagger.describe() };
+    return { family: 'ensemble', preset: 'offline-default', mechanisms: [...this.mechanisms], weights: this.cfg.weights, rationaleGate: this.cfg.rationaleGate, rationaleThreshold: this.cfg.rationaleThreshold, rationaleMix: this.rationaleMix(), linear: this.linear.describe(), tagger: this.tagger.describe() };
   }
 
   dispose(): void {
@@ -163,7 +169,7 @@ export async function loadEnsemble(path: string): Promise<EnsembleModel> {
   const linear = linearFromCheckpoint(part('linear', c.linear, tok.linear, linT), path);
   const tagger = await taggerFromCheckpoint(part('tagger', c.tagger, tok.tagger, tagT), path);
   // Checkpoints saved before the rationale gate existed get today's defaults (argmax gate, CV thresholds).
-  const cfg = resolveEnsembleConfig({ weights: c.weights, weightFolds: c.weightFolds, weightGrid: c.weightGrid, rationaleGate: c.rationaleGate, rationaleThreshold: c.rationaleThreshold, seed: c.seed });
+  const cfg = resolveEnsembleConfig({ weights: c.weights, weightFolds: c.weightFolds, weightGrid: c.weightGrid, rationaleGate: c.rationaleGate, rationaleThreshold: c.rationaleThreshold, rationaleMix: c.rationaleMix, seed: c.seed });
   return new EnsembleModel({ ...cfg, linear: linear.cfg, tagger: tagger.cfg }, linear, tagger);
 }
 
