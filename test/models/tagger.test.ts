@@ -47,7 +47,7 @@ describe('models/tagger', function () {
     for (let i = 0; i < T; i++) assert.ok(Math.abs(row(b.sentenceAvg, i).reduce((x, y) => x + y, 0) - 1) < 1e-3);
   });
 
-  it('a checkpoint written before segment pooling existed loads with it off and predicts the same', async () => {
+  it('segment pooling is a checkpointed option; a checkpoint from before it existed loads with it off', async () => {
     await initBackend('cpu');
     const r = await trainTagger({ ...tiny, epochs: 2, segmentPooling: false }, { train });
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'h7-tagger-')), 'old.pth');
@@ -59,6 +59,16 @@ describe('models/tagger', function () {
     assert.deepEqual(await old.predict(train.slice(0, 4)), await r.model.predict(train.slice(0, 4)));
     old.dispose();
     r.model.dispose();
+    // With pooling on, the rationale head is 3× wider and the checkpoint round-trips with it.
+    const pooled = (await trainTagger({ ...tiny, epochs: 2, segmentPooling: true }, { train })).model as TaggerModel;
+    assert.deepEqual(pooled.net.params.get('rationale.w')!.shape, [3 * 2 * tiny.hidden!, 3]);
+    const file2 = file.replace('old.pth', 'pooled.pth');
+    await pooled.save(file2);
+    const back = await loadTagger(file2);
+    assert.equal(back.cfg.segmentPooling, true);
+    assert.deepEqual(await back.predict(train.slice(0, 4)), await pooled.predict(train.slice(0, 4)));
+    back.dispose();
+    pooled.dispose();
   });
 
   it('keeps the moving average of the weights: decay ½ over the last two steps = their mean', async () => {
