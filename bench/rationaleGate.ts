@@ -13,7 +13,7 @@ import { defaultEnsembleWeights } from '../kernel/models/ensemble/config';
 import { argmax3 } from '../kernel/models/evaluate';
 
 const MECHS: Mechanism[] = ['ER', 'IP', 'EX'];
-const THRESHOLDS = [0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6];
+const THRESHOLDS = [0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7];
 const TAUS = [0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8];
 /** Issue #8's rationale targets (level>0 rows) — reported, never used for selection. */
 const TARGETS: Record<Mechanism, number> = { ER: 0.52, IP: 0.84, EX: 0.8 };
@@ -27,9 +27,9 @@ interface Row {
   tokens: Partial<Record<Mechanism, number[]>>;
   linearTokens?: Partial<Record<Mechanism, number[]>>;
 }
-/** a: argmax level > 0 · b: P(level > 0) ≥ τ · c: no gate · d: argmax > 0 or P ≥ τ · e: soft, P(level > 0) · token probability ≥ threshold. */
-type Rule = { kind: 'a' | 'b' | 'c' | 'd' | 'e'; tau?: number; threshold: number; /** ρ: share of the linear model's token probabilities. */ mix: number };
-const MIXES = [0, 0.25, 0.5, 0.75, 1];
+/** a: argmax level > 0 · b: P(level > 0) ≥ τ · c: no gate · d: argmax > 0 or P ≥ τ · e: soft, P(level > 0) · token probability ≥ threshold · f: argmax > 0 and soft. */
+type Rule = { kind: 'a' | 'b' | 'c' | 'd' | 'e' | 'f'; tau?: number; threshold: number; /** ρ: share of the linear model's token probabilities. */ mix: number };
+const MIXES = [0, 0.25, 0.5, 0.6, 0.75, 0.9, 1];
 interface Score {
   /** Pooled token-F1 on gold level > 0 rows (issue #8's metric). */
   pos: number;
@@ -39,8 +39,8 @@ interface Score {
   falseShow: number;
 }
 
-const KINDS: Record<Rule['kind'], string> = { a: 'argmax level > 0', b: 'P(level > 0) ≥ τ', c: 'no gate', d: 'argmax > 0 or P(level > 0) ≥ τ', e: 'soft: P(level > 0) × token probability' };
-const ruleName = (r: Rule) => `${r.kind === 'a' ? 'argmax > 0' : r.kind === 'c' ? 'no gate' : r.kind === 'b' ? `P ≥ ${r.tau}` : r.kind === 'e' ? 'soft' : `argmax > 0 or P ≥ ${r.tau}`}, threshold ${r.threshold}, ρ ${r.mix}`;
+const KINDS: Record<Rule['kind'], string> = { a: 'argmax level > 0', b: 'P(level > 0) ≥ τ', c: 'no gate', d: 'argmax > 0 or P(level > 0) ≥ τ', e: 'soft: P(level > 0) × token probability', f: 'argmax level > 0 and soft' };
+const ruleName = (r: Rule) => `${r.kind === 'a' ? 'argmax > 0' : r.kind === 'c' ? 'no gate' : r.kind === 'b' ? `P ≥ ${r.tau}` : r.kind === 'e' ? 'soft' : r.kind === 'f' ? 'argmax > 0 and soft' : `argmax > 0 or P ≥ ${r.tau}`}, threshold ${r.threshold}, ρ ${r.mix}`;
 const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
 const sd = (a: number[]) => Math.sqrt(a.reduce((x, y) => x + (y - mean(a)) ** 2, 0) / Math.max(1, a.length - 1));
 const f3 = (x: number) => x.toFixed(3);
@@ -52,7 +52,7 @@ function ensembleProbs(r: Row, m: Mechanism): [number, number, number] {
 
 function shown(rule: Rule, p: [number, number, number], m: Mechanism): boolean {
   if (rule.kind === 'c' || rule.kind === 'e') return true;
-  if (rule.kind === 'a') return rationaleShown(p, m);
+  if (rule.kind === 'a' || rule.kind === 'f') return rationaleShown(p, m);
   const byProb = rationaleShown(p, m, { [m]: rule.tau });
   return rule.kind === 'b' ? byProb : byProb || argmax3(p) > 0;
 }
@@ -66,7 +66,7 @@ function score(rows: Row[], m: Mechanism, rule: Rule): Score {
     if (r.gold[m] === undefined) continue;
     const probs = ensembleProbs(r, m);
     const s = shown(rule, probs, m);
-    const scale = rule.kind === 'e' ? probs[1] + probs[2] : 1;
+    const scale = rule.kind === 'e' || rule.kind === 'f' ? probs[1] + probs[2] : 1;
     const lt = r.linearTokens?.[m];
     const tok = (p: number, k: number) => (lt ? rule.mix * lt[k] + (1 - rule.mix) * p : p);
     const item = { gold: r.goldTokens[m]!, pred: r.tokens[m]!.map((p, k) => (s && tok(p, k) * scale >= rule.threshold ? 1 : 0)) };
@@ -90,7 +90,7 @@ function main(): void {
   const mixes = folds.every((rows) => rows.every((r) => r.linearTokens)) ? MIXES : [0];
   for (const mix of mixes) {
     for (const threshold of THRESHOLDS) {
-      rules.push({ kind: 'a', threshold, mix }, { kind: 'c', threshold, mix }, { kind: 'e', threshold, mix });
+      rules.push({ kind: 'a', threshold, mix }, { kind: 'c', threshold, mix }, { kind: 'e', threshold, mix }, { kind: 'f', threshold, mix });
       for (const tau of TAUS) rules.push({ kind: 'b', tau, threshold, mix }, { kind: 'd', tau, threshold, mix });
     }
   }
@@ -117,7 +117,7 @@ function main(): void {
     const cur = agg(S[current]);
     md.push(`| first rule (tagger tokens only) | ${ruleName(rules[current])} | ${f3(cur.pos)} ± ${f3(cur.posSd)} | ${f3(cur.all)} | ${f3(cur.falseShow)} | (fixed) | | | |`);
     const fam: Record<string, unknown> = { first: { rule: rules[current], ...cur } };
-    for (const kind of ['a', 'b', 'c', 'd', 'e', 'any'] as const) {
+    for (const kind of ['a', 'b', 'c', 'd', 'e', 'f', 'any'] as const) {
       const idx = rules.map((_, i) => i).filter((i) => kind === 'any' || rules[i].kind === kind);
       const ins = best(idx);
       const picks = folds.map((_, f) => best(idx, f));

@@ -28,7 +28,7 @@ describe('models/ensemble', function () {
   this.timeout(300000);
 
   it('averages level probabilities with weight w on the linear model (defaults chosen by CV)', () => {
-    assert.deepEqual(defaultEnsembleWeights, { ER: 0.9, IP: 0.9, EX: 0.75 });
+    assert.deepEqual(defaultEnsembleWeights, { ER: 0.9, IP: 0.9, EX: 0.7 });
     const [out] = combinePredictions([pp(mp([0.2, 0.2, 0.6]))], [pp(mp([0.6, 0.4, 0]))], { ER: 0.75, IP: 0.75, EX: 0.75 });
     const er = out.mechanisms.ER!;
     [0.3, 0.25, 0.45].forEach((p, c) => assert.ok(Math.abs(er.probs[c] - p) < 1e-12));
@@ -69,15 +69,16 @@ describe('models/ensemble', function () {
   });
 
   it('marks rationale tokens at a per-mechanism threshold, in spans and in evaluation', () => {
-    // Defaults chosen by nested CV (see config.ts): argmax gate for ER and IP, P(level > 0) ≥ 0.55 for EX.
-    assert.deepEqual(defaultEnsembleConfig.rationaleGate, { minPositiveProb: { EX: 0.55 } });
-    assert.deepEqual(defaultEnsembleConfig.rationaleThreshold, { ER: 0.4, IP: 0.35, EX: 0.4 });
+    // Defaults chosen by nested CV (see config.ts): the soft gate, per-mechanism thresholds and ρ.
+    assert.deepEqual(defaultEnsembleConfig.rationaleGate, { minPositiveProb: {}, soft: ['ER', 'IP', 'EX'] });
+    assert.deepEqual(defaultEnsembleConfig.rationaleThreshold, { ER: 0.3, IP: 0.45, EX: 0.35 });
+    assert.deepEqual(defaultEnsembleConfig.rationaleMix, { ER: 0.75, IP: 0.9, EX: 0.75 });
     const cfg = resolveEnsembleConfig({ rationaleGate: { minPositiveProb: { EX: 0.6 } }, rationaleThreshold: { ER: 0.15 } });
-    assert.deepEqual(cfg.rationaleThreshold, { ER: 0.15, IP: 0.35, EX: 0.4 });
-    assert.deepEqual(cfg.rationaleGate.minPositiveProb, { EX: 0.6 });
-    // A gate given replaces the default whole: {} is the argmax gate for every mechanism.
-    assert.deepEqual(resolveEnsembleConfig({ rationaleGate: { minPositiveProb: {} } }).rationaleGate.minPositiveProb, {});
-    assert.deepEqual(resolveEnsembleConfig({}).rationaleGate.minPositiveProb, { EX: 0.55 });
+    assert.deepEqual(cfg.rationaleThreshold, { ER: 0.15, IP: 0.45, EX: 0.35 });
+    assert.deepEqual(cfg.rationaleGate, { minPositiveProb: { EX: 0.6 }, soft: [] });
+    // A gate given replaces the default whole: { minPositiveProb: {} } is the argmax gate everywhere.
+    assert.deepEqual(resolveEnsembleConfig({ rationaleGate: { minPositiveProb: {} } }).rationaleGate, { minPositiveProb: {}, soft: [] });
+    assert.deepEqual(resolveEnsembleConfig({}).rationaleGate.soft, ['ER', 'IP', 'EX']);
     const lin = [pp(mp([0.1, 0.8, 0.1]))];
     const tag = [pp(mp([0.1, 0.8, 0.1]))]; // tokens 'so' 0.9, 'sorry' 0.2
     const low = combinePredictions(lin, tag, defaultEnsembleWeights, { threshold: { ER: 0.15 } })[0];
@@ -90,6 +91,22 @@ describe('models/ensemble', function () {
     assert.equal(f1({ ER: 0.15 }), 1);
     assert.ok(Math.abs(f1(0.5) - 2 / 3) < 1e-12);
     assert.ok(Math.abs(f1({ IP: 0.15 }) - 2 / 3) < 1e-12); // ER not listed: 0.5
+  });
+
+  it('soft gate: token probability × P(level > 0), no hard gate — even where the argmax level is 0', () => {
+    const w = { ER: 0.5, IP: 0.5, EX: 0.5 };
+    // probs [0.45, 0.3, 0.25]: level 0, P(level > 0) = 0.55; tagger tokens 0.9, 0.2 → 0.495, 0.11.
+    const [out] = combinePredictions([pp(mp([0.45, 0.3, 0.25]))], [pp(mp([0.45, 0.3, 0.25]))], w, { soft: ['ER'], threshold: 0.45 });
+    const er = out.mechanisms.ER!;
+    assert.equal(er.level, 0);
+    assert.deepEqual(er.tokens.map((t) => +t.prob.toFixed(6)), [0.495, 0.11]);
+    assert.deepEqual(er.spans.map((s) => s.text), ['so']);
+    // A confident level-0 response: P(level > 0) = 0.1 scales 0.9 down to 0.09 — nothing marked.
+    const [none] = combinePredictions([pp(mp([0.9, 0.05, 0.05]))], [pp(mp([0.9, 0.05, 0.05]))], w, { soft: ['ER'], threshold: 0.3 });
+    assert.deepEqual(none.mechanisms.ER!.spans, []);
+    // Soft overrides a minimum for the same mechanism; the others keep their hard gate.
+    const [both] = combinePredictions([pp(mp([0.45, 0.3, 0.25]))], [pp(mp([0.45, 0.3, 0.25]))], w, { soft: ['ER'], minPositiveProb: { ER: 0.9 }, threshold: 0.45 });
+    assert.deepEqual(both.mechanisms.ER!.spans.map((s) => s.text), ['so']);
   });
 
   it("mixes the members' token probabilities: ρ·linear + (1 − ρ)·tagger (tagger alone without ρ)", () => {
@@ -134,7 +151,10 @@ describe('models/ensemble', function () {
     const loaded = await loadModel(file);
     assert.equal(loaded.family, 'ensemble');
     assert.deepEqual((loaded as EnsembleModel).weights, model.weights);
-    assert.deepEqual((loaded as EnsembleModel).cfg.rationaleGate, { minPositiveProb: { EX: 0.3 } });
+    assert.deepEqual((loaded as EnsembleModel).cfg.rationaleGate, { minPositiveProb: { EX: 0.3 }, soft: [] });
+    assert.deepEqual((loaded as EnsembleModel).cfg.rationaleMix, defaultEnsembleConfig.rationaleMix);
+    // Its linear member has a sentence rationale model, so ρ applies for every mechanism.
+    assert.deepEqual((loaded as EnsembleModel).rationaleMix(), defaultEnsembleConfig.rationaleMix);
     assert.equal((loaded as EnsembleModel).cfg.rationaleGate.minPositiveProb.ER, undefined);
     assert.deepEqual((loaded as EnsembleModel).cfg.rationaleThreshold, defaultEnsembleConfig.rationaleThreshold);
     assert.deepEqual(await loaded.predict(train.slice(0, 5)), a);

@@ -1,7 +1,9 @@
 // The ensemble's rule, as a pure function of two families' predictions: level probabilities
-// w·linear + (1−w)·tagger per mechanism; token rationale probabilities ρ·linear + (1−ρ)·tagger, shown
-// only when the gate says the response shows the mechanism (argmax level > 0, or P(level > 0) ≥ a
-// per-mechanism minimum), tokens at or above a per-mechanism threshold.
+// w·linear + (1−w)·tagger per mechanism; token rationale probabilities ρ·linear + (1−ρ)·tagger, and a
+// gate per mechanism: 'soft' — a token's probability becomes P(level > 0) × its rationale probability
+// (the probability that the response shows the mechanism AND the token is part of it), no hard gate —
+// or a hard gate (argmax level > 0, or P(level > 0) ≥ a minimum) that zeroes the whole rationale;
+// tokens at or above a per-mechanism threshold form the spans.
 import { extractSpans } from '../../engine/spans';
 import type { Mechanism, MechanismPrediction, PairPrediction } from '../../engine/types';
 import { argmax3 } from '../evaluate';
@@ -15,6 +17,8 @@ export interface CombineOptions {
   minPositiveProb?: Partial<Record<Mechanism, number>>;
   /** Share ρ of the linear model's token probabilities per mechanism (missing → 0: the tagger's alone). */
   rationaleMix?: Partial<Record<Mechanism, number>>;
+  /** Mechanisms with the soft gate (token probability × P(level > 0)); they ignore `minPositiveProb`. */
+  soft?: readonly Mechanism[];
 }
 
 /** The threshold for mechanism `m` from a number or a per-mechanism record (default 0.5). */
@@ -47,11 +51,13 @@ export function combinePredictions(
       const w = weights[m];
       const probs = [0, 1, 2].map((c) => w * a.probs[c] + (1 - w) * b.probs[c]) as [number, number, number];
       const level = argmax3(probs);
-      const shown = rationaleShown(probs, m, o.minPositiveProb);
+      const soft = o.soft?.includes(m) ?? false;
+      const shown = soft || rationaleShown(probs, m, o.minPositiveProb);
+      const scale = soft ? probs[1] + probs[2] : 1;
       const rho = o.rationaleMix?.[m] ?? 0;
       // Both families list the same word tokens (same tokeniser and length): mix position by position.
       const mixed = (k: number, p: number) => (rho > 0 && a.tokens[k]?.start === b.tokens[k].start ? rho * a.tokens[k].prob + (1 - rho) * p : p);
-      const tokens = b.tokens.map((t, k) => ({ ...t, prob: shown ? mixed(k, t.prob) : 0 }));
+      const tokens = b.tokens.map((t, k) => ({ ...t, prob: shown ? scale * mixed(k, t.prob) : 0 }));
       mechanisms[m] = { level, probs, tokens, spans: shown ? extractSpans(tp.responsePost, tokens, thresholdFor(o.threshold, m)) : [], truncated: b.truncated };
     }
     return { id: lp.id, seekerPost: lp.seekerPost, responsePost: lp.responsePost, mechanisms };

@@ -1,8 +1,8 @@
 // The `ensemble` model family — the `offline-default` preset: a linear baseline and a BiGRU tagger
 // trained on the same data; level = argmax of w·linear + (1−w)·tagger probabilities (w per mechanism,
 // fixed or picked by grouped inner CV); token rationale probabilities ρ·linear (sentence model) +
-// (1−ρ)·tagger, shown only when the rationale gate says the response shows the mechanism (argmax level
-// > 0, or P(level > 0) ≥ a minimum), at per-mechanism token thresholds.
+// (1−ρ)·tagger, gated per mechanism (default soft: × P(level > 0); or shown only where the level is
+// predicted > 0), at per-mechanism token thresholds (combine.ts, config.ts).
 import { splitByPrefix, loadCheckpoint, saveCheckpoint, type Checkpoint } from '../../engine/checkpoint';
 import { foldSplit, groupedStratifiedFolds } from '../../engine/cv';
 import type { EmpathyModel, ModelFamily, PredictOptions, SalienceOptions, TrainData, TrainResult } from '../../engine/model';
@@ -36,7 +36,7 @@ export class EnsembleModel implements EmpathyModel {
   async predict(pairs: readonly Pair[], opts: PredictOptions = {}): Promise<PairPrediction[]> {
     const lin = await this.linear.predictRaw(pairs, { ...opts, onProgress: undefined });
     const tag = await this.tagger.predictRaw(pairs, opts);
-    return combinePredictions(lin, tag, this.cfg.weights, { threshold: opts.threshold ?? this.cfg.rationaleThreshold, minPositiveProb: this.cfg.rationaleGate.minPositiveProb, rationaleMix: this.rationaleMix() });
+    return combinePredictions(lin, tag, this.cfg.weights, { threshold: opts.threshold ?? this.cfg.rationaleThreshold, minPositiveProb: this.cfg.rationaleGate.minPositiveProb, soft: this.cfg.rationaleGate.soft, rationaleMix: this.rationaleMix() });
   }
 
   /** The configured share of the linear model's token probabilities, 0 where it has no rationale model. */
