@@ -87,6 +87,8 @@ export interface RationalesPayload {
       tokens: RationaleTokenView[];
       /** Gold rationale spans as character offsets into the response. */
       goldSpans?: Array<[number, number]>;
+      /** The model's rationale spans at its own token thresholds (absent from older producers). */
+      spans?: Array<[number, number]>;
       /** Character offset where the response was truncated at max_len (absent when it fits). */
       truncatedAt?: number;
     }>>;

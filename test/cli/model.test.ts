@@ -4,6 +4,8 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseCsv } from '../../dataset/csv';
+import { loadCheckpoint } from '../../kernel/engine/checkpoint';
+import { strictRationaleRule } from '../../kernel/models/ensemble/config';
 import { cli, cliAsync, fatalLines, SAMPLES, sha, tmpDir } from './spawn';
 
 const ER = path.join(SAMPLES, 'emotional-reactions-sample.csv');
@@ -94,6 +96,21 @@ describe('cli: train / test / evaluate / predict', function () {
     const k = JSON.parse(cli(['evaluate', '--gold', ER, '--pred', pred, '--json']).stdout);
     assert.equal(j.report.mechanisms.ER.accuracy, k.report.mechanisms.ER.accuracy);
     assert.ok(Number.isFinite(j.report.loss));
+  });
+
+  it('train --model takes a preset: offline-default-strict is the ensemble with the predicted-level gate', async () => {
+    const file = path.join(dir, 'strict.pth');
+    const r = cli(['train', '--model', 'offline-default-strict', '--train_path', ER, '--joint', '--save_model', '--save_model_path', file, '--runs_dir', path.join(dir, 'runs')]);
+    assert.equal(r.code, 0, r.stderr);
+    const ck = await loadCheckpoint(file);
+    assert.equal(ck.family, 'ensemble');
+    const cfg = ck.config as { rationaleGate: unknown; rationaleThreshold: unknown; rationaleMix: unknown };
+    assert.deepEqual(cfg.rationaleGate, { minPositiveProb: {}, soft: [] });
+    assert.deepEqual(cfg.rationaleThreshold, strictRationaleRule.rationaleThreshold);
+    assert.deepEqual(cfg.rationaleMix, strictRationaleRule.rationaleMix);
+    const bad = cli(['train', '--model', 'no-such-model', '--train_path', ER]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /unknown --model "no-such-model" \(available: .*offline-default-strict/);
   });
 
   it('predict prints levels and the rationale, or JSON', () => {

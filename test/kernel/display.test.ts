@@ -49,7 +49,11 @@ describe('kernel/display payloads', () => {
     const r = rationalesPayload([prediction], { gold: [pair] });
     assert.deepEqual(r.items[0].mechanisms.ER!.goldSpans, [[0, 13]]);
     assert.equal(r.items[0].mechanisms.ER!.goldLevel, 2);
-    assert.match(rationalesText(r), /ER level 2 \(gold 2\): \[I am\]/);
+    // The text fallback shows the model's own spans (at its thresholds), not a fixed 0.5 cut.
+    assert.deepEqual(r.items[0].mechanisms.ER!.spans, [[0, 13]]);
+    assert.match(rationalesText(r), /ER level 2 \(gold 2\): \[I am so sorry\]/);
+    const older = { ...r, items: r.items.map((it) => ({ ...it, mechanisms: { ER: { ...it.mechanisms.ER!, spans: undefined } } })) };
+    assert.match(rationalesText(older), /ER level 2 \(gold 2\): \[I am\]/); // payloads without spans: tokens ≥ 0.5
     const d = datasetPayload([pair], { name: 'toy' });
     assert.deepEqual(d.rows[0], { id: 'p1', seekerPost: 'I feel alone', responsePost: pair.responsePost, levels: { ER: 2 }, spans: { ER: [[0, 13]] } });
   });

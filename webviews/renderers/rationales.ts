@@ -41,6 +41,7 @@ export function validateRationales(p: unknown): RationalesPayload {
         if (to.salience !== undefined) c.num(to.salience, `${tp}.salience`);
       });
       if (mo.goldSpans !== undefined) c.spans(mo.goldSpans, `${mp}.goldSpans`);
+      if (mo.spans !== undefined) c.spans(mo.spans, `${mp}.spans`);
       if (mo.truncatedAt !== undefined) c.num(mo.truncatedAt, `${mp}.truncatedAt`);
     }
   });

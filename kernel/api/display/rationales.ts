@@ -26,6 +26,7 @@ export function rationalesPayload(predictions: readonly PairPrediction[], opts: 
         level: mp.level,
         probs: [...mp.probs],
         tokens: mp.tokens.map((t) => ({ text: t.text, start: t.start, end: t.end, prob: t.prob })),
+        spans: mp.spans.map((s) => [s.start, s.end] as [number, number]),
         ...(label ? { goldLevel: label.level as Level, goldSpans: locateRationales(p.responsePost, label.rationales).spans } : {}),
         ...(mp.truncated && last ? { truncatedAt: last.end } : {}),
       };
@@ -35,14 +36,14 @@ export function rationalesPayload(predictions: readonly PairPrediction[], opts: 
   return { v: 1, ...(opts.maxLen ? { maxLen: opts.maxLen } : {}), items };
 }
 
-/** Response with predicted rationale tokens in [brackets], per mechanism. */
+/** Response with the predicted rationale in [brackets], per mechanism (tokens ≥ 0.5 for older payloads without spans). */
 export function rationalesText(p: RationalesPayload): string {
   const out: string[] = [];
   for (const it of p.items.slice(0, 20)) {
     out.push(`${it.id}: ${it.responsePost.length > 200 ? it.responsePost.slice(0, 199) + '…' : it.responsePost}`);
     for (const [m, v] of Object.entries(it.mechanisms)) {
       if (!v) continue;
-      const spans = v.tokens.filter((t) => t.prob >= 0.5).map((t) => it.responsePost.slice(t.start, t.end).trim()).filter(Boolean);
+      const spans = (v.spans ?? v.tokens.filter((t) => t.prob >= 0.5).map((t) => [t.start, t.end] as [number, number])).map(([a, b]) => it.responsePost.slice(a, b).trim()).filter(Boolean);
       out.push(`  ${m} level ${v.level}${v.goldLevel !== undefined ? ` (gold ${v.goldLevel})` : ''}: [${spans.join(' ')}]`);
     }
   }

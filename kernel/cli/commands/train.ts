@@ -10,6 +10,7 @@ import type { TrainData, TrainResult } from '../../engine/model';
 import { UsageError, type OptionSpec } from '../args';
 import type { Command } from '../command';
 import { engine } from '../engine';
+import { MODEL_PRESETS } from '../../models/presets';
 import { reportOriginalLines } from '../evalText';
 import { loadLabeledFiles, pathList } from '../labeledFiles';
 import { ProgressBar } from '../progress';
@@ -35,7 +36,7 @@ const OPTIONS: OptionSpec[] = [
   // ---- extras ----
   { name: 'mechanism', type: 'string', choices: ['ER', 'IP', 'EX'], help: 'mechanism of a file whose name does not say' },
   { name: 'joint', type: 'boolean', help: 'one model on all three mechanism files (siblings found by name)' },
-  { name: 'model', type: 'string', default: 'bi-encoder', metavar: 'FAMILY', help: 'model family (bi-encoder, linear, tagger, ensemble)' },
+  { name: 'model', type: 'string', default: 'bi-encoder', metavar: 'FAMILY', help: `model family (bi-encoder, linear, tagger, ensemble) or preset (${Object.keys(MODEL_PRESETS).join(', ')})` },
   { name: 'preset', type: 'string', metavar: 'NAME', help: 'bi-encoder size: tiny, small (default), roberta-base' },
   { name: 'backend', type: 'string', choices: ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'], help: 'compute backend (default auto; env EMPATHY_BACKEND)' },
   { name: 'config', type: 'string', metavar: 'FILE.json', help: 'TrainConfig fields as JSON; flags given on the command line win' },
@@ -202,7 +203,7 @@ export const train: Command = {
         ...(dev?.files ?? []).map((f) => ({ role: 'dev' as const, path: f.file, rows: f.rows })),
         ...(test?.files ?? []).map((f) => ({ role: 'test' as const, path: f.file, rows: f.rows })),
       ];
-      rec = store.create({ label, source: 'cli', family: o.model, config: { ...cfg, model: o.model, limit: o.limit ?? null }, seed: Number(cfg.seed_val ?? o.seed_val), data: files.map((f) => ({ ...f, path: path.resolve(ctx.cwd, f.path) })) });
+      rec = store.create({ label, source: 'cli', family: MODEL_PRESETS[o.model as string]?.family ?? o.model, config: { ...cfg, model: o.model, limit: o.limit ?? null }, seed: Number(cfg.seed_val ?? o.seed_val), data: files.map((f) => ({ ...f, path: path.resolve(ctx.cwd, f.path) })) });
       ctx.err.write(`run ${rec.id} → ${rec.dir}\n`);
     }
     const recordingOnEvent = (e: TrainEvent) => {
@@ -215,9 +216,11 @@ export const train: Command = {
       if (o.model === 'bi-encoder') {
         result = await eng.train(cfg, data, { signal: ctx.signal, onEvent: recordingOnEvent });
       } else {
-        const fam = eng.families[o.model as keyof typeof eng.families];
-        if (!fam) throw new UsageError(`unknown --model ${JSON.stringify(o.model)} (available: ${Object.keys(eng.families).join(', ')})`);
-        result = await fam.train({ ...cfg, save_model_path: savePath }, data, { signal: ctx.signal, onEvent: recordingOnEvent });
+        // A preset name (offline-default, offline-default-strict, …) is its family with its config.
+        const preset = MODEL_PRESETS[o.model as string];
+        const fam = eng.families[(preset?.family ?? o.model) as keyof typeof eng.families];
+        if (!fam) throw new UsageError(`unknown --model ${JSON.stringify(o.model)} (available: ${[...Object.keys(eng.families), ...Object.keys(MODEL_PRESETS)].join(', ')})`);
+        result = await fam.train({ ...(preset?.config ?? {}), ...cfg, save_model_path: savePath }, data, { signal: ctx.signal, onEvent: recordingOnEvent });
         if (savePath && !result.stopped) await result.model.save(savePath, { trainArgs: cfg });
       }
     } catch (e) {
