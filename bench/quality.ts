@@ -14,7 +14,8 @@ import { argmax3, evaluatePredictions, goldTokenLabels } from '../kernel/models/
 import { combinePredictions } from '../kernel/models/ensemble/combine';
 import { defaultEnsembleConfig, defaultEnsembleWeights, strictRationaleRule } from '../kernel/models/ensemble/config';
 import { trainLinear } from '../kernel/models/linear/linearModel';
-import { gateByLevel, trainTagger } from '../kernel/models/tagger/taggerModel';
+import { gateByLevel } from '../kernel/models/levelGate';
+import { trainTagger } from '../kernel/models/tagger/taggerModel';
 import { wordTokens } from '../kernel/models/text/words';
 
 interface BenchArgs {

@@ -9,6 +9,7 @@ import type { BackendInfo, EvalReport, LabeledPair, Mechanism, MechanismPredicti
 import { levelMetrics } from '../../metrics/levels';
 import { extractSpans } from '../../engine/spans';
 import { argmax3, evaluatePredictions, labelledMechanisms, yieldToLoop } from '../evaluate';
+import { gateByLevel } from '../levelGate';
 import { resolveLinearConfig, type LinearConfig } from './config';
 import { fitLogReg, predictProba, type LogRegParams } from './logreg';
 import { fitRationaleHead, rationaleTokenProbs, segmentResponse } from './rationale';
@@ -86,16 +87,7 @@ export class LinearModel implements EmpathyModel {
 
   /** Levels, and rationales only where the predicted level is > 0 (level 0 has none by definition). */
   async predict(pairs: readonly Pair[], opts: PredictOptions = {}): Promise<PairPrediction[]> {
-    const preds = await this.predictRaw(pairs, opts);
-    for (const p of preds) {
-      for (const mp of Object.values(p.mechanisms)) {
-        if (mp && mp.level === 0) {
-          for (const t of mp.tokens) t.prob = 0;
-          mp.spans = [];
-        }
-      }
-    }
-    return preds;
+    return gateByLevel(await this.predictRaw(pairs, opts));
   }
 
   /**

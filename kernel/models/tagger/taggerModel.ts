@@ -10,6 +10,7 @@ import { SeedStream } from '../../engine/ops';
 import { extractSpans } from '../../engine/spans';
 import type { BackendInfo, EvalReport, LabeledPair, Mechanism, MechanismPrediction, Pair, PairPrediction, RunOptions } from '../../engine/types';
 import { argmax3, evaluatePredictions, labelledMechanisms, yieldToLoop } from '../evaluate';
+import { gateByLevel } from '../levelGate';
 import { balancedClassWeights } from '../linear/logreg';
 import { resolveTaggerConfig, type TaggerConfig } from './config';
 import { TaggerNetwork } from './network';
@@ -111,19 +112,6 @@ export class TaggerModel implements EmpathyModel {
   dispose(): void {
     this.net.dispose();
   }
-}
-
-/** Clear the rationale of every mechanism predicted at level 0 (in place; returns its input). */
-export function gateByLevel(preds: PairPrediction[]): PairPrediction[] {
-  for (const p of preds) {
-    for (const mp of Object.values(p.mechanisms)) {
-      if (mp && mp.level === 0) {
-        for (const t of mp.tokens) t.prob = 0;
-        mp.spans = [];
-      }
-    }
-  }
-  return preds;
 }
 
 /** Batches of similar length (shuffle, sort within windows of 20 batches, shuffle the batches). */
