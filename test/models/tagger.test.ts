@@ -38,7 +38,7 @@ describe('models/tagger', function () {
     const vocab = WordVocab.build(['x'], 10, 1);
     // response tokens: I see , that hurts . Are you ok ?  → clauses 0 0 0 1 1 1 2 2 2 2, sentences 0×6, 1×4
     const exs = toExamples([{ id: '1', seekerPost: 'hi', responsePost: 'I see, that hurts. Are you ok?' }], 16, []);
-    const b = makeBatch(exs, vocab, { charBuckets: 16, charPerToken: 4 }, []);
+    const b = makeBatch(exs, vocab, { charBuckets: 16, charPerToken: 4, segmentPooling: true }, []);
     const T = b.T;
     assert.equal(T, 10);
     const row = (m: Float32Array, i: number) => Array.from(m.subarray(i * T, (i + 1) * T)).map((x) => +x.toFixed(4));

@@ -106,13 +106,14 @@ export interface TaggerBatch {
   rationaleWeight: Partial<Record<Mechanism, Float32Array>>; // [B·T] 1 on real tokens of level > 0 rows
   /**
    * Row-stochastic averaging matrices of the responses: entry [b, i, j] = 1/|seg(i)| when response
-   * tokens i and j share a segment, else 0 (padding rows/columns 0). [B·T·T] each.
+   * tokens i and j share a segment, else 0 (padding rows/columns 0). [B·T·T] each with segmentPooling,
+   * else empty.
    */
   clauseAvg: Float32Array;
   sentenceAvg: Float32Array;
 }
 
-export function makeBatch(exs: readonly TaggerExample[], vocab: WordVocab, cfg: { charBuckets: number; charPerToken: number }, mechanisms: readonly Mechanism[]): TaggerBatch {
+export function makeBatch(exs: readonly TaggerExample[], vocab: WordVocab, cfg: { charBuckets: number; charPerToken: number; segmentPooling?: boolean }, mechanisms: readonly Mechanism[]): TaggerBatch {
   const B = exs.length;
   const K = cfg.charPerToken;
   const sides = [...exs.map((e) => e.seeker), ...exs.map((e) => e.response)];
@@ -174,9 +175,10 @@ export function makeBatch(exs: readonly TaggerExample[], vocab: WordVocab, cfg: 
     rationale[m] = ra;
     rationaleWeight[m] = rw;
   }
-  const clauseAvg = new Float32Array(B * T * T);
-  const sentenceAvg = new Float32Array(B * T * T);
-  exs.forEach((e, b) => {
+  // Only the rationale head's segment pooling reads these (empty otherwise).
+  const clauseAvg = new Float32Array(cfg.segmentPooling ? B * T * T : 0);
+  const sentenceAvg = new Float32Array(cfg.segmentPooling ? B * T * T : 0);
+  if (cfg.segmentPooling) exs.forEach((e, b) => {
     const seg = e.response.segments ?? segmentTokens('', e.response.tokens);
     segmentAverages(seg.clause, b, T, clauseAvg);
     segmentAverages(seg.sentence, b, T, sentenceAvg);
