@@ -1,7 +1,7 @@
 // Named model presets over the built-in families: `offline-default` is what every user without
 // pretrained weights gets (the ensemble); `linear` and `tagger` are its two members alone.
 import type { ModelFamilyName } from '../engine/model';
-import { strictRationaleRule } from './ensemble/config';
+import { softRationaleRule } from './ensemble/config';
 
 export interface ModelPreset {
   family: ModelFamilyName;
@@ -11,8 +11,8 @@ export interface ModelPreset {
 }
 
 export const MODEL_PRESETS: Record<string, ModelPreset> = {
-  'offline-default': { family: 'ensemble', config: {}, summary: 'w·linear + (1−w)·BiGRU tagger level probabilities (w = 0.9 ER, 0.9 IP, 0.7 EX, chosen by grouped CV); rationale token probabilities ρ·linear sentence model + (1−ρ)·tagger, × P(level > 0) (soft gate, chosen by grouped CV)' },
-  'offline-default-strict': { family: 'ensemble', config: { ...strictRationaleRule }, summary: 'offline-default with rationales only where the predicted level is > 0' },
+  'offline-default': { family: 'ensemble', config: {}, summary: 'w·linear + (1−w)·BiGRU tagger level probabilities (w = 0.9 ER, 0.9 IP, 0.7 EX, chosen by grouped CV); rationale token probabilities ρ·linear sentence model + (1−ρ)·tagger, shown where the predicted level is > 0 (thresholds and ρ chosen by grouped CV)' },
+  'offline-default-soft': { family: 'ensemble', config: { ...softRationaleRule }, summary: 'offline-default with soft rationales: token probability × P(level > 0), no hard gate (may mark tokens where the predicted level is 0)' },
   linear: { family: 'linear', config: {}, summary: 'TF-IDF (word 1–2 + char_wb 2–5) class-balanced logistic regression, C by grouped CV' },
   tagger: { family: 'tagger', config: {}, summary: 'word + char n-gram embeddings, shared BiGRU, masked cross-attention, joint level and rationale heads' },
 };

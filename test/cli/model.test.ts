@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseCsv } from '../../dataset/csv';
 import { loadCheckpoint } from '../../kernel/engine/checkpoint';
-import { strictRationaleRule } from '../../kernel/models/ensemble/config';
+import { softRationaleRule } from '../../kernel/models/ensemble/config';
 import { cli, cliAsync, fatalLines, SAMPLES, sha, tmpDir } from './spawn';
 
 const ER = path.join(SAMPLES, 'emotional-reactions-sample.csv');
@@ -98,19 +98,19 @@ describe('cli: train / test / evaluate / predict', function () {
     assert.ok(Number.isFinite(j.report.loss));
   });
 
-  it('train --model takes a preset: offline-default-strict is the ensemble with the predicted-level gate', async () => {
-    const file = path.join(dir, 'strict.pth');
-    const r = cli(['train', '--model', 'offline-default-strict', '--train_path', ER, '--joint', '--save_model', '--save_model_path', file, '--runs_dir', path.join(dir, 'runs')]);
+  it('train --model takes a preset: offline-default-soft is the ensemble with the soft rationale gate', async () => {
+    const file = path.join(dir, 'soft.pth');
+    const r = cli(['train', '--model', 'offline-default-soft', '--train_path', ER, '--joint', '--save_model', '--save_model_path', file, '--runs_dir', path.join(dir, 'runs')]);
     assert.equal(r.code, 0, r.stderr);
     const ck = await loadCheckpoint(file);
     assert.equal(ck.family, 'ensemble');
     const cfg = ck.config as { rationaleGate: unknown; rationaleThreshold: unknown; rationaleMix: unknown };
-    assert.deepEqual(cfg.rationaleGate, { minPositiveProb: {}, soft: [] });
-    assert.deepEqual(cfg.rationaleThreshold, strictRationaleRule.rationaleThreshold);
-    assert.deepEqual(cfg.rationaleMix, strictRationaleRule.rationaleMix);
+    assert.deepEqual(cfg.rationaleGate, { minPositiveProb: {}, soft: ['ER', 'IP', 'EX'] });
+    assert.deepEqual(cfg.rationaleThreshold, softRationaleRule.rationaleThreshold);
+    assert.deepEqual(cfg.rationaleMix, softRationaleRule.rationaleMix);
     const bad = cli(['train', '--model', 'no-such-model', '--train_path', ER]);
     assert.equal(bad.code, 2);
-    assert.match(bad.stderr, /unknown --model "no-such-model" \(available: .*offline-default-strict/);
+    assert.match(bad.stderr, /unknown --model "no-such-model" \(available: .*offline-default-soft/);
   });
 
   it('predict prints levels and the rationale, or JSON', () => {

@@ -10,7 +10,7 @@ import { initBackend } from '../../kernel/engine/backend';
 import { loadModel } from '../../kernel/engine/families';
 import type { MechanismPrediction, PairPrediction } from '../../kernel/engine/types';
 import { combinePredictions, rationaleShown } from '../../kernel/models/ensemble/combine';
-import { defaultEnsembleConfig, defaultEnsembleWeights, resolveEnsembleConfig } from '../../kernel/models/ensemble/config';
+import { defaultEnsembleConfig, defaultEnsembleWeights, resolveEnsembleConfig, softRationaleRule } from '../../kernel/models/ensemble/config';
 import { evaluatePredictions } from '../../kernel/models/evaluate';
 import { pickWeights, trainEnsemble, type EnsembleModel } from '../../kernel/models/ensemble/ensembleModel';
 import { toyPairs } from './toy';
@@ -69,16 +69,18 @@ describe('models/ensemble', function () {
   });
 
   it('marks rationale tokens at a per-mechanism threshold, in spans and in evaluation', () => {
-    // Defaults chosen by nested CV (see config.ts): the soft gate, per-mechanism thresholds and ρ.
-    assert.deepEqual(defaultEnsembleConfig.rationaleGate, { minPositiveProb: {}, soft: ['ER', 'IP', 'EX'] });
-    assert.deepEqual(defaultEnsembleConfig.rationaleThreshold, { ER: 0.3, IP: 0.45, EX: 0.35 });
-    assert.deepEqual(defaultEnsembleConfig.rationaleMix, { ER: 0.75, IP: 0.9, EX: 0.75 });
+    // Defaults chosen by nested CV (see config.ts): the strict gate (predicted level > 0), per-mechanism
+    // thresholds and ρ; the soft rule is the offline-default-soft preset.
+    assert.deepEqual(defaultEnsembleConfig.rationaleGate, { minPositiveProb: {}, soft: [] });
+    assert.deepEqual(defaultEnsembleConfig.rationaleThreshold, { ER: 0.45, IP: 0.6, EX: 0.5 });
+    assert.deepEqual(defaultEnsembleConfig.rationaleMix, { ER: 0.6, IP: 0.6, EX: 0.75 });
+    assert.deepEqual(resolveEnsembleConfig(softRationaleRule).rationaleGate, { minPositiveProb: {}, soft: ['ER', 'IP', 'EX'] });
     const cfg = resolveEnsembleConfig({ rationaleGate: { minPositiveProb: { EX: 0.6 } }, rationaleThreshold: { ER: 0.15 } });
-    assert.deepEqual(cfg.rationaleThreshold, { ER: 0.15, IP: 0.45, EX: 0.35 });
+    assert.deepEqual(cfg.rationaleThreshold, { ER: 0.15, IP: 0.6, EX: 0.5 });
     assert.deepEqual(cfg.rationaleGate, { minPositiveProb: { EX: 0.6 }, soft: [] });
     // A gate given replaces the default whole: { minPositiveProb: {} } is the argmax gate everywhere.
     assert.deepEqual(resolveEnsembleConfig({ rationaleGate: { minPositiveProb: {} } }).rationaleGate, { minPositiveProb: {}, soft: [] });
-    assert.deepEqual(resolveEnsembleConfig({}).rationaleGate.soft, ['ER', 'IP', 'EX']);
+    assert.deepEqual(resolveEnsembleConfig({}).rationaleGate.soft, []);
     const lin = [pp(mp([0.1, 0.8, 0.1]))];
     const tag = [pp(mp([0.1, 0.8, 0.1]))]; // tokens 'so' 0.9, 'sorry' 0.2
     const low = combinePredictions(lin, tag, defaultEnsembleWeights, { threshold: { ER: 0.15 } })[0];
