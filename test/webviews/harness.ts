@@ -1,6 +1,7 @@
 // Headless Chromium for the webview tests: Debian's /usr/bin/chromium through playwright-core (no
 // browser download), pages served from a fake local origin out of the repo, every other request
 // blocked and recorded, console errors collected, screenshots written to test-output/screenshots/.
+import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -139,4 +140,35 @@ export function outputDiv(mime: string, payload: unknown, id?: string): string {
 
 export function fixture<T = unknown>(name: string): T {
   return JSON.parse(fs.readFileSync(path.join(REPO, 'test', 'webviews', 'fixtures', name), 'utf8')) as T;
+}
+
+/**
+ * One headless Chromium for the calling mocha suite (skipped where Chromium or the build is missing).
+ * Pages pushed to `opened` are closed after each test; with `police` (default) each must have logged
+ * no console error and fetched nothing outside the local origin.
+ */
+export function useHarness(opts: { police?: boolean } = {}): { readonly hx: Harness; opened: TestPage[] } {
+  let hx: Harness | undefined;
+  const opened: TestPage[] = [];
+  before(async function () {
+    if (!Harness.available()) this.skip(); // needs /usr/bin/chromium and `node build.mjs`
+    hx = await Harness.launch();
+  });
+  after(async () => { await hx?.close(); });
+  afterEach(async () => {
+    for (const p of opened.splice(0)) {
+      if (opts.police !== false) {
+        assert.deepEqual(p.errors, [], 'no console errors');
+        assert.deepEqual(p.blocked, [], 'no request left the local origin');
+      }
+      await p.close();
+    }
+  });
+  return {
+    get hx(): Harness {
+      if (!hx) throw new Error('useHarness: Chromium was not launched');
+      return hx;
+    },
+    opened,
+  };
 }

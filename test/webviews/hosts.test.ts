@@ -2,29 +2,16 @@
 // renderOutputItem, plotly lazy-loaded from beside the module) and a report page without inlined plotly.
 import { strict as assert } from 'node:assert';
 import { MIME } from '../../kernel/protocol/mime';
-import { Harness, outputDiv, type TestPage } from './harness';
+import { useHarness, outputDiv, type TestPage } from './harness';
 import * as gen from './fixtures/generate';
 
 describe('webviews: hosts (notebook renderer module, lazy plotly)', function () {
   this.timeout(120_000);
-  let hx: Harness;
-  const opened: TestPage[] = [];
-
-  before(async function () {
-    if (!Harness.available()) this.skip();
-    hx = await Harness.launch();
-  });
-  after(async () => { await hx?.close(); });
-  afterEach(async () => {
-    for (const p of opened.splice(0)) {
-      assert.deepEqual(p.errors, []);
-      assert.deepEqual(p.blocked, []);
-      await p.close();
-    }
-  });
+  const suite = useHarness();
+  const opened = suite.opened;
 
   it('notebook renderer: activate(ctx).renderOutputItem draws, remembers state via ctx, disposes plots', async () => {
-    const p = await hx.open({ bundle: 'report', body: '<div id="cell1"></div><div id="cell2"></div><div id="cell3"></div>' });
+    const p = await suite.hx.open({ bundle: 'report', body: '<div id="cell1"></div><div id="cell2"></div><div id="cell3"></div>' });
     opened.push(p);
     const loss = gen.lossCurve({ runs: 1, steps: 100 });
     const result = await p.js<{ plots: number; state: unknown; error: string | null; after: number; plotly: boolean }>(`(async () => {
@@ -51,7 +38,7 @@ describe('webviews: hosts (notebook renderer module, lazy plotly)', function () 
   });
 
   it('report page without inlined plotly loads it from beside report.js (local origin only)', async () => {
-    const p = await hx.open({ bundle: 'report', plotly: 'lazy', body: outputDiv(MIME.lossCurve, gen.lossCurve({ runs: 1, steps: 50 })) });
+    const p = await suite.hx.open({ bundle: 'report', plotly: 'lazy', body: outputDiv(MIME.lossCurve, gen.lossCurve({ runs: 1, steps: 50 })) });
     opened.push(p);
     await p.page.waitForFunction('document.documentElement.dataset.empathyRendered !== undefined');
     assert.equal(await p.js(`document.querySelectorAll('.ew-loss-plot .main-svg').length > 0`), true);
@@ -60,7 +47,7 @@ describe('webviews: hosts (notebook renderer module, lazy plotly)', function () 
 
   it('lazy plotly still lands on window.Plotly when the host page has an AMD loader', async () => {
     const amd = `<script>window.define = function () { window.__amdUsed = true; }; window.define.amd = {};</script>`;
-    const p = await hx.open({ bundle: 'report', plotly: 'lazy', body: amd + outputDiv(MIME.lossCurve, gen.lossCurve({ runs: 1, steps: 30 })) });
+    const p = await suite.hx.open({ bundle: 'report', plotly: 'lazy', body: amd + outputDiv(MIME.lossCurve, gen.lossCurve({ runs: 1, steps: 30 })) });
     opened.push(p);
     await p.page.waitForFunction('document.documentElement.dataset.empathyRendered !== undefined');
     assert.equal(await p.js(`document.querySelectorAll('.ew-loss-plot .main-svg').length > 0`), true);
@@ -68,7 +55,7 @@ describe('webviews: hosts (notebook renderer module, lazy plotly)', function () 
   });
 
   it('charts follow a theme switch (VS Code changes body classes / the page its scheme)', async () => {
-    const p = await hx.open({ bundle: 'report', plotly: 'inline', theme: 'light', body: outputDiv(MIME.lossCurve, gen.lossCurve({ runs: 1, steps: 50 })) });
+    const p = await suite.hx.open({ bundle: 'report', plotly: 'inline', theme: 'light', body: outputDiv(MIME.lossCurve, gen.lossCurve({ runs: 1, steps: 50 })) });
     opened.push(p);
     await p.page.waitForFunction('document.documentElement.dataset.empathyRendered !== undefined');
     assert.equal(await p.js(`document.querySelector('.ew-loss-plot').layout.font.color`), '#3b3b3b');

@@ -4,7 +4,7 @@ import { strict as assert } from 'node:assert';
 import type { Level, Mechanism, RationalesPayload } from '../../kernel/protocol/mime';
 import type { DatasetExplorerToHost, HostToDatasetExplorer, HostToRationaleInspector, InspectorExample, RationaleInspectorToHost } from '../../kernel/protocol/panels';
 import { parseCsv } from '../../dataset/csv';
-import { Harness, type TestPage, type Theme } from './harness';
+import { useHarness, type TestPage, type Theme } from './harness';
 import * as gen from './fixtures/generate';
 
 type Item = RationalesPayload['items'][number];
@@ -30,25 +30,12 @@ function fakeScore(seekerPost: string, responsePost: string, salience: boolean):
 
 describe('webviews: panels in headless Chromium', function () {
   this.timeout(120_000);
-  let hx: Harness;
-  const opened: TestPage[] = [];
-
-  before(async function () {
-    if (!Harness.available()) this.skip();
-    hx = await Harness.launch();
-  });
-  after(async () => { await hx?.close(); });
-  afterEach(async () => {
-    for (const p of opened.splice(0)) {
-      assert.deepEqual(p.errors, [], 'no console errors');
-      assert.deepEqual(p.blocked, [], 'no request left the local origin');
-      await p.close();
-    }
-  });
+  const suite = useHarness();
+  const opened = suite.opened;
 
   async function panel(bundle: 'datasetExplorer' | 'rationaleInspector', theme: Theme, scriptAttrs?: Record<string, string>): Promise<TestPage> {
     // Like the extension's shell: <div id="root">, plotly URL on <body>, plotly loaded lazily.
-    const p = await hx.open({ bundle, theme, vscodeApi: true, plotly: 'lazy', scriptAttrs,
+    const p = await suite.hx.open({ bundle, theme, vscodeApi: true, plotly: 'lazy', scriptAttrs,
       body: `<div id="root"></div>`, viewport: { width: 1280, height: 900 } });
     await p.page.evaluate(`document.body.dataset.plotlyUrl = 'http://empathy.test/out/webviews/plotly.min.js'`);
     opened.push(p);

@@ -2,32 +2,19 @@
 // DOM assertions, no console errors, no request leaving the page, a screenshot per renderer and theme.
 import { strict as assert } from 'node:assert';
 import { MIME, type ConfusionPayload, type DatasetPayload, type MetricsPayload, type RunsPayload, type TablePayload } from '../../kernel/protocol/mime';
-import { Harness, fixture, outputDiv, type TestPage, type Theme } from './harness';
+import { useHarness, fixture, outputDiv, type TestPage, type Theme } from './harness';
 import * as gen from './fixtures/generate';
 
 describe('webviews: renderers in headless Chromium', function () {
   this.timeout(120_000);
-  let hx: Harness;
-  const opened: TestPage[] = [];
-
-  before(async function () {
-    if (!Harness.available()) this.skip(); // needs /usr/bin/chromium and `node build.mjs`
-    hx = await Harness.launch();
-  });
-  after(async () => { await hx?.close(); });
-  afterEach(async () => {
-    for (const p of opened.splice(0)) {
-      assert.deepEqual(p.errors, [], 'no console errors');
-      assert.deepEqual(p.blocked, [], 'no request left the local origin');
-      await p.close();
-    }
-  });
+  const suite = useHarness();
+  const opened = suite.opened;
 
   /** A report-like page with one output per payload, rendered by out/webviews/report.js. */
   async function report(outputs: Array<[string, unknown]>, theme: Theme = 'light'): Promise<TestPage> {
     // Like the HTML report, inline plotly before the bundle, but only where a chart needs it (faster).
     const charts = outputs.some(([m]) => m === MIME.lossCurve || m === MIME.dataset);
-    const p = await hx.open({ bundle: 'report', plotly: charts ? 'inline' : 'lazy', theme, body: outputs.map(([m, x], i) => outputDiv(m, x, `o${i}`)).join('\n') });
+    const p = await suite.hx.open({ bundle: 'report', plotly: charts ? 'inline' : 'lazy', theme, body: outputs.map(([m, x], i) => outputDiv(m, x, `o${i}`)).join('\n') });
     opened.push(p);
     await p.page.waitForFunction('document.documentElement.dataset.empathyRendered !== undefined');
     return p;

@@ -5,7 +5,7 @@ import { strict as assert } from 'node:assert';
 import { MIME, type MimeBundle } from '../../kernel/protocol/mime';
 import { renderHtmlReport } from '../../kernel/report/html';
 import { codeCell, emptyNotebook, markdownCell, type Notebook } from '../../kernel/notebook/format';
-import { Harness, fixture, type TestPage } from './harness';
+import { useHarness, fixture, type TestPage } from './harness';
 import * as gen from './fixtures/generate';
 
 function notebookWithEveryOutput(): Notebook {
@@ -32,23 +32,14 @@ function notebookWithEveryOutput(): Notebook {
 
 describe('webviews: the HTML report draws every rich output', function () {
   this.timeout(120_000);
-  let hx: Harness;
-  const opened: TestPage[] = [];
-
-  before(async function () {
-    if (!Harness.available()) this.skip();
-    hx = await Harness.launch();
-  });
-  after(async () => { await hx?.close(); });
-  afterEach(async () => {
-    for (const p of opened.splice(0)) await p.close();
-  });
+  const suite = useHarness({ police: false });
+  const opened = suite.opened;
 
   for (const scheme of ['light', 'dark'] as const) {
     it(`renders all 7 output types (${scheme} scheme), fallbacks hidden, no console errors, nothing fetched`, async () => {
       const html = renderHtmlReport(notebookWithEveryOutput());
       assert.match(html, /window\.Plotly|Plotly/, 'plotly inlined by the report');
-      const p = await hx.openHtml(html, { colorScheme: scheme, viewport: { width: 1180, height: 900 } });
+      const p = await suite.hx.openHtml(html, { colorScheme: scheme, viewport: { width: 1180, height: 900 } });
       opened.push(p);
       await p.page.waitForFunction('document.documentElement.dataset.empathyRendered === "7"');
       assert.equal(await p.js(`document.querySelectorAll('.empathy-output[data-rendered]').length`), 7);
