@@ -5,6 +5,7 @@
 //   - TypeScript's lib.*.d.ts (the cell type checker's default libs, found beside the running script);
 //   - the kernel API + dataset sources (what `import … from 'empathy'` type-checks against);
 //   - @tensorflow/tfjs-backend-wasm's package.json and .wasm binaries (located via require.resolve);
+//   - @types/node (+ undici-types) for the cell type checker;
 // plus the webview bundles, tutorials, samples and walkthrough. `vsce package` then runs in out/vsix/.
 // Native/optional packages stay external: tfjs-node / tfjs-node-gpu load only when installed next to a
 // real Node (see README, "Optional native backends").
@@ -48,12 +49,21 @@ const kernelOut = join(STAGE, 'out/kernel/process');
 await build({ ...common, entryPoints: ['extension/activate.ts'], outfile: join(STAGE, 'out/extension/activate.js'), plugins: [kernelMainPath] });
 if (!existsSync(kernelEntry)) throw new Error(`${kernelEntry} missing: the kernel process cannot be bundled`);
 await build({ ...common, entryPoints: [kernelEntry], outfile: join(kernelOut, 'main.js') });
+// The cell type checker's thread, loaded by path from beside main.js (kernel/session/typecheckThread.ts).
+await build({ ...common, entryPoints: ['kernel/session/typecheckWorker.ts'], outfile: join(kernelOut, 'typecheckWorker.js') });
 
 // TypeScript default libs beside the bundled kernel (ts.getDefaultLibFilePath = dirname of the script).
 const tsLib = dirname(require.resolve('typescript/lib/lib.d.ts'));
 for (const f of readdirSync(tsLib)) {
   if (/^lib\..*\.d\.ts$/.test(f) && !/^lib\.(dom|webworker|scripthost)/.test(f)) cpSync(join(tsLib, f), join(kernelOut, f));
 }
+
+// Node's types for the cell type checker (typeRoots includes <kernel dir>/types), and the package they
+// import (resolved from the kernel's node_modules).
+const typesPkg = dirname(require.resolve('@types/node/package.json'));
+cpSync(typesPkg, join(kernelOut, 'types/node'), { recursive: true });
+const undiciPkg = dirname(createRequire(join(typesPkg, 'package.json')).resolve('undici-types/package.json'));
+cpSync(undiciPkg, join(kernelOut, 'node_modules/undici-types'), { recursive: true });
 
 // The wasm backend finds its binaries through its package.json.
 const wasmPkg = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'));

@@ -70,7 +70,9 @@ export class CellTypechecker {
       skipLibCheck: true,
       noEmit: true,
       types: ['node'],
-      typeRoots: [path.resolve(__dirname, '../../../node_modules/@types'), path.join(this.cwd, 'node_modules/@types')],
+      // Repository layout (out/kernel/session → node_modules/@types), the packaged .vsix (types/ beside the
+      // bundled kernel, extension/bundle.mjs), then the notebook folder's own.
+      typeRoots: [path.resolve(__dirname, '../../../node_modules/@types'), path.join(__dirname, 'types'), path.join(this.cwd, 'node_modules/@types')],
       ...(api ? { paths: { empathy: [api] } } : {}),
     };
     this.api = api;

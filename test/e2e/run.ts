@@ -5,6 +5,7 @@
 // Closes with one line: `N passed, N failed`.
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { defaultHostInstallConfig, ensureHost } from './host/install';
 import { startServer, serverEnv, killGroup, type RunningServer } from './host/server';
@@ -222,7 +223,8 @@ async function main() {
       if (vsix) {
         const smoke = join(cfg.repoRoot, 'out', 'test', 'e2e', 'vsix', 'index.js');
         const driver = testDriverExtension(join(cfg.outDir, 'state', 'vsix-driver'));
-        for (const r of await session('vsix', { extensionsDir, devPath: driver, testsModule: smoke, workspace: prepareWorkspace(join(cfg.outDir, 'state', 'workspace-vsix')) })) {
+        // Outside the repository, like a user's folder: no node_modules/@types up the tree to fall back on.
+        for (const r of await session('vsix', { extensionsDir, devPath: driver, testsModule: smoke, workspace: prepareWorkspace(join(tmpdir(), 'empathy-e2e-workspace-vsix')) })) {
           results.push(r);
           log(`  ${r.state === 'passed' ? '✓' : '✗'} ${r.title}${r.error ? `\n      ${r.error.split('\n').slice(0, 8).join('\n      ')}` : ''}`);
         }

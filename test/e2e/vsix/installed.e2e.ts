@@ -35,6 +35,17 @@ describe('the installed .vsix', function () {
       .filter((d) => d.severity === vscode.DiagnosticSeverity.Error).map((d) => d.message);
     assert.deepEqual(errors, []);
 
+    // The type checker's thread runs from the package: Node's APIs type-check (@types/node ships beside
+    // the kernel, the folder is outside any node_modules), and a real type error is reported.
+    const checked = await openWithKernel('fixtures/node-api.empathy');
+    await runCells(checked);
+    const [nodeCell, wrongCell] = codeCells(checked.notebook);
+    assert.match(outputText(nodeCell), /node true true/);
+    for (const c of [nodeCell, wrongCell]) assert.doesNotMatch(outputText(c), /type check skipped/);
+    const errorsOf = (c: vscode.NotebookCell) => vscode.languages.getDiagnostics(c.document.uri).filter((d) => d.severity === vscode.DiagnosticSeverity.Error).map((d) => d.message);
+    assert.deepEqual(errorsOf(nodeCell), []);
+    assert.match(errorsOf(wrongCell).join('\n'), /not assignable to type 'number'/);
+
     const editor = await openWithKernel('fixtures/outputs.empathy');
     const loss = cellById(editor.notebook, 'loss');
     await runCells(editor, [loss]);
