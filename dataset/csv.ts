@@ -107,6 +107,12 @@ export class CsvParser {
       throw new DataError(this.file, this.quoteLine, 'malformed CSV: a quoted field opened here is never closed');
     }
     const out: CsvRecord[] = [];
+    this.flushRecord(out);
+    return out;
+  }
+
+  /** Emit the record in progress (if it has anything) and start an empty one. */
+  private flushRecord(out: CsvRecord[]): void {
     if (this.recordHasContent || this.field !== '' || this.fields.length > 0) {
       this.fields.push(this.field);
       out.push({ fields: this.fields, line: this.recordLine });
@@ -114,7 +120,6 @@ export class CsvParser {
     this.field = '';
     this.fields = [];
     this.state = 'start';
-    return out;
   }
 
   private endField(): void {
@@ -124,13 +129,7 @@ export class CsvParser {
   }
 
   private endRecord(out: CsvRecord[], c: string): void {
-    if (this.recordHasContent || this.field !== '' || this.fields.length > 0) {
-      this.fields.push(this.field);
-      out.push({ fields: this.fields, line: this.recordLine });
-    }
-    this.field = '';
-    this.fields = [];
-    this.state = 'start';
+    this.flushRecord(out);
     this.recordHasContent = false;
     this.line++;
     this.recordLine = this.line;

@@ -1,5 +1,6 @@
 // The engine's public contract: plain-data types at the boundary (no tensors), shared by the CLI,
 // the notebook kernel, the extension (through the protocol) and every model family.
+import type { LevelMetrics } from '../metrics/levels';
 import type { Level, Mechanism } from '../protocol/mime';
 export type { Level, Mechanism } from '../protocol/mime';
 
@@ -89,16 +90,10 @@ export interface RationaleReport {
 }
 
 /** Metrics of one mechanism on one labelled set. */
-export interface MechanismEval {
+/** One mechanism's evaluation: the level metrics (metrics/levels.ts) plus rationales and the paper's numbers. */
+export interface MechanismEval extends LevelMetrics {
   mechanism: Mechanism;
   n: number;
-  accuracy: number;
-  macroF1: number;
-  perClass: ClassReport[];
-  /** confusion[gold][pred], 3×3. */
-  confusion: number[][];
-  kappa: number;
-  kappaQuadratic: number;
   /** Rationale metrics on every row and on rows with gold level > 0. */
   rationale: { all: RationaleReport; positive: RationaleReport };
   /**
