@@ -189,15 +189,14 @@ describe('kernel/session', function () {
     }
   });
 
-  it('interrupt stops an awaiting cell within a second and keeps variables', async () => {
+  it('interrupt stops an awaiting cell and keeps variables', async () => {
     await s.execute('let progress = 0');
     const running = s.execute('for (;;) { progress++; await sleep(20) }');
     await new Promise((r) => setTimeout(r, 200));
-    const t0 = Date.now();
     s.interrupt();
     const r = await running;
     assert.equal(r.status, 'interrupted');
-    assert.ok(Date.now() - t0 < 1000);
+    assert.doesNotMatch(r.stderr, /did not stop|killed/i, 'stopped by the signal, not by the grace-period fallback');
     const kept = s.locals.progress as number;
     assert.ok(kept > 2, `progress ${kept}`);
     const after = await s.execute('progress');
