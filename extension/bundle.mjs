@@ -41,7 +41,8 @@ const kernelMainPath = {
   },
 };
 
-const STAGE = 'out/vsix';
+// EMPATHY_VSIX_STAGE: another folder (the packaged-kernel test stages outside the repository).
+const STAGE = process.env.EMPATHY_VSIX_STAGE || 'out/vsix';
 rmSync(STAGE, { recursive: true, force: true });
 mkdirSync(STAGE, { recursive: true });
 const kernelEntry = 'kernel/process/main.ts';

@@ -1,12 +1,12 @@
-// The kernel as the .vsix ships it: bundled by extension/bundle.mjs, copied out of the repository into a
-// temporary folder (no node_modules and no unbundled out/ up the tree), started from there and driven
+// The kernel as the .vsix ships it: bundled by extension/bundle.mjs into a temporary folder outside the
+// repository (no node_modules and no unbundled out/ up the tree), started from there and driven
 // through the kernel protocol with a working directory that holds only the tutorials. Every tutorial's
 // code cells run on the samples the package ships: each cell ends ok without type errors or stray errors,
 // the kernel stays up, the rich outputs each tutorial promises are there, its trainings are recorded and
 // the engine's backend is reported. (The e2e suite does the same from the installed .vsix in VS Code.)
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { executeNotebook } from '../../kernel/notebook/execute';
@@ -40,12 +40,12 @@ describe('the packaged kernel (out/vsix, outside the repository) runs every tuto
 
   before(function () {
     this.timeout(300_000);
-    // What `npm run package` zips (out/ must be built: `npm test` builds it first).
-    const r = spawnSync(process.execPath, ['extension/bundle.mjs'], { cwd: repo, encoding: 'utf8' });
-    assert.equal(r.status, 0, `node extension/bundle.mjs failed:\n${r.stdout}${r.stderr}`);
+    // What `npm run package` zips (out/ must be built: `npm test` builds it first), staged outside the
+    // repository (not in out/vsix, which a concurrent `npm run package` may be writing).
     tmp = mkdtempSync(join(tmpdir(), 'empathy-packaged-kernel-'));
     pkgRoot = join(tmp, 'extension');
-    cpSync(join(repo, 'out', 'vsix'), pkgRoot, { recursive: true });
+    const r = spawnSync(process.execPath, ['extension/bundle.mjs'], { cwd: repo, encoding: 'utf8', env: { ...process.env, EMPATHY_VSIX_STAGE: pkgRoot } });
+    assert.equal(r.status, 0, `node extension/bundle.mjs failed:\n${r.stdout}${r.stderr}`);
     kernelMain = join(pkgRoot, 'out', 'kernel', 'process', 'main.js');
     assert.ok(existsSync(kernelMain), 'the bundled kernel');
     assert.ok(!existsSync(join(pkgRoot, 'node_modules')), 'the package has no node_modules');
