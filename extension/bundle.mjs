@@ -6,6 +6,7 @@
 //   - the kernel API + dataset sources (what `import … from 'empathy'` type-checks against);
 //   - @tensorflow/tfjs-backend-wasm's package.json and .wasm binaries (located via require.resolve);
 //   - @types/node (+ undici-types) for the cell type checker;
+//   - the type declarations of the packages cells may import (danfojs-node; its code is in the kernel bundle);
 // plus the webview bundles, tutorials, samples and walkthrough. `vsce package` then runs in out/vsix/.
 // Native/optional packages stay external: tfjs-node / tfjs-node-gpu load only when installed next to a
 // real Node (see README, "Optional native backends").
