@@ -9,20 +9,19 @@
 // first stray error after the engine had loaded killed the kernel, whatever our own listener did.
 // process.setUncaughtExceptionCaptureCallback replaces the 'uncaughtException' event altogether (no
 // listener runs), and a rejection rethrown by someone's 'unhandledRejection' listener arrives there too.
+// So a cell's own 'uncaughtException' listener never runs in the kernel ('unhandledRejection' ones do).
+import { inspect } from 'node:util';
 
 export interface StrayErrorHandlers {
   /** Report an error of the kernel's own background work (never throws). */
   report(what: string, err: unknown): void;
-  /** Remove the handlers (tests, in-process hosts). */
-  dispose(): void;
 }
 
 /** The error as text: its stack, else its message, else what String/inspect make of it (never throws). */
 function describe(err: unknown): string {
   try {
     if (err instanceof Error) return err.stack ?? `${err.name}: ${err.message}`;
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return (require('node:util') as typeof import('node:util')).inspect(err, { depth: 2, breakLength: Infinity });
+    return inspect(err, { depth: 2, breakLength: Infinity });
   } catch {
     try {
       return String(err);
@@ -63,11 +62,5 @@ export function installStrayErrorHandlers(write: (text: string) => void, proc: N
 
   proc.setUncaughtExceptionCaptureCallback(onUncaught);
   proc.prependListener('unhandledRejection', onRejection);
-  return {
-    report,
-    dispose() {
-      proc.removeListener('unhandledRejection', onRejection);
-      proc.setUncaughtExceptionCaptureCallback(null);
-    },
-  };
+  return { report };
 }
