@@ -6,11 +6,12 @@
 //   - the kernel API + dataset sources (what `import … from 'empathy'` type-checks against);
 //   - @tensorflow/tfjs-backend-wasm's package.json and .wasm binaries (located via require.resolve);
 //   - @types/node (+ undici-types) for the cell type checker;
+//   - the type declarations of the packages cells may import (danfojs-node; its code is in the kernel bundle);
 // plus the webview bundles, tutorials, samples and walkthrough. `vsce package` then runs in out/vsix/.
 // Native/optional packages stay external: tfjs-node / tfjs-node-gpu load only when installed next to a
 // real Node (see README, "Optional native backends").
 import { build } from 'esbuild';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 
@@ -41,14 +42,22 @@ const kernelMainPath = {
   },
 };
 
-const STAGE = 'out/vsix';
+// EMPATHY_VSIX_STAGE: another folder (the packaged-kernel test stages outside the repository).
+const STAGE = process.env.EMPATHY_VSIX_STAGE || 'out/vsix';
 rmSync(STAGE, { recursive: true, force: true });
 mkdirSync(STAGE, { recursive: true });
 const kernelEntry = 'kernel/process/main.ts';
 const kernelOut = join(STAGE, 'out/kernel/process');
 await build({ ...common, entryPoints: ['extension/activate.ts'], outfile: join(STAGE, 'out/extension/activate.js'), plugins: [kernelMainPath] });
 if (!existsSync(kernelEntry)) throw new Error(`${kernelEntry} missing: the kernel process cannot be bundled`);
-await build({ ...common, entryPoints: [kernelEntry], outfile: join(kernelOut, 'main.js') });
+// keepNames: cells see class names (display.table knows a DataFrame by its constructor's name). The alias:
+// danfojs-node (kernel/session/shippedPackages.ts) requires '@tensorflow/tfjs-node', which package.json's
+// overrides make the npm alias of @tensorflow/tfjs: it gets the kernel's own tfjs. The engine's native
+// tfjs-node is a dynamic require (kernel/engine/backend.ts), untouched by the alias and still external.
+await build({
+  ...common, keepNames: true, entryPoints: [kernelEntry], outfile: join(kernelOut, 'main.js'),
+  external: external.filter((e) => e !== '@tensorflow/tfjs-node'), alias: { '@tensorflow/tfjs-node': '@tensorflow/tfjs' },
+});
 // The cell type checker's thread, loaded by path from beside main.js (kernel/session/typecheckThread.ts).
 await build({ ...common, entryPoints: ['kernel/session/typecheckWorker.ts'], outfile: join(kernelOut, 'typecheckWorker.js') });
 
@@ -71,6 +80,19 @@ const wasmOut = join(kernelOut, 'node_modules/@tensorflow/tfjs-backend-wasm');
 mkdirSync(join(wasmOut, 'dist'), { recursive: true });
 cpSync(join(wasmPkg, 'package.json'), join(wasmOut, 'package.json'));
 for (const f of readdirSync(join(wasmPkg, 'dist'))) if (f.endsWith('.wasm')) cpSync(join(wasmPkg, 'dist', f), join(wasmOut, 'dist', f));
+
+// ---- packages the tutorials import in cells (kernel/session/shippedPackages.ts) ------------------
+// They are bundled into main.js (danfojs-node's tfjs, the npm alias @tensorflow/tfjs-node → @tensorflow/tfjs
+// of package.json's overrides, is the kernel's own); here only their type declarations, for the cell type
+// checker, which resolves cells' imports beside the kernel last (kernel/session/typecheck.ts).
+for (const pkg of ['danfojs-node']) {
+  const pkgDir = dirname(require.resolve(`${pkg}/package.json`));
+  const meta = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'));
+  const out = join(kernelOut, 'node_modules', pkg);
+  cpSync(join(pkgDir, 'dist'), join(out, 'dist'), { recursive: true, filter: (src) => statSync(src).isDirectory() || src.endsWith('.d.ts') });
+  writeFileSync(join(out, 'package.json'), JSON.stringify({ name: meta.name, version: meta.version, license: meta.license, types: meta.types }, null, 2));
+}
+// ---- end of the tutorials' packages ---------------------------------------------------------------
 
 // Sources the cell type checker reads for the `empathy` module (out/kernel/api/index.ts from the bundle).
 const copyTs = (dir) => {

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendInfo } from './types';
+import { registerBackendSource } from './activeBackend';
 
 export type BackendName = BackendInfo['name'];
 export type BackendPreference = 'auto' | BackendName;
@@ -17,6 +18,7 @@ let current: BackendInfo | undefined;
 export function currentBackend(): BackendInfo | undefined {
   return current;
 }
+registerBackendSource(currentBackend); // the kernel process reports it without loading the engine
 
 /** Read a package's package.json name without loading it (undefined when not installed). */
 function installedPackageName(pkg: string): string | undefined {

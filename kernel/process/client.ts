@@ -12,6 +12,8 @@ import { isExecutionEvent, KERNEL_PROTOCOL_VERSION } from '../protocol/kernel';
 export interface KernelClientOptions {
   /** Working directory of the kernel (cells' imports and relative paths resolve from it). */
   cwd?: string;
+  /** The kernel's entry script. Default: main.js beside this module (tests point it at a packaged kernel). */
+  kernelMain?: string;
   /** Node binary for the kernel. Default: this process's, or `node` from PATH inside Electron. */
   nodePath?: string;
   /** Extra Node flags for the kernel (e.g. ['--max-old-space-size=8192']). */
@@ -134,7 +136,7 @@ export class KernelClient {
     // A Node child must not inherit Electron's switch by accident; a caller that runs the kernel on
     // VS Code's own runtime (no Node on PATH) asks for it explicitly in opts.env.
     if (this.opts.env?.ELECTRON_RUN_AS_NODE === undefined) delete env.ELECTRON_RUN_AS_NODE;
-    const child = fork(MAIN, [], {
+    const child = fork(this.opts.kernelMain ?? MAIN, [], {
       cwd: this.opts.cwd ?? process.cwd(),
       execPath,
       execArgv: this.opts.execArgv ?? [],

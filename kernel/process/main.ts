@@ -2,9 +2,10 @@
 // protocol over Node IPC. Started by KernelClient (kernel/process/client.ts) with a real Node.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { BackendInfo } from '../engine/types';
+import { activeBackend } from '../engine/activeBackend';
 import { checkRequest, KERNEL_PROTOCOL_VERSION, type ExecuteOptions, type KernelEvent, type KernelRequest, type VersionInfo } from '../protocol/kernel';
 import { Session } from '../session/session';
+import { installStrayErrorHandlers } from './strayErrors';
 
 function send(e: KernelEvent): void {
   if (!process.connected || !process.send) return;
@@ -35,30 +36,22 @@ function versions(): VersionInfo {
   };
 }
 
-/** The engine's backend, only when the engine was already loaded by a cell (never loads tfjs itself). */
-function loadedBackend(): BackendInfo | undefined {
-  const file = require.resolve('../engine/backend');
-  if (!require.cache[file]) return undefined;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (require(file) as { currentBackend(): BackendInfo | undefined }).currentBackend();
-}
-
 function main(): void {
   const defaults = process.env.EMPATHY_KERNEL_DEFAULTS ? (JSON.parse(process.env.EMPATHY_KERNEL_DEFAULTS) as ExecuteOptions) : {};
+  // Stray errors of background work must not kill the kernel: show them once in the last cell's output
+  // (the session captures process.stderr). See strayErrors.ts for why this is not a plain listener.
+  const strays = installStrayErrorHandlers((text) => process.stderr.write(text));
   const session = new Session({ cwd: process.cwd(), captureProcessOutput: true, defaults, warmTypecheck: defaults.typecheck !== false });
   let backendSent: string | undefined;
+  /** After each cell: the engine's backend, when a cell has loaded the engine (never loads it itself). */
   const reportBackend = () => {
-    const b = loadedBackend();
+    const b = activeBackend();
     const key = b ? JSON.stringify(b) : undefined;
     if (b && key !== backendSent) {
       backendSent = key;
       send({ type: 'backend', v: 1, backend: b });
     }
   };
-
-  // Stray errors of background work must not kill the kernel: show them in the last cell's output.
-  process.on('uncaughtException', (err) => console.error('Uncaught exception (in background work):', err));
-  process.on('unhandledRejection', (err) => console.error('Unhandled promise rejection (in background work):', err));
   // The client sends SIGINT with every interrupt: it breaks a synchronous loop in a cell's first
   // synchronous stretch (vm breakOnSigint); otherwise it arrives here and interrupts like the message.
   process.on('SIGINT', () => session.interrupt());
@@ -73,7 +66,7 @@ function main(): void {
     const req = raw as KernelRequest;
     switch (req.type) {
       case 'execute':
-        void session.run(req, send).then(reportBackend);
+        void session.run(req, send).then(reportBackend).catch((e: unknown) => strays.report('Kernel bookkeeping after a cell failed', e));
         break;
       case 'interrupt':
         session.interrupt();

@@ -4,6 +4,7 @@
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { SHIPPED_PACKAGES } from './shippedPackages';
 
 export type ApiLoader = () => unknown;
 
@@ -23,11 +24,22 @@ export class CellModules {
     }
   }
 
-  /** Synchronous require (CommonJS) with the project-first resolution. */
+  /** Synchronous require (CommonJS) with the project-first resolution, then the packages the workbench ships. */
   require(spec: string): unknown {
     if (spec === 'empathy' || spec === 'empathy-workbench') return this.loadApi();
     if (spec.startsWith('node:')) return require(spec);
+    const shipped = Object.hasOwn(SHIPPED_PACKAGES, spec) ? SHIPPED_PACKAGES[spec] : undefined;
+    if (shipped && !this.inProject(spec)) return shipped();
     return require(this.resolve(spec));
+  }
+
+  private inProject(spec: string): boolean {
+    try {
+      this.projectRequire.resolve(spec);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** `import`: require when possible, dynamic import for ESM-only packages. */

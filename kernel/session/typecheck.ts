@@ -56,6 +56,10 @@ export class CellTypechecker {
     this.cellFile = path.join(this.cwd, '__empathy_cell__.ts');
     this.globalsFile = path.join(this.cwd, '__empathy_globals__.d.ts');
     const api = apiSourcePath();
+    // The packaged .vsix ships the types of the packages it carries for cells (shippedPackages.ts) in
+    // node_modules beside the bundled kernel and this checker's thread (extension/bundle.mjs): cells'
+    // imports are looked up there first, then as usual. Absent from the repository layout.
+    const shipped = fs.existsSync(path.join(__dirname, 'node_modules')) ? path.join(__dirname, 'node_modules') : undefined;
     this.options = {
       target: ts.ScriptTarget.ES2022,
       lib: ['lib.es2022.d.ts'],
@@ -73,7 +77,7 @@ export class CellTypechecker {
       // Repository layout (out/kernel/session → node_modules/@types), the packaged .vsix (types/ beside the
       // bundled kernel, extension/bundle.mjs), then the notebook folder's own.
       typeRoots: [path.resolve(__dirname, '../../../node_modules/@types'), path.join(__dirname, 'types'), path.join(this.cwd, 'node_modules/@types')],
-      ...(api ? { paths: { empathy: [api] } } : {}),
+      ...(api || shipped ? { paths: { ...(api ? { empathy: [api] } : {}), ...(shipped ? { '*': [path.join(shipped, '*')] } : {}) } } : {}),
     };
     this.api = api;
     this.setFile(this.globalsFile, api ? LIGHT_GLOBALS : `declare module 'empathy';\n${LIGHT_GLOBALS}`);

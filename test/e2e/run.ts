@@ -1,7 +1,9 @@
 // The end-to-end suite in a real VS Code (`npm run test:e2e`): installs code-server 4.100.3 + playwright-core
 // into a cache folder, runs the extension tests inside the real extension host (dev folder), answers their
 // DOM questions from Chromium with screenshots, checks Restricted Mode (an untrusted folder), then installs
-// the packaged .vsix into code-server and runs a smoke test against the installed copy. Every process group it starts is stopped at the end.
+// the packaged .vsix into code-server and runs a smoke test against the installed copy, and every tutorial
+// (Run All) plus the panels from the installed copy in a folder holding only the tutorials. Every process
+// group it starts is stopped at the end.
 // Closes with one line: `N passed, N failed`.
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,8 +16,10 @@ import { chromiumPath, openWorkbench, serveQuestions, type BrowserSession } from
 interface E2eConfig {
   repoRoot: string;
   outDir: string; // test-output/e2e: screenshots, logs, scratch state
-  /** Per-session limit for the extension tests (the whole e2e run should stay under ~5 min). */
+  /** Per-session limit for the extension tests (the whole e2e run should stay under ~10 min). */
   sessionTimeoutMs: number;
+  /** Limit for the session that runs every tutorial from the installed .vsix (they train models). */
+  tutorialsTimeoutMs: number;
   /** Skip building/installing the .vsix (EMPATHY_E2E_SKIP_VSIX=1) for a faster inner loop. */
   skipVsix: boolean;
 }
@@ -27,6 +31,7 @@ const cfg: E2eConfig = {
   repoRoot,
   outDir: join(repoRoot, 'test-output', 'e2e'),
   sessionTimeoutMs: 300_000,
+  tutorialsTimeoutMs: 900_000,
   skipVsix: process.env.EMPATHY_E2E_SKIP_VSIX === '1',
 };
 
@@ -38,6 +43,12 @@ const results: CaseResult[] = [];
 function record(title: string, ok: boolean, error?: string) {
   results.push({ title, state: ok ? 'passed' : 'failed', error });
   log(`  ${ok ? '✓' : '✗'} ${title}${error ? `\n      ${error.split('\n').join('\n      ')}` : ''}`);
+}
+
+/** Records one extension test's result from a session and logs it. */
+function report(r: CaseResult) {
+  results.push(r);
+  log(`  ${r.state === 'passed' ? '✓' : r.state === 'pending' ? '-' : '✗'} ${r.title}${r.error ? `\n      ${r.error.split('\n').slice(0, 8).join('\n      ')}` : ''}`);
 }
 
 async function stopAll() {
@@ -57,6 +68,15 @@ function prepareWorkspace(dir: string): string {
   const examples = join(cfg.repoRoot, 'examples');
   // The tutorials only (not runs a local session recorded beside them).
   if (existsSync(examples)) cpSync(examples, join(dir, 'examples'), { recursive: true, filter: (src) => !/[\\/]examples[\\/]runs([\\/]|$)/.test(src) });
+  return dir;
+}
+
+/** A user's folder with the tutorials and nothing else (no fixtures, no repository around it). */
+function tutorialsOnlyWorkspace(dir: string): string {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const examples = join(cfg.repoRoot, 'examples');
+  for (const f of readdirSync(examples).filter((x) => x.endsWith('.empathy'))) cpSync(join(examples, f), join(dir, f));
   return dir;
 }
 
@@ -84,7 +104,8 @@ const untrustedSettings = {
 };
 
 /** One code-server + Chromium session running an extension-tests module; returns its Mocha results. */
-async function session(name: string, opts: { extensionsDir?: string; devPath?: string; testsModule: string; workspace: string; workspaceTrust?: boolean }): Promise<CaseResult[]> {
+async function session(name: string, opts: { extensionsDir?: string; devPath?: string; testsModule: string; workspace: string; workspaceTrust?: boolean; timeoutMs?: number }): Promise<CaseResult[]> {
+  const timeoutMs = opts.timeoutMs ?? cfg.sessionTimeoutMs;
   const stateDir = join(cfg.outDir, 'state', name);
   rmSync(stateDir, { recursive: true, force: true });
   mkdirSync(stateDir, { recursive: true });
@@ -128,7 +149,7 @@ async function session(name: string, opts: { extensionsDir?: string; devPath?: s
     const b = browser;
     cleanups.push(() => b.close());
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<number>((r) => { timer = setTimeout(() => r(-1), cfg.sessionTimeoutMs); });
+    const timeout = new Promise<number>((r) => { timer = setTimeout(() => r(-1), timeoutMs); });
     const exit = Promise.race([browser.exitCode, timeout]);
     const serving = serveQuestions(bcfg, browser, exit);
     const code = await exit;
@@ -138,7 +159,7 @@ async function session(name: string, opts: { extensionsDir?: string; devPath?: s
       await browser.page.screenshot({ path: join(cfg.outDir, `${name}-timeout.png`) }).catch(() => undefined);
     }
     const out: CaseResult[] = existsSync(resultsFile) ? JSON.parse(readFileSync(resultsFile, 'utf8')) : [];
-    if (code === -1) out.push({ title: `[${name}] extension tests finished within ${cfg.sessionTimeoutMs / 1000} s`, state: 'failed', error: `timed out; see ${server.logFile}` });
+    if (code === -1) out.push({ title: `[${name}] extension tests finished within ${timeoutMs / 1000} s`, state: 'failed', error: `timed out; see ${server.logFile}` });
     else if (out.length === 0 && !process.env.EMPATHY_E2E_GREP) out.push({ title: `[${name}] extension tests ran`, state: 'failed', error: `exit code ${code}, no results (see ${server.logFile})` });
     for (const u of browser.blocked) log(`e2e: [${name}] blocked outside request: ${u}`);
     return out.map((r) => ({ ...r, title: `[${name}] ${r.title}` }));
@@ -202,13 +223,11 @@ async function main() {
     const workspace = prepareWorkspace(join(cfg.outDir, 'state', 'workspace'));
     const suite = join(cfg.repoRoot, 'out', 'test', 'e2e', 'suite', 'index.js');
     for (const r of await session('dev', { devPath: cfg.repoRoot, testsModule: suite, workspace })) {
-      results.push(r);
-      log(`  ${r.state === 'passed' ? '✓' : r.state === 'pending' ? '-' : '✗'} ${r.title}${r.error ? `\n      ${r.error.split('\n').slice(0, 8).join('\n      ')}` : ''}`);
+      report(r);
     }
     const untrusted = join(cfg.repoRoot, 'out', 'test', 'e2e', 'untrusted', 'index.js');
     for (const r of await session('untrusted', { devPath: cfg.repoRoot, testsModule: untrusted, workspaceTrust: true, workspace: prepareWorkspace(join(cfg.outDir, 'state', 'workspace-untrusted')) })) {
-      results.push(r);
-      log(`  ${r.state === 'passed' ? '✓' : r.state === 'pending' ? '-' : '✗'} ${r.title}${r.error ? `\n      ${r.error.split('\n').slice(0, 8).join('\n      ')}` : ''}`);
+      report(r);
     }
     if (!cfg.skipVsix) {
       const extensionsDir = join(cfg.outDir, 'state', 'vsix-extensions');
@@ -225,8 +244,12 @@ async function main() {
         const driver = testDriverExtension(join(cfg.outDir, 'state', 'vsix-driver'));
         // Outside the repository, like a user's folder: no node_modules/@types up the tree to fall back on.
         for (const r of await session('vsix', { extensionsDir, devPath: driver, testsModule: smoke, workspace: prepareWorkspace(join(tmpdir(), 'empathy-e2e-workspace-vsix')) })) {
-          results.push(r);
-          log(`  ${r.state === 'passed' ? '✓' : '✗'} ${r.title}${r.error ? `\n      ${r.error.split('\n').slice(0, 8).join('\n      ')}` : ''}`);
+          report(r);
+        }
+        // Every tutorial, Run All, from the installed copy in a folder holding only the tutorials.
+        const tutorials = join(cfg.repoRoot, 'out', 'test', 'e2e', 'vsixTutorials', 'index.js');
+        for (const r of await session('vsix-tutorials', { extensionsDir, devPath: driver, testsModule: tutorials, timeoutMs: cfg.tutorialsTimeoutMs, workspace: tutorialsOnlyWorkspace(join(tmpdir(), 'empathy-e2e-tutorials')) })) {
+          report(r);
         }
       }
     }

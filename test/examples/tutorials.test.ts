@@ -11,20 +11,11 @@ import { parseNotebook, serializeNotebook, type Notebook } from '../../kernel/no
 import { MIME } from '../../kernel/protocol/mime';
 import { RunStore } from '../../kernel/runs/store';
 import { loadTutorialPairs, trainRun } from '../../kernel/api/tutorialData';
+import { TUTORIALS } from './tutorialExpectations';
 
 const repo = resolve(__dirname, '../../..');
 const examples = join(repo, 'examples');
 const shared = resolve(repo, '..', 'shared', 'epitome');
-
-/** What each tutorial must show, and how many trainings (runs) it records. */
-const TUTORIALS: Record<string, { mimes: string[]; runs: number }> = {
-  '00-quickstart.empathy': { mimes: [MIME.lossCurve, MIME.metrics, MIME.confusion, MIME.rationales], runs: 1 },
-  '01-explore-the-data.empathy': { mimes: [MIME.table, MIME.metrics, MIME.dataset], runs: 0 },
-  '02-train-emotional-reactions.empathy': { mimes: [MIME.table, MIME.lossCurve, MIME.metrics, MIME.confusion], runs: 1 },
-  '03-all-three-mechanisms.empathy': { mimes: [MIME.lossCurve, MIME.runs, MIME.metrics, MIME.table], runs: 4 },
-  '04-reviewing-rationales.empathy': { mimes: [MIME.lossCurve, MIME.rationales, MIME.confusion, MIME.metrics], runs: 2 },
-  '05-your-own-experiment.empathy': { mimes: [MIME.lossCurve, MIME.runs, MIME.metrics], runs: 3 },
-};
 
 /** `empathy run NOTEBOOK --out EXECUTED` in a child process (the real CLI), with extra env. */
 function empathyRun(notebook: string, out: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; stderr: string }> {

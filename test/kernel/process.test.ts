@@ -123,4 +123,31 @@ describe('kernel/process (KernelClient)', function () {
     assert.match(stderr(evs), /exited unexpectedly \(code 3/);
     assert.equal(resultText(await collect(k.execute('z', '1 + 1'))), '2');
   });
+
+  it('survives stray errors of background work even when a listener rethrows them (as the wasm backend\'s do), reporting each once', async () => {
+    const from = events.length;
+    const pid = (await k.start()).pid;
+    // Load the engine (its backend is reported after the cell), then add listeners that rethrow what they
+    // get, like the Emscripten glue of tfjs-backend-wasm: a throw inside such a listener ends Node with code 7.
+    const arm = await collect(k.execute('arm', [
+      'await empathy.initBackend()',
+      "process.on('unhandledRejection', (r) => { throw r })",
+      "process.on('uncaughtException', (e) => { throw e })",
+    ].join('\n')));
+    assert.equal((arm.find((e) => e.type === 'done') as { status: string }).status, 'ok', stderr(arm));
+    const stray = await collect(k.execute('stray', [
+      "void Promise.reject(new Error('stray rejection'))",
+      "setTimeout(() => { throw new Error('stray throw') }, 0)",
+      'await sleep(200)',
+    ].join('\n')));
+    const text = stderr(stray);
+    assert.equal(text.match(/Unhandled promise rejection \(in background work\): Error: stray rejection/g)?.length, 1, text);
+    assert.equal(text.match(/Uncaught exception \(in background work\): Error: stray throw/g)?.length, 1, text);
+    assert.equal(text.match(/stray rejection/g)?.length, 1, `the rejection is reported once, not again as rethrown:\n${text}`);
+    assert.equal(resultText(await collect(k.execute('alive', '1 + 1'))), '2');
+    assert.equal(k.pid, pid, 'the same kernel process');
+    const later = events.slice(from);
+    assert.ok(!later.some((e) => e.type === 'exit' || e.type === 'restarted'), JSON.stringify(later.filter((e) => e.type === 'exit')));
+    assert.ok(later.some((e) => e.type === 'backend'), 'the engine\'s backend was reported after the cell that loaded it');
+  });
 });

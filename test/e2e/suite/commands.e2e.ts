@@ -1,13 +1,11 @@
 // Commands and panels in a real VS Code: Train Model… (a real training run, interrupted, state kept),
 // the status bar's backend, the Dataset Explorer and Rationale Inspector webviews, the walkthrough.
 import * as assert from 'node:assert/strict';
-import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { MIME, type LossCurvePayload } from '../../../kernel/protocol/mime';
 import { extension } from './workspace';
 import { cellById, outputJson, outputMimes, outputText, runCells, waitFor, lookAt } from './notebookRun';
-
-const sample = (name: string) => join(extension().extensionPath, 'dataset', 'samples', name);
+import { checkDatasetExplorer, checkRationaleInspector, shippedSample as sample } from './panelChecks';
 
 function stepsShown(cell: vscode.NotebookCell): number {
   try { return outputJson<LossCurvePayload>(cell, MIME.lossCurve).runs[0]?.steps.length ?? 0; } catch { return 0; }
@@ -67,21 +65,13 @@ describe('commands and panels', function () {
   });
 
   it('Open Dataset Explorer draws the dataset in its webview panel', async () => {
-    await vscode.commands.executeCommand('empathy.openDatasetExplorer', [sample('emotional-reactions-sample.csv')]);
-    const answer = await lookAt({ name: 'panel-dataset-explorer', expectText: ['I failed my driving test'], timeoutMs: 90_000 }, 120_000);
-    assert.ok(answer.ok, `missing ${answer.missing.join(', ')} in ${JSON.stringify(answer.frames)}`);
-    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    await checkDatasetExplorer('panel-dataset-explorer');
   });
 
   it('Open Rationale Inspector lists the examples and scores the selected one with a checkpoint', async () => {
     // The quickstart tutorial (run above) records a run with its checkpoint in the workspace.
     const [checkpoint] = await vscode.workspace.findFiles('**/*.safetensors', '**/node_modules/**', 1);
-    await vscode.commands.executeCommand('empathy.openRationaleInspector', [sample('interpretations-sample.csv')], checkpoint?.fsPath);
-    // With a checkpoint the pair is scored, and the salience column is drawn (not 'The host returned no salience').
-    const expectText = ['Join a club or a sports league', ...(checkpoint ? ['scored in', 'hover a token to see its probability', 'shaded by salience'] : [])];
-    const answer = await lookAt({ name: 'panel-rationale-inspector', expectText, timeoutMs: 90_000 }, 120_000);
-    assert.ok(answer.ok, `missing ${answer.missing.join(', ')} in ${JSON.stringify(answer.frames)}`);
-    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    await checkRationaleInspector('panel-rationale-inspector', checkpoint?.fsPath);
   });
 
   it('the walkthrough opens with the paper and dataset attribution', async () => {

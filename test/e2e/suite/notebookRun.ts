@@ -52,6 +52,20 @@ export async function runCells(editor: vscode.NotebookEditor, cells?: vscode.Not
     targets.every((c) => finished(c) && c.executionSummary?.timing?.startTime !== before.get(c.index)), timeoutMs);
 }
 
+/**
+ * Run All, and wait until every code cell has finished, or one has failed (Run All stops there, so the
+ * cells after it never run: waiting for them would only time out). Returns the failed cell, if any.
+ */
+export async function runAllUntilDoneOrFailed(editor: vscode.NotebookEditor, timeoutMs: number): Promise<vscode.NotebookCell | undefined> {
+  const targets = codeCells(editor.notebook);
+  const before = new Map(targets.map((c) => [c.index, c.executionSummary?.timing?.startTime]));
+  const fresh = (c: vscode.NotebookCell) => finished(c) && c.executionSummary?.timing?.startTime !== before.get(c.index);
+  await vscode.commands.executeCommand('notebook.execute', editor.notebook.uri);
+  await waitFor(`Run All of ${editor.notebook.uri.path}`, () =>
+    targets.every(fresh) || targets.some((c) => fresh(c) && c.executionSummary?.success === false), timeoutMs);
+  return targets.find((c) => fresh(c) && c.executionSummary?.success === false);
+}
+
 const decoder = new TextDecoder();
 
 export function outputMimes(c: vscode.NotebookCell): string[] {

@@ -1,0 +1,26 @@
+// The Dataset Explorer and Rationale Inspector checks, shared by the development-folder suite and the
+// installed .vsix: each opens its webview panel on a shipped sample and asks Chromium for its content.
+import * as assert from 'node:assert/strict';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import { extension } from './workspace';
+import { lookAt } from './notebookRun';
+
+/** A sample CSV shipped with the extension under test (dataset/samples). */
+export const shippedSample = (name: string) => join(extension().extensionPath, 'dataset', 'samples', name);
+
+export async function checkDatasetExplorer(screenshot: string): Promise<void> {
+  await vscode.commands.executeCommand('empathy.openDatasetExplorer', [shippedSample('emotional-reactions-sample.csv')]);
+  const answer = await lookAt({ name: screenshot, expectText: ['I failed my driving test'], timeoutMs: 90_000 }, 120_000);
+  assert.ok(answer.ok, `missing ${answer.missing.join(', ')} in ${JSON.stringify(answer.frames)}`);
+  await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+}
+
+/** With a checkpoint the selected pair is scored and its salience drawn (not 'The host returned no salience'). */
+export async function checkRationaleInspector(screenshot: string, checkpoint: string | undefined): Promise<void> {
+  await vscode.commands.executeCommand('empathy.openRationaleInspector', [shippedSample('interpretations-sample.csv')], checkpoint);
+  const expectText = ['Join a club or a sports league', ...(checkpoint ? ['scored in', 'hover a token to see its probability', 'shaded by salience'] : [])];
+  const answer = await lookAt({ name: screenshot, expectText, timeoutMs: 90_000 }, 120_000);
+  assert.ok(answer.ok, `missing ${answer.missing.join(', ')} in ${JSON.stringify(answer.frames)}`);
+  await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+}
