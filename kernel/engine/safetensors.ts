@@ -70,7 +70,7 @@ export function readSafetensors(buf: Uint8Array): { tensors: Map<string, TensorE
     const bad = (what: string) => new Error(`safetensors: tensor '${name}' ${what}`);
     if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw bad('is not an object with dtype, shape and data_offsets');
     const info = raw as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
-    if (!isDtype(info.dtype)) throw bad(`has unsupported dtype ${JSON.stringify(info.dtype)} (expected one of ${Object.keys(BYTES).join(', ')})`);
+    if (!isDtype(info.dtype)) throw bad(`has unsupported dtype ${typeof info.dtype === 'string' ? info.dtype : JSON.stringify(info.dtype)} (expected one of ${Object.keys(BYTES).join(', ')})`);
     const dtype = info.dtype;
     const shape = info.shape;
     if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw bad(`has shape ${JSON.stringify(shape)}, expected an array of non-negative integers`);
@@ -79,7 +79,8 @@ export function readSafetensors(buf: Uint8Array): { tensors: Map<string, TensorE
       throw bad(`has data_offsets ${JSON.stringify(offsets)}, expected two integers [begin, end]`);
     }
     const [b, e] = offsets as [number, number];
-    if (!(b >= 0 && b <= e && e <= dataLength)) throw bad(`has data_offsets [${b}, ${e}] outside 0 ≤ begin ≤ end ≤ ${dataLength} (the data's length)`);
+    if (!(b >= 0 && b <= e)) throw bad(`has data_offsets [${b}, ${e}] outside 0 ≤ begin ≤ end ≤ ${dataLength} (the data's length)`);
+    if (e > dataLength) throw bad(`data [${b}, ${e}) past end of the data (${dataLength} bytes)`);
     const count = numel(shape as number[]);
     const expected = count * BYTES[dtype];
     if (!Number.isSafeInteger(expected) || e - b !== expected) throw bad(`has ${e - b} bytes, shape [${shape}] ${dtype} needs ${expected}`);
