@@ -2,10 +2,12 @@
 // from kernelRuntime.ts, restarted on request, shut down when the notebook closes. Reports the backend to
 // the status bar, and a crash as a clear message with a restart offer.
 import * as vscode from 'vscode';
-import { isAbsolute, join } from 'node:path';
+import { delimiter, isAbsolute, join } from 'node:path';
 import { KernelClient } from '../kernel/process/client';
 import type { KernelEvent } from '../kernel/protocol/kernel';
 import type { BackendInfo } from '../kernel/engine/types';
+import { NATIVE_MODULE_PATH_ENV } from '../kernel/engine/nativeModule';
+import { RESTRICTED_KERNEL } from './restrictedMode';
 import { resolveKernelRuntime, type KernelRuntime } from './kernelRuntime';
 import type { BackendStatus } from './statusBar';
 
@@ -61,6 +63,8 @@ export class KernelManager implements vscode.Disposable {
 
   /** A kernel not tied to a notebook (Train Model…, panels); the caller disposes it. */
   create(cwd: string, onEvent?: (e: KernelEvent) => void): { client: KernelClient; runtime: KernelRuntime } {
+    // Restricted Mode: no kernel, and not even the executable lookup (it spawns `node --version`).
+    if (!vscode.workspace.isTrusted) throw new Error(RESTRICTED_KERNEL);
     const cfg = vscode.workspace.getConfiguration('empathy');
     const backend = cfg.get<string>('backend', 'auto');
     const runtime = resolveKernelRuntime(cfg.get<string>('kernel.nodePath', ''), backend);
@@ -72,13 +76,18 @@ export class KernelManager implements vscode.Disposable {
     }
     const runsFolder = cfg.get<string>('runsFolder', 'runs');
     const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? cwd;
-    // Optional native backends (tfjs-node, tfjs-node-gpu) installed in the workspace are found there.
-    const nodePath = (vscode.workspace.workspaceFolders ?? []).map((f) => join(f.uri.fsPath, 'node_modules'));
+    // A trusted workspace's node_modules: cells may require its packages (NODE_PATH), and optional native
+    // backends (tfjs-node, tfjs-node-gpu) installed there may load, after the extension's own folder
+    // (EMPATHY_NATIVE_MODULE_PATH, kernel/engine/nativeModule.ts). Never for an untrusted workspace.
+    const nodePath = vscode.workspace.isTrusted ? (vscode.workspace.workspaceFolders ?? []).map((f) => join(f.uri.fsPath, 'node_modules')) : [];
     const env: Record<string, string> = {
       ...runtime.env,
       ...(backend !== 'auto' && !runtime.env.EMPATHY_BACKEND ? { EMPATHY_BACKEND: backend } : {}),
       EMPATHY_RUNS_DIR: isAbsolute(runsFolder) ? runsFolder : join(root, runsFolder),
-      ...(nodePath.length ? { NODE_PATH: [...nodePath, process.env.NODE_PATH].filter(Boolean).join(process.platform === 'win32' ? ';' : ':') } : {}),
+      ...(nodePath.length ? {
+        NODE_PATH: [...nodePath, process.env.NODE_PATH].filter(Boolean).join(delimiter),
+        [NATIVE_MODULE_PATH_ENV]: [...nodePath, process.env[NATIVE_MODULE_PATH_ENV]].filter(Boolean).join(delimiter),
+      } : {}),
     };
     const client = new KernelClient({ cwd, nodePath: runtime.execPath, env, onEvent });
     return { client, runtime };

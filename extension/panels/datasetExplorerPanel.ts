@@ -8,6 +8,7 @@ import type { KernelManager } from '../kernelManager';
 import { pickDataFiles } from '../dataFiles';
 import { HOST_JSON, lit, queryPayload } from '../kernelQuery';
 import { panelHtml, webviewRoots } from './webviewHtml';
+import { RESTRICTED_PANEL, readOnlyDataset } from '../restrictedMode';
 
 export class DatasetExplorerPanel {
   static readonly viewType = 'empathy.datasetExplorer';
@@ -40,6 +41,14 @@ export class DatasetExplorerPanel {
 
   private async load(): Promise<void> {
     this.post({ type: 'status', v: 1, level: 'info', message: `Loading ${this.files.map((f) => basename(f)).join(', ')}…` });
+    if (!vscode.workspace.isTrusted) {
+      // Restricted Mode: the rows, read here without a kernel, and why nothing more happens.
+      this.dataset = await readOnlyDataset(this.files, { name: this.files.map((f) => basename(f)).join(' + ') });
+      this.panel.title = `Dataset: ${this.dataset.name}`;
+      this.post({ type: 'dataset', v: 1, dataset: this.dataset });
+      this.post({ type: 'status', v: 1, level: 'info', message: RESTRICTED_PANEL });
+      return;
+    }
     const kernel = await this.kernels.tools();
     const code = `const rows = await empathy.loadPairs(${lit(this.files)}, { quiet: true });\n` +
       `display.dataset(rows, { name: ${lit(this.files.map((f) => basename(f)).join(' + '))} });`;
@@ -52,6 +61,7 @@ export class DatasetExplorerPanel {
     switch (m.type) {
       case 'ready':
         if (this.dataset) this.post({ type: 'dataset', v: 1, dataset: this.dataset });
+        if (this.dataset && !vscode.workspace.isTrusted) this.post({ type: 'status', v: 1, level: 'info', message: RESTRICTED_PANEL });
         break;
       case 'openDataset': {
         const files = await pickDataFiles(this.context, { title: 'Dataset Explorer: pick an EPITOME CSV', many: false });
@@ -66,6 +76,7 @@ export class DatasetExplorerPanel {
         break;
       }
       case 'requestPredictions': {
+        if (!vscode.workspace.isTrusted) { this.post({ type: 'status', v: 1, level: 'error', message: RESTRICTED_PANEL }); return; }
         const picked = await vscode.window.showOpenDialog({ title: 'Score the dataset with a checkpoint', filters: { Checkpoint: ['pth', 'safetensors', 'ckpt'] } });
         if (!picked?.[0]) return;
         this.post({ type: 'status', v: 1, level: 'info', message: `Scoring ${this.dataset?.rows.length ?? 0} rows with ${basename(picked[0].fsPath)}…` });

@@ -11,6 +11,7 @@ import { pickDataFiles } from '../dataFiles';
 import { HOST_JSON, lit, queryPayload, runInKernel } from '../kernelQuery';
 import { scoreAnswer, scoreCode } from './inspectorScoring';
 import { panelHtml, webviewRoots } from './webviewHtml';
+import { RESTRICTED_PANEL, readOnlyDataset } from '../restrictedMode';
 
 const CHECKPOINTS = '**/*.{pth,safetensors,ckpt}';
 
@@ -44,7 +45,8 @@ export class RationaleInspectorPanel {
     });
     const p = new RationaleInspectorPanel(panel, context, kernels);
     await p.loadExamples(files);
-    if (modelPath) await p.loadModel(modelPath);
+    // Restricted Mode: no checkpoint is loaded (loading one needs the kernel).
+    if (modelPath && vscode.workspace.isTrusted) await p.loadModel(modelPath);
     p.loaded = true;
     if (p.panelReady) p.postInit(); // the panel asked before the examples were there
     return p;
@@ -57,13 +59,18 @@ export class RationaleInspectorPanel {
   }
 
   private async loadExamples(files: string[]): Promise<void> {
-    const kernel = await this.kernels.tools();
+    const trusted = vscode.workspace.isTrusted;
     const code = `{\nconst rows = await empathy.loadPairs(${lit(files)}, { quiet: true });\ndisplay.dataset(rows, { limit: 500 });\n}`;
-    const ds = await queryPayload<DatasetPayload>(kernel, 'inspector-examples', code, MIME.dataset);
+    // Restricted Mode: the examples are read here, without a kernel.
+    const ds = trusted
+      ? await queryPayload<DatasetPayload>(await this.kernels.tools(), 'inspector-examples', code, MIME.dataset)
+      : await readOnlyDataset(files, { limit: 500 });
     this.examples = ds.rows.map((r) => ({
       id: r.id, seekerPost: r.seekerPost, responsePost: r.responsePost,
       gold: Object.fromEntries(Object.entries(r.levels).map(([m, level]) => [m, { level: level!, spans: r.spans[m as Mechanism] ?? [] }])),
     }));
+    // Restricted Mode lists no workspace checkpoints (the first one would be loaded on the first score).
+    if (!trusted) { this.models = []; return; }
     const found = await vscode.workspace.findFiles(CHECKPOINTS, '{**/node_modules/**,**/test-output/**}', 50);
     this.models = found.map((u) => ({ id: u.fsPath, label: vscode.workspace.asRelativePath(u) }));
   }
@@ -88,6 +95,7 @@ export class RationaleInspectorPanel {
         if (this.loaded) this.postInit();
         break;
       case 'pickModel': {
+        if (!vscode.workspace.isTrusted) { this.post({ type: 'scoreError', v: 1, requestId: this.latestRequest, message: RESTRICTED_PANEL }); return; }
         let path = m.modelId;
         if (!path) {
           const picked = await vscode.window.showOpenDialog({ title: 'Open a checkpoint', filters: { Checkpoint: ['pth', 'safetensors', 'ckpt'] } });
@@ -100,6 +108,7 @@ export class RationaleInspectorPanel {
       }
       case 'score': {
         this.latestRequest = m.requestId;
+        if (!vscode.workspace.isTrusted) { this.post({ type: 'scoreError', v: 1, requestId: m.requestId, message: RESTRICTED_PANEL }); return; }
         if (!this.modelId && this.models[0]) {
           // The panel shows the first checkpoint as selected: load it on the first score request.
           await this.loadModel(this.models[0].id);

@@ -1,11 +1,11 @@
 // The backend ladder: tfjs-node-gpu → tfjs-node → wasm (SIMD) → cpu; forced by argument or EMPATHY_BACKEND,
 // always reported (name, device, detail, why faster ones were skipped, who chose).
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendInfo } from './types';
 import { registerBackendSource } from './activeBackend';
+import { loadNativeModule, warnNativeModule } from './nativeModule';
 
 export type BackendName = BackendInfo['name'];
 export type BackendPreference = 'auto' | BackendName;
@@ -19,16 +19,6 @@ export function currentBackend(): BackendInfo | undefined {
   return current;
 }
 registerBackendSource(currentBackend); // the kernel process reports it without loading the engine
-
-/** Read a package's package.json name without loading it (undefined when not installed). */
-function installedPackageName(pkg: string): string | undefined {
-  try {
-    const p = require.resolve(`${pkg}/package.json`);
-    return (JSON.parse(fs.readFileSync(p, 'utf8')) as { name?: string }).name;
-  } catch {
-    return undefined;
-  }
-}
 
 /** Name of the first NVIDIA GPU from `nvidia-smi -L`, if the driver is there. */
 function nvidiaGpuName(): string | undefined {
@@ -45,13 +35,12 @@ type Attempt = { ok: true; device: 'GPU' | 'CPU'; detail: string } | { ok: false
 
 /** Load a native tfjs-node(-gpu) package; it registers the 'tensorflow' backend in the shared tfjs-core. */
 async function tryNative(pkg: '@tensorflow/tfjs-node-gpu' | '@tensorflow/tfjs-node'): Promise<Attempt> {
-  const name = installedPackageName(pkg);
-  if (name === undefined) return { ok: false, reason: `${pkg} is not installed` };
-  if (name !== pkg) return { ok: false, reason: `${pkg} resolves to ${name} (an alias, not the native binding)` };
-  try {
-    require(pkg);
-  } catch (e) {
-    return { ok: false, reason: `${pkg} failed to load: ${(e as Error).message.split('\n')[0]}` };
+  // Only from the engine's own folder or EMPATHY_NATIVE_MODULE_PATH, never a workspace's NODE_PATH
+  // (nativeModule.ts); a refused or throwing package is also said on stderr.
+  const load = loadNativeModule(pkg);
+  if (!load.ok) {
+    warnNativeModule(pkg, load);
+    return { ok: false, reason: load.reason };
   }
   if (!tf.findBackend('tensorflow')) return { ok: false, reason: `${pkg} loaded but registered no 'tensorflow' backend in this tfjs-core (version mismatch?)` };
   if (!(await tf.setBackend('tensorflow'))) return { ok: false, reason: `${pkg}: the 'tensorflow' backend failed to initialise` };

@@ -1,6 +1,6 @@
 // The bi-encoder family entry: train (train.ts) and load a checkpoint into a BiEncoderModel.
 import { BiEncoder } from './biEncoder';
-import { BiEncoderModel, type BiEncoderCheckpointConfig } from './biEncoderModel';
+import { BiEncoderModel, checkBiEncoderConfig } from './biEncoderModel';
 import { loadCheckpoint, splitByPrefix } from './checkpoint';
 import type { ModelFamily } from './model';
 import { tokenizerFromJSON } from './tokenizer';
@@ -10,8 +10,7 @@ import { train, type TrainConfig } from './train';
 export async function loadBiEncoder(path: string): Promise<BiEncoderModel> {
   const ck = await loadCheckpoint(path);
   if (ck.family !== 'bi-encoder') throw new Error(`${path} holds a '${ck.family}' model, not a bi-encoder`);
-  const cfg = ck.config as BiEncoderCheckpointConfig | undefined;
-  if (!cfg?.model || typeof cfg.maxLen !== 'number') throw new Error(`${path}: checkpoint config lacks model/maxLen`);
+  const cfg = checkBiEncoderConfig(path, ck.config);
   if (ck.tokenizer === undefined) throw new Error(`${path}: checkpoint has no tokenizer`);
   const tokenizer = await tokenizerFromJSON(ck.tokenizer);
   const { rest } = splitByPrefix(ck.tensors, 'optimizer.');

@@ -2,8 +2,8 @@
 // after training, its optimiser (so a save is resumable); predict/evaluate/save delegate to their files.
 import type { AdamW } from './adamw';
 import type { BiEncoder } from './biEncoder';
-import { saveCheckpoint } from './checkpoint';
-import type { BiEncoderConfig } from './config';
+import { configLike, configMechanisms, configNumber, configObject, saveCheckpoint } from './checkpoint';
+import { PRESETS, type BiEncoderConfig } from './config';
 import { evaluateBiEncoder } from './evaluate';
 import type { EmpathyModel, PredictOptions, SalienceOptions } from './model';
 import { predictPairs } from './predict';
@@ -17,6 +17,19 @@ export interface BiEncoderCheckpointConfig {
   model: BiEncoderConfig;
   /** Tokens per side including the specials (train.py --max_len). */
   maxLen: number;
+}
+
+/** A checkpoint's `config` checked to be a bi-encoder's (an error names the file and the field). */
+export function checkBiEncoderConfig(file: string, raw: unknown): BiEncoderCheckpointConfig {
+  const c = configObject(file, raw, 'config');
+  const model = configLike(file, c.model, PRESETS.tiny, 'config.model');
+  configMechanisms(file, model.mechanisms, 'config.model.mechanisms');
+  const enc = configObject(file, model.encoder, 'config.model.encoder');
+  for (const k of ['vocabSize', 'hidden', 'layers', 'heads', 'intermediate', 'maxPositions', 'typeVocabSize'] as const) {
+    configNumber(file, enc[k], `config.model.encoder.${k}`, { integer: true, min: 1 });
+  }
+  configNumber(file, c.maxLen, 'config.maxLen', { integer: true, min: 3 });
+  return c as unknown as BiEncoderCheckpointConfig;
 }
 
 export interface BiEncoderModelExtras {

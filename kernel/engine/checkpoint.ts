@@ -4,7 +4,8 @@
 // original names plus `optimizer.*` state for resuming (metadata `train_state` says where training stood).
 import { existsSync, promises as fsp } from 'node:fs';
 import type { ModelFamilyName } from './model';
-import { readSafetensorsFile, writeSafetensorsFileAtomic, type TensorEntry } from './safetensors';
+import { firstNonFinite, readSafetensorsFile, writeSafetensorsFileAtomic, type TensorEntry } from './safetensors';
+import type { Mechanism } from './types';
 
 export const CHECKPOINT_FORMAT = 'empathy-checkpoint';
 export const CHECKPOINT_VERSION = 1;
@@ -49,8 +50,19 @@ function parseJsonField(file: string, metadata: Record<string, string>, key: str
   }
 }
 
-/** Read a checkpoint; a missing, corrupt or foreign file throws an error naming the path. */
-export async function loadCheckpoint(file: string): Promise<Checkpoint> {
+/** Set to 1 to load a checkpoint whose weights hold NaN or ±Inf (refused by default: it predicts garbage). */
+export const ALLOW_NONFINITE_ENV = 'EMPATHY_ALLOW_NONFINITE_WEIGHTS';
+
+export interface LoadCheckpointOptions {
+  /** Load weights with NaN/±Inf values (default: EMPATHY_ALLOW_NONFINITE_WEIGHTS=1, else refused). */
+  allowNonFinite?: boolean;
+}
+
+/**
+ * Read a checkpoint; a missing, corrupt or foreign file throws an error naming the path. The safetensors
+ * layout is validated by readSafetensors; weights with NaN/±Inf are refused unless asked for.
+ */
+export async function loadCheckpoint(file: string, opts: LoadCheckpointOptions = {}): Promise<Checkpoint> {
   if (!existsSync(file)) throw new Error(`checkpoint not found: ${file}`);
   let parsed: Awaited<ReturnType<typeof readSafetensorsFile>>;
   try {
@@ -69,6 +81,15 @@ export async function loadCheckpoint(file: string): Promise<Checkpoint> {
   }
   const family = metadata.family as ModelFamilyName;
   if (!FAMILIES.includes(family)) throw new Error(`${file}: unknown model family ${JSON.stringify(metadata.family)}`);
+  if (!(opts.allowNonFinite ?? process.env[ALLOW_NONFINITE_ENV] === '1')) {
+    for (const [name, t] of tensors) {
+      const bad = firstNonFinite(t);
+      if (bad) {
+        throw new Error(`${file}: tensor '${name}' holds ${bad.value} at index ${bad.index}: a checkpoint with NaN/Inf weights is refused ` +
+          `(set ${ALLOW_NONFINITE_ENV}=1 to load it anyway, e.g. to inspect it)`);
+      }
+    }
+  }
   return {
     family,
     config: parseJsonField(file, metadata, 'config'),
@@ -113,4 +134,60 @@ export async function readCheckpointFamily(file: string): Promise<ModelFamilyNam
   } finally {
     await fh.close();
   }
+}
+
+// ---- checked reads of a checkpoint's config (JSON from the file: never trusted to have the right shape) ----
+
+type Json = Record<string, unknown>;
+
+function describe(v: unknown): string {
+  return v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'string' ? `the string ${JSON.stringify(v)}` : typeof v;
+}
+
+/** `v` as a JSON object, else an error naming the file and the field (e.g. `config`, `config.model`). */
+export function configObject(file: string, v: unknown, field: string): Json {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new Error(`${file}: checkpoint ${field} is ${describe(v)}, expected an object`);
+  return v as Json;
+}
+
+/** A non-empty list of distinct mechanisms (ER, IP, EX). */
+export function configMechanisms(file: string, v: unknown, field: string): Mechanism[] {
+  const ok = Array.isArray(v) && v.length > 0 && v.every((m) => m === 'ER' || m === 'IP' || m === 'EX') && new Set(v).size === v.length;
+  if (!ok) throw new Error(`${file}: checkpoint ${field} is ${Array.isArray(v) ? JSON.stringify(v) : describe(v)}, expected a non-empty list of distinct ER, IP, EX`);
+  return [...(v as Mechanism[])];
+}
+
+/** A finite number (an integer ≥ `min` when `integer`). */
+export function configNumber(file: string, v: unknown, field: string, o: { integer?: boolean; min?: number } = {}): number {
+  const ok = typeof v === 'number' && Number.isFinite(v) && (!o.integer || Number.isSafeInteger(v)) && (o.min === undefined || v >= o.min);
+  if (!ok) throw new Error(`${file}: checkpoint ${field} is ${typeof v === 'number' ? v : describe(v)}, expected ${o.integer ? 'an integer' : 'a number'}${o.min !== undefined ? ` ≥ ${o.min}` : ''}`);
+  return v as number;
+}
+
+
+/**
+ * Each field of `shape` that `v` has (or every field, when `required`) has the same JSON type as in
+ * `shape` (numbers finite); nested objects are checked the same way. Unknown extra fields are left alone.
+ */
+export function configLike(file: string, v: unknown, shape: object, field: string, o: { required?: boolean } = {}): Json {
+  const obj = configObject(file, v, field);
+  for (const [k, want] of Object.entries(shape)) {
+    const got = obj[k];
+    const at = `${field}.${k}`;
+    if (got === undefined) {
+      if (o.required && want !== undefined) throw new Error(`${file}: checkpoint ${at} is missing`);
+      continue;
+    }
+    if (want === undefined || want === null) continue;
+    if (Array.isArray(want)) {
+      if (!Array.isArray(got)) throw new Error(`${file}: checkpoint ${at} is ${describe(got)}, expected an array`);
+    } else if (typeof want === 'object') {
+      configLike(file, got, want, at, o);
+    } else if (typeof want === 'number') {
+      configNumber(file, got, at);
+    } else if (typeof got !== typeof want) {
+      throw new Error(`${file}: checkpoint ${at} is ${describe(got)}, expected a ${typeof want}`);
+    }
+  }
+  return obj;
 }

@@ -33,28 +33,89 @@ function typedFromBytes(dtype: Dtype, bytes: Uint8Array): TensorEntry['data'] {
   }
 }
 
-/** Parse a safetensors buffer. Throws on malformed headers, unknown dtypes or out-of-range offsets. */
+/** A dtype named in a header, checked against the table's own keys (a dtype of `toString` is not one). */
+function isDtype(v: unknown): v is Dtype {
+  return typeof v === 'string' && Object.prototype.hasOwnProperty.call(BYTES, v);
+}
+
+/**
+ * Parse a safetensors buffer. Every header entry is checked before any byte is read: a JSON object header,
+ * own-table dtypes, shapes of non-negative integers, integer offsets with 0 ≤ begin ≤ end ≤ data length,
+ * byte counts that match the shape, and no two tensors sharing bytes. Errors name the tensor.
+ */
 export function readSafetensors(buf: Uint8Array): { tensors: Map<string, TensorEntry>; metadata: Record<string, string> } {
   if (buf.byteLength < 8) throw new Error(`safetensors: file too short (${buf.byteLength} bytes)`);
   const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  const n = Number(dv.getBigUint64(0, true));
-  if (8 + n > buf.byteLength) throw new Error(`safetensors: header length ${n} exceeds file size ${buf.byteLength}`);
-  const header = JSON.parse(new TextDecoder().decode(buf.subarray(8, 8 + n))) as Record<string, unknown>;
+  const n64 = dv.getBigUint64(0, true);
+  if (n64 > BigInt(buf.byteLength - 8)) throw new Error(`safetensors: header length ${n64} exceeds file size ${buf.byteLength}`);
+  const n = Number(n64);
+  let header: unknown;
+  try {
+    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(buf.subarray(8, 8 + n)));
+  } catch (e) {
+    throw new Error(`safetensors: header is not UTF-8 JSON (${(e as Error).message})`);
+  }
+  if (header === null || typeof header !== 'object' || Array.isArray(header)) throw new Error('safetensors: header is not a JSON object');
   const dataStart = 8 + n;
-  const tensors = new Map<string, TensorEntry>();
+  const dataLength = buf.byteLength - dataStart;
   let metadata: Record<string, string> = {};
-  for (const [name, raw] of Object.entries(header)) {
-    if (name === '__metadata__') { metadata = (raw ?? {}) as Record<string, string>; continue; }
-    const info = raw as { dtype: string; shape: number[]; data_offsets: [number, number] };
-    if (!(info.dtype in BYTES)) throw new Error(`safetensors: tensor '${name}' has unsupported dtype ${info.dtype}`);
-    const dtype = info.dtype as Dtype;
-    const [b, e] = info.data_offsets;
-    const expected = numel(info.shape) * BYTES[dtype];
-    if (e - b !== expected) throw new Error(`safetensors: tensor '${name}' has ${e - b} bytes, shape [${info.shape}] ${dtype} needs ${expected}`);
-    if (dataStart + e > buf.byteLength) throw new Error(`safetensors: tensor '${name}' data [${b}, ${e}) past end of file`);
-    tensors.set(name, { dtype, shape: [...info.shape], data: typedFromBytes(dtype, buf.subarray(dataStart + b, dataStart + e)) });
+  const entries: Array<{ name: string; dtype: Dtype; shape: number[]; begin: number; end: number }> = [];
+  for (const [name, raw] of Object.entries(header as Record<string, unknown>)) {
+    if (name === '__metadata__') {
+      if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new Error('safetensors: __metadata__ is not an object');
+      for (const [k, v] of Object.entries(raw)) if (typeof v !== 'string') throw new Error(`safetensors: __metadata__ '${k}' is not a string`);
+      metadata = { ...(raw as Record<string, string>) };
+      continue;
+    }
+    const bad = (what: string) => new Error(`safetensors: tensor '${name}' ${what}`);
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw bad('is not an object with dtype, shape and data_offsets');
+    const info = raw as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
+    if (!isDtype(info.dtype)) throw bad(`has unsupported dtype ${typeof info.dtype === 'string' ? info.dtype : JSON.stringify(info.dtype)} (expected one of ${Object.keys(BYTES).join(', ')})`);
+    const dtype = info.dtype;
+    const shape = info.shape;
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw bad(`has shape ${JSON.stringify(shape)}, expected an array of non-negative integers`);
+    const offsets = info.data_offsets;
+    if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o))) {
+      throw bad(`has data_offsets ${JSON.stringify(offsets)}, expected two integers [begin, end]`);
+    }
+    const [b, e] = offsets as [number, number];
+    if (!(b >= 0 && b <= e)) throw bad(`has data_offsets [${b}, ${e}] outside 0 ≤ begin ≤ end ≤ ${dataLength} (the data's length)`);
+    if (e > dataLength) throw bad(`data [${b}, ${e}) past end of the data (${dataLength} bytes)`);
+    const count = numel(shape as number[]);
+    const expected = count * BYTES[dtype];
+    if (!Number.isSafeInteger(expected) || e - b !== expected) throw bad(`has ${e - b} bytes, shape [${shape}] ${dtype} needs ${expected}`);
+    entries.push({ name, dtype, shape: [...(shape as number[])], begin: b, end: e });
+  }
+  // No byte belongs to two tensors (empty tensors own no bytes).
+  const spans = entries.filter((t) => t.end > t.begin).sort((x, y) => x.begin - y.begin);
+  for (let i = 1; i < spans.length; i++) {
+    if (spans[i].begin < spans[i - 1].end) {
+      throw new Error(`safetensors: tensor '${spans[i].name}' data [${spans[i].begin}, ${spans[i].end}) overlaps tensor '${spans[i - 1].name}' [${spans[i - 1].begin}, ${spans[i - 1].end})`);
+    }
+  }
+  const tensors = new Map<string, TensorEntry>();
+  for (const t of entries) {
+    tensors.set(t.name, { dtype: t.dtype, shape: t.shape, data: typedFromBytes(t.dtype, buf.subarray(dataStart + t.begin, dataStart + t.end)) });
   }
   return { tensors, metadata };
+}
+
+/** The first non-finite value (NaN, ±Inf) of a floating entry, or undefined (integer dtypes have none). */
+export function firstNonFinite(t: TensorEntry): { index: number; value: number } | undefined {
+  if (t.dtype === 'F32') {
+    const d = t.data as Float32Array;
+    for (let i = 0; i < d.length; i++) if (!Number.isFinite(d[i])) return { index: i, value: d[i] };
+    return undefined;
+  }
+  if (t.dtype === 'F16' || t.dtype === 'BF16') {
+    // All-ones exponent = Inf or NaN, straight from the bits.
+    const mask = t.dtype === 'F16' ? 0x7c00 : 0x7f80;
+    const d = t.data as Uint16Array;
+    for (let i = 0; i < d.length; i++) {
+      if ((d[i] & mask) === mask) return { index: i, value: (t.dtype === 'F16' ? f16ToF32 : bf16ToF32)(d.subarray(i, i + 1))[0] };
+    }
+  }
+  return undefined;
 }
 
 /** Serialise tensors (in the Map's order) and string metadata. */

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { AdamW, clipGlobalNorm } from './adamw';
 import { currentBackend, initBackend, type BackendPreference } from './backend';
 import { BiEncoder } from './biEncoder';
-import { BiEncoderModel, type BiEncoderCheckpointConfig } from './biEncoderModel';
+import { BiEncoderModel, checkBiEncoderConfig } from './biEncoderModel';
 import { loadCheckpoint, splitByPrefix } from './checkpoint';
 import { maxSeqLen, resolvePreset, type BiEncoderConfig, type BiEncoderOverrides } from './config';
 import { collate, encodePairs, mechanismsInData } from './encode';
@@ -166,7 +166,7 @@ async function buildOrResume(cfg: TrainConfig, data: TrainData, emit: (e: TrainE
   if (cfg.resume) {
     const ck = await loadCheckpoint(cfg.resume);
     if (ck.family !== 'bi-encoder') throw new Error(`${cfg.resume} holds a '${ck.family}' model, not a bi-encoder`);
-    const c = ck.config as BiEncoderCheckpointConfig;
+    const c = checkBiEncoderConfig(cfg.resume, ck.config);
     const tokenizer = await tokenizerFromJSON(ck.tokenizer);
     const { rest, matched } = splitByPrefix(ck.tensors, 'optimizer.');
     const net = new BiEncoder(c.model, cfg.seed_val);

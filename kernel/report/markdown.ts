@@ -1,15 +1,39 @@
 // A small, safe Markdown renderer for reports: every character of input is HTML-escaped; only the
 // constructs below produce markup (headings, paragraphs, emphasis, code, fenced code, lists,
-// block quotes, rules, GFM tables, links with http(s)/mailto/relative targets, images as alt text).
+// block quotes, rules, GFM tables, links, images as alt text). Links: relative targets stay links,
+// http(s)/mailto links are marked "external link: host", anything else (protocol-relative `//host`,
+// other schemes) is inert text; nothing in the output fetches anything.
 
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
-function safeHref(url: string): string | undefined {
+/**
+ * What a link target may become in a report that is opened from disk (file://): a local link (anchors,
+ * relative paths), a clearly marked external web/mail link, or nothing. Protocol-relative targets
+ * (`//host/x`, which from file:// is a network share), backslashes, control characters and any other
+ * scheme are inert: the label stays, no link.
+ */
+export type LinkTarget = { kind: 'local'; href: string } | { kind: 'external'; href: string; host: string } | { kind: 'inert' };
+
+export function classifyHref(url: string): LinkTarget {
   const u = url.trim();
-  if (/^(https?:|mailto:)/i.test(u) || /^[#./\w-][^:]*$/.test(u)) return u;
-  return undefined;
+  if (u === '' || /[\\\s\u0000-\u001f\u007f]/.test(u) || u.startsWith('//')) return { kind: 'inert' };
+  const web = /^https?:\/\/([^/?#@]+@)?([^/?#:@]+)(:\d+)?(?:[/?#]|$)/i.exec(u);
+  if (web) return { kind: 'external', href: u, host: web[2].toLowerCase() };
+  if (/^mailto:[^/?#]+$/i.test(u)) return { kind: 'external', href: u, host: 'email' };
+  if (/^[#./\w-][^:]*$/.test(u)) return { kind: 'local', href: u };
+  return { kind: 'inert' };
+}
+
+function renderLink(label: string, target: LinkTarget): string {
+  switch (target.kind) {
+    case 'local': return `<a href="${escapeHtml(target.href)}">${label}</a>`;
+    case 'external':
+      return `<a class="md-external" href="${escapeHtml(target.href)}" rel="noopener noreferrer nofollow" referrerpolicy="no-referrer">${label}</a>` +
+        `<span class="md-external-mark"> (external link: ${escapeHtml(target.host)})</span>`;
+    case 'inert': return `<span class="md-inert-link" title="link removed: not a relative or http(s)/mailto target">${label}</span>`;
+  }
 }
 
 /** Inline markup on one escaped-later text run. */
@@ -21,8 +45,8 @@ export function renderInline(text: string): string {
     let s = escapeHtml(part);
     s = s.replace(/!\[([^\]]*)\]\(([^)\s]+)(?:\s+&quot;[^&]*&quot;)?\)/g, (_m, alt: string) => `<span class="md-image">[${alt}]</span>`);
     s = s.replace(/\[([^\]]+)\]\(([^)\s]+)\)/g, (m, label: string, href: string) => {
-      const safe = safeHref(href.replace(/&amp;/g, '&'));
-      return safe ? `<a href="${escapeHtml(safe)}" rel="noopener noreferrer">${label}</a>` : label;
+      const raw = href.replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'");
+      return renderLink(label, classifyHref(raw));
     });
     s = s.replace(/(\*\*|__)(?=\S)([\s\S]*?\S)\1/g, '<strong>$2</strong>');
     s = s.replace(/(^|[^\w*])\*(?=\S)([^*]*?\S)\*(?!\w)/g, '$1<em>$2</em>');

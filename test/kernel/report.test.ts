@@ -57,9 +57,26 @@ describe('kernel/report', function () {
     assert.ok(!html.includes('<img'), html);
     assert.ok(html.includes('&lt;img src=x onerror=alert(1)&gt;'));
     assert.ok(!html.includes('javascript:'));
-    assert.ok(html.includes('<a href="https://a.b/?q=1&amp;r=2" rel="noopener noreferrer">ok</a>'));
+    assert.ok(html.includes('<a class="md-external" href="https://a.b/?q=1&amp;r=2" rel="noopener noreferrer nofollow" referrerpolicy="no-referrer">ok</a><span class="md-external-mark"> (external link: a.b)</span>'), html);
     assert.ok(html.includes('<ul><li>a</li><li>b</li></ul>'));
     assert.ok(html.includes('<pre><code class="language-ts">const a = &quot;&lt;b&gt;&quot;</code></pre>'));
+  });
+
+  it('external links are marked, protocol-relative and other odd targets are inert, local links stay', () => {
+    const html = renderMarkdown('[c](//evil.example/x) [d](/\\evil.example/y) [e](https:evil.example) [f](ftp://evil.example/) ' +
+      '[g](https://good.example@evil.example/z) [h](#results) [i](runs/r1/report.html) [j](mailto:a@b.c)');
+    assert.ok(!/href="(\/\/|\/\\|https:evil|ftp:)/.test(html), html);
+    assert.ok(/<span class="md-inert-link" title="link removed[^"]*">c<\/span>/.test(html), html);
+    assert.ok(!html.includes('evil.example/x'), 'an inert target is not kept anywhere in the page');
+    for (const label of ['d', 'e', 'f']) assert.ok(html.includes(`">${label}</span>`), `${label} is inert: ${html}`);
+    assert.ok(html.includes('>g</a><span class="md-external-mark"> (external link: evil.example)</span>'), 'the real host is named');
+    assert.ok(html.includes('<a href="#results">h</a>') && html.includes('<a href="runs/r1/report.html">i</a>'));
+    assert.ok(html.includes('>j</a><span class="md-external-mark"> (external link: email)</span>'));
+    // Every <a> to another site is followed by its mark.
+    const external = html.match(/<a class="md-external"[^>]*>[^<]*<\/a>(<span class="md-external-mark">)?/g) ?? [];
+    assert.equal(external.length, 2);
+    assert.ok(external.every((a) => a.endsWith('<span class="md-external-mark">')));
+    assert.equal((html.match(/<a /g) ?? []).length, 4, 'only the two local and two marked external links are links');
   });
 
   it('embeds payloads safely and without the report script falls back to text', () => {

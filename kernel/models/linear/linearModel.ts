@@ -1,7 +1,7 @@
 // The `linear` model family: TF-IDF of the response + one class-balanced multinomial logistic
 // regression per mechanism for the level, and one binary logistic regression per mechanism over the
 // response's sentences for the rationale (rationale.ts); trains in seconds, exposes per-n-gram weights.
-import { loadCheckpoint, saveCheckpoint, type Checkpoint } from '../../engine/checkpoint';
+import { configLike, configMechanisms, configObject, loadCheckpoint, saveCheckpoint, type Checkpoint } from '../../engine/checkpoint';
 import { groupedStratifiedFolds } from '../../engine/cv';
 import type { EmpathyModel, ModelFamily, PredictOptions, SalienceOptions, TrainResult, TrainData } from '../../engine/model';
 import type { TensorEntry } from '../../engine/safetensors';
@@ -10,7 +10,7 @@ import { levelMetrics } from '../../metrics/levels';
 import { extractSpans } from '../../engine/spans';
 import { argmax3, evaluatePredictions, labelledMechanisms, yieldToLoop } from '../evaluate';
 import { gateByLevel } from '../levelGate';
-import { resolveLinearConfig, type LinearConfig } from './config';
+import { defaultLinearConfig, resolveLinearConfig, type LinearConfig } from './config';
 import { fitLogReg, predictProba, type LogRegParams } from './logreg';
 import { fitRationaleHead, rationaleTokenProbs, segmentResponse } from './rationale';
 import { linearSalience } from './salience';
@@ -254,10 +254,12 @@ export async function loadLinear(path: string): Promise<LinearModel> {
   return linearFromCheckpoint(await loadCheckpoint(path), path);
 }
 
-/** Rebuild a linear model from checkpoint contents (`path` names the file in errors). */
-export function linearFromCheckpoint(ck: Checkpoint, path: string): LinearModel {
+/** Rebuild a linear model from checkpoint contents (`path` names the file, `field` its config, in errors). */
+export function linearFromCheckpoint(ck: Checkpoint, path: string, field = 'config'): LinearModel {
   if (ck.family !== 'linear') throw new Error(`${path}: a '${ck.family}' checkpoint, not 'linear'`);
-  const cfgRaw = ck.config as LinearConfig & { C: Partial<Record<Mechanism, number>>; mechanisms: Mechanism[] };
+  const cfgRaw = configLike(path, ck.config, { ...defaultLinearConfig, C: undefined }, field) as unknown as LinearConfig & { C: Partial<Record<Mechanism, number>>; mechanisms: Mechanism[] };
+  configMechanisms(path, cfgRaw.mechanisms, `${field}.mechanisms`);
+  configObject(path, cfgRaw.C, `${field}.C`);
   const tok = ck.tokenizer as { kind: string; wordCount: number; features: string[] } | undefined;
   if (!tok || tok.kind !== 'tfidf' || !Array.isArray(tok.features)) throw new Error(`${path}: linear checkpoint without its TF-IDF vocabulary`);
   const get = (name: string, shape: number[]): Float32Array => {

@@ -3,7 +3,7 @@
 // prediction, evaluation and the single-file checkpoint.
 import * as tf from '@tensorflow/tfjs';
 import { currentBackend, initBackend } from '../../engine/backend';
-import { loadCheckpoint, saveCheckpoint, type Checkpoint } from '../../engine/checkpoint';
+import { configLike, configMechanisms, loadCheckpoint, saveCheckpoint, type Checkpoint } from '../../engine/checkpoint';
 import { seededRandom } from '../../../dataset/random';
 import type { EmpathyModel, ModelFamily, PredictOptions, SalienceOptions, TrainData, TrainResult } from '../../engine/model';
 import { SeedStream } from '../../engine/ops';
@@ -12,7 +12,7 @@ import type { BackendInfo, EvalReport, LabeledPair, Mechanism, MechanismPredicti
 import { argmax3, evaluatePredictions, labelledMechanisms, yieldToLoop } from '../evaluate';
 import { gateByLevel } from '../levelGate';
 import { balancedClassWeights } from '../linear/logreg';
-import { resolveTaggerConfig, type TaggerConfig } from './config';
+import { defaultTaggerConfig, resolveTaggerConfig, type TaggerConfig } from './config';
 import { TaggerNetwork } from './network';
 import { taggerSalience } from './salience';
 import { makeBatch, toExamples, WordVocab, type TaggerExample } from './vocab';
@@ -233,10 +233,11 @@ export async function loadTagger(path: string): Promise<TaggerModel> {
   return taggerFromCheckpoint(await loadCheckpoint(path), path);
 }
 
-/** Rebuild a tagger from checkpoint contents (`path` names the file in errors). */
-export async function taggerFromCheckpoint(ck: Checkpoint, path: string): Promise<TaggerModel> {
+/** Rebuild a tagger from checkpoint contents (`path` names the file, `field` its config, in errors). */
+export async function taggerFromCheckpoint(ck: Checkpoint, path: string, field = 'config'): Promise<TaggerModel> {
   if (ck.family !== 'tagger') throw new Error(`${path}: a '${ck.family}' checkpoint, not 'tagger'`);
-  const cfgRaw = ck.config as TaggerConfig & { mechanisms: Mechanism[] };
+  const cfgRaw = configLike(path, ck.config, defaultTaggerConfig, field) as unknown as TaggerConfig & { mechanisms: Mechanism[] };
+  configMechanisms(path, cfgRaw.mechanisms, `${field}.mechanisms`);
   const tok = ck.tokenizer as { kind: string; words: string[] } | undefined;
   if (!tok || tok.kind !== 'tagger-words' || !Array.isArray(tok.words)) throw new Error(`${path}: tagger checkpoint without its word vocabulary`);
   // Checkpoints written before segment pooling existed have no such key and no such weights: off.
