@@ -140,7 +140,7 @@ export class TextDecodeStream {
     let text: string;
     if (this.utf8) {
       const { ok, bad } = scanUtf8(b);
-      if (bad !== undefined || (final && ok < b.length)) this.invalid(b, bad ?? ok);
+      if (bad !== undefined || (final && ok < b.length)) this.invalid(b, bad ?? ok, bad === undefined);
       text = Buffer.from(b.buffer, b.byteOffset, ok).toString('utf8');
       this.pending = b.slice(ok);
       this.offset += ok;
@@ -163,12 +163,13 @@ export class TextDecodeStream {
     return text;
   }
 
-  private invalid(b: Uint8Array, at: number): never {
+  private invalid(b: Uint8Array, at: number, truncated: boolean): never {
     let line = this.line;
     for (let i = 0; i < at; i++) if (b[i] === 0x0a) line++;
     const byte = b[at] ?? 0;
     const nul = b.indexOf(0) >= 0 && b.indexOf(0) < 64;
-    const what = at >= b.length ? 'the file ends inside a UTF-8 character' : `invalid UTF-8 byte 0x${byte.toString(16).toUpperCase().padStart(2, '0')} at byte offset ${this.offset + at}`;
+    const where = `0x${byte.toString(16).toUpperCase().padStart(2, '0')} at byte offset ${this.offset + at}`;
+    const what = truncated ? `the file ends inside a UTF-8 character (byte ${where})` : `invalid UTF-8 byte ${where}`;
     const hint = nul ? 'it looks like UTF-16 without a byte-order mark: pass --encoding utf-16le, or re-save it as UTF-8' : FIX;
     throw new DataError(this.file, line, `${what}: the file is not UTF-8; ${hint}`);
   }
