@@ -58,6 +58,8 @@ export const test: Command = {
     { name: 'rationale_format', type: 'string', default: 'spans', choices: ['spans', 'labels'], help: 'rationale cells: |-joined spans or 0/1 token lists' },
     { name: 'batch_size', type: 'number', default: 32, help: 'pairs per forward pass' },
     { name: 'chunk_rows', type: 'number', default: 1024, help: 'rows read, scored and written per chunk' },
+    ENCODING_OPTION,
+    RAW_CSV_OPTION,
     { name: 'threshold', type: 'number', help: "token probability counted as rationale (default: the model's own: 0.5 for the bi-encoder, tuned per mechanism for the offline default)" },
   ],
   async run(args, ctx) {
