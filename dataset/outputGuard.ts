@@ -36,7 +36,7 @@ function identify(p: string, cwd: string): Identity {
 }
 
 function shown(f: FlaggedPath): string {
-  return f.flag.startsWith('-') || f.flag === 'NOTEBOOK' ? f.flag : `--${f.flag}`;
+  return /^(-|[A-Z])/.test(f.flag) ? f.flag : `--${f.flag}`; // positionals (NOTEBOOK, RUN x) as they are
 }
 
 /**

@@ -75,6 +75,28 @@ describe('cli: nothing lost (issue 13, items 4–7)', function () {
     });
   });
 
+  describe('4: … and for the report and notebook outputs', () => {
+    it('report --out over a run record, run --out and --html naming one file', () => {
+      const runs = path.join(dir, 'runs');
+      const t = cli(['train', '--model', 'linear', '--train_path', train, '--runs_dir', runs]);
+      assert.equal(t.code, 0, t.stderr);
+      const m = /^run (\S+) → (.*)$/m.exec(t.stderr);
+      assert.ok(m, t.stderr);
+      const record = path.join(m[2], 'run.json');
+      const before = sha(record);
+      const r = cli(['report', m[1], '--runs_dir', runs, '--out', record]);
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(fatalLines(r)[0], new RegExp(`refusing to write over an input file \\(--out is inside the folder given to RUN ${m[1]}`));
+      assert.equal(sha(record), before);
+      const nb = path.join(dir, 'nb.empathy');
+      fs.writeFileSync(nb, '');
+      const n = cli(['run', nb, '--out', path.join(dir, 'same.html'), '--html', './same.html'], { cwd: dir });
+      assert.equal(n.code, 1, n.stderr);
+      assert.match(fatalLines(n)[0], /--html and --out name the same file/);
+      assert.equal(fs.existsSync(path.join(dir, 'same.html')), false);
+    });
+  });
+
   describe('5: interrupted writes', () => {
     const many = path.join(dir, 'many.csv');
     const out = path.join(dir, 'many.scored.csv');
