@@ -2,6 +2,7 @@
 // naming file:line and the byte, with the fix), UTF-16 byte-order marks are honoured, UTF-32 is a
 // clear error, a NUL character is an error. Other encodings (cp1252, latin1, utf-16le…) on request.
 // Works on a whole buffer or chunk by chunk (streamed CSVs), with the same positions either way.
+import { isUtf8 } from 'node:buffer';
 import { TextDecoder } from 'node:util';
 import { DataError } from './csv';
 
@@ -139,7 +140,7 @@ export class TextDecodeStream {
   private decode(b: Uint8Array, final: boolean): string {
     let text: string;
     if (this.utf8) {
-      const { ok, bad } = scanUtf8(b);
+      const { ok, bad } = isUtf8(b) ? { ok: b.length, bad: undefined } : scanUtf8(b); // native check first; the scan finds where
       if (bad !== undefined || (final && ok < b.length)) this.invalid(b, bad ?? ok, bad === undefined);
       text = Buffer.from(b.buffer, b.byteOffset, ok).toString('utf8');
       this.pending = b.slice(ok);
