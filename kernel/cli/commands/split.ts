@@ -1,5 +1,6 @@
 // `empathy split`: train/dev/test files grouped by seeker post, stratified by level, seeded. Several
-// mechanism files are split together (same sp_id → same part in every file); rows are copied verbatim.
+// mechanism files are split together (same sp_id → same part in every file); rows are copied verbatim
+// (cells a spreadsheet would run as formulas get a leading ' unless --raw_csv).
 import * as path from 'node:path';
 import { readCsvFile, writeCsvAtomic } from '../../../dataset/csv';
 import { assertOutputsClear } from '../../../dataset/outputGuard';
