@@ -1,9 +1,9 @@
-// RFC 4180 CSV: an incremental parser (quoted newlines, commas, escaped quotes, BOM, CRLF, UTF-8)
-// whose errors name the file and line, and atomic writers (temp file + rename) that never write
-// over an input file and never leave an empty or half-written file behind.
+// RFC 4180 CSV: an incremental parser (quoted newlines, commas, escaped quotes, BOM, CRLF) over
+// strictly decoded text (dataset/textDecode.ts), whose errors name the file and line, and the CSV
+// writer: quoting, formula neutralisation for spreadsheets, atomic files (dataset/atomicFile.ts).
 import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { AtomicFile, writeFileAtomic } from './atomicFile';
+import { TextDecodeStream, decodeText, type DecodeOptions } from './textDecode';
 
 /** A malformed or invalid data file. `message` is one line: `<file>:<line>: <what>`. */
 export class DataError extends Error {
@@ -150,14 +150,23 @@ export function parseCsv(text: string, file: string): string[][] {
   return parseCsvRecords(text, file).map((r) => r.fields);
 }
 
-/** Read and parse a CSV file as UTF-8 (a missing/empty file is a one-line DataError). */
-export async function readCsvFile(file: string): Promise<CsvRecord[]> {
+/** How CSV files are read: the text encoding (strict UTF-8 by default). */
+export type ReadCsvOptions = DecodeOptions;
+
+function readError(file: string, e: unknown): DataError {
+  if (e instanceof DataError) return e;
+  const err = e as NodeJS.ErrnoException;
+  if (!err.code) return new DataError(file, undefined, err.message); // e.g. an unknown --encoding
+  return new DataError(file, undefined, err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'is a directory, not a CSV file' : `cannot read (${err.code})`);
+}
+
+/** Read and parse a CSV file (strict UTF-8 unless `encoding`; a missing/empty file is a one-line DataError). */
+export async function readCsvFile(file: string, opts: ReadCsvOptions = {}): Promise<CsvRecord[]> {
   let text: string;
   try {
-    text = await fs.promises.readFile(file, 'utf8');
+    text = decodeText(await fs.promises.readFile(file), file, opts);
   } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    throw new DataError(file, undefined, err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'is a directory, not a CSV file' : `cannot read (${err.code ?? err.message})`);
+    throw readError(file, e);
   }
   if (text.replace(/^\uFEFF/, '').trim() === '') throw new DataError(file, undefined, 'empty file (expected a CSV header and rows)');
   return parseCsvRecords(text, file);
@@ -165,113 +174,75 @@ export async function readCsvFile(file: string): Promise<CsvRecord[]> {
 
 /**
  * Stream records from a CSV file without holding the whole file (for 100k+ row inputs).
- * Yields batches of records as they are parsed.
+ * Yields batches of records as they are parsed; decoding is as strict as readCsvFile's.
  */
-export async function* streamCsvFile(file: string, opts: { highWaterMark?: number } = {}): AsyncGenerator<CsvRecord[]> {
+export async function* streamCsvFile(file: string, opts: ReadCsvOptions & { highWaterMark?: number } = {}): AsyncGenerator<CsvRecord[]> {
+  let decoder: TextDecodeStream;
   try {
     const st = await fs.promises.stat(file);
     if (st.isDirectory()) throw new DataError(file, undefined, 'is a directory, not a CSV file');
     if (st.size === 0) throw new DataError(file, undefined, 'empty file (expected a CSV header and rows)');
+    decoder = new TextDecodeStream(file, opts);
   } catch (e) {
-    if (e instanceof DataError) throw e;
-    const err = e as NodeJS.ErrnoException;
-    throw new DataError(file, undefined, err.code === 'ENOENT' ? 'no such file' : `cannot read (${err.code ?? err.message})`);
+    throw readError(file, e);
   }
   const parser = new CsvParser(file);
-  const stream = fs.createReadStream(file, { encoding: 'utf8', highWaterMark: opts.highWaterMark ?? 1 << 16 });
-  for await (const chunk of stream) {
-    const recs = parser.push(chunk as string);
-    if (recs.length > 0) yield recs;
+  const stream = fs.createReadStream(file, { highWaterMark: opts.highWaterMark ?? 1 << 16 });
+  try {
+    for await (const chunk of stream) {
+      const recs = parser.push(decoder.push(chunk as Buffer));
+      if (recs.length > 0) yield recs;
+    }
+  } finally {
+    stream.destroy();
   }
-  const last = parser.end();
+  const last = [...parser.push(decoder.end()), ...parser.end()];
   if (last.length > 0) yield last;
 }
 
-/** Quote a field when it needs it (Python csv QUOTE_MINIMAL: comma, quote, CR, LF). */
-export function csvField(v: unknown): string {
-  const s = v === undefined || v === null ? '' : String(v);
+/** How CSV files are written. */
+export interface WriteCsvOptions {
+  /**
+   * Write cells exactly as they are. Default false: a text cell starting with = + - @ TAB or CR gets
+   * a leading ' so a spreadsheet shows it as text instead of running it as a formula (CSV injection,
+   * OWASP). Plain numbers (-1, +2.5) are left alone.
+   */
+  raw?: boolean;
+}
+
+const FORMULA_START = /^[=+\-@\t\r]/;
+const PLAIN_NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/** A cell a spreadsheet would run as a formula gets a leading ' (the text is otherwise unchanged). */
+export function neutraliseFormula(s: string): string {
+  return FORMULA_START.test(s) && !PLAIN_NUMBER.test(s) ? `'${s}` : s;
+}
+
+/** Quote a field when it needs it (Python csv QUOTE_MINIMAL: comma, quote, CR, LF); formulas neutralised unless raw. */
+export function csvField(v: unknown, opts: WriteCsvOptions = {}): string {
+  let s = v === undefined || v === null ? '' : String(v);
+  if (!opts.raw) s = neutraliseFormula(s);
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-export function csvLine(values: readonly unknown[]): string {
-  return values.map(csvField).join(',') + '\n';
-}
-
-function samePath(a: string, b: string): boolean {
-  const real = (p: string) => {
-    try {
-      return fs.realpathSync(p);
-    } catch {
-      try {
-        return path.join(fs.realpathSync(path.dirname(p)), path.basename(p));
-      } catch {
-        return path.resolve(p);
-      }
-    }
-  };
-  return real(a) === real(b);
-}
-
-/** Throw when `output` is one of `inputs` (we never write over an input file). */
-export function assertNotInput(output: string, inputs: ReadonlyArray<string | undefined>): void {
-  for (const i of inputs) {
-    if (i && samePath(output, i)) throw new DataError(output, undefined, 'refusing to write over an input file; choose another --output_path');
-  }
-}
-
-/**
- * A file written to a temp sibling and renamed into place on `commit()` (atomic on one filesystem).
- * `abort()` removes the temp file; the destination is untouched until commit.
- */
-export class AtomicWriter {
-  readonly tmp: string;
-  private fd: number | undefined;
-  constructor(readonly dest: string) {
-    fs.mkdirSync(path.dirname(path.resolve(dest)), { recursive: true });
-    this.tmp = path.join(path.dirname(path.resolve(dest)), `.${path.basename(dest)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-    this.fd = fs.openSync(this.tmp, 'w');
-  }
-  write(s: string): void {
-    if (this.fd === undefined) throw new Error('AtomicWriter: already closed');
-    fs.writeSync(this.fd, s);
-  }
-  commit(): void {
-    if (this.fd === undefined) throw new Error('AtomicWriter: already closed');
-    fs.fsyncSync(this.fd);
-    fs.closeSync(this.fd);
-    this.fd = undefined;
-    fs.renameSync(this.tmp, this.dest);
-  }
-  abort(): void {
-    if (this.fd !== undefined) {
-      fs.closeSync(this.fd);
-      this.fd = undefined;
-    }
-    fs.rmSync(this.tmp, { force: true });
-  }
+export function csvLine(values: readonly unknown[], opts: WriteCsvOptions = {}): string {
+  return values.map((v) => csvField(v, opts)).join(',') + '\n';
 }
 
 /** Write a CSV (header + rows) atomically: temp file in the same folder, then rename. Missing folders are created. */
-export function writeCsvAtomic(file: string, header: readonly string[], rows: Iterable<readonly unknown[]>): void {
-  const w = new AtomicWriter(file);
+export function writeCsvAtomic(file: string, header: readonly string[], rows: Iterable<readonly unknown[]>, opts: WriteCsvOptions = {}): void {
+  const w = new AtomicFile(file);
   try {
-    w.write(csvLine(header));
-    for (const r of rows) w.write(csvLine(r));
-    w.commit();
+    w.write(csvLine(header, opts));
+    for (const r of rows) w.write(csvLine(r, opts));
   } catch (e) {
     w.abort();
     throw e;
   }
+  w.commit();
 }
 
 /** Write any text atomically (JSON reports, etc.). */
 export function writeTextAtomic(file: string, text: string): void {
-  const w = new AtomicWriter(file);
-  try {
-    w.write(text);
-    w.commit();
-  } catch (e) {
-    w.abort();
-    throw e;
-  }
+  writeFileAtomic(file, text);
 }

@@ -3,7 +3,7 @@
 // mechanism files into LabeledPairs.
 import * as path from 'node:path';
 import type { LabeledPair, Level, Mechanism } from '../kernel/engine/types';
-import { DataError, readCsvFile, type CsvRecord } from './csv';
+import { DataError, readCsvFile, type CsvRecord, type ReadCsvOptions } from './csv';
 import { locateRationales } from './align';
 
 export const RAW_COLUMNS = ['sp_id', 'rp_id', 'seeker_post', 'response_post', 'level', 'rationales'] as const;
@@ -117,12 +117,29 @@ export function rawRowsFromRecords(recs: CsvRecord[], file: string): LoadedEpito
   }
   if (positiveNoRationale > 0) warnings.push(`${file}: ${positiveNoRationale} row(s) with level > 0 have no rationale`);
   if (zeroWithRationale > 0) warnings.push(`${file}: ${zeroWithRationale} row(s) with level 0 have a rationale`);
+  const dup = duplicateIdWarning(rows, file);
+  if (dup) warnings.push(dup);
   return { rows, warnings, mechanism: mechanismFromFileName(file) };
 }
 
+/** A warning when (sp_id, rp_id) pairs repeat: how many rows repeat an id, and the first such line. */
+export function duplicateIdWarning(rows: ReadonlyArray<Pick<RawRow, 'sp_id' | 'rp_id' | 'line'>>, file: string): string | undefined {
+  const seen = new Set<string>();
+  let n = 0;
+  let first: number | undefined;
+  for (const r of rows) {
+    const id = pairId(r);
+    if (seen.has(id)) {
+      n++;
+      first ??= r.line;
+    } else seen.add(id);
+  }
+  return n > 0 ? `${file}: ${n} row(s) repeat an id (sp_id, rp_id) already seen, first at line ${first} (duplicates are kept; the k-th repeat joins the k-th in sibling files)` : undefined;
+}
+
 /** Load and validate a raw EPITOME CSV. */
-export async function loadEpitomeCsv(file: string): Promise<LoadedEpitome> {
-  return rawRowsFromRecords(await readCsvFile(file), file);
+export async function loadEpitomeCsv(file: string, opts: ReadCsvOptions = {}): Promise<LoadedEpitome> {
+  return rawRowsFromRecords(await readCsvFile(file, opts), file);
 }
 
 /** The original's pair id: `<sp_id>_<rp_id>`. */

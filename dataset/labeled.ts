@@ -1,7 +1,7 @@
 // Load a labelled CSV in either format — raw EPITOME (`…,level,rationales`) or processed by
 // process-data (`id,…,labels,rationale_labels,…,rationale_spans`) — as RawRows.
-import { DataError, readCsvFile, type CsvRecord } from './csv';
-import { checkWidth, headerIndex, mechanismFromFileName, parseLevel, rawRowsFromRecords, type LoadedEpitome, type RawRow } from './epitome';
+import { DataError, readCsvFile, type CsvRecord, type ReadCsvOptions } from './csv';
+import { checkWidth, duplicateIdWarning, headerIndex, mechanismFromFileName, parseLevel, rawRowsFromRecords, type LoadedEpitome, type RawRow } from './epitome';
 
 export type LabeledFormat = 'raw' | 'processed';
 
@@ -55,11 +55,13 @@ export function processedRecordsToRows(recs: CsvRecord[], file: string): LoadedE
   const warnings = hasSpans
     ? []
     : [`${file}: no rationale_spans column (a file from the original process_data.py?): its token labels belong to another tokenizer, so only levels are used — train on the raw CSV for rationale supervision`];
+  const dup = duplicateIdWarning(rows, file);
+  if (dup) warnings.push(dup);
   return { rows, warnings, mechanism: mechanismFromFileName(file) };
 }
 
-export async function loadLabeledCsv(file: string): Promise<LoadedEpitome & { format: LabeledFormat }> {
-  const recs = await readCsvFile(file);
+export async function loadLabeledCsv(file: string, opts: ReadCsvOptions = {}): Promise<LoadedEpitome & { format: LabeledFormat }> {
+  const recs = await readCsvFile(file, opts);
   if (recs.length === 0) throw new DataError(file, undefined, 'empty file (expected a CSV header and rows)');
   const format = detectFormat(recs[0].fields);
   if (format === 'processed') return { ...processedRecordsToRows(recs, file), format };

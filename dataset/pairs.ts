@@ -1,17 +1,22 @@
 // Unlabelled pairs for scoring (the original test.py input `id,seeker_post,response_post`, or a raw
 // EPITOME file whose id becomes `<sp_id>_<rp_id>`), streamed in chunks so huge files never sit in memory.
 import type { Pair } from '../kernel/engine/types';
-import { DataError, streamCsvFile, type CsvRecord } from './csv';
+import { DataError, streamCsvFile, type CsvRecord, type ReadCsvOptions } from './csv';
 import { checkWidth } from './epitome';
 
 export interface PairRow extends Pair {
   line: number;
+  /** The posts exactly as in the file (the model sees them trimmed; outputs copy these, never trimmed). */
+  original: { seekerPost: string; responsePost: string };
 }
 
 /** Turns records (header first) into pairs; throws on a header without the needed columns or a ragged row. */
 export class PairReader {
   private cols: { id?: number; sp?: number; rp?: number; seeker: number; response: number; width: number } | undefined;
   emptyPosts = 0;
+  /** Rows whose id was already seen (each extra occurrence counts once). */
+  duplicateIds = 0;
+  private ids = new Set<string>();
   constructor(readonly file: string) {}
 
   take(recs: readonly CsvRecord[]): PairRow[] {
@@ -36,7 +41,10 @@ export class PairReader {
       const seekerPost = f[c.seeker].trim();
       const responsePost = f[c.response].trim();
       if (seekerPost === '' || responsePost === '') this.emptyPosts++;
-      out.push({ id: c.id !== undefined ? f[c.id] : `${f[c.sp!].trim()}_${f[c.rp!].trim()}`, seekerPost, responsePost, line: rec.line });
+      const id = c.id !== undefined ? f[c.id] : `${f[c.sp!].trim()}_${f[c.rp!].trim()}`;
+      if (this.ids.has(id)) this.duplicateIds++;
+      else this.ids.add(id);
+      out.push({ id, seekerPost, responsePost, line: rec.line, original: { seekerPost: f[c.seeker], responsePost: f[c.response] } });
     }
     return out;
   }
@@ -47,9 +55,9 @@ export class PairReader {
 }
 
 /** Stream pairs in chunks of about `chunkRows`; `reader` (optional) exposes counts such as emptyPosts. */
-export async function* streamPairs(file: string, chunkRows = 512, reader = new PairReader(file)): AsyncGenerator<PairRow[]> {
+export async function* streamPairs(file: string, chunkRows = 512, reader = new PairReader(file), opts: ReadCsvOptions = {}): AsyncGenerator<PairRow[]> {
   let buf: PairRow[] = [];
-  for await (const recs of streamCsvFile(file)) {
+  for await (const recs of streamCsvFile(file, opts)) {
     buf.push(...reader.take(recs));
     while (buf.length >= chunkRows) {
       yield buf.slice(0, chunkRows);
@@ -61,8 +69,8 @@ export async function* streamPairs(file: string, chunkRows = 512, reader = new P
 }
 
 /** Count data records (for progress totals) with the same parser, without keeping them. */
-export async function countRecords(file: string): Promise<number> {
+export async function countRecords(file: string, opts: ReadCsvOptions = {}): Promise<number> {
   let n = 0;
-  for await (const recs of streamCsvFile(file)) n += recs.length;
+  for await (const recs of streamCsvFile(file, opts)) n += recs.length;
   return Math.max(0, n - 1);
 }

@@ -40,7 +40,7 @@ export interface LoadedLabeled {
  * Load labelled files for one role (train/dev/test/gold). With `joint` and one file, the other two
  * mechanisms' files are found next to it by name (missing siblings are an error naming them).
  */
-export async function loadLabeledFiles(flag: string, files: string[], o: { mechanism?: Mechanism; joint?: boolean; siblings?: boolean; cwd: string }): Promise<LoadedLabeled> {
+export async function loadLabeledFiles(flag: string, files: string[], o: { mechanism?: Mechanism; joint?: boolean; siblings?: boolean; cwd: string; encoding?: string }): Promise<LoadedLabeled> {
   if (files.length === 0) throw new UsageError(`--${flag} needs a CSV path`);
   const entries: Array<{ file: string; mechanism: Mechanism }> = [];
   for (const f of files) {
@@ -63,7 +63,7 @@ export async function loadLabeledFiles(flag: string, files: string[], o: { mecha
   const out: LoadedLabeled = { pairs: [], files: [], warnings: [] };
   for (const e of entries) {
     if (byMech[e.mechanism]) throw new UsageError(`--${flag}: two files for ${e.mechanism}`);
-    const loaded = await loadLabeledCsv(e.file);
+    const loaded = await loadLabeledCsv(e.file, { encoding: o.encoding });
     byMech[e.mechanism] = loaded.rows;
     out.files.push({ file: e.file, mechanism: e.mechanism, rows: loaded.rows.length, format: loaded.format });
     out.warnings.push(...loaded.warnings);

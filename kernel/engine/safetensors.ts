@@ -2,8 +2,7 @@
 // Format: u64 LE header length N, N bytes of JSON {name: {dtype, shape, data_offsets}, __metadata__},
 // padded with spaces to a multiple of 8, then the raw little-endian data (offsets relative to its start).
 import { promises as fsp } from 'node:fs';
-import * as path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { writeFileAtomicAsync } from '../../dataset/atomicFile';
 
 export type Dtype = 'F32' | 'F16' | 'BF16' | 'I64' | 'I32';
 
@@ -159,25 +158,9 @@ export async function readSafetensorsFile(file: string): Promise<{ tensors: Map<
   }
 }
 
-/** Write to a temp file in the target folder (created if missing), fsync, then rename over the target. */
+/** Write atomically (dataset/atomicFile.ts: temp sibling, fsync, rename, fsync the folder; folders created). */
 export async function writeSafetensorsFileAtomic(file: string, tensors: Map<string, TensorEntry>, metadata?: Record<string, string>): Promise<void> {
-  const bytes = writeSafetensors(tensors, metadata);
-  const dir = path.dirname(path.resolve(file));
-  await fsp.mkdir(dir, { recursive: true });
-  const tmp = path.join(dir, `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
-  const fh = await fsp.open(tmp, 'w');
-  try {
-    await fh.writeFile(bytes);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  try {
-    await fsp.rename(tmp, file);
-  } catch (e) {
-    await fsp.rm(tmp, { force: true });
-    throw e;
-  }
+  await writeFileAtomicAsync(file, writeSafetensors(tensors, metadata));
 }
 
 // ---- dtype conversions (half floats are stored as raw bits) ----

@@ -4,6 +4,7 @@
 // fetched from the network. Without the report script, each output's text/plain fallback shows.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { writeFileAtomic } from '../../dataset/atomicFile';
 import type { CellOutput, Notebook } from '../notebook/format';
 import type { MimeBundle } from '../protocol/mime';
 import { escapeHtml, renderMarkdown } from './markdown';
@@ -162,8 +163,5 @@ ${plotly ? `<script>${inlineScript(plotly)}</script>\n` : ''}${script ? `<script
 /** Write the report atomically (temp file + rename); folders are created. */
 export function writeHtmlReport(file: string, nb: Notebook, opts: HtmlReportOptions = {}): void {
   const html = renderHtmlReport(nb, opts);
-  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, html);
-  fs.renameSync(tmp, file);
+  writeFileAtomic(file, html);
 }

@@ -3,8 +3,8 @@
 // page drawn with the notebook report's machinery (kernel/report/html.ts + the webviews' renderers,
 // plotly inlined; nothing is fetched from the network).
 import { existsSync } from 'node:fs';
-import { writeFileSync, mkdirSync, renameSync } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
+import { writeFileAtomic } from '../../dataset/atomicFile';
 import type { CellOutput, Notebook, NotebookCell } from '../notebook/format';
 import { MIME, type MimeBundle } from '../protocol/mime';
 import { renderHtmlReport } from '../report/html';
@@ -195,10 +195,6 @@ export function renderRunsReport(nb: Notebook): string {
 export async function writeRunsReport(file: string, store: RunStore, refs: readonly string[], options: Partial<RunsReportOptions> = {}): Promise<RunRecord[]> {
   const { notebook, runs } = await runsReportNotebook(store, refs, options);
   const html = renderRunsReport(notebook);
-  const out = resolve(file);
-  mkdirSync(dirname(out), { recursive: true });
-  const tmp = `${out}.${process.pid}.tmp`;
-  writeFileSync(tmp, html);
-  renameSync(tmp, out);
+  writeFileAtomic(resolve(file), html);
   return runs;
 }

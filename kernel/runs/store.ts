@@ -2,7 +2,8 @@
 // Layout: <root>/<id>/run.json (RunRecord, rewritten atomically) and <root>/<id>/events.jsonl (appended).
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { writeFileAtomic } from '../../dataset/atomicFile';
 import { basename, join, resolve } from 'node:path';
 import type { TrainEvent } from '../engine/types';
 import { RUN_FORMAT, RUN_VERSION, flattenEval, type RunDataFile, type RunLogLine, type RunRecord } from './run';
@@ -17,9 +18,7 @@ export function sha256File(path: string): string {
 }
 
 function writeJsonAtomic(path: string, value: unknown): void {
-  const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
-  writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n');
-  renameSync(tmp, path);
+  writeFileAtomic(path, JSON.stringify(value, null, 2) + '\n');
 }
 
 /** The code version a run was made with: package version and, when in a git checkout, the commit. */

@@ -173,7 +173,7 @@ describe('cli: train / test / evaluate / predict', function () {
     assert.equal(sha(ER), before);
   });
 
-  it('Ctrl-C while scoring keeps the rows already written, complete', async () => {
+  it('Ctrl-C while scoring keeps the rows already written, complete, in OUT.partial.csv', async () => {
     const input = path.join(dir, 'many.csv');
     let text = 'id,seeker_post,response_post\n';
     for (let i = 0; i < 400; i++) text += `${i},"I feel low today, number ${i}.","That sounds hard, I'm sorry. What happened?"\n`;
@@ -189,9 +189,11 @@ describe('cli: train / test / evaluate / predict', function () {
     });
     const code = await new Promise<number | null>((r) => child.on('close', r));
     assert.equal(code, 130, stderr);
-    const m = /interrupted: wrote the first (\d+) of 400 rows to /.exec(stdout);
+    const m = /interrupted: wrote the first (\d+) of 400 rows to (.*) \(/.exec(stdout);
     assert.ok(m, stdout);
-    const rows = parseCsv(fs.readFileSync(out, 'utf8'), out);
+    assert.equal(m[2], path.join(dir, 'many.scored.partial.csv'));
+    assert.equal(fs.existsSync(out), false, 'OUT.csv is only ever a complete output');
+    const rows = parseCsv(fs.readFileSync(m[2], 'utf8'), m[2]);
     assert.equal(rows.length - 1, Number(m[1]));
     assert.ok(Number(m[1]) % 16 === 0 && Number(m[1]) < 400);
     assert.ok(rows.slice(1).every((r, i) => r[0] === String(i) && r.length === 9));

@@ -3,7 +3,8 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CsvParser, DataError, assertNotInput, parseCsv, parseCsvRecords, writeCsvAtomic, readCsvFile } from '../../dataset/csv';
+import { assertOutputsClear } from '../../dataset/outputGuard';
+import { CsvParser, DataError, parseCsv, parseCsvRecords, writeCsvAtomic, readCsvFile } from '../../dataset/csv';
 
 describe('dataset/csv', () => {
   it('parses quoted commas, quoted newlines, escaped quotes, BOM and CRLF', () => {
@@ -76,7 +77,7 @@ describe('dataset/csv', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'csv-'));
     const inp = path.join(dir, 'in.csv');
     fs.writeFileSync(inp, '');
-    assert.throws(() => assertNotInput(path.join(dir, '.', 'in.csv'), [inp]), /refusing to write over an input file/);
+    assert.throws(() => assertOutputsClear([{ flag: 'output_path', path: path.join(dir, '.', 'in.csv') }], [{ flag: 'input_path', path: inp }]), /refusing to write over an input file/);
     await assert.rejects(readCsvFile(inp), /in\.csv: empty file/);
     await assert.rejects(readCsvFile(path.join(dir, 'nope.csv')), /nope\.csv: no such file/);
   });

@@ -2,13 +2,15 @@
 // preset on labelled CSVs; prints mean ± std per metric and optionally writes them as JSON.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DataError } from '../../../dataset/csv';
+import { DataError, writeTextAtomic } from '../../../dataset/csv';
+import { assertOutputsClear } from '../../../dataset/outputGuard';
 import { crossValidate, type CvReport } from '../../engine/cv';
 import type { LabeledPair, Mechanism } from '../../engine/types';
 import { MODEL_PRESETS, resolveModelPreset } from '../../models/presets';
 import { UsageError, type OptionSpec } from '../args';
 import type { Command } from '../command';
 import { engine } from '../engine';
+import { ENCODING_OPTION, encodingOption } from '../fileOptions';
 import { loadLabeledFiles, pathList } from '../labeledFiles';
 
 const OPTIONS: OptionSpec[] = [
@@ -21,6 +23,7 @@ const OPTIONS: OptionSpec[] = [
   { name: 'config', type: 'string', metavar: 'FILE.json', help: "overrides of the family's config" },
   { name: 'json', type: 'string', metavar: 'PATH', help: 'also write the report as JSON' },
   { name: 'limit', type: 'number', metavar: 'N', help: 'use only the first N pairs (smoke runs)' },
+  ENCODING_OPTION,
 ];
 
 export const cv: Command = {
@@ -34,7 +37,7 @@ export const cv: Command = {
   ].join('\n'),
   options: OPTIONS,
   async run(args, ctx) {
-    const o = args.opts as { data: string[]; joint: boolean; mechanism?: Mechanism; preset: string; folds: number; seed: number; config?: string; json?: string; limit?: number };
+    const o = args.opts as { data: string[]; joint: boolean; mechanism?: Mechanism; preset: string; folds: number; seed: number; config?: string; json?: string; limit?: number; encoding?: string };
     const files = pathList(o.data);
     if (files.length === 0) throw new UsageError('no data: pass --data TRAIN.csv (add --joint for all three mechanisms)');
     if (!(o.folds >= 2 && Number.isInteger(o.folds))) throw new UsageError(`--folds must be an integer ≥ 2, got ${o.folds}`);
@@ -51,11 +54,12 @@ export const cv: Command = {
     // Each file (with --joint: each file and its sibling mechanisms) loads on its own; the pairs are concatenated.
     const loaded = { pairs: [] as LabeledPair[], files: [] as Array<{ file: string; mechanism: Mechanism; rows: number }> };
     for (const f of files) {
-      const one = await loadLabeledFiles('data', [path.resolve(ctx.cwd, f)], { joint: o.joint, mechanism: o.mechanism, cwd: ctx.cwd });
+      const one = await loadLabeledFiles('data', [path.resolve(ctx.cwd, f)], { joint: o.joint, mechanism: o.mechanism, cwd: ctx.cwd, encoding: encodingOption(o.encoding) });
       for (const w of one.warnings) ctx.err.write(`warning: ${w}\n`);
       loaded.pairs.push(...one.pairs);
       loaded.files.push(...one.files.map(({ file, mechanism, rows }) => ({ file, mechanism, rows })));
     }
+    assertOutputsClear([{ flag: 'json', path: o.json }], [...loaded.files.map((f) => ({ flag: 'data', path: f.file })), { flag: 'config', path: o.config }], ctx.cwd);
     const pairs = o.limit ? loaded.pairs.slice(0, Math.max(1, Math.floor(o.limit))) : loaded.pairs;
     const eng = engine();
     const family = eng.families[preset.family];
@@ -78,8 +82,7 @@ export const cv: Command = {
     for (const k of keys) w(`${k.padEnd(width)}  ${report.metrics[k].mean.toFixed(4)} ± ${report.metrics[k].std.toFixed(4)}`);
     if (o.json) {
       const out = path.resolve(ctx.cwd, o.json);
-      fs.mkdirSync(path.dirname(out), { recursive: true });
-      fs.writeFileSync(out, JSON.stringify({ preset: o.preset, family: preset.family, config: cfg, data: loaded.files, pairs: pairs.length, ...report }, null, 2) + '\n');
+      writeTextAtomic(out, JSON.stringify({ preset: o.preset, family: preset.family, config: cfg, data: loaded.files, pairs: pairs.length, ...report }, null, 2) + '\n');
       ctx.err.write(`wrote ${o.json}\n`);
     }
     return 0;

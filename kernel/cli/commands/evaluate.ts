@@ -1,7 +1,8 @@
 // `empathy evaluate`: every metric on a labelled set — from a predictions CSV (`empathy test` output)
 // against gold CSVs, or by running a model on them. Level metrics, κ, rationale token-F1 and IOU-F1
 // on all rows and on level > 0 rows, corpus-level and the original's batch-averaged side by side.
-import { writeTextAtomic, readCsvFile, DataError } from '../../../dataset/csv';
+import { writeTextAtomic, readCsvFile, DataError, type ReadCsvOptions } from '../../../dataset/csv';
+import { assertOutputsClear } from '../../../dataset/outputGuard';
 import { locateRationales, tokenLabels } from '../../../dataset/align';
 import { parseLevel } from '../../../dataset/epitome';
 import { mechanismEval, type EvalRow } from '../../metrics/report';
@@ -10,13 +11,14 @@ import { UsageError } from '../args';
 import type { Command } from '../command';
 import { fullReport } from '../evalText';
 import { loadLabeledFiles, pathList } from '../labeledFiles';
+import { ENCODING_OPTION, encodingOption, modelInputs } from '../fileOptions';
 import { loadModels, MODEL_OPTIONS } from '../models';
 import { resolveTokenizer } from '../tokenizerOption';
 import type { OffsetTokenizer } from '../../../dataset/wordTokenizer';
 
 /** Predictions CSV (test output) → per id (k-th duplicate joins k-th) level and rationale spans per mechanism. */
-async function readPredictions(file: string, mechs: readonly Mechanism[]) {
-  const recs = await readCsvFile(file);
+async function readPredictions(file: string, mechs: readonly Mechanism[], read: ReadCsvOptions) {
+  const recs = await readCsvFile(file, read);
   const [header, ...body] = recs;
   const h = header.fields.map((s) => s.trim());
   const need = ['id', 'response_post', ...mechs.flatMap((m) => [`${m}_label`, `${m}_rationale`])];
@@ -71,6 +73,7 @@ export const evaluate: Command = {
     { name: 'batch_size', type: 'number', default: 32, help: 'paper-faithful metric batch size / model batch size' },
     { name: 'json', type: 'boolean', help: 'print the report as JSON' },
     { name: 'output_path', type: 'string', metavar: 'PATH', help: 'also write the JSON report here' },
+    ENCODING_OPTION,
   ],
   async run(args, ctx) {
     const o = args.opts as { gold: string[]; pred?: string; mechanism?: Mechanism; tokenizer?: string; max_len: number; batch_size: number; json: boolean; output_path?: string } & Record<string, unknown>;
@@ -79,14 +82,16 @@ export const evaluate: Command = {
     const hasModel = ['model_path', 'ER_model_path', 'IP_model_path', 'EX_model_path'].some((k) => typeof o[k] === 'string');
     if (!o.pred && !hasModel) throw new UsageError('evaluate needs --pred PRED.csv or --model_path MODEL.pth');
     if (o.pred && hasModel) throw new UsageError('pass either --pred or a model, not both');
-    const gold = await loadLabeledFiles('gold', goldFiles, { mechanism: o.mechanism, joint: true, siblings: false, cwd: ctx.cwd });
+    const read = { encoding: encodingOption(o.encoding) };
+    const gold = await loadLabeledFiles('gold', goldFiles, { mechanism: o.mechanism, joint: true, siblings: false, cwd: ctx.cwd, ...read });
+    assertOutputsClear([{ flag: 'output_path', path: o.output_path }], [...gold.files.map((f) => ({ flag: 'gold', path: f.file })), { flag: 'pred', path: o.pred }, { flag: 'tokenizer', path: o.tokenizer }, ...modelInputs(o)], ctx.cwd);
     for (const w of gold.warnings) ctx.err.write(`warning: ${w}\n`);
     const mechs = (['ER', 'IP', 'EX'] as Mechanism[]).filter((m) => gold.files.some((f) => f.mechanism === m));
     let report: EvalReport;
     let source: string;
     let tokens: string;
     if (o.pred) {
-      const preds = await readPredictions(o.pred, mechs);
+      const preds = await readPredictions(o.pred, mechs, read);
       const tok = await resolveTokenizer(o.tokenizer);
       tokens = tok.description;
       source = o.pred;

@@ -1,10 +1,12 @@
 // `empathy process-data`: the original process_data.py conversion, with exact rationale location,
 // counted misses, every row kept, and an atomic write that never touches the input.
-import { assertNotInput, writeCsvAtomic } from '../../../dataset/csv';
+import { writeCsvAtomic } from '../../../dataset/csv';
+import { assertOutputsClear } from '../../../dataset/outputGuard';
 import { loadEpitomeCsv } from '../../../dataset/epitome';
 import { PROCESSED_COLUMNS, processRows, processedCsvRow } from '../../../dataset/process';
 import { UsageError } from '../args';
 import type { Command } from '../command';
+import { ENCODING_OPTION, encodingOption, RAW_CSV_OPTION } from '../fileOptions';
 import { resolveTokenizer } from '../tokenizerOption';
 
 export const processData: Command = {
@@ -18,6 +20,8 @@ export const processData: Command = {
     'Rationales are located literally (then ignoring whitespace); misses are counted, rows are never dropped.',
     '--paper_faithful keeps the original conventions (no rationale → every token labelled 1; the',
     'character-length rationale_labels_trimmed; empty masked response).',
+    "Text cells starting with = + - @ TAB or CR get a leading ' (spreadsheet formula injection); --raw_csv",
+    'writes them verbatim.',
   ].join('\n'),
   options: [
     { name: 'input_path', type: 'string', metavar: 'PATH', help: 'raw EPITOME CSV' },
@@ -25,20 +29,23 @@ export const processData: Command = {
     { name: 'max_len', type: 'number', default: 64, help: 'token slots per response incl. <s> and </s>' },
     { name: 'paper_faithful', type: 'boolean', help: "the original process_data.py conventions" },
     { name: 'tokenizer', type: 'string', metavar: 'DIR|CKPT', help: 'HF tokenizer folder or a checkpoint (default: word tokens)' },
+    ENCODING_OPTION,
+    RAW_CSV_OPTION,
   ],
   async run(args, ctx) {
-    const o = args.opts as { input_path?: string; output_path?: string; max_len: number; paper_faithful: boolean; tokenizer?: string };
+    const o = args.opts as { input_path?: string; output_path?: string; max_len: number; paper_faithful: boolean; tokenizer?: string; encoding?: string; raw_csv: boolean };
     if (!o.input_path) throw new UsageError('process-data needs --input_path');
     if (!o.output_path) throw new UsageError('process-data needs --output_path');
     if (!(Number.isInteger(o.max_len) && o.max_len >= 3)) throw new UsageError(`--max_len must be an integer ≥ 3, got ${o.max_len}`);
     const input = o.input_path;
     const output = o.output_path;
-    assertNotInput(output, [input]);
-    const { rows, warnings } = await loadEpitomeCsv(input);
+    const encoding = encodingOption(o.encoding);
+    assertOutputsClear([{ flag: 'output_path', path: output }], [{ flag: 'input_path', path: input }, { flag: 'tokenizer', path: o.tokenizer }], ctx.cwd);
+    const { rows, warnings } = await loadEpitomeCsv(input, { encoding });
     for (const w of warnings) ctx.err.write(`warning: ${w}\n`);
     const tok = await resolveTokenizer(o.tokenizer);
     const { rows: processed, stats } = processRows(rows, { maxLen: o.max_len, paperFaithful: o.paper_faithful, tokenizer: tok.tokenizer });
-    writeCsvAtomic(output, PROCESSED_COLUMNS, processed.map(processedCsvRow));
+    writeCsvAtomic(output, PROCESSED_COLUMNS, processed.map(processedCsvRow), { raw: o.raw_csv });
     ctx.out.write(`processed ${stats.rows} rows → ${o.output_path}\n`);
     ctx.out.write(`  tokenizer: ${tok.description}; max_len ${o.max_len}; ${o.paper_faithful ? 'paper-faithful conventions' : 'corrected conventions (no rationale → all 0)'}\n`);
     ctx.out.write(`  rationales: ${stats.rationales - stats.missed.length} of ${stats.rationales} located, ${stats.missed.length} not found\n`);

@@ -1,6 +1,7 @@
 // `empathy report RUN…`: a self-contained HTML page (loss curves, run comparison, metric tables,
 // confusion matrices, example rationale heatmaps) of one or several recorded runs.
 import * as path from 'node:path';
+import { assertOutputsClear, type FlaggedPath } from '../../../dataset/outputGuard';
 import { UsageError } from '../args';
 import type { Command } from '../command';
 import { RunStore, defaultRunsDir } from '../../runs/store';
@@ -29,6 +30,18 @@ export const report: Command = {
     if (!(Number.isInteger(examples) && examples >= 0)) throw new UsageError('report: --examples must be a whole number ≥ 0');
     const store = new RunStore(typeof args.opts.runs_dir === 'string' ? path.resolve(ctx.cwd, args.opts.runs_dir) : defaultRunsDir(ctx.cwd));
     const out = path.resolve(ctx.cwd, String(args.opts.out));
+    // --out is never a file the report reads: a run's folder files, its checkpoint or its data.
+    const read: FlaggedPath[] = [];
+    for (const ref of args.positionals) {
+      let rec;
+      try {
+        rec = store.get(ref);
+      } catch {
+        continue; // an unknown run is reported by writeRunsReport, with its own message
+      }
+      read.push({ flag: `RUN ${ref}`, path: store.dirOf(rec) }, { flag: `RUN ${ref}`, path: rec.checkpointPath }, ...rec.data.map((d) => ({ flag: `RUN ${ref}`, path: d.path })));
+    }
+    assertOutputsClear([{ flag: 'out', path: out }], read, ctx.cwd);
     engine(); // tfjs in PROD mode, loaded only now (scoring examples needs it)
     const { writeRunsReport } = require('../../runs/report') as typeof import('../../runs/report');
     const runs = await writeRunsReport(out, store, args.positionals, {

@@ -3,6 +3,8 @@
 // Exits non-zero at the first failing cell unless --allow-errors; never overwrites the input with less.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { writeTextAtomic } from '../../../dataset/csv';
+import { assertOutputsClear } from '../../../dataset/outputGuard';
 import { executeNotebook } from '../../notebook/execute';
 import { parseNotebook, serializeNotebook, type Notebook } from '../../notebook/format';
 import { parseIpynb, serializeIpynb } from '../../notebook/ipynb';
@@ -32,13 +34,6 @@ function readNotebook(file: string): Notebook {
   return file.toLowerCase().endsWith('.ipynb') ? parseIpynb(text, file) : parseNotebook(text, file);
 }
 
-function writeAtomic(file: string, text: string): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, text);
-  fs.renameSync(tmp, file);
-}
-
 export const run: Command = {
   name: 'run',
   summary: 'execute a notebook headless and write the executed notebook and an HTML report',
@@ -52,6 +47,9 @@ export const run: Command = {
     const outPath = typeof args.opts.out === 'string' ? path.resolve(ctx.cwd, args.opts.out) : undefined;
     const htmlPath = typeof args.opts.html === 'string' ? path.resolve(ctx.cwd, args.opts.html) : undefined;
     if (htmlPath === inputPath) throw new UsageError('run: --html would overwrite the notebook');
+    // --out may be the notebook itself (executed in place, written only when the run completes); --html never.
+    assertOutputsClear([{ flag: 'html', path: htmlPath }], [{ flag: 'NOTEBOOK', path: inputPath }], ctx.cwd);
+    assertOutputsClear([{ flag: 'out', path: outPath }, { flag: 'html', path: htmlPath }], [], ctx.cwd);
     const timeout = args.opts.timeout as number | undefined;
     if (timeout !== undefined && !(timeout > 0)) throw new UsageError('run: --timeout must be a positive number of seconds');
     const quiet = args.opts.quiet === true;
@@ -103,7 +101,7 @@ export const run: Command = {
       if (outPath === inputPath && (failed || ctx.signal.aborted)) {
         ctx.err.write(`empathy run: not writing over the input ${input}: the run did not complete (use --out with another file)\n`);
       } else {
-        writeAtomic(outPath, outPath.toLowerCase().endsWith('.ipynb') ? serializeIpynb(executed) : serializeNotebook(executed));
+        writeTextAtomic(outPath, outPath.toLowerCase().endsWith('.ipynb') ? serializeIpynb(executed) : serializeNotebook(executed));
         ctx.err.write(`wrote ${path.relative(ctx.cwd, outPath)}\n`);
       }
     }

@@ -1,11 +1,14 @@
 // `empathy split`: train/dev/test files grouped by seeker post, stratified by level, seeded. Several
-// mechanism files are split together (same sp_id → same part in every file); rows are copied verbatim.
+// mechanism files are split together (same sp_id → same part in every file); rows are copied verbatim
+// (cells a spreadsheet would run as formulas get a leading ' unless --raw_csv).
 import * as path from 'node:path';
-import { assertNotInput, readCsvFile, writeCsvAtomic } from '../../../dataset/csv';
+import { readCsvFile, writeCsvAtomic } from '../../../dataset/csv';
+import { assertOutputsClear } from '../../../dataset/outputGuard';
 import { mechanismFromFileName, rawRowsFromRecords } from '../../../dataset/epitome';
 import { assignGroups, PART_NAMES, type Part } from '../../../dataset/split';
 import { UsageError } from '../args';
 import type { Command } from '../command';
+import { ENCODING_OPTION, encodingOption, RAW_CSV_OPTION } from '../fileOptions';
 import { pathList } from '../labeledFiles';
 
 export const split: Command = {
@@ -16,6 +19,8 @@ export const split: Command = {
     '',
     'Writes DIR/<name>.train.csv, .dev.csv, .test.csv for each input. No seeker post (sp_id) is in two parts;',
     "groups are stratified by their highest level in the --stratify_by file (default: the first).",
+    "Text cells starting with = + - @ TAB or CR get a leading ' (spreadsheet formula injection); pass",
+    '--raw_csv to copy rows byte for byte.',
   ].join('\n'),
   options: [
     { name: 'input_path', type: 'list', metavar: 'PATH', help: 'raw EPITOME CSV(s)' },
@@ -23,9 +28,11 @@ export const split: Command = {
     { name: 'ratios', type: 'string', default: '0.8,0.1,0.1', metavar: 'T,D,E', help: 'train,dev,test shares' },
     { name: 'seed', type: 'number', default: 12, help: 'shuffle seed' },
     { name: 'stratify_by', type: 'string', metavar: 'PATH', help: 'which input file gives the levels to stratify on' },
+    ENCODING_OPTION,
+    RAW_CSV_OPTION,
   ],
   async run(args, ctx) {
-    const o = args.opts as { input_path: string[]; out_dir?: string; ratios: string; seed: number; stratify_by?: string };
+    const o = args.opts as { input_path: string[]; out_dir?: string; ratios: string; seed: number; stratify_by?: string; encoding?: string; raw_csv: boolean };
     const files = pathList(o.input_path);
     if (files.length === 0) throw new UsageError('split needs --input_path');
     if (!o.out_dir) throw new UsageError('split needs --out_dir');
@@ -33,7 +40,7 @@ export const split: Command = {
     if (ratios.length !== 3 || ratios.some((r) => !Number.isFinite(r) || r < 0) || ratios.every((r) => r === 0)) throw new UsageError(`--ratios must be three shares like 0.8,0.1,0.1, got ${JSON.stringify(o.ratios)}`);
     const loaded = [];
     for (const f of files) {
-      const recs = await readCsvFile(f);
+      const recs = await readCsvFile(f, { encoding: encodingOption(o.encoding) });
       const { rows, warnings } = rawRowsFromRecords(recs, f); // validates
       for (const w of warnings) ctx.err.write(`warning: ${w}\n`);
       loaded.push({ file: f, recs, rows });
@@ -49,14 +56,18 @@ export const split: Command = {
     }
     for (const l of loaded) for (const r of l.rows) if (!groups.has(r.sp_id)) groups.set(r.sp_id, { rows: 1, stratum: r.level });
     const part = assignGroups(groups, { ratios: ratios as [number, number, number], seed: o.seed });
+    const outsOf = (file: string) => PART_NAMES.map((n) => path.join(o.out_dir!, `${path.basename(file).replace(/\.csv$/i, '')}.${n}.csv`));
+    assertOutputsClear(
+      loaded.flatMap((l) => outsOf(l.file).map((p) => ({ flag: 'out_dir', path: p }))),
+      [...files.map((f) => ({ flag: 'input_path', path: f })), { flag: 'stratify_by', path: o.stratify_by }],
+      ctx.cwd,
+    );
     for (const l of loaded) {
-      const base = path.basename(l.file).replace(/\.csv$/i, '');
       const header = l.recs[0].fields;
       const parts: string[][][] = [[], [], []];
       l.rows.forEach((r, i) => parts[part.get(r.sp_id)!].push(l.recs[i + 1].fields));
-      const outs = PART_NAMES.map((n) => path.join(o.out_dir!, `${base}.${n}.csv`));
-      for (const out of outs) assertNotInput(out, files);
-      outs.forEach((out, p) => writeCsvAtomic(out, header, parts[p as Part]));
+      const outs = outsOf(l.file);
+      outs.forEach((out, p) => writeCsvAtomic(out, header, parts[p as Part], { raw: o.raw_csv }));
       const mech = mechanismFromFileName(l.file);
       const dist = (rows: typeof l.rows) => [0, 1, 2].map((lv) => rows.filter((r) => r.level === lv).length).join('/');
       const rowsOf = (p: number) => l.rows.filter((r) => part.get(r.sp_id) === p);

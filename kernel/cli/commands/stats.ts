@@ -5,6 +5,7 @@ import { datasetStats, type DatasetStats, type LengthSummary } from '../../../da
 import { UsageError } from '../args';
 import type { Command } from '../command';
 import { pathList } from '../labeledFiles';
+import { ENCODING_OPTION, encodingOption } from '../fileOptions';
 import { resolveTokenizer } from '../tokenizerOption';
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
@@ -35,15 +36,16 @@ export const stats: Command = {
     { name: 'max_len', type: 'number', default: 64, help: 'tokens per side incl. <s> and </s>' },
     { name: 'tokenizer', type: 'string', metavar: 'DIR|CKPT', help: 'model tokens (default: word tokens, an approximation)' },
     { name: 'json', type: 'boolean', help: 'print JSON' },
+    ENCODING_OPTION,
   ],
   async run(args, ctx) {
-    const o = args.opts as { input_path: string[]; max_len: number; tokenizer?: string; json: boolean };
+    const o = args.opts as { input_path: string[]; max_len: number; tokenizer?: string; json: boolean; encoding?: string };
     const files = pathList(o.input_path);
     if (files.length === 0) throw new UsageError('stats needs --input_path');
     const tok = await resolveTokenizer(o.tokenizer);
     const all: DatasetStats[] = [];
     for (const f of files) {
-      const { rows, warnings, mechanism } = await loadLabeledCsv(f);
+      const { rows, warnings, mechanism } = await loadLabeledCsv(f, { encoding: encodingOption(o.encoding) });
       for (const w of warnings) ctx.err.write(`warning: ${w}\n`);
       all.push(datasetStats(f, rows, tok, o.max_len, mechanism));
     }

@@ -1,12 +1,15 @@
 // `empathy test`: the original test.py — score `id,seeker_post,response_post` rows with the ER/IP/EX
 // models (or one joint model) and write id,…,ER_label,IP_label,EX_label,ER_rationale,IP_rationale,EX_rationale.
 // Streams the input in chunks (100k+ rows never sit in memory), batches forward passes, writes
-// atomically, and on Ctrl-C keeps the rows already scored.
-import { AtomicWriter, assertNotInput, csvLine } from '../../../dataset/csv';
+// atomically, and on Ctrl-C keeps the rows already scored in OUT.partial.csv (never over OUT.csv).
+import { AtomicFile } from '../../../dataset/atomicFile';
+import { csvLine } from '../../../dataset/csv';
+import { assertOutputsClear } from '../../../dataset/outputGuard';
 import { countRecords, PairReader, streamPairs } from '../../../dataset/pairs';
 import type { Mechanism, MechanismPrediction, PairPrediction } from '../../engine/types';
 import { UsageError } from '../args';
 import type { Command } from '../command';
+import { ENCODING_OPTION, encodingOption, modelInputs, partialPath, RAW_CSV_OPTION } from '../fileOptions';
 import { loadModels, MODEL_OPTIONS } from '../models';
 import { ProgressBar } from '../progress';
 
@@ -43,7 +46,10 @@ export const test: Command = {
     'Writes id,seeker_post,response_post,ER_label,IP_label,EX_label,ER_rationale,IP_rationale,EX_rationale.',
     'Rationales are |-joined response substrings (the dataset format); --rationale_format labels writes the',
     "original's 0/1 token lists. A mechanism without a model gets empty cells. The input may also be a raw",
-    'EPITOME file (id = sp_id_rp_id). Ctrl-C keeps the rows already scored.',
+    'EPITOME file (id = sp_id_rp_id). Posts are copied to the output exactly as read (never trimmed).',
+    'Ctrl-C writes the rows already scored to OUT.partial.csv and leaves OUT.csv as it was; SIGTERM',
+    'writes nothing. Cells starting with = + - @ TAB or CR get a leading \' (spreadsheet formula',
+    'injection); --raw_csv writes them verbatim.',
   ].join('\n'),
   options: [
     { name: 'input_path', type: 'string', metavar: 'PATH', help: 'CSV with id,seeker_post,response_post' },
@@ -52,28 +58,40 @@ export const test: Command = {
     { name: 'rationale_format', type: 'string', default: 'spans', choices: ['spans', 'labels'], help: 'rationale cells: |-joined spans or 0/1 token lists' },
     { name: 'batch_size', type: 'number', default: 32, help: 'pairs per forward pass' },
     { name: 'chunk_rows', type: 'number', default: 1024, help: 'rows read, scored and written per chunk' },
+    ENCODING_OPTION,
+    RAW_CSV_OPTION,
     { name: 'threshold', type: 'number', help: "token probability counted as rationale (default: the model's own: 0.5 for the bi-encoder, tuned per mechanism for the offline default)" },
   ],
   async run(args, ctx) {
-    const o = args.opts as { input_path?: string; output_path?: string; rationale_format: 'spans' | 'labels'; batch_size: number; chunk_rows: number; threshold?: number };
+    const o = args.opts as { input_path?: string; output_path?: string; rationale_format: 'spans' | 'labels'; batch_size: number; chunk_rows: number; threshold?: number; encoding?: string; raw_csv: boolean };
     if (!o.input_path) throw new UsageError('test needs --input_path');
     if (!o.output_path) throw new UsageError('test needs --output_path');
     if (!(o.batch_size >= 1 && o.chunk_rows >= 1)) throw new UsageError('--batch_size and --chunk_rows must be ≥ 1');
-    assertNotInput(o.output_path, [o.input_path]);
-    const total = await countRecords(o.input_path); // also validates the CSV before any model loads
+    const read = { encoding: encodingOption(o.encoding) };
+    const partial = partialPath(o.output_path);
+    assertOutputsClear(
+      [
+        { flag: 'output_path', path: o.output_path },
+        { flag: 'output_path (its partial file)', path: partial },
+      ],
+      [{ flag: 'input_path', path: o.input_path }, ...modelInputs(args.opts)],
+      ctx.cwd,
+    );
+    const csv = { raw: o.raw_csv };
+    const total = await countRecords(o.input_path, read); // also validates the CSV before any model loads
     if (total === 0) throw new UsageError(`${o.input_path}: no data rows after the header`);
     const loaded = await loadModels(args.opts, ctx.cwd);
-    const writer = new AtomicWriter(o.output_path);
+    const writer = new AtomicFile(o.output_path);
     let done = 0;
     let committed = false;
     const bar = new ProgressBar({ unit: 'rows', label: 'scoring', tty: ctx.tty, stream: ctx.err });
     try {
       ctx.err.write(`models: ${loaded.models.map((m) => `${m.path} (${m.use.join('/')})`).join(', ')}\n`);
-      writer.write(csvLine(TEST_COLUMNS));
+      writer.write(csvLine(TEST_COLUMNS, csv));
       bar.update(0, total, true);
       let interrupted = false;
       const reader = new PairReader(o.input_path);
-      for await (const chunk of streamPairs(o.input_path, Math.floor(o.chunk_rows), reader)) {
+      for await (const chunk of streamPairs(o.input_path, Math.floor(o.chunk_rows), reader, read)) {
         const preds: Array<Partial<Record<Mechanism, MechanismPrediction>>> = chunk.map(() => ({}));
         let maxLen = 64;
         try {
@@ -103,7 +121,7 @@ export const test: Command = {
         };
         chunk.forEach((pair, i) => {
           const [er, ip, ex] = (['ER', 'IP', 'EX'] as Mechanism[]).map((m) => cells(preds[i], m));
-          writer.write(csvLine([pair.id, pair.seekerPost, pair.responsePost, er[0], ip[0], ex[0], er[1], ip[1], ex[1]]));
+          writer.write(csvLine([pair.id, pair.original.seekerPost, pair.original.responsePost, er[0], ip[0], ex[0], er[1], ip[1], ex[1]], csv));
         });
         done += chunk.length;
         bar.update(done, total, true);
@@ -118,14 +136,16 @@ export const test: Command = {
           writer.abort();
           ctx.out.write(`interrupted before the first chunk was scored; ${o.output_path} not written\n`);
         } else {
-          writer.commit();
+          // Never over OUT.csv: a previous complete output stays whole.
+          writer.commit(partial);
           committed = true;
-          ctx.out.write(`interrupted: wrote the first ${done} of ${total} rows to ${o.output_path}\n`);
+          ctx.out.write(`interrupted: wrote the first ${done} of ${total} rows to ${partial} (${o.output_path} left as it was)\n`);
         }
         return 130;
       }
       writer.commit();
       committed = true;
+      if (reader.duplicateIds > 0) ctx.err.write(`warning: ${o.input_path}: ${reader.duplicateIds} row(s) repeat an id already seen (duplicate ids; each row is scored)\n`);
       if (reader.emptyPosts > 0) ctx.err.write(`warning: ${o.input_path}: ${reader.emptyPosts} row(s) with an empty seeker or response post (scored as empty text)\n`);
       const missing = (['ER', 'IP', 'EX'] as Mechanism[]).filter((m) => !loaded.mechanisms.includes(m));
       ctx.out.write(`wrote ${done} rows → ${o.output_path}${missing.length ? ` (no model for ${missing.join(', ')}: empty cells)` : ''}\n`);

@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DataError } from '../../../dataset/csv';
+import { assertOutputsClear } from '../../../dataset/outputGuard';
 import type { TrainConfig } from '../../engine/train';
 import type { LabeledPair, Mechanism, TrainEvent } from '../../engine/types';
 import type { TrainData, TrainResult } from '../../engine/model';
@@ -12,6 +13,7 @@ import type { Command } from '../command';
 import { engine } from '../engine';
 import { MODEL_PRESETS } from '../../models/presets';
 import { reportOriginalLines } from '../evalText';
+import { ENCODING_OPTION, encodingOption } from '../fileOptions';
 import { loadLabeledFiles, pathList } from '../labeledFiles';
 import { ProgressBar } from '../progress';
 import { RunStore, defaultRunsDir, type RunRecorder } from '../../runs/store';
@@ -54,6 +56,7 @@ const OPTIONS: OptionSpec[] = [
   { name: 'runs_dir', type: 'string', metavar: 'DIR', help: 'record the run here (default ./runs or $EMPATHY_RUNS_DIR)' },
   { name: 'run_label', type: 'string', metavar: 'TEXT', help: 'a label for the run (default: model, preset and mechanisms)' },
   { name: 'no_run', type: 'boolean', help: 'do not record a run' },
+  ENCODING_OPTION,
 ];
 
 /** Flags that map 1:1 onto TrainConfig fields. */
@@ -117,10 +120,15 @@ export const train: Command = {
     cfg.do_test = o.do_test;
     cfg.save_model_path = savePath;
 
-    const lo = { mechanism: o.mechanism, joint: o.joint, cwd: ctx.cwd };
+    const lo = { mechanism: o.mechanism, joint: o.joint, cwd: ctx.cwd, encoding: encodingOption(o.encoding) };
     const tr = await loadLabeledFiles('train_path', trainFiles, lo);
     const dev = o.do_validation ? await loadLabeledFiles('dev_path', pathList(o.dev_path), lo) : undefined;
     const test = o.do_test ? await loadLabeledFiles('test_path', pathList(o.test_path), lo) : undefined;
+    // No output over a file this run reads (--resume into --save_model_path is the documented way to continue).
+    const read = [...tr.files.map((f) => ({ flag: 'train_path', path: f.file })), ...(dev?.files ?? []).map((f) => ({ flag: 'dev_path', path: f.file })), ...(test?.files ?? []).map((f) => ({ flag: 'test_path', path: f.file }))];
+    const other = [{ flag: 'config', path: o.config }, { flag: 'init_weights', path: o.init_weights as string | undefined }, { flag: 'tokenizer', path: o.tokenizer as string | undefined }];
+    assertOutputsClear([{ flag: 'save_model_path', path: savePath }, { flag: 'log_jsonl', path: o.log_jsonl }], [...read, ...other], ctx.cwd);
+    assertOutputsClear([{ flag: 'log_jsonl', path: o.log_jsonl }], [{ flag: 'resume', path: o.resume as string | undefined }], ctx.cwd);
     for (const w of [...tr.warnings, ...(dev?.warnings ?? []), ...(test?.warnings ?? [])]) ctx.err.write(`warning: ${w}\n`);
     let trainPairs: LabeledPair[] = tr.pairs;
     if (o.limit !== undefined) trainPairs = trainPairs.slice(0, Math.max(1, Math.floor(o.limit)));
