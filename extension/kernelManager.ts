@@ -2,12 +2,13 @@
 // from kernelRuntime.ts, restarted on request, shut down when the notebook closes. Reports the backend to
 // the status bar, and a crash as a clear message with a restart offer.
 import * as vscode from 'vscode';
-import { isAbsolute, join } from 'node:path';
+import { join } from 'node:path';
 import { KernelClient } from '../kernel/process/client';
 import type { KernelEvent } from '../kernel/protocol/kernel';
 import type { BackendInfo } from '../kernel/engine/types';
 import { resolveKernelRuntime, type KernelRuntime } from './kernelRuntime';
 import type { BackendStatus } from './statusBar';
+import { runsFolderFor } from './runsFolder';
 
 export type NotebookKernel = KernelClient;
 
@@ -34,7 +35,7 @@ export class KernelManager implements vscode.Disposable {
     const cwd = notebook.uri.scheme === 'file'
       ? vscode.Uri.joinPath(notebook.uri, '..').fsPath
       : vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? this.context.extensionPath;
-    const { client, runtime } = this.create(cwd, (e) => this.onEvent(notebook, e));
+    const { client, runtime } = this.create(cwd, (e) => this.onEvent(notebook, e), notebook.uri);
     const starting = client.start().then((hello) => {
       this.log(`kernel for ${notebook.uri.path} ready: pid ${hello.pid}, Node ${hello.versions.node}, ${runtime.reason}`);
       if (hello.backend) this.setBackend(hello.backend, runtime);
@@ -60,7 +61,7 @@ export class KernelManager implements vscode.Disposable {
   }
 
   /** A kernel not tied to a notebook (Train Model…, panels); the caller disposes it. */
-  create(cwd: string, onEvent?: (e: KernelEvent) => void): { client: KernelClient; runtime: KernelRuntime } {
+  create(cwd: string, onEvent?: (e: KernelEvent) => void, resource?: vscode.Uri): { client: KernelClient; runtime: KernelRuntime } {
     const cfg = vscode.workspace.getConfiguration('empathy');
     const backend = cfg.get<string>('backend', 'auto');
     const runtime = resolveKernelRuntime(cfg.get<string>('kernel.nodePath', ''), backend);
@@ -70,14 +71,12 @@ export class KernelManager implements vscode.Disposable {
         if (a) void vscode.commands.executeCommand('workbench.action.openSettings', 'empathy.kernel.nodePath');
       });
     }
-    const runsFolder = cfg.get<string>('runsFolder', 'runs');
-    const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? cwd;
     // Optional native backends (tfjs-node, tfjs-node-gpu) installed in the workspace are found there.
     const nodePath = (vscode.workspace.workspaceFolders ?? []).map((f) => join(f.uri.fsPath, 'node_modules'));
     const env: Record<string, string> = {
       ...runtime.env,
       ...(backend !== 'auto' && !runtime.env.EMPATHY_BACKEND ? { EMPATHY_BACKEND: backend } : {}),
-      EMPATHY_RUNS_DIR: isAbsolute(runsFolder) ? runsFolder : join(root, runsFolder),
+      EMPATHY_RUNS_DIR: runsFolderFor(this.context, resource),
       ...(nodePath.length ? { NODE_PATH: [...nodePath, process.env.NODE_PATH].filter(Boolean).join(process.platform === 'win32' ? ';' : ':') } : {}),
     };
     const client = new KernelClient({ cwd, nodePath: runtime.execPath, env, onEvent });
