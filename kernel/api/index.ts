@@ -4,6 +4,7 @@
 // cell's AbortSignal (interrupt stops it between batches) and shows a live loss curve.
 import { join } from 'node:path';
 import * as engine from '../engine/index';
+import { mechanismsInData } from '../engine/encode';
 import type { EmpathyModel, PredictOptions, TrainData, TrainResult } from '../engine/model';
 import type { EvalReport, LabeledPair, Mechanism, Pair, PairPrediction, RunOptions, TrainEvent } from '../engine/types';
 import { assignGroups, defaultSplitOptions, type SplitOptions } from '../../dataset/split';
@@ -116,7 +117,8 @@ export async function train(cfg: Partial<engine.TrainConfig>, data: TrainData | 
     : opts.record === true ? {} : opts.record || undefined;
   const rec = ro
     ? new RunStore(ro.runsDir ?? defaultRunsDir(process.cwd())).create({
-      label, source: ro.source ?? 'notebook', family: 'bi-encoder', config: { ...engine.defaultTrainConfig, ...cfg } as Record<string, unknown>,
+      label, source: ro.source ?? 'notebook', family: 'bi-encoder',
+      config: { ...engine.defaultTrainConfig, mechanisms: mechanismsInData(trainData.train), ...cfg } as Record<string, unknown>,
       seed: cfg.seed_val ?? engine.defaultTrainConfig.seed_val, data: ro.files ?? [],
     })
     : undefined;
