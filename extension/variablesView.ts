@@ -42,10 +42,15 @@ export class VariablesView implements vscode.TreeDataProvider<VariableItem>, vsc
   /** The last listing shown (tests and the table command read it). */
   items: VariableItem[] = [];
   private view: vscode.TreeView<VariableItem> | undefined;
+  private last: vscode.NotebookDocument | undefined;
 
   constructor(private readonly context: vscode.ExtensionContext, private readonly kernels: KernelManager) {
     this.subs.push(
-      vscode.window.onDidChangeActiveNotebookEditor(() => this.refresh()),
+      vscode.window.onDidChangeActiveNotebookEditor((e) => {
+        if (e?.notebook.notebookType === NOTEBOOK_TYPE) this.last = e.notebook;
+        this.refresh();
+      }),
+      vscode.workspace.onDidCloseNotebookDocument((nb) => { if (nb === this.last) { this.last = undefined; this.refresh(); } }),
       // A cell finished (its execution summary changed): its declarations may have too.
       vscode.workspace.onDidChangeNotebookDocument((e) => {
         if (e.notebook.notebookType === NOTEBOOK_TYPE && e.cellChanges.some((c) => c.executionSummary?.success !== undefined)) this.refresh();
@@ -76,9 +81,11 @@ export class VariablesView implements vscode.TreeDataProvider<VariableItem>, vsc
     return this.items;
   }
 
+  /** The active Empathy notebook, else the last one that was active (a panel may have the focus now). */
   private notebook(): vscode.NotebookDocument | undefined {
     const nb = vscode.window.activeNotebookEditor?.notebook;
-    return nb?.notebookType === NOTEBOOK_TYPE ? nb : undefined;
+    if (nb?.notebookType === NOTEBOOK_TYPE) return (this.last = nb);
+    return this.last && !this.last.isClosed ? this.last : undefined;
   }
 
   private emptyMessage(): string {

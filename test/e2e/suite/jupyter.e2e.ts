@@ -28,10 +28,11 @@ describe('Jupyter habits', function () {
     assert.equal(byKey.get('0 0')?.command, 'empathy.restartKernel');
     assert.equal(byKey.get('ctrl+f9')?.command, 'notebook.execute');
     for (const k of kb) assert.match(k.when, /notebookType == empathy-notebook/, `${k.key} is scoped to Empathy notebooks`);
-    const known = new Set(await vscode.commands.getCommands(true));
-    for (const k of kb) assert.ok(known.has(k.command), `${k.command} exists`);
 
     const editor = await openWithKernel('fixtures/habits.empathy');
+    await extension().activate();
+    const known = new Set(await vscode.commands.getCommands(true));
+    for (const k of kb) assert.ok(known.has(k.command), `${k.command} exists`);
     const cells = codeCells(editor.notebook);
     // Run All with Ctrl+F9, pressed in the browser.
     await commandMode(editor);
