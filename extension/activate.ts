@@ -14,6 +14,8 @@ import { DatasetExplorerPanel } from './panels/datasetExplorerPanel';
 import { RationaleInspectorPanel } from './panels/rationaleInspectorPanel';
 import { RendererMessaging } from './rendererMessaging';
 import { KernelCompletions } from './completions';
+import { VariablesView } from './variablesView';
+import { exportNotebook } from './commands/exportNotebook';
 
 export function activate(context: vscode.ExtensionContext): void {
   const status = new BackendStatus();
@@ -34,7 +36,10 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('empathy.openRationaleInspector', (files?: string[], model?: string) => RationaleInspectorPanel.open(context, kernels, files, model)),
     new RendererMessaging(),
     KernelCompletions.register(kernels),
+    vscode.commands.registerCommand('empathy.exportHtml', (arg?: unknown, target?: vscode.Uri) => exportNotebook(context, 'html', arg, target)),
+    vscode.commands.registerCommand('empathy.exportIpynb', (arg?: unknown, target?: vscode.Uri) => exportNotebook(context, 'ipynb', arg, target)),
   );
+  VariablesView.register(context, kernels);
 }
 
 export function deactivate(): void { /* disposables in context.subscriptions stop everything */ }

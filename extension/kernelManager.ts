@@ -2,7 +2,7 @@
 // from kernelRuntime.ts, restarted on request, shut down when the notebook closes. Reports the backend to
 // the status bar, and a crash as a clear message with a restart offer.
 import * as vscode from 'vscode';
-import { delimiter, isAbsolute, join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { KernelClient } from '../kernel/process/client';
 import type { KernelEvent } from '../kernel/protocol/kernel';
 import type { BackendInfo } from '../kernel/engine/types';
@@ -10,6 +10,7 @@ import { NATIVE_MODULE_PATH_ENV } from '../kernel/engine/nativeModule';
 import { RESTRICTED_KERNEL } from './restrictedMode';
 import { resolveKernelRuntime, type KernelRuntime } from './kernelRuntime';
 import type { BackendStatus } from './statusBar';
+import { runsFolderFor } from './runsFolder';
 
 export type NotebookKernel = KernelClient;
 
@@ -36,7 +37,7 @@ export class KernelManager implements vscode.Disposable {
     const cwd = notebook.uri.scheme === 'file'
       ? vscode.Uri.joinPath(notebook.uri, '..').fsPath
       : vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? this.context.extensionPath;
-    const { client, runtime } = this.create(cwd, (e) => this.onEvent(notebook, e));
+    const { client, runtime } = this.create(cwd, (e) => this.onEvent(notebook, e), notebook.uri);
     const starting = client.start().then((hello) => {
       this.log(`kernel for ${notebook.uri.path} ready: pid ${hello.pid}, Node ${hello.versions.node}, ${runtime.reason}`);
       if (hello.backend) this.setBackend(hello.backend, runtime);
@@ -62,7 +63,7 @@ export class KernelManager implements vscode.Disposable {
   }
 
   /** A kernel not tied to a notebook (Train Model…, panels); the caller disposes it. */
-  create(cwd: string, onEvent?: (e: KernelEvent) => void): { client: KernelClient; runtime: KernelRuntime } {
+  create(cwd: string, onEvent?: (e: KernelEvent) => void, resource?: vscode.Uri): { client: KernelClient; runtime: KernelRuntime } {
     // Restricted Mode: no kernel, and not even the executable lookup (it spawns `node --version`).
     if (!vscode.workspace.isTrusted) throw new Error(RESTRICTED_KERNEL);
     const cfg = vscode.workspace.getConfiguration('empathy');
@@ -74,8 +75,6 @@ export class KernelManager implements vscode.Disposable {
         if (a) void vscode.commands.executeCommand('workbench.action.openSettings', 'empathy.kernel.nodePath');
       });
     }
-    const runsFolder = cfg.get<string>('runsFolder', 'runs');
-    const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? cwd;
     // A trusted workspace's node_modules: cells may require its packages (NODE_PATH), and optional native
     // backends (tfjs-node, tfjs-node-gpu) installed there may load, after the extension's own folder
     // (EMPATHY_NATIVE_MODULE_PATH, kernel/engine/nativeModule.ts). Never for an untrusted workspace.
@@ -83,7 +82,7 @@ export class KernelManager implements vscode.Disposable {
     const env: Record<string, string> = {
       ...runtime.env,
       ...(backend !== 'auto' && !runtime.env.EMPATHY_BACKEND ? { EMPATHY_BACKEND: backend } : {}),
-      EMPATHY_RUNS_DIR: isAbsolute(runsFolder) ? runsFolder : join(root, runsFolder),
+      EMPATHY_RUNS_DIR: runsFolderFor(this.context, resource),
       ...(nodePath.length ? {
         NODE_PATH: [...nodePath, process.env.NODE_PATH].filter(Boolean).join(delimiter),
         [NATIVE_MODULE_PATH_ENV]: [...nodePath, process.env[NATIVE_MODULE_PATH_ENV]].filter(Boolean).join(delimiter),

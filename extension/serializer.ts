@@ -39,7 +39,8 @@ export class EmpathySerializer implements vscode.NotebookSerializer {
 
 function toCellData(c: NotebookCell): vscode.NotebookCellData {
   const kind = c.kind === 'code' ? vscode.NotebookCellKind.Code : vscode.NotebookCellKind.Markup;
-  const cell = new vscode.NotebookCellData(kind, c.source, c.language);
+  // Markdown cells always carry the 'markdown' language: VS Code's outline lists their headings.
+  const cell = new vscode.NotebookCellData(kind, c.source, c.kind === 'code' ? c.language : 'markdown');
   cell.metadata = { ...(c.metadata ?? {}), ...(c.id ? { id: c.id } : {}) };
   if (c.kind === 'code') {
     cell.outputs = c.outputs.map(toVsOutput);

@@ -1,6 +1,7 @@
 // "Train Model…": quick picks for the data files and the preset, then a training notebook that runs in
 // its kernel — a live loss curve in the notebook, a cancellable progress notification (cancel = interrupt,
-// the model keeps its last completed step), and the evaluation's confusion matrix at the end.
+// the model keeps its last completed step), and the evaluation's confusion matrix at the end. Several
+// files (ER, IP, EX) train one joint model; every training is recorded as a run (source 'extension').
 import * as vscode from 'vscode';
 import { basename } from 'node:path';
 import { MIME, type LossCurvePayload } from '../../kernel/protocol/mime';
@@ -42,13 +43,29 @@ export function trainingNotebook(req: TrainRequest): vscode.NotebookData {
   return new vscode.NotebookData([
     md(`# Training: ${names}\n\nPreset **${req.preset}**, ${req.epochs} epoch(s). Created by *Empathy: Train Model…*; ` +
       'edit the config and re-run to experiment. Interrupting the training cell keeps the weights of the last completed step.'),
-    code(`const pairs = await empathy.loadPairs(${lit(req.files)});\nconst data = empathy.splitPairs(pairs, { seed: 12 });\n` +
+    code(`const files = ${lit(req.files)};\n` +
+      (req.files.length > 1 ? '// Several files (one per mechanism) load as one joint dataset: one model learns ER, IP and EX together.\n' : '') +
+      'const pairs = await empathy.loadPairs(files);\nconst data = empathy.splitPairs(pairs, { seed: 12 });\n' +
       '`${data.train.length} train / ${data.dev.length} dev / ${data.test.length} test pairs`', 'data'),
     code(`const config = ${trainConfigLiteral(req)};\n` +
-      `const run = await empathy.train(config, data, { label: ${lit(`${req.preset} · ${names}`)} });\n` +
-      '`${run.steps} steps${run.stopped ? ` (stopped: ${run.stopped})` : \'\'}`', 'train'),
+      '// Recorded as a run (config, data hashes, metrics, the trained model) in the workspace\'s runs folder.\n' +
+      `const run = await empathy.train(config, data, {\n  label: ${lit(`${req.preset} · ${names}`)},\n` +
+      "  record: { source: 'extension', files: files.map((path) => ({ role: 'train' as const, path })), saveModel: true },\n});\n" +
+      '`${run.steps} steps${run.stopped ? ` (stopped: ${run.stopped})` : \'\'} · run ${run.runId}`', 'train'),
     code('const report = await empathy.evaluate(run.model, data.test.length ? data.test : data.dev);\nconst matrix = display.confusion(report);', 'evaluate'),
   ]);
+}
+
+/** The error message a failed cell shows (first line), if any. */
+function cellError(cell: vscode.NotebookCell): string | undefined {
+  for (const item of cell.outputs.flatMap((o) => o.items)) {
+    if (item.mime !== 'application/vnd.code.notebook.error') continue;
+    try {
+      const e = JSON.parse(new TextDecoder().decode(item.data)) as { message?: string };
+      return e.message?.split('\n')[0];
+    } catch { return undefined; }
+  }
+  return undefined;
 }
 
 function trainConfigLiteral(req: TrainRequest): string {
@@ -110,6 +127,8 @@ export async function trainModel(context: vscode.ExtensionContext, kernels: Kern
   });
   const failed = cells.find((c) => c.executionSummary?.success === false);
   if (cancelled) void vscode.window.showInformationMessage('Training interrupted: `run.model` keeps the weights of the last completed step.');
-  else if (failed) void vscode.window.showWarningMessage(`Training notebook stopped at cell ${failed.index + 1}: see its output.`);
+  else if (failed) {
+    void vscode.window.showWarningMessage(`Training stopped at cell ${failed.index + 1} of the training notebook: ${cellError(failed) ?? 'see its output'}.`);
+  }
   return nb;
 }

@@ -2,7 +2,9 @@
 // data loading (dataset/), train / evaluate / predict / loadModel (kernel/engine), runs, and display.
 // The same library functions the CLI calls; inside a notebook, training defaults to the running
 // cell's AbortSignal (interrupt stops it between batches) and shows a live loss curve.
+import { join } from 'node:path';
 import * as engine from '../engine/index';
+import { mechanismsInData } from '../engine/encode';
 import type { EmpathyModel, PredictOptions, TrainData, TrainResult } from '../engine/model';
 import type { EvalReport, LabeledPair, Mechanism, Pair, PairPrediction, RunOptions, TrainEvent } from '../engine/types';
 import { assignGroups, defaultSplitOptions, type SplitOptions } from '../../dataset/split';
@@ -30,12 +32,14 @@ export * from './tutorialData';
 
 /**
  * Load labelled EPITOME CSVs (raw or processed, as the CLI's --train_path) as pairs. The mechanism
- * comes from the file name (or `mechanism`); several files, or `joint` with one file and its
- * siblings, are merged by (sp_id, rp_id) for the joint model. Warnings are printed.
+ * comes from the file name (or `mechanism`); several files (one per mechanism: ER, IP, EX), or `joint`
+ * with one file and its siblings found by name, are merged by (sp_id, rp_id) for one joint model.
+ * Warnings are printed.
  */
 export async function loadPairs(files: string | readonly string[], opts: { mechanism?: Mechanism; joint?: boolean; quiet?: boolean } = {}): Promise<LabeledPair[]> {
   const list = typeof files === 'string' ? [files] : [...files];
-  const loaded = await loadLabeledFiles('data', list, { mechanism: opts.mechanism, joint: opts.joint, cwd: process.cwd() });
+  const joint = opts.joint ?? list.length > 1;
+  const loaded = await loadLabeledFiles('data', list, { mechanism: opts.mechanism, joint, cwd: process.cwd(), voice: 'api' });
   if (!opts.quiet && loaded.warnings.length > 0) {
     console.warn(`${loaded.warnings.length} data warning(s); first: ${loaded.warnings[0]}`);
   }
@@ -75,8 +79,23 @@ export interface NotebookRunOptions extends RunOptions {
   label?: string;
   /** Minimum milliseconds between live redraws (default 250). */
   redrawMs?: number;
-  /** Record the run in the runs folder like `empathy train` does (true: ./runs; or a folder). Default false. */
-  record?: boolean | string;
+  /**
+   * Record the run in the runs folder like `empathy train` does (true: the workspace's runs folder,
+   * see kernel/runs/location.ts; a string: that folder; or where, who and which files). Default false.
+   */
+  record?: boolean | string | RecordOptions;
+}
+
+/** How `train` records its run. */
+export interface RecordOptions {
+  /** Runs folder (default: the workspace's, as `record: true`). */
+  runsDir?: string;
+  /** Who started it (default 'notebook'; the extension's *Train Model…* says 'extension'). */
+  source?: string;
+  /** The data files the pairs came from, hashed into the record. */
+  files?: Array<{ role: 'train' | 'dev' | 'test'; path: string; rows?: number }>;
+  /** Save the trained model into the run folder (default false), so panels and reports can use it. */
+  saveModel?: boolean;
 }
 
 /**
@@ -94,12 +113,16 @@ export async function train(cfg: Partial<engine.TrainConfig>, data: TrainData | 
     lastDraw = Date.now();
     handle?.updateBundle(lossCurveBundle({ events, id: label, label }, live));
   };
-  const rec = opts.record
-    ? new RunStore(typeof opts.record === 'string' ? opts.record : defaultRunsDir(process.cwd())).create({
-      label, source: 'notebook', family: 'bi-encoder', config: { ...engine.defaultTrainConfig, ...cfg } as Record<string, unknown>,
-      seed: cfg.seed_val ?? engine.defaultTrainConfig.seed_val, data: [],
+  const ro: RecordOptions | undefined = typeof opts.record === 'string' ? { runsDir: opts.record }
+    : opts.record === true ? {} : opts.record || undefined;
+  const rec = ro
+    ? new RunStore(ro.runsDir ?? defaultRunsDir(process.cwd())).create({
+      label, source: ro.source ?? 'notebook', family: 'bi-encoder',
+      config: { ...engine.defaultTrainConfig, mechanisms: mechanismsInData(trainData.train), ...cfg } as Record<string, unknown>,
+      seed: cfg.seed_val ?? engine.defaultTrainConfig.seed_val, data: ro.files ?? [],
     })
     : undefined;
+  if (rec && ro?.saveModel && cfg.save_model_path === undefined) cfg = { ...cfg, save_model_path: join(rec.dir, 'model.safetensors') };
   let result: TrainResult;
   try {
     result = await engine.train(cfg, trainData, {
@@ -117,7 +140,7 @@ export async function train(cfg: Partial<engine.TrainConfig>, data: TrainData | 
     rec?.fail(e);
     throw e;
   }
-  rec?.finish({ dev: result.dev, test: result.test, stopped: result.stopped === 'aborted', steps: result.steps });
+  rec?.finish({ dev: result.dev, test: result.test, stopped: result.stopped === 'aborted', steps: result.steps, checkpointPath: rec.current.checkpointPath });
   redraw(false);
   if (result.stopped === 'aborted') console.log(`Training stopped at step ${result.steps}: the model keeps the weights of that step.`);
   return Object.assign(result, { events, ...(rec ? { runId: rec.id } : {}) });

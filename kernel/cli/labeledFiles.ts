@@ -37,15 +37,29 @@ export interface LoadedLabeled {
 }
 
 /**
+ * Who the error messages speak to: the CLI's user (flags, `--joint`) or a notebook's (`loadPairs`
+ * options). Same checks, one wording each.
+ */
+export type LoadVoice = 'cli' | 'api';
+
+function usage(voice: LoadVoice | undefined, cli: string, api: string): Error {
+  return voice === 'api' ? new Error(api) : new UsageError(cli);
+}
+
+/**
  * Load labelled files for one role (train/dev/test/gold). With `joint` and one file, the other two
  * mechanisms' files are found next to it by name (missing siblings are an error naming them).
  */
-export async function loadLabeledFiles(flag: string, files: string[], o: { mechanism?: Mechanism; joint?: boolean; siblings?: boolean; cwd: string; encoding?: string }): Promise<LoadedLabeled> {
-  if (files.length === 0) throw new UsageError(`--${flag} needs a CSV path`);
+export async function loadLabeledFiles(flag: string, files: string[], o: { mechanism?: Mechanism; joint?: boolean; siblings?: boolean; cwd: string; encoding?: string; voice?: LoadVoice }): Promise<LoadedLabeled> {
+  const v = o.voice;
+  if (files.length === 0) throw usage(v, `--${flag} needs a CSV path`, 'loadPairs needs at least one CSV path');
   const entries: Array<{ file: string; mechanism: Mechanism }> = [];
   for (const f of files) {
     const mech = files.length === 1 && o.mechanism ? o.mechanism : mechanismFromFileName(f) ?? (files.length === 1 ? o.mechanism : undefined);
-    if (!mech) throw new UsageError(`cannot tell the mechanism of ${f} from its name; pass --mechanism ER|IP|EX (or name it like emotional-reactions-*.csv / *_ER.csv)`);
+    if (!mech) {
+      throw usage(v, `cannot tell the mechanism of ${f} from its name; pass --mechanism ER|IP|EX (or name it like emotional-reactions-*.csv / *_ER.csv)`,
+        `cannot tell the mechanism of ${f} from its name; name it like emotional-reactions-*.csv / *_ER.csv${files.length === 1 ? ", or pass { mechanism: 'ER' } (or 'IP', 'EX') to loadPairs" : ''}`);
+    }
     entries.push({ file: f, mechanism: mech });
   }
   if (o.joint && (o.siblings ?? true) && entries.length === 1) {
@@ -53,16 +67,20 @@ export async function loadLabeledFiles(flag: string, files: string[], o: { mecha
     for (const m of ['ER', 'IP', 'EX'] as Mechanism[]) {
       if (m === first.mechanism) continue;
       const sib = siblingPath(first.file, first.mechanism, m);
-      if (!sib) throw new UsageError(`--joint: cannot derive the ${m} file from ${first.file}; pass all three: --${flag} ER.csv,IP.csv,EX.csv`);
-      if (!fs.existsSync(sib)) throw new DataError(sib, undefined, `no such file (--joint looks for the ${m} file next to ${first.file})`);
+      if (!sib) throw usage(v, `--joint: cannot derive the ${m} file from ${first.file}; pass all three: --${flag} ER.csv,IP.csv,EX.csv`,
+        `cannot find the ${m} file next to ${first.file} by its name; pass all three files: loadPairs([erCsv, ipCsv, exCsv])`);
+      if (!fs.existsSync(sib)) throw new DataError(sib, undefined, v === 'api' ? `no such file (the joint dataset needs the ${m} file next to ${first.file})` : `no such file (--joint looks for the ${m} file next to ${first.file})`);
       entries.push({ file: sib, mechanism: m });
     }
   }
-  if (!o.joint && new Set(entries.map((e) => e.mechanism)).size > 1) throw new UsageError(`--${flag} has files for several mechanisms (${entries.map((e) => e.mechanism).join(', ')}); pass --joint to train one model on all of them`);
+  if (!o.joint && new Set(entries.map((e) => e.mechanism)).size > 1) {
+    throw usage(v, `--${flag} has files for several mechanisms (${entries.map((e) => e.mechanism).join(', ')}); pass --joint to train one model on all of them`,
+      `these files are for several mechanisms (${entries.map((e) => e.mechanism).join(', ')}); leave out { joint: false } to load them as one joint dataset (one model for all of them)`);
+  }
   const byMech: Partial<Record<Mechanism, RawRow[]>> = {};
   const out: LoadedLabeled = { pairs: [], files: [], warnings: [] };
   for (const e of entries) {
-    if (byMech[e.mechanism]) throw new UsageError(`--${flag}: two files for ${e.mechanism}`);
+    if (byMech[e.mechanism]) throw usage(v, `--${flag}: two files for ${e.mechanism}`, `two files for ${e.mechanism} (${entries.filter((x) => x.mechanism === e.mechanism).map((x) => x.file).join(', ')}); give one file per mechanism`);
     const loaded = await loadLabeledCsv(e.file, { encoding: o.encoding });
     byMech[e.mechanism] = loaded.rows;
     out.files.push({ file: e.file, mechanism: e.mechanism, rows: loaded.rows.length, format: loaded.format });

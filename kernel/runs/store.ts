@@ -6,11 +6,15 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statS
 import { writeFileAtomic } from '../../dataset/atomicFile';
 import { basename, join, resolve } from 'node:path';
 import type { TrainEvent } from '../engine/types';
+import { locateRunsDir } from './location';
 import { RUN_FORMAT, RUN_VERSION, flattenEval, type RunDataFile, type RunLogLine, type RunRecord } from './run';
 
-/** Where runs go unless the user says otherwise (`--runs_dir`, `empathy.runsFolder`, EMPATHY_RUNS_DIR). */
+/**
+ * Where runs go unless the user says otherwise (`--runs_dir`): EMPATHY_RUNS_DIR (the extension sets it
+ * from `empathy.runsFolder`), else the workspace's runs folder found from `cwd` upwards (runs/location.ts).
+ */
 export function defaultRunsDir(cwd = process.cwd()): string {
-  return resolve(process.env.EMPATHY_RUNS_DIR ?? join(cwd, 'runs'));
+  return locateRunsDir(cwd).dir;
 }
 
 export function sha256File(path: string): string {

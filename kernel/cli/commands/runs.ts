@@ -1,8 +1,10 @@
 // `empathy runs list|show|compare`: read the runs folder (every training is a run) from the terminal.
 import { UsageError } from '../args';
 import type { Command } from '../command';
-import { RunStore, defaultRunsDir } from '../../runs/store';
+import { RunStore } from '../../runs/store';
 import { comparisonText } from '../../runs/payloads';
+import { configDiff, configDiffText } from '../../runs/configDiff';
+import { locateRunsDir } from '../../runs/location';
 import type { RunRecord } from '../../runs/run';
 
 function fmt(n: number | undefined): string {
@@ -28,23 +30,27 @@ export const runs: Command = {
     '',
     'RUN is a run id, a unique prefix of one, or a run folder. Every `empathy train`, notebook training',
     'and extension training writes a run (config, code version, data hashes, seed, backend, per-step and',
-    'per-epoch metrics, final metrics, checkpoint path) into the runs folder (default ./runs, or EMPATHY_RUNS_DIR).',
+    'per-epoch metrics, final metrics, checkpoint path) into the workspace\'s runs folder: EMPATHY_RUNS_DIR, else',
+    'the nearest folder upwards holding recorded runs in runs/, a .vscode/settings.json with empathy.runsFolder,',
+    'a package.json, .git or .vscode/ (its runs/, or the folder that setting names), else ./runs.',
+    '`compare` shows the config keys that differ between the runs, then their metrics.',
   ].join('\n'),
   options: [
-    { name: 'runs_dir', type: 'string', metavar: 'DIR', help: 'runs folder (default: ./runs or $EMPATHY_RUNS_DIR)' },
+    { name: 'runs_dir', type: 'string', metavar: 'DIR', help: 'runs folder (default: $EMPATHY_RUNS_DIR, else the workspace\'s runs folder, found upwards from here)' },
     { name: 'metric', type: 'string', metavar: 'SUBSTRING', help: 'compare: only metrics whose name contains this' },
     { name: 'json', type: 'boolean', help: 'machine-readable output' },
   ],
   async run(args, ctx) {
     const [verb, ...refs] = args.positionals;
-    const store = new RunStore((args.opts.runs_dir as string | undefined) ?? defaultRunsDir(ctx.cwd));
+    const where = typeof args.opts.runs_dir === 'string' ? undefined : locateRunsDir(ctx.cwd);
+    const store = new RunStore(where?.dir ?? (args.opts.runs_dir as string));
     const json = args.opts.json === true;
     switch (verb) {
       case 'list': {
         const { runs: all, problems } = store.list();
         for (const p of problems) ctx.err.write(`empathy: warning: ${p}\n`);
         if (json) { ctx.out.write(JSON.stringify(all, null, 2) + '\n'); return 0; }
-        if (all.length === 0) { ctx.out.write(`no runs in ${store.root}\n`); return 0; }
+        if (all.length === 0) { ctx.out.write(`no runs in ${store.root}${where ? ` (${where.reason})` : ''}\n`); return 0; }
         const rows = all.map(r => [r.id, r.family, r.status, String(r.steps), r.backend?.name ?? '—', headline(r)]);
         const header = ['run', 'family', 'status', 'steps', 'backend', 'macro-F1'];
         const w = header.map((h, i) => Math.max(h.length, ...rows.map(r => r[i].length)));
@@ -77,8 +83,12 @@ export const runs: Command = {
         const rs = refs.map(ref => store.get(ref));
         const sub = args.opts.metric as string | undefined;
         const filter = sub ? (n: string) => n.includes(sub) : undefined;
-        if (json) { ctx.out.write(JSON.stringify(rs.map(r => ({ id: r.id, config: r.config, metrics: r.metrics })), null, 2) + '\n'); return 0; }
-        ctx.out.write(comparisonText(rs, filter) + '\n');
+        if (json) {
+          const diff = configDiff(rs).differences.map(d => ({ key: d.key, values: d.values }));
+          ctx.out.write(JSON.stringify(rs.map((r, i) => ({ id: r.id, config: r.config, configDiff: Object.fromEntries(diff.map(d => [d.key, d.values[i] ?? null])), metrics: r.metrics })), null, 2) + '\n');
+          return 0;
+        }
+        ctx.out.write(configDiffText(rs) + '\n\n' + comparisonText(rs, filter) + '\n');
         return 0;
       }
       default:

@@ -14,6 +14,7 @@ interface PwPage {
   frames(): PwFrame[];
   screenshot(opts: { path: string; fullPage?: boolean }): Promise<unknown>;
   exposeFunction(name: string, fn: (...a: unknown[]) => unknown): Promise<void>;
+  keyboard: { press(key: string): Promise<void> };
   on(event: 'console', fn: (m: { type(): string; text(): string }) => void): void;
   on(event: 'pageerror', fn: (e: Error) => void): void;
 }
@@ -106,13 +107,14 @@ export function serveQuestions(cfg: BrowserConfig, session: BrowserSession, stop
 
 /** Waits until every expected text shows up in some non-top frame (renderers draw asynchronously). */
 async function answer(cfg: BrowserConfig, session: BrowserSession, q: BrowserQuestion): Promise<BrowserAnswer> {
+  for (const k of q.keys ?? []) await session.page.keyboard.press(k);
   const deadline = Date.now() + (q.timeoutMs ?? 20_000);
   let missing = q.expectText;
   let frames: Array<{ url: string; text: string }> = [];
   for (;;) {
     frames = await frameTexts(session.page);
     // Frame 0 is the workbench itself; renderer output and panels live in iframes.
-    const inner = q.includeTop ? frames : frames.slice(1);
+    const inner = q.topOnly ? frames.slice(0, 1) : q.includeTop ? frames : frames.slice(1);
     missing = q.expectText.filter((t) => !inner.some((f) => f.text.includes(t)));
     if (missing.length === 0 || Date.now() > deadline) break;
     await new Promise((r) => setTimeout(r, 300));

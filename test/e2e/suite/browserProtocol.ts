@@ -9,6 +9,10 @@ export interface BrowserQuestion {
   expectText: string[];
   /** Also search the workbench page itself (status bar, notifications), not only iframes. */
   includeTop?: boolean;
+  /** Search only the workbench page itself (views such as the outline), not the iframes. */
+  topOnly?: boolean;
+  /** Keys pressed in the page first, in order (Playwright names: 'Control+F9', 'i'). */
+  keys?: string[];
   timeoutMs?: number;
   settleMs?: number;
 }
