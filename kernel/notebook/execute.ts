@@ -139,7 +139,11 @@ export async function executeNotebook(input: Notebook, client: KernelClient, opt
     done ??= await ex.done;
     // Killed from outside (a synchronous loop): the kernel could not say why, so say it here.
     const said = cell.outputs.some((o) => o.kind === 'stream' && /timed out/.test(o.text));
-    if (timedOut && done.status !== 'ok' && !said) push({ kind: 'stream', name: 'stderr', text: `Cell timed out after ${(timeoutMs / 1000).toFixed(1)} s (empathy run --timeout S to change, 0 for none).\n` });
+    if (timedOut && done.status !== 'ok' && !said) {
+      const note: ExecutionEvent = { type: 'stream', v: 1, id: ex.id, cellId: cell.id!, name: 'stderr', text: `Cell timed out after ${(timeoutMs / 1000).toFixed(1)} s (empathy run --timeout S to change, 0 for none).\n` };
+      opts.onEvent?.(i, note);
+      push({ kind: 'stream', name: 'stderr', text: note.text });
+    }
     for (const o of limit.finish()) append(o);
     cell.execution = { count: done.executionCount, status: done.status, durationMs: Math.round(done.durationMs), startedAt };
     opts.onCellDone?.(i, cell, done);
