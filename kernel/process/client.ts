@@ -75,6 +75,8 @@ class ExecutionImpl implements Execution {
 }
 
 const MAIN = path.join(__dirname, 'main.js');
+/** What V8 prints on stderr when the heap limit is reached (or an allocation fails) before it aborts. */
+const OUT_OF_MEMORY = /FATAL ERROR:.*out of memory|Fatal (JavaScript|process) out of memory/i;
 
 export class KernelClient {
   private child: ChildProcess | undefined;
@@ -212,10 +214,15 @@ export class KernelClient {
 
   private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
     if (this.child !== child) return;
+    const heapLimitMb = this.hello?.heapLimitMb;
     this.child = undefined;
     this.hello = undefined;
     if (this.expectedExit.has(child)) return;
-    const message = `The kernel process exited unexpectedly (code ${code}, signal ${signal})${this.stderrTail ? `:\n${this.stderrTail.trim()}` : ''}`;
+    // V8's out-of-memory death prints GC traces and a native stack: one line says what happened.
+    const running = this.executions.values().next().value as ExecutionImpl | undefined;
+    const message = OUT_OF_MEMORY.test(this.stderrTail)
+      ? `The kernel ran out of memory (heap limit ${heapLimitMb ?? '?'} MB)${running ? ` in cell ${running.cellId}` : ''} and was stopped: all variables are lost (more memory: NODE_OPTIONS=--max-old-space-size=MB).`
+      : `The kernel process exited unexpectedly (code ${code}, signal ${signal})${this.stderrTail ? `:\n${this.stderrTail.trim()}` : ''}`;
     this.failPending('error', message);
     this.emit({ type: 'exit', v: 1, code, signal, message });
   }
@@ -284,7 +291,8 @@ export class KernelClient {
     return 'restarted';
   }
 
-  private async replaceProcess(reason: 'user' | 'interrupt-timeout', note: string): Promise<HelloEvent> {
+  /** Kill the process and start a fresh one; undefined when the client was disposed meanwhile. */
+  private async replaceProcess(reason: 'user' | 'interrupt-timeout', note: string): Promise<HelloEvent | undefined> {
     const old = this.child;
     if (old) {
       this.kill(old);
@@ -294,14 +302,18 @@ export class KernelClient {
     this.failPending('interrupted', note);
     const exited = old && old.exitCode === null && old.signalCode === null ? new Promise((r) => old.once('exit', r)) : Promise.resolve();
     await exited;
+    // Disposed meanwhile (e.g. `empathy run` finished with the interrupted cell): nothing to restart.
+    if (this.disposed) return undefined;
     const hello = await this.start();
     this.emit({ type: 'restarted', v: 1, reason, message: note });
     return hello;
   }
 
   /** A fresh kernel process: every variable, import and declaration is gone. */
-  restart(): Promise<HelloEvent> {
-    return this.replaceProcess('user', 'The kernel was restarted.');
+  async restart(): Promise<HelloEvent> {
+    const hello = await this.replaceProcess('user', 'The kernel was restarted.');
+    if (!hello) throw new Error('KernelClient was disposed');
+    return hello;
   }
 
   private request<T extends KernelEvent>(req: KernelRequest, timeoutMs = 15000): Promise<T> {

@@ -3,6 +3,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { activeBackend } from '../engine/activeBackend';
+import * as v8 from 'node:v8';
+import type { BackendInfo } from '../engine/types';
 import { checkRequest, KERNEL_PROTOCOL_VERSION, type ExecuteOptions, type KernelEvent, type KernelRequest, type VersionInfo } from '../protocol/kernel';
 import { Session } from '../session/session';
 import { installStrayErrorHandlers } from './strayErrors';
@@ -88,7 +90,7 @@ function main(): void {
     }
   });
 
-  send({ type: 'hello', v: 1, protocol: KERNEL_PROTOCOL_VERSION, pid: process.pid, versions: versions() });
+  send({ type: 'hello', v: 1, protocol: KERNEL_PROTOCOL_VERSION, pid: process.pid, versions: versions(), heapLimitMb: Math.round(v8.getHeapStatistics().heap_size_limit / 2 ** 20) });
 }
 
 main();

@@ -130,6 +130,8 @@ export interface HelloEvent {
   versions: VersionInfo;
   /** Engine backend, when already initialised (it is initialised lazily on first engine use). */
   backend?: BackendInfo;
+  /** The kernel's V8 heap limit in MB (so an out-of-memory death can be reported with it). */
+  heapLimitMb?: number;
 }
 
 /** The engine backend was (re)initialised. */

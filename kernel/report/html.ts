@@ -103,6 +103,7 @@ header.report { border-bottom: 1px solid var(--border); margin-bottom: 16px; col
 .cell.code .source { background: var(--code-bg); border: 1px solid var(--border); border-radius: 6px; padding: 10px 12px; overflow-x: auto; margin: 0; }
 .cell-head { font: 12px ui-monospace, monospace; color: var(--muted); margin-bottom: 4px; display: flex; gap: 12px; }
 .cell-head .status-error, .cell-head .status-interrupted { color: var(--err); }
+.cell-head .status-stale { color: var(--warn); }
 pre, code { font: 13px/1.45 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
 .outputs { margin: 6px 0 0 0; }
 .outputs > * { margin: 6px 0; }
@@ -129,7 +130,9 @@ export function renderHtmlReport(nb: Notebook, opts: HtmlReportOptions = {}): st
   const cells = nb.cells.map((c, idx) => {
     if (c.kind === 'markdown') return `<section class="cell markdown">${renderMarkdown(c.source)}</section>`;
     const ex = c.execution;
-    const head = `<div class="cell-head"><span>[${ex?.count ?? ' '}]</span>${ex ? `<span class="status-${ex.status}">${ex.status}</span><span>${(ex.durationMs / 1000).toFixed(2)} s</span>` : '<span>not run</span>'}</div>`;
+    // A cell without an execution record was not run: outputs it carries are from an earlier run, and say so.
+    const notRun = c.outputs.length > 0 ? '<span class="status-stale">not run (outputs from an earlier run)</span>' : '<span class="status-not-run">not run</span>';
+    const head = `<div class="cell-head"><span>[${ex?.count ?? ' '}]</span>${ex ? `<span class="status-${ex.status}">${ex.status}</span><span>${(ex.durationMs / 1000).toFixed(2)} s</span>` : notRun}</div>`;
     const outputs = c.outputs.map((o) => {
       const r = renderOutput(o, ex?.count ?? null, !!script);
       needsPlotly ||= r.plot;

@@ -129,18 +129,33 @@ export class RunRecorder {
   }
 }
 
+export interface RunStoreOptions {
+  /** The clock run ids and `createdAt` are read from (default: the system clock; tests pass a fixed one). */
+  now?: () => Date;
+}
+
+/** A run id: `<UTC yyyymmdd-hhmmss>-<label slug>`, plus `-2`, `-3`… when that folder exists. A pure function of its inputs. */
+export function runId(createdAt: Date, label: string, taken: (id: string) => boolean = () => false): string {
+  const stamp = createdAt.toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
+  let id = `${stamp}-${slug(label)}`;
+  for (let i = 2; taken(id); i++) id = `${stamp}-${slug(label)}-${i}`;
+  return id;
+}
+
 export class RunStore {
   readonly root: string;
-  constructor(root = defaultRunsDir()) {
+  private readonly now: () => Date;
+  constructor(root = defaultRunsDir(), opts: RunStoreOptions = {}) {
     this.root = resolve(root);
+    this.now = opts.now ?? (() => new Date());
   }
 
   /** Create a run directory and start recording. Data files are hashed now (what the run really read). */
   create(spec: NewRun): RunRecorder {
     mkdirSync(this.root, { recursive: true });
-    const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
-    let id = `${stamp}-${slug(spec.label)}`;
-    for (let i = 2; existsSync(join(this.root, id)); i++) id = `${stamp}-${slug(spec.label)}-${i}`;
+    // One clock reading for both, so the id's stamp and createdAt always agree.
+    const createdAt = this.now();
+    const id = runId(createdAt, spec.label, (x) => existsSync(join(this.root, x)));
     const dir = join(this.root, id);
     mkdirSync(dir, { recursive: true });
     const record: RunRecord = {
@@ -148,7 +163,7 @@ export class RunStore {
       version: RUN_VERSION,
       id,
       label: spec.label,
-      createdAt: new Date().toISOString(),
+      createdAt: createdAt.toISOString(),
       status: 'running',
       source: spec.source,
       family: spec.family,

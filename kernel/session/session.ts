@@ -367,7 +367,10 @@ export class Session {
         await Promise.race([pendingDiagnostics, new Promise<void>((r) => signal.addEventListener('abort', () => r(), { once: true }))]);
       }
       if (interrupted) {
-        const why = running.reason === 'timeout'
+        // A synchronous loop is stopped by the host's SIGINT before our own timer can fire: past the
+        // limit, that interrupt is the time limit's too.
+        const overTime = !!options.timeoutMs && performance.now() - t0 >= options.timeoutMs;
+        const why = running.reason === 'timeout' || (running.reason !== 'interrupt' && overTime)
           ? `Cell timed out after ${((options.timeoutMs ?? 0) / 1000).toFixed(1)} s and was interrupted`
           : 'Interrupted';
         const extra = outcome.kind === 'abandoned' ? ' (it did not stop by itself; its pending work was abandoned)' : '';

@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { csvLine, parseCsv } from '../../dataset/csv';
 import { cli, SHARED_EPITOME as S, tmpDir } from './spawn';
+import { skipBecause } from '../support/skip';
 
 const file = (n: string) => path.join(S, n);
 const MECHS = ['emotional-reactions', 'interpretations', 'explorations'];
@@ -14,8 +15,7 @@ describe('cli on ../shared/epitome', function () {
   this.timeout(180_000);
   before(function () {
     if (!fs.existsSync(file('emotional-reactions-reddit.dev.csv'))) {
-      console.log(`    (skipped: ${S} not found)`);
-      this.skip();
+      skipBecause(this, `no EPITOME CSVs at ${S}`);
     }
   });
 

@@ -11,6 +11,7 @@ import { robertaParamSpecs } from '../../kernel/engine/roberta';
 import { AdamW, clipGlobalNorm } from '../../kernel/engine/adamw';
 import { linearSchedule } from '../../kernel/engine/schedule';
 import { f32ToF16, readSafetensors, type TensorEntry, toFloat32, toInt32, writeSafetensorsFileAtomic } from '../../kernel/engine/safetensors';
+import { skipBecause } from '../support/skip';
 
 const REPO = path.resolve(__dirname, '../../..'); // out/test/engine -> repo root
 const FIXTURES = path.resolve(REPO, '../shared/fixtures/bi-encoder-tiny');
@@ -121,10 +122,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
 
       before(async function () {
         const dir = set === 'std 0.02' ? FIXTURES : path.join(FIXTURES, 'init_std_0.2');
-        if (!fs.existsSync(path.join(dir, 'weights.safetensors'))) {
-          console.log(`    (skipped: fixtures not found at ${dir})`);
-          this.skip();
-        }
+        if (!fs.existsSync(path.join(dir, 'weights.safetensors'))) skipBecause(this, `no parity fixtures at ${dir}`);
         prevBackend = tf.getBackend();
         await initBackend(backend, 'flag');
         fx = loadFixture(dir);
@@ -312,7 +310,7 @@ describe('engine/biEncoder API', function () {
   after(async () => { fs.rmSync(tmp, { recursive: true, force: true }); if (prev) await tf.setBackend(prev); });
 
   it('the joint model has one level and one rationale head per mechanism and sums their losses', function () {
-    if (!fs.existsSync(path.join(FIXTURES, 'weights.safetensors'))) this.skip();
+    if (!fs.existsSync(path.join(FIXTURES, 'weights.safetensors'))) skipBecause(this, `no parity fixtures at ${FIXTURES}`);
     const fx = loadFixture(FIXTURES);
     const single = modelFor(fx);
     const joint = new BiEncoder({ ...single.cfg, mechanisms: ['ER', 'IP', 'EX'] }, 1);

@@ -7,6 +7,7 @@ import {
   bf16ToF32, f16ToF32, f32ToBf16, f32ToF16, readSafetensors, readSafetensorsFile, type TensorEntry, toFloat32, toInt32,
   writeSafetensors, writeSafetensorsFileAtomic,
 } from '../../kernel/engine/safetensors';
+import { skipBecause } from '../support/skip';
 
 const FIXTURES = path.resolve(__dirname, '../../..', '../shared/fixtures/bi-encoder-tiny');
 
@@ -71,7 +72,7 @@ describe('engine/safetensors', function () {
   });
 
   it('reads the PyTorch fixture files (94 F32 weights with their state_dict order; I64 inputs)', async function () {
-    if (!fs.existsSync(path.join(FIXTURES, 'weights.safetensors'))) { console.log(`    (skipped: no fixtures at ${FIXTURES})`); this.skip(); }
+    if (!fs.existsSync(path.join(FIXTURES, 'weights.safetensors'))) skipBecause(this, `no parity fixtures at ${FIXTURES}`);
     const w = await readSafetensorsFile(path.join(FIXTURES, 'weights.safetensors'));
     assert.equal(w.tensors.size, 94);
     assert.equal(w.metadata.order.split(',').length, 94);

@@ -12,6 +12,7 @@ import { MIME } from '../../kernel/protocol/mime';
 import { RunStore } from '../../kernel/runs/store';
 import { loadTutorialPairs, trainRun } from '../../kernel/api/tutorialData';
 import { TUTORIALS } from './tutorialExpectations';
+import { skipBecause } from '../support/skip';
 
 const repo = resolve(__dirname, '../../..');
 const examples = join(repo, 'examples');
@@ -99,10 +100,7 @@ describe('tutorials (examples/*.empathy)', function () {
 
   for (const name of ['01-explore-the-data.empathy', '02-train-emotional-reactions.empathy']) {
     it(`${name} runs on the public CSVs (../shared/epitome, EMPATHY_MAX_ROWS=40)`, async function () {
-      if (!existsSync(shared)) {
-        console.log(`      (skipped: ${shared} is absent)`);
-        return this.skip();
-      }
+      if (!existsSync(shared)) skipBecause(this, `no EPITOME CSVs at ${shared}`);
       const runsDir = join(tmp, `public-${name}`, 'runs');
       const out = join(tmp, `public-${name}`, 'executed.empathy');
       const { code, stderr } = await empathyRun(join(examples, name), out, { EMPATHY_RUNS_DIR: runsDir, EMPATHY_DATA_DIR: shared, EMPATHY_MAX_ROWS: '40' });

@@ -47,45 +47,52 @@ describe('kernel/process (KernelClient)', function () {
   });
 
   it('interrupt stops training between batches; the model keeps the last completed step\'s weights', async () => {
-    await collect(k.execute('data', `import { toyPairs, toyConfig } from ${JSON.stringify(toyData)}\nconst pairs = toyPairs(24)\nconst cfg = { ...toyConfig, epochs: 500 }\nlet lastStep = 0`));
-    const ex = k.execute('train', 'const run = await empathy.train(cfg, pairs, { onEvent: (e) => { if (e.type === "step") { lastStep = e.step; if (e.step === 3) console.log("STEP3") } } })');
-    const seen: ExecutionEvent[] = [];
-    let interruptedAt = 0;
-    for await (const e of ex) {
-      seen.push(e);
-      if (e.type === 'stream' && e.text.includes('STEP3') && !interruptedAt) {
-        interruptedAt = Date.now();
-        void k.interrupt();
+    // Its own kernel with a long grace: a loaded machine may take seconds to reach the next batch,
+    // and that must not turn into a kill (this test is about the training loop stopping itself).
+    const kt = new KernelClient({ cwd: repo, defaults: { typecheck: false }, interruptGraceMs: 120_000 });
+    try {
+      await collect(kt.execute('data', `import { toyPairs, toyConfig } from ${JSON.stringify(toyData)}\nconst pairs = toyPairs(24)\nconst cfg = { ...toyConfig, epochs: 500 }\nlet lastStep = 0`));
+      const ex = kt.execute('train', 'const run = await empathy.train(cfg, pairs, { onEvent: (e) => { if (e.type === "step") { lastStep = e.step; if (e.step === 3) console.log("STEP3") } } })');
+      const seen: ExecutionEvent[] = [];
+      let interruptedAt = 0;
+      for await (const e of ex) {
+        seen.push(e);
+        if (e.type === 'stream' && e.text.includes('STEP3') && !interruptedAt) {
+          interruptedAt = Date.now();
+          void kt.interrupt();
+        }
       }
-    }
-    const done = await ex.done;
-    assert.equal(done.status, 'interrupted');
-    // Stopped cooperatively between batches (the message below), not killed after the grace period: no
-    // wall-clock bound here, since the suite must pass on a loaded machine.
-    assert.ok(interruptedAt > 0, 'the interrupt was sent after step 3');
-    const live = seen.filter((e) => e.type === 'display');
-    assert.ok(live.length >= 2 && live.every((d) => d.type === 'display' && d.displayId === (live[0] as { displayId?: string }).displayId), 'one live loss curve');
-    assert.ok(live.slice(1).every((d) => d.type === 'display' && d.update === true));
-    assert.match(stdout(seen), /Training stopped at step \d+/);
+      const done = await ex.done;
+      assert.equal(done.status, 'interrupted');
+      // Stopped by the training loop itself between batches (not abandoned, not killed): its own message
+      // arrived before `done`. (No wall-clock bound: under load a batch may take any time.)
+      assert.doesNotMatch(JSON.stringify(seen), /did not stop by itself|killed and restarted/);
+      const live = seen.filter((e) => e.type === 'display');
+      assert.ok(live.length >= 2 && live.every((d) => d.type === 'display' && d.displayId === (live[0] as { displayId?: string }).displayId), 'one live loss curve');
+      assert.ok(live.slice(1).every((d) => d.type === 'display' && d.update === true));
+      assert.match(stdout(seen), /Training stopped at step \d+/);
 
-    // Replay: the same seeded run, stopped by its own signal right after step `run.steps`.
-    const check = await collect(k.execute('check', [
-      'const ctl = new AbortController()',
-      'const replay = await empathy.train(cfg, pairs, { signal: ctl.signal, lossCurve: false, onEvent: (e) => { if (e.type === "step" && e.step === run.steps) ctl.abort() } })',
-      'const a = await run.model.predict(pairs), b = await replay.model.predict(pairs)',
-      'const diff = Math.max(...a.flatMap((p, i) => p.mechanisms.ER!.probs.map((v, j) => Math.abs(v - b[i].mechanisms.ER!.probs[j]))))',
-      'const fresh = (await empathy.train(cfg, pairs, { signal: AbortSignal.abort(), lossCurve: false })).model',
-      'const moved = Math.max(...(await fresh.predict(pairs)).flatMap((p, i) => p.mechanisms.ER!.probs.map((v, j) => Math.abs(v - a[i].mechanisms.ER!.probs[j]))))',
-      'console.log(JSON.stringify({ stopped: run.stopped, steps: run.steps, lastStep, replay: replay.steps, diff, moved }))',
-    ].join('\n')));
-    assert.equal((check.find((e) => e.type === 'done') as { status: string }).status, 'ok', stderr(check) + JSON.stringify(check.find((e) => e.type === 'error')));
-    const r = JSON.parse(stdout(check).trim().split('\n').pop()!) as { stopped: string; steps: number; lastStep: number; replay: number; diff: number; moved: number };
-    assert.equal(r.stopped, 'aborted');
-    assert.ok(r.steps >= 3 && r.steps < 500 * 3, `steps ${r.steps}`);
-    assert.equal(r.steps, r.lastStep, 'weights of the last step that completed');
-    assert.equal(r.replay, r.steps);
-    assert.ok(r.diff < 1e-6, `interrupted vs replayed model: max |Δp| = ${r.diff}`);
-    assert.ok(r.moved > 1e-4, `training changed the model (max |Δp| vs untrained ${r.moved})`);
+      // Replay: the same seeded run, stopped by its own signal right after step `run.steps`.
+      const check = await collect(kt.execute('check', [
+        'const ctl = new AbortController()',
+        'const replay = await empathy.train(cfg, pairs, { signal: ctl.signal, lossCurve: false, onEvent: (e) => { if (e.type === "step" && e.step === run.steps) ctl.abort() } })',
+        'const a = await run.model.predict(pairs), b = await replay.model.predict(pairs)',
+        'const diff = Math.max(...a.flatMap((p, i) => p.mechanisms.ER!.probs.map((v, j) => Math.abs(v - b[i].mechanisms.ER!.probs[j]))))',
+        'const fresh = (await empathy.train(cfg, pairs, { signal: AbortSignal.abort(), lossCurve: false })).model',
+        'const moved = Math.max(...(await fresh.predict(pairs)).flatMap((p, i) => p.mechanisms.ER!.probs.map((v, j) => Math.abs(v - a[i].mechanisms.ER!.probs[j]))))',
+        'console.log(JSON.stringify({ stopped: run.stopped, steps: run.steps, lastStep, replay: replay.steps, diff, moved }))',
+      ].join('\n')));
+      assert.equal((check.find((e) => e.type === 'done') as { status: string }).status, 'ok', stderr(check) + JSON.stringify(check.find((e) => e.type === 'error')));
+      const r = JSON.parse(stdout(check).trim().split('\n').pop()!) as { stopped: string; steps: number; lastStep: number; replay: number; diff: number; moved: number };
+      assert.equal(r.stopped, 'aborted');
+      assert.ok(r.steps >= 3 && r.steps < 500 * 3, `steps ${r.steps}`);
+      assert.equal(r.steps, r.lastStep, 'weights of the last step that completed');
+      assert.equal(r.replay, r.steps);
+      assert.ok(r.diff < 1e-6, `interrupted vs replayed model: max |Δp| = ${r.diff}`);
+      assert.ok(r.moved > 1e-4, `training changed the model (max |Δp| vs untrained ${r.moved})`);
+    } finally {
+      await kt.dispose();
+    }
   });
 
   it('stops a synchronous runaway loop (SIGINT) and keeps variables', async () => {

@@ -12,7 +12,8 @@ import { renderHtmlReport, writeHtmlReport } from '../../kernel/report/html';
 import { renderMarkdown } from '../../kernel/report/markdown';
 import type { MechanismEval, TrainEvent } from '../../kernel/engine/types';
 import { MIME } from '../../kernel/protocol/mime';
-import { CHROMIUM, withLocalPage } from '../support/localPage';
+import { browserTestsUnavailable, withLocalPage } from '../support/localPage';
+import { skipBecause } from '../support/skip';
 
 const repo = path.resolve(__dirname, '../../..');
 const reportJs = path.join(repo, 'out/webviews/report.js');
@@ -99,7 +100,8 @@ describe('kernel/report', function () {
   });
 
   it('opens in headless Chromium without console errors; plots render (or fallbacks show)', async function () {
-    if (!fs.existsSync(CHROMIUM)) this.skip();
+    const why = browserTestsUnavailable();
+    if (why) skipBecause(this, why);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'empathy-report-'));
     const file = path.join(dir, 'report.html');
     writeHtmlReport(file, notebook());

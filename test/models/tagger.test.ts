@@ -14,6 +14,7 @@ import { loadTagger, taggerFromCheckpoint, trainTagger, type TaggerModel } from 
 import { makeBatch, toExamples, WordVocab } from '../../kernel/models/tagger/vocab';
 import { installFastWasmSlice } from '../../kernel/models/tagger/wasmSlice';
 import { toyPairs } from './toy';
+import { skipBecause } from '../support/skip';
 
 /** A tiny, fast tagger: the cpu backend (deterministic), small widths, many epochs on few rows. */
 const tiny: Partial<TaggerConfig> = { backend: 'cpu', embedDim: 16, hidden: 16, headHidden: 16, charBuckets: 64, vocabSize: 200, minCount: 1, dropout: 0, lr: 0.02, batchSize: 12, epochs: 25, maxLen: 16, seed: 3 };
@@ -160,7 +161,7 @@ describe('models/tagger', function () {
     try {
       await initBackend('wasm');
     } catch (e) {
-      this.skip(); // wasm unavailable here: nothing to check
+      skipBecause(this, `wasm backend unavailable here (${(e as Error).message.split('\n')[0]})`);
     }
     try {
       installFastWasmSlice();

@@ -12,7 +12,8 @@ import { RunStore } from '../../kernel/runs/store';
 import { runsReportNotebook, writeRunsReport } from '../../kernel/runs/report';
 import type { RunRecord } from '../../kernel/runs/run';
 import { MIME } from '../../kernel/protocol/mime';
-import { CHROMIUM, withLocalPage } from '../support/localPage';
+import { browserTestsUnavailable, withLocalPage } from '../support/localPage';
+import { skipBecause } from '../support/skip';
 
 const repo = resolve(__dirname, '../../..');
 const samples = join(repo, 'dataset', 'samples');
@@ -104,7 +105,8 @@ describe('empathy report (runs → HTML)', function () {
   });
 
   it('opens in headless Chromium: every output drawn, plots rendered, no errors, no network', async function () {
-    if (!existsSync(CHROMIUM)) this.skip();
+    const why = browserTestsUnavailable();
+    if (why) skipBecause(this, why);
     const file = join(root, 'two.html');
     if (!existsSync(file)) await writeRunsReport(file, store, [trained.id, bare.id]);
     await withLocalPage(file, async (page, problems) => {

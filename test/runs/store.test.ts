@@ -3,7 +3,7 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RunStore, sha256File } from '../../kernel/runs/store';
+import { RunStore, runId, sha256File } from '../../kernel/runs/store';
 import { comparisonTable, comparisonText, lossCurvePayload, runsPayload } from '../../kernel/runs/payloads';
 import type { BackendInfo, EvalReport } from '../../kernel/engine/types';
 
@@ -56,19 +56,23 @@ describe('runs folder', () => {
     assert.equal(curve.runs[0].epochs[0].metrics['dev.ER.macroF1'], 0.5);
   });
 
-  it('lists newest first, resolves id prefixes, and compares runs metric by metric', async () => {
-    const store = new RunStore(join(root, 'runs'));
+  it('lists newest first, resolves id prefixes, and compares runs metric by metric', () => {
+    // A fixed clock: the two runs are made 5 ms apart within one second, however loaded the machine.
+    const clock = [new Date('2026-03-01T10:20:30.100Z'), new Date('2026-03-01T10:20:30.105Z')];
+    const store = new RunStore(join(root, 'runs'), { now: () => clock.shift()! });
     const a = store.create({ label: 'a', source: 'test', family: 'linear', config: { C: 1 }, seed: 1, data: [] });
     a.finish({ dev: fakeEval(0.6) });
-    await new Promise(r => setTimeout(r, 5));
     const b = store.create({ label: 'b', source: 'test', family: 'linear', config: { C: 2 }, seed: 1, data: [] });
     b.finish({ dev: fakeEval(0.7) });
+    assert.deepEqual([a.id, b.id], ['20260301-102030-a', '20260301-102030-b']);
+    assert.equal(b.current.createdAt, '2026-03-01T10:20:30.105Z');
 
     const { runs, problems } = store.list();
     assert.deepEqual(problems, []);
     assert.deepEqual(runs.map(r => r.label), ['b', 'a']);
     assert.equal(store.get(b.id).label, 'b');
-    assert.throws(() => store.get(b.id.slice(0, -1)), /ambiguous/);
+    assert.equal(store.get('20260301-102030-b').label, 'b');
+    assert.throws(() => store.get('20260301-102030-'), /ambiguous/);
     assert.throws(() => store.get('nope'), /no run "nope"/);
 
     const table = comparisonTable(runs, n => n.endsWith('macroF1'));
@@ -76,6 +80,20 @@ describe('runs folder', () => {
     assert.deepEqual(table.rows[0].values, [0.7, 0.6]);
     assert.match(comparisonText(runs), /dev\.ER\.macroF1\s+0\.7000\s+0\.6000/);
     assert.equal(runsPayload(runs).runs[1].config.C, 1);
+  });
+
+  it('run ids are a pure function of clock and label; a taken id gets -2, -3', () => {
+    const t = new Date('2026-12-31T23:59:59.999Z');
+    assert.equal(runId(t, 'ER small (lr 2e-5)'), '20261231-235959-er-small-lr-2e-5');
+    assert.equal(runId(t, '***'), '20261231-235959-run');
+    const taken = new Set(['20261231-235959-x', '20261231-235959-x-2']);
+    assert.equal(runId(t, 'x', (id) => taken.has(id)), '20261231-235959-x-3');
+    // The store numbers a second run of the same label in the same second instead of reusing its folder.
+    const store = new RunStore(join(root, 'runs'), { now: () => t });
+    const first = store.create({ label: 'x', source: 'test', family: 'linear', config: {}, seed: 1, data: [] });
+    const second = store.create({ label: 'x', source: 'test', family: 'linear', config: {}, seed: 1, data: [] });
+    assert.deepEqual([first.id, second.id], ['20261231-235959-x', '20261231-235959-x-2']);
+    assert.equal(store.list().runs.length, 2);
   });
 
   it('refuses a newer run format and names the file', () => {

@@ -1,8 +1,10 @@
-// Open a local HTML file (a report) in Debian's headless Chromium with every console error, page error
+// Open a local HTML file (a report) in a system headless Chromium (test/support/chromium.ts) with every console error, page error
 // and request that leaves the file recorded as a problem (reports must be self-contained and offline).
 import type { Page } from 'playwright-core';
 
-export const CHROMIUM = process.env.EMPATHY_CHROMIUM ?? '/usr/bin/chromium';
+import { CHROMIUM } from './chromium';
+
+export { CHROMIUM, browserTestsUnavailable } from './chromium';
 
 /** Open `file`, run `check(page, problems)`, always close the browser. `allowed`: URL schemes that are not a problem. */
 export async function withLocalPage(file: string, check: (page: Page, problems: string[]) => Promise<void>, allowed = /^(file|data|about):/): Promise<void> {

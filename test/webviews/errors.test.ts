@@ -2,6 +2,7 @@
 // visible error box naming the field; unparseable JSON and unknown MIME types too.
 import { strict as assert } from 'node:assert';
 import { Harness, fixture, outputDiv, type TestPage } from './harness';
+import { skipBecause } from '../support/skip';
 
 interface BadCase { mime: string; payload: unknown; expect: string }
 
@@ -11,7 +12,8 @@ describe('webviews: bad payloads render a clear error box', function () {
   let p: TestPage | undefined;
 
   before(async function () {
-    if (!Harness.available()) this.skip();
+    const why = Harness.unavailable();
+    if (why) skipBecause(this, why);
     hx = await Harness.launch();
   });
   after(async () => { await p?.close(); await hx?.close(); });

@@ -1,13 +1,15 @@
-// Headless Chromium for the webview tests: Debian's /usr/bin/chromium through playwright-core (no
-// browser download), pages served from a fake local origin out of the repo, every other request
+// Headless Chromium for the webview tests: a system Chromium (test/support/chromium.ts: $EMPATHY_CHROMIUM
+// or `chromium` on PATH, provisioned by `npm test`) through playwright-core (no browser download), pages served from a fake local origin out of the repo, every other request
 // blocked and recorded, console errors collected, screenshots written to test-output/screenshots/.
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { browserTestsUnavailable, CHROMIUM } from '../support/chromium';
+import { skipBecause } from '../support/skip';
 
 export const REPO = path.resolve(__dirname, '../../..');
-export const CHROMIUM = process.env.EMPATHY_CHROMIUM ?? '/usr/bin/chromium';
+export { CHROMIUM } from '../support/chromium';
 export const SHOT_DIR = path.join(REPO, 'test-output', 'screenshots');
 const ORIGIN = 'http://empathy.test';
 
@@ -75,7 +77,14 @@ export class Harness {
   private constructor(readonly browser: Browser) {}
 
   static available(): boolean {
-    return fs.existsSync(CHROMIUM) && fs.existsSync(path.join(REPO, 'out', 'webviews', 'report.js'));
+    return Harness.unavailable() === undefined;
+  }
+
+  /** Why the harness cannot run here (no Chromium, webviews not built), or undefined. */
+  static unavailable(): string | undefined {
+    const browser = browserTestsUnavailable();
+    if (browser) return browser;
+    return fs.existsSync(path.join(REPO, 'out', 'webviews', 'report.js')) ? undefined : 'webviews not built (node build.mjs)';
   }
 
   static async launch(): Promise<Harness> {
@@ -151,7 +160,8 @@ export function useHarness(opts: { police?: boolean } = {}): { readonly hx: Harn
   let hx: Harness | undefined;
   const opened: TestPage[] = [];
   before(async function () {
-    if (!Harness.available()) this.skip(); // needs /usr/bin/chromium and `node build.mjs`
+    const why = Harness.unavailable();
+    if (why) skipBecause(this, why);
     hx = await Harness.launch();
   });
   after(async () => { await hx?.close(); });

@@ -4,6 +4,7 @@
 import { strict as assert } from 'node:assert';
 import { MIME } from '../../kernel/protocol/mime';
 import { Harness, type TestPage } from './harness';
+import { skipBecause } from '../support/skip';
 import { ACTIONS, openLargePayloadPage, timeAction as action, timeRender as render } from './fixtures/largePayloads';
 
 describe('webviews: large payloads', function () {
@@ -12,7 +13,8 @@ describe('webviews: large payloads', function () {
   let p: TestPage;
 
   before(async function () {
-    if (!Harness.available()) this.skip();
+    const why = Harness.unavailable();
+    if (why) skipBecause(this, why);
     hx = await Harness.launch();
     p = await openLargePayloadPage(hx);
   });

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeTextAtomic } from '../../../dataset/csv';
 import { assertOutputsClear } from '../../../dataset/outputGuard';
-import { executeNotebook } from '../../notebook/execute';
+import { defaultHeadlessLimits, executeNotebook } from '../../notebook/execute';
 import { parseNotebook, serializeNotebook, type Notebook } from '../../notebook/format';
 import { parseIpynb, serializeIpynb } from '../../notebook/ipynb';
 import { KernelClient } from '../../process/client';
@@ -16,7 +16,8 @@ import type { Command } from '../command';
 const OPTIONS: OptionSpec[] = [
   { name: 'out', short: 'o', type: 'string', metavar: 'EXECUTED.empathy', help: 'write the executed notebook here (.empathy or .ipynb)' },
   { name: 'html', type: 'string', metavar: 'REPORT.html', help: 'write a self-contained HTML report' },
-  { name: 'timeout', type: 'number', metavar: 'S', help: 'per-cell time limit in seconds (the cell is interrupted)' },
+  { name: 'timeout', type: 'number', metavar: 'S', help: `per-cell time limit in seconds, the cell is interrupted (default ${defaultHeadlessLimits.cellTimeoutMs / 1000}; 0: none)` },
+  { name: 'max-output-kb', type: 'number', metavar: 'KB', help: `per-cell cap on stored output, then a "truncated" marker (default ${defaultHeadlessLimits.maxOutputBytes / 1024}; 0: none)` },
   { name: 'allow-errors', type: 'boolean', help: 'keep running after a failing cell (exit 0)' },
   { name: 'strict-types', type: 'boolean', help: 'do not run a cell that has TypeScript errors' },
   { name: 'typecheck', type: 'boolean', default: true, help: 'type-check cells, type errors on stderr (--no-typecheck: skip)' },
@@ -37,7 +38,7 @@ function readNotebook(file: string): Notebook {
 export const run: Command = {
   name: 'run',
   summary: 'execute a notebook headless and write the executed notebook and an HTML report',
-  usage: 'usage: empathy run NOTEBOOK.empathy [--out EXECUTED.empathy] [--html REPORT.html] [--timeout S] [--allow-errors]',
+  usage: 'usage: empathy run NOTEBOOK.empathy [--out EXECUTED.empathy] [--html REPORT.html] [--timeout S] [--max-output-kb KB] [--allow-errors]',
   options: OPTIONS,
   async run(args, ctx) {
     const [input, ...extra] = args.positionals;
@@ -50,8 +51,10 @@ export const run: Command = {
     // --out may be the notebook itself (executed in place, written only when the run completes); --html never.
     assertOutputsClear([{ flag: 'html', path: htmlPath }], [{ flag: 'NOTEBOOK', path: inputPath }], ctx.cwd);
     assertOutputsClear([{ flag: 'out', path: outPath }, { flag: 'html', path: htmlPath }], [], ctx.cwd);
-    const timeout = args.opts.timeout as number | undefined;
-    if (timeout !== undefined && !(timeout > 0)) throw new UsageError('run: --timeout must be a positive number of seconds');
+    const timeout = (args.opts.timeout as number | undefined) ?? defaultHeadlessLimits.cellTimeoutMs / 1000;
+    if (!(timeout >= 0)) throw new UsageError('run: --timeout must be a number of seconds (0: no limit)');
+    const maxOutputKb = (args.opts['max-output-kb'] as number | undefined) ?? defaultHeadlessLimits.maxOutputBytes / 1024;
+    if (!(maxOutputKb >= 0)) throw new UsageError('run: --max-output-kb must be a number of KiB (0: no cap)');
     const quiet = args.opts.quiet === true;
     const nb = readNotebook(inputPath);
     const codeCells = nb.cells.filter((c) => c.kind === 'code' && c.language === 'typescript').length;
@@ -66,9 +69,11 @@ export const run: Command = {
     try {
       const hello = await client.start();
       ctx.err.write(`empathy run: ${path.relative(ctx.cwd, inputPath) || input}: ${codeCells} code cell${codeCells === 1 ? '' : 's'} · kernel pid ${hello.pid}, Node ${hello.versions.node}, TypeScript ${hello.versions.typescript}\n`);
+      ctx.err.write(`empathy run: per cell: time limit ${timeout > 0 ? `${timeout} s` : 'none'} (--timeout), output cap ${maxOutputKb > 0 ? `${maxOutputKb} KiB` : 'none'} (--max-output-kb)\n`);
       let n = 0;
       result = await executeNotebook(nb, client, {
-        ...(timeout ? { cellTimeoutMs: timeout * 1000 } : {}),
+        cellTimeoutMs: timeout * 1000,
+        maxOutputBytes: Math.round(maxOutputKb * 1024),
         allowErrors: args.opts['allow-errors'] === true || ctx.signal.aborted,
         blockOnTypeErrors: args.opts['strict-types'] === true,
         typecheck,
