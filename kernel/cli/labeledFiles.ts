@@ -7,6 +7,7 @@ import { DataError } from '../../dataset/csv';
 import { mechanismFromFileName, toLabeledPairs, type RawRow } from '../../dataset/epitome';
 import { loadLabeledCsv } from '../../dataset/labeled';
 import type { LabeledPair, Mechanism } from '../engine/types';
+import { MECHANISMS } from '../../dataset/schema';
 import { UsageError } from './args';
 
 const LONG: Record<Mechanism, string> = { ER: 'emotional-reactions', IP: 'interpretations', EX: 'explorations' };
@@ -50,7 +51,7 @@ export async function loadLabeledFiles(flag: string, files: string[], o: { mecha
   }
   if (o.joint && (o.siblings ?? true) && entries.length === 1) {
     const first = entries[0];
-    for (const m of ['ER', 'IP', 'EX'] as Mechanism[]) {
+    for (const m of MECHANISMS) {
       if (m === first.mechanism) continue;
       const sib = siblingPath(first.file, first.mechanism, m);
       if (!sib) throw new UsageError(`--joint: cannot derive the ${m} file from ${first.file}; pass all three: --${flag} ER.csv,IP.csv,EX.csv`);

@@ -5,6 +5,7 @@
 import { AtomicWriter, assertNotInput, csvLine } from '../../../dataset/csv';
 import { countRecords, PairReader, streamPairs } from '../../../dataset/pairs';
 import type { Mechanism, MechanismPrediction, PairPrediction } from '../../engine/types';
+import { MECHANISMS } from '../../../dataset/schema';
 import { UsageError } from '../args';
 import type { Command } from '../command';
 import { loadModels, MODEL_OPTIONS } from '../models';
@@ -102,7 +103,7 @@ export const test: Command = {
           return [String(x.level), o.rationale_format === 'labels' ? rationaleLabelsCell(x, maxLen) : rationaleSpansCell(x)];
         };
         chunk.forEach((pair, i) => {
-          const [er, ip, ex] = (['ER', 'IP', 'EX'] as Mechanism[]).map((m) => cells(preds[i], m));
+          const [er, ip, ex] = MECHANISMS.map((m) => cells(preds[i], m));
           writer.write(csvLine([pair.id, pair.seekerPost, pair.responsePost, er[0], ip[0], ex[0], er[1], ip[1], ex[1]]));
         });
         done += chunk.length;
@@ -127,7 +128,7 @@ export const test: Command = {
       writer.commit();
       committed = true;
       if (reader.emptyPosts > 0) ctx.err.write(`warning: ${o.input_path}: ${reader.emptyPosts} row(s) with an empty seeker or response post (scored as empty text)\n`);
-      const missing = (['ER', 'IP', 'EX'] as Mechanism[]).filter((m) => !loaded.mechanisms.includes(m));
+      const missing = MECHANISMS.filter((m) => !loaded.mechanisms.includes(m));
       ctx.out.write(`wrote ${done} rows → ${o.output_path}${missing.length ? ` (no model for ${missing.join(', ')}: empty cells)` : ''}\n`);
       return 0;
     } finally {
