@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { isAbsolute, join } from 'node:path';
 import { KernelClient } from '../kernel/process/client';
 import type { KernelEvent } from '../kernel/protocol/kernel';
-import type { BackendInfo } from '../kernel/engine/types';
+import type { BackendInfo } from '../kernel/protocol/kernel';
 import { resolveKernelRuntime, type KernelRuntime } from './kernelRuntime';
 import type { BackendStatus } from './statusBar';
 

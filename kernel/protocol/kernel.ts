@@ -24,6 +24,7 @@
 //   await k.interrupt(); await k.restart(); await k.variables(); await k.complete(code, offset);
 //   k.onEvent(listener) (every event, incl. display updates after done, restarted, exit); await k.dispose();
 import type { BackendInfo } from '../engine/types';
+export type { BackendInfo } from '../engine/types';
 import type { MimeBundle } from './mime';
 
 export const KERNEL_PROTOCOL_VERSION = 1 as const;
