@@ -3,7 +3,7 @@
 // output in place), stopping at the first failing cell unless errors are allowed.
 import type { KernelClient } from '../process/client';
 import type { CellDiagnostic, DoneEvent, ExecutionEvent } from '../protocol/kernel';
-import type { CellOutput, Notebook, NotebookCell } from './format';
+import type { CellOutput, Notebook, NotebookCell } from '../protocol/notebook';
 
 export interface ExecuteNotebookOptions {
   /** Per-cell time limit in ms (the cell is interrupted; a stuck kernel is restarted). Default none. */

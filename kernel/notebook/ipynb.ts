@@ -1,8 +1,8 @@
 // Import from / export to Jupyter `.ipynb` (nbformat 4): code cells as TypeScript, markdown as
 // markdown, outputs kept where Jupyter can represent them (streams, display data, execute results,
 // errors; JSON payloads stay JSON). Our execution status/time and display ids ride in metadata.
-import { childPath, JsonSyntaxError, parseJsonWithPositions } from './jsonPositions';
-import { NotebookFormatError, validateNotebook, toLines, type CellOutput, type Notebook, type NotebookCell } from './format';
+import { childPath, JsonSyntaxError, parseJsonWithPositions } from '../protocol/jsonPositions';
+import { NotebookFormatError, validateNotebook, toLines, type CellOutput, type Notebook, type NotebookCell } from '../protocol/notebook';
 import type { MimeBundle } from '../protocol/mime';
 
 type Obj = Record<string, unknown>;

@@ -4,7 +4,7 @@
 // fetched from the network. Without the report script, each output's text/plain fallback shows.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { CellOutput, Notebook } from '../notebook/format';
+import type { CellOutput, Notebook } from '../protocol/notebook';
 import type { MimeBundle } from '../protocol/mime';
 import { escapeHtml, renderMarkdown } from './markdown';
 

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { writeFileSync, mkdirSync, renameSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import type { CellOutput, Notebook, NotebookCell } from '../notebook/format';
+import type { CellOutput, Notebook, NotebookCell } from '../protocol/notebook';
 import { MIME, type MimeBundle } from '../protocol/mime';
 import { renderHtmlReport } from '../report/html';
 import { escapeHtml } from '../report/markdown';

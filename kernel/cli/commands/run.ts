@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { executeNotebook } from '../../notebook/execute';
-import { parseNotebook, serializeNotebook, type Notebook } from '../../notebook/format';
+import { parseNotebook, serializeNotebook, type Notebook } from '../../protocol/notebook';
 import { parseIpynb, serializeIpynb } from '../../notebook/ipynb';
 import { KernelClient } from '../../process/client';
 import { writeHtmlReport } from '../../report/html';
