@@ -14,7 +14,7 @@ import { resolveLinearConfig } from '../models/linear/config';
 import { resolveTaggerConfig } from '../models/tagger/config';
 import { resolveEnsembleConfig } from '../models/ensemble/config';
 import { assignGroups, type SplitOptions } from '../../dataset/split';
-import { loadLabeledFiles } from '../cli/labeledFiles';
+import { loadLabeledFiles } from '../../dataset/labeledFiles';
 import { MIME } from '../protocol/mime';
 import { RunStore, defaultRunsDir } from '../runs/store';
 import { comparisonTable, comparisonText, runsPayload } from '../runs/payloads';

@@ -10,7 +10,7 @@ import { MECHANISMS } from '../../../dataset/schema';
 import { UsageError } from '../args';
 import type { Command } from '../command';
 import { fullReport } from '../evalText';
-import { loadLabeledFiles, pathList } from '../labeledFiles';
+import { loadLabeledFiles, pathList } from '../../../dataset/labeledFiles';
 import { loadModels, MODEL_OPTIONS } from '../models';
 import { resolveTokenizer } from '../tokenizerOption';
 import type { OffsetTokenizer } from '../../../dataset/wordTokenizer';

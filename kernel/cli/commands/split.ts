@@ -6,7 +6,7 @@ import { mechanismFromFileName, rawRowsFromRecords } from '../../../dataset/epit
 import { assignGroups, PART_NAMES, type Part } from '../../../dataset/split';
 import { UsageError } from '../args';
 import type { Command } from '../command';
-import { pathList } from '../labeledFiles';
+import { pathList } from '../../../dataset/labeledFiles';
 
 export const split: Command = {
   name: 'split',

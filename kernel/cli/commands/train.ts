@@ -13,7 +13,7 @@ import type { Command } from '../command';
 import { engine } from '../engine';
 import { MODEL_PRESETS } from '../../models/presets';
 import { reportOriginalLines } from '../evalText';
-import { loadLabeledFiles, pathList } from '../labeledFiles';
+import { loadLabeledFiles, pathList } from '../../../dataset/labeledFiles';
 import { ProgressBar } from '../progress';
 import { RunStore, defaultRunsDir, type RunRecorder } from '../../runs/store';
 

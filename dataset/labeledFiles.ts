@@ -3,12 +3,12 @@
 // _ER ↔ _IP ↔ _EX), raw or processed files, warnings passed through.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DataError } from '../../dataset/csv';
-import { mechanismFromFileName, toLabeledPairs, type RawRow } from '../../dataset/epitome';
-import { loadLabeledCsv } from '../../dataset/labeled';
-import type { LabeledPair, Mechanism } from '../engine/types';
-import { MECHANISMS } from '../../dataset/schema';
-import { UsageError } from './args';
+import { DataError } from './csv';
+import { mechanismFromFileName, toLabeledPairs, type RawRow } from './epitome';
+import { loadLabeledCsv } from './labeled';
+import type { LabeledPair, Mechanism } from './schema';
+import { MECHANISMS } from './schema';
+import { UsageError } from '../kernel/cli/args';
 
 const LONG: Record<Mechanism, string> = { ER: 'emotional-reactions', IP: 'interpretations', EX: 'explorations' };
 
