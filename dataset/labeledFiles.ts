@@ -1,6 +1,6 @@
 // Labelled CSV arguments → LabeledPairs: each file's mechanism from its name or --mechanism, the
 // --joint sibling files found by name (emotional-reactions ↔ interpretations ↔ explorations,
-// _ER ↔ _IP ↔ _EX), raw or processed files, warnings passed through.
+// _ER ↔ _IP ↔ _EX), raw or processed files, warnings passed through. Data errors name the file (DataError).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DataError } from './csv';
@@ -8,7 +8,18 @@ import { mechanismFromFileName, toLabeledPairs, type RawRow } from './epitome';
 import { loadLabeledCsv } from './labeled';
 import type { LabeledPair, Mechanism } from './schema';
 import { MECHANISMS } from './schema';
-import { UsageError } from '../kernel/cli/args';
+
+/**
+ * The list of labelled files asked for does not add up (no path, a mechanism that cannot be told, two
+ * files for one mechanism, several mechanisms without joint). The message names the flag it came from;
+ * the CLI reports it like a usage error (exit 2), notebooks show it as an ordinary error.
+ */
+export class FileListError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FileListError';
+  }
+}
 
 const LONG: Record<Mechanism, string> = { ER: 'emotional-reactions', IP: 'interpretations', EX: 'explorations' };
 
@@ -42,11 +53,11 @@ export interface LoadedLabeled {
  * mechanisms' files are found next to it by name (missing siblings are an error naming them).
  */
 export async function loadLabeledFiles(flag: string, files: string[], o: { mechanism?: Mechanism; joint?: boolean; siblings?: boolean; cwd: string }): Promise<LoadedLabeled> {
-  if (files.length === 0) throw new UsageError(`--${flag} needs a CSV path`);
+  if (files.length === 0) throw new FileListError(`--${flag} needs a CSV path`);
   const entries: Array<{ file: string; mechanism: Mechanism }> = [];
   for (const f of files) {
     const mech = files.length === 1 && o.mechanism ? o.mechanism : mechanismFromFileName(f) ?? (files.length === 1 ? o.mechanism : undefined);
-    if (!mech) throw new UsageError(`cannot tell the mechanism of ${f} from its name; pass --mechanism ER|IP|EX (or name it like emotional-reactions-*.csv / *_ER.csv)`);
+    if (!mech) throw new FileListError(`cannot tell the mechanism of ${f} from its name; pass --mechanism ER|IP|EX (or name it like emotional-reactions-*.csv / *_ER.csv)`);
     entries.push({ file: f, mechanism: mech });
   }
   if (o.joint && (o.siblings ?? true) && entries.length === 1) {
@@ -54,16 +65,16 @@ export async function loadLabeledFiles(flag: string, files: string[], o: { mecha
     for (const m of MECHANISMS) {
       if (m === first.mechanism) continue;
       const sib = siblingPath(first.file, first.mechanism, m);
-      if (!sib) throw new UsageError(`--joint: cannot derive the ${m} file from ${first.file}; pass all three: --${flag} ER.csv,IP.csv,EX.csv`);
+      if (!sib) throw new FileListError(`--joint: cannot derive the ${m} file from ${first.file}; pass all three: --${flag} ER.csv,IP.csv,EX.csv`);
       if (!fs.existsSync(sib)) throw new DataError(sib, undefined, `no such file (--joint looks for the ${m} file next to ${first.file})`);
       entries.push({ file: sib, mechanism: m });
     }
   }
-  if (!o.joint && new Set(entries.map((e) => e.mechanism)).size > 1) throw new UsageError(`--${flag} has files for several mechanisms (${entries.map((e) => e.mechanism).join(', ')}); pass --joint to train one model on all of them`);
+  if (!o.joint && new Set(entries.map((e) => e.mechanism)).size > 1) throw new FileListError(`--${flag} has files for several mechanisms (${entries.map((e) => e.mechanism).join(', ')}); pass --joint to train one model on all of them`);
   const byMech: Partial<Record<Mechanism, RawRow[]>> = {};
   const out: LoadedLabeled = { pairs: [], files: [], warnings: [] };
   for (const e of entries) {
-    if (byMech[e.mechanism]) throw new UsageError(`--${flag}: two files for ${e.mechanism}`);
+    if (byMech[e.mechanism]) throw new FileListError(`--${flag}: two files for ${e.mechanism}`);
     const loaded = await loadLabeledCsv(e.file);
     byMech[e.mechanism] = loaded.rows;
     out.files.push({ file: e.file, mechanism: e.mechanism, rows: loaded.rows.length, format: loaded.format });
