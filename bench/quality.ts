@@ -17,7 +17,7 @@ import { defaultEnsembleConfig, defaultEnsembleWeights, softRationaleRule } from
 import { trainLinear } from '../kernel/models/linear/linearModel';
 import { gateByLevel } from '../kernel/models/levelGate';
 import { trainTagger } from '../kernel/models/tagger/taggerModel';
-import { wordTokens } from '../kernel/models/text/words';
+import { wordTokens } from '../dataset/wordTokenizer';
 
 interface BenchArgs {
   folds: number; // 5
