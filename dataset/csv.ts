@@ -187,15 +187,9 @@ export async function* streamCsvFile(file: string, opts: { highWaterMark?: numbe
   if (last.length > 0) yield last;
 }
 
-/** Quote a field when it needs it (Python csv QUOTE_MINIMAL: comma, quote, CR, LF). */
-export function csvField(v: unknown): string {
-  const s = v === undefined || v === null ? '' : String(v);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-export function csvLine(values: readonly unknown[]): string {
-  return values.map(csvField).join(',') + '\n';
-}
+// Field quoting lives in the browser-safe leaf ./csvField.ts (the webviews' export uses it too).
+import { csvLine } from './csvField';
+export { csvField, csvLine } from './csvField';
 
 function samePath(a: string, b: string): boolean {
   const real = (p: string) => {
