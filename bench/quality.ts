@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { loadEpitomeCsv, toLabeledPairs, type RawRow } from '../dataset/epitome';
 import { foldSplit, groupedStratifiedFolds, meanStd, flatMetrics, type MeanStd } from '../kernel/engine/cv';
 import type { EvalReport, LabeledPair, Mechanism, PairPrediction } from '../kernel/engine/types';
+import { MECHANISMS } from '../dataset/schema';
 import { tokenF1 } from '../kernel/metrics/rationales';
 import { argmax3, evaluatePredictions, goldTokenLabels } from '../kernel/models/evaluate';
 import { combinePredictions } from '../kernel/models/ensemble/combine';
@@ -16,7 +17,7 @@ import { defaultEnsembleConfig, defaultEnsembleWeights, softRationaleRule } from
 import { trainLinear } from '../kernel/models/linear/linearModel';
 import { gateByLevel } from '../kernel/models/levelGate';
 import { trainTagger } from '../kernel/models/tagger/taggerModel';
-import { wordTokens } from '../kernel/models/text/words';
+import { wordTokens } from '../dataset/wordTokenizer';
 
 interface BenchArgs {
   folds: number; // 5
@@ -45,7 +46,7 @@ interface BenchArgs {
   rescore?: string;
 }
 
-const MECHS: Mechanism[] = ['ER', 'IP', 'EX'];
+const MECHS: Mechanism[] = [...MECHANISMS];
 const FILES: Record<Mechanism, string> = { ER: 'emotional-reactions', IP: 'interpretations', EX: 'explorations' };
 
 function parseArgs(argv: string[]): BenchArgs {

@@ -6,13 +6,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Mechanism } from '../kernel/engine/types';
+import { MECHANISMS } from '../dataset/schema';
 import { levelMetrics } from '../kernel/metrics/levels';
 import { tokenF1 } from '../kernel/metrics/rationales';
 import { rationaleShown } from '../kernel/models/ensemble/combine';
 import { defaultEnsembleWeights } from '../kernel/models/ensemble/config';
 import { argmax3 } from '../kernel/models/evaluate';
 
-const MECHS: Mechanism[] = ['ER', 'IP', 'EX'];
+const MECHS: Mechanism[] = [...MECHANISMS];
 const THRESHOLDS = [0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7];
 const TAUS = [0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8];
 /** Issue #8's rationale targets (level>0 rows) — reported, never used for selection. */

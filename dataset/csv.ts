@@ -6,16 +6,8 @@ import { AtomicFile, writeFileAtomic } from './atomicFile';
 import { TextDecodeStream, decodeText, type DecodeOptions } from './textDecode';
 
 /** A malformed or invalid data file. `message` is one line: `<file>:<line>: <what>`. */
-export class DataError extends Error {
-  constructor(
-    readonly file: string,
-    readonly line: number | undefined,
-    readonly detail: string,
-  ) {
-    super(line === undefined ? `${file}: ${detail}` : `${file}:${line}: ${detail}`);
-    this.name = 'DataError';
-  }
-}
+import { DataError } from './dataError';
+export { DataError };
 
 /** One parsed record with the (1-based) line it starts on. */
 export interface CsvRecord {
@@ -200,34 +192,10 @@ export async function* streamCsvFile(file: string, opts: ReadCsvOptions & { high
   if (last.length > 0) yield last;
 }
 
-/** How CSV files are written. */
-export interface WriteCsvOptions {
-  /**
-   * Write cells exactly as they are. Default false: a text cell starting with = + - @ TAB or CR gets
-   * a leading ' so a spreadsheet shows it as text instead of running it as a formula (CSV injection,
-   * OWASP). Plain numbers (-1, +2.5) are left alone.
-   */
-  raw?: boolean;
-}
-
-const FORMULA_START = /^[=+\-@\t\r]/;
-const PLAIN_NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
-
-/** A cell a spreadsheet would run as a formula gets a leading ' (the text is otherwise unchanged). */
-export function neutraliseFormula(s: string): string {
-  return FORMULA_START.test(s) && !PLAIN_NUMBER.test(s) ? `'${s}` : s;
-}
-
-/** Quote a field when it needs it (Python csv QUOTE_MINIMAL: comma, quote, CR, LF); formulas neutralised unless raw. */
-export function csvField(v: unknown, opts: WriteCsvOptions = {}): string {
-  let s = v === undefined || v === null ? '' : String(v);
-  if (!opts.raw) s = neutraliseFormula(s);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-export function csvLine(values: readonly unknown[], opts: WriteCsvOptions = {}): string {
-  return values.map((v) => csvField(v, opts)).join(',') + '\n';
-}
+// Field quoting and formula neutralisation live in the browser-safe leaf ./csvField.ts (the webviews'
+// slice export uses the same rules).
+import { csvLine, type WriteCsvOptions } from './csvField';
+export { csvField, csvLine, neutraliseFormula, type WriteCsvOptions } from './csvField';
 
 /** Write a CSV (header + rows) atomically: temp file in the same folder, then rename. Missing folders are created. */
 export function writeCsvAtomic(file: string, header: readonly string[], rows: Iterable<readonly unknown[]>, opts: WriteCsvOptions = {}): void {

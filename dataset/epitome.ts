@@ -2,7 +2,8 @@
 // row-numbered validation, the mechanism of a file from its name, and the joint merge of the three
 // mechanism files into LabeledPairs.
 import * as path from 'node:path';
-import type { LabeledPair, Level, Mechanism } from '../kernel/engine/types';
+import type { LabeledPair, Level, Mechanism } from './schema';
+import { MECHANISMS } from './schema';
 import { DataError, readCsvFile, type CsvRecord, type ReadCsvOptions } from './csv';
 import { locateRationales } from './align';
 
@@ -155,7 +156,7 @@ export function pairId(r: Pick<RawRow, 'sp_id' | 'rp_id'>): string {
 export function toLabeledPairs(byMechanism: Partial<Record<Mechanism, RawRow[]>>): LabeledPair[] {
   const out: LabeledPair[] = [];
   const byKey = new Map<string, LabeledPair[]>();
-  for (const mech of ['ER', 'IP', 'EX'] as Mechanism[]) {
+  for (const mech of MECHANISMS) {
     const rows = byMechanism[mech];
     if (!rows) continue;
     const seen = new Map<string, number>();

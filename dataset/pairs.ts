@@ -1,6 +1,6 @@
 // Unlabelled pairs for scoring (the original test.py input `id,seeker_post,response_post`, or a raw
 // EPITOME file whose id becomes `<sp_id>_<rp_id>`), streamed in chunks so huge files never sit in memory.
-import type { Pair } from '../kernel/engine/types';
+import type { Pair } from './schema';
 import { DataError, streamCsvFile, type CsvRecord, type ReadCsvOptions } from './csv';
 import { checkWidth } from './epitome';
 

@@ -3,7 +3,7 @@
 // our `rationale_spans` column (character offsets) so any tokenizer can re-derive exact labels.
 // Corrected by default: rationales located literally (then whitespace-tolerantly), misses counted,
 // every row kept. `paperFaithful` restores the original conventions (epitome-science.md, quirks 1, 3).
-import type { Level } from '../kernel/engine/types';
+import type { Level } from './schema';
 import { locateRationales, tokenLabels } from './align';
 import { pairId, type RawRow } from './epitome';
 import type { OffsetTokenizer } from './wordTokenizer';

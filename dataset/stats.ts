@@ -1,6 +1,6 @@
 // Dataset statistics: label distribution, post lengths, truncation at max_len (model tokens when a
 // tokenizer is given, else word tokens — the result says which), duplicate seeker posts, rationale coverage.
-import type { Mechanism } from '../kernel/engine/types';
+import type { Mechanism } from './schema';
 import { locateRationales } from './align';
 import type { RawRow } from './epitome';
 import type { OffsetTokenizer } from './wordTokenizer';

@@ -4,7 +4,7 @@
 // Works on a whole buffer or chunk by chunk (streamed CSVs), with the same positions either way.
 import { isUtf8 } from 'node:buffer';
 import { TextDecoder } from 'node:util';
-import { DataError } from './csv';
+import { DataError } from './dataError';
 
 /** What `--encoding` accepts: `utf-8` (default, strict) or any WHATWG label Node's TextDecoder knows. */
 export const DEFAULT_ENCODING = 'utf-8';

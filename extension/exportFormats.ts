@@ -2,8 +2,8 @@
 // outputs; nothing is re-run): the report page (kernel/report/html.ts) or Jupyter's nbformat 4
 // (kernel/notebook/ipynb.ts). No `vscode` import: the commands (commands/exportNotebook.ts) are thin.
 import { basename, dirname, extname, join, resolve } from 'node:path';
-import type { Notebook } from '../kernel/notebook/format';
-import { serializeIpynb } from '../kernel/notebook/ipynb';
+import type { Notebook } from '../kernel/protocol/notebook';
+import { serializeIpynb } from '../kernel/protocol/ipynb';
 import { renderHtmlReport } from '../kernel/report/html';
 
 export type ExportFormat = 'html' | 'ipynb';

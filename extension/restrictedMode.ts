@@ -4,8 +4,8 @@
 // the workspace), and say why nothing is scored.
 import { dirname } from 'node:path';
 import type { DatasetPayload } from '../kernel/protocol/mime';
-import { loadLabeledFiles } from '../kernel/cli/labeledFiles';
-import { datasetPayload } from '../kernel/api/display/dataset';
+import { loadLabeledFiles } from '../dataset/labeledFiles';
+import { datasetPayload } from '../kernel/protocol/datasetPayload';
 
 /** Why no kernel starts (the error of KernelManager.create in Restricted Mode). */
 export const RESTRICTED_KERNEL =

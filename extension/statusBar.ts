@@ -1,6 +1,6 @@
 // The status bar item: the kernel's compute backend and device (GPU / CPU / wasm); click to change it.
 import * as vscode from 'vscode';
-import type { BackendInfo } from '../kernel/engine/types';
+import type { BackendInfo } from '../kernel/protocol/kernel';
 import type { KernelRuntime } from './kernelRuntime';
 
 export class BackendStatus implements vscode.Disposable {

@@ -8,7 +8,7 @@ import { mechanismsInData } from '../engine/encode';
 import type { EmpathyModel, PredictOptions, TrainData, TrainResult } from '../engine/model';
 import type { EvalReport, LabeledPair, Mechanism, Pair, PairPrediction, RunOptions, TrainEvent } from '../engine/types';
 import { assignGroups, defaultSplitOptions, type SplitOptions } from '../../dataset/split';
-import { loadLabeledFiles } from '../cli/labeledFiles';
+import { loadLabeledFiles } from '../../dataset/labeledFiles';
 import { RunStore, defaultRunsDir } from '../runs/store';
 import { currentSignal } from './context';
 import { display, lossCurveBundle } from './display/index';

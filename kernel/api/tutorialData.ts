@@ -5,6 +5,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { LabeledPair, Mechanism, TrainEvent } from '../engine/types';
+import { MECHANISMS } from '../../dataset/schema';
 import type { ModelFamilyName, TrainData, TrainResult } from '../engine/model';
 import { defaultTrainConfig, type TrainConfig } from '../engine/train';
 import { families } from '../engine/families';
@@ -13,7 +14,7 @@ import { resolveLinearConfig } from '../models/linear/config';
 import { resolveTaggerConfig } from '../models/tagger/config';
 import { resolveEnsembleConfig } from '../models/ensemble/config';
 import { assignGroups, type SplitOptions } from '../../dataset/split';
-import { loadLabeledFiles } from '../cli/labeledFiles';
+import { loadLabeledFiles } from '../../dataset/labeledFiles';
 import { MIME } from '../protocol/mime';
 import { RunStore, defaultRunsDir } from '../runs/store';
 import { comparisonTable, comparisonText, runsPayload } from '../runs/payloads';
@@ -77,7 +78,7 @@ export function tutorialData(dir: string | undefined = process.env.EMPATHY_DATA_
   if (dir) {
     const d = resolve(dir);
     if (!existsSync(d)) throw new Error(`EMPATHY_DATA_DIR ${d} does not exist (unset it to use the shipped samples)`);
-    const mechs: Mechanism[] = ['ER', 'IP', 'EX'];
+    const mechs: Mechanism[] = [...MECHANISMS];
     const train = Object.fromEntries(mechs.map(m => [m, pick(d, m, 'train') ?? pick(d, m, 'all')])) as Record<Mechanism, string | undefined>;
     const missing = mechs.filter(m => !train[m]);
     if (missing.length) throw new Error(`${d}: no ${missing.map(m => `${FILE_STEMS[m]}-reddit(.train).csv`).join(', ')} (the public EPITOME CSVs; npm run dataset:download fetches them)`);
@@ -119,7 +120,7 @@ const DEV_SHARE = 0.25;
  */
 export async function loadTutorialPairs(dir?: string): Promise<TutorialPairs> {
   const files = tutorialData(dir);
-  const mechs: Mechanism[] = ['ER', 'IP', 'EX'];
+  const mechs: Mechanism[] = [...MECHANISMS];
   const load = async (paths: string[]) => {
     const loaded = await loadLabeledFiles('data', paths, { joint: true, siblings: false, cwd: process.cwd() });
     if (loaded.warnings.length) console.warn(`${loaded.warnings.length} data warning(s); first: ${loaded.warnings[0]}`);
@@ -192,7 +193,7 @@ export async function trainRun(spec: TrainRunSpec): Promise<TrainRunResult> {
   const fam = families[family];
   if (!fam) throw new Error(`trainRun: unknown model family '${family}' (known: ${Object.keys(families).join(', ')})`);
   const given: Record<string, unknown> = { ...(preset?.config ?? {}), ...(spec.config ?? {}) };
-  const mechs = (given.mechanisms as Mechanism[] | undefined) ?? (['ER', 'IP', 'EX'] as Mechanism[]).filter(m => spec.data.train.some(p => p.labels[m]));
+  const mechs = (given.mechanisms as Mechanism[] | undefined) ?? MECHANISMS.filter(m => spec.data.train.some(p => p.labels[m]));
   // The full config after the family's defaults: what the run records, and what re-running it needs.
   const config: Record<string, unknown> = family === 'bi-encoder' ? { ...defaultTrainConfig, ...given, mechanisms: mechs }
     : family === 'linear' ? { ...resolveLinearConfig({ ...given, mechanisms: mechs }) }

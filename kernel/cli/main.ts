@@ -2,6 +2,7 @@
 // a Ctrl-C abort signal, and map every failure onto ONE fatal-error path: `empathy: <message>` on
 // stderr, exit code 2 for usage errors, 130 when interrupted, 1 otherwise.
 import { formatOptions, parseArgs, UsageError } from './args';
+import { FileListError } from '../../dataset/labeledFiles';
 import type { CliContext, Command } from './command';
 import { commands } from './commands';
 
@@ -91,7 +92,7 @@ export async function main(argv: readonly string[], io: MainIO = {}): Promise<nu
     return code ?? 0;
   } catch (e) {
     if (process.env.EMPATHY_DEBUG && e instanceof Error) err.write(`${e.stack}\n`);
-    if (e instanceof UsageError) {
+    if (e instanceof UsageError || e instanceof FileListError) {
       err.write(`empathy: ${oneLine(e)}\n`);
       return 2;
     }

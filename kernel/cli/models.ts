@@ -6,6 +6,7 @@ import type { OptionSpec } from './args';
 import { UsageError } from './args';
 import type { EmpathyModel } from '../engine/model';
 import type { Mechanism } from '../engine/types';
+import { MECHANISMS } from '../../dataset/schema';
 import { engine } from './engine';
 
 export const MODEL_OPTIONS: OptionSpec[] = [
@@ -25,7 +26,7 @@ export interface LoadedModels {
 export async function loadModels(opts: Record<string, unknown>, cwd: string): Promise<LoadedModels> {
   const wanted: Array<{ flag: string; file: string; mech?: Mechanism }> = [];
   if (typeof opts.model_path === 'string') wanted.push({ flag: 'model_path', file: opts.model_path });
-  for (const m of ['ER', 'IP', 'EX'] as Mechanism[]) {
+  for (const m of MECHANISMS) {
     const v = opts[`${m}_model_path`];
     if (typeof v === 'string') wanted.push({ flag: `${m}_model_path`, file: v, mech: m });
   }
@@ -68,6 +69,6 @@ export async function loadModels(opts: Record<string, unknown>, cwd: string): Pr
   for (const [m, abs] of owner) byFile.get(abs)!.use.push(m);
   out.models = [...byFile.values()].filter((e) => e.use.length > 0);
   for (const e of byFile.values()) if (e.use.length === 0) e.model.dispose();
-  out.mechanisms = (['ER', 'IP', 'EX'] as Mechanism[]).filter((m) => owner.has(m));
+  out.mechanisms = MECHANISMS.filter((m) => owner.has(m));
   return out;
 }

@@ -9,7 +9,7 @@ import type { EmpathyModel, PredictOptions, SalienceOptions } from './model';
 import { predictPairs } from './predict';
 import { biEncoderSalience } from './salience';
 import type { Tokenizer } from './tokenizer';
-import type { TrainConfig } from './train';
+import type { TrainConfig } from './trainConfig';
 import type { EvalReport, LabeledPair, Mechanism, Pair, PairPrediction } from './types';
 
 /** The `config` entry of a bi-encoder checkpoint. */

@@ -1,6 +1,7 @@
 // Grouped (by seeker post), stratified k-fold cross-validation: the fold assignment, a runner that
 // trains and evaluates any model family per fold, and mean ± std of every metric.
 import type { EvalReport, LabeledPair, Mechanism, RunOptions } from './types';
+import { MECHANISMS } from '../../dataset/schema';
 import type { EmpathyModel, TrainResult } from './model';
 import { seededRandom } from '../../dataset/random';
 
@@ -25,7 +26,7 @@ export const defaultFoldOptions: FoldOptions = { k: 5, seed: 12 };
 export function groupedStratifiedFolds(data: readonly LabeledPair[], opts: Partial<FoldOptions> = {}): number[] {
   const { k, seed, stratifyBy } = { ...defaultFoldOptions, ...opts };
   if (k < 2) throw new Error(`cv: need at least 2 folds, got ${k}`);
-  const mechs: Mechanism[] = stratifyBy ? [...stratifyBy] : (['ER', 'IP', 'EX'] as Mechanism[]).filter((m) => data.some((p) => p.labels[m]));
+  const mechs: Mechanism[] = stratifyBy ? [...stratifyBy] : MECHANISMS.filter((m) => data.some((p) => p.labels[m]));
   const dims = mechs.length * 3;
   const groups = new Map<string, { rows: number[]; counts: number[] }>();
   data.forEach((p, i) => {

@@ -4,6 +4,7 @@ import { locateRationales, tokenLabels } from '../../dataset/align';
 import type { EncodedBatch } from './biEncoder';
 import type { Tokenizer } from './tokenizer';
 import type { LabeledPair, Mechanism, Pair } from './types';
+import { MECHANISMS } from '../../dataset/schema';
 
 export interface EncodeOptions {
   /** Tokens per side including `<s>`/`</s>` (the original's max_len, 64). */
@@ -116,5 +117,5 @@ export function collate(examples: readonly EncodedExample[], seqLen: number, pad
 
 /** Mechanisms labelled on at least one pair (a joint model trains one head pair per mechanism), in ER, IP, EX order. */
 export function mechanismsInData(pairs: readonly LabeledPair[]): Mechanism[] {
-  return (['ER', 'IP', 'EX'] as Mechanism[]).filter((m) => pairs.some((p) => p.labels[m] !== undefined));
+  return MECHANISMS.filter((m) => pairs.some((p) => p.labels[m] !== undefined));
 }

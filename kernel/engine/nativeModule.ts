@@ -9,7 +9,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 /** Folders (path-delimiter separated) whose packages may be loaded as native backends. */
-export const NATIVE_MODULE_PATH_ENV = 'EMPATHY_NATIVE_MODULE_PATH';
+import { NATIVE_MODULE_PATH_ENV } from '../protocol/kernel';
+export { NATIVE_MODULE_PATH_ENV };
 
 export interface NativeModuleSearch {
   /** The engine's own node_modules chain, nearest first (default: this module's `module.paths`). */

@@ -1,29 +1,10 @@
 // The engine's public contract: plain-data types at the boundary (no tensors), shared by the CLI,
 // the notebook kernel, the extension (through the protocol) and every model family.
-import type { LevelMetrics } from '../metrics/levels';
-import type { Level, Mechanism } from '../protocol/mime';
-export type { Level, Mechanism } from '../protocol/mime';
-
-/** One (seeker post, response post) pair to score. */
-export interface Pair {
-  id: string;
-  seekerPost: string;
-  responsePost: string;
-}
-
-/** Gold annotation of one mechanism for a pair. */
-export interface MechanismLabel {
-  level: Level;
-  /** Rationale substrings of the response, as in the dataset's `rationales` column (split on `|`). */
-  rationales: string[];
-}
-
-/** A pair with gold labels for one or more mechanisms (joint training uses all three). */
-export interface LabeledPair extends Pair {
-  /** Seeker-post id, used for grouped splits. */
-  spId?: string;
-  labels: Partial<Record<Mechanism, MechanismLabel>>;
-}
+import type { ClassReport, LevelMetrics } from '../metrics/levels';
+import type { Level, Mechanism } from '../../dataset/schema';
+// The domain schema lives at the bottom (dataset/schema.ts); re-exported for the engine's callers.
+export type { Level, LabeledPair, Mechanism, MechanismLabel, Pair } from '../../dataset/schema';
+export type { ClassReport } from '../metrics/levels';
 
 /** A span of the response, character offsets [start, end). */
 export interface Span {
@@ -71,15 +52,6 @@ export interface BackendInfo {
   skipped: Array<{ name: string; reason: string }>;
   /** How the choice was made: 'auto', or the source of a forced choice ('config', 'flag', 'env'). */
   chosenBy: 'auto' | 'config' | 'flag' | 'env';
-}
-
-/** Per-level precision / recall / F1. */
-export interface ClassReport {
-  level: Level;
-  precision: number;
-  recall: number;
-  f1: number;
-  support: number;
 }
 
 export interface RationaleReport {

@@ -1,6 +1,15 @@
 // Level (0/1/2) classification metrics: accuracy, macro-F1, per-class P/R/F1, confusion matrix,
 // Cohen's kappa (plain and quadratic-weighted). Conventions follow scikit-learn.
-import type { ClassReport, Level } from '../engine/types';
+import type { Level } from '../../dataset/schema';
+
+/** Per-level precision / recall / F1. */
+export interface ClassReport {
+  level: Level;
+  precision: number;
+  recall: number;
+  f1: number;
+  support: number;
+}
 
 export const LEVELS: readonly Level[] = [0, 1, 2];
 

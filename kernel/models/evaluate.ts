@@ -3,6 +3,7 @@
 import { locateRationales, tokenLabels } from '../../dataset/align';
 import { mechanismEval, type EvalRow } from '../metrics/report';
 import type { EvalReport, LabeledPair, Mechanism, PairPrediction } from '../engine/types';
+import { MECHANISMS } from '../../dataset/schema';
 
 /** 0/1 gold rationale label per token of `offsets` (no rationale → all zeros: the corrected form). */
 export function goldTokenLabels(response: string, rationales: readonly string[], offsets: ReadonlyArray<[number, number]>): number[] {
@@ -16,7 +17,7 @@ export function evaluatePredictions(
   opts: { threshold?: number | Partial<Record<Mechanism, number>>; maxLen: number; loss?: number },
 ): EvalReport {
   const report: EvalReport = { loss: opts.loss ?? NaN, mechanisms: {} };
-  const mechs = (['ER', 'IP', 'EX'] as Mechanism[]).filter((m) => data.some((p) => p.labels[m]) && preds.some((p) => p.mechanisms[m]));
+  const mechs = MECHANISMS.filter((m) => data.some((p) => p.labels[m]) && preds.some((p) => p.mechanisms[m]));
   for (const m of mechs) {
     // One token threshold for all mechanisms, or one per mechanism (missing → 0.5).
     const threshold = typeof opts.threshold === 'number' ? opts.threshold : (opts.threshold?.[m] ?? 0.5);
@@ -48,7 +49,7 @@ export function argmax3(p: ArrayLike<number>): 0 | 1 | 2 {
 
 /** Mechanisms that have labels in `data`, in ER, IP, EX order. */
 export function labelledMechanisms(data: readonly LabeledPair[]): Mechanism[] {
-  return (['ER', 'IP', 'EX'] as Mechanism[]).filter((m) => data.some((p) => p.labels[m]));
+  return MECHANISMS.filter((m) => data.some((p) => p.labels[m]));
 }
 
 /** Yield to the event loop (long loops stay interruptible and keep the process responsive). */

@@ -24,6 +24,7 @@
 //   await k.interrupt(); await k.restart(); await k.variables(); await k.complete(code, offset);
 //   k.onEvent(listener) (every event, incl. display updates after done, restarted, exit); await k.dispose();
 import type { BackendInfo } from '../engine/types';
+export type { BackendInfo } from '../engine/types';
 import type { MimeBundle } from './mime';
 
 export const KERNEL_PROTOCOL_VERSION = 1 as const;
@@ -243,3 +244,8 @@ export function isExecutionEvent(e: KernelEvent): e is ExecutionEvent {
   return e.type === 'started' || e.type === 'stream' || e.type === 'display' || e.type === 'result' ||
     e.type === 'error' || e.type === 'diagnostics' || e.type === 'done';
 }
+
+/** The kernel process's environment variable listing folders (path-delimited) from which optional native
+ *  backends (tfjs-node, tfjs-node-gpu) may load besides the engine's own node_modules: set by the
+ *  extension for a trusted workspace only (kernel/engine/nativeModule.ts). */
+export const NATIVE_MODULE_PATH_ENV = 'EMPATHY_NATIVE_MODULE_PATH';

@@ -1,6 +1,9 @@
 // The workbench's rich-output MIME types and their payloads: defined once, shared by the kernel
 // (which emits them), the notebook renderers and panels (which draw them) and the HTML report.
-// Browser-safe: no imports beyond this folder. Every payload carries `v` (its schema version).
+// Browser-safe: no imports beyond this folder and the leaf schema (dataset/schema.ts). Every payload
+// carries `v` (its schema version).
+import type { Level, Mechanism } from '../../dataset/schema';
+export { MECHANISMS, type Level, type Mechanism } from '../../dataset/schema';
 
 export const MIME = {
   lossCurve: 'application/vnd.empathy.loss-curve+json',
@@ -14,14 +17,11 @@ export const MIME = {
 export type WorkbenchMime = (typeof MIME)[keyof typeof MIME];
 export const PAYLOAD_VERSION = 1 as const;
 
-export type Mechanism = 'ER' | 'IP' | 'EX';
-export const MECHANISMS: readonly Mechanism[] = ['ER', 'IP', 'EX'];
 export const MECHANISM_NAMES: Record<Mechanism, string> = {
   ER: 'Emotional Reactions',
   IP: 'Interpretations',
   EX: 'Explorations',
 };
-export type Level = 0 | 1 | 2;
 export const LEVEL_NAMES = ['no', 'weak', 'strong'] as const;
 
 /** Loss curves of one or more runs; `live` while a run is still training (the renderer keeps updating). */

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { writeFileAtomic } from '../../dataset/atomicFile';
-import type { CellOutput, Notebook, NotebookCell } from '../notebook/format';
+import type { CellOutput, Notebook, NotebookCell } from '../protocol/notebook';
 import { MIME, type MimeBundle } from '../protocol/mime';
 import { renderHtmlReport } from '../report/html';
 import { escapeHtml } from '../report/markdown';
@@ -15,7 +15,7 @@ import { metricsPayload, metricsText } from '../api/display/metrics';
 import { rationalesPayload, rationalesText } from '../api/display/rationales';
 import { loadModel } from '../engine/families';
 import type { EvalReport, LabeledPair } from '../engine/types';
-import { loadLabeledFiles } from '../cli/labeledFiles';
+import { loadLabeledFiles } from '../../dataset/labeledFiles';
 import { comparisonTable, comparisonText, lossCurvePayload, runsPayload } from './payloads';
 import type { RunRecord } from './run';
 import { sha256File, type RunStore } from './store';

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import {
   codeCell, emptyNotebook, markdownCell, NotebookFormatError, parseNotebook, serializeNotebook, type Notebook,
-} from '../../kernel/notebook/format';
+} from '../../kernel/protocol/notebook';
 
 function sample(): Notebook {
   const nb = emptyNotebook({ title: 'Sample' });

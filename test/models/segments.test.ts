@@ -1,7 +1,7 @@
 // Sentence and clause segmentation of word tokens (the tagger's rationale head pools over both).
 import * as assert from 'node:assert/strict';
 import { segmentTokens } from '../../kernel/models/text/segments';
-import { wordTokens } from '../../kernel/models/text/words';
+import { wordTokens } from '../../dataset/wordTokenizer';
 
 const seg = (text: string) => {
   const { tokens } = wordTokens(text);

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { families } from '../../kernel/engine/families';
-import { loadLabeledFiles } from '../../kernel/cli/labeledFiles';
+import { loadLabeledFiles } from '../../dataset/labeledFiles';
 import { RunStore } from '../../kernel/runs/store';
 import { runsReportNotebook, writeRunsReport } from '../../kernel/runs/report';
 import type { RunRecord } from '../../kernel/runs/run';

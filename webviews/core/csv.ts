@@ -1,11 +1,7 @@
-// RFC 4180 CSV text for "export the current slice" (the host writes the file; webviews cannot).
-
-export function csvCell(v: string | number | boolean | null | undefined): string {
-  if (v === null || v === undefined) return '';
-  const s = String(v);
-  return /[",\r\n]/.test(s) || /^\s|\s$/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
+// RFC 4180 CSV text for "export the current slice" (the host writes the file; webviews cannot). Fields
+// are quoted by the data layer's one rule (csvField, through kernel/protocol/csv.ts).
+import { csvField } from '../../kernel/protocol/csv';
 
 export function toCsv(header: string[], rows: Array<Array<string | number | boolean | null | undefined>>): string {
-  return [header, ...rows].map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n';
+  return [header, ...rows].map((r) => r.map((v) => csvField(v)).join(',')).join('\r\n') + '\r\n';
 }

@@ -6,17 +6,18 @@ import { DataError, writeTextAtomic } from '../../../dataset/csv';
 import { assertOutputsClear } from '../../../dataset/outputGuard';
 import { crossValidate, type CvReport } from '../../engine/cv';
 import type { LabeledPair, Mechanism } from '../../engine/types';
+import { MECHANISMS } from '../../../dataset/schema';
 import { MODEL_PRESETS, resolveModelPreset } from '../../models/presets';
 import { UsageError, type OptionSpec } from '../args';
 import type { Command } from '../command';
 import { engine } from '../engine';
 import { ENCODING_OPTION, encodingOption } from '../fileOptions';
-import { loadLabeledFiles, pathList } from '../labeledFiles';
+import { loadLabeledFiles, pathList } from '../../../dataset/labeledFiles';
 
 const OPTIONS: OptionSpec[] = [
   { name: 'data', type: 'list', metavar: 'PATH', help: 'labelled CSVs (raw or processed; several files are concatenated, e.g. train and dev)' },
   { name: 'joint', type: 'boolean', help: 'all three mechanisms (sibling files found by name)' },
-  { name: 'mechanism', type: 'string', choices: ['ER', 'IP', 'EX'], help: 'mechanism of a file whose name does not say' },
+  { name: 'mechanism', type: 'string', choices: MECHANISMS, help: 'mechanism of a file whose name does not say' },
   { name: 'preset', type: 'string', default: 'offline-default', metavar: 'NAME', help: `model preset or family (${[...Object.keys(MODEL_PRESETS), 'bi-encoder', 'ensemble'].join(', ')})` },
   { name: 'folds', type: 'number', default: 5, metavar: 'K', help: 'number of folds (grouped by sp_id, stratified by level)' },
   { name: 'seed', type: 'number', default: 12, metavar: 'N', help: 'fold assignment seed' },

@@ -7,10 +7,11 @@ import { locateRationales, tokenLabels } from '../../../dataset/align';
 import { parseLevel } from '../../../dataset/epitome';
 import { mechanismEval, type EvalRow } from '../../metrics/report';
 import type { EvalReport, LabeledPair, Mechanism } from '../../engine/types';
+import { MECHANISMS } from '../../../dataset/schema';
 import { UsageError } from '../args';
 import type { Command } from '../command';
 import { fullReport } from '../evalText';
-import { loadLabeledFiles, pathList } from '../labeledFiles';
+import { loadLabeledFiles, pathList } from '../../../dataset/labeledFiles';
 import { ENCODING_OPTION, encodingOption, modelInputs } from '../fileOptions';
 import { loadModels, MODEL_OPTIONS } from '../models';
 import { resolveTokenizer } from '../tokenizerOption';
@@ -67,7 +68,7 @@ export const evaluate: Command = {
     { name: 'gold', type: 'list', metavar: 'PATH', help: 'labelled CSV(s)' },
     { name: 'pred', type: 'string', metavar: 'PATH', help: 'predictions CSV from `empathy test`' },
     ...MODEL_OPTIONS,
-    { name: 'mechanism', type: 'string', choices: ['ER', 'IP', 'EX'], help: 'mechanism of a gold file whose name does not say' },
+    { name: 'mechanism', type: 'string', choices: MECHANISMS, help: 'mechanism of a gold file whose name does not say' },
     { name: 'tokenizer', type: 'string', metavar: 'DIR|CKPT', help: 'tokens for rationale metrics from CSVs (default: word tokens)' },
     { name: 'max_len', type: 'number', default: 64, help: 'token slots per response (CSV mode)' },
     { name: 'batch_size', type: 'number', default: 32, help: 'paper-faithful metric batch size / model batch size' },
@@ -86,7 +87,7 @@ export const evaluate: Command = {
     const gold = await loadLabeledFiles('gold', goldFiles, { mechanism: o.mechanism, joint: true, siblings: false, cwd: ctx.cwd, ...read });
     assertOutputsClear([{ flag: 'output_path', path: o.output_path }], [...gold.files.map((f) => ({ flag: 'gold', path: f.file })), { flag: 'pred', path: o.pred }, { flag: 'tokenizer', path: o.tokenizer }, ...modelInputs(o)], ctx.cwd);
     for (const w of gold.warnings) ctx.err.write(`warning: ${w}\n`);
-    const mechs = (['ER', 'IP', 'EX'] as Mechanism[]).filter((m) => gold.files.some((f) => f.mechanism === m));
+    const mechs = MECHANISMS.filter((m) => gold.files.some((f) => f.mechanism === m));
     let report: EvalReport;
     let source: string;
     let tokens: string;

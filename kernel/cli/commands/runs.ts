@@ -4,7 +4,7 @@ import type { Command } from '../command';
 import { RunStore } from '../../runs/store';
 import { comparisonText } from '../../runs/payloads';
 import { configDiff, configDiffText } from '../../runs/configDiff';
-import { locateRunsDir } from '../../runs/location';
+import { locateRunsDir } from '../../protocol/runsLocation';
 import type { RunRecord } from '../../runs/run';
 
 function fmt(n: number | undefined): string {

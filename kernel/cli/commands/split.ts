@@ -9,7 +9,7 @@ import { assignGroups, PART_NAMES, type Part } from '../../../dataset/split';
 import { UsageError } from '../args';
 import type { Command } from '../command';
 import { ENCODING_OPTION, encodingOption, RAW_CSV_OPTION } from '../fileOptions';
-import { pathList } from '../labeledFiles';
+import { pathList } from '../../../dataset/labeledFiles';
 
 export const split: Command = {
   name: 'split',

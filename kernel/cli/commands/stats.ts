@@ -4,7 +4,7 @@ import { loadLabeledCsv } from '../../../dataset/labeled';
 import { datasetStats, type DatasetStats, type LengthSummary } from '../../../dataset/stats';
 import { UsageError } from '../args';
 import type { Command } from '../command';
-import { pathList } from '../labeledFiles';
+import { pathList } from '../../../dataset/labeledFiles';
 import { ENCODING_OPTION, encodingOption } from '../fileOptions';
 import { resolveTokenizer } from '../tokenizerOption';
 

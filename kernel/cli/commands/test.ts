@@ -7,6 +7,7 @@ import { csvLine } from '../../../dataset/csv';
 import { assertOutputsClear } from '../../../dataset/outputGuard';
 import { countRecords, PairReader, streamPairs } from '../../../dataset/pairs';
 import type { Mechanism, MechanismPrediction, PairPrediction } from '../../engine/types';
+import { MECHANISMS } from '../../../dataset/schema';
 import { UsageError } from '../args';
 import type { Command } from '../command';
 import { ENCODING_OPTION, encodingOption, modelInputs, partialPath, RAW_CSV_OPTION } from '../fileOptions';
@@ -120,7 +121,7 @@ export const test: Command = {
           return [String(x.level), o.rationale_format === 'labels' ? rationaleLabelsCell(x, maxLen) : rationaleSpansCell(x)];
         };
         chunk.forEach((pair, i) => {
-          const [er, ip, ex] = (['ER', 'IP', 'EX'] as Mechanism[]).map((m) => cells(preds[i], m));
+          const [er, ip, ex] = MECHANISMS.map((m) => cells(preds[i], m));
           writer.write(csvLine([pair.id, pair.original.seekerPost, pair.original.responsePost, er[0], ip[0], ex[0], er[1], ip[1], ex[1]], csv));
         });
         done += chunk.length;
@@ -147,7 +148,7 @@ export const test: Command = {
       committed = true;
       if (reader.duplicateIds > 0) ctx.err.write(`warning: ${o.input_path}: ${reader.duplicateIds} row(s) repeat an id already seen (duplicate ids; each row is scored)\n`);
       if (reader.emptyPosts > 0) ctx.err.write(`warning: ${o.input_path}: ${reader.emptyPosts} row(s) with an empty seeker or response post (scored as empty text)\n`);
-      const missing = (['ER', 'IP', 'EX'] as Mechanism[]).filter((m) => !loaded.mechanisms.includes(m));
+      const missing = MECHANISMS.filter((m) => !loaded.mechanisms.includes(m));
       ctx.out.write(`wrote ${done} rows → ${o.output_path}${missing.length ? ` (no model for ${missing.join(', ')}: empty cells)` : ''}\n`);
       return 0;
     } finally {

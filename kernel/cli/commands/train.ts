@@ -7,6 +7,7 @@ import { DataError } from '../../../dataset/csv';
 import { assertOutputsClear } from '../../../dataset/outputGuard';
 import type { TrainConfig } from '../../engine/train';
 import type { LabeledPair, Mechanism, TrainEvent } from '../../engine/types';
+import { MECHANISMS } from '../../../dataset/schema';
 import type { TrainData, TrainResult } from '../../engine/model';
 import { UsageError, type OptionSpec } from '../args';
 import type { Command } from '../command';
@@ -14,7 +15,7 @@ import { engine } from '../engine';
 import { MODEL_PRESETS } from '../../models/presets';
 import { reportOriginalLines } from '../evalText';
 import { ENCODING_OPTION, encodingOption } from '../fileOptions';
-import { loadLabeledFiles, pathList } from '../labeledFiles';
+import { loadLabeledFiles, pathList } from '../../../dataset/labeledFiles';
 import { ProgressBar } from '../progress';
 import { RunStore, defaultRunsDir, type RunRecorder } from '../../runs/store';
 
@@ -36,7 +37,7 @@ const OPTIONS: OptionSpec[] = [
   { name: 'save_model', type: 'boolean', help: 'save the model to --save_model_path' },
   { name: 'save_model_path', type: 'string', metavar: 'PATH', help: 'checkpoint file (e.g. output/sample_ER.pth; folders created)' },
   // ---- extras ----
-  { name: 'mechanism', type: 'string', choices: ['ER', 'IP', 'EX'], help: 'mechanism of a file whose name does not say' },
+  { name: 'mechanism', type: 'string', choices: MECHANISMS, help: 'mechanism of a file whose name does not say' },
   { name: 'joint', type: 'boolean', help: 'one model on all three mechanism files (siblings found by name)' },
   { name: 'model', type: 'string', default: 'bi-encoder', metavar: 'FAMILY', help: `model family (bi-encoder, linear, tagger, ensemble) or preset (${Object.keys(MODEL_PRESETS).join(', ')})` },
   { name: 'preset', type: 'string', metavar: 'NAME', help: 'bi-encoder size: tiny, small (default), roberta-base' },
@@ -133,7 +134,7 @@ export const train: Command = {
     let trainPairs: LabeledPair[] = tr.pairs;
     if (o.limit !== undefined) trainPairs = trainPairs.slice(0, Math.max(1, Math.floor(o.limit)));
     const mechanisms = [...new Set(tr.files.map((f) => f.mechanism))];
-    if (cfg.mechanisms === undefined) cfg.mechanisms = (['ER', 'IP', 'EX'] as Mechanism[]).filter((m) => mechanisms.includes(m));
+    if (cfg.mechanisms === undefined) cfg.mechanisms = MECHANISMS.filter((m) => mechanisms.includes(m));
 
     const w = (s: string) => ctx.out.write(s + '\n');
     w('=====================Args====================');

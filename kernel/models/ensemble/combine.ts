@@ -6,6 +6,7 @@
 // tokens at or above a per-mechanism threshold form the spans.
 import { extractSpans } from '../../engine/spans';
 import type { Mechanism, MechanismPrediction, PairPrediction } from '../../engine/types';
+import { MECHANISMS } from '../../../dataset/schema';
 import { argmax3 } from '../evaluate';
 
 export type EnsembleWeights = Record<Mechanism, number>;
@@ -44,7 +45,7 @@ export function combinePredictions(
   return linear.map((lp, i) => {
     const tp = tagger[i];
     const mechanisms: Partial<Record<Mechanism, MechanismPrediction>> = {};
-    for (const m of ['ER', 'IP', 'EX'] as Mechanism[]) {
+    for (const m of MECHANISMS) {
       const a = lp.mechanisms[m];
       const b = tp.mechanisms[m];
       if (!a || !b) continue;

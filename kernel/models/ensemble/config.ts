@@ -1,6 +1,7 @@
 // The ensemble's configuration (the `offline-default` preset): its two members, the weight of the
 // linear model's level probabilities per mechanism, and when and where its tagger's rationales are shown.
 import type { Mechanism } from '../../engine/types';
+import { MECHANISMS } from '../../../dataset/schema';
 import type { LinearConfig } from '../linear/config';
 import type { TaggerConfig } from '../tagger/config';
 import type { EnsembleWeights } from './combine';
@@ -55,7 +56,7 @@ export const defaultRationaleMix: Record<Mechanism, number> = { ER: 0.6, IP: 0.6
  * on 21% / 19% / 4% of gold level-0 responses). Thresholds and ρ: that family's picks (5/5 folds each).
  */
 export const softRationaleRule = {
-  rationaleGate: { minPositiveProb: {}, soft: ['ER', 'IP', 'EX'] } as RationaleGate,
+  rationaleGate: { minPositiveProb: {}, soft: [...MECHANISMS] } as RationaleGate,
   rationaleThreshold: { ER: 0.3, IP: 0.45, EX: 0.4 } as Record<Mechanism, number>,
   rationaleMix: { ER: 0.6, IP: 0.9, EX: 0.6 } as Record<Mechanism, number>,
 };

@@ -8,6 +8,7 @@ import { foldSplit, groupedStratifiedFolds } from '../../engine/cv';
 import type { EmpathyModel, ModelFamily, PredictOptions, SalienceOptions, TrainData, TrainResult } from '../../engine/model';
 import type { TensorEntry } from '../../engine/safetensors';
 import type { EvalReport, LabeledPair, Mechanism, Pair, PairPrediction, RunOptions } from '../../engine/types';
+import { MECHANISMS } from '../../../dataset/schema';
 import { levelMetrics } from '../../metrics/levels';
 import { evaluatePredictions } from '../evaluate';
 import { linearFromCheckpoint, trainLinear, type LinearModel } from '../linear/linearModel';
@@ -134,7 +135,7 @@ export async function trainEnsemble(over: EnsembleOverrides & { mechanisms?: Mec
         const tp = await (tr.model as TaggerModel).predictRaw(test);
         test.forEach((p, i) => {
           const gold: Partial<Record<Mechanism, number>> = {};
-          for (const m of ['ER', 'IP', 'EX'] as Mechanism[]) if (p.labels[m]) gold[m] = p.labels[m]!.level;
+          for (const m of MECHANISMS) if (p.labels[m]) gold[m] = p.labels[m]!.level;
           const pick = (pp: PairPrediction) => Object.fromEntries(Object.entries(pp.mechanisms).map(([m, v]) => [m, v!.probs]));
           oof.push({ gold, linear: pick(lp[i]), tagger: pick(tp[i]) });
         });
@@ -143,7 +144,7 @@ export async function trainEnsemble(over: EnsembleOverrides & { mechanisms?: Mec
         tr.model.dispose();
       }
     }
-    const mechs = (['ER', 'IP', 'EX'] as Mechanism[]).filter((m) => oof.some((r) => r.gold[m] !== undefined));
+    const mechs = MECHANISMS.filter((m) => oof.some((r) => r.gold[m] !== undefined));
     const { weights, scores } = pickWeights(oof, mechs, cfg.weightGrid, cfg.weights);
     cfg.weights = weights;
     emit({ type: 'log', v: 1, level: 'info', message: `ensemble: linear weight by out-of-fold macro-F1 ${mechs.map((m) => `${m} ${weights[m]} (${cfg.weightGrid.map((w, i) => `${w}: ${scores[m]![i].toFixed(3)}`).join(', ')})`).join('; ')}` });

@@ -6,6 +6,7 @@ import { groupedStratifiedFolds } from '../../engine/cv';
 import type { EmpathyModel, ModelFamily, PredictOptions, SalienceOptions, TrainResult, TrainData } from '../../engine/model';
 import type { TensorEntry } from '../../engine/safetensors';
 import type { BackendInfo, EvalReport, LabeledPair, Mechanism, MechanismPrediction, Pair, PairPrediction, RunOptions } from '../../engine/types';
+import { MECHANISMS } from '../../../dataset/schema';
 import { levelMetrics } from '../../metrics/levels';
 import { extractSpans } from '../../engine/spans';
 import { argmax3, evaluatePredictions, labelledMechanisms, yieldToLoop } from '../evaluate';
@@ -38,7 +39,7 @@ export class LinearModel implements EmpathyModel {
     /** Per mechanism: the sentence rationale classifier (feature-major [d, 2]); absent = no rationale. */
     readonly rationaleHeads: Partial<Record<Mechanism, LogRegParams>> = {},
   ) {
-    this.mechanisms = (['ER', 'IP', 'EX'] as Mechanism[]).filter((m) => heads[m]);
+    this.mechanisms = MECHANISMS.filter((m) => heads[m]);
     this.maxLen = cfg.maxLen;
   }
 

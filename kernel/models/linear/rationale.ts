@@ -7,7 +7,7 @@
 import type { LabeledPair, Mechanism } from '../../engine/types';
 import { goldTokenLabels } from '../evaluate';
 import { segmentTokens } from '../text/segments';
-import { wordTokens, type WordToken } from '../text/words';
+import { wordTokens, type WordToken } from '../../../dataset/wordTokenizer';
 import { fitLogReg, predictProba, type LogRegParams } from './logreg';
 import type { TfidfVectorizer } from './tfidf';
 

@@ -5,7 +5,7 @@ import type { SalienceOptions } from '../../engine/model';
 import { normaliseByMax } from '../../engine/salience';
 import type { Level, Mechanism, Pair } from '../../engine/types';
 import { argmax3 } from '../evaluate';
-import { wordTokens } from '../text/words';
+import { wordTokens } from '../../../dataset/wordTokenizer';
 import { predictProba, type LogRegParams } from './logreg';
 import type { TfidfVectorizer } from './tfidf';
 

@@ -3,7 +3,7 @@
 import type { LabeledPair, Mechanism, Pair } from '../../engine/types';
 import { goldTokenLabels } from '../evaluate';
 import { segmentTokens, type Segments } from '../text/segments';
-import { wordTokens, type WordToken } from '../text/words';
+import { wordTokens, type WordToken } from '../../../dataset/wordTokenizer';
 
 export const PAD = 0;
 export const UNK = 1;

@@ -1,7 +1,7 @@
 // Sentence and clause segmentation of a post's word tokens. EPITOME rationales are mostly whole clauses
 // or sentences ("I'm so sorry you're going through this.", "have you talked to anyone about it?"), so
 // the tagger pools its token states over each token's clause and sentence (tagger/network.ts).
-import type { WordToken } from './words';
+import type { WordToken } from '../../../dataset/wordTokenizer';
 
 /** Per token: the index of its sentence and of its clause (both count from 0, in token order). */
 export interface Segments {

@@ -1,13 +1,25 @@
 // Labelled CSV arguments → LabeledPairs: each file's mechanism from its name or --mechanism, the
 // --joint sibling files found by name (emotional-reactions ↔ interpretations ↔ explorations,
-// _ER ↔ _IP ↔ _EX), raw or processed files, warnings passed through.
+// _ER ↔ _IP ↔ _EX), raw or processed files, warnings passed through. Data errors name the file (DataError).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DataError } from '../../dataset/csv';
-import { mechanismFromFileName, toLabeledPairs, type RawRow } from '../../dataset/epitome';
-import { loadLabeledCsv } from '../../dataset/labeled';
-import type { LabeledPair, Mechanism } from '../engine/types';
-import { UsageError } from './args';
+import { DataError } from './csv';
+import { mechanismFromFileName, toLabeledPairs, type RawRow } from './epitome';
+import { loadLabeledCsv } from './labeled';
+import type { LabeledPair, Mechanism } from './schema';
+import { MECHANISMS } from './schema';
+
+/**
+ * The list of labelled files asked for does not add up (no path, a mechanism that cannot be told, two
+ * files for one mechanism, several mechanisms without joint). The message names the flag it came from;
+ * the CLI reports it like a usage error (exit 2), notebooks show it as an ordinary error.
+ */
+export class FileListError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FileListError';
+  }
+}
 
 const LONG: Record<Mechanism, string> = { ER: 'emotional-reactions', IP: 'interpretations', EX: 'explorations' };
 
@@ -43,7 +55,7 @@ export interface LoadedLabeled {
 export type LoadVoice = 'cli' | 'api';
 
 function usage(voice: LoadVoice | undefined, cli: string, api: string): Error {
-  return voice === 'api' ? new Error(api) : new UsageError(cli);
+  return new FileListError(voice === 'api' ? api : cli);
 }
 
 /**
@@ -64,7 +76,7 @@ export async function loadLabeledFiles(flag: string, files: string[], o: { mecha
   }
   if (o.joint && (o.siblings ?? true) && entries.length === 1) {
     const first = entries[0];
-    for (const m of ['ER', 'IP', 'EX'] as Mechanism[]) {
+    for (const m of MECHANISMS) {
       if (m === first.mechanism) continue;
       const sib = siblingPath(first.file, first.mechanism, m);
       if (!sib) throw usage(v, `--joint: cannot derive the ${m} file from ${first.file}; pass all three: --${flag} ER.csv,IP.csv,EX.csv`,

@@ -2,8 +2,8 @@
 // markdown, outputs kept where Jupyter can represent them (streams, display data, execute results,
 // errors; JSON payloads stay JSON). Our execution status/time and display ids ride in metadata.
 import { childPath, JsonSyntaxError, parseJsonWithPositions } from './jsonPositions';
-import { NotebookFormatError, validateNotebook, toLines, type CellOutput, type Notebook, type NotebookCell } from './format';
-import type { MimeBundle } from '../protocol/mime';
+import { NotebookFormatError, validateNotebook, toLines, type CellOutput, type Notebook, type NotebookCell } from './notebook';
+import type { MimeBundle } from './mime';
 
 type Obj = Record<string, unknown>;
 
