@@ -9,6 +9,7 @@ import { MODEL_PRESETS, resolveModelPreset } from '../../models/presets';
 import { UsageError, type OptionSpec } from '../args';
 import type { Command } from '../command';
 import { engine } from '../engine';
+import { BACKEND_OPTION, startBackend } from '../backendOption';
 import { loadLabeledFiles, pathList } from '../labeledFiles';
 
 const OPTIONS: OptionSpec[] = [
@@ -21,6 +22,7 @@ const OPTIONS: OptionSpec[] = [
   { name: 'config', type: 'string', metavar: 'FILE.json', help: "overrides of the family's config" },
   { name: 'json', type: 'string', metavar: 'PATH', help: 'also write the report as JSON' },
   { name: 'limit', type: 'number', metavar: 'N', help: 'use only the first N pairs (smoke runs)' },
+  BACKEND_OPTION,
 ];
 
 export const cv: Command = {
@@ -34,7 +36,7 @@ export const cv: Command = {
   ].join('\n'),
   options: OPTIONS,
   async run(args, ctx) {
-    const o = args.opts as { data: string[]; joint: boolean; mechanism?: Mechanism; preset: string; folds: number; seed: number; config?: string; json?: string; limit?: number };
+    const o = args.opts as { data: string[]; joint: boolean; mechanism?: Mechanism; preset: string; folds: number; seed: number; config?: string; json?: string; limit?: number; backend?: string };
     const files = pathList(o.data);
     if (files.length === 0) throw new UsageError('no data: pass --data TRAIN.csv (add --joint for all three mechanisms)');
     if (!(o.folds >= 2 && Number.isInteger(o.folds))) throw new UsageError(`--folds must be an integer ≥ 2, got ${o.folds}`);
@@ -58,6 +60,7 @@ export const cv: Command = {
     }
     const pairs = o.limit ? loaded.pairs.slice(0, Math.max(1, Math.floor(o.limit))) : loaded.pairs;
     const eng = engine();
+    await startBackend(o.backend, ctx.err);
     const family = eng.families[preset.family];
     if (!family) throw new UsageError(`model family ${preset.family} is not available (known: ${Object.keys(eng.families).join(', ')})`);
     const cfg = { ...preset.config, ...overrides };

@@ -62,7 +62,7 @@ export const test: Command = {
     assertNotInput(o.output_path, [o.input_path]);
     const total = await countRecords(o.input_path); // also validates the CSV before any model loads
     if (total === 0) throw new UsageError(`${o.input_path}: no data rows after the header`);
-    const loaded = await loadModels(args.opts, ctx.cwd);
+    const loaded = await loadModels(args.opts, ctx.cwd, ctx.err);
     const writer = new AtomicWriter(o.output_path);
     let done = 0;
     let committed = false;
