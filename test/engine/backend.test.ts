@@ -18,7 +18,7 @@ describe('engine/backend', function () {
     assert.equal(info.device, 'CPU');
     assert.equal(info.chosenBy, 'flag');
     assert.equal(tf.getBackend(), 'cpu');
-    assert.deepEqual(info.skipped.map((s) => s.name), ['tensorflow-gpu', 'tensorflow', 'wasm']);
+    assert.deepEqual(info.skipped.map((s) => s.name), ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm']);
     assert.equal(currentBackend(), info);
   });
 
