@@ -72,6 +72,12 @@ function prepareEnvFor(dawnBackend: string): void {
   if (!process.env.XDG_RUNTIME_DIR) process.env.XDG_RUNTIME_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'empathy-xdg-'));
 }
 
+/** Whether libvulkan.so.1 is in a usual library folder or on LD_LIBRARY_PATH (Linux). */
+function vulkanLoaderPresent(): boolean {
+  const dirs = [...(process.env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean), '/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib', '/usr/local/lib', '/lib/x86_64-linux-gnu', '/lib64'];
+  return dirs.some((d) => fs.existsSync(path.join(d, 'libvulkan.so.1')));
+}
+
 interface Found { gpu: DawnGpu; adapter: DawnAdapter; info: GpuAdapterInfo }
 let active: { info: GpuAdapterInfo; device: DawnDevice; gpu: DawnGpu } | undefined;
 
@@ -86,7 +92,14 @@ async function findAdapter(allowSoftware: boolean): Promise<{ found?: Found; rea
   Object.assign(globalThis, dawn.globals); // GPUBufferUsage, GPUMapMode… that tfjs-backend-webgpu reads as globals
   const reasons: string[] = [];
   let software: Found | undefined;
+  const listed = Boolean(process.env.EMPATHY_WEBGPU_BACKEND?.trim());
   for (const b of dawnBackends()) {
+    // Without a Vulkan loader Dawn only prints a stack line and finds nothing: say so instead (unless the
+    // backend list was given explicitly, e.g. for a loader outside the usual folders).
+    if (b === 'vulkan' && process.platform === 'linux' && !listed && !vulkanLoaderPresent()) {
+      reasons.push('Dawn vulkan: no Vulkan loader (libvulkan.so.1) installed');
+      continue;
+    }
     prepareEnvFor(b);
     let gpu: DawnGpu;
     try {
