@@ -9,7 +9,9 @@
 //   - the type declarations of the packages cells may import (danfojs-node; its code is in the kernel bundle);
 // plus the webview bundles, tutorials, samples and walkthrough. `vsce package` then runs in out/vsix/.
 // Native/optional packages stay external: tfjs-node / tfjs-node-gpu load only when installed next to a
-// real Node (see README, "Optional native backends").
+// real Node (see README, "Optional native backends"). The webgpu rung's Dawn binding (the `webgpu` package)
+// ships inside the .vsix with only the target platform's dist/<platform>/dawn.node: the .vsix is built per
+// platform (EMPATHY_VSIX_TARGET: linux-x64 by default, darwin-arm64, win32-x64…; `vsce package --target` the same).
 import { build } from 'esbuild';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -19,7 +21,7 @@ const require = createRequire(import.meta.url);
 
 const external = [
   'vscode',
-  '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu',
+  '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'webgpu',
   'onnxruntime-node', 'sharp', 'canvas',
 ];
 
@@ -93,6 +95,22 @@ for (const pkg of ['danfojs-node']) {
   writeFileSync(join(out, 'package.json'), JSON.stringify({ name: meta.name, version: meta.version, license: meta.license, types: meta.types }, null, 2));
 }
 // ---- end of the tutorials' packages ---------------------------------------------------------------
+// Dawn for the webgpu rung, this target's binary only (kernel/engine/webgpuBackend.ts loads
+// node_modules/webgpu/dist/<platform>-<arch>/dawn.node through its package.json).
+const target = process.env.EMPATHY_VSIX_TARGET || 'linux-x64'; // the same default as `npm run package`'s vsce --target
+const DAWN_DIRS = { 'linux-x64': 'linux-x64', 'linux-arm64': 'linux-arm64', 'darwin-x64': 'darwin-universal', 'darwin-arm64': 'darwin-universal', 'win32-x64': 'win32-x64', 'win32-arm64': 'win32-arm64' };
+const dawnDir = DAWN_DIRS[target];
+let webgpuPkg;
+try { webgpuPkg = dirname(require.resolve('webgpu/package.json')); } catch { webgpuPkg = undefined; }
+if (!dawnDir) console.warn(`bundle: no Dawn build for target ${target}: the .vsix ships without the webgpu rung`);
+else if (!webgpuPkg) console.warn('bundle: the optional package webgpu is not installed: the .vsix ships without the webgpu rung');
+else {
+  const webgpuOut = join(kernelOut, 'node_modules/webgpu');
+  mkdirSync(join(webgpuOut, 'dist'), { recursive: true });
+  for (const f of ['package.json', 'LICENSE.md']) if (existsSync(join(webgpuPkg, f))) cpSync(join(webgpuPkg, f), join(webgpuOut, f));
+  cpSync(join(webgpuPkg, 'dist', dawnDir), join(webgpuOut, 'dist', dawnDir), { recursive: true });
+  console.log(`bundle: webgpu (Dawn) for ${target}: dist/${dawnDir}`);
+}
 
 // Sources the cell type checker reads for the `empathy` module (out/kernel/api/index.ts from the bundle).
 const copyTs = (dir) => {

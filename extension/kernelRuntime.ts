@@ -72,13 +72,13 @@ export function resolveKernelRuntime(configuredPath: string, backendPref: string
     problems.push('no node on PATH');
   }
   // VS Code's own runtime: always there, but native addons (tfjs-node, tfjs-node-gpu) cannot load in it.
-  const native = backendPref === 'tensorflow' || backendPref === 'tensorflow-gpu' || backendPref === 'auto' || backendPref === '';
+  const native = backendPref === 'tensorflow' || backendPref === 'tensorflow-gpu' || backendPref === 'webgpu' || backendPref === 'auto' || backendPref === '';
   return {
     execPath: process.execPath,
     env: { ELECTRON_RUN_AS_NODE: '1', ...(native ? { EMPATHY_BACKEND: 'wasm' } : {}) },
     kind: 'vscode',
     version: process.version,
     reason: `${problems.join('; ')}: using VS Code's own runtime (${process.version}) with the wasm/cpu backend. ` +
-      'Install Node >= 20 or set empathy.kernel.nodePath to use tfjs-node (CPU) or tfjs-node-gpu (CUDA).',
+      'Install Node >= 20 or set empathy.kernel.nodePath to use webgpu (GPU), tfjs-node (CPU) or tfjs-node-gpu (CUDA).',
   };
 }

@@ -28,6 +28,7 @@ export class BackendStatus implements vscode.Disposable {
       const skipped = info.skipped.map((s) => `- ${s.name}: ${s.reason}`).join('\n');
       this.item.tooltip = new vscode.MarkdownString(
         `**Backend** ${info.detail} (chosen by ${info.chosenBy})` +
+        (info.adapter ? `\n\n**GPU adapter** ${[info.adapter.vendor, info.adapter.architecture, info.adapter.device].filter(Boolean).join(' ')} — ${info.adapter.description || 'no description'}; Dawn ${info.adapter.dawnBackend}${info.adapter.software ? ' (software rasteriser)' : ''}` : '') +
         (runtime ? `\n\n**Kernel runtime** ${runtime.reason}` : '') +
         (skipped ? `\n\n**Not used**\n${skipped}` : '') + '\n\nClick to select another backend.');
     } else {

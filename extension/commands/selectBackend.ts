@@ -2,8 +2,9 @@
 import * as vscode from 'vscode';
 
 const CHOICES: Array<{ id: string; label: string; detail: string }> = [
-  { id: 'auto', label: 'auto', detail: 'Fastest available: tfjs-node-gpu (CUDA), tfjs-node (CPU), WebAssembly, plain JS' },
+  { id: 'auto', label: 'auto', detail: 'Fastest available: tfjs-node-gpu (CUDA), WebGPU (hardware GPU), tfjs-node (CPU), WebAssembly, plain JS' },
   { id: 'tensorflow-gpu', label: 'tensorflow-gpu', detail: 'CUDA GPU via the optional tfjs-node-gpu package (needs a real Node)' },
+  { id: 'webgpu', label: 'webgpu', detail: 'GPU through Vulkan / Metal / D3D12 (Dawn, the optional webgpu package; needs a real Node)' },
   { id: 'tensorflow', label: 'tensorflow', detail: 'Native CPU via the optional tfjs-node package (needs a real Node)' },
   { id: 'wasm', label: 'wasm', detail: 'WebAssembly (SIMD): works everywhere' },
   { id: 'cpu', label: 'cpu', detail: 'Plain JavaScript: slowest, always available' },

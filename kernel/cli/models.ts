@@ -8,12 +8,14 @@ import type { EmpathyModel } from '../engine/model';
 import type { Mechanism } from '../engine/types';
 import { MECHANISMS } from '../../dataset/schema';
 import { engine } from './engine';
+import { BACKEND_OPTION, startBackend } from './backendOption';
 
 export const MODEL_OPTIONS: OptionSpec[] = [
   { name: 'model_path', type: 'string', metavar: 'CKPT', help: 'a model for every mechanism it scores (e.g. a joint model)' },
   { name: 'ER_model_path', type: 'string', metavar: 'CKPT', help: 'Emotional Reactions model' },
   { name: 'IP_model_path', type: 'string', metavar: 'CKPT', help: 'Interpretations model' },
   { name: 'EX_model_path', type: 'string', metavar: 'CKPT', help: 'Explorations model' },
+  BACKEND_OPTION,
 ];
 
 export interface LoadedModels {
@@ -23,7 +25,8 @@ export interface LoadedModels {
   dispose(): void;
 }
 
-export async function loadModels(opts: Record<string, unknown>, cwd: string): Promise<LoadedModels> {
+/** Load the models (after starting `--backend`'s backend and writing its line to `err`, when given). */
+export async function loadModels(opts: Record<string, unknown>, cwd: string, err?: NodeJS.WritableStream): Promise<LoadedModels> {
   const wanted: Array<{ flag: string; file: string; mech?: Mechanism }> = [];
   if (typeof opts.model_path === 'string') wanted.push({ flag: 'model_path', file: opts.model_path });
   for (const m of MECHANISMS) {
@@ -36,6 +39,7 @@ export async function loadModels(opts: Record<string, unknown>, cwd: string): Pr
     if (!fs.existsSync(abs)) throw new Error(`--${w.flag}: no such model file ${w.file}`);
     if (fs.statSync(abs).isDirectory()) throw new Error(`--${w.flag}: ${w.file} is a folder, not a checkpoint file`);
   }
+  if (err) await startBackend(typeof opts.backend === 'string' ? opts.backend : undefined, err);
   const { loadModel } = engine();
   const byFile = new Map<string, { model: EmpathyModel; path: string; use: Mechanism[] }>();
   const owner = new Map<Mechanism, string>();

@@ -1,5 +1,6 @@
 // AdamW with transformers-2.7 semantics (the original train.py) and PyTorch's clip_grad_norm_.
 import * as tf from '@tensorflow/tfjs';
+import { addAll } from './ops';
 import type { TensorEntry } from './safetensors';
 import { toFloat32 } from './safetensors';
 
@@ -78,6 +79,17 @@ export class AdamW {
     return out;
   }
 
+  /** getState() read asynchronously (every backend, webgpu included). */
+  async getStateAsync(): Promise<Map<string, TensorEntry>> {
+    const out = new Map<string, TensorEntry>();
+    for (const [name, s] of this.slots) {
+      out.set(`optimizer.${name}.exp_avg`, { dtype: 'F32', shape: [...s.m.shape], data: (await s.m.data()) as Float32Array });
+      out.set(`optimizer.${name}.exp_avg_sq`, { dtype: 'F32', shape: [...s.v.shape], data: (await s.v.data()) as Float32Array });
+      out.set(`optimizer.${name}.step`, { dtype: 'I32', shape: [1], data: Int32Array.of(s.step) });
+    }
+    return out;
+  }
+
   /** Restore getState() output (other keys, e.g. model weights in the same file, are ignored). */
   setState(state: Map<string, TensorEntry>): void {
     const names = new Set<string>();
@@ -128,10 +140,29 @@ function k(name: string): string {
  * is scaled by it. Returns NEW tensors (the caller still owns and disposes the inputs) and the pre-clip norm.
  */
 export function clipGlobalNorm(grads: Map<string, tf.Tensor>, maxNorm: number): { grads: Map<string, tf.Tensor>; norm: number } {
-  const norm = tf.tidy(() => {
-    const sq = [...grads.values()].map((g) => tf.square(tf.norm(g))); // per-tensor norm², as torch stacks norms
-    return sq.length === 0 ? 0 : Math.sqrt((tf.addN(sq) as tf.Scalar).dataSync()[0]);
-  });
+  const sq = sumOfSquares(grads);
+  const norm = sq ? Math.sqrt(sq.dataSync()[0]) : 0;
+  sq?.dispose();
+  return scaleByNorm(grads, maxNorm, norm);
+}
+
+/** clipGlobalNorm with the norm read asynchronously (every backend, webgpu included). */
+export async function clipGlobalNormAsync(grads: Map<string, tf.Tensor>, maxNorm: number): Promise<{ grads: Map<string, tf.Tensor>; norm: number }> {
+  const sq = sumOfSquares(grads);
+  try {
+    return scaleByNorm(grads, maxNorm, sq ? Math.sqrt((await sq.data())[0]) : 0);
+  } finally {
+    sq?.dispose();
+  }
+}
+
+/** Σ‖g‖² over the gradients, as a scalar the caller disposes (undefined for none). */
+function sumOfSquares(grads: Map<string, tf.Tensor>): tf.Scalar | undefined {
+  if (grads.size === 0) return undefined;
+  return tf.tidy(() => addAll([...grads.values()].map((g) => tf.square(tf.norm(g)) as tf.Scalar))); // per-tensor norm², as torch stacks norms
+}
+
+function scaleByNorm(grads: Map<string, tf.Tensor>, maxNorm: number, norm: number): { grads: Map<string, tf.Tensor>; norm: number } {
   const coef = maxNorm / (norm + 1e-6);
   const out = new Map<string, tf.Tensor>();
   for (const [n, g] of grads) out.set(n, coef < 1 ? tf.mul(g, coef) : tf.clone(g));

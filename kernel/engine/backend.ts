@@ -1,16 +1,19 @@
-// The backend ladder: tfjs-node-gpu → tfjs-node → wasm (SIMD) → cpu; forced by argument or EMPATHY_BACKEND,
-// always reported (name, device, detail, why faster ones were skipped, who chose).
+// The backend ladder: tfjs-node-gpu → webgpu (Dawn; hardware adapters only in auto) → tfjs-node → wasm (SIMD)
+// → cpu; forced by argument or EMPATHY_BACKEND, always reported (name, device, detail, adapter, why faster
+// ones were skipped, who chose).
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendInfo } from './types';
 import { registerBackendSource } from './activeBackend';
 import { loadNativeModule, warnNativeModule } from './nativeModule';
+import { tryWebGpu } from './webgpuBackend';
 
 export type BackendName = BackendInfo['name'];
 export type BackendPreference = 'auto' | BackendName;
 
-const LADDER: BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+const LADDER: BackendName[] = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'];
 
 let current: BackendInfo | undefined;
 
@@ -31,7 +34,7 @@ function nvidiaGpuName(): string | undefined {
   }
 }
 
-type Attempt = { ok: true; device: 'GPU' | 'CPU'; detail: string } | { ok: false; reason: string };
+type Attempt = { ok: true; device: 'GPU' | 'CPU'; detail: string; adapter?: BackendInfo['adapter'] } | { ok: false; reason: string };
 
 /** Load a native tfjs-node(-gpu) package; it registers the 'tensorflow' backend in the shared tfjs-core. */
 async function tryNative(pkg: '@tensorflow/tfjs-node-gpu' | '@tensorflow/tfjs-node'): Promise<Attempt> {
@@ -101,9 +104,11 @@ async function tryCpu(): Promise<Attempt> {
   return { ok: true, device: 'CPU', detail: 'cpu (pure JavaScript, slow)' };
 }
 
-function attempt(name: BackendName): Promise<Attempt> {
+/** Start one rung; `forced` lets webgpu take a software adapter (auto wants a real GPU). */
+function attempt(name: BackendName, forced: boolean): Promise<Attempt> {
   switch (name) {
     case 'tensorflow-gpu': return tryNative('@tensorflow/tfjs-node-gpu');
+    case 'webgpu': return tryWebGpu(forced);
     case 'tensorflow': return tryNativeCpu();
     case 'wasm': return tryWasm();
     case 'cpu': return tryCpu();
@@ -125,16 +130,16 @@ export async function initBackend(pref: BackendPreference = 'auto', chosenBy: Ba
   }
   const skipped: BackendInfo['skipped'] = [];
   if (pref !== 'auto') {
-    const a = await attempt(pref);
+    const a = await attempt(pref, true);
     if (!a.ok) throw new Error(`backend '${pref}' was requested${chosenBy === 'env' ? ' by EMPATHY_BACKEND' : ''} but cannot start: ${a.reason}`);
     for (const n of LADDER.slice(0, LADDER.indexOf(pref))) skipped.push({ name: n, reason: `not tried: '${pref}' was forced (${chosenBy})` });
-    current = { name: pref, device: a.device, detail: a.detail, skipped, chosenBy };
+    current = { name: pref, device: a.device, detail: a.detail, ...(a.adapter ? { adapter: a.adapter } : {}), skipped, chosenBy };
     return current;
   }
   for (const name of LADDER) {
-    const a = await attempt(name);
+    const a = await attempt(name, false);
     if (a.ok) {
-      current = { name, device: a.device, detail: a.detail, skipped, chosenBy: 'auto' };
+      current = { name, device: a.device, detail: a.detail, ...(a.adapter ? { adapter: a.adapter } : {}), skipped, chosenBy: 'auto' };
       return current;
     }
     skipped.push({ name, reason: a.reason });

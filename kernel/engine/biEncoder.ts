@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BiEncoderConfig } from './config';
 import { validateConfig } from './config';
 import type { Mechanism } from './types';
-import { crossEntropy, dense, dropout, matMul, SeedStream } from './ops';
+import { addAll, crossEntropy, dense, dropout, matMul, SeedStream } from './ops';
 import { type ParamSpec, RobertaEncoder, robertaParamSpecs, type Trace } from './roberta';
 import { readSafetensors, type TensorEntry, toFloat32 } from './safetensors';
 
@@ -219,7 +219,7 @@ export class BiEncoder {
       }
     }
     if (levelTerms.length === 0 && ratTerms.length === 0) throw new Error('loss: the batch has no level or rationale labels for the model\'s mechanisms');
-    const sum = (ts: tf.Scalar[]) => (ts.length === 0 ? tf.scalar(0) : ts.length === 1 ? ts[0] : (tf.addN(ts) as tf.Scalar));
+    const sum = (ts: tf.Scalar[]) => (ts.length === 0 ? tf.scalar(0) : ts.length === 1 ? ts[0] : addAll(ts));
     const lossLevel = sum(levelTerms);
     const lossRationale = sum(ratTerms);
     const loss = tf.add(tf.mul(lossLevel, opts.lambdaEI), tf.mul(lossRationale, opts.lambdaRE)) as tf.Scalar;
@@ -229,26 +229,47 @@ export class BiEncoder {
   /**
    * Forward + loss + gradients of every trainable parameter that receives one (frozen seeker, poolers and
    * `norm.*` get none). Returns plain loss values and gradient tensors the caller owns (dispose them).
+   * Reads the losses synchronously: on webgpu (no synchronous readback in Node) use lossAndGradsAsync.
    */
   lossAndGrads(b: EncodedBatch, fwd: ForwardOptions, lossOpts: LossOptions): { loss: number; lossLevel: number; lossRationale: number; grads: Map<string, tf.Tensor> } {
+    const r = this.lossAndGradTensors(b, fwd, lossOpts);
+    const [loss, lossLevel, lossRationale] = r.losses.map((t) => t.dataSync()[0]);
+    tf.dispose(r.losses);
+    return { loss, lossLevel, lossRationale, grads: r.grads };
+  }
+
+  /** lossAndGrads with the three loss values read asynchronously (every backend, webgpu included). */
+  async lossAndGradsAsync(b: EncodedBatch, fwd: ForwardOptions, lossOpts: LossOptions): Promise<{ loss: number; lossLevel: number; lossRationale: number; grads: Map<string, tf.Tensor> }> {
+    const r = this.lossAndGradTensors(b, fwd, lossOpts);
+    try {
+      const [loss, lossLevel, lossRationale] = (await Promise.all(r.losses.map((t) => t.data()))).map((d) => d[0]);
+      return { loss, lossLevel, lossRationale, grads: r.grads };
+    } catch (e) {
+      tf.dispose([...r.grads.values()]);
+      throw e;
+    } finally {
+      tf.dispose(r.losses);
+    }
+  }
+
+  /** Loss scalars [loss, level, rationale] and gradients by parameter name; the caller owns them all. */
+  private lossAndGradTensors(b: EncodedBatch, fwd: ForwardOptions, lossOpts: LossOptions): { losses: tf.Scalar[]; grads: Map<string, tf.Tensor> } {
     const names = this.trainableNames();
     const vars = names.map((n) => this.p(n));
-    let parts: [number, number] = [0, 0];
+    let parts: tf.Scalar[] = [];
     const { value, grads } = tf.variableGrads(() => {
       const out = this.forward(b, fwd);
       const l = this.loss(b, out, lossOpts);
-      parts = [l.lossLevel.dataSync()[0], l.lossRationale.dataSync()[0]];
+      parts = [tf.keep(l.lossLevel), tf.keep(l.lossRationale)];
       return l.loss;
     }, vars);
-    const loss = value.dataSync()[0];
-    value.dispose();
     const byName = new Map<string, tf.Tensor>();
     const nameOf = new Map(vars.map((v, i) => [v.name, names[i]]));
     for (const [vn, g] of Object.entries(grads)) byName.set(nameOf.get(vn) ?? vn, g);
     // Keep the original parameter order.
     const ordered = new Map<string, tf.Tensor>();
     for (const n of names) { const g = byName.get(n); if (g) ordered.set(n, g); }
-    return { loss, lossLevel: parts[0], lossRationale: parts[1], grads: ordered };
+    return { losses: [value, ...parts], grads: ordered };
   }
 
   /** The responder's input embeddings, word + position, for `ForwardOptions.responseEmbeds`: [B*T, H]. */
@@ -262,10 +283,17 @@ export class BiEncoder {
     return enc.pool(enc.encode(ids, mask, batch, seqLen, undefined, trace), batch, seqLen);
   }
 
-  /** F32 copies of every parameter by original name, in state_dict order. */
+  /** F32 copies of every parameter by original name, in state_dict order (synchronous read: not on webgpu). */
   stateDict(): Map<string, TensorEntry> {
     const out = new Map<string, TensorEntry>();
     for (const [k, v] of this.params) out.set(k, { dtype: 'F32', shape: [...v.shape], data: v.dataSync() as Float32Array });
+    return out;
+  }
+
+  /** stateDict() read asynchronously (every backend, webgpu included). */
+  async stateDictAsync(): Promise<Map<string, TensorEntry>> {
+    const out = new Map<string, TensorEntry>();
+    for (const [k, v] of this.params) out.set(k, { dtype: 'F32', shape: [...v.shape], data: (await v.data()) as Float32Array });
     return out;
   }
 

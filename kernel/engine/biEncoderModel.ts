@@ -74,9 +74,9 @@ export class BiEncoderModel implements EmpathyModel {
   }
 
   async save(path: string, extra: { trainArgs?: unknown; metrics?: unknown } = {}): Promise<void> {
-    const tensors = this.net.stateDict();
+    const tensors = await this.net.stateDictAsync();
     if (this.extras.optimizer) {
-      for (const [k, v] of this.extras.optimizer.getState()) tensors.set(k, v); // keys already `optimizer.<param>.*`
+      for (const [k, v] of await this.extras.optimizer.getStateAsync()) tensors.set(k, v); // keys already `optimizer.<param>.*`
     }
     const config: BiEncoderCheckpointConfig = { model: this.net.cfg, maxLen: this.maxLen };
     await saveCheckpoint(path, {

@@ -205,3 +205,13 @@ export function crossEntropy(logits: tf.Tensor2D, labels: Int32Array, rowWeights
   if (total === 0) return tf.mul(tf.sum(picked), 0) as tf.Scalar; // no active rows: 0, still connected
   return tf.div(tf.neg(tf.sum(tf.mul(picked, tf.tensor1d(w)))), total) as tf.Scalar;
 }
+
+/**
+ * Σ tensors (same shape) by sequential adds, in order: bit-identical to tf.addN on cpu/wasm, and correct on
+ * webgpu, whose AddN kernel binds every input as a storage buffer and silently loses terms past the adapter's
+ * per-stage limit (4 in compatibility mode: a 51-term gradient norm came out 36 % low).
+ */
+export function addAll<T extends tf.Tensor>(ts: T[]): T {
+  if (ts.length === 0) throw new Error('addAll needs at least one tensor');
+  return tf.tidy(() => ts.slice(1).reduce<tf.Tensor>((acc, t) => tf.add(acc, t), ts[0].clone()) as T);
+}

@@ -2,7 +2,7 @@
 // resumable loop (shuffle, gradient accumulation, global-norm clip, AdamW, linear schedule) that streams
 // typed events, stops cleanly between batches, evaluates on dev per epoch and checkpoints atomically.
 import * as tf from '@tensorflow/tfjs';
-import { AdamW, clipGlobalNorm } from './adamw';
+import { AdamW, clipGlobalNormAsync } from './adamw';
 import { currentBackend, initBackend, type BackendPreference } from './backend';
 import { BiEncoder } from './biEncoder';
 import { BiEncoderModel, checkBiEncoderConfig } from './biEncoderModel';
@@ -206,7 +206,7 @@ async function runLoop(cfg: TrainConfig, data: TrainData, opts: RunOptions, mode
           const idx = stepIdx.slice(k * micro, (k + 1) * micro);
           const w = idx.length / stepIdx.length; // this micro-batch's share of the step's mean loss
           const batch = collate(idx.map((i) => examples[i]), maxLen, tokenizer.padId, mechanisms);
-          const r = net.lossAndGrads(batch, { training: true, seed: Math.imul(cfg.seed_val, 1000003) + state.step * 64 + k }, lossOpts);
+          const r = await net.lossAndGradsAsync(batch, { training: true, seed: Math.imul(cfg.seed_val, 1000003) + state.step * 64 + k }, lossOpts);
           loss += w * r.loss; lossLevel += w * r.lossLevel; lossRationale += w * r.lossRationale;
           if (!acc) {
             acc = new Map();
@@ -223,7 +223,7 @@ async function runLoop(cfg: TrainConfig, data: TrainData, opts: RunOptions, mode
         }
         if (opts.signal?.aborted) { stopped = 'aborted'; break outer; }
         const lr = linearSchedule(state.step, totalSteps, cfg.lr, cfg.warmup_steps);
-        const clipped = clipGlobalNorm(acc!, cfg.max_grad_norm);
+        const clipped = await clipGlobalNormAsync(acc!, cfg.max_grad_norm);
         try {
           optimizer.step(net.params, clipped.grads, lr);
         } finally {

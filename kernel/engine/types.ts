@@ -43,11 +43,28 @@ export interface PairPrediction {
 }
 
 /** Which backend is running, and why the faster ones were skipped. */
+/** The WebGPU adapter the `webgpu` backend runs on, as Dawn reports it. */
+export interface GpuAdapterInfo {
+  vendor: string;
+  architecture: string;
+  /** e.g. "NVIDIA H100" or "llvmpipe-llvm-15-0-6-256-bits-". */
+  device: string;
+  description: string;
+  /** The Dawn backend: vulkan, metal, d3d12, opengles… */
+  dawnBackend: string;
+  /** 'compatibility' where the adapter offers only WebGPU's compatibility feature level (OpenGL ES). */
+  featureLevel: 'core' | 'compatibility';
+  /** A software rasteriser (llvmpipe, lavapipe, SwiftShader…): correct, but slower than wasm. */
+  software: boolean;
+}
+
 export interface BackendInfo {
-  name: 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+  name: 'tensorflow-gpu' | 'webgpu' | 'tensorflow' | 'wasm' | 'cpu';
   device: 'GPU' | 'CPU';
   /** e.g. "wasm (SIMD, 1 thread)" or "tfjs-node-gpu (CUDA, NVIDIA H100)". */
   detail: string;
+  /** The GPU adapter, for `webgpu`. */
+  adapter?: GpuAdapterInfo;
   /** Backends tried before this one, each with the reason it was not used. */
   skipped: Array<{ name: string; reason: string }>;
   /** How the choice was made: 'auto', or the source of a forced choice ('config', 'flag', 'env'). */

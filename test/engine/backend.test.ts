@@ -18,7 +18,7 @@ describe('engine/backend', function () {
     assert.equal(info.device, 'CPU');
     assert.equal(info.chosenBy, 'flag');
     assert.equal(tf.getBackend(), 'cpu');
-    assert.deepEqual(info.skipped.map((s) => s.name), ['tensorflow-gpu', 'tensorflow', 'wasm']);
+    assert.deepEqual(info.skipped.map((s) => s.name), ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm']);
     assert.equal(currentBackend(), info);
   });
 
@@ -43,7 +43,7 @@ describe('engine/backend', function () {
   });
 
   it('rejects an unknown backend name, listing the valid ones', async function () {
-    await assert.rejects(initBackend('webgpu' as never), /unknown backend 'webgpu'.*auto, tensorflow-gpu, tensorflow, wasm, cpu/);
+    await assert.rejects(initBackend('metal' as never), /unknown backend 'metal'.*auto, tensorflow-gpu, webgpu, tensorflow, wasm, cpu/);
     process.env.EMPATHY_BACKEND = 'gpu';
     try {
       await assert.rejects(initBackend(), /unknown backend 'gpu' \(from EMPATHY_BACKEND\)/);
@@ -55,7 +55,7 @@ describe('engine/backend', function () {
   it('auto walks the ladder and says why the native backends were skipped', async function () {
     const info = await initBackend('auto');
     assert.equal(info.chosenBy, 'auto');
-    const order = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+    const order = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'];
     assert.deepEqual(info.skipped.map((s) => s.name), order.slice(0, order.indexOf(info.name)));
     for (const s of info.skipped) assert.ok(s.reason.length > 10, `reason for ${s.name}`);
     // Here tfjs-node is an alias of pure tfjs (danfojs override): it must be recognised as such, not loaded.

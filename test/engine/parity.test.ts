@@ -5,10 +5,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../kernel/engine/backend';
+import { WEBGPU_TOL, webgpuUnavailable } from '../support/webgpu';
 import { BiEncoder, type EncodedBatch } from '../../kernel/engine/biEncoder';
 import { maxSeqLen, PRESETS, resolvePreset } from '../../kernel/engine/config';
 import { robertaParamSpecs } from '../../kernel/engine/roberta';
-import { AdamW, clipGlobalNorm } from '../../kernel/engine/adamw';
+import { AdamW, clipGlobalNorm, clipGlobalNormAsync } from '../../kernel/engine/adamw';
 import { linearSchedule } from '../../kernel/engine/schedule';
 import { f32ToF16, readSafetensors, type TensorEntry, toFloat32, toInt32, writeSafetensorsFileAtomic } from '../../kernel/engine/safetensors';
 import { skipBecause } from '../support/skip';
@@ -86,6 +87,22 @@ function close(what: string, actual: ArrayLike<number>, expected: ArrayLike<numb
   return rel;
 }
 
+/**
+ * Run `f` in a tidy scope and read every tensor it hands to `keep` asynchronously, by name (webgpu has no
+ * synchronous readback under Node, so the checks read the way the engine does).
+ */
+async function collect(f: (keep: (name: string, t: tf.Tensor) => void) => void): Promise<Record<string, Float32Array>> {
+  const kept: Array<[string, tf.Tensor]> = [];
+  tf.tidy(() => f((n, t) => { kept.push([n, tf.keep(t.clone())]); }));
+  const got: Record<string, Float32Array> = {};
+  try {
+    for (const [n, t] of kept) got[n] = (await t.data()) as Float32Array;
+  } finally {
+    tf.dispose(kept.map(([, t]) => t));
+  }
+  return got;
+}
+
 let lastAbs = 0; // max|a-b| of the last close() call (weights are judged by absolute error)
 const isKeyBias = (n: string) => n === 'attn.k_linear.bias' || /attention\.self\.key\.bias$/.test(n);
 
@@ -104,19 +121,26 @@ function modelFor(fx: Fixture): BiEncoder {
   return model;
 }
 
-// Tolerances: the README's rtol 1e-4 / atol 1e-6 on both backends (wasm's sums differ in order only).
-const TOL: Record<string, { rtol: number; atol: number }> = { cpu: { rtol: 1e-4, atol: 1e-6 }, wasm: { rtol: 1e-4, atol: 1e-6 } };
+// Tolerances: the README's rtol 1e-4 / atol 1e-6 on cpu and wasm (wasm's sums differ in order only); the
+// weights after 5 AdamW steps within 1e-5 absolute (key biases, whose gradient is float noise, 1e-4).
+// webgpu: WEBGPU_TOL below, justified there.
+interface Tol { rtol: number; atol: number; weightAtol: number; keyBiasWeightAtol: number; keyBiasGradAtol?: number }
+const TOL: Record<string, Tol> = {
+  cpu: { rtol: 1e-4, atol: 1e-6, weightAtol: 1e-5, keyBiasWeightAtol: 1e-4 },
+  wasm: { rtol: 1e-4, atol: 1e-6, weightAtol: 1e-5, keyBiasWeightAtol: 1e-4 },
+  webgpu: WEBGPU_TOL,
+};
 
 const measured = new Map<string, Map<string, number>>();
 
-for (const backend of ['cpu', 'wasm'] as const) {
+for (const backend of ['cpu', 'wasm', 'webgpu'] as const) {
   for (const set of ['std 0.02', 'std 0.2'] as const) {
     describe(`engine parity vs PyTorch fixtures (${set}, ${backend})`, function () {
       this.timeout(120_000);
       let fx: Fixture;
       let model: BiEncoder;
       let prevBackend: string;
-      const { rtol, atol } = TOL[backend];
+      const { rtol, atol, weightAtol, keyBiasWeightAtol, keyBiasGradAtol } = TOL[backend];
       const log = new Map<string, number>();
       measured.set(`${set} ${backend}`, log);
 
@@ -124,6 +148,13 @@ for (const backend of ['cpu', 'wasm'] as const) {
         const dir = set === 'std 0.02' ? FIXTURES : path.join(FIXTURES, 'init_std_0.2');
         if (!fs.existsSync(path.join(dir, 'weights.safetensors'))) skipBecause(this, `no parity fixtures at ${dir}`);
         prevBackend = tf.getBackend();
+        if (backend === 'webgpu') {
+          // Through Mesa's software adapter here; skipped (with the reason in the title) only where Dawn finds no adapter at all.
+          const why = await webgpuUnavailable();
+          if (why) {
+            skipBecause(this, `no WebGPU adapter (${why})`);
+          }
+        }
         await initBackend(backend, 'flag');
         fx = loadFixture(dir);
         model = modelFor(fx);
@@ -134,12 +165,10 @@ for (const backend of ['cpu', 'wasm'] as const) {
         if (prevBackend) await tf.setBackend(prevBackend);
       });
 
-      it('the responder encoder alone: embeddings, attention probs, every layer, pooler', function () {
-        const got: Record<string, Float32Array> = {};
+      it('the responder encoder alone: embeddings, attention probs, every layer, pooler', async function () {
         const b = fx.batch;
-        tf.tidy(() => {
-          const pooled = model.pooled('responder', b.idsRP, b.maskRP, b.batch, b.seqLen, (n, t) => { got[n] = t.dataSync() as Float32Array; });
-          got.pooler_output = pooled.dataSync() as Float32Array;
+        const got = await collect((keep) => {
+          keep('pooler_output', model.pooled('responder', b.idsRP, b.maskRP, b.batch, b.seqLen, keep));
         });
         const exp = (n: string) => toFloat32(n, fx.hidden.get(n)!);
         close('extended_attention_mask', got.extended_attention_mask, exp('extended_attention_mask'), 0, 0, log);
@@ -151,16 +180,18 @@ for (const backend of ['cpu', 'wasm'] as const) {
         close('pooler_output', got.pooler_output, exp('pooler_output'), rtol, atol, log);
       });
 
-      it('the full forward: both encoders, cross-attention, logits and the three losses', function () {
-        const got: Record<string, Float32Array> = {};
+      it('the full forward: both encoders, cross-attention, logits and the three losses', async function () {
         const b = fx.batch;
-        const losses = tf.tidy(() => {
-          const out = model.forward(b, { training: false, trace: (n, t) => { got[n] = t.dataSync() as Float32Array; } });
-          got.logits_empathy = out.levelLogits.ER!.dataSync() as Float32Array;
-          got.logits_rationales = out.rationaleLogits.ER!.dataSync() as Float32Array;
+        const got = await collect((keep) => {
+          const out = model.forward(b, { training: false, trace: keep });
+          keep('logits_empathy', out.levelLogits.ER!);
+          keep('logits_rationales', out.rationaleLogits.ER!);
           const l = model.loss(b, out, { lambdaEI: fx.lambdas.lambda_EI, lambdaRE: fx.lambdas.lambda_RE });
-          return [l.loss.dataSync()[0], l.lossLevel.dataSync()[0], l.lossRationale.dataSync()[0]];
+          keep('loss', l.loss);
+          keep('loss_empathy', l.lossLevel);
+          keep('loss_rationale', l.lossRationale);
         });
+        const losses = [got.loss[0], got.loss_empathy[0], got.loss_rationale[0]];
         const exp = (n: string) => toFloat32(n, fx.forward.get(n)!);
         for (const n of ['seeker_last_hidden_state', 'responder_last_hidden_state', 'cross_attention_probs', 'cross_attention_output', 'response_states_after_cross', 'logits_empathy', 'logits_rationales']) {
           close(n, got[n], exp(n), rtol, atol, log);
@@ -171,24 +202,24 @@ for (const backend of ['cpu', 'wasm'] as const) {
         close('loss (expected.json)', [losses[0]], [fx.expected.loss], rtol, atol, log);
       });
 
-      it('every gradient (51 parameters; key biases atol only) and no gradient for the frozen/unused ones', function () {
+      it('every gradient (51 parameters; key biases atol only) and no gradient for the frozen/unused ones', async function () {
         const before = tf.memory().numTensors;
-        const r = model.lossAndGrads(fx.batch, { training: false }, { lambdaEI: fx.lambdas.lambda_EI, lambdaRE: fx.lambdas.lambda_RE });
+        const r = await model.lossAndGradsAsync(fx.batch, { training: false }, { lambdaEI: fx.lambdas.lambda_EI, lambdaRE: fx.lambdas.lambda_RE });
         try {
           assert.deepEqual([...r.grads.keys()].sort(), [...fx.grads.keys()].sort(), 'the set of parameters with a gradient');
           for (const n of fx.expected.params_without_grad) assert.ok(!r.grads.has(n), `${n} must get no gradient`);
           let worstRel = 0;
           for (const [n, e] of fx.grads) {
-            const g = r.grads.get(n)!.dataSync();
+            const g = await r.grads.get(n)!.data();
             // Analytically zero: both sides are float noise (the reference's own is ~1e-13 at std 0.02, ~2.5e-8 at std 0.2).
-            if (isKeyBias(n)) close(`grad ${n}`, g, toFloat32(n, e), 0, set === 'std 0.02' ? 1e-9 : 1e-7);
+            if (isKeyBias(n)) close(`grad ${n}`, g, toFloat32(n, e), 0, keyBiasGradAtol ?? (set === 'std 0.02' ? 1e-9 : 1e-7));
             else worstRel = Math.max(worstRel, close(`grad ${n}`, g, toFloat32(n, e), rtol, atol));
           }
           log.set('gradients (worst of the 48 non-key-bias ones)', worstRel);
           for (const [n, norm] of Object.entries(fx.expected.grad_norms)) {
-            close(`grad norm ${n}`, [Math.sqrt(Array.from(r.grads.get(n)!.dataSync()).reduce((a, x) => a + x * x, 0))], [norm], rtol, atol);
+            close(`grad norm ${n}`, [Math.sqrt(Array.from(await r.grads.get(n)!.data()).reduce((a, x) => a + x * x, 0))], [norm], rtol, atol);
           }
-          const clipped = clipGlobalNorm(r.grads, 1.0);
+          const clipped = await clipGlobalNormAsync(r.grads, 1.0);
           tf.dispose([...clipped.grads.values()]);
           close('total grad norm', [clipped.norm], [fx.expected.total_grad_norm_before_clip], rtol, atol, log);
         } finally {
@@ -197,7 +228,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
         assert.equal(tf.memory().numTensors, before, 'forward + loss + grads leaked tensors');
       });
 
-      it('five AdamW steps: lr, losses and grad norms per step, weights after, unchanged params unchanged, no leak', function () {
+      it('five AdamW steps: lr, losses and grad norms per step, weights after, unchanged params unchanged, no leak', async function () {
         const m = modelFor(fx); // fresh copy: this test trains
         const tr = fx.expected.training;
         const opt = new AdamW({ lr: tr.lr, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, correctBias: true });
@@ -210,8 +241,8 @@ for (const backend of ['cpu', 'wasm'] as const) {
             const s = tr.steps[i];
             const lr = linearSchedule(i, tr.total_steps, tr.lr, tr.warmup_steps);
             close(`step ${s.step} lr`, [lr], [s.lr], 1e-12, 0, log);
-            const r = m.lossAndGrads(fx.batch, { training: false }, lossOpts);
-            const clipped = clipGlobalNorm(r.grads, tr.clip_max_norm);
+            const r = await m.lossAndGradsAsync(fx.batch, { training: false }, lossOpts);
+            const clipped = await clipGlobalNormAsync(r.grads, tr.clip_max_norm);
             close(`step ${s.step} loss`, [r.loss], [s.loss], rtol, atol, log);
             close(`step ${s.step} loss_empathy`, [r.lossLevel], [s.loss_empathy], rtol, atol, log);
             close(`step ${s.step} loss_rationale`, [r.lossRationale], [s.loss_rationale], rtol, atol, log);
@@ -223,20 +254,22 @@ for (const backend of ['cpu', 'wasm'] as const) {
           assert.equal(tf.memory().numTensors, afterFirst, 'training steps leaked tensors');
           assert.equal(afterFirst - before, 2 * fx.grads.size, 'only the AdamW moments (2 per trained parameter) are new');
 
-          const final = tf.tidy(() => {
-            const out = m.forward(fx.batch, { training: false });
-            const l = m.loss(fx.batch, out, lossOpts);
-            return [l.loss.dataSync()[0], l.lossLevel.dataSync()[0], l.lossRationale.dataSync()[0]];
+          const fin = await collect((keep) => {
+            const l = m.loss(fx.batch, m.forward(fx.batch, { training: false }), lossOpts);
+            keep('loss', l.loss);
+            keep('level', l.lossLevel);
+            keep('rationale', l.lossRationale);
           });
+          const final = [fin.loss[0], fin.level[0], fin.rationale[0]];
           close('loss after step 5', [final[0]], [tr.loss_after_step_5], rtol, atol, log);
           close('loss_empathy after step 5', [final[1]], [tr.loss_empathy_after_step_5], rtol, atol, log);
           close('loss_rationale after step 5', [final[2]], [tr.loss_rationale_after_step_5], rtol, atol, log);
 
-          const state = m.stateDict();
+          const state = await m.stateDictAsync();
           let worstNamed = 0;
           for (const [n, e] of fx.after5) {
             const a = toFloat32(n, state.get(n)!);
-            close(`after 5 steps: ${n}`, a, toFloat32(n, e), 0, 1e-5);
+            close(`after 5 steps: ${n}`, a, toFloat32(n, e), 0, weightAtol);
             worstNamed = Math.max(worstNamed, lastAbs);
           }
           log.set('named weights after 5 steps (max ABS diff)', worstNamed);
@@ -244,7 +277,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
           assert.deepEqual([...state.keys()].sort(), [...fx.fullAfter5.keys()].sort(), 'state dict keys');
           for (const [n, e] of fx.fullAfter5) {
             const a = toFloat32(n, state.get(n)!);
-            close(`full state after 5 steps: ${n}`, a, toFloat32(n, e), 0, isKeyBias(n) ? 1e-4 : 1e-5);
+            close(`full state after 5 steps: ${n}`, a, toFloat32(n, e), 0, isKeyBias(n) ? keyBiasWeightAtol : weightAtol);
             if (!isKeyBias(n)) worstFull = Math.max(worstFull, lastAbs);
           }
           log.set('full state after 5 steps (max ABS diff, key biases excluded)', worstFull);

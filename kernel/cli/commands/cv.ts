@@ -12,6 +12,7 @@ import { UsageError, type OptionSpec } from '../args';
 import type { Command } from '../command';
 import { engine } from '../engine';
 import { ENCODING_OPTION, encodingOption } from '../fileOptions';
+import { BACKEND_OPTION, startBackend } from '../backendOption';
 import { loadLabeledFiles, pathList } from '../../../dataset/labeledFiles';
 
 const OPTIONS: OptionSpec[] = [
@@ -25,6 +26,7 @@ const OPTIONS: OptionSpec[] = [
   { name: 'json', type: 'string', metavar: 'PATH', help: 'also write the report as JSON' },
   { name: 'limit', type: 'number', metavar: 'N', help: 'use only the first N pairs (smoke runs)' },
   ENCODING_OPTION,
+  BACKEND_OPTION,
 ];
 
 export const cv: Command = {
@@ -38,7 +40,7 @@ export const cv: Command = {
   ].join('\n'),
   options: OPTIONS,
   async run(args, ctx) {
-    const o = args.opts as { data: string[]; joint: boolean; mechanism?: Mechanism; preset: string; folds: number; seed: number; config?: string; json?: string; limit?: number; encoding?: string };
+    const o = args.opts as { data: string[]; joint: boolean; mechanism?: Mechanism; preset: string; folds: number; seed: number; config?: string; json?: string; limit?: number; encoding?: string; backend?: string };
     const files = pathList(o.data);
     if (files.length === 0) throw new UsageError('no data: pass --data TRAIN.csv (add --joint for all three mechanisms)');
     if (!(o.folds >= 2 && Number.isInteger(o.folds))) throw new UsageError(`--folds must be an integer ≥ 2, got ${o.folds}`);
@@ -63,6 +65,7 @@ export const cv: Command = {
     assertOutputsClear([{ flag: 'json', path: o.json }], [...loaded.files.map((f) => ({ flag: 'data', path: f.file })), { flag: 'config', path: o.config }], ctx.cwd);
     const pairs = o.limit ? loaded.pairs.slice(0, Math.max(1, Math.floor(o.limit))) : loaded.pairs;
     const eng = engine();
+    await startBackend(o.backend, ctx.err);
     const family = eng.families[preset.family];
     if (!family) throw new UsageError(`model family ${preset.family} is not available (known: ${Object.keys(eng.families).join(', ')})`);
     const cfg = { ...preset.config, ...overrides };

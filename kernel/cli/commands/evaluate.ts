@@ -122,7 +122,7 @@ export const evaluate: Command = {
         report.mechanisms[m] = mechanismEval(m, rows, { batchSize: o.batch_size, maxLen: o.max_len });
       }
     } else {
-      const loaded = await loadModels(o, ctx.cwd);
+      const loaded = await loadModels(o, ctx.cwd, ctx.err);
       try {
         source = loaded.models.map((m) => `${m.path} (${m.use.join('/')})`).join(', ');
         tokens = "each model's own tokenizer";

@@ -35,7 +35,7 @@ export const predict: Command = {
     if (!o.seeker || o.seeker.trim() === '') throw new UsageError('predict needs --seeker "TEXT"');
     if (!o.response || o.response.trim() === '') throw new UsageError('predict needs --response "TEXT"');
     const pair = { id: 'pair', seekerPost: o.seeker.trim(), responsePost: o.response.trim() };
-    const loaded = await loadModels(args.opts, ctx.cwd);
+    const loaded = await loadModels(args.opts, ctx.cwd, ctx.err);
     try {
       const merged: PairPrediction = { ...pair, mechanisms: {} };
       for (const m of loaded.models) {

@@ -81,7 +81,7 @@ export const test: Command = {
     const csv = { raw: o.raw_csv };
     const total = await countRecords(o.input_path, read); // also validates the CSV before any model loads
     if (total === 0) throw new UsageError(`${o.input_path}: no data rows after the header`);
-    const loaded = await loadModels(args.opts, ctx.cwd);
+    const loaded = await loadModels(args.opts, ctx.cwd, ctx.err);
     const writer = new AtomicFile(o.output_path);
     let done = 0;
     let committed = false;

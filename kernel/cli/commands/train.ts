@@ -12,6 +12,7 @@ import type { TrainData, TrainResult } from '../../engine/model';
 import { UsageError, type OptionSpec } from '../args';
 import type { Command } from '../command';
 import { engine } from '../engine';
+import { BACKEND_OPTION } from '../backendOption';
 import { MODEL_PRESETS } from '../../models/presets';
 import { reportOriginalLines } from '../evalText';
 import { ENCODING_OPTION, encodingOption } from '../fileOptions';
@@ -41,7 +42,7 @@ const OPTIONS: OptionSpec[] = [
   { name: 'joint', type: 'boolean', help: 'one model on all three mechanism files (siblings found by name)' },
   { name: 'model', type: 'string', default: 'bi-encoder', metavar: 'FAMILY', help: `model family (bi-encoder, linear, tagger, ensemble) or preset (${Object.keys(MODEL_PRESETS).join(', ')})` },
   { name: 'preset', type: 'string', metavar: 'NAME', help: 'bi-encoder size: tiny, small (default), roberta-base' },
-  { name: 'backend', type: 'string', choices: ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'], help: 'compute backend (default auto; env EMPATHY_BACKEND)' },
+  BACKEND_OPTION,
   { name: 'config', type: 'string', metavar: 'FILE.json', help: 'TrainConfig fields as JSON; flags given on the command line win' },
   { name: 'early_stopping', type: 'number', metavar: 'N', help: 'stop after N epochs without dev macro-F1 gain (needs --do_validation)' },
   { name: 'resume', type: 'string', metavar: 'CKPT', help: 'continue training from a checkpoint' },
@@ -159,7 +160,7 @@ export const train: Command = {
           stepsPerEpoch = e.stepsPerEpoch;
           w(`total_steps = ${e.totalSteps}`);
           w(`num_batch = ${e.stepsPerEpoch}`);
-          w(`backend = ${e.backend.detail}${e.resumedFromStep > 0 ? `; resumed at step ${e.resumedFromStep}` : ''}`);
+          w(`backend = ${engine().describeBackend(e.backend)}${e.resumedFromStep > 0 ? `; resumed at step ${e.resumedFromStep}` : ''}`);
           w('=============================================');
           break;
         case 'step': {

