@@ -7,6 +7,7 @@ import { UsageError } from './args';
 import type { EmpathyModel } from '../engine/model';
 import type { Mechanism } from '../engine/types';
 import { engine } from './engine';
+import { SHIPPED_MODEL_SUMMARY, shippedModelPath } from '../models/shipped';
 
 export const MODEL_OPTIONS: OptionSpec[] = [
   { name: 'model_path', type: 'string', metavar: 'CKPT', help: 'a model for every mechanism it scores (e.g. a joint model)' },
@@ -19,15 +20,26 @@ export interface LoadedModels {
   /** Each distinct model with the mechanisms it is used for. */
   models: Array<{ model: EmpathyModel; path: string; use: Mechanism[] }>;
   mechanisms: Mechanism[];
+  /** Set when no model path was given and the shipped model is used: the line to print saying so. */
+  shippedNote?: string;
   dispose(): void;
 }
 
-export async function loadModels(opts: Record<string, unknown>, cwd: string): Promise<LoadedModels> {
+/**
+ * Load the models the flags name. With `shippedDefault` (predict, test) and no model flag, the shipped
+ * model (dataset/models/offline-default.safetensors) scores every mechanism, and `shippedNote` says so.
+ */
+export async function loadModels(opts: Record<string, unknown>, cwd: string, o: { shippedDefault?: boolean } = {}): Promise<LoadedModels> {
   const wanted: Array<{ flag: string; file: string; mech?: Mechanism }> = [];
   if (typeof opts.model_path === 'string') wanted.push({ flag: 'model_path', file: opts.model_path });
   for (const m of ['ER', 'IP', 'EX'] as Mechanism[]) {
     const v = opts[`${m}_model_path`];
     if (typeof v === 'string') wanted.push({ flag: `${m}_model_path`, file: v, mech: m });
+  }
+  let shippedNote: string | undefined;
+  if (wanted.length === 0 && o.shippedDefault) {
+    wanted.push({ flag: 'model_path', file: shippedModelPath() });
+    shippedNote = `no model path given: using ${SHIPPED_MODEL_SUMMARY}`;
   }
   if (wanted.length === 0) throw new UsageError('no model given: pass --model_path CKPT or --ER_model_path/--IP_model_path/--EX_model_path');
   for (const w of wanted) {
@@ -41,6 +53,7 @@ export async function loadModels(opts: Record<string, unknown>, cwd: string): Pr
   const out: LoadedModels = {
     models: [],
     mechanisms: [],
+    ...(shippedNote ? { shippedNote } : {}),
     dispose() {
       for (const m of byFile.values()) m.model.dispose();
     },

@@ -8,7 +8,8 @@ import { mechanismEval, type EvalRow } from '../../metrics/report';
 import type { EvalReport, LabeledPair, Mechanism } from '../../engine/types';
 import { UsageError } from '../args';
 import type { Command } from '../command';
-import { fullReport } from '../evalText';
+import { fullReport, healthLines } from '../evalText';
+import { ProgressBar } from '../progress';
 import { loadLabeledFiles, pathList } from '../labeledFiles';
 import { loadModels, MODEL_OPTIONS } from '../models';
 import { resolveTokenizer } from '../tokenizerOption';
@@ -125,7 +126,9 @@ export const evaluate: Command = {
         if (missing.length === mechs.length) throw new UsageError(`the model(s) score ${loaded.mechanisms.join('/')}, the gold files hold ${mechs.join('/')}`);
         for (const m of missing) ctx.err.write(`warning: no model for ${m}; skipped\n`);
         for (const entry of loaded.models) {
-          const r = await entry.model.evaluate(gold.pairs, { batchSize: o.batch_size, signal: ctx.signal });
+          const bar = new ProgressBar({ unit: 'pairs', label: `evaluating ${entry.use.join('+')}`, tty: ctx.tty, stream: ctx.err });
+          const r = await entry.model.evaluate(gold.pairs, { batchSize: o.batch_size, signal: ctx.signal, onProgress: (d, t) => bar.update(d, t) });
+          bar.finish();
           for (const m of entry.use) if (r.mechanisms[m]) report.mechanisms[m] = r.mechanisms[m];
           if (loaded.models.length === 1) report.loss = r.loss;
         }
@@ -133,7 +136,8 @@ export const evaluate: Command = {
         loaded.dispose();
       }
     }
-    const full = { gold: gold.files, predictions: source, rationaleTokens: tokens, report };
+    const notes = healthLines(report, 'the gold set').map((l) => l.replace(/^warning: /, ''));
+    const full = { gold: gold.files, predictions: source, rationaleTokens: tokens, report, ...(notes.length ? { warnings: notes } : {}) };
     if (o.output_path) writeTextAtomic(o.output_path, JSON.stringify(full, null, 2) + '\n');
     if (o.json) {
       ctx.out.write(JSON.stringify(full, null, 2) + '\n');
@@ -146,6 +150,7 @@ export const evaluate: Command = {
       if (ev) ctx.out.write(fullReport(ev) + '\n\n');
     }
     if (Number.isFinite(report.loss)) ctx.out.write(`loss: ${report.loss.toFixed(4)}\n`);
+    for (const n of notes) ctx.out.write(`warning: ${n}\n`);
     if (o.output_path) ctx.out.write(`report written to ${o.output_path}\n`);
     return 0;
   },
