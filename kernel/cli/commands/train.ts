@@ -101,6 +101,7 @@ export const train: Command = {
       if (args.given.has('model') && o.model !== o.preset) throw new UsageError(`--preset ${o.preset} is a model, not a bi-encoder size; pass --model ${o.preset} (--preset is ${BI_ENCODER_PRESETS.join(', ')} for --model bi-encoder)`);
       o.model = o.preset;
       o.preset = undefined;
+      args.given.delete('preset');
     }
     const modelPreset = resolveModelPreset(o.model);
     if (!modelPreset) throw new UsageError(`unknown --model ${JSON.stringify(o.model)} (available: ${MODEL_NAMES.join(', ')}; bi-encoder sizes go in --preset)`);
