@@ -20,6 +20,7 @@ import { comparisonTable, comparisonText, runsPayload } from '../runs/payloads';
 import type { RunRecord } from '../runs/run';
 import { currentSignal } from './context';
 import { display, metricsBundle } from './display/index';
+import { reportNotes } from '../metrics/health';
 
 const FILE_STEMS: Record<Mechanism, string> = {
   ER: 'emotional-reactions',
@@ -254,5 +255,8 @@ export async function trainRun(spec: TrainRunSpec): Promise<TrainRunResult> {
 export function compareRuns(runs: readonly RunRecord[], metricFilter?: (name: string) => boolean): void {
   const shown = metricFilter ? runs.map(r => ({ ...r, metrics: Object.fromEntries(Object.entries(r.metrics).filter(([k]) => metricFilter(k))) })) : runs;
   display.bundle({ 'text/plain': comparisonText(runs, metricFilter), [MIME.runs]: runsPayload(shown) });
-  display.bundle(metricsBundle(comparisonTable(runs, metricFilter)));
+  // A run that has not learned, or a dev split too small to mean anything, is said above the numbers.
+  const warnings = [...new Set(runs.flatMap(r => (r.dev ? reportNotes(r.dev, 'the dev split').map(n => `${r.label}: ${n}`) : [])))];
+  const table = comparisonTable(runs, metricFilter);
+  display.bundle(metricsBundle(warnings.length ? { ...table, warnings } : table));
 }
