@@ -66,8 +66,8 @@ export class ProgressBar {
     } else {
       const every = (this.o.every ?? 10) * 1000;
       if (!force && t - this.lastDraw < every && done !== total) return;
-      if (counts === this.lastCounts) return; // nothing new to say
-      this.lastCounts = counts;
+      if (`${label}${counts}` === this.lastCounts) return; // nothing new to say
+      this.lastCounts = `${label}${counts}`;
       this.lastDraw = t;
       const pct = total ? ` (${((done / total) * 100).toFixed(0)}%)` : '';
       this.o.stream.write(`${label}${counts} ${this.o.unit}${pct}, ${rateS}, elapsed ${formatDuration(elapsed)}${total !== undefined ? `, ETA ${formatDuration(eta)}` : ''}${extra}\n`);
