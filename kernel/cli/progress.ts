@@ -88,7 +88,7 @@ export class ProgressBar {
     const redraw = this.o.tty && this.drawn;
     if (redraw) this.o.stream.write('\r\x1b[2K');
     this.drawn = false;
-    out.write(line.endsWith('\n') ? line : line + '\n');
+    out.write(line + '\n');
     if (redraw) this.update(this.last.done, this.last.total, true);
   }
 
