@@ -124,6 +124,6 @@ for (const d of ['kernel', 'dataset']) if (existsSync(d)) copyTs(d);
 
 // Everything else the package ships, at the same paths as in the repository.
 if (!existsSync('out/webviews/renderer.js')) throw new Error('out/webviews/renderer.js missing: run node build.mjs first');
-for (const p of ['package.json', '.vscodeignore', 'README.md', 'LICENSE', 'LICENSE.md', 'out/webviews', 'examples', 'dataset/samples', 'extension/walkthrough']) {
+for (const p of ['package.json', '.vscodeignore', 'README.md', 'LICENSE', 'LICENSE.md', 'out/webviews', 'examples', 'dataset/samples', 'dataset/models', 'extension/walkthrough']) {
   if (existsSync(p)) cpSync(p, join(STAGE, p), { recursive: true });
 }

@@ -1,6 +1,8 @@
 // What the Rationale Inspector asks the kernel when it scores a pair: the generated cell (predictions, and
 // per-mechanism salience when the model offers `salience`), and how its displays become one `scored` item.
 // No 'vscode' import: the query and the merge are tested headless against a real kernel session.
+import { predictionHealth } from '../../kernel/metrics/health';
+import type { PairPrediction } from '../../kernel/engine/types';
 import type { Mechanism, MimeBundle, RationalesPayload } from '../../kernel/protocol/mime';
 import { MIME } from '../../kernel/protocol/mime';
 import { HOST_JSON, lit } from '../kernelQuery';
@@ -17,6 +19,8 @@ export interface ScoreAnswer {
   salience?: SalienceByMechanism;
   /** Why salience is missing although it was asked for (the model has no `salience`, or it failed). */
   salienceNote?: string;
+  /** "this model has not learned yet (…)": near-uniform level probabilities (kernel/metrics/health.ts). */
+  healthNote?: string;
 }
 
 /** Code for the tools kernel: score `pair` with `globalThis.__inspectorModel`; salience per mechanism if asked. */
@@ -60,5 +64,6 @@ export function scoreAnswer(bundles: readonly MimeBundle[]): ScoreAnswer {
   if (!r?.items?.[0]) throw new Error('the kernel displayed no rationales for the pair');
   const s = bundles.find((b) => b[HOST_JSON] !== undefined)?.[HOST_JSON] as { salience?: SalienceByMechanism; note?: string } | undefined;
   const item = s?.salience ? withSalience(r.items[0], s.salience) : r.items[0];
-  return { item, maxLen: r.maxLen, ...(s?.salience ? { salience: s.salience } : {}), ...(s?.note ? { salienceNote: s.note } : {}) };
+  const health = predictionHealth([item as unknown as PairPrediction]);
+  return { item, maxLen: r.maxLen, ...(s?.salience ? { salience: s.salience } : {}), ...(s?.note ? { salienceNote: s.note } : {}), ...(health.learned ? {} : { healthNote: health.message }) };
 }

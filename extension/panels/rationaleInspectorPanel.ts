@@ -128,7 +128,7 @@ export class RationaleInspectorPanel {
           const answer = scoreAnswer(r.bundles);
           if (m.requestId !== this.latestRequest) return;
           this.post({ type: 'scored', v: 1, requestId: m.requestId, item: answer.item, maxLen: answer.maxLen, elapsedMs: Date.now() - started,
-            ...(answer.salienceNote ? { salienceNote: answer.salienceNote } : {}) });
+            ...(answer.salienceNote ? { salienceNote: answer.salienceNote } : {}), ...(answer.healthNote ? { healthNote: answer.healthNote } : {}) });
         } catch (e) {
           this.post({ type: 'scoreError', v: 1, requestId: m.requestId, message: String((e as Error)?.message ?? e) });
         }

@@ -24,6 +24,9 @@ export { loadEpitomeCsv, toLabeledPairs, mechanismFromFileName } from '../../dat
 export { loadLabeledCsv } from '../../dataset/labeled';
 export { locateRationales } from '../../dataset/align';
 export { levelMetrics } from '../metrics/levels';
+export { modelHealth, predictionHealth, reportNotes, MIN_SPLIT_PAIRS } from '../metrics/health';
+export type { ModelHealth } from '../metrics/health';
+export { shippedModelPath, loadShippedModel, hasShippedModel, SHIPPED_MODEL_SUMMARY } from '../models/shipped';
 export { RunStore, defaultRunsDir } from '../runs/store';
 export { runsPayload, comparisonTable } from '../runs/payloads';
 export { tutorialData, loadTutorialPairs, trainRun, compareRuns, samplesDir, workbenchRoot } from './tutorialData';

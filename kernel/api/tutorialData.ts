@@ -21,6 +21,7 @@ import { comparisonTable, comparisonText, runsPayload } from '../runs/payloads';
 import type { RunRecord } from '../runs/run';
 import { currentSignal } from './context';
 import { display, metricsBundle } from './display/index';
+import { reportNotes } from '../metrics/health';
 
 const FILE_STEMS: Record<Mechanism, string> = {
   ER: 'emotional-reactions',
@@ -94,7 +95,7 @@ export function tutorialData(dir: string | undefined = process.env.EMPATHY_DATA_
     source: 'samples', dir: s, maxRows,
     train: { ER: join(s, 'emotional-reactions-sample.csv'), IP: join(s, 'interpretations-sample.csv'), EX: join(s, 'explorations-sample.csv') },
     unlabeled: join(s, 'sample_test_input.csv'),
-    describe: `the shipped samples in ${s} (24 invented pairs; set EMPATHY_DATA_DIR to use the public CSVs)${cap}`,
+    describe: `the shipped samples in ${s} (24 invented pairs: their metrics are noise; set empathy.dataDir, or EMPATHY_DATA_DIR, to the public CSVs for real numbers)${cap}`,
   };
 }
 
@@ -117,6 +118,12 @@ const DEV_SHARE = 0.25;
 /**
  * Load the tutorial data as joint pairs (ER, IP and EX labels on each pair) with a dev part. Data
  * warnings (rationales not found in the response, …) are printed once, as `loadPairs` does.
+ *
+ * `dir`: a folder with the public EPITOME CSVs (`*-reddit.train.csv` + `*-reddit.dev.csv`, or whole
+ * `*-reddit.csv`). Default: `EMPATHY_DATA_DIR` — which the VS Code extension sets for its kernels from the
+ * `empathy.dataDir` setting — else the shipped samples (24 invented pairs: enough to learn the steps,
+ * but their metrics are noise). `EMPATHY_MAX_ROWS` caps the pairs per part. The dev part is the folder's
+ * dev files, else 25% of the seeker posts held out (grouped by seeker post, seed 12).
  */
 export async function loadTutorialPairs(dir?: string): Promise<TutorialPairs> {
   const files = tutorialData(dir);
@@ -249,5 +256,8 @@ export async function trainRun(spec: TrainRunSpec): Promise<TrainRunResult> {
 export function compareRuns(runs: readonly RunRecord[], metricFilter?: (name: string) => boolean): void {
   const shown = metricFilter ? runs.map(r => ({ ...r, metrics: Object.fromEntries(Object.entries(r.metrics).filter(([k]) => metricFilter(k))) })) : runs;
   display.bundle({ 'text/plain': comparisonText(runs, metricFilter), [MIME.runs]: runsPayload(shown) });
-  display.bundle(metricsBundle(comparisonTable(runs, metricFilter)));
+  // A run that has not learned, or a dev split too small to mean anything, is said above the numbers.
+  const warnings = [...new Set(runs.flatMap(r => (r.dev ? reportNotes(r.dev, 'the dev split').map(n => `${r.label}: ${n}`) : [])))];
+  const table = comparisonTable(runs, metricFilter);
+  display.bundle(metricsBundle(warnings.length ? { ...table, warnings } : table));
 }

@@ -1,6 +1,7 @@
 // Human-readable evaluation output: the original train.py validation lines (batch-averaged) with the
 // corpus-level numbers beside them, and a fuller per-mechanism report for `empathy evaluate`.
 import type { EvalReport, Mechanism, MechanismEval } from '../engine/types';
+import { reportNotes } from '../metrics/health';
 
 const f4 = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : '  n/a ');
 
@@ -53,4 +54,9 @@ export function fullReport(m: MechanismEval): string {
   L.push(`    IOU-F1 (IoU ≥ 0.5)          ${f4(m.rationale.all.iouF1)}     ${f4(m.rationale.positive.iouF1)}         ${f4(m.paperFaithful.iouF1)}`);
   L.push(`    token accuracy                                        ${f4(m.paperFaithful.rationaleAccuracy)}`);
   return L.join('\n');
+}
+
+/** "warning: this model has not learned yet (…)" and small-split notes to print beside a report's metrics. */
+export function healthLines(r: EvalReport, split?: string): string[] {
+  return reportNotes(r, split).map((n) => `warning: ${n}`);
 }

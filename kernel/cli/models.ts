@@ -9,6 +9,7 @@ import type { Mechanism } from '../engine/types';
 import { MECHANISMS } from '../../dataset/schema';
 import { engine } from './engine';
 import { BACKEND_OPTION, startBackend } from './backendOption';
+import { SHIPPED_MODEL_SUMMARY, shippedModelPath } from '../models/shipped';
 
 export const MODEL_OPTIONS: OptionSpec[] = [
   { name: 'model_path', type: 'string', metavar: 'CKPT', help: 'a model for every mechanism it scores (e.g. a joint model)' },
@@ -22,16 +23,27 @@ export interface LoadedModels {
   /** Each distinct model with the mechanisms it is used for. */
   models: Array<{ model: EmpathyModel; path: string; use: Mechanism[] }>;
   mechanisms: Mechanism[];
+  /** Set when no model path was given and the shipped model is used: the line to print saying so. */
+  shippedNote?: string;
   dispose(): void;
 }
 
-/** Load the models (after starting `--backend`'s backend and writing its line to `err`, when given). */
-export async function loadModels(opts: Record<string, unknown>, cwd: string, err?: NodeJS.WritableStream): Promise<LoadedModels> {
+/**
+ * Load the models the flags name. With `shippedDefault` (predict, test) and no model flag, the shipped
+ * model (dataset/models/offline-default.safetensors) scores every mechanism, and `shippedNote` says so. With `err`, `--backend`'s backend is
+ * started first and its line written there.
+ */
+export async function loadModels(opts: Record<string, unknown>, cwd: string, o: { shippedDefault?: boolean; err?: NodeJS.WritableStream } = {}): Promise<LoadedModels> {
   const wanted: Array<{ flag: string; file: string; mech?: Mechanism }> = [];
   if (typeof opts.model_path === 'string') wanted.push({ flag: 'model_path', file: opts.model_path });
   for (const m of MECHANISMS) {
     const v = opts[`${m}_model_path`];
     if (typeof v === 'string') wanted.push({ flag: `${m}_model_path`, file: v, mech: m });
+  }
+  let shippedNote: string | undefined;
+  if (wanted.length === 0 && o.shippedDefault) {
+    wanted.push({ flag: 'model_path', file: shippedModelPath() });
+    shippedNote = `no model path given: using ${SHIPPED_MODEL_SUMMARY}`;
   }
   if (wanted.length === 0) throw new UsageError('no model given: pass --model_path CKPT or --ER_model_path/--IP_model_path/--EX_model_path');
   for (const w of wanted) {
@@ -39,13 +51,14 @@ export async function loadModels(opts: Record<string, unknown>, cwd: string, err
     if (!fs.existsSync(abs)) throw new Error(`--${w.flag}: no such model file ${w.file}`);
     if (fs.statSync(abs).isDirectory()) throw new Error(`--${w.flag}: ${w.file} is a folder, not a checkpoint file`);
   }
-  if (err) await startBackend(typeof opts.backend === 'string' ? opts.backend : undefined, err);
+  if (o.err) await startBackend(typeof opts.backend === 'string' ? opts.backend : undefined, o.err);
   const { loadModel } = engine();
   const byFile = new Map<string, { model: EmpathyModel; path: string; use: Mechanism[] }>();
   const owner = new Map<Mechanism, string>();
   const out: LoadedModels = {
     models: [],
     mechanisms: [],
+    ...(shippedNote ? { shippedNote } : {}),
     dispose() {
       for (const m of byFile.values()) m.model.dispose();
     },

@@ -1,5 +1,6 @@
-// Progress for long commands: a redrawn bar with rate and ETA on a TTY, plain lines otherwise
-// (one every `every` seconds and at the end), both on stderr.
+// Progress for long commands, like tqdm: one redrawn bar with rate and ETA on a TTY, plain lines
+// otherwise (one every `every` seconds and at the end), both on stderr; `suffix` carries what changes
+// (epoch, loss), `above()` prints a line without breaking the bar, and `finish()` ends with the totals.
 
 export interface ProgressBarOptions {
   /** What is counted (`rows`, `steps`). */
@@ -11,6 +12,8 @@ export interface ProgressBarOptions {
   stream: NodeJS.WritableStream;
   /** Injected clock for tests (ms). */
   now?: () => number;
+  /** Count already done when the bar starts (a resumed training): not counted in the rate (tqdm's `initial`). */
+  initial?: number;
 }
 
 export function formatDuration(sec: number): string {
@@ -28,20 +31,26 @@ export class ProgressBar {
   private drawn = false;
   private lastCounts = '';
   private readonly now: () => number;
+  private last: { done: number; total?: number } = { done: 0 };
   suffix = '';
+  /** What is being done (shown before the bar); may change while it runs (e.g. the mechanism scored). */
+  label: string;
 
   constructor(private readonly o: ProgressBarOptions) {
+    this.label = o.label ?? '';
     this.now = o.now ?? (() => Date.now());
     this.start = this.now();
   }
 
   /** Report `done` of `total` (total may be unknown). */
   update(done: number, total?: number, force = false): void {
+    this.last = { done, total };
     const t = this.now();
     const elapsed = (t - this.start) / 1000;
-    const rate = elapsed > 0 ? done / elapsed : 0;
+    const initial = this.o.initial ?? 0;
+    const rate = elapsed > 0 ? Math.max(0, done - initial) / elapsed : 0;
     const eta = total !== undefined && rate > 0 ? (total - done) / rate : NaN;
-    const label = this.o.label ? `${this.o.label} ` : '';
+    const label = this.label ? `${this.label} ` : '';
     const counts = total !== undefined ? `${done}/${total}` : `${done}`;
     const rateS = `${rate >= 10 ? rate.toFixed(0) : rate.toFixed(1)} ${this.o.unit}/s`;
     const extra = this.suffix ? ` ${this.suffix}` : '';
@@ -57,8 +66,8 @@ export class ProgressBar {
     } else {
       const every = (this.o.every ?? 10) * 1000;
       if (!force && t - this.lastDraw < every && done !== total) return;
-      if (counts === this.lastCounts) return; // nothing new to say
-      this.lastCounts = counts;
+      if (`${label}${counts}` === this.lastCounts) return; // nothing new to say
+      this.lastCounts = `${label}${counts}`;
       this.lastDraw = t;
       const pct = total ? ` (${((done / total) * 100).toFixed(0)}%)` : '';
       this.o.stream.write(`${label}${counts} ${this.o.unit}${pct}, ${rateS}, elapsed ${formatDuration(elapsed)}${total !== undefined ? `, ETA ${formatDuration(eta)}` : ''}${extra}\n`);
@@ -69,5 +78,29 @@ export class ProgressBar {
   done(): void {
     if (this.o.tty && this.drawn) this.o.stream.write('\n');
     this.drawn = false;
+  }
+
+  /**
+   * Print `line` (on `out`, default the bar's stream) without breaking the bar: on a TTY the bar line is
+   * cleared first and redrawn after it, so epoch and validation lines scroll above one bar.
+   */
+  above(line: string, out: NodeJS.WritableStream = this.o.stream): void {
+    const redraw = this.o.tty && this.drawn;
+    if (redraw) this.o.stream.write('\r\x1b[2K');
+    this.drawn = false;
+    out.write(line + '\n');
+    if (redraw) this.update(this.last.done, this.last.total, true);
+  }
+
+  /** End the bar with one line of totals: `label: 120/120 steps in 1:05 (1.8 steps/s) · suffix`. */
+  finish(summary?: string): void {
+    const elapsed = (this.now() - this.start) / 1000;
+    const { done, total } = this.last;
+    const rate = elapsed > 0 ? Math.max(0, done - (this.o.initial ?? 0)) / elapsed : 0;
+    if (this.o.tty && this.drawn) this.o.stream.write('\r\x1b[2K');
+    this.drawn = false;
+    const label = this.label ? `${this.label}: ` : '';
+    const counts = total !== undefined ? `${done}/${total}` : `${done}`;
+    this.o.stream.write(`${label}${counts} ${this.o.unit} in ${formatDuration(elapsed)} (${rate >= 10 ? rate.toFixed(0) : rate.toFixed(1)} ${this.o.unit}/s)${summary ? ` · ${summary}` : ''}\n`);
   }
 }

@@ -36,6 +36,7 @@ export async function evaluateBiEncoder(parts: BiEncoderParts, data: readonly La
         predLevel: argmaxLevel(outputs[i].levelProbs[m]!),
         goldTokens,
         predTokens,
+        probs: Array.from(outputs[i].levelProbs[m]!),
         hasRationale: data[i].labels[m]!.rationales.some((r) => r.trim() !== ''),
       });
     });

@@ -182,6 +182,7 @@ async function runLoop(cfg: TrainConfig, data: TrainData, opts: RunOptions, mode
   emit({ type: 'start', v: 1, totalSteps, stepsPerEpoch, epochs: cfg.epochs, examples: N, backend, resumedFromStep });
 
   const lossOpts = { lambdaEI: cfg.lambda_EI, lambdaRE: cfg.lambda_RE };
+  const evalProgress = (split: 'dev' | 'test') => (done: number, total: number | undefined) => emit({ type: 'eval', v: 1, split, done, total: total ?? done });
   const evalOpts = { batchSize: cfg.eval_batch_size, lambdaEI: cfg.lambda_EI, lambdaRE: cfg.lambda_RE, signal: opts.signal };
   let stopped: TrainResult['stopped'];
   let lastDev: EvalReport | undefined;
@@ -245,7 +246,7 @@ async function runLoop(cfg: TrainConfig, data: TrainData, opts: RunOptions, mode
     let dev: EvalReport | undefined;
     if (data.dev && data.dev.length > 0 && cfg.do_validation) {
       try {
-        dev = await evaluateBiEncoder(model, data.dev, evalOpts);
+        dev = await evaluateBiEncoder(model, data.dev, { ...evalOpts, onProgress: evalProgress('dev') });
       } catch (e) {
         if (opts.signal?.aborted) { stopped = 'aborted'; break outer; }
         throw e;
@@ -271,7 +272,7 @@ async function runLoop(cfg: TrainConfig, data: TrainData, opts: RunOptions, mode
   model.extras.trainState = { ...state };
   let test: EvalReport | undefined;
   if (stopped !== 'aborted' && data.test && data.test.length > 0 && cfg.do_test) {
-    test = await evaluateBiEncoder(model, data.test, evalOpts);
+    test = await evaluateBiEncoder(model, data.test, { ...evalOpts, onProgress: evalProgress('test') });
   }
   model.extras.metrics = { dev: lastDev, test };
   if (test && cfg.save_model_path) await save();

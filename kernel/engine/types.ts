@@ -83,6 +83,8 @@ export interface RationaleReport {
 export interface MechanismEval extends LevelMetrics {
   mechanism: Mechanism;
   n: number;
+  /** Mean of the largest level probability over the rows, when the model gave probabilities (1/3 = uniform). */
+  meanTopProb?: number;
   /** Rationale metrics on every row and on rows with gold level > 0. */
   rationale: { all: RationaleReport; positive: RationaleReport };
   /**
@@ -112,6 +114,8 @@ export type TrainEvent =
   | { type: 'step'; v: 1; step: number; epoch: number; loss: number; lossLevel: number; lossRationale: number; lr: number; gradNorm: number; examplesPerSec: number }
   | { type: 'epoch'; v: 1; epoch: number; step: number; trainLoss: number; dev?: EvalReport }
   | { type: 'checkpoint'; v: 1; step: number; path: string }
+  /** Progress of the dev (validation) or test evaluation inside a training. */
+  | { type: 'eval'; v: 1; split: 'dev' | 'test'; done: number; total: number }
   | { type: 'log'; v: 1; level: 'info' | 'warn'; message: string }
   | { type: 'stopped'; v: 1; step: number; reason: 'aborted' | 'early-stopping' }
   | { type: 'end'; v: 1; step: number; dev?: EvalReport; test?: EvalReport };

@@ -13,6 +13,8 @@ export interface EvalRow {
   predTokens: readonly number[];
   /** Whether the gold row has a rationale (paper-faithful labelling); default: any gold token is 1. */
   hasRationale?: boolean;
+  /** The model's level probabilities (for the "has not learned yet" check, metrics/health.ts). */
+  probs?: readonly number[];
 }
 
 export function mechanismEval(mechanism: Mechanism, rows: readonly EvalRow[], opts: { batchSize?: number; maxLen?: number } = {}): MechanismEval {
@@ -25,6 +27,7 @@ export function mechanismEval(mechanism: Mechanism, rows: readonly EvalRow[], op
   return {
     mechanism,
     n: rows.length,
+    ...(rows.length > 0 && rows.every((r) => r.probs) ? { meanTopProb: rows.reduce((t, r) => t + Math.max(...r.probs!), 0) / rows.length } : {}),
     accuracy: lm.accuracy,
     macroF1: lm.macroF1,
     perClass: lm.perClass,

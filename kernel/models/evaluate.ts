@@ -32,6 +32,7 @@ export function evaluatePredictions(
         predLevel: pred.level,
         goldTokens: goldTokenLabels(pair.responsePost, gold.rationales, offsets),
         predTokens: pred.tokens.map((t) => (t.prob >= threshold ? 1 : 0)),
+        probs: pred.probs,
         hasRationale: gold.rationales.some((r) => r.trim() !== ''),
       });
     });

@@ -1,7 +1,10 @@
 // Named model presets over the built-in families: `offline-default` is what every user without
 // pretrained weights gets (the ensemble); `linear` and `tagger` are its two members alone.
 import type { ModelFamilyName } from '../engine/model';
-import { softRationaleRule } from './ensemble/config';
+import type { Mechanism } from '../engine/types';
+import { resolveEnsembleConfig, softRationaleRule } from './ensemble/config';
+import { resolveLinearConfig } from './linear/config';
+import { resolveTaggerConfig } from './tagger/config';
 
 export interface ModelPreset {
   family: ModelFamilyName;
@@ -22,4 +25,31 @@ export function resolveModelPreset(name: string): ModelPreset | undefined {
   if (MODEL_PRESETS[name]) return MODEL_PRESETS[name];
   if (['bi-encoder', 'linear', 'tagger', 'ensemble'].includes(name)) return { family: name as ModelFamilyName, config: {}, summary: `${name} family defaults` };
   return undefined;
+}
+
+/** Every name `--model` accepts (train, cv) and `empathy.defaultPreset` offers besides bi-encoder sizes. */
+export const MODEL_NAMES: readonly string[] = [...Object.keys(MODEL_PRESETS), 'ensemble', 'bi-encoder'];
+
+/** The bi-encoder's size presets (`--model bi-encoder --preset NAME`). */
+export const BI_ENCODER_PRESETS: readonly string[] = ['tiny', 'small', 'roberta-base'];
+
+/**
+ * The config a family really trains with: its defaults ⊕ the preset ⊕ what the caller passed, resolved
+ * the way the family resolves it (the CLI's train.py defaults such as lr 2e-5 / 4 epochs are the
+ * bi-encoder's and do not apply to the other families). This is what a run records.
+ */
+export function effectiveConfig(family: ModelFamilyName, cfg: Record<string, unknown>): Record<string, unknown> {
+  const mechs = cfg.mechanisms as Mechanism[] | undefined;
+  if (family === 'linear') return { ...resolveLinearConfig(cfg) };
+  if (family === 'tagger') return { ...resolveTaggerConfig(cfg) };
+  if (family === 'ensemble') {
+    const e = resolveEnsembleConfig(cfg);
+    return {
+      ...e,
+      linear: resolveLinearConfig(e.linear),
+      tagger: resolveTaggerConfig({ ...e.tagger, ...(mechs ? { mechanisms: mechs } : {}) }),
+      ...(mechs ? { mechanisms: mechs } : {}),
+    };
+  }
+  return { ...cfg };
 }

@@ -76,6 +76,8 @@ export interface RationaleTokenView {
 export interface RationalesPayload {
   v: 1;
   maxLen?: number;
+  /** Shown above the heatmaps: "this model has not learned yet (…)" (one-class or near-uniform predictions). */
+  warnings?: string[];
   items: Array<{
     id: string;
     seekerPost: string;
@@ -123,6 +125,8 @@ export interface MetricsPayload {
   /** Rows are metrics (or mechanisms), columns are series (runs, mechanisms, folds). */
   columns: string[];
   rows: Array<{ name: string; values: Array<number | null>; note?: string }>;
+  /** Shown above the table: "this model has not learned yet (…)", splits too small to mean anything. */
+  warnings?: string[];
 }
 
 export interface RunSummaryView {

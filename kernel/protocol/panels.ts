@@ -56,7 +56,9 @@ export type HostToRationaleInspector =
   /** The answer to `score`: one rationales item (tokens with prob and, when asked, salience). */
   | { type: 'scored'; v: 1; requestId: number; item: RationalesPayload['items'][number]; maxLen?: number; elapsedMs?: number;
       /** Why the tokens carry no salience although it was asked for (e.g. the model family offers none). */
-      salienceNote?: string }
+      salienceNote?: string;
+      /** "this model has not learned yet (…)" when its level probabilities are near uniform (metrics/health.ts). */
+      healthNote?: string }
   | { type: 'scoreError'; v: 1; requestId: number; message: string };
 
 // ---------------------------------------------------------------- guards

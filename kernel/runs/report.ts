@@ -80,7 +80,7 @@ function configBundle(r: RunRecord): MimeBundle {
 }
 
 function evalBundles(report: EvalReport, part: string, r: RunRecord): MimeBundle[] {
-  const m = metricsPayload(report, { title: `${r.label}: ${part} metrics` });
+  const m = metricsPayload(report, { title: `${r.label}: ${part} metrics`, split: `the ${part} split` });
   const c = confusionPayload(report, { title: `${r.label}: ${part} levels, gold (rows) vs predicted (columns)` });
   const paper = Object.fromEntries(Object.entries(report.mechanisms).filter(([, e]) => e).map(([mech, e]) => [mech, {
     'accuracy (batch-averaged)': e!.paperFaithful.accuracy,

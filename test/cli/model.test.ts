@@ -46,7 +46,9 @@ describe('cli: train / test / evaluate / predict', function () {
     const r = cli(['test', '--input_path', TEST_IN, '--output_path', out, '--ER_model_path', erModel, '--IP_model_path', jointModel, '--EX_model_path', jointModel]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /wrote 6 rows/);
-    assert.match(r.stderr, /scoring 6\/6 rows \(100%\), [\d.]+ rows\/s/);
+    assert.match(r.stderr, /scoring ER \(model 1\/2\) 0\/6 rows/); // names the mechanism(s) it is scoring
+    assert.match(r.stderr, /scoring IP\+EX \(model 2\/2\) 6\/6 rows \(100%\), [\d.]+ rows\/s/);
+    assert.match(r.stderr, /^scoring: 6\/6 rows in \d+:\d\d \(.* · ER\+IP\+EX: ER levels 0\/1\/2 \d+\/\d+\/\d+/m); // totals
     const rows = parseCsv(fs.readFileSync(out, 'utf8'), out);
     assert.deepEqual(rows[0], ['id', 'seeker_post', 'response_post', 'ER_label', 'IP_label', 'EX_label', 'ER_rationale', 'IP_rationale', 'EX_rationale']);
     assert.equal(rows.length, 7);
@@ -191,7 +193,7 @@ describe('cli: train / test / evaluate / predict', function () {
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => {
       stderr += d;
-      if (/scoring (1[6-9]|[2-9]\d)\/400/.test(stderr) && !child.killed) child.kill('SIGINT');
+      if (/scoring [^\n]*?(1[6-9]|[2-9]\d)\/400/.test(stderr) && !child.killed) child.kill('SIGINT');
     });
     const code = await new Promise<number | null>((r) => child.on('close', r));
     assert.equal(code, 130, stderr);

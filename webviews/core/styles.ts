@@ -5,6 +5,7 @@ const CSS = `
 .ew-root *{box-sizing:border-box}
 .ew-title{font-weight:600;margin:4px 0 8px}
 .ew-muted{color:var(--vscode-descriptionForeground,#6f6f6f)}
+.ew-warning{color:var(--vscode-editorWarning-foreground,#8a5b00);border-left:3px solid var(--vscode-editorWarning-foreground,#bf8803);padding:2px 8px;margin:4px 0}
 .ew-toolbar{display:flex;flex-wrap:wrap;gap:8px 14px;align-items:center;margin:4px 0 8px}
 .ew-toolbar label{display:inline-flex;gap:6px;align-items:center}
 .ew-toolbar vscode-textfield{width:200px}

@@ -35,6 +35,7 @@ export class RationaleInspector {
   private lastItem: Item | undefined;
   /** The host's reason for returning no salience (e.g. the model family offers none). */
   private salienceNote: string | undefined;
+  private healthNote: string | undefined;
   private maxLen: number | undefined;
   private readonly list = h('div', { class: 'ew-list ew-examples-list' });
   private readonly modelSlot = h('span');
@@ -99,6 +100,7 @@ export class RationaleInspector {
         }
         this.lastItem = item;
         this.salienceNote = m.salienceNote;
+        this.healthNote = m.healthNote;
         this.maxLen = m.maxLen;
         this.setStatus(false, `scored in ${Math.round(m.elapsedMs ?? performance.now() - this.pendingSince)} ms`);
         this.drawResults();
@@ -161,6 +163,7 @@ export class RationaleInspector {
     const item = this.lastItem;
     if (!item) return;
     clear(this.results);
+    if (this.healthNote) this.results.appendChild(h('div', { class: 'ew-warning', role: 'note', 'data-health': 'not-learned' }, `⚠ ${this.healthNote}`));
     const edited = !this.current || this.current.responsePost !== item.responsePost;
     const mechs = MECHANISMS.filter((m) => item.mechanisms[m]) as Mechanism[];
     for (const mech of mechs) {

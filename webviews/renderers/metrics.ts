@@ -18,6 +18,7 @@ export function validateMetrics(p: unknown): MetricsPayload {
     vals.forEach((v, j) => c.numOrNull(v, `rows[${i}].values[${j}]`));
   });
   if (o.title !== undefined) c.str(o.title, 'title');
+  if (o.warnings !== undefined) c.arr(o.warnings, 'warnings').forEach((w, i) => c.str(w, `warnings[${i}]`));
   return o as unknown as MetricsPayload;
 }
 
@@ -30,6 +31,7 @@ export const render = guarded('metrics', (el, payload) => {
   const p = validateMetrics(payload);
   clear(el);
   if (p.title) el.appendChild(h('div', { class: 'ew-title' }, p.title));
+  for (const w of p.warnings ?? []) el.appendChild(h('div', { class: 'ew-warning', role: 'note' }, `⚠ ${w}`));
   const table = h('table', { class: 'ew-table ew-metrics' },
     h('thead', null, h('tr', null, h('th', null, 'metric'), ...p.columns.map((c) => h('th', { class: 'ew-num' }, c)))));
   const tbody = h('tbody');

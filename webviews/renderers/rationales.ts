@@ -15,6 +15,7 @@ export function validateRationales(p: unknown): RationalesPayload {
   const c = new Checker(MIME.rationales);
   const o = c.payload(p, 1);
   if (o.maxLen !== undefined) c.num(o.maxLen, 'maxLen');
+  if (o.warnings !== undefined) c.arr(o.warnings, 'warnings').forEach((w, i) => c.str(w, `warnings[${i}]`));
   c.arr(c.has(o, 'items', ''), 'items').forEach((it, i) => {
     const path = `items[${i}]`;
     const io = c.obj(it, path);
@@ -55,6 +56,7 @@ export const render = guarded('rationale heatmap', (el, payload, ctx) => {
   let mode = state.get<HeatMode>('rationales.mode') ?? 'prob';
   if (mode === 'salience' && !hasSalience) mode = 'prob';
   clear(el);
+  for (const w of p.warnings ?? []) el.appendChild(h('div', { class: 'ew-warning', role: 'note' }, `⚠ ${w}`));
   const body = h('div', { class: 'ew-grid' });
   const draw = () => {
     clear(body);

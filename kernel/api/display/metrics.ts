@@ -2,8 +2,13 @@
 // named series ({ runA: {acc: 0.8}, runB: … }), or an existing MetricsPayload; text fallback.
 import type { MetricsPayload } from '../../protocol/mime';
 import type { EvalReport } from '../../engine/types';
+import { reportNotes } from '../../metrics/health';
 
-export interface MetricsOptions { title?: string }
+export interface MetricsOptions {
+  title?: string;
+  /** Which split the report is of (for the small-split note), e.g. 'the dev split'. */
+  split?: string;
+}
 
 function isEvalReport(v: unknown): v is EvalReport {
   return typeof v === 'object' && v !== null && 'mechanisms' in v && typeof (v as EvalReport).mechanisms === 'object';
@@ -17,10 +22,12 @@ export function metricsPayload(source: EvalReport | MetricsPayload | Record<stri
   if (isEvalReport(source)) {
     const evals = Object.values(source.mechanisms).filter((e) => !!e);
     const columns = evals.map((e) => e!.mechanism);
+    const warnings = reportNotes(source, opts.split);
     const metric = (name: string, get: (e: NonNullable<(typeof evals)[number]>) => number) =>
       ({ name, values: evals.map((e) => (Number.isFinite(get(e!)) ? get(e!) : null)) });
     return {
       v: 1, ...title, columns,
+      ...(warnings.length ? { warnings } : {}),
       rows: [
         metric('accuracy', (e) => e.accuracy),
         metric('macro-F1', (e) => e.macroF1),
@@ -51,5 +58,5 @@ export function metricsText(p: MetricsPayload): string {
   const w = Math.max(6, ...p.rows.map((r) => r.name.length));
   const head = `${''.padEnd(w)}  ${p.columns.map((c) => c.padStart(8)).join(' ')}`;
   const rows = p.rows.map((r) => `${r.name.padEnd(w)}  ${r.values.map((v) => (v === null ? '—' : Number.isInteger(v) ? String(v) : v.toFixed(4)).padStart(8)).join(' ')}`);
-  return [...(p.title ? [p.title] : []), head, ...rows].join('\n');
+  return [...(p.title ? [p.title] : []), ...(p.warnings ?? []).map((w) => `⚠ ${w}`), head, ...rows].join('\n');
 }

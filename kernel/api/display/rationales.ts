@@ -1,5 +1,6 @@
 // Rationale-heatmap payloads from predictions (token probabilities with character offsets), with
 // gold levels and spans when the labelled pairs are given, and a bracketed-text fallback.
+import { predictionHealth } from '../../metrics/health';
 import type { Level, Mechanism, RationalesPayload } from '../../protocol/mime';
 import type { LabeledPair, PairPrediction } from '../../engine/types';
 import { locateRationales } from '../../../dataset/align';
@@ -33,12 +34,13 @@ export function rationalesPayload(predictions: readonly PairPrediction[], opts: 
     }
     return { id: p.id, seekerPost: p.seekerPost, responsePost: p.responsePost, mechanisms };
   });
-  return { v: 1, ...(opts.maxLen ? { maxLen: opts.maxLen } : {}), items };
+  const health = predictionHealth(predictions);
+  return { v: 1, ...(opts.maxLen ? { maxLen: opts.maxLen } : {}), ...(health.learned ? {} : { warnings: [health.message] }), items };
 }
 
 /** Response with the predicted rationale in [brackets], per mechanism (tokens ≥ 0.5 for older payloads without spans). */
 export function rationalesText(p: RationalesPayload): string {
-  const out: string[] = [];
+  const out: string[] = (p.warnings ?? []).map((w) => `⚠ ${w}`);
   for (const it of p.items.slice(0, 20)) {
     out.push(`${it.id}: ${it.responsePost.length > 200 ? it.responsePost.slice(0, 199) + '…' : it.responsePost}`);
     for (const [m, v] of Object.entries(it.mechanisms)) {

@@ -7,7 +7,7 @@ import { assertOutputsClear } from '../../../dataset/outputGuard';
 import { crossValidate, type CvReport } from '../../engine/cv';
 import type { LabeledPair, Mechanism } from '../../engine/types';
 import { MECHANISMS } from '../../../dataset/schema';
-import { MODEL_PRESETS, resolveModelPreset } from '../../models/presets';
+import { BI_ENCODER_PRESETS, MODEL_NAMES, resolveModelPreset } from '../../models/presets';
 import { UsageError, type OptionSpec } from '../args';
 import type { Command } from '../command';
 import { engine } from '../engine';
@@ -19,7 +19,8 @@ const OPTIONS: OptionSpec[] = [
   { name: 'data', type: 'list', metavar: 'PATH', help: 'labelled CSVs (raw or processed; several files are concatenated, e.g. train and dev)' },
   { name: 'joint', type: 'boolean', help: 'all three mechanisms (sibling files found by name)' },
   { name: 'mechanism', type: 'string', choices: MECHANISMS, help: 'mechanism of a file whose name does not say' },
-  { name: 'preset', type: 'string', default: 'offline-default', metavar: 'NAME', help: `model preset or family (${[...Object.keys(MODEL_PRESETS), 'bi-encoder', 'ensemble'].join(', ')})` },
+  { name: 'model', type: 'string', default: 'offline-default', metavar: 'NAME', help: `model preset or family: ${MODEL_NAMES.join(', ')} (as empathy train --model)` },
+  { name: 'preset', type: 'string', metavar: 'NAME', help: `bi-encoder size: ${BI_ENCODER_PRESETS.join(', ')}; a model name here (offline-default, …) means --model NAME, as before` },
   { name: 'folds', type: 'number', default: 5, metavar: 'K', help: 'number of folds (grouped by sp_id, stratified by level)' },
   { name: 'seed', type: 'number', default: 12, metavar: 'N', help: 'fold assignment seed' },
   { name: 'config', type: 'string', metavar: 'FILE.json', help: "overrides of the family's config" },
@@ -33,19 +34,29 @@ export const cv: Command = {
   name: 'cv',
   summary: 'grouped (sp_id), stratified k-fold cross-validation of a model preset: mean ± std per metric',
   usage: [
-    'usage: empathy cv --data TRAIN.csv[,DEV.csv] [--joint] [--preset offline-default|linear|tagger|bi-encoder] [--folds 5] [--json OUT.json]',
+    'usage: empathy cv --data TRAIN.csv[,DEV.csv] [--joint] [--model offline-default|offline-default-soft|linear|tagger|ensemble|bi-encoder [--preset tiny|small]] [--folds 5] [--json OUT.json]',
     '',
     'Rows that share a seeker post (sp_id) always fall in the same fold; folds keep the level distribution',
     'of every labelled mechanism. Each fold trains the preset from scratch on the other folds.',
   ].join('\n'),
   options: OPTIONS,
   async run(args, ctx) {
-    const o = args.opts as { data: string[]; joint: boolean; mechanism?: Mechanism; preset: string; folds: number; seed: number; config?: string; json?: string; limit?: number; encoding?: string; backend?: string };
+    const o = args.opts as { data: string[]; joint: boolean; mechanism?: Mechanism; model: string; preset?: string; folds: number; seed: number; config?: string; json?: string; limit?: number; encoding?: string; backend?: string };
+    // One vocabulary with `train`: --model names the model; --preset is the bi-encoder's size (a model
+    // name given as --preset, the older spelling, still means --model).
+    let modelName = o.model;
+    let biPreset: string | undefined;
+    if (o.preset !== undefined) {
+      if (BI_ENCODER_PRESETS.includes(o.preset)) biPreset = o.preset;
+      else if (resolveModelPreset(o.preset) && !args.given.has('model')) modelName = o.preset;
+      else throw new UsageError(`unknown --preset ${JSON.stringify(o.preset)} (bi-encoder sizes: ${BI_ENCODER_PRESETS.join(', ')}; models go in --model: ${MODEL_NAMES.join(', ')})`);
+    }
     const files = pathList(o.data);
     if (files.length === 0) throw new UsageError('no data: pass --data TRAIN.csv (add --joint for all three mechanisms)');
     if (!(o.folds >= 2 && Number.isInteger(o.folds))) throw new UsageError(`--folds must be an integer ≥ 2, got ${o.folds}`);
-    const preset = resolveModelPreset(o.preset);
-    if (!preset) throw new UsageError(`unknown --preset ${JSON.stringify(o.preset)} (known: ${[...Object.keys(MODEL_PRESETS), 'bi-encoder', 'ensemble'].join(', ')})`);
+    const preset = resolveModelPreset(modelName);
+    if (!preset) throw new UsageError(`unknown --model ${JSON.stringify(modelName)} (known: ${MODEL_NAMES.join(', ')})`);
+    if (biPreset && preset.family !== 'bi-encoder') throw new UsageError(`--preset ${biPreset} is a bi-encoder size; --model ${modelName} has none`);
     let overrides: Record<string, unknown> = {};
     if (o.config) {
       try {
@@ -68,8 +79,8 @@ export const cv: Command = {
     await startBackend(o.backend, ctx.err);
     const family = eng.families[preset.family];
     if (!family) throw new UsageError(`model family ${preset.family} is not available (known: ${Object.keys(eng.families).join(', ')})`);
-    const cfg = { ...preset.config, ...overrides };
-    ctx.err.write(`cv: ${o.preset} (${preset.family}) on ${pairs.length} pairs, ${o.folds} folds grouped by sp_id, seed ${o.seed}\n`);
+    const cfg = { ...preset.config, ...(biPreset ? { preset: biPreset } : {}), ...overrides };
+    ctx.err.write(`cv: ${modelName}${biPreset ? ` ${biPreset}` : ''} (${preset.family}) on ${pairs.length} pairs, ${o.folds} folds grouped by sp_id, seed ${o.seed}\n`);
     const report: CvReport = await crossValidate(pairs, (train, ro) => family.train(cfg, { train }, ro), {
       k: o.folds,
       seed: o.seed,
@@ -86,7 +97,7 @@ export const cv: Command = {
     for (const k of keys) w(`${k.padEnd(width)}  ${report.metrics[k].mean.toFixed(4)} ± ${report.metrics[k].std.toFixed(4)}`);
     if (o.json) {
       const out = path.resolve(ctx.cwd, o.json);
-      writeTextAtomic(out, JSON.stringify({ preset: o.preset, family: preset.family, config: cfg, data: loaded.files, pairs: pairs.length, ...report }, null, 2) + '\n');
+      writeTextAtomic(out, JSON.stringify({ model: modelName, ...(biPreset ? { preset: biPreset } : {}), family: preset.family, config: cfg, data: loaded.files, pairs: pairs.length, ...report }, null, 2) + '\n');
       ctx.err.write(`wrote ${o.json}\n`);
     }
     return 0;

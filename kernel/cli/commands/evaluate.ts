@@ -10,7 +10,8 @@ import type { EvalReport, LabeledPair, Mechanism } from '../../engine/types';
 import { MECHANISMS } from '../../../dataset/schema';
 import { UsageError } from '../args';
 import type { Command } from '../command';
-import { fullReport } from '../evalText';
+import { fullReport, healthLines } from '../evalText';
+import { ProgressBar } from '../progress';
 import { loadLabeledFiles, pathList } from '../../../dataset/labeledFiles';
 import { ENCODING_OPTION, encodingOption, modelInputs } from '../fileOptions';
 import { loadModels, MODEL_OPTIONS } from '../models';
@@ -122,7 +123,7 @@ export const evaluate: Command = {
         report.mechanisms[m] = mechanismEval(m, rows, { batchSize: o.batch_size, maxLen: o.max_len });
       }
     } else {
-      const loaded = await loadModels(o, ctx.cwd, ctx.err);
+      const loaded = await loadModels(o, ctx.cwd, { err: ctx.err });
       try {
         source = loaded.models.map((m) => `${m.path} (${m.use.join('/')})`).join(', ');
         tokens = "each model's own tokenizer";
@@ -131,7 +132,9 @@ export const evaluate: Command = {
         if (missing.length === mechs.length) throw new UsageError(`the model(s) score ${loaded.mechanisms.join('/')}, the gold files hold ${mechs.join('/')}`);
         for (const m of missing) ctx.err.write(`warning: no model for ${m}; skipped\n`);
         for (const entry of loaded.models) {
-          const r = await entry.model.evaluate(gold.pairs, { batchSize: o.batch_size, signal: ctx.signal });
+          const bar = new ProgressBar({ unit: 'pairs', label: `evaluating ${entry.use.join('+')}`, tty: ctx.tty, stream: ctx.err });
+          const r = await entry.model.evaluate(gold.pairs, { batchSize: o.batch_size, signal: ctx.signal, onProgress: (d, t) => bar.update(d, t) });
+          bar.finish();
           for (const m of entry.use) if (r.mechanisms[m]) report.mechanisms[m] = r.mechanisms[m];
           if (loaded.models.length === 1) report.loss = r.loss;
         }
@@ -139,7 +142,8 @@ export const evaluate: Command = {
         loaded.dispose();
       }
     }
-    const full = { gold: gold.files, predictions: source, rationaleTokens: tokens, report };
+    const notes = healthLines(report, 'the gold set').map((l) => l.replace(/^warning: /, ''));
+    const full = { gold: gold.files, predictions: source, rationaleTokens: tokens, report, ...(notes.length ? { warnings: notes } : {}) };
     if (o.output_path) writeTextAtomic(o.output_path, JSON.stringify(full, null, 2) + '\n');
     if (o.json) {
       ctx.out.write(JSON.stringify(full, null, 2) + '\n');
@@ -152,6 +156,7 @@ export const evaluate: Command = {
       if (ev) ctx.out.write(fullReport(ev) + '\n\n');
     }
     if (Number.isFinite(report.loss)) ctx.out.write(`loss: ${report.loss.toFixed(4)}\n`);
+    for (const n of notes) ctx.out.write(`warning: ${n}\n`);
     if (o.output_path) ctx.out.write(`report written to ${o.output_path}\n`);
     return 0;
   },

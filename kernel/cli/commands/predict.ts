@@ -4,6 +4,7 @@ import type { Mechanism, MechanismPrediction, PairPrediction } from '../../engin
 import { UsageError } from '../args';
 import type { Command } from '../command';
 import { loadModels, MODEL_OPTIONS } from '../models';
+import { predictionHealth } from '../../metrics/health';
 
 const NAMES: Record<Mechanism, string> = { ER: 'Emotional Reactions', IP: 'Interpretations', EX: 'Explorations' };
 const LEVELS = ['no', 'weak', 'strong'];
@@ -22,28 +23,30 @@ export function highlight(text: string, p: MechanismPrediction, ansi: boolean): 
 export const predict: Command = {
   name: 'predict',
   summary: 'score one seeker/response pair, rationale highlighted',
-  usage: 'usage: empathy predict --seeker "…" --response "…" --model_path MODEL.pth [--json]\n       (or --ER_model_path/--IP_model_path/--EX_model_path)',
+  usage: 'usage: empathy predict --seeker "…" --response "…" [--model_path MODEL.pth] [--json]\n       (or --ER_model_path/--IP_model_path/--EX_model_path; no model: the shipped offline-default model)',
   options: [
     { name: 'seeker', type: 'string', metavar: 'TEXT', help: 'the seeker post' },
     { name: 'response', type: 'string', metavar: 'TEXT', help: 'the response post' },
     ...MODEL_OPTIONS,
-    { name: 'threshold', type: 'number', default: 0.5, help: 'token probability counted as rationale' },
+    { name: 'threshold', type: 'number', help: "token probability counted as rationale (default: the model's own, as `test`: 0.5 for the bi-encoder, tuned per mechanism for the offline default)" },
     { name: 'json', type: 'boolean', help: 'print the prediction as JSON' },
   ],
   async run(args, ctx) {
-    const o = args.opts as { seeker?: string; response?: string; threshold: number; json: boolean };
+    const o = args.opts as { seeker?: string; response?: string; threshold?: number; json: boolean };
     if (!o.seeker || o.seeker.trim() === '') throw new UsageError('predict needs --seeker "TEXT"');
     if (!o.response || o.response.trim() === '') throw new UsageError('predict needs --response "TEXT"');
     const pair = { id: 'pair', seekerPost: o.seeker.trim(), responsePost: o.response.trim() };
-    const loaded = await loadModels(args.opts, ctx.cwd, ctx.err);
+    const loaded = await loadModels(args.opts, ctx.cwd, { shippedDefault: true, err: ctx.err });
+    if (loaded.shippedNote) ctx.err.write(`${loaded.shippedNote}\n`);
     try {
       const merged: PairPrediction = { ...pair, mechanisms: {} };
       for (const m of loaded.models) {
         const [p] = await m.model.predict([pair], { threshold: o.threshold, signal: ctx.signal });
         for (const mech of m.use) merged.mechanisms[mech] = p.mechanisms[mech];
       }
+      const health = predictionHealth([merged]);
       if (o.json) {
-        ctx.out.write(JSON.stringify(merged, null, 2) + '\n');
+        ctx.out.write(JSON.stringify(health.learned ? merged : { ...merged, warning: health.message }, null, 2) + '\n');
         return 0;
       }
       const ansi = !!(ctx.out as { isTTY?: boolean }).isTTY && !process.env.NO_COLOR;
@@ -53,6 +56,7 @@ export const predict: Command = {
         ctx.out.write(`${mech} ${NAMES[mech]}: level ${p.level} (${LEVELS[p.level]})   [${probs}]${p.truncated ? '   (response truncated at max_len)' : ''}\n`);
         ctx.out.write(`   ${p.spans.length > 0 ? highlight(pair.responsePost, p, ansi) : '(no rationale)'}\n`);
       }
+      if (!health.learned) ctx.out.write(`warning: ${health.message}\n`);
       return 0;
     } finally {
       loaded.dispose();

@@ -13,6 +13,7 @@ import type { Command } from '../command';
 import { ENCODING_OPTION, encodingOption, modelInputs, partialPath, RAW_CSV_OPTION } from '../fileOptions';
 import { loadModels, MODEL_OPTIONS } from '../models';
 import { ProgressBar } from '../progress';
+import { predictionStatsHealth } from '../../metrics/health';
 
 export const TEST_COLUMNS = ['id', 'seeker_post', 'response_post', 'ER_label', 'IP_label', 'EX_label', 'ER_rationale', 'IP_rationale', 'EX_rationale'] as const;
 
@@ -43,6 +44,7 @@ export const test: Command = {
   usage: [
     'usage: empathy test --input_path IN.csv --output_path OUT.csv --ER_model_path A --IP_model_path B --EX_model_path C',
     '       empathy test --input_path IN.csv --output_path OUT.csv --model_path JOINT.pth',
+    '       empathy test --input_path IN.csv --output_path OUT.csv   (no model: the shipped offline-default model)',
     '',
     'Writes id,seeker_post,response_post,ER_label,IP_label,EX_label,ER_rationale,IP_rationale,EX_rationale.',
     'Rationales are |-joined response substrings (the dataset format); --rationale_format labels writes the',
@@ -81,11 +83,15 @@ export const test: Command = {
     const csv = { raw: o.raw_csv };
     const total = await countRecords(o.input_path, read); // also validates the CSV before any model loads
     if (total === 0) throw new UsageError(`${o.input_path}: no data rows after the header`);
-    const loaded = await loadModels(args.opts, ctx.cwd, ctx.err);
+    const loaded = await loadModels(args.opts, ctx.cwd, { shippedDefault: true, err: ctx.err });
+    if (loaded.shippedNote) ctx.err.write(`${loaded.shippedNote}\n`);
     const writer = new AtomicFile(o.output_path);
     let done = 0;
     let committed = false;
-    const bar = new ProgressBar({ unit: 'rows', label: 'scoring', tty: ctx.tty, stream: ctx.err });
+    const scoringLabel = (use: readonly Mechanism[]) => `scoring ${use.join('+')}${loaded.models.length > 1 ? ` (model ${loaded.models.findIndex((m) => m.use === use) + 1}/${loaded.models.length})` : ''}`;
+    const bar = new ProgressBar({ unit: 'rows', label: scoringLabel(loaded.models[0]?.use ?? []), tty: ctx.tty, stream: ctx.err });
+    const levelCounts: Partial<Record<Mechanism, number[]>> = {};
+    const topProb: Partial<Record<Mechanism, { sum: number; n: number }>> = {};
     try {
       ctx.err.write(`models: ${loaded.models.map((m) => `${m.path} (${m.use.join('/')})`).join(', ')}\n`);
       writer.write(csvLine(TEST_COLUMNS, csv));
@@ -98,6 +104,7 @@ export const test: Command = {
         try {
           for (const m of loaded.models) {
             maxLen = m.model.maxLen;
+            bar.label = scoringLabel(m.use); // names the mechanism(s) being scored
             const got: PairPrediction[] = await m.model.predict(chunk, {
               batchSize: Math.floor(o.batch_size),
               threshold: o.threshold,
@@ -105,7 +112,15 @@ export const test: Command = {
               onProgress: (d) => bar.update(done + Math.min(d, chunk.length), total),
             });
             got.forEach((g, i) => {
-              for (const mech of m.use) preds[i][mech] = g.mechanisms[mech];
+              for (const mech of m.use) {
+                const x = g.mechanisms[mech];
+                preds[i][mech] = x;
+                if (!x) continue;
+                (levelCounts[mech] ??= [0, 0, 0])[x.level]++;
+                const tp = (topProb[mech] ??= { sum: 0, n: 0 });
+                tp.sum += Math.max(...x.probs);
+                tp.n++;
+              }
             });
           }
         } catch (e) {
@@ -131,7 +146,8 @@ export const test: Command = {
           break;
         }
       }
-      bar.done();
+      bar.label = 'scoring';
+      bar.finish(`${loaded.mechanisms.join('+')}: ${loaded.mechanisms.map((m) => `${m} levels 0/1/2 ${(levelCounts[m] ?? [0, 0, 0]).join('/')}`).join(', ')}`);
       if (interrupted) {
         if (done === 0) {
           writer.abort();
@@ -150,6 +166,9 @@ export const test: Command = {
       if (reader.emptyPosts > 0) ctx.err.write(`warning: ${o.input_path}: ${reader.emptyPosts} row(s) with an empty seeker or response post (scored as empty text)\n`);
       const missing = MECHANISMS.filter((m) => !loaded.mechanisms.includes(m));
       ctx.out.write(`wrote ${done} rows → ${o.output_path}${missing.length ? ` (no model for ${missing.join(', ')}: empty cells)` : ''}\n`);
+      // The predictions are all one level, or near-uniform: say the model has not learned.
+      const health = predictionStatsHealth(levelCounts, topProb);
+      if (!health.learned) ctx.err.write(`warning: ${health.message}\n`);
       return 0;
     } finally {
       bar.done();

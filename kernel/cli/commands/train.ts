@@ -13,8 +13,8 @@ import { UsageError, type OptionSpec } from '../args';
 import type { Command } from '../command';
 import { engine } from '../engine';
 import { BACKEND_OPTION } from '../backendOption';
-import { MODEL_PRESETS } from '../../models/presets';
-import { reportOriginalLines } from '../evalText';
+import { BI_ENCODER_PRESETS, MODEL_NAMES, effectiveConfig, resolveModelPreset } from '../../models/presets';
+import { healthLines, reportOriginalLines } from '../evalText';
 import { ENCODING_OPTION, encodingOption } from '../fileOptions';
 import { loadLabeledFiles, pathList } from '../../../dataset/labeledFiles';
 import { ProgressBar } from '../progress';
@@ -40,8 +40,8 @@ const OPTIONS: OptionSpec[] = [
   // ---- extras ----
   { name: 'mechanism', type: 'string', choices: MECHANISMS, help: 'mechanism of a file whose name does not say' },
   { name: 'joint', type: 'boolean', help: 'one model on all three mechanism files (siblings found by name)' },
-  { name: 'model', type: 'string', default: 'bi-encoder', metavar: 'FAMILY', help: `model family (bi-encoder, linear, tagger, ensemble) or preset (${Object.keys(MODEL_PRESETS).join(', ')})` },
-  { name: 'preset', type: 'string', metavar: 'NAME', help: 'bi-encoder size: tiny, small (default), roberta-base' },
+  { name: 'model', type: 'string', default: 'bi-encoder', metavar: 'NAME', help: `model preset or family: ${MODEL_NAMES.join(', ')}` },
+  { name: 'preset', type: 'string', metavar: 'NAME', help: `bi-encoder size: ${BI_ENCODER_PRESETS.join(', ')} (default small); a model preset name (offline-default, …) here means --model NAME` },
   BACKEND_OPTION,
   { name: 'config', type: 'string', metavar: 'FILE.json', help: 'TrainConfig fields as JSON; flags given on the command line win' },
   { name: 'early_stopping', type: 'number', metavar: 'N', help: 'stop after N epochs without dev macro-F1 gain (needs --do_validation)' },
@@ -101,6 +101,17 @@ export const train: Command = {
   options: OPTIONS,
   async run(args, ctx) {
     const o = args.opts as Record<string, unknown> & { train_path: string[]; dev_path: string[]; test_path: string[]; do_validation: boolean; do_test: boolean; save_model: boolean; save_model_path?: string; mechanism?: Mechanism; joint: boolean; model: string; config?: string; log_jsonl?: string; limit?: number };
+    // One vocabulary: `--preset offline-default` (a model preset, not a bi-encoder size) means `--model offline-default`.
+    if (typeof o.preset === 'string' && !BI_ENCODER_PRESETS.includes(o.preset) && resolveModelPreset(o.preset)) {
+      if (args.given.has('model') && o.model !== o.preset) throw new UsageError(`--preset ${o.preset} is a model, not a bi-encoder size; pass --model ${o.preset} (--preset is ${BI_ENCODER_PRESETS.join(', ')} for --model bi-encoder)`);
+      o.model = o.preset;
+      o.preset = undefined;
+      args.given.delete('preset');
+    }
+    const modelPreset = resolveModelPreset(o.model);
+    if (!modelPreset) throw new UsageError(`unknown --model ${JSON.stringify(o.model)} (available: ${MODEL_NAMES.join(', ')}; bi-encoder sizes go in --preset)`);
+    const isBiEncoder = modelPreset.family === 'bi-encoder';
+    if (!isBiEncoder && args.given.has('preset')) throw new UsageError(`--preset ${String(o.preset)} is a bi-encoder size; --model ${o.model} has none`);
     const trainFiles = pathList(o.train_path);
     if (trainFiles.length === 0) throw new UsageError('No input training data specified: pass --train_path TRAIN.csv');
     if (o.do_validation && pathList(o.dev_path).length === 0) throw new UsageError('--do_validation needs --dev_path');
@@ -138,66 +149,97 @@ export const train: Command = {
     if (cfg.mechanisms === undefined) cfg.mechanisms = MECHANISMS.filter((m) => mechanisms.includes(m));
 
     const w = (s: string) => ctx.out.write(s + '\n');
+    // What the family really trains with (train.py's lr / epochs defaults are the bi-encoder's only).
+    const familyCfg = isBiEncoder ? undefined : effectiveConfig(modelPreset.family, { ...modelPreset.config, ...cfg });
     w('=====================Args====================');
-    for (const k of ['lr', 'lambda_EI', 'lambda_RE', 'dropout'] as const) w(`${k} =  ${pyFloat(Number(cfg[k] ?? o[k]))}`);
-    for (const k of ['max_len', 'batch_size', 'epochs', 'seed_val'] as const) w(`${k} =  ${cfg[k] ?? o[k]}`);
+    if (isBiEncoder) {
+      for (const k of ['lr', 'lambda_EI', 'lambda_RE', 'dropout'] as const) w(`${k} =  ${pyFloat(Number(cfg[k] ?? o[k]))}`);
+      for (const k of ['max_len', 'batch_size', 'epochs', 'seed_val'] as const) w(`${k} =  ${cfg[k] ?? o[k]}`);
+    } else {
+      const tg = (modelPreset.family === 'tagger' ? familyCfg : familyCfg?.tagger) as Record<string, unknown> | undefined;
+      if (tg) w(`tagger: lr =  ${pyFloat(Number(tg.lr))}; epochs =  ${tg.epochs}; batch_size =  ${tg.batchSize}; dropout =  ${pyFloat(Number(tg.dropout))}; max_len =  ${tg.maxLen}; seed =  ${tg.seed}`);
+      if (modelPreset.family !== 'tagger') w(`linear: TF-IDF logistic regression, C by grouped CV${familyCfg?.weights ? `; ensemble weights ${JSON.stringify(familyCfg.weights)}` : ''}`);
+    }
     w(`train_path =  ${tr.files.map((f) => `${f.file} (${f.mechanism}, ${f.format}, ${f.rows} rows)`).join(', ')}`);
     w(`do_validation =  ${o.do_validation ? 'True' : 'False'}`);
     w(`do_test =  ${o.do_test ? 'True' : 'False'}`);
-    w(`model =  ${o.model}${o.model === 'bi-encoder' ? ` (preset ${cfg.preset ?? 'small'})` : ''}; mechanisms =  ${cfg.mechanisms.join(', ')}${o.limit !== undefined ? `; first ${trainPairs.length} pairs` : ''}`);
+    w(`model =  ${o.model}${isBiEncoder ? ` (preset ${cfg.preset ?? 'small'})` : ` (${modelPreset.family})`}; mechanisms =  ${cfg.mechanisms.join(', ')}${o.limit !== undefined ? `; first ${trainPairs.length} pairs` : ''}`);
     w('=============================================');
 
     const log = o.log_jsonl ? (fs.mkdirSync(path.dirname(path.resolve(o.log_jsonl)), { recursive: true }), fs.openSync(o.log_jsonl, 'a')) : undefined;
+    // One bar over every epoch (tqdm-style; the epoch and running loss in its suffix); epoch and
+    // validation lines print above it; a second bar for each dev/test evaluation; totals at the end.
     let bar: ProgressBar | undefined;
+    let evalBar: ProgressBar | undefined;
     let epochLoss = { sum: 0, n: 0 };
-    let epochNo = 1;
-    let stepsPerEpoch = 0;
+    let epochNo = 0;
+    let epochs = 0;
+    let totalSteps = 0;
+    let lastStep = 0;
     let lastCheckpoint: string | undefined;
+    let devShown = false;
+    const say = (line: string) => (bar ? bar.above(line, ctx.out) : w(line));
     const onEvent = (e: TrainEvent) => {
       if (log !== undefined) fs.writeSync(log, JSON.stringify({ time: new Date().toISOString(), ...e }) + '\n');
       switch (e.type) {
         case 'start':
-          stepsPerEpoch = e.stepsPerEpoch;
+          epochs = e.epochs;
+          totalSteps = e.totalSteps;
           w(`total_steps = ${e.totalSteps}`);
           w(`num_batch = ${e.stepsPerEpoch}`);
           w(`backend = ${engine().describeBackend(e.backend)}${e.resumedFromStep > 0 ? `; resumed at step ${e.resumedFromStep}` : ''}`);
           w('=============================================');
+          bar = new ProgressBar({ unit: 'steps', label: 'training', tty: ctx.tty, stream: ctx.err, initial: e.resumedFromStep });
           break;
         case 'step': {
-          if (e.epoch !== epochNo || !bar) {
-            bar?.done();
+          bar ??= new ProgressBar({ unit: 'steps', label: 'training', tty: ctx.tty, stream: ctx.err });
+          if (e.epoch !== epochNo) {
             epochNo = e.epoch;
             epochLoss = { sum: 0, n: 0 };
-            bar = new ProgressBar({ unit: 'steps', label: 'training', tty: ctx.tty, stream: ctx.err });
           }
           epochLoss.sum += e.loss;
           epochLoss.n++;
-          bar.suffix = `· total loss: ${(epochLoss.sum / epochLoss.n).toFixed(4)} epoch: ${e.epoch - 1}`;
-          bar.update(((e.step - 1) % Math.max(1, stepsPerEpoch)) + 1, stepsPerEpoch);
+          lastStep = e.step;
+          bar.suffix = `· epoch ${e.epoch}${epochs ? `/${epochs}` : ''} · loss ${(epochLoss.sum / epochLoss.n).toFixed(4)}`;
+          bar.update(e.step, totalSteps || undefined);
           break;
         }
+        case 'eval':
+          if (!evalBar) {
+            bar?.done(); // the training bar's last state stays on its line; the evaluation bar draws below it
+            evalBar = new ProgressBar({ unit: 'pairs', label: e.split === 'dev' ? 'validation' : 'test', tty: ctx.tty, stream: ctx.err });
+          }
+          evalBar.update(e.done, e.total);
+          if (e.done >= e.total) {
+            evalBar.done();
+            evalBar = undefined;
+          }
+          break;
         case 'epoch':
-          bar?.done();
-          bar = undefined;
-          w(`epoch ${e.epoch}: train loss ${e.trainLoss.toFixed(4)} (step ${e.step})`);
+          say(`epoch ${e.epoch}${epochs ? `/${epochs}` : ''}: train loss ${e.trainLoss.toFixed(4)} (step ${e.step})`);
           if (e.dev) {
-            w('\n\nRunning validation...\n');
-            for (const l of reportOriginalLines(e.dev)) w(l);
-            w('');
+            devShown = true;
+            say('\n\nRunning validation...\n');
+            for (const l of reportOriginalLines(e.dev)) say(l);
+            for (const l of healthLines(e.dev, 'the dev split')) say(l);
+            say('');
           }
           break;
         case 'checkpoint':
           lastCheckpoint = e.path;
-          ctx.err.write(`saved checkpoint → ${e.path} (step ${e.step})\n`);
+          bar ? bar.above(`saved checkpoint → ${e.path} (step ${e.step})`) : ctx.err.write(`saved checkpoint → ${e.path} (step ${e.step})\n`);
           break;
-        case 'log':
-          ctx.err.write(`${e.level === 'warn' ? 'warning' : 'note'}: ${e.message}\n`);
+        case 'log': {
+          const line = `${e.level === 'warn' ? 'warning' : 'note'}: ${e.message}`;
+          bar ? bar.above(line) : ctx.err.write(line + '\n');
           break;
+        }
         case 'stopped':
-          bar?.done();
-          if (e.reason === 'early-stopping') w(`early stopping at step ${e.step}`);
+          if (e.reason === 'early-stopping') say(`early stopping at step ${e.step}`);
           break;
         case 'end':
+          bar?.finish(`${epochNo} epoch${epochNo === 1 ? '' : 's'}${epochLoss.n ? `, last epoch loss ${(epochLoss.sum / epochLoss.n).toFixed(4)}` : ''}`);
+          bar = undefined;
           break;
       }
     };
@@ -207,13 +249,15 @@ export const train: Command = {
     let rec: RunRecorder | undefined;
     if (!o.no_run) {
       const store = new RunStore((o.runs_dir as string | undefined) ?? defaultRunsDir(ctx.cwd));
-      const label = (o.run_label as string | undefined) ?? `${o.model}${o.model === 'bi-encoder' ? ` ${cfg.preset ?? 'small'}` : ''} ${cfg.mechanisms.join('+')}`;
+      const label = (o.run_label as string | undefined) ?? `${o.model}${isBiEncoder ? ` ${cfg.preset ?? 'small'}` : ''} ${cfg.mechanisms.join('+')}`;
       const files = [
         ...tr.files.map((f) => ({ role: 'train' as const, path: f.file, rows: f.rows })),
         ...(dev?.files ?? []).map((f) => ({ role: 'dev' as const, path: f.file, rows: f.rows })),
         ...(test?.files ?? []).map((f) => ({ role: 'test' as const, path: f.file, rows: f.rows })),
       ];
-      rec = store.create({ label, source: 'cli', family: MODEL_PRESETS[o.model as string]?.family ?? o.model, config: { ...cfg, model: o.model, limit: o.limit ?? null }, seed: Number(cfg.seed_val ?? o.seed_val), data: files.map((f) => ({ ...f, path: path.resolve(ctx.cwd, f.path) })) });
+      // The config actually used: the bi-encoder's TrainConfig, or the family's resolved config.
+      const used = isBiEncoder ? { ...cfg } : { ...familyCfg, do_validation: cfg.do_validation, do_test: cfg.do_test, save_model_path: cfg.save_model_path };
+      rec = store.create({ label, source: 'cli', family: modelPreset.family, config: { ...used, model: o.model, limit: o.limit ?? null }, seed: Number(isBiEncoder ? (cfg.seed_val ?? o.seed_val) : ((familyCfg?.seed as number | undefined) ?? cfg.seed_val ?? o.seed_val)), data: files.map((f) => ({ ...f, path: path.resolve(ctx.cwd, f.path) })) });
       ctx.err.write(`run ${rec.id} → ${rec.dir}\n`);
     }
     const recordingOnEvent = (e: TrainEvent) => {
@@ -223,35 +267,43 @@ export const train: Command = {
     const eng = engine();
     let result: TrainResult;
     try {
-      if (o.model === 'bi-encoder') {
+      if (isBiEncoder) {
         result = await eng.train(cfg, data, { signal: ctx.signal, onEvent: recordingOnEvent });
       } else {
-        // A preset name (offline-default, offline-default-strict, …) is its family with its config.
-        const preset = MODEL_PRESETS[o.model as string];
-        const fam = eng.families[(preset?.family ?? o.model) as keyof typeof eng.families];
-        if (!fam) throw new UsageError(`unknown --model ${JSON.stringify(o.model)} (available: ${[...Object.keys(eng.families), ...Object.keys(MODEL_PRESETS)].join(', ')})`);
-        result = await fam.train({ ...(preset?.config ?? {}), ...cfg, save_model_path: savePath }, data, { signal: ctx.signal, onEvent: recordingOnEvent });
-        if (savePath && !result.stopped) await result.model.save(savePath, { trainArgs: cfg });
+        // A preset name (offline-default, offline-default-soft, …) is its family with its config.
+        const fam = eng.families[modelPreset.family];
+        if (!fam) throw new UsageError(`model family ${modelPreset.family} is not available in this build`);
+        result = await fam.train({ ...modelPreset.config, ...cfg, save_model_path: savePath }, data, { signal: ctx.signal, onEvent: recordingOnEvent });
+        if (savePath && !result.stopped) await result.model.save(savePath, { trainArgs: { model: o.model, ...familyCfg } });
       }
     } catch (e) {
       rec?.fail(e);
       throw e;
     } finally {
-      bar?.done();
+      bar?.finish(`stopped at step ${lastStep}`);
+      evalBar?.done();
       if (log !== undefined) fs.closeSync(log);
     }
     rec?.finish({ dev: result.dev, test: result.test, checkpointPath: savePath ? path.resolve(ctx.cwd, savePath) : undefined, stopped: result.stopped !== undefined, steps: result.steps });
     try {
       if (result.stopped === 'aborted') {
-        if (savePath && o.model !== 'bi-encoder') await result.model.save(savePath, { trainArgs: cfg });
+        if (savePath && !isBiEncoder) await result.model.save(savePath, { trainArgs: { model: o.model, ...familyCfg } });
         w(`interrupted at step ${result.steps}.`);
         if (savePath) w(`checkpoint saved to ${lastCheckpoint ?? savePath}; continue with: empathy train … --resume ${savePath}`);
         else w('nothing saved (pass --save_model --save_model_path PATH to keep checkpoints)');
         return 130;
       }
+      if (result.dev && !devShown) {
+        w('\n\nRunning validation...\n');
+        for (const l of reportOriginalLines(result.dev)) w(l);
+        // Flag a model that has not learned, and splits too small to mean anything, beside the metrics.
+        for (const l of healthLines(result.dev, 'the dev split')) w(l);
+        w('');
+      }
       if (result.test) {
         w('\n\nRunning test...\n');
         for (const l of reportOriginalLines(result.test)) w(l);
+        for (const l of healthLines(result.test, 'the test split')) w(l);
         w('');
       }
       if (savePath) w(`model saved to ${savePath}`);

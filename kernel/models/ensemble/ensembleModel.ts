@@ -153,8 +153,8 @@ export async function trainEnsemble(over: EnsembleOverrides & { mechanisms?: Mec
   // The tagger's events are the ensemble's training events (the linear part takes seconds).
   const tr = await trainTagger(tagCfg, { train: data.train }, { signal: opts.signal, onEvent: (e) => e.type !== 'end' && emit(e) });
   const model = new EnsembleModel(cfg, lin.model as LinearModel, tr.model as TaggerModel);
-  const dev = !tr.stopped && data.dev?.length ? await model.evaluate(data.dev) : undefined;
-  const test = !tr.stopped && data.test?.length ? await model.evaluate(data.test) : undefined;
+  const dev = !tr.stopped && data.dev?.length ? await model.evaluate(data.dev, { onProgress: (done, total) => emit({ type: 'eval', v: 1, split: 'dev', done, total: total ?? done }) }) : undefined;
+  const test = !tr.stopped && data.test?.length ? await model.evaluate(data.test, { onProgress: (done, total) => emit({ type: 'eval', v: 1, split: 'test', done, total: total ?? done }) }) : undefined;
   emit({ type: 'end', v: 1, step: tr.steps, dev, test });
   return { model, steps: tr.steps, stopped: tr.stopped, dev, test };
 }

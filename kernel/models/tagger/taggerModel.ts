@@ -202,7 +202,7 @@ export async function trainTagger(over: Partial<TaggerConfig>, data: TrainData, 
         emit({ type: 'step', v: 1, step, epoch, loss, lossLevel: lv, lossRationale: lr, lr: cfg.lr, gradNorm: norm, examplesPerSec: bi.length / Math.max((Date.now() - t0) / 1000, 1e-3) });
         await yieldToLoop();
       }
-      const dev = data.dev?.length ? await model.evaluate(data.dev, { signal: opts.signal }) : undefined;
+      const dev = data.dev?.length ? await model.evaluate(data.dev, { signal: opts.signal, onProgress: (done, total) => emit({ type: 'eval', v: 1, split: 'dev', done, total: total ?? done }) }) : undefined;
       emit({ type: 'epoch', v: 1, epoch, step, trainLoss: sum / Math.max(count, 1), dev });
     }
   } catch (e) {
@@ -223,8 +223,8 @@ export async function trainTagger(over: Partial<TaggerConfig>, data: TrainData, 
       ema.forEach((e) => e.dispose());
     }
   }
-  const dev = !stopped && data.dev?.length ? await model.evaluate(data.dev) : undefined;
-  const test = !stopped && data.test?.length ? await model.evaluate(data.test) : undefined;
+  const dev = !stopped && data.dev?.length ? await model.evaluate(data.dev, { onProgress: (done, total) => emit({ type: 'eval', v: 1, split: 'dev', done, total: total ?? done }) }) : undefined;
+  const test = !stopped && data.test?.length ? await model.evaluate(data.test, { onProgress: (done, total) => emit({ type: 'eval', v: 1, split: 'test', done, total: total ?? done }) }) : undefined;
   emit({ type: 'end', v: 1, step, dev, test });
   return { model, steps: step, stopped, dev, test };
 }
