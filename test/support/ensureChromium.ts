@@ -1,8 +1,9 @@
-// `npm test`'s provisioning step for the browser tests: use a system Chromium when there is one;
+// `npm test`'s provisioning step for the browser tests (and, after it, Mesa for the webgpu tests: ensureMesa.ts): use a system Chromium when there is one;
 // else, running as root with apt, install Debian's; else fail with the exact command to run.
 // EMPATHY_SKIP_BROWSER_TESTS=1 lets the suite run without them (each is counted as skipped, with why).
 import { spawnSync } from 'node:child_process';
 import { INSTALL_COMMAND, findChromium, onPath } from './chromium';
+import { ensureMesa } from './ensureMesa';
 
 export interface EnsureResult {
   ok: boolean;
@@ -39,4 +40,6 @@ if (require.main === module) {
   const r = ensureChromium();
   (r.ok ? process.stdout : process.stderr).write(r.message + '\n');
   process.exitCode = r.ok ? 0 : 1;
+  // The webgpu tests' software adapter (never fails the run: those tests skip and say why without it).
+  if (r.ok) process.stdout.write(ensureMesa().message + '\n');
 }

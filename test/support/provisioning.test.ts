@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { browserTestsUnavailable, findChromium } from './chromium';
 import { ensureChromium } from './ensureChromium';
+import { ensureMesa, MESA_PACKAGES } from './ensureMesa';
 
 const REPO = path.resolve(__dirname, '../../..');
 
@@ -83,5 +84,36 @@ describe('test provisioning: Chromium and the closing line', function () {
     // .ci/run's grep and sed read it as 1 passed, 0 failed.
     assert.match(last, /^([A-Za-z-]+: )?[0-9]+ passed, [0-9]+ failed/);
     assert.equal(last.replace(/.* ([0-9]+) failed.*/, '$1'), '0');
+  });
+});
+
+describe('test provisioning: Mesa for the webgpu tests', function () {
+  this.timeout(60_000);
+  let dir = '';
+  beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'empathy-mesa-')); });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('not root (or no apt): names the missing packages and the command, and never fails the run', () => {
+    // A stand-in dpkg-query that knows only libegl1.
+    fakeProgram(dir, 'dpkg-query', 'if [ "$3" = libegl1 ]; then printf "install ok installed"; exit 0; fi; exit 1');
+    const r = ensureMesa({ PATH: dir }, false);
+    assert.equal(r.installed, false);
+    assert.match(r.message, /they will skip\. To run them: sudo apt-get install -y libegl-mesa0 libgles2 libgl1-mesa-dri$/);
+  });
+
+  it('as root with apt: installs exactly the missing packages', () => {
+    const log = path.join(dir, 'apt.log');
+    const state = path.join(dir, 'installed');
+    fakeProgram(dir, 'dpkg-query', `if [ -f ${state} ] || [ "$3" = libegl1 ]; then printf "install ok installed"; exit 0; fi; exit 1`);
+    fakeProgram(dir, 'apt-get', `echo "$@" >> ${log}\nif [ "$1" = install ]; then : > ${state}; fi`);
+    const r = ensureMesa({ PATH: dir }, true);
+    assert.equal(r.installed, true, r.message);
+    assert.deepEqual(fs.readFileSync(log, 'utf8').trim().split('\n'), ['update -qq', `install -y -qq ${MESA_PACKAGES.slice(1).join(' ')}`]);
+  });
+
+  it('without dpkg (not Debian): says the webgpu tests depend on an adapter', () => {
+    const empty = path.join(dir, 'empty');
+    fs.mkdirSync(empty);
+    assert.match(ensureMesa({ PATH: empty }, true).message, /not a Debian system/);
   });
 });
