@@ -100,6 +100,12 @@ async function findAdapter(allowSoftware: boolean): Promise<{ found?: Found; rea
       reasons.push('Dawn vulkan: no Vulkan loader (libvulkan.so.1) installed');
       continue;
     }
+    // Auto does not open an OpenGL ES context just to turn it down: without a Vulkan driver it is almost
+    // always Mesa's CPU rasteriser, and probing it costs every command time and two Dawn warnings.
+    if (b === 'opengles' && !allowSoftware && !listed) {
+      reasons.push('Dawn opengles: not probed in auto (without a Vulkan driver OpenGL ES is usually a software rasteriser); force webgpu or set EMPATHY_WEBGPU_BACKEND=opengles to use it');
+      continue;
+    }
     prepareEnvFor(b);
     let gpu: DawnGpu;
     try {

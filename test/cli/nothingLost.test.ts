@@ -111,7 +111,7 @@ describe('cli: nothing lost (issue 13, items 4–7)', function () {
 
     it('SIGTERM: no temp file is left and the previous output is untouched', async () => {
       const before = sha(out);
-      const r = await interrupt(args(), /scoring (1[6-9]|[2-9]\d|\d{3,})\/20000/, 'SIGTERM');
+      const r = await interrupt(args(), /scoring (?:[A-Z]{2} )?(1[6-9]|[2-9]\d|\d{3,})\/20000/, 'SIGTERM');
       assert.equal(r.sig, 'SIGTERM', r.stderr);
       assert.deepEqual(temps(), []);
       assert.equal(sha(out), before);
@@ -119,7 +119,7 @@ describe('cli: nothing lost (issue 13, items 4–7)', function () {
 
     it('Ctrl-C: the rows done go to OUT.partial.csv, complete; the previous OUT.csv stays whole', async () => {
       const before = sha(out);
-      const r = await interrupt(args(), /scoring (1[6-9]|[2-9]\d|\d{3,})\/20000/, 'SIGINT');
+      const r = await interrupt(args(), /scoring (?:[A-Z]{2} )?(1[6-9]|[2-9]\d|\d{3,})\/20000/, 'SIGINT');
       assert.equal(r.code, 130, r.stderr);
       const partial = path.join(dir, 'many.scored.partial.csv');
       const m = /interrupted: wrote the first (\d+) of 20000 rows to (.*) \((.*) left as it was\)/.exec(r.stdout);

@@ -14,6 +14,7 @@ import { loadCheckpoint } from '../../kernel/engine/checkpoint';
 import type { EmpathyModel } from '../../kernel/engine/model';
 import { loadLabeledFiles } from '../../dataset/labeledFiles';
 import { predictionHealth } from '../../kernel/metrics/health';
+import { skipBecause } from '../support/skip';
 import { SHIPPED_MODEL_RECORD, hasShippedModel, loadShippedModel, shippedModelPath, shippedModelsDir } from '../../kernel/models/shipped';
 
 const repo = resolve(__dirname, '../../..');
@@ -71,8 +72,7 @@ describe('the shipped model (dataset/models/offline-default.safetensors)', funct
 
   it('reproduces the dev-split metrics model:build recorded (public data)', async function () {
     if (!existsSync(shared)) {
-      console.log(`      (skipped: ${shared} is absent)`);
-      return this.skip();
+      skipBecause(this, `the public EPITOME CSVs are absent (${shared})`);
     }
     for (const d of record.data) assert.equal(sha(join(shared, d.file)), d.sha256, `${d.file} is the file the model was built from`);
     const dev = await loadLabeledFiles('dev_path', publicFiles(shared, 'dev'), { joint: true, siblings: false, cwd: repo });
@@ -107,8 +107,7 @@ describe('the shipped model (dataset/models/offline-default.safetensors)', funct
 
   it('a full model:build on the public data gives the committed file (EMPATHY_FULL_MODEL_BUILD=1)', async function () {
     if (process.env.EMPATHY_FULL_MODEL_BUILD !== '1' || !existsSync(shared)) {
-      console.log('      (skipped: minutes of training; set EMPATHY_FULL_MODEL_BUILD=1 with ../shared/epitome present to run it)');
-      return this.skip();
+      skipBecause(this, 'a full model:build is minutes of training: opt in with EMPATHY_FULL_MODEL_BUILD=1 (and ../shared/epitome)');
     }
     this.timeout(1_800_000);
     const dir = mkdtempSync(join(tmpdir(), 'empathy-model-full-'));
