@@ -3,7 +3,7 @@
 // The same library functions the CLI calls; inside a notebook, training defaults to the running
 // cell's AbortSignal (interrupt stops it between batches) and shows a live loss curve.
 import * as engine from '../engine/index';
-import type { EmpathyModel, PredictOptions, TrainData, TrainResult } from '../engine/model';
+import type { EmpathyModel, PredictOptions, TrainData } from '../engine/model';
 import type { EvalReport, LabeledPair, Mechanism, Pair, PairPrediction, RunOptions, TrainEvent } from '../engine/types';
 import { assignGroups, defaultSplitOptions, type SplitOptions } from '../../dataset/split';
 import { loadLabeledFiles } from '../../dataset/labeledFiles';

@@ -6,7 +6,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { LabeledPair, Mechanism, TrainEvent } from '../engine/types';
 import { MECHANISMS } from '../../dataset/schema';
-import type { ModelFamilyName, TrainData, TrainResult } from '../engine/model';
+import type { ModelFamilyName, TrainData } from '../engine/model';
 import type { TrainConfig } from '../engine/train';
 import { families } from '../engine/families';
 import { resolveModelPreset } from '../models/presets';
