@@ -2,14 +2,13 @@
 // data loading (dataset/), train / evaluate / predict / loadModel (kernel/engine), runs, and display.
 // The same library functions the CLI calls; inside a notebook, training defaults to the running
 // cell's AbortSignal (interrupt stops it between batches) and shows a live loss curve.
-import { join } from 'node:path';
 import * as engine from '../engine/index';
-import { mechanismsInData } from '../engine/encode';
-import type { EmpathyModel, PredictOptions, TrainData, TrainResult } from '../engine/model';
+import type { EmpathyModel, PredictOptions, TrainData } from '../engine/model';
 import type { EvalReport, LabeledPair, Mechanism, Pair, PairPrediction, RunOptions, TrainEvent } from '../engine/types';
 import { assignGroups, defaultSplitOptions, type SplitOptions } from '../../dataset/split';
 import { loadLabeledFiles } from '../../dataset/labeledFiles';
-import { RunStore, defaultRunsDir } from '../runs/store';
+import { defaultRunsDir } from '../runs/store';
+import { trainAndRecord, type TrainOutcome } from '../training/trainAndRecord';
 import { currentSignal } from './context';
 import { display, lossCurveBundle } from './display/index';
 
@@ -68,14 +67,16 @@ export function splitPairs(pairs: readonly LabeledPair[], opts: Partial<SplitOpt
   return out;
 }
 
-/** What the notebook `train` returns: the engine's result plus every training event. */
-export interface NotebookTrainResult extends TrainResult {
+/** What the notebook `train` returns: the training's outcome plus every training event. */
+export interface NotebookTrainResult extends TrainOutcome {
   events: TrainEvent[];
   /** The run's id in the runs folder, when recorded (`record`). */
   runId?: string;
 }
 
 export interface NotebookRunOptions extends RunOptions {
+  /** The model: a family or preset name (default 'bi-encoder'; offline-default, linear, tagger, ensemble). */
+  model?: string;
   /** Show a live loss curve while training (default true). */
   lossCurve?: boolean;
   /** Label of the run in the loss curve. */
@@ -102,13 +103,16 @@ export interface RecordOptions {
 }
 
 /**
- * Train a bi-encoder (engine `train`). Inside a cell: stops between batches on interrupt (the
- * returned model keeps the weights of the last completed step) and updates a live loss curve.
+ * Train a model (default the bi-encoder; `opts.model` names another family or preset) through the one
+ * training path (kernel/training/trainAndRecord.ts). Inside a cell: stops between batches on interrupt
+ * (the returned model keeps the weights of the last completed step) and updates a live loss curve.
+ * Fields a family does not use are printed as notes.
  */
-export async function train(cfg: Partial<engine.TrainConfig>, data: TrainData | readonly LabeledPair[], opts: NotebookRunOptions = {}): Promise<NotebookTrainResult> {
+export async function train(cfg: Partial<engine.TrainConfig> | Record<string, unknown>, data: TrainData | readonly LabeledPair[], opts: NotebookRunOptions = {}): Promise<NotebookTrainResult> {
   const trainData: TrainData = Array.isArray(data) ? { train: data as LabeledPair[] } : (data as TrainData);
   const events: TrainEvent[] = [];
-  const label = opts.label ?? `${cfg.preset ?? engine.defaultTrainConfig.preset} ${new Date().toISOString().slice(11, 19)}`;
+  const model = opts.model ?? 'bi-encoder';
+  const label = opts.label ?? `${model === 'bi-encoder' ? (cfg as Partial<engine.TrainConfig>).preset ?? engine.defaultTrainConfig.preset : model} ${new Date().toISOString().slice(11, 19)}`;
   const showCurve = opts.lossCurve ?? true;
   const handle = showCurve ? display.lossCurve({ events, id: label, label }, { live: true }) : undefined;
   let lastDraw = 0;
@@ -118,35 +122,24 @@ export async function train(cfg: Partial<engine.TrainConfig>, data: TrainData | 
   };
   const ro: RecordOptions | undefined = typeof opts.record === 'string' ? { runsDir: opts.record }
     : opts.record === true ? {} : opts.record || undefined;
-  const rec = ro
-    ? new RunStore(ro.runsDir ?? defaultRunsDir(process.cwd())).create({
-      label, source: ro.source ?? 'notebook', family: 'bi-encoder',
-      config: { ...engine.defaultTrainConfig, mechanisms: mechanismsInData(trainData.train), ...cfg } as Record<string, unknown>,
-      seed: cfg.seed_val ?? engine.defaultTrainConfig.seed_val, data: ro.files ?? [],
-    })
-    : undefined;
-  if (rec && ro?.saveModel && cfg.save_model_path === undefined) cfg = { ...cfg, save_model_path: join(rec.dir, 'model.safetensors') };
-  let result: TrainResult;
-  try {
-    result = await engine.train(cfg, trainData, {
-      signal: opts.signal ?? currentSignal(),
-      onEvent: (e) => {
-        rec?.onEvent(e);
-        events.push(e);
-        opts.onEvent?.(e);
-        if (e.type === 'epoch' || e.type === 'end' || e.type === 'stopped') redraw(true);
-        else if (e.type === 'step' && Date.now() - lastDraw >= (opts.redrawMs ?? 250)) redraw(true);
-        else if (e.type === 'log') console.log(e.message);
-      },
-    });
-  } catch (e) {
-    rec?.fail(e);
-    throw e;
-  }
-  rec?.finish({ dev: result.dev, test: result.test, stopped: result.stopped === 'aborted', steps: result.steps, checkpointPath: rec.current.checkpointPath });
+  const result = await trainAndRecord({
+    model,
+    config: { ...cfg },
+    data: trainData,
+    record: ro ? { runsDir: ro.runsDir ?? defaultRunsDir(process.cwd()), label, source: ro.source ?? 'notebook', files: ro.files ?? [], saveModel: ro.saveModel } : undefined,
+  }, {
+    signal: opts.signal ?? currentSignal(),
+    onEvent: (e) => {
+      events.push(e);
+      opts.onEvent?.(e);
+      if (e.type === 'epoch' || e.type === 'end' || e.type === 'stopped') redraw(true);
+      else if (e.type === 'step' && Date.now() - lastDraw >= (opts.redrawMs ?? 250)) redraw(true);
+      else if (e.type === 'log') console.log(e.message);
+    },
+  });
   redraw(false);
   if (result.stopped === 'aborted') console.log(`Training stopped at step ${result.steps}: the model keeps the weights of that step.`);
-  return Object.assign(result, { events, ...(rec ? { runId: rec.id } : {}) });
+  return Object.assign(result, { events, ...(result.run ? { runId: result.run.id } : {}) });
 }
 
 /** Evaluate a model on labelled pairs (its EvalReport: levels, rationales, paper-faithful numbers). */

@@ -6,17 +6,15 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { LabeledPair, Mechanism, TrainEvent } from '../engine/types';
 import { MECHANISMS } from '../../dataset/schema';
-import type { ModelFamilyName, TrainData, TrainResult } from '../engine/model';
-import { defaultTrainConfig, type TrainConfig } from '../engine/train';
+import type { ModelFamilyName, TrainData } from '../engine/model';
+import type { TrainConfig } from '../engine/train';
 import { families } from '../engine/families';
 import { resolveModelPreset } from '../models/presets';
-import { resolveLinearConfig } from '../models/linear/config';
-import { resolveTaggerConfig } from '../models/tagger/config';
-import { resolveEnsembleConfig } from '../models/ensemble/config';
 import { assignGroups, type SplitOptions } from '../../dataset/split';
 import { loadLabeledFiles } from '../../dataset/labeledFiles';
 import { MIME } from '../protocol/mime';
-import { RunStore, defaultRunsDir } from '../runs/store';
+import { defaultRunsDir } from '../runs/store';
+import { planFor, trainAndRecord, type TrainOutcome } from '../training/trainAndRecord';
 import { comparisonTable, comparisonText, runsPayload } from '../runs/payloads';
 import type { RunRecord } from '../runs/run';
 import { currentSignal } from './context';
@@ -184,7 +182,7 @@ export interface TrainRunSpec {
   lossCurve?: boolean;
 }
 
-export interface TrainRunResult extends TrainResult {
+export interface TrainRunResult extends TrainOutcome {
   run: RunRecord;
   events: TrainEvent[];
 }
@@ -195,59 +193,48 @@ export interface TrainRunResult extends TrainResult {
  * cell, interrupt stops training between batches; the run is then marked 'stopped'.
  */
 export async function trainRun(spec: TrainRunSpec): Promise<TrainRunResult> {
-  const preset = spec.family === 'offline-default' ? resolveModelPreset('offline-default')! : undefined;
-  const family: ModelFamilyName = preset?.family ?? (spec.family as ModelFamilyName | undefined) ?? 'bi-encoder';
-  const fam = families[family];
-  if (!fam) throw new Error(`trainRun: unknown model family '${family}' (known: ${Object.keys(families).join(', ')})`);
-  const given: Record<string, unknown> = { ...(preset?.config ?? {}), ...(spec.config ?? {}) };
-  const mechs = (given.mechanisms as Mechanism[] | undefined) ?? MECHANISMS.filter(m => spec.data.train.some(p => p.labels[m]));
-  // The full config after the family's defaults: what the run records, and what re-running it needs.
-  const config: Record<string, unknown> = family === 'bi-encoder' ? { ...defaultTrainConfig, ...given, mechanisms: mechs }
-    : family === 'linear' ? { ...resolveLinearConfig({ ...given, mechanisms: mechs }) }
-    : family === 'tagger' ? { ...resolveTaggerConfig({ ...given, mechanisms: mechs }) }
-    : family === 'ensemble' ? { ...resolveEnsembleConfig({ ...given, mechanisms: mechs }), mechanisms: mechs }
-    : { ...given, mechanisms: mechs };
+  const model = spec.family ?? 'bi-encoder';
+  if (!resolveModelPreset(model)) throw new Error(`trainRun: unknown model family '${model}' (known: ${Object.keys(families).join(', ')}, offline-default)`);
   const files = spec.files ?? tutorialData();
-  const store = new RunStore(spec.runsDir ?? defaultRunsDir());
-  const seed = Number(config.seed_val ?? config.seed ?? 12);
-  const rec = store.create({
-    label: spec.label, source: 'notebook', family, seed,
-    config: { ...config, ...(spec.family === 'offline-default' ? { preset: 'offline-default' } : {}) },
-    data: [
-      ...mechs.map(m => ({ role: 'train' as const, path: files.train[m], rows: spec.data.train.length })),
-      ...(files.dev && spec.data.dev ? mechs.map(m => ({ role: 'dev' as const, path: files.dev![m], rows: spec.data.dev!.length })) : []),
-    ],
-  });
-  const save = spec.save ?? true;
-  const modelPath = join(rec.dir, 'model.safetensors');
-  if (family === 'bi-encoder' && save && config.save_model_path === undefined) config.save_model_path = modelPath;
+  const req = { model, config: { ...(spec.config ?? {}) }, data: spec.data };
+  const plan = planFor(req);
+  const mechs = plan.config.mechanisms as Mechanism[];
   const events: TrainEvent[] = [];
-  const curve = spec.lossCurve ?? true ? display.lossCurve({ events, id: rec.id, label: spec.label }, { live: true }) : undefined;
+  let curve: ReturnType<typeof display.lossCurve> | undefined;
+  let id = '';
   let lastDraw = 0;
-  const redraw = (live: boolean) => { lastDraw = Date.now(); curve?.update({ events, id: rec.id, label: spec.label }, live); };
-  let result: TrainResult;
+  const redraw = (live: boolean) => { lastDraw = Date.now(); curve?.update({ events, id, label: spec.label }, live); };
+  let result: TrainOutcome;
   try {
-    result = await fam.train(config, spec.data, {
+    result = await trainAndRecord({
+      ...req,
+      record: {
+        runsDir: spec.runsDir ?? defaultRunsDir(), label: spec.label, source: 'notebook', saveModel: spec.save ?? true,
+        extraConfig: spec.family === 'offline-default' ? { preset: 'offline-default' } : undefined,
+        files: [
+          ...mechs.map(m => ({ role: 'train' as const, path: files.train[m], rows: spec.data.train.length })),
+          ...(files.dev && spec.data.dev ? mechs.map(m => ({ role: 'dev' as const, path: files.dev![m], rows: spec.data.dev!.length })) : []),
+        ],
+        onCreate: (runId) => {
+          id = runId;
+          if (spec.lossCurve ?? true) curve = display.lossCurve({ events, id, label: spec.label }, { live: true });
+        },
+      },
+    }, {
       signal: currentSignal(),
       onEvent: (e: TrainEvent) => {
         events.push(e);
-        rec.onEvent(e);
         if (e.type === 'epoch' || e.type === 'end' || e.type === 'stopped') redraw(true);
         else if (e.type === 'step' && Date.now() - lastDraw >= 250) redraw(true);
+        else if (e.type === 'log' && e.level === 'info' && plan.notes.includes(e.message)) console.log(`note: ${e.message}`);
       },
-    });
+    }, plan);
   } catch (err) {
-    rec.fail(err);
     redraw(false);
     throw err;
   }
   redraw(false);
-  let checkpointPath = rec.current.checkpointPath;
-  if (save && !checkpointPath) {
-    await result.model.save(modelPath, { trainArgs: config });
-    checkpointPath = modelPath;
-  }
-  const run = rec.finish({ dev: result.dev, test: result.test, steps: result.steps, stopped: !!result.stopped, checkpointPath });
+  const run = result.run!;
   if (result.stopped === 'aborted') console.log(`Training stopped at step ${result.steps}: run ${run.id} is marked 'stopped'.`);
   return Object.assign(result, { run, events });
 }

@@ -35,8 +35,9 @@ export const BI_ENCODER_PRESETS: readonly string[] = ['tiny', 'small', 'roberta-
 
 /**
  * The config a family really trains with: its defaults ⊕ the preset ⊕ what the caller passed, resolved
- * the way the family resolves it (the CLI's train.py defaults such as lr 2e-5 / 4 epochs are the
- * bi-encoder's and do not apply to the other families). This is what a run records.
+ * the way the family resolves it (train.py's defaults such as lr 2e-5 / 4 epochs are the bi-encoder's
+ * and do not apply to the other families; kernel/training/familyConfig.ts translates the train.py
+ * fields a user gave). This is what a run records.
  */
 export function effectiveConfig(family: ModelFamilyName, cfg: Record<string, unknown>): Record<string, unknown> {
   const mechs = cfg.mechanisms as Mechanism[] | undefined;

@@ -8,17 +8,19 @@ import { assertOutputsClear } from '../../../dataset/outputGuard';
 import type { TrainConfig } from '../../engine/train';
 import type { LabeledPair, Mechanism, TrainEvent } from '../../engine/types';
 import { MECHANISMS } from '../../../dataset/schema';
-import type { TrainData, TrainResult } from '../../engine/model';
+import type { TrainData } from '../../engine/model';
 import { UsageError, type OptionSpec } from '../args';
 import type { Command } from '../command';
 import { engine } from '../engine';
 import { BACKEND_OPTION } from '../backendOption';
-import { BI_ENCODER_PRESETS, MODEL_NAMES, effectiveConfig, resolveModelPreset } from '../../models/presets';
+import { BI_ENCODER_PRESETS, MODEL_NAMES, resolveModelPreset } from '../../models/presets';
 import { healthLines, reportOriginalLines } from '../evalText';
 import { ENCODING_OPTION, encodingOption } from '../fileOptions';
 import { loadLabeledFiles, pathList } from '../../../dataset/labeledFiles';
 import { ProgressBar } from '../progress';
-import { RunStore, defaultRunsDir, type RunRecorder } from '../../runs/store';
+import { defaultRunsDir } from '../../runs/store';
+import { planTraining } from '../../training/familyConfig';
+import type { TrainOutcome } from '../../training/trainAndRecord';
 
 const OPTIONS: OptionSpec[] = [
   // ---- train.py, same names and defaults ----
@@ -123,15 +125,14 @@ export const train: Command = {
     if (o.save_model_path && !o.save_model) ctx.err.write(`note: --save_model_path given without --save_model: saving to ${o.save_model_path} anyway\n`);
     if (o.resume && !fs.existsSync(String(o.resume))) throw new DataError(String(o.resume), undefined, 'no such checkpoint (--resume)');
 
-    // cfg = defaults ⊕ config file ⊕ flags given explicitly
+    // What the user set: the config file ⊕ the flags given explicitly (train.py's defaults are the
+    // bi-encoder's own; each family resolves its config from these, and notes the flags it does not use).
     const fromFile = o.config ? readConfigFile(o.config) : {};
-    const cfg: Partial<TrainConfig> & Record<string, unknown> = {};
-    for (const k of CONFIG_KEYS) if (o[k] !== undefined) (cfg as Record<string, unknown>)[k] = o[k];
-    Object.assign(cfg, fromFile);
-    for (const k of CONFIG_KEYS) if (args.given.has(k)) (cfg as Record<string, unknown>)[k] = o[k];
-    cfg.do_validation = o.do_validation;
-    cfg.do_test = o.do_test;
-    cfg.save_model_path = savePath;
+    const given: Record<string, unknown> = { ...fromFile };
+    for (const k of CONFIG_KEYS) if (args.given.has(k)) given[k] = o[k];
+    given.do_validation = o.do_validation;
+    given.do_test = o.do_test;
+    if (savePath !== undefined) given.save_model_path = savePath;
 
     const lo = { mechanism: o.mechanism, joint: o.joint, cwd: ctx.cwd, encoding: encodingOption(o.encoding) };
     const tr = await loadLabeledFiles('train_path', trainFiles, lo);
@@ -146,24 +147,25 @@ export const train: Command = {
     let trainPairs: LabeledPair[] = tr.pairs;
     if (o.limit !== undefined) trainPairs = trainPairs.slice(0, Math.max(1, Math.floor(o.limit)));
     const mechanisms = [...new Set(tr.files.map((f) => f.mechanism))];
-    if (cfg.mechanisms === undefined) cfg.mechanisms = MECHANISMS.filter((m) => mechanisms.includes(m));
+    if (given.mechanisms === undefined) given.mechanisms = MECHANISMS.filter((m) => mechanisms.includes(m));
+    const plan = planTraining(o.model, given, { nameOf: (k) => `--${k}` });
+    const used = plan.effective;
 
     const w = (s: string) => ctx.out.write(s + '\n');
-    // What the family really trains with (train.py's lr / epochs defaults are the bi-encoder's only).
-    const familyCfg = isBiEncoder ? undefined : effectiveConfig(modelPreset.family, { ...modelPreset.config, ...cfg });
     w('=====================Args====================');
     if (isBiEncoder) {
-      for (const k of ['lr', 'lambda_EI', 'lambda_RE', 'dropout'] as const) w(`${k} =  ${pyFloat(Number(cfg[k] ?? o[k]))}`);
-      for (const k of ['max_len', 'batch_size', 'epochs', 'seed_val'] as const) w(`${k} =  ${cfg[k] ?? o[k]}`);
+      for (const k of ['lr', 'lambda_EI', 'lambda_RE', 'dropout'] as const) w(`${k} =  ${pyFloat(Number(used[k]))}`);
+      for (const k of ['max_len', 'batch_size', 'epochs', 'seed_val'] as const) w(`${k} =  ${used[k]}`);
     } else {
-      const tg = (modelPreset.family === 'tagger' ? familyCfg : familyCfg?.tagger) as Record<string, unknown> | undefined;
+      // What the family really trains with (train.py's lr / epochs defaults are the bi-encoder's only).
+      const tg = (modelPreset.family === 'tagger' ? used : used.tagger) as Record<string, unknown> | undefined;
       if (tg) w(`tagger: lr =  ${pyFloat(Number(tg.lr))}; epochs =  ${tg.epochs}; batch_size =  ${tg.batchSize}; dropout =  ${pyFloat(Number(tg.dropout))}; max_len =  ${tg.maxLen}; seed =  ${tg.seed}`);
-      if (modelPreset.family !== 'tagger') w(`linear: TF-IDF logistic regression, C by grouped CV${familyCfg?.weights ? `; ensemble weights ${JSON.stringify(familyCfg.weights)}` : ''}`);
+      if (modelPreset.family !== 'tagger') w(`linear: TF-IDF logistic regression, C by grouped CV${used.weights ? `; ensemble weights ${JSON.stringify(used.weights)}` : ''}`);
     }
     w(`train_path =  ${tr.files.map((f) => `${f.file} (${f.mechanism}, ${f.format}, ${f.rows} rows)`).join(', ')}`);
     w(`do_validation =  ${o.do_validation ? 'True' : 'False'}`);
     w(`do_test =  ${o.do_test ? 'True' : 'False'}`);
-    w(`model =  ${o.model}${isBiEncoder ? ` (preset ${cfg.preset ?? 'small'})` : ` (${modelPreset.family})`}; mechanisms =  ${cfg.mechanisms.join(', ')}${o.limit !== undefined ? `; first ${trainPairs.length} pairs` : ''}`);
+    w(`model =  ${o.model}${isBiEncoder ? ` (preset ${String(used.preset)})` : ` (${modelPreset.family})`}; mechanisms =  ${(given.mechanisms as Mechanism[]).join(', ')}${o.limit !== undefined ? `; first ${trainPairs.length} pairs` : ''}`);
     w('=============================================');
 
     const log = o.log_jsonl ? (fs.mkdirSync(path.dirname(path.resolve(o.log_jsonl)), { recursive: true }), fs.openSync(o.log_jsonl, 'a')) : undefined;
@@ -246,48 +248,29 @@ export const train: Command = {
 
     const data: TrainData = { train: trainPairs, dev: dev?.pairs, test: test?.pairs };
     // Every training is a run: config, code version, data hashes, seed, backend, per-step metrics.
-    let rec: RunRecorder | undefined;
-    if (!o.no_run) {
-      const store = new RunStore((o.runs_dir as string | undefined) ?? defaultRunsDir(ctx.cwd));
-      const label = (o.run_label as string | undefined) ?? `${o.model}${isBiEncoder ? ` ${cfg.preset ?? 'small'}` : ''} ${cfg.mechanisms.join('+')}`;
-      const files = [
-        ...tr.files.map((f) => ({ role: 'train' as const, path: f.file, rows: f.rows })),
-        ...(dev?.files ?? []).map((f) => ({ role: 'dev' as const, path: f.file, rows: f.rows })),
-        ...(test?.files ?? []).map((f) => ({ role: 'test' as const, path: f.file, rows: f.rows })),
-      ];
-      // The config actually used: the bi-encoder's TrainConfig, or the family's resolved config.
-      const used = isBiEncoder ? { ...cfg } : { ...familyCfg, do_validation: cfg.do_validation, do_test: cfg.do_test, save_model_path: cfg.save_model_path };
-      rec = store.create({ label, source: 'cli', family: modelPreset.family, config: { ...used, model: o.model, limit: o.limit ?? null }, seed: Number(isBiEncoder ? (cfg.seed_val ?? o.seed_val) : ((familyCfg?.seed as number | undefined) ?? cfg.seed_val ?? o.seed_val)), data: files.map((f) => ({ ...f, path: path.resolve(ctx.cwd, f.path) })) });
-      ctx.err.write(`run ${rec.id} → ${rec.dir}\n`);
-    }
-    const recordingOnEvent = (e: TrainEvent) => {
-      rec?.onEvent(e);
-      onEvent(e);
+    const files = [
+      ...tr.files.map((f) => ({ role: 'train' as const, path: path.resolve(ctx.cwd, f.file), rows: f.rows })),
+      ...(dev?.files ?? []).map((f) => ({ role: 'dev' as const, path: path.resolve(ctx.cwd, f.file), rows: f.rows })),
+      ...(test?.files ?? []).map((f) => ({ role: 'test' as const, path: path.resolve(ctx.cwd, f.file), rows: f.rows })),
+    ];
+    const record = o.no_run ? undefined : {
+      runsDir: (o.runs_dir as string | undefined) ?? defaultRunsDir(ctx.cwd),
+      label: (o.run_label as string | undefined) ?? `${o.model}${isBiEncoder ? ` ${String(used.preset)}` : ''} ${(given.mechanisms as Mechanism[]).join('+')}`,
+      source: 'cli', files, cwd: ctx.cwd, extraConfig: { model: o.model, limit: o.limit ?? null },
+      onCreate: (id: string, dir: string) => ctx.err.write(`run ${id} → ${dir}\n`),
     };
-    const eng = engine();
-    let result: TrainResult;
+    engine(); // tfjs in PROD mode before the training code loads it
+    const { trainAndRecord } = require('../../training/trainAndRecord') as typeof import('../../training/trainAndRecord');
+    let result: TrainOutcome;
     try {
-      if (isBiEncoder) {
-        result = await eng.train(cfg, data, { signal: ctx.signal, onEvent: recordingOnEvent });
-      } else {
-        // A preset name (offline-default, offline-default-soft, …) is its family with its config.
-        const fam = eng.families[modelPreset.family];
-        if (!fam) throw new UsageError(`model family ${modelPreset.family} is not available in this build`);
-        result = await fam.train({ ...modelPreset.config, ...cfg, save_model_path: savePath }, data, { signal: ctx.signal, onEvent: recordingOnEvent });
-        if (savePath && !result.stopped) await result.model.save(savePath, { trainArgs: { model: o.model, ...familyCfg } });
-      }
-    } catch (e) {
-      rec?.fail(e);
-      throw e;
+      result = await trainAndRecord({ model: o.model, config: given, data, record }, { signal: ctx.signal, onEvent }, plan);
     } finally {
       bar?.finish(`stopped at step ${lastStep}`);
       evalBar?.done();
       if (log !== undefined) fs.closeSync(log);
     }
-    rec?.finish({ dev: result.dev, test: result.test, checkpointPath: savePath ? path.resolve(ctx.cwd, savePath) : undefined, stopped: result.stopped !== undefined, steps: result.steps });
     try {
       if (result.stopped === 'aborted') {
-        if (savePath && !isBiEncoder) await result.model.save(savePath, { trainArgs: { model: o.model, ...familyCfg } });
         w(`interrupted at step ${result.steps}.`);
         if (savePath) w(`checkpoint saved to ${lastCheckpoint ?? savePath}; continue with: empathy train … --resume ${savePath}`);
         else w('nothing saved (pass --save_model --save_model_path PATH to keep checkpoints)');
@@ -297,13 +280,13 @@ export const train: Command = {
         w('\n\nRunning validation...\n');
         for (const l of reportOriginalLines(result.dev)) w(l);
         // Flag a model that has not learned, and splits too small to mean anything, beside the metrics.
-        for (const l of healthLines(result.dev, 'the dev split')) w(l);
+        for (const l of result.health.dev) w(`warning: ${l}`);
         w('');
       }
       if (result.test) {
         w('\n\nRunning test...\n');
         for (const l of reportOriginalLines(result.test)) w(l);
-        for (const l of healthLines(result.test, 'the test split')) w(l);
+        for (const l of result.health.test) w(`warning: ${l}`);
         w('');
       }
       if (savePath) w(`model saved to ${savePath}`);

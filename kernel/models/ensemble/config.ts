@@ -93,10 +93,10 @@ export const defaultEnsembleConfig: EnsembleConfig = {
   seed: 12,
 };
 
-/** Defaults ⊕ overrides; from the CLI's TrainConfig only mechanisms, seed_val and backend apply (to the members). */
 /** Overrides: any field; thresholds for some mechanisms only. */
 export type EnsembleOverrides = Partial<Omit<EnsembleConfig, 'rationaleThreshold' | 'rationaleMix'>> & { rationaleThreshold?: Partial<Record<Mechanism, number>>; rationaleMix?: Partial<Record<Mechanism, number>> };
 
+/** Defaults ⊕ overrides; `mechanisms` goes to the linear member, `backend` to the tagger, `seed_val` stands for `seed`. */
 export function resolveEnsembleConfig(over: EnsembleOverrides & { mechanisms?: Mechanism[]; seed_val?: number; backend?: TaggerConfig['backend'] } = {}): EnsembleConfig {
   const seed = over.seed ?? over.seed_val ?? defaultEnsembleConfig.seed;
   return {

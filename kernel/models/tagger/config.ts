@@ -82,22 +82,16 @@ export const defaultTaggerConfig: TaggerConfig = {
   backend: 'auto',
 };
 
-/** train.py's defaults, which `empathy train` always fills in: they are the transformer's, not ours. */
-const TRAIN_PY_DEFAULTS: Record<string, unknown> = { lr: 2e-5, epochs: 4, dropout: 0.1, batch_size: 32 };
-
 /**
- * Defaults ⊕ overrides, keeping only TaggerConfig keys. The CLI passes its whole TrainConfig (marked by
- * `lambda_EI`), with train.py's defaults filled in: from it, lr / epochs / dropout / batch_size are
- * taken only when they differ from those defaults (i.e. the user chose them), plus seed_val, max_len.
+ * Defaults ⊕ overrides, keeping only TaggerConfig keys (`seed_val` / `max_len` stand for `seed` / `maxLen`
+ * when those are absent). Callers pass only what was set: kernel/training/familyConfig.ts translates the
+ * CLI's train.py flags the user gave, so nothing here guesses which values were chosen.
  */
-export function resolveTaggerConfig(over: Partial<TaggerConfig> & { seed_val?: number; max_len?: number; batch_size?: number; lambda_EI?: number } = {}): TaggerConfig {
+export function resolveTaggerConfig(over: Partial<TaggerConfig> & { seed_val?: number; max_len?: number } = {}): TaggerConfig {
   const out: TaggerConfig = { ...defaultTaggerConfig };
-  const fromCli = over.lambda_EI !== undefined;
   for (const k of Object.keys(defaultTaggerConfig).concat('mechanisms') as Array<keyof TaggerConfig>) {
-    if (over[k] === undefined || (fromCli && TRAIN_PY_DEFAULTS[k] === over[k])) continue;
-    (out as unknown as Record<string, unknown>)[k] = over[k];
+    if (over[k] !== undefined) (out as unknown as Record<string, unknown>)[k] = over[k];
   }
-  if (fromCli && typeof over.batch_size === 'number' && over.batch_size !== TRAIN_PY_DEFAULTS.batch_size) out.batchSize = over.batch_size;
   if (over.seed === undefined && typeof over.seed_val === 'number') out.seed = over.seed_val;
   if (over.maxLen === undefined && typeof over.max_len === 'number') out.maxLen = over.max_len;
   if (out.maxLen > 128) throw new Error(`tagger: maxLen ${out.maxLen} > 128 (the unrolled GRU would be slow and memory-hungry)`);
