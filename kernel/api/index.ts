@@ -4,7 +4,7 @@
 // cell's AbortSignal (interrupt stops it between batches) and shows a live loss curve.
 import { join } from 'node:path';
 import * as engine from '../engine/index';
-import { mechanismsInData } from '../engine/encode';
+import { mechanismsInData } from '../models/bi-encoder/encode';
 import type { EmpathyModel, PredictOptions, TrainData, TrainResult } from '../engine/model';
 import type { EvalReport, LabeledPair, Mechanism, Pair, PairPrediction, RunOptions, TrainEvent } from '../engine/types';
 import { assignGroups, defaultSplitOptions, type SplitOptions } from '../../dataset/split';

@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import type { LabeledPair, Mechanism, TrainEvent } from '../engine/types';
 import { MECHANISMS } from '../../dataset/schema';
 import type { ModelFamilyName, TrainData, TrainResult } from '../engine/model';
-import { defaultTrainConfig, type TrainConfig } from '../engine/train';
+import { defaultTrainConfig, type TrainConfig } from '../models/bi-encoder/train';
 import { families } from '../engine/families';
 import { resolveModelPreset } from '../models/presets';
 import { resolveLinearConfig } from '../models/linear/config';

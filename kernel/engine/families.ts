@@ -1,6 +1,6 @@
 // The registry of model families by name, and `loadModel` (any family: the checkpoint header says which).
 // H7 registers linear / tagger / ensemble here.
-import { biEncoderFamily } from './biEncoderFamily';
+import { biEncoderFamily } from '../models/bi-encoder/biEncoderFamily';
 import { readCheckpointFamily } from './checkpoint';
 import { modelFamilies } from '../models/families';
 import type { EmpathyModel, ModelFamily, ModelFamilyName } from './model';

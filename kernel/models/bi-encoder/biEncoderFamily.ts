@@ -1,9 +1,9 @@
 // The bi-encoder family entry: train (train.ts) and load a checkpoint into a BiEncoderModel.
 import { BiEncoder } from './biEncoder';
 import { BiEncoderModel, checkBiEncoderConfig } from './biEncoderModel';
-import { loadCheckpoint, splitByPrefix } from './checkpoint';
-import type { ModelFamily } from './model';
-import { tokenizerFromJSON } from './tokenizer';
+import { loadCheckpoint, splitByPrefix } from '../../engine/checkpoint';
+import type { ModelFamily } from '../../engine/model';
+import { tokenizerFromJSON } from '../../engine/tokenizer';
 import { train, type TrainConfig } from './train';
 
 /** Load a bi-encoder checkpoint (weights only; `train({ resume })` restores the optimiser too). */

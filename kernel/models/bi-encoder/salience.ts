@@ -4,10 +4,10 @@
 import * as tf from '@tensorflow/tfjs';
 import type { EncodedBatch } from './biEncoder';
 import { collate, encodePairs } from './encode';
-import type { SalienceOptions } from './model';
-import { normaliseByMax } from './salienceScale';
+import type { SalienceOptions } from '../../engine/model';
+import { normaliseByMax } from '../../engine/salienceScale';
 import type { BiEncoderParts } from './predict';
-import type { Level, Mechanism, Pair } from './types';
+import type { Level, Mechanism, Pair } from '../../engine/types';
 
 /**
  * Raw (unnormalised) per-position |gradient × input| of the level score of `mechanism` for a batch of one:

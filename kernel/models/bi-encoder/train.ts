@@ -2,19 +2,19 @@
 // resumable loop (shuffle, gradient accumulation, global-norm clip, AdamW, linear schedule) that streams
 // typed events, stops cleanly between batches, evaluates on dev per epoch and checkpoints atomically.
 import * as tf from '@tensorflow/tfjs';
-import { AdamW, clipGlobalNormAsync } from './adamw';
-import { currentBackend, initBackend, type BackendPreference } from './backend';
+import { AdamW, clipGlobalNormAsync } from '../../engine/adamw';
+import { currentBackend, initBackend, type BackendPreference } from '../../engine/backend';
 import { BiEncoder } from './biEncoder';
 import { BiEncoderModel, checkBiEncoderConfig } from './biEncoderModel';
-import { loadCheckpoint, splitByPrefix } from './checkpoint';
+import { loadCheckpoint, splitByPrefix } from '../../engine/checkpoint';
 import { maxSeqLen, resolvePreset, type BiEncoderConfig } from './config';
 import { collate, encodePairs, mechanismsInData } from './encode';
 import { evaluateBiEncoder } from './evaluate';
-import type { TrainData, TrainResult } from './model';
-import { linearSchedule } from './schedule';
-import { loadHfTokenizer, tokenizerFromJSON, trainTokenizer, type Tokenizer } from './tokenizer';
-import type { BackendInfo, EvalReport, LabeledPair, Mechanism, RunOptions, TrainEvent } from './types';
-import { seededRandom as rng } from '../../dataset/random';
+import type { TrainData, TrainResult } from '../../engine/model';
+import { linearSchedule } from '../../engine/schedule';
+import { loadHfTokenizer, tokenizerFromJSON, trainTokenizer, type Tokenizer } from '../../engine/tokenizer';
+import type { BackendInfo, EvalReport, LabeledPair, Mechanism, RunOptions, TrainEvent } from '../../engine/types';
+import { seededRandom as rng } from '../../../dataset/random';
 import { defaultTrainConfig, type TrainConfig } from './trainConfig';
 export { defaultTrainConfig, type TrainConfig } from './trainConfig';
 
@@ -83,7 +83,7 @@ function devScore(r: EvalReport): number {
 
 /** The network, tokenizer and (when resuming) optimiser state and train state to start from. */
 async function buildOrResume(cfg: TrainConfig, data: TrainData, emit: (e: TrainEvent) => void): Promise<{
-  net: BiEncoder; tokenizer: Tokenizer; maxLen: number; optimizerState?: Map<string, import('./safetensors').TensorEntry>; state?: TrainState;
+  net: BiEncoder; tokenizer: Tokenizer; maxLen: number; optimizerState?: Map<string, import('../../engine/safetensors').TensorEntry>; state?: TrainState;
 }> {
   if (cfg.resume) {
     const ck = await loadCheckpoint(cfg.resume);
