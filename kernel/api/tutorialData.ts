@@ -8,7 +8,7 @@ import type { LabeledPair, Mechanism, TrainEvent } from '../engine/types';
 import { MECHANISMS } from '../../dataset/schema';
 import type { ModelFamilyName, TrainData, TrainResult } from '../engine/model';
 import { defaultTrainConfig, type TrainConfig } from '../models/bi-encoder/train';
-import { families } from '../engine/families';
+import { families } from '../models/families';
 import { resolveModelPreset } from '../models/presets';
 import { resolveLinearConfig } from '../models/linear/config';
 import { resolveTaggerConfig } from '../models/tagger/config';

@@ -1,8 +1,9 @@
-// The engine's public API: train / load / predict / evaluate bi-encoder models, tokenizers, backends, types.
+// The engine's public API: the shared core (backends, checkpoints, tokenizers, types) and, re-exported from
+// kernel/models/, the family registry and the bi-encoder's train / load / predict / evaluate.
 export * from './types';
 export type { EmpathyModel, ModelFamily, ModelFamilyName, PredictOptions, TrainData, TrainResult } from './model';
 export { train, defaultTrainConfig, balancedClassWeights, type TrainConfig, type TrainState } from '../models/bi-encoder/train';
-export { families, loadModel } from './families';
+export { families, loadModel } from '../models/families';
 export { biEncoderFamily, loadBiEncoder } from '../models/bi-encoder/biEncoderFamily';
 export { BiEncoderModel, type BiEncoderCheckpointConfig } from '../models/bi-encoder/biEncoderModel';
 export { predictPairs, runInference, type BiEncoderParts } from '../models/bi-encoder/predict';

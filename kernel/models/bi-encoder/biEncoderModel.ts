@@ -60,7 +60,7 @@ export class BiEncoderModel implements EmpathyModel {
     return predictPairs(this, pairs, opts);
   }
 
-  /** Gradient × input on the responder's word + position embeddings (kernel/engine/salience.ts). */
+  /** Gradient × input on the responder's word + position embeddings (kernel/models/bi-encoder/salience.ts). */
   salience(pair: Pair, mechanism: Mechanism, opts?: SalienceOptions): Promise<number[]> {
     return biEncoderSalience(this, pair, mechanism, opts);
   }

@@ -93,7 +93,7 @@ export class RobertaEncoder {
 
   /**
    * The input embeddings word + position (from token ids) before token-type, LayerNorm and dropout:
-   * ids [B*T] -> [B*T, H]. What gradient × input salience differentiates against (kernel/engine/salience.ts).
+   * ids [B*T] -> [B*T, H]. What gradient × input salience differentiates against (kernel/models/bi-encoder/salience.ts).
    */
   inputEmbeddings(ids: Int32Array, batch: number, seqLen: number): tf.Tensor2D {
     const c = this.cfg;
