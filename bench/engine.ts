@@ -3,10 +3,10 @@
 // Compared with the PyTorch 1.13 CPU reference measured on this machine class (../shared/notes):
 // 0.85 s per training step and 78 pairs/s inference, 1 thread, h256 L4 H4 (the `small` preset).
 import * as tf from '@tensorflow/tfjs';
-import { BiEncoder, type EncodedBatch } from '../kernel/engine/biEncoder';
+import { BiEncoder, type EncodedBatch } from '../kernel/models/bi-encoder/biEncoder';
 import { AdamW, clipGlobalNormAsync } from '../kernel/engine/adamw';
 import { initBackend, type BackendPreference } from '../kernel/engine/backend';
-import { resolvePreset } from '../kernel/engine/config';
+import { resolvePreset } from '../kernel/models/bi-encoder/config';
 import type { BackendInfo } from '../kernel/engine/types';
 
 export const PYTORCH_REFERENCE = { stepSeconds: 0.85, pairsPerSecond: 78, rssGB: 0.6 };

@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadEpitomeCsv, toLabeledPairs } from '../dataset/epitome';
-import { families } from '../kernel/engine/families';
+import { families } from '../kernel/models/families';
 import { initBackend } from '../kernel/engine/backend';
 import type { Mechanism } from '../kernel/engine/types';
 

@@ -1,15 +1,16 @@
-// The engine's public API: train / load / predict / evaluate bi-encoder models, tokenizers, backends, types.
+// The engine's public API: the shared core (backends, checkpoints, tokenizers, types) and, re-exported from
+// kernel/models/, the family registry and the bi-encoder's train / load / predict / evaluate.
 export * from './types';
 export type { EmpathyModel, ModelFamily, ModelFamilyName, PredictOptions, TrainData, TrainResult } from './model';
-export { train, defaultTrainConfig, balancedClassWeights, type TrainConfig, type TrainState } from './train';
-export { families, loadModel } from './families';
-export { biEncoderFamily, loadBiEncoder } from './biEncoderFamily';
-export { BiEncoderModel, type BiEncoderCheckpointConfig } from './biEncoderModel';
-export { predictPairs, runInference, type BiEncoderParts } from './predict';
-export { evaluateBiEncoder, type EvaluateOptions } from './evaluate';
+export { train, defaultTrainConfig, balancedClassWeights, type TrainConfig, type TrainState } from '../models/bi-encoder/train';
+export { families, loadModel } from '../models/families';
+export { biEncoderFamily, loadBiEncoder } from '../models/bi-encoder/biEncoderFamily';
+export { BiEncoderModel, type BiEncoderCheckpointConfig } from '../models/bi-encoder/biEncoderModel';
+export { predictPairs, runInference, type BiEncoderParts } from '../models/bi-encoder/predict';
+export { evaluateBiEncoder, type EvaluateOptions } from '../models/bi-encoder/evaluate';
 export { extractSpans } from './spans';
-export { encodePairs, collate, mechanismsInData, type EncodedExample, type EncodeOptions } from './encode';
+export { encodePairs, collate, mechanismsInData, type EncodedExample, type EncodeOptions } from '../models/bi-encoder/encode';
 export { saveCheckpoint, loadCheckpoint, readCheckpointFamily, type Checkpoint } from './checkpoint';
 export { trainTokenizer, loadHfTokenizer, tokenizerFromJSON, BpeTokenizer, HfTokenizer, type Tokenizer, type Encoding } from './tokenizer';
 export { initBackend, currentBackend, describeBackend, type BackendPreference } from './backend';
-export { PRESETS, resolvePreset, type BiEncoderConfig, type EncoderConfig, type PresetName } from './config';
+export { PRESETS, resolvePreset, type BiEncoderConfig, type EncoderConfig, type PresetName } from '../models/bi-encoder/config';

@@ -44,6 +44,6 @@ export function shippedModelPath(): string {
 
 /** Load the shipped model (an `ensemble` checkpoint scoring ER, IP and EX). The caller disposes it. */
 export async function loadShippedModel(): Promise<EmpathyModel> {
-  const { loadModel } = require('../engine/families') as typeof import('../engine/families');
+  const { loadModel } = require('./families') as typeof import('./families');
   return loadModel(shippedModelPath());
 }

@@ -13,7 +13,7 @@ import { confusionPayload, confusionText } from '../api/display/confusion';
 import { lossCurveText } from '../api/display/lossCurve';
 import { metricsPayload, metricsText } from '../api/display/metrics';
 import { rationalesPayload, rationalesText } from '../api/display/rationales';
-import { loadModel } from '../engine/families';
+import { loadModel } from '../models/families';
 import type { EvalReport, LabeledPair } from '../engine/types';
 import { loadLabeledFiles } from '../../dataset/labeledFiles';
 import { comparisonTable, comparisonText, lossCurvePayload, runsPayload } from './payloads';

@@ -14,7 +14,7 @@ import { describeVariable, toBundle } from './inspect';
 import { CellModules, defaultOf, member, namespaceOf } from './modules';
 import { Scope } from './scope';
 import { CellSourceMaps } from './stack';
-import { RUNTIME_ID, transpileCell } from './transpile';
+import { RUNTIME_ID, transpileCell, type TranspiledCell } from './transpile';
 import { TypecheckThread, type Completions } from './typecheckThread';
 
 export interface SessionOptions {
@@ -60,6 +60,30 @@ interface Running {
   controller: AbortController;
   emit: (e: ExecutionEvent) => void;
   reason?: 'interrupt' | 'timeout';
+}
+
+/** What an execution ends with: its `done` plus, in-process, the last expression's raw value. */
+type Finished = DoneEvent & { value?: unknown };
+const isFinished = (r: object): r is Finished => (r as { type?: unknown }).type === 'done';
+
+/** How the cell's promise ended: a value, an error, or abandoned after an interrupt it did not heed. */
+type Outcome = { kind: 'value'; value: unknown } | { kind: 'error'; error: unknown } | { kind: 'abandoned' };
+
+/** One execution in progress: what every phase of `runOne` needs. */
+interface Execution {
+  req: ExecuteRequest;
+  emit: (e: ExecutionEvent) => void;
+  running: Running;
+  options: ExecuteOptions;
+  count: number;
+  t0: number;
+  base: { v: 1; id: string; cellId: string };
+  sourceName: string;
+  /** The time limit's timer (cleared once the cell settles, and in any case at the end). */
+  timer?: NodeJS.Timeout;
+  ended: boolean;
+  /** End the execution (exactly once): emit `done`, return it with the raw value if any. */
+  finish: (status: DoneEvent['status'], value?: { value: unknown }) => Finished;
 }
 
 interface Queued {
@@ -249,167 +273,219 @@ export class Session {
     };
   }
 
-  private async runOne(req: ExecuteRequest, emit: (e: ExecutionEvent) => void): Promise<DoneEvent & { value?: unknown }> {
-    const options: ExecuteOptions = { ...this.defaults, ...req.options };
-    const count = ++this.count;
-    const t0 = performance.now();
-    const base = { v: 1 as const, id: req.id, cellId: req.cellId };
-    let ended = false;
-    // Every execution ends exactly once, whatever happens below.
-    const finish = (status: DoneEvent['status'], value?: { value: unknown }): DoneEvent & { value?: unknown } => {
-      if (ended) throw new Error('execution already ended');
-      ended = true;
-      const done: DoneEvent = { ...base, type: 'done', status, executionCount: count, durationMs: performance.now() - t0 };
-      emit(done);
-      return value ? { ...done, ...value } : done;
-    };
-    const running: Running = { id: req.id, cellId: req.cellId, controller: new AbortController(), emit };
-    this.running = running;
-    this.last = running;
-    let timer: NodeJS.Timeout | undefined;
+  /** One cell, phase by phase: transpile → type-check gate → scope → vm (raced with an interrupt) → display. */
+  private async runOne(req: ExecuteRequest, emit: (e: ExecutionEvent) => void): Promise<Finished> {
+    const x = this.beginExecution(req, emit);
     try {
-      emit({ ...base, type: 'started', executionCount: count });
-      const sourceName = `cell-${req.cellId}.ts`;
-      let cell;
-      try {
-        cell = transpileCell(req.code, sourceName);
-      } catch (e) {
-        emit({ ...base, type: 'error', name: 'SyntaxError', message: (e as Error).message, stack: `SyntaxError: ${(e as Error).message}`, frames: [] });
-        return finish('error');
-      }
-      if (cell.syntaxErrors.length > 0) {
-        const first = cell.syntaxErrors[0];
-        emit({ ...base, type: 'diagnostics', diagnostics: cell.syntaxErrors });
-        emit({
-          ...base, type: 'error', name: 'SyntaxError', message: first.message,
-          stack: `SyntaxError: ${first.message}\n    at ${sourceName}:${first.line}:${first.column}`,
-          frames: [{ functionName: '<cell>', file: sourceName, cellId: req.cellId, line: first.line, column: first.column }],
-          line: first.line, column: first.column, diagnostics: cell.syntaxErrors,
-        });
-        return finish('error');
-      }
-
-      // Type checking runs on its own thread, concurrently with the cell (unless it must block);
-      // its diagnostics arrive before the cell's `done`.
-      const typecheck = options.typecheck ?? true;
-      let pendingDiagnostics: Promise<void> | undefined;
-      if (typecheck) {
-        const checking = this.checker().check(req.code).then(
-          (diagnostics) => ({ diagnostics, failure: undefined as string | undefined }),
-          (e: Error) => ({ diagnostics: [] as CellDiagnostic[], failure: e.message }),
-        );
-        const report = (r: { diagnostics: CellDiagnostic[]; failure?: string }) => {
-          if (ended) return;
-          if (r.failure) emit({ ...base, type: 'stream', name: 'stderr', text: `(type check skipped: ${r.failure})\n` });
-          emit({ ...base, type: 'diagnostics', diagnostics: r.diagnostics });
-        };
-        if (options.blockOnTypeErrors) {
-          const r = await checking;
-          report(r);
-          const errors = r.diagnostics.filter((d) => d.severity === 'error');
-          if (errors.length > 0) {
-            const first = errors[0];
-            emit({
-              ...base, type: 'error', name: 'TypeScriptError',
-              message: `${errors.length} type error${errors.length > 1 ? 's' : ''}; the cell was not run. First: ${first.message}`,
-              stack: errors.map((d) => `${sourceName}:${d.line}:${d.column} - error TS${d.code}: ${d.message}`).join('\n'),
-              frames: [], line: first.line, column: first.column, diagnostics: r.diagnostics,
-            });
-            return finish('error');
-          }
-        } else {
-          pendingDiagnostics = checking.then(report);
-        }
-      }
-      // Later cells' checks see this cell's declarations (as inferred, or `any` when unchecked).
-      if (typecheck || this.typechecker) this.checker().commit(req.code, typecheck);
-
-      const refused = cell.declared.map((d) => this.scope.check(d.name)).find((x) => x !== undefined);
-      if (refused) {
-        emit({ ...base, type: 'error', name: 'ScopeError', message: refused, stack: `ScopeError: ${refused}`, frames: [] });
-        return finish('error');
-      }
-      for (const d of cell.declared) this.scope.define(d.name, d.kind);
-      const file = `empathy-cell-${count}.js`;
-      this.maps.register(file, req.cellId, cell.sourceMap, 1, cell.js.split('\n').length);
-      // A strict script whose value is the cell's promise; cell names are globals (see scope.ts).
-      const wrapper = `'use strict'; (async () => {\n${cell.js}\n})()`;
-
-      const signal = running.controller.signal;
-      if (options.timeoutMs && options.timeoutMs > 0) {
-        timer = setTimeout(() => { running.reason = 'timeout'; running.controller.abort(new InterruptedError('timeout')); }, options.timeoutMs);
-      }
-      let promise: Promise<unknown>;
-      try {
-        promise = vm.runInThisContext(wrapper, {
-          filename: file,
-          // Ctrl-C / SIGINT stops a synchronous loop in the cell's first synchronous stretch.
-          breakOnSigint: true,
-          importModuleDynamically: (vm as unknown as { constants: { USE_MAIN_CONTEXT_DEFAULT_LOADER: never } }).constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
-        }) as Promise<unknown>;
-      } catch (e) {
-        promise = Promise.reject(e);
-      }
-      type Outcome = { kind: 'value'; value: unknown } | { kind: 'error'; error: unknown } | { kind: 'abandoned' };
-      const settled: Promise<Outcome> = promise.then((value) => ({ kind: 'value', value }), (error) => ({ kind: 'error', error }));
-      const abandoned = new Promise<Outcome>((resolve) => {
-        const onAbort = () => setTimeout(() => resolve({ kind: 'abandoned' }), this.settleMs);
-        if (signal.aborted) onAbort(); else signal.addEventListener('abort', onAbort, { once: true });
-        void settled.then(() => signal.removeEventListener('abort', onAbort));
-      });
-      const outcome = await Promise.race([settled, abandoned]);
-
-      if (timer) clearTimeout(timer); // the time limit covers the cell, not the type check
-      const sigint = outcome.kind === 'error' && outcome.error instanceof Error && SIGINT_MESSAGE.test(outcome.error.message);
-      const interrupted = signal.aborted || sigint;
-      // Diagnostics come before `done`; an interrupt meanwhile stops the wait (not the status).
-      if (pendingDiagnostics && !interrupted) {
-        await Promise.race([pendingDiagnostics, new Promise<void>((r) => signal.addEventListener('abort', () => r(), { once: true }))]);
-      }
-      if (interrupted) {
-        // A synchronous loop is stopped by the host's SIGINT before our own timer can fire: past the
-        // limit, that interrupt is the time limit's too.
-        const overTime = !!options.timeoutMs && performance.now() - t0 >= options.timeoutMs;
-        const why = running.reason === 'timeout' || (running.reason !== 'interrupt' && overTime)
-          ? `Cell timed out after ${((options.timeoutMs ?? 0) / 1000).toFixed(1)} s and was interrupted`
-          : 'Interrupted';
-        const extra = outcome.kind === 'abandoned' ? ' (it did not stop by itself; its pending work was abandoned)' : '';
-        emit({ ...base, type: 'stream', name: 'stderr', text: `${why}${extra}; variables are kept.\n` });
-        if (sigint) this.cancelQueued();
-        return finish('interrupted');
-      }
-      if (outcome.kind === 'error') {
-        const m = this.maps.describe(outcome.error, req.cellId);
-        emit({ ...base, type: 'error', ...m });
-        return finish('error');
-      }
-      const ret = outcome.kind === 'value' ? outcome.value : undefined;
-      if (Array.isArray(ret) && ret.length === 1) {
-        const value = ret[0];
-        const isHandle = typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[DISPLAY_HANDLE] === true;
-        if (value !== undefined && !isHandle && options.displayLastExpression !== false) {
-          let bundle: MimeBundle;
-          try {
-            bundle = toBundle(value);
-          } catch (e) {
-            bundle = { 'text/plain': `<value could not be displayed: ${(e as Error).message}>` };
-          }
-          emit({ ...base, type: 'result', bundle, executionCount: count });
-        }
-        return finish('ok', { value });
-      }
-      return finish('ok');
+      emit({ ...x.base, type: 'started', executionCount: x.count });
+      const cell = this.transpilePhase(x);
+      if (isFinished(cell)) return cell;
+      const gate = await this.typecheckPhase(x);
+      if (isFinished(gate)) return gate;
+      const refused = this.scopePhase(x, cell);
+      if (refused) return refused;
+      const outcome = await this.vmPhase(x, cell);
+      if (x.timer) clearTimeout(x.timer); // the time limit covers the cell, not the type check
+      return await this.settlePhase(x, outcome, gate.pendingDiagnostics);
     } catch (e) {
       // A kernel bug, not a cell error: still end the execution exactly once.
-      if (!ended) {
-        emit({ ...base, type: 'error', name: 'KernelError', message: (e as Error)?.message ?? String(e), stack: String((e as Error)?.stack ?? e), frames: [] });
-        return finish('error');
+      if (!x.ended) {
+        emit({ ...x.base, type: 'error', name: 'KernelError', message: (e as Error)?.message ?? String(e), stack: String((e as Error)?.stack ?? e), frames: [] });
+        return x.finish('error');
       }
       throw e;
     } finally {
-      if (timer) clearTimeout(timer);
-      if (this.running === running) this.running = undefined;
+      if (x.timer) clearTimeout(x.timer);
+      if (this.running === x.running) this.running = undefined;
     }
+  }
+
+  /** Number the execution, make it the running one, and give it `finish`, which ends it exactly once. */
+  private beginExecution(req: ExecuteRequest, emit: (e: ExecutionEvent) => void): Execution {
+    const running: Running = { id: req.id, cellId: req.cellId, controller: new AbortController(), emit };
+    this.running = running;
+    this.last = running;
+    const x: Execution = {
+      req, emit, running,
+      options: { ...this.defaults, ...req.options },
+      count: ++this.count,
+      t0: performance.now(),
+      base: { v: 1 as const, id: req.id, cellId: req.cellId },
+      sourceName: `cell-${req.cellId}.ts`,
+      ended: false,
+      // Every execution ends exactly once, whatever happens in its phases.
+      finish: (status, value) => {
+        if (x.ended) throw new Error('execution already ended');
+        x.ended = true;
+        const done: DoneEvent = { ...x.base, type: 'done', status, executionCount: x.count, durationMs: performance.now() - x.t0 };
+        emit(done);
+        return value ? { ...done, ...value } : done;
+      },
+    };
+    return x;
+  }
+
+  /** Phase 1: TypeScript → the runnable cell; a syntax error ends the execution. */
+  private transpilePhase(x: Execution): TranspiledCell | Finished {
+    const { base, emit, req, sourceName } = x;
+    let cell: TranspiledCell;
+    try {
+      cell = transpileCell(req.code, sourceName);
+    } catch (e) {
+      emit({ ...base, type: 'error', name: 'SyntaxError', message: (e as Error).message, stack: `SyntaxError: ${(e as Error).message}`, frames: [] });
+      return x.finish('error');
+    }
+    if (cell.syntaxErrors.length > 0) {
+      const first = cell.syntaxErrors[0];
+      emit({ ...base, type: 'diagnostics', diagnostics: cell.syntaxErrors });
+      emit({
+        ...base, type: 'error', name: 'SyntaxError', message: first.message,
+        stack: `SyntaxError: ${first.message}\n    at ${sourceName}:${first.line}:${first.column}`,
+        frames: [{ functionName: '<cell>', file: sourceName, cellId: req.cellId, line: first.line, column: first.column }],
+        line: first.line, column: first.column, diagnostics: cell.syntaxErrors,
+      });
+      return x.finish('error');
+    }
+    return cell;
+  }
+
+  /**
+   * Phase 2: the type-check gate. Type checking runs on its own thread, concurrently with the cell (unless
+   * it must block, when type errors end the execution); its diagnostics arrive before the cell's `done`.
+   */
+  private async typecheckPhase(x: Execution): Promise<{ pendingDiagnostics?: Promise<void> } | Finished> {
+    const { base, emit, req, options, sourceName } = x;
+    const typecheck = options.typecheck ?? true;
+    let pendingDiagnostics: Promise<void> | undefined;
+    if (typecheck) {
+      const checking = this.checker().check(req.code).then(
+        (diagnostics) => ({ diagnostics, failure: undefined as string | undefined }),
+        (e: Error) => ({ diagnostics: [] as CellDiagnostic[], failure: e.message }),
+      );
+      const report = (r: { diagnostics: CellDiagnostic[]; failure?: string }) => {
+        if (x.ended) return;
+        if (r.failure) emit({ ...base, type: 'stream', name: 'stderr', text: `(type check skipped: ${r.failure})\n` });
+        emit({ ...base, type: 'diagnostics', diagnostics: r.diagnostics });
+      };
+      if (options.blockOnTypeErrors) {
+        const r = await checking;
+        report(r);
+        const errors = r.diagnostics.filter((d) => d.severity === 'error');
+        if (errors.length > 0) {
+          const first = errors[0];
+          emit({
+            ...base, type: 'error', name: 'TypeScriptError',
+            message: `${errors.length} type error${errors.length > 1 ? 's' : ''}; the cell was not run. First: ${first.message}`,
+            stack: errors.map((d) => `${sourceName}:${d.line}:${d.column} - error TS${d.code}: ${d.message}`).join('\n'),
+            frames: [], line: first.line, column: first.column, diagnostics: r.diagnostics,
+          });
+          return x.finish('error');
+        }
+      } else {
+        pendingDiagnostics = checking.then(report);
+      }
+    }
+    // Later cells' checks see this cell's declarations (as inferred, or `any` when unchecked).
+    if (typecheck || this.typechecker) this.checker().commit(req.code, typecheck);
+    return { pendingDiagnostics };
+  }
+
+  /** Phase 3: the cell's declarations enter the persistent scope, or a refused redeclaration ends it. */
+  private scopePhase(x: Execution, cell: TranspiledCell): Finished | undefined {
+    const refused = cell.declared.map((d) => this.scope.check(d.name)).find((r) => r !== undefined);
+    if (refused) {
+      x.emit({ ...x.base, type: 'error', name: 'ScopeError', message: refused, stack: `ScopeError: ${refused}`, frames: [] });
+      return x.finish('error');
+    }
+    for (const d of cell.declared) this.scope.define(d.name, d.kind);
+    return undefined;
+  }
+
+  /**
+   * Phase 4: run the cell in the vm under its time limit, raced with an interrupt: a cell that does not
+   * stop by itself within settleMs of the abort is abandoned.
+   */
+  private async vmPhase(x: Execution, cell: TranspiledCell): Promise<Outcome> {
+    const { running, options } = x;
+    const file = `empathy-cell-${x.count}.js`;
+    this.maps.register(file, x.req.cellId, cell.sourceMap, 1, cell.js.split('\n').length);
+    // A strict script whose value is the cell's promise; cell names are globals (see scope.ts).
+    const wrapper = `'use strict'; (async () => {\n${cell.js}\n})()`;
+
+    const signal = running.controller.signal;
+    if (options.timeoutMs && options.timeoutMs > 0) {
+      x.timer = setTimeout(() => { running.reason = 'timeout'; running.controller.abort(new InterruptedError('timeout')); }, options.timeoutMs);
+    }
+    let promise: Promise<unknown>;
+    try {
+      promise = vm.runInThisContext(wrapper, {
+        filename: file,
+        // Ctrl-C / SIGINT stops a synchronous loop in the cell's first synchronous stretch.
+        breakOnSigint: true,
+        importModuleDynamically: (vm as unknown as { constants: { USE_MAIN_CONTEXT_DEFAULT_LOADER: never } }).constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+      }) as Promise<unknown>;
+    } catch (e) {
+      promise = Promise.reject(e);
+    }
+    const settled: Promise<Outcome> = promise.then((value) => ({ kind: 'value', value }), (error) => ({ kind: 'error', error }));
+    const abandoned = new Promise<Outcome>((resolve) => {
+      const onAbort = () => setTimeout(() => resolve({ kind: 'abandoned' }), this.settleMs);
+      if (signal.aborted) onAbort(); else signal.addEventListener('abort', onAbort, { once: true });
+      void settled.then(() => signal.removeEventListener('abort', onAbort));
+    });
+    return Promise.race([settled, abandoned]);
+  }
+
+  /** Phase 5: wait for the diagnostics (unless interrupted), then end as interrupted, error or ok. */
+  private async settlePhase(x: Execution, outcome: Outcome, pendingDiagnostics: Promise<void> | undefined): Promise<Finished> {
+    const signal = x.running.controller.signal;
+    const sigint = outcome.kind === 'error' && outcome.error instanceof Error && SIGINT_MESSAGE.test(outcome.error.message);
+    const interrupted = signal.aborted || sigint;
+    // Diagnostics come before `done`; an interrupt meanwhile stops the wait (not the status).
+    if (pendingDiagnostics && !interrupted) {
+      await Promise.race([pendingDiagnostics, new Promise<void>((r) => signal.addEventListener('abort', () => r(), { once: true }))]);
+    }
+    if (interrupted) return this.endInterrupted(x, outcome, sigint);
+    if (outcome.kind === 'error') {
+      const m = this.maps.describe(outcome.error, x.req.cellId);
+      x.emit({ ...x.base, type: 'error', ...m });
+      return x.finish('error');
+    }
+    return this.displayPhase(x, outcome.kind === 'value' ? outcome.value : undefined);
+  }
+
+  /** An interrupted cell: say why (the time limit or an interrupt) and that its variables are kept. */
+  private endInterrupted(x: Execution, outcome: Outcome, sigint: boolean): Finished {
+    const { options, running } = x;
+    // A synchronous loop is stopped by the host's SIGINT before our own timer can fire: past the
+    // limit, that interrupt is the time limit's too.
+    const overTime = !!options.timeoutMs && performance.now() - x.t0 >= options.timeoutMs;
+    const why = running.reason === 'timeout' || (running.reason !== 'interrupt' && overTime)
+      ? `Cell timed out after ${((options.timeoutMs ?? 0) / 1000).toFixed(1)} s and was interrupted`
+      : 'Interrupted';
+    const extra = outcome.kind === 'abandoned' ? ' (it did not stop by itself; its pending work was abandoned)' : '';
+    x.emit({ ...x.base, type: 'stream', name: 'stderr', text: `${why}${extra}; variables are kept.\n` });
+    if (sigint) this.cancelQueued();
+    return x.finish('interrupted');
+  }
+
+  /** Phase 6: display the last expression's value (not a display handle) as the cell's result. */
+  private displayPhase(x: Execution, ret: unknown): Finished {
+    if (Array.isArray(ret) && ret.length === 1) {
+      const value = ret[0];
+      const isHandle = typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[DISPLAY_HANDLE] === true;
+      if (value !== undefined && !isHandle && x.options.displayLastExpression !== false) {
+        let bundle: MimeBundle;
+        try {
+          bundle = toBundle(value);
+        } catch (e) {
+          bundle = { 'text/plain': `<value could not be displayed: ${(e as Error).message}>` };
+        }
+        x.emit({ ...x.base, type: 'result', bundle, executionCount: x.count });
+      }
+      return x.finish('ok', { value });
+    }
+    return x.finish('ok');
   }
 
   /** Cancel queued (not yet started) executions: each gets its `done` with status 'interrupted'. */

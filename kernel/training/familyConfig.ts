@@ -3,7 +3,7 @@
 // family does not use becomes a note ("--lambda_EI does not apply to the linear model"), never silently
 // dropped. Nothing here fills train.py's defaults: those are the bi-encoder's own (defaultTrainConfig).
 import type { ModelFamilyName } from '../engine/model';
-import { defaultTrainConfig } from '../engine/trainConfig';
+import { defaultTrainConfig } from '../models/bi-encoder/trainConfig';
 import { defaultLinearConfig } from '../models/linear/config';
 import { defaultTaggerConfig } from '../models/tagger/config';
 import { defaultEnsembleConfig } from '../models/ensemble/config';

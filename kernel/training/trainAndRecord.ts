@@ -5,7 +5,7 @@
 import { join, resolve } from 'node:path';
 import type { TrainData, TrainResult } from '../engine/model';
 import type { RunOptions, TrainEvent } from '../engine/types';
-import { families } from '../engine/families';
+import { families } from '../models/families';
 import { MECHANISMS } from '../../dataset/schema';
 import { reportNotes } from '../metrics/health';
 import { RunStore, type NewRun, type RunRecorder } from '../runs/store';

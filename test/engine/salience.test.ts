@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { train } from '../../kernel/engine';
-import type { BiEncoderModel } from '../../kernel/engine/biEncoderModel';
-import { collate, encodePairs } from '../../kernel/engine/encode';
-import { biEncoderRawSalience } from '../../kernel/engine/salience';
+import type { BiEncoderModel } from '../../kernel/models/bi-encoder/biEncoderModel';
+import { collate, encodePairs } from '../../kernel/models/bi-encoder/encode';
+import { biEncoderRawSalience } from '../../kernel/models/bi-encoder/salience';
 import { toyConfig, toyPairs } from './toyData';
 
 describe('engine/salience (bi-encoder)', function () {

@@ -5,9 +5,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { BiEncoderModel, collate, defaultTrainConfig, encodePairs, train, trainTokenizer, type LabeledPair, type TrainEvent } from '../../kernel/engine';
-import { robertaParamSpecs } from '../../kernel/engine/roberta';
+import { robertaParamSpecs } from '../../kernel/models/bi-encoder/roberta';
 import { writeSafetensorsFileAtomic, type TensorEntry } from '../../kernel/engine/safetensors';
-import { PRESETS } from '../../kernel/engine/config';
+import { PRESETS } from '../../kernel/models/bi-encoder/config';
 import { toyConfig, toyPairs } from './toyData';
 
 const weightsOf = (m: BiEncoderModel) => new Map([...m.net.stateDict()].map(([k, v]) => [k, Array.from(v.data as Float32Array)]));

@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../kernel/engine/backend';
-import { loadModel } from '../../kernel/engine/families';
+import { loadModel } from '../../kernel/models/families';
 import type { MechanismPrediction, PairPrediction } from '../../kernel/engine/types';
 import { combinePredictions, rationaleShown } from '../../kernel/models/ensemble/combine';
 import { defaultEnsembleConfig, defaultEnsembleWeights, resolveEnsembleConfig, softRationaleRule } from '../../kernel/models/ensemble/config';

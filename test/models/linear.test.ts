@@ -10,7 +10,7 @@ import { balancedClassWeights, fitLogReg, predictProba } from '../../kernel/mode
 import { linearFromCheckpoint, loadLinear, trainLinear, type LinearModel } from '../../kernel/models/linear/linearModel';
 import { segmentResponse } from '../../kernel/models/linear/rationale';
 import { loadCheckpoint } from '../../kernel/engine/checkpoint';
-import { loadModel } from '../../kernel/engine/families';
+import { loadModel } from '../../kernel/models/families';
 import { toyPairs } from './toy';
 
 describe('models/linear', () => {

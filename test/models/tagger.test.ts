@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../kernel/engine/backend';
-import { loadModel } from '../../kernel/engine/families';
+import { loadModel } from '../../kernel/models/families';
 import type { TrainEvent } from '../../kernel/engine/types';
 import type { TaggerConfig } from '../../kernel/models/tagger/config';
 import { loadCheckpoint } from '../../kernel/engine/checkpoint';

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { families } from '../../kernel/engine/families';
+import { families } from '../../kernel/models/families';
 import { loadLabeledFiles } from '../../dataset/labeledFiles';
 import { RunStore } from '../../kernel/runs/store';
 import { runsReportNotebook, writeRunsReport } from '../../kernel/runs/report';

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DataError } from '../../../dataset/csv';
 import { assertOutputsClear } from '../../../dataset/outputGuard';
-import type { TrainConfig } from '../../engine/train';
+import type { TrainConfig } from '../../models/bi-encoder/train';
 import type { LabeledPair, Mechanism, TrainEvent } from '../../engine/types';
 import { MECHANISMS } from '../../../dataset/schema';
 import type { TrainData } from '../../engine/model';

@@ -2,7 +2,7 @@
 // n-gram's contribution |W[feature, level] · tfidf(feature)| to the level's score, shared evenly among its
 // occurrences in the response and credited to every word token an occurrence touches; normalised to [0, 1].
 import type { SalienceOptions } from '../../engine/model';
-import { normaliseByMax } from '../../engine/salience';
+import { normaliseByMax } from '../../engine/salienceScale';
 import type { Level, Mechanism, Pair } from '../../engine/types';
 import { argmax3 } from '../evaluate';
 import { wordTokens } from '../../../dataset/wordTokenizer';

@@ -3,7 +3,7 @@
 // level logit; one value per response word token of `predict`, normalised by the max to [0, 1].
 import * as tf from '@tensorflow/tfjs';
 import type { SalienceOptions } from '../../engine/model';
-import { normaliseByMax } from '../../engine/salience';
+import { normaliseByMax } from '../../engine/salienceScale';
 import type { Level, Mechanism, Pair } from '../../engine/types';
 import type { TaggerConfig } from './config';
 import type { TaggerNetwork } from './network';

@@ -1,10 +1,10 @@
 // Bi-encoder evaluation on labelled pairs: mean loss plus, per mechanism, the full MechanismEval
 // (level metrics, corrected rationale metrics, the original's batch-averaged numbers) from kernel/metrics.
-import { mechanismEval, type EvalRow } from '../metrics/report';
+import { mechanismEval, type EvalRow } from '../../metrics/report';
 import { encodePairs } from './encode';
-import type { PredictOptions } from './model';
+import type { PredictOptions } from '../../engine/model';
 import { argmaxLevel, runInference, type BiEncoderParts } from './predict';
-import type { EvalReport, LabeledPair, Mechanism } from './types';
+import type { EvalReport, LabeledPair, Mechanism } from '../../engine/types';
 
 export interface EvaluateOptions extends PredictOptions {
   /** Loss weights for the reported loss (train.py defaults 0.5 / 0.5). */

@@ -1,16 +1,16 @@
 // `BiEncoderModel`: the EmpathyModel of the bi-encoder family, holding the network, its tokenizer and,
 // after training, its optimiser (so a save is resumable); predict/evaluate/save delegate to their files.
-import type { AdamW } from './adamw';
+import type { AdamW } from '../../engine/adamw';
 import type { BiEncoder } from './biEncoder';
-import { configLike, configMechanisms, configNumber, configObject, saveCheckpoint } from './checkpoint';
+import { configLike, configMechanisms, configNumber, configObject, saveCheckpoint } from '../../engine/checkpoint';
 import { PRESETS, type BiEncoderConfig } from './config';
 import { evaluateBiEncoder } from './evaluate';
-import type { EmpathyModel, PredictOptions, SalienceOptions } from './model';
+import type { EmpathyModel, PredictOptions, SalienceOptions } from '../../engine/model';
 import { predictPairs } from './predict';
 import { biEncoderSalience } from './salience';
-import type { Tokenizer } from './tokenizer';
+import type { Tokenizer } from '../../engine/tokenizer';
 import type { TrainConfig } from './trainConfig';
-import type { EvalReport, LabeledPair, Mechanism, Pair, PairPrediction } from './types';
+import type { EvalReport, LabeledPair, Mechanism, Pair, PairPrediction } from '../../engine/types';
 
 /** The `config` entry of a bi-encoder checkpoint. */
 export interface BiEncoderCheckpointConfig {
@@ -60,7 +60,7 @@ export class BiEncoderModel implements EmpathyModel {
     return predictPairs(this, pairs, opts);
   }
 
-  /** Gradient × input on the responder's word + position embeddings (kernel/engine/salience.ts). */
+  /** Gradient × input on the responder's word + position embeddings (kernel/models/bi-encoder/salience.ts). */
   salience(pair: Pair, mechanism: Mechanism, opts?: SalienceOptions): Promise<number[]> {
     return biEncoderSalience(this, pair, mechanism, opts);
   }

@@ -5,10 +5,10 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { BiEncoderConfig } from './config';
 import { validateConfig } from './config';
-import type { Mechanism } from './types';
-import { addAll, crossEntropy, dense, dropout, matMul, SeedStream } from './ops';
+import type { Mechanism } from '../../engine/types';
+import { addAll, crossEntropy, dense, dropout, matMul, SeedStream } from '../../engine/ops';
 import { type ParamSpec, RobertaEncoder, robertaParamSpecs, type Trace } from './roberta';
-import { readSafetensors, type TensorEntry, toFloat32 } from './safetensors';
+import { readSafetensors, type TensorEntry, toFloat32 } from '../../engine/safetensors';
 
 /** A tokenised batch; every array row-major. */
 export interface EncodedBatch {

@@ -4,16 +4,10 @@
 import * as tf from '@tensorflow/tfjs';
 import type { EncodedBatch } from './biEncoder';
 import { collate, encodePairs } from './encode';
-import type { SalienceOptions } from './model';
+import type { SalienceOptions } from '../../engine/model';
+import { normaliseByMax } from '../../engine/salienceScale';
 import type { BiEncoderParts } from './predict';
-import type { Level, Mechanism, Pair } from './types';
-
-/** Divide by the max (all zeros stay zeros, e.g. when nothing reaches the logit). */
-export function normaliseByMax(xs: ArrayLike<number>): number[] {
-  let max = 0;
-  for (let i = 0; i < xs.length; i++) if (Number.isFinite(xs[i]) && xs[i] > max) max = xs[i];
-  return Array.from(xs, (x) => (max > 0 && Number.isFinite(x) ? Math.max(0, x) / max : 0));
-}
+import type { Level, Mechanism, Pair } from '../../engine/types';
 
 /**
  * Raw (unnormalised) per-position |gradient × input| of the level score of `mechanism` for a batch of one:

@@ -4,10 +4,10 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BiEncoder, EncodedBatch } from './biEncoder';
 import { collate, encodePairs, type EncodedExample } from './encode';
-import type { PredictOptions } from './model';
-import { extractSpans } from './spans';
-import type { Tokenizer } from './tokenizer';
-import type { Level, Mechanism, MechanismPrediction, Pair, PairPrediction, ProgressOptions, RationaleToken } from './types';
+import type { PredictOptions } from '../../engine/model';
+import { extractSpans } from '../../engine/spans';
+import type { Tokenizer } from '../../engine/tokenizer';
+import type { Level, Mechanism, MechanismPrediction, Pair, PairPrediction, ProgressOptions, RationaleToken } from '../../engine/types';
 
 /** What inference needs from a bi-encoder model. */
 export interface BiEncoderParts {

@@ -1,10 +1,10 @@
 // Pairs → model inputs: tokenise both sides once (`<s> … </s>`, max_len per side), derive level and
 // rationale-token labels, and collate padded EncodedBatches (row-major [B*T] typed arrays).
-import { locateRationales, tokenLabels } from '../../dataset/align';
+import { locateRationales, tokenLabels } from '../../../dataset/align';
 import type { EncodedBatch } from './biEncoder';
-import type { Tokenizer } from './tokenizer';
-import type { LabeledPair, Mechanism, Pair } from './types';
-import { MECHANISMS } from '../../dataset/schema';
+import type { Tokenizer } from '../../engine/tokenizer';
+import type { LabeledPair, Mechanism, Pair } from '../../engine/types';
+import { MECHANISMS } from '../../../dataset/schema';
 
 export interface EncodeOptions {
   /** Tokens per side including `<s>`/`</s>` (the original's max_len, 64). */

@@ -2,7 +2,7 @@
 // token-type row 0, embedding LayerNorm, post-LN layers with erf GELU, mask bias (1-mask)·-10000, pooler).
 import * as tf from '@tensorflow/tfjs';
 import type { EncoderConfig } from './config';
-import { dense, dropout, embeddingLookup, geluErf, layerNorm, matMul, SeedStream } from './ops';
+import { dense, dropout, embeddingLookup, geluErf, layerNorm, matMul, SeedStream } from '../../engine/ops';
 
 /** A parameter to create: its original (PyTorch) name, shape and init. */
 export interface ParamSpec {
@@ -93,7 +93,7 @@ export class RobertaEncoder {
 
   /**
    * The input embeddings word + position (from token ids) before token-type, LayerNorm and dropout:
-   * ids [B*T] -> [B*T, H]. What gradient × input salience differentiates against (kernel/engine/salience.ts).
+   * ids [B*T] -> [B*T, H]. What gradient × input salience differentiates against (kernel/models/bi-encoder/salience.ts).
    */
   inputEmbeddings(ids: Int32Array, batch: number, seqLen: number): tf.Tensor2D {
     const c = this.cfg;

@@ -1,8 +1,8 @@
 // The bi-encoder's training config: the original train.py's flags and defaults plus documented extras.
 // Its own file so the model (biEncoderModel.ts) and the loop (train.ts) share it without importing each other.
-import type { BackendPreference } from './backend';
+import type { BackendPreference } from '../../engine/backend';
 import type { BiEncoderOverrides } from './config';
-import type { Mechanism } from '../../dataset/schema';
+import type { Mechanism } from '../../../dataset/schema';
 
 /** train.py's arguments (same names and defaults) plus the extras this engine needs. */
 export interface TrainConfig {

@@ -2,19 +2,19 @@
 // resumable loop (shuffle, gradient accumulation, global-norm clip, AdamW, linear schedule) that streams
 // typed events, stops cleanly between batches, evaluates on dev per epoch and checkpoints atomically.
 import * as tf from '@tensorflow/tfjs';
-import { AdamW, clipGlobalNormAsync } from './adamw';
-import { currentBackend, initBackend, type BackendPreference } from './backend';
+import { AdamW, clipGlobalNormAsync } from '../../engine/adamw';
+import { currentBackend, initBackend, type BackendPreference } from '../../engine/backend';
 import { BiEncoder } from './biEncoder';
-import { BiEncoderModel, checkBiEncoderConfig } from './biEncoderModel';
-import { loadCheckpoint, splitByPrefix } from './checkpoint';
+import { BiEncoderModel } from './biEncoderModel';
 import { maxSeqLen, resolvePreset, type BiEncoderConfig } from './config';
 import { collate, encodePairs, mechanismsInData } from './encode';
 import { evaluateBiEncoder } from './evaluate';
-import type { TrainData, TrainResult } from './model';
-import { linearSchedule } from './schedule';
-import { loadHfTokenizer, tokenizerFromJSON, trainTokenizer, type Tokenizer } from './tokenizer';
-import type { BackendInfo, EvalReport, LabeledPair, Mechanism, RunOptions, TrainEvent } from './types';
-import { seededRandom as rng } from '../../dataset/random';
+import { openBiEncoderCheckpoint } from './load';
+import type { TrainData, TrainResult } from '../../engine/model';
+import { linearSchedule } from '../../engine/schedule';
+import { loadHfTokenizer, trainTokenizer, type Tokenizer } from '../../engine/tokenizer';
+import type { BackendInfo, EvalReport, LabeledPair, Mechanism, RunOptions, TrainEvent } from '../../engine/types';
+import { seededRandom as rng } from '../../../dataset/random';
 import { defaultTrainConfig, type TrainConfig } from './trainConfig';
 export { defaultTrainConfig, type TrainConfig } from './trainConfig';
 
@@ -83,21 +83,14 @@ function devScore(r: EvalReport): number {
 
 /** The network, tokenizer and (when resuming) optimiser state and train state to start from. */
 async function buildOrResume(cfg: TrainConfig, data: TrainData, emit: (e: TrainEvent) => void): Promise<{
-  net: BiEncoder; tokenizer: Tokenizer; maxLen: number; optimizerState?: Map<string, import('./safetensors').TensorEntry>; state?: TrainState;
+  net: BiEncoder; tokenizer: Tokenizer; maxLen: number; optimizerState?: Map<string, import('../../engine/safetensors').TensorEntry>; state?: TrainState;
 }> {
   if (cfg.resume) {
-    const ck = await loadCheckpoint(cfg.resume);
-    if (ck.family !== 'bi-encoder') throw new Error(`${cfg.resume} holds a '${ck.family}' model, not a bi-encoder`);
-    const c = checkBiEncoderConfig(cfg.resume, ck.config);
-    const tokenizer = await tokenizerFromJSON(ck.tokenizer);
-    const { rest, matched } = splitByPrefix(ck.tensors, 'optimizer.');
-    const net = new BiEncoder(c.model, cfg.seed_val);
-    try { net.loadStateDict(rest); } catch (e) { net.dispose(); throw new Error(`${cfg.resume}: ${(e as Error).message}`); }
+    const { net, tokenizer, cfg: c, checkpoint: ck, optimizerTensors } = await openBiEncoderCheckpoint(cfg.resume, cfg.seed_val);
     if (c.maxLen !== cfg.max_len) emit({ type: 'log', v: 1, level: 'warn', message: `resume: checkpoint max_len ${c.maxLen} overrides ${cfg.max_len}` });
     const state = ck.trainState as TrainState | undefined;
-    if (!state || matched.size === 0) emit({ type: 'log', v: 1, level: 'warn', message: `resume: ${cfg.resume} has no optimiser/train state; continuing from its weights with a fresh optimiser` });
-    const optimizerState = new Map([...ck.tensors].filter(([k]) => k.startsWith('optimizer.')));
-    return { net, tokenizer, maxLen: c.maxLen, optimizerState: matched.size > 0 ? optimizerState : undefined, state };
+    if (!state || optimizerTensors.size === 0) emit({ type: 'log', v: 1, level: 'warn', message: `resume: ${cfg.resume} has no optimiser/train state; continuing from its weights with a fresh optimiser` });
+    return { net, tokenizer, maxLen: c.maxLen, optimizerState: optimizerTensors.size > 0 ? optimizerTensors : undefined, state };
   }
   let tokenizer: Tokenizer;
   const { existsSync, statSync } = await import('node:fs');

@@ -1,0 +1,44 @@
+// Reading a bi-encoder checkpoint: its config, tokenizer and network with the saved weights, plus what a
+// resumed run needs besides (the optimiser tensors, the train state). `loadBiEncoder` and
+// `train({ resume })` both start here, so a checkpoint is read one way.
+import { BiEncoder } from './biEncoder';
+import { BiEncoderModel, checkBiEncoderConfig, type BiEncoderCheckpointConfig } from './biEncoderModel';
+import { loadCheckpoint, splitByPrefix, type Checkpoint } from '../../engine/checkpoint';
+import type { TensorEntry } from '../../engine/safetensors';
+import { tokenizerFromJSON, type Tokenizer } from '../../engine/tokenizer';
+import type { TrainConfig } from './trainConfig';
+
+/** A bi-encoder checkpoint opened: the caller owns (and disposes) `net`. */
+export interface OpenedBiEncoder {
+  net: BiEncoder;
+  tokenizer: Tokenizer;
+  cfg: BiEncoderCheckpointConfig;
+  checkpoint: Checkpoint;
+  /** The optimiser's tensors under their full names (`optimizer.…`); empty when the file has none. */
+  optimizerTensors: Map<string, TensorEntry>;
+}
+
+/** Open a bi-encoder checkpoint; `seed` seeds the network's dropout stream (the weights come from the file). */
+export async function openBiEncoderCheckpoint(path: string, seed = 0): Promise<OpenedBiEncoder> {
+  const ck = await loadCheckpoint(path);
+  if (ck.family !== 'bi-encoder') throw new Error(`${path} holds a '${ck.family}' model, not a bi-encoder`);
+  const cfg = checkBiEncoderConfig(path, ck.config);
+  if (ck.tokenizer === undefined) throw new Error(`${path}: checkpoint has no tokenizer`);
+  const tokenizer = await tokenizerFromJSON(ck.tokenizer);
+  const { rest } = splitByPrefix(ck.tensors, 'optimizer.');
+  const net = new BiEncoder(cfg.model, seed);
+  try {
+    net.loadStateDict(rest);
+  } catch (e) {
+    net.dispose();
+    throw new Error(`${path}: ${(e as Error).message}`);
+  }
+  const optimizerTensors = new Map([...ck.tensors].filter(([k]) => k.startsWith('optimizer.')));
+  return { net, tokenizer, cfg, checkpoint: ck, optimizerTensors };
+}
+
+/** Load a bi-encoder checkpoint (weights only; `train({ resume })` restores the optimiser too). */
+export async function loadBiEncoder(path: string): Promise<BiEncoderModel> {
+  const { net, tokenizer, cfg, checkpoint: ck } = await openBiEncoderCheckpoint(path);
+  return new BiEncoderModel(net, tokenizer, cfg.maxLen, { trainArgs: ck.trainArgs as Partial<TrainConfig> | undefined, metrics: ck.metrics });
+}
