@@ -9,7 +9,7 @@ import { MECHANISMS } from '../../dataset/schema';
 import type { ModelFamilyName, TrainData, TrainResult } from '../engine/model';
 import { defaultTrainConfig, type TrainConfig } from '../engine/train';
 import { families } from '../engine/families';
-import { resolveModelPreset } from '../models/presets';
+import { MODEL_PRESETS } from '../models/presets';
 import { resolveLinearConfig } from '../models/linear/config';
 import { resolveTaggerConfig } from '../models/tagger/config';
 import { resolveEnsembleConfig } from '../models/ensemble/config';
@@ -169,13 +169,17 @@ function splitPairs(pairs: readonly LabeledPair[], opts: SplitOptions): { train:
 export interface TrainRunSpec {
   /** Shown in the loss curve, the runs list and reports. */
   label: string;
-  /** 'bi-encoder' (default), 'linear', 'tagger', 'ensemble', or the preset 'offline-default'. */
-  family?: ModelFamilyName | 'offline-default';
+  /** 'bi-encoder' (default), 'linear', 'tagger', 'ensemble', or a preset ('offline-default', 'offline-default-soft'). */
+  family?: ModelFamilyName | 'offline-default' | 'offline-default-soft';
   /** The family's config (bi-encoder: TrainConfig fields over defaultTrainConfig; other families: their own). */
   config?: Partial<TrainConfig> | Record<string, unknown>;
   data: TrainData;
   /** The files the data came from (recorded with their hashes). Default: tutorialData(). */
   files?: TutorialFiles;
+  /** Who started the run, as recorded (default 'notebook'; Train Model… records 'extension'). */
+  source?: string;
+  /** The files the data came from, as recorded (default: from `files`, per mechanism). */
+  dataFiles?: Array<{ role: 'train' | 'dev' | 'test'; path: string; rows?: number }>;
   /** Runs folder (default: EMPATHY_RUNS_DIR, else ./runs of the kernel's folder). */
   runsDir?: string;
   /** Save the model into the run folder (default true: reports can then score examples). */
@@ -195,7 +199,7 @@ export interface TrainRunResult extends TrainResult {
  * cell, interrupt stops training between batches; the run is then marked 'stopped'.
  */
 export async function trainRun(spec: TrainRunSpec): Promise<TrainRunResult> {
-  const preset = spec.family === 'offline-default' ? resolveModelPreset('offline-default')! : undefined;
+  const preset = spec.family ? MODEL_PRESETS[spec.family] : undefined;
   const family: ModelFamilyName = preset?.family ?? (spec.family as ModelFamilyName | undefined) ?? 'bi-encoder';
   const fam = families[family];
   if (!fam) throw new Error(`trainRun: unknown model family '${family}' (known: ${Object.keys(families).join(', ')})`);
@@ -207,16 +211,16 @@ export async function trainRun(spec: TrainRunSpec): Promise<TrainRunResult> {
     : family === 'tagger' ? { ...resolveTaggerConfig({ ...given, mechanisms: mechs }) }
     : family === 'ensemble' ? { ...resolveEnsembleConfig({ ...given, mechanisms: mechs }), mechanisms: mechs }
     : { ...given, mechanisms: mechs };
-  const files = spec.files ?? tutorialData();
+  const files = spec.dataFiles ? undefined : spec.files ?? tutorialData();
   const store = new RunStore(spec.runsDir ?? defaultRunsDir());
   const seed = Number(config.seed_val ?? config.seed ?? 12);
   const rec = store.create({
-    label: spec.label, source: 'notebook', family, seed,
-    config: { ...config, ...(spec.family === 'offline-default' ? { preset: 'offline-default' } : {}) },
-    data: [
+    label: spec.label, source: spec.source ?? 'notebook', family, seed,
+    config: { ...config, ...(preset && spec.family !== family ? { preset: spec.family } : {}) },
+    data: spec.dataFiles ?? (files ? [
       ...mechs.map(m => ({ role: 'train' as const, path: files.train[m], rows: spec.data.train.length })),
       ...(files.dev && spec.data.dev ? mechs.map(m => ({ role: 'dev' as const, path: files.dev![m], rows: spec.data.dev!.length })) : []),
-    ],
+    ] : []),
   });
   const save = spec.save ?? true;
   const modelPath = join(rec.dir, 'model.safetensors');
