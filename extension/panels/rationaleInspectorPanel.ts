@@ -51,8 +51,11 @@ export class RationaleInspectorPanel {
     const p = new RationaleInspectorPanel(panel, context, kernels);
     await p.loadExamples(files);
     // Restricted Mode: no checkpoint is loaded (loading one needs the kernel).
-    modelPath ??= p.shipped;
     if (modelPath && vscode.workspace.isTrusted) await p.loadModel(modelPath);
+    else if (p.shipped && vscode.workspace.isTrusted) {
+      // The shipped default: a failure to load it leaves the panel open on its examples, and says why.
+      await p.loadModel(p.shipped).catch((e) => void vscode.window.showWarningMessage(`Rationale Inspector: the shipped model did not load: ${(e as Error)?.message ?? e}`));
+    }
     p.loaded = true;
     if (p.panelReady) p.postInit(); // the panel asked before the examples were there
     return p;
