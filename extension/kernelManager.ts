@@ -11,6 +11,7 @@ import { RESTRICTED_KERNEL } from './restrictedMode';
 import { resolveKernelRuntime, type KernelRuntime } from './kernelRuntime';
 import type { BackendStatus } from './statusBar';
 import { runsFolderFor } from './runsFolder';
+import { dataDirFor } from './dataDir';
 
 export type NotebookKernel = KernelClient;
 
@@ -79,10 +80,15 @@ export class KernelManager implements vscode.Disposable {
     // backends (tfjs-node, tfjs-node-gpu) installed there may load, after the extension's own folder
     // (EMPATHY_NATIVE_MODULE_PATH, kernel/engine/nativeModule.ts). Never for an untrusted workspace.
     const nodePath = vscode.workspace.isTrusted ? (vscode.workspace.workspaceFolders ?? []).map((f) => join(f.uri.fsPath, 'node_modules')) : [];
+    // empathy.dataDir: the public EPITOME CSVs for the tutorials (loadTutorialPairs reads EMPATHY_DATA_DIR).
+    const folder = (resource && vscode.workspace.getWorkspaceFolder(resource)) ?? vscode.workspace.workspaceFolders?.[0];
+    const dataDir = dataDirFor(vscode.workspace.getConfiguration('empathy', resource ?? folder?.uri).get<string>('dataDir', ''),
+      folder?.uri.scheme === 'file' ? folder.uri.fsPath : undefined);
     const env: Record<string, string> = {
       ...runtime.env,
       ...(backend !== 'auto' && !runtime.env.EMPATHY_BACKEND ? { EMPATHY_BACKEND: backend } : {}),
       EMPATHY_RUNS_DIR: runsFolderFor(this.context, resource),
+      ...(dataDir ? { EMPATHY_DATA_DIR: dataDir } : {}),
       ...(nodePath.length ? {
         NODE_PATH: [...nodePath, process.env.NODE_PATH].filter(Boolean).join(delimiter),
         [NATIVE_MODULE_PATH_ENV]: [...nodePath, process.env[NATIVE_MODULE_PATH_ENV]].filter(Boolean).join(delimiter),

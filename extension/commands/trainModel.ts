@@ -9,26 +9,21 @@ import type { KernelManager } from '../kernelManager';
 import { NOTEBOOK_TYPE } from '../serializer';
 import { CONTROLLER_ID } from '../controller';
 import { pickDataFiles } from '../dataFiles';
-import { lit } from '../kernelQuery';
+import { dataCell, trainCell, trainPlan, type TrainRequest } from './trainPlan';
 
-export interface TrainRequest {
-  files: string[];
-  preset: string;
-  /** Epochs (default 2: a first look; the paper trains 4). */
-  epochs: number;
-  /** Further TrainConfig fields spread over the above (e.g. { batch_size: 8 }). */
-  overrides?: Record<string, unknown>;
-}
+export type { TrainRequest } from './trainPlan';
 
-/** The tiny preset is the golden fixtures' size (a 120-token vocabulary); a BPE trained here needs ≥ 260. */
-const PRESET_OVERRIDES: Record<string, Record<string, unknown>> = {
-  tiny: { model: { encoder: { vocabSize: 512 } } },
-};
 
+
+/** The names of `empathy.defaultPreset` (package.json), in its order: the one model vocabulary. */
 const PRESET_ITEMS: Array<vscode.QuickPickItem & { id: string }> = [
-  { id: 'tiny', label: 'tiny', detail: 'A few-layer encoder: seconds per epoch on the samples — for trying things out' },
-  { id: 'small', label: 'small', detail: 'A small encoder trained from scratch: minutes on a laptop CPU' },
-  { id: 'roberta-base', label: 'roberta-base', detail: "The paper's RoBERTa-base encoders: needs pretrained weights and a GPU to be practical" },
+  { id: 'offline-default', label: 'offline-default', detail: 'The offline default (linear + BiGRU tagger ensemble; the shipped model): the best model without pretrained weights' },
+  { id: 'offline-default-soft', label: 'offline-default-soft', detail: 'The offline default with soft rationales (token probability × P(level > 0), no hard gate)' },
+  { id: 'linear', label: 'linear', detail: 'TF-IDF class-balanced logistic regression: trains in seconds' },
+  { id: 'tagger', label: 'tagger', detail: 'The BiGRU rationale tagger alone' },
+  { id: 'tiny', label: 'bi-encoder · tiny', detail: 'A few-layer encoder: seconds per epoch on the samples — for trying things out' },
+  { id: 'small', label: 'bi-encoder · small', detail: 'A small encoder trained from scratch: minutes on a laptop CPU' },
+  { id: 'roberta-base', label: 'bi-encoder · roberta-base', detail: "The paper's RoBERTa-base encoders: needs pretrained weights and a GPU to be practical" },
 ];
 
 /** The training notebook's cells: load + split, train (live loss curve), evaluate (confusion matrix). */
@@ -41,17 +36,10 @@ export function trainingNotebook(req: TrainRequest): vscode.NotebookData {
     return c;
   };
   return new vscode.NotebookData([
-    md(`# Training: ${names}\n\nPreset **${req.preset}**, ${req.epochs} epoch(s). Created by *Empathy: Train Model…*; ` +
+    md(`# Training: ${names}\n\nModel **${req.preset}**, ${trainPlan(req.preset).kind === 'bi-encoder' ? `${req.epochs} epoch(s)` : 'its family\'s default config'}. Created by *Empathy: Train Model…*; ` +
       'edit the config and re-run to experiment. Interrupting the training cell keeps the weights of the last completed step.'),
-    code(`const files = ${lit(req.files)};\n` +
-      (req.files.length > 1 ? '// Several files (one per mechanism) load as one joint dataset: one model learns ER, IP and EX together.\n' : '') +
-      'const pairs = await empathy.loadPairs(files);\nconst data = empathy.splitPairs(pairs, { seed: 12 });\n' +
-      '`${data.train.length} train / ${data.dev.length} dev / ${data.test.length} test pairs`', 'data'),
-    code(`const config = ${trainConfigLiteral(req)};\n` +
-      '// Recorded as a run (config, data hashes, metrics, the trained model) in the workspace\'s runs folder.\n' +
-      `const run = await empathy.train(config, data, {\n  label: ${lit(`${req.preset} · ${names}`)},\n` +
-      "  record: { source: 'extension', files: files.map((path) => ({ role: 'train' as const, path })), saveModel: true },\n});\n" +
-      '`${run.steps} steps${run.stopped ? ` (stopped: ${run.stopped})` : \'\'} · run ${run.runId}`', 'train'),
+    code(dataCell(req.files), 'data'),
+    code(trainCell(req, names), 'train'),
     code('const report = await empathy.evaluate(run.model, data.test.length ? data.test : data.dev);\nconst matrix = display.confusion(report);', 'evaluate'),
   ]);
 }
@@ -68,15 +56,10 @@ function cellError(cell: vscode.NotebookCell): string | undefined {
   return undefined;
 }
 
-function trainConfigLiteral(req: TrainRequest): string {
-  const cfg = { preset: req.preset, epochs: req.epochs, ...(PRESET_OVERRIDES[req.preset] ?? {}), ...(req.overrides ?? {}) };
-  return JSON.stringify(cfg, null, 2).replace(/"([A-Za-z_$][\w$]*)":/g, '$1:');
-}
-
 export async function askTrainRequest(context: vscode.ExtensionContext): Promise<TrainRequest | undefined> {
   const files = await pickDataFiles(context, { title: 'Train Model: training data (EPITOME CSVs)', many: true });
   if (!files?.length) return undefined;
-  const preferred = vscode.workspace.getConfiguration('empathy').get<string>('defaultPreset', 'small');
+  const preferred = vscode.workspace.getConfiguration('empathy').get<string>('defaultPreset', 'offline-default');
   const items = [...PRESET_ITEMS].sort((a, b) => Number(b.id === preferred) - Number(a.id === preferred))
     .map((p) => ({ ...p, description: p.id === preferred ? 'empathy.defaultPreset' : undefined }));
   const preset = await vscode.window.showQuickPick(items, { title: 'Train Model: model preset' });

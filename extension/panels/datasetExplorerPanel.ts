@@ -1,5 +1,6 @@
 // The Dataset Explorer webview panel host: loads EPITOME CSVs through the kernel (display.dataset), answers
-// the panel's requests (open another file, export a slice, per-row predictions from a checkpoint).
+// the panel's requests (open another file, export a slice, per-row predictions from a checkpoint: the
+// shipped offline-default model of the extension's folder is offered first).
 import * as vscode from 'vscode';
 import { basename } from 'node:path';
 import { MIME, type DatasetPayload } from '../../kernel/protocol/mime';
@@ -9,6 +10,7 @@ import { pickDataFiles } from '../dataFiles';
 import { HOST_JSON, lit, queryPayload } from '../kernelQuery';
 import { panelHtml, webviewRoots } from './webviewHtml';
 import { RESTRICTED_PANEL, readOnlyDataset } from '../restrictedMode';
+import { SHIPPED_MODEL_NOTE, shippedModelIn } from '../shippedModel';
 
 export class DatasetExplorerPanel {
   static readonly viewType = 'empathy.datasetExplorer';
@@ -77,19 +79,35 @@ export class DatasetExplorerPanel {
       }
       case 'requestPredictions': {
         if (!vscode.workspace.isTrusted) { this.post({ type: 'status', v: 1, level: 'error', message: RESTRICTED_PANEL }); return; }
-        const picked = await vscode.window.showOpenDialog({ title: 'Score the dataset with a checkpoint', filters: { Checkpoint: ['pth', 'safetensors', 'ckpt'] } });
-        if (!picked?.[0]) return;
-        this.post({ type: 'status', v: 1, level: 'info', message: `Scoring ${this.dataset?.rows.length ?? 0} rows with ${basename(picked[0].fsPath)}…` });
+        const modelPath = await this.pickModel();
+        if (!modelPath) return;
+        const modelLabel = modelPath === shippedModelIn(this.context.extensionPath) ? 'offline-default (shipped)' : basename(modelPath);
+        this.post({ type: 'status', v: 1, level: 'info', message: `Scoring ${this.dataset?.rows.length ?? 0} rows with ${modelLabel}…` });
         const kernel = await this.kernels.tools();
-        const code = `{\nconst model = await empathy.loadModel(${lit(picked[0].fsPath)});\n` +
+        const code = `{\nconst model = await empathy.loadModel(${lit(modelPath)});\n` +
           `try {\n  const rows = await empathy.loadPairs(${lit(this.files)}, { quiet: true });\n` +
           `  const preds = await empathy.predict(model, rows);\n  const out: Record<string, Record<string, number>> = {};\n` +
           `  for (const p of preds) { out[p.id] = {}; for (const [m, v] of Object.entries(p.mechanisms)) if (v) out[p.id][m] = v.level; }\n` +
           `  display.bundle({ 'text/plain': 'predictions', ${lit(HOST_JSON)}: out });\n} finally { model.dispose(); }\n}`;
         const predictions = await queryPayload<RowPredictions>(kernel, 'dataset-predictions', code, HOST_JSON);
-        this.post({ type: 'predictions', v: 1, modelLabel: basename(picked[0].fsPath), predictions });
+        this.post({ type: 'predictions', v: 1, modelLabel, predictions });
         break;
       }
     }
+  }
+
+  /** The checkpoint to score with: the shipped model (offered first when present) or one the user opens. */
+  private async pickModel(): Promise<string | undefined> {
+    const shipped = shippedModelIn(this.context.extensionPath);
+    if (shipped) {
+      const choice = await vscode.window.showQuickPick([
+        { label: 'offline-default (shipped)', detail: SHIPPED_MODEL_NOTE, path: shipped },
+        { label: 'Open a checkpoint…', detail: 'a .safetensors / .pth / .ckpt file, e.g. model.safetensors of a run', path: undefined },
+      ], { title: 'Score the dataset with which model?' });
+      if (!choice) return undefined;
+      if (choice.path) return choice.path;
+    }
+    const picked = await vscode.window.showOpenDialog({ title: 'Score the dataset with a checkpoint', filters: { Checkpoint: ['pth', 'safetensors', 'ckpt'] } });
+    return picked?.[0]?.fsPath;
   }
 }

@@ -1,8 +1,8 @@
 // What the Rationale Inspector asks the kernel when it scores a pair: the generated cell (predictions, and
 // per-mechanism salience when the model offers `salience`), and how its displays become one `scored` item.
-// No 'vscode' import: the query and the merge are tested headless against a real kernel session.
-import { predictionHealth } from '../../kernel/metrics/health';
-import type { PairPrediction } from '../../kernel/engine/types';
+// No 'vscode' import: the query and the merge are tested headless against a real kernel session. The
+// model's health ("has not learned yet") is judged in the kernel (empathy.predictionHealth): the extension
+// reaches the kernel only through its process and protocol (the layer rule).
 import type { Mechanism, MimeBundle, RationalesPayload } from '../../kernel/protocol/mime';
 import { MIME } from '../../kernel/protocol/mime';
 import { HOST_JSON, lit } from '../kernelQuery';
@@ -23,7 +23,7 @@ export interface ScoreAnswer {
   healthNote?: string;
 }
 
-/** Code for the tools kernel: score `pair` with `globalThis.__inspectorModel`; salience per mechanism if asked. */
+/** Code for the tools kernel: score `pair` with `globalThis.__inspectorModel`, its health; salience per mechanism if asked. */
 export function scoreCode(pair: { id: string; seekerPost: string; responsePost: string }, salience: boolean): string {
   const lines = [
     '{',
@@ -31,20 +31,21 @@ export function scoreCode(pair: { id: string; seekerPost: string; responsePost: 
     `const pair = ${lit(pair)};`,
     'const preds = await empathy.predict(model, [pair]);',
     'display.rationales(preds, { maxLen: model.maxLen });',
+    'const answer = {};',
+    'const health = empathy.predictionHealth(preds);',
+    'if (!health.learned) answer.health = health.message;',
   ];
   if (salience) {
     lines.push(
-      'const answer = {};',
       "if (typeof model.salience !== 'function') answer.note = `the ${model.family} model offers no salience`;",
       'else {',
       '  answer.salience = {};',
       '  try { for (const m of model.mechanisms) answer.salience[m] = await model.salience(pair, m); }',
       '  catch (e) { answer.salience = undefined; answer.note = `salience failed: ${e?.message ?? e}`; }',
       '}',
-      `display.bundle({ 'text/plain': 'salience', ${lit(HOST_JSON)}: answer });`,
     );
   }
-  lines.push('}');
+  lines.push(`display.bundle({ 'text/plain': 'inspector answer', ${lit(HOST_JSON)}: answer });`, '}');
   return lines.join('\n');
 }
 
@@ -62,8 +63,7 @@ export function withSalience(item: Item, salience: SalienceByMechanism): Item {
 export function scoreAnswer(bundles: readonly MimeBundle[]): ScoreAnswer {
   const r = bundles.find((b) => b[MIME.rationales] !== undefined)?.[MIME.rationales] as RationalesPayload | undefined;
   if (!r?.items?.[0]) throw new Error('the kernel displayed no rationales for the pair');
-  const s = bundles.find((b) => b[HOST_JSON] !== undefined)?.[HOST_JSON] as { salience?: SalienceByMechanism; note?: string } | undefined;
+  const s = bundles.find((b) => b[HOST_JSON] !== undefined)?.[HOST_JSON] as { salience?: SalienceByMechanism; note?: string; health?: string } | undefined;
   const item = s?.salience ? withSalience(r.items[0], s.salience) : r.items[0];
-  const health = predictionHealth([item as unknown as PairPrediction]);
-  return { item, maxLen: r.maxLen, ...(s?.salience ? { salience: s.salience } : {}), ...(s?.note ? { salienceNote: s.note } : {}), ...(health.learned ? {} : { healthNote: health.message }) };
+  return { item, maxLen: r.maxLen, ...(s?.salience ? { salience: s.salience } : {}), ...(s?.note ? { salienceNote: s.note } : {}), ...(s?.health ? { healthNote: s.health } : {}) };
 }

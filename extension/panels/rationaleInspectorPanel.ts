@@ -1,5 +1,6 @@
 // The Rationale Inspector webview panel host: examples from an EPITOME CSV (gold levels + spans), models
 // from checkpoints in the workspace; each (edited) pair is scored in the kernel and drawn as a heatmap.
+// With no model chosen it opens with the shipped offline-default model (from the extension's own folder).
 import * as vscode from 'vscode';
 import { basename } from 'node:path';
 import { MIME, type DatasetPayload, type Mechanism } from '../../kernel/protocol/mime';
@@ -12,6 +13,7 @@ import { HOST_JSON, lit, queryPayload, runInKernel } from '../kernelQuery';
 import { scoreAnswer, scoreCode } from './inspectorScoring';
 import { panelHtml, webviewRoots } from './webviewHtml';
 import { RESTRICTED_PANEL, readOnlyDataset } from '../restrictedMode';
+import { SHIPPED_MODEL_LABEL, SHIPPED_MODEL_NOTE, shippedModelIn } from '../shippedModel';
 
 const CHECKPOINTS = '**/*.{pth,safetensors,ckpt}';
 
@@ -34,7 +36,10 @@ export class RationaleInspectorPanel {
     }, undefined, context.subscriptions);
   }
 
-  /** Opens the panel on examples from `files` (asked for when absent), optionally with a checkpoint loaded. */
+  /**
+   * Opens the panel on examples from `files` (asked for when absent) with the checkpoint `modelPath` loaded,
+   * or, without one, the shipped offline-default model of the extension's folder (the user may pick another).
+   */
   static async open(context: vscode.ExtensionContext, kernels: KernelManager, files?: string[], modelPath?: string): Promise<RationaleInspectorPanel | undefined> {
     files ??= await pickDataFiles(context, { title: 'Rationale Inspector: examples from which EPITOME CSV?', many: false });
     if (!files?.length) return undefined;
@@ -47,10 +52,17 @@ export class RationaleInspectorPanel {
     await p.loadExamples(files);
     // Restricted Mode: no checkpoint is loaded (loading one needs the kernel).
     if (modelPath && vscode.workspace.isTrusted) await p.loadModel(modelPath);
+    else if (p.shipped && vscode.workspace.isTrusted) {
+      // The shipped default: a failure to load it leaves the panel open on its examples, and says why.
+      await p.loadModel(p.shipped).catch((e) => void vscode.window.showWarningMessage(`Rationale Inspector: the shipped model did not load: ${(e as Error)?.message ?? e}`));
+    }
     p.loaded = true;
     if (p.panelReady) p.postInit(); // the panel asked before the examples were there
     return p;
   }
+
+  /** The shipped checkpoint under the extension's install (or development) folder, if present. */
+  private get shipped(): string | undefined { return shippedModelIn(this.context.extensionPath); }
 
   private post(m: HostToRationaleInspector): void { void this.panel.webview.postMessage(m); }
 
@@ -72,7 +84,11 @@ export class RationaleInspectorPanel {
     // Restricted Mode lists no workspace checkpoints (the first one would be loaded on the first score).
     if (!trusted) { this.models = []; return; }
     const found = await vscode.workspace.findFiles(CHECKPOINTS, '{**/node_modules/**,**/test-output/**}', 50);
-    this.models = found.map((u) => ({ id: u.fsPath, label: vscode.workspace.asRelativePath(u) }));
+    const shipped = this.shipped;
+    this.models = [
+      ...(shipped ? [{ id: shipped, label: SHIPPED_MODEL_LABEL, note: SHIPPED_MODEL_NOTE }] : []),
+      ...found.filter((u) => u.fsPath !== shipped).map((u) => ({ id: u.fsPath, label: vscode.workspace.asRelativePath(u) })),
+    ];
   }
 
   /** Loads a checkpoint into the tools kernel, where it stays between score requests. */

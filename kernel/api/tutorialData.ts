@@ -167,13 +167,17 @@ function splitPairs(pairs: readonly LabeledPair[], opts: SplitOptions): { train:
 export interface TrainRunSpec {
   /** Shown in the loss curve, the runs list and reports. */
   label: string;
-  /** 'bi-encoder' (default), 'linear', 'tagger', 'ensemble', or the preset 'offline-default'. */
-  family?: ModelFamilyName | 'offline-default';
+  /** 'bi-encoder' (default), 'linear', 'tagger', 'ensemble', or a preset ('offline-default', 'offline-default-soft'). */
+  family?: ModelFamilyName | 'offline-default' | 'offline-default-soft';
   /** The family's config (bi-encoder: TrainConfig fields over defaultTrainConfig; other families: their own). */
   config?: Partial<TrainConfig> | Record<string, unknown>;
   data: TrainData;
   /** The files the data came from (recorded with their hashes). Default: tutorialData(). */
   files?: TutorialFiles;
+  /** Who started the run, as recorded (default 'notebook'; Train Model… records 'extension'). */
+  source?: string;
+  /** The files the data came from, as recorded (default: from `files`, per mechanism). */
+  dataFiles?: Array<{ role: 'train' | 'dev' | 'test'; path: string; rows?: number }>;
   /** Runs folder (default: EMPATHY_RUNS_DIR, else ./runs of the kernel's folder). */
   runsDir?: string;
   /** Save the model into the run folder (default true: reports can then score examples). */
@@ -194,8 +198,9 @@ export interface TrainRunResult extends TrainOutcome {
  */
 export async function trainRun(spec: TrainRunSpec): Promise<TrainRunResult> {
   const model = spec.family ?? 'bi-encoder';
-  if (!resolveModelPreset(model)) throw new Error(`trainRun: unknown model family '${model}' (known: ${Object.keys(families).join(', ')}, offline-default)`);
-  const files = spec.files ?? tutorialData();
+  const preset = resolveModelPreset(model);
+  if (!preset) throw new Error(`trainRun: unknown model family '${model}' (known: ${Object.keys(families).join(', ')}, offline-default, offline-default-soft)`);
+  const files = spec.dataFiles ? undefined : spec.files ?? tutorialData();
   const req = { model, config: { ...(spec.config ?? {}) }, data: spec.data };
   const plan = planFor(req);
   const mechs = plan.config.mechanisms as Mechanism[];
@@ -209,12 +214,12 @@ export async function trainRun(spec: TrainRunSpec): Promise<TrainRunResult> {
     result = await trainAndRecord({
       ...req,
       record: {
-        runsDir: spec.runsDir ?? defaultRunsDir(), label: spec.label, source: 'notebook', saveModel: spec.save ?? true,
-        extraConfig: spec.family === 'offline-default' ? { preset: 'offline-default' } : undefined,
-        files: [
+        runsDir: spec.runsDir ?? defaultRunsDir(), label: spec.label, source: spec.source ?? 'notebook', saveModel: spec.save ?? true,
+        extraConfig: preset.family !== model ? { preset: model } : undefined,
+        files: spec.dataFiles ?? (files ? [
           ...mechs.map(m => ({ role: 'train' as const, path: files.train[m], rows: spec.data.train.length })),
           ...(files.dev && spec.data.dev ? mechs.map(m => ({ role: 'dev' as const, path: files.dev![m], rows: spec.data.dev!.length })) : []),
-        ],
+        ] : []),
         onCreate: (runId) => {
           id = runId;
           if (spec.lossCurve ?? true) curve = display.lossCurve({ events, id, label: spec.label }, { live: true });

@@ -37,7 +37,12 @@ export interface InspectorExample {
   gold?: Partial<Record<Mechanism, { level: Level; spans: Array<[number, number]> }>>;
 }
 
-export interface InspectorModel { id: string; label: string }
+export interface InspectorModel {
+  id: string;
+  label: string;
+  /** Shown beside the model picker (e.g. that this is the shipped model and what it is for). */
+  note?: string;
+}
 
 export type RationaleInspectorToHost =
   | { type: 'ready'; v: 1 }

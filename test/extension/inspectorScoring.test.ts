@@ -50,6 +50,21 @@ describe('extension: Rationale Inspector scoring query', function () {
     assert.ok(a.item.mechanisms.ER!.tokens.length > 0);
   });
 
+  it('carries the kernel\'s "has not learned yet" note for near-uniform probabilities, none otherwise', async () => {
+    const predict = model.predict.bind(model);
+    g.__inspectorModel = {
+      family: 'linear', mechanisms: model.mechanisms, maxLen: model.maxLen,
+      predict: async (...args: Parameters<typeof predict>) => (await predict(...args)).map((p) => ({
+        ...p, mechanisms: Object.fromEntries(Object.entries(p.mechanisms).map(([m, x]) => [m, { ...x!, probs: [0.34, 0.33, 0.33], level: 0 }])),
+      })),
+    };
+    const a = await ask(false);
+    assert.match(a.healthNote!, /this model has not learned yet \(.*near uniform/);
+    g.__inspectorModel = model;
+    const b = await ask(false);
+    assert.equal(b.healthNote, undefined);
+  });
+
   it('merges only vectors that match the tokens one to one', () => {
     const item = { id: 'a', seekerPost: 's', responsePost: 'so sorry', mechanisms: {
       ER: { level: 2 as const, probs: [0, 0, 1], tokens: [{ text: 'so', start: 0, end: 2, prob: 0.1 }, { text: 'sorry', start: 3, end: 8, prob: 0.9 }] },

@@ -125,6 +125,8 @@ export class RationaleInspector {
       this.modelId = id;
       this.bridge.post({ type: 'pickModel', v: 1, modelId: id });
     }, 'model'));
+    const note = this.models.find((x) => x.id === this.modelId)?.note;
+    if (note) this.modelSlot.appendChild(h('span', { class: 'ew-muted ew-model-note', 'data-model-note': '' }, ` ${note}`));
   }
 
   private drawList(): void {

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { MIME, type LossCurvePayload } from '../../../kernel/protocol/mime';
 import { extension } from './workspace';
 import { cellById, outputJson, outputMimes, outputText, runCells, waitFor, lookAt } from './notebookRun';
-import { checkDatasetExplorer, checkRationaleInspector, shippedSample as sample } from './panelChecks';
+import { checkDatasetExplorer, checkRationaleInspector, checkRationaleInspectorShipped, shippedSample as sample } from './panelChecks';
 
 function stepsShown(cell: vscode.NotebookCell): number {
   try { return outputJson<LossCurvePayload>(cell, MIME.lossCurve).runs[0]?.steps.length ?? 0; } catch { return 0; }
@@ -72,6 +72,10 @@ describe('commands and panels', function () {
     // The quickstart tutorial (run above) records a run with its checkpoint in the workspace.
     const [checkpoint] = await vscode.workspace.findFiles('**/*.safetensors', '**/node_modules/**', 1);
     await checkRationaleInspector('panel-rationale-inspector', checkpoint?.fsPath);
+  });
+
+  it('Open Rationale Inspector with no model chosen scores with the shipped offline-default model', async () => {
+    await checkRationaleInspectorShipped('panel-rationale-inspector-shipped');
   });
 
   it('the walkthrough opens with the paper and dataset attribution', async () => {

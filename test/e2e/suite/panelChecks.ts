@@ -1,6 +1,7 @@
 // The Dataset Explorer and Rationale Inspector checks, shared by the development-folder suite and the
 // installed .vsix: each opens its webview panel on a shipped sample and asks Chromium for its content.
 import * as assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { extension } from './workspace';
@@ -20,6 +21,21 @@ export async function checkDatasetExplorer(screenshot: string): Promise<void> {
 export async function checkRationaleInspector(screenshot: string, checkpoint: string | undefined): Promise<void> {
   await vscode.commands.executeCommand('empathy.openRationaleInspector', [shippedSample('interpretations-sample.csv')], checkpoint);
   const expectText = ['Join a club or a sports league', ...(checkpoint ? ['scored in', 'hover a token to see its probability', 'shaded by salience'] : [])];
+  const answer = await lookAt({ name: screenshot, expectText, timeoutMs: 90_000 }, 120_000);
+  assert.ok(answer.ok, `missing ${answer.missing.join(', ')} in ${JSON.stringify(answer.frames)}`);
+  await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+}
+
+/**
+ * Opened with no model chosen, the Inspector scores the selected pair with the shipped offline-default model
+ * from the extension's own folder (development folder or installed .vsix), says so, and draws the predicted
+ * levels and rationale heatmaps.
+ */
+export async function checkRationaleInspectorShipped(screenshot: string): Promise<void> {
+  const shipped = join(extension().extensionPath, 'dataset', 'models', 'offline-default.safetensors');
+  assert.ok(existsSync(shipped), `the extension carries no shipped model at ${shipped}`);
+  await vscode.commands.executeCommand('empathy.openRationaleInspector', [shippedSample('interpretations-sample.csv')]);
+  const expectText = ['Join a club or a sports league', 'offline-default (shipped)', 'not a clinical or screening tool', 'scored in', 'pred: ', 'hover a token to see its probability'];
   const answer = await lookAt({ name: screenshot, expectText, timeoutMs: 90_000 }, 120_000);
   assert.ok(answer.ok, `missing ${answer.missing.join(', ')} in ${JSON.stringify(answer.frames)}`);
   await vscode.commands.executeCommand('workbench.action.closeActiveEditor');

@@ -19,11 +19,12 @@ function runsIn(dir: string): RunJson[] {
 describe('Train Model… with several files, recorded as runs', function () {
   this.timeout(300_000);
 
-  it('three files (ER, IP, EX) train one joint model, recorded as a run in the workspace runs folder', async () => {
+  // A bi-encoder size and the offline default (empathy.defaultPreset's default), which trains through trainRun.
+  for (const [preset, family, overrides] of [['tiny', 'bi-encoder', { batch_size: 8 }], ['offline-default', 'ensemble', {}]] as const) it(`three files (ER, IP, EX) train one joint ${preset} model, recorded as a run in the workspace runs folder`, async () => {
     const runsDir = workspaceFile('runs').fsPath;
     const before = new Set(runsIn(runsDir).map((r) => r.id));
     const files = ['emotional-reactions-sample.csv', 'interpretations-sample.csv', 'explorations-sample.csv'].map(sample);
-    const nb = await vscode.commands.executeCommand<vscode.NotebookDocument>('empathy.trainModel', { files, preset: 'tiny', epochs: 1, overrides: { batch_size: 8 } });
+    const nb = await vscode.commands.executeCommand<vscode.NotebookDocument>('empathy.trainModel', { files, preset, epochs: 1, overrides });
     assert.ok(nb, 'the training notebook opened');
     const cells = codeCells(nb);
     for (const c of cells) assert.equal(c.executionSummary?.success, true, `cell ${c.index}: ${outputText(c)}`);
@@ -35,6 +36,8 @@ describe('Train Model… with several files, recorded as runs', function () {
     const run = fresh[0];
     assert.equal(run.source, 'extension');
     assert.equal(run.status, 'finished');
+    assert.equal(run.family, family);
+    if (family === 'ensemble') assert.equal((run.config as { preset?: string }).preset, preset);
     assert.deepEqual(run.data.map((d) => d.path), files);
     assert.ok(run.data.every((d) => /^[0-9a-f]{64}$/.test(d.sha256)));
     assert.deepEqual(run.config.mechanisms, ['ER', 'IP', 'EX'], 'one joint model for the three mechanisms');

@@ -95,6 +95,11 @@ describe('in an untrusted workspace', function () {
     const inspector = await askBrowser({ name: 'untrusted-rationale-inspector', expectText: ['Join a club or a sports league', 'no model loaded', 'Restricted Mode'], timeoutMs: 60_000 }, 120_000);
     assert.ok(inspector.ok, `Rationale Inspector: missing ${inspector.missing.join(', ')} in ${JSON.stringify(inspector.frames)}`);
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    // With no model chosen (trusted: the shipped offline-default model) nothing is loaded either.
+    await vscode.commands.executeCommand('empathy.openRationaleInspector', [sample('interpretations-sample.csv')]);
+    const shipped = await askBrowser({ name: 'untrusted-rationale-inspector-no-model', expectText: ['Join a club or a sports league', 'no model loaded', 'Restricted Mode'], timeoutMs: 60_000 }, 120_000);
+    assert.ok(shipped.ok, `Rationale Inspector without a model: missing ${shipped.missing.join(', ')} in ${JSON.stringify(shipped.frames)}`);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
     assert.deepEqual(kernelProcesses(), [], 'no kernel process was started');
     assert.equal(existsSync(marker), false, `workspace code ran: ${existsSync(marker) ? readFileSync(marker, 'utf8') : ''}`);
   });

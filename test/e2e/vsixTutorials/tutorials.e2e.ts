@@ -9,7 +9,7 @@ import { MIME } from '../../../kernel/protocol/mime';
 import { TUTORIALS } from '../../examples/tutorialExpectations';
 import { extension } from '../suite/workspace';
 import { codeCells, lookAt, openWithKernel, outputJson, outputMimes, outputText, runAllUntilDoneOrFailed } from '../suite/notebookRun';
-import { checkDatasetExplorer, checkRationaleInspector } from '../suite/panelChecks';
+import { checkDatasetExplorer, checkRationaleInspector, checkRationaleInspectorShipped } from '../suite/panelChecks';
 
 const folder = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
 
@@ -57,6 +57,10 @@ describe('the installed .vsix runs every tutorial', function () {
 
   it('opens the Dataset Explorer on a shipped sample', async () => {
     await checkDatasetExplorer('vsix-panel-dataset-explorer');
+  });
+
+  it('opens the Rationale Inspector with the shipped model of the installed extension', async () => {
+    await checkRationaleInspectorShipped('vsix-panel-rationale-inspector-shipped');
   });
 
   it('opens the Rationale Inspector and scores the selected pair with a model a tutorial trained', async () => {
