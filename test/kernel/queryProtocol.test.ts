@@ -12,6 +12,11 @@ import type { HelloEvent, KernelEvent } from '../../kernel/protocol/kernel';
 import { QUERY_PROTOCOL_VERSION, type QueryAnswer } from '../../kernel/protocol/query';
 
 const repo = path.resolve(__dirname, '../../..');
+/** Equal lengths, each value within 1e-6. */
+function close(got: readonly number[], want: readonly number[], what: string): void {
+  assert.equal(got.length, want.length, what);
+  got.forEach((g, i) => assert.ok(Math.abs(g - want[i]) < 1e-6, `${what}[${i}]: ${g} vs ${want[i]}`));
+}
 const pair = { id: 'p', seekerPost: 'I failed my driving test again.', responsePost: "I'm so sorry, that sounds frustrating. What happened?" };
 
 describe('kernel/protocol/query (through the kernel process)', function () {
@@ -60,9 +65,10 @@ describe('kernel/protocol/query (through the kernel process)', function () {
           const got = item.mechanisms[m]!;
           const want = expected.mechanisms[m]!;
           assert.equal(got.level, want.level, `${m} level`);
-          assert.deepEqual(got.probs, want.probs, `${m} probabilities`);
           assert.deepEqual(got.spans, want.spans.map((s) => [s.start, s.end]), `${m} spans`);
-          assert.deepEqual(got.tokens.map((t) => t.prob), want.tokens.map((t) => t.prob), `${m} token probabilities`);
+          // Within float error: this process and the kernel may run different backends (cpu, wasm).
+          close(got.probs, want.probs, `${m} probabilities`);
+          close(got.tokens.map((t) => t.prob), want.tokens.map((t) => t.prob), `${m} token probabilities`);
         }
       } finally {
         here.dispose();
