@@ -1,11 +1,9 @@
-// Running host-generated code in a kernel and collecting what it displays: how commands and panels ask
-// the kernel for data (datasets, predictions, training) without loading the engine into the editor.
+// Running host-generated code in a kernel and collecting what it displays: how commands run work that is
+// a notebook cell's by nature (Train Model…, a variable's table). Panels ask the kernel for data and model
+// answers through typed queries instead (KernelClient.query, kernel/protocol/query.ts).
 import type { KernelClient } from '../kernel/process/client';
 import type { DisplayEvent, ExecutionEvent } from '../kernel/protocol/kernel';
 import type { MimeBundle } from '../kernel/protocol/mime';
-
-/** The MIME type host queries use to hand plain JSON back (never rendered: the host consumes it). */
-export const HOST_JSON = 'application/json';
 
 export interface QueryResult {
   bundles: MimeBundle[];
