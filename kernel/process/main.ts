@@ -46,8 +46,9 @@ function main(): void {
   // (the session captures process.stderr). See strayErrors.ts for why this is not a plain listener.
   const strays = installStrayErrorHandlers((text) => process.stderr.write(text));
   const session = new Session({ cwd: process.cwd(), captureProcessOutput: true, defaults, warmTypecheck: defaults.typecheck !== false });
-  // The hosts' queries (load a model, score a pair…): answered by the kernel directly, models held by handle.
-  const queries = new QueryHandler({ cwd: process.cwd() });
+  // The hosts' queries (load a model, score a pair, a variable's table…): answered by the kernel directly,
+  // models held by handle, variables read from the session's scope.
+  const queries = new QueryHandler({ cwd: process.cwd(), variables: session });
   let backendSent: string | undefined;
   /** After each cell or query: the engine's backend, when one has loaded the engine (never loads it itself). */
   const reportBackend = () => {

@@ -1,6 +1,7 @@
 // Kernel queries: the typed, versioned request/response by which a host (the extension's panels, tests)
 // asks the kernel process for data and model answers — load the examples, load a checkpoint, score a pair,
-// predict levels for a dataset — handled by the kernel directly (kernel/queries/), never by generated code.
+// predict levels for a dataset, a notebook variable as a table — handled by the kernel directly
+// (kernel/queries/), never by generated code.
 // Browser-safe: types and a validator only.
 //
 //   host ──► { type: 'query', v: 1, id, method, args }            (one method of QueryMethods)
@@ -11,7 +12,7 @@
 // Every query gets exactly one answer. Queries run one at a time in the order they came (a FIFO of their
 // own, beside the cells'). A loaded model lives in the kernel under a handle until `unloadModel`, a
 // `loadModel` that `replaces` it, or the kernel's shutdown, which dispose its tensors.
-import type { DatasetPayload, Mechanism, RationalesPayload } from './mime';
+import type { DatasetPayload, Mechanism, RationalesPayload, TablePayload } from './mime';
 import type { RowPredictions } from './panels';
 
 /** Bumped when a method's args or result change incompatibly; the kernel answers a mismatch with code 'version'. */
@@ -58,13 +59,18 @@ export interface QueryMethods {
   score: { args: { handle: string; pair: QueryPair; salience: boolean }; result: ScoredPair };
   /** Predicted levels for every row of `files`, with the checkpoint `modelPath` (loaded and disposed here). */
   predictLevels: { args: { modelPath: string; files: string[] }; result: RowPredictions };
+  /**
+   * A variable the notebook's cells declared, as the table the notebook's table renderer shows (a danfojs
+   * DataFrame or Series, an array of records or of rows), its first `maxRows` rows (`totalRows` when capped).
+   */
+  variableTable: { args: { name: string; maxRows: number }; result: TablePayload };
 }
 
 export type QueryMethod = keyof QueryMethods;
 export type QueryArgs<M extends QueryMethod> = QueryMethods[M]['args'];
 export type QueryResult<M extends QueryMethod> = QueryMethods[M]['result'];
 
-export const QUERY_METHODS: readonly QueryMethod[] = ['loadPairs', 'loadModel', 'unloadModel', 'score', 'predictLevels'];
+export const QUERY_METHODS: readonly QueryMethod[] = ['loadPairs', 'loadModel', 'unloadModel', 'score', 'predictLevels', 'variableTable'];
 
 export type QueryRequest = { [M in QueryMethod]: { type: 'query'; v: typeof QUERY_PROTOCOL_VERSION; id: string; method: M; args: QueryArgs<M> } }[QueryMethod];
 export interface CancelQueryRequest { type: 'cancel-query'; v: typeof QUERY_PROTOCOL_VERSION; id: string }
@@ -72,9 +78,11 @@ export interface CancelQueryRequest { type: 'cancel-query'; v: typeof QUERY_PROT
 /**
  * Why a query failed: 'version' (another protocol version), 'unknown-method', 'bad-args' (missing or
  * ill-typed arguments), 'unknown-handle' (not loaded here: unloaded, or the kernel restarted),
- * 'cancelled', 'failed' (the method threw; the message names what, e.g. the checkpoint file).
+ * 'unknown-variable' (no cell declared that name, or the kernel restarted), 'not-a-table' (the variable's
+ * value has no table form), 'cancelled', 'failed' (the method threw; the message names what, e.g. the
+ * checkpoint file).
  */
-export type QueryErrorCode = 'version' | 'unknown-method' | 'bad-args' | 'unknown-handle' | 'cancelled' | 'failed';
+export type QueryErrorCode = 'version' | 'unknown-method' | 'bad-args' | 'unknown-handle' | 'unknown-variable' | 'not-a-table' | 'cancelled' | 'failed';
 export interface QueryFailure { code: QueryErrorCode; message: string }
 
 export type QueryAnswer =
@@ -107,6 +115,8 @@ const ARG_CHECKS: { [M in QueryMethod]: (a: Record<string, unknown>) => string |
     return typeof a.salience !== 'boolean' ? 'salience must be true or false' : undefined;
   },
   predictLevels: (a) => !isString(a.modelPath) ? 'modelPath must be a checkpoint path' : !isStrings(a.files) ? 'files must be a non-empty array of paths' : undefined,
+  variableTable: (a) => !isString(a.name) ? 'name must be a variable name'
+    : !(Number.isInteger(a.maxRows) && (a.maxRows as number) > 0) ? 'maxRows must be a positive integer' : undefined,
 };
 
 /**

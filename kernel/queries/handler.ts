@@ -1,12 +1,14 @@
 // The kernel's side of the query protocol (kernel/protocol/query.ts): validates each message, runs the
 // queries one at a time in arrival order, answers each exactly once (ok with its result, or a failure with
 // its code and a message naming what failed), cancels on request, and owns the loaded models' table
-// (disposed at shutdown). The methods, and with them the engine, load on the first query.
+// (disposed at shutdown). The methods, and with them the engine, load on the first query. Variables are
+// read from the scope it is given (the kernel process's Session), never by evaluating code.
 import type { EmpathyModel } from '../engine/model';
 import {
   checkQuery, QUERY_PROTOCOL_VERSION, type QueryAnswer, type QueryErrorCode, type QueryRequest,
 } from '../protocol/query';
 import { QueryFault } from './fault';
+import type { QueryContext, VariableScope } from './methods';
 import { ModelTable } from './modelTable';
 
 export interface QueryHandlerOptions {
@@ -14,6 +16,8 @@ export interface QueryHandlerOptions {
   cwd?: string;
   /** Loads a checkpoint (default: kernel/models/families.ts loadModel, any family). */
   loadModel?: (path: string) => Promise<EmpathyModel>;
+  /** The cells' variables `variableTable` reads (the kernel process passes its Session; none: that query fails). */
+  variables?: VariableScope;
 }
 
 function failure(id: string, method: string, code: QueryErrorCode, message: string): QueryAnswer {
@@ -68,8 +72,11 @@ export class QueryHandler {
     if (signal.aborted) return failure(id, method, 'cancelled', `${method} was cancelled before it started`);
     try {
       const { methods } = require('./methods') as typeof import('./methods');
-      const ctx = { table: this.table, signal, cwd: this.opts.cwd ?? process.cwd(), loadModel: this.opts.loadModel ?? defaultLoadModel };
-      const result = await (methods[method] as (a: unknown, c: typeof ctx) => Promise<unknown>)(req.args, ctx);
+      const ctx: QueryContext = {
+        table: this.table, signal, cwd: this.opts.cwd ?? process.cwd(), loadModel: this.opts.loadModel ?? defaultLoadModel,
+        ...(this.opts.variables ? { variables: this.opts.variables } : {}),
+      };
+      const result = await (methods[method] as (a: unknown, c: QueryContext) => Promise<unknown>)(req.args, ctx);
       return { type: 'answer', v: QUERY_PROTOCOL_VERSION, id, method, ok: true, result } as QueryAnswer;
     } catch (e) {
       if (e instanceof QueryFault) return failure(id, method, e.code, `${method}: ${e.message}`);

@@ -1,15 +1,18 @@
 // What each kernel query does (kernel/protocol/query.ts names them and types their args and results):
 // load the examples, load and unload models in the handle table, score one pair (levels, probabilities,
-// token probabilities, spans; salience per mechanism when asked), predict levels for a dataset.
+// token probabilities, spans; salience per mechanism when asked), predict levels for a dataset, show a
+// variable of the notebook's cells as a table (read from the session's scope, never by running code).
 // Plain data in and out; every model is owned by the ModelTable or disposed here.
 import { loadLabeledFiles } from '../../dataset/labeledFiles';
 import { rationalesPayload } from '../api/display/rationales';
+import { tableFromValue } from '../api/display/table';
 import type { EmpathyModel } from '../engine/model';
 import { predictionHealth } from '../metrics/health';
 import { datasetPayload } from '../protocol/datasetPayload';
 import type { Mechanism, RationalesPayload } from '../protocol/mime';
 import type { RowPredictions } from '../protocol/panels';
 import type { QueryArgs, QueryMethod, QueryResult, SalienceByMechanism } from '../protocol/query';
+import { typeName } from '../session/inspect';
 import { QueryFault } from './fault';
 import type { ModelTable } from './modelTable';
 
@@ -21,6 +24,14 @@ export interface QueryContext {
   loadModel: (path: string) => Promise<EmpathyModel>;
   /** Where relative data paths resolve (the kernel's working directory). */
   cwd: string;
+  /** The variables the notebook's cells declared (the kernel's Session); absent where no session runs. */
+  variables?: VariableScope;
+}
+
+/** Read access to the cells' variables: what `variableTable` needs of the Session (session.ts `variable`). */
+export interface VariableScope {
+  /** The variable a cell declared as `name` (its current value), or undefined when none did. */
+  variable(name: string): { value: unknown } | undefined;
 }
 
 type Method<M extends QueryMethod> = (args: QueryArgs<M>, ctx: QueryContext) => Promise<QueryResult<M>>;
@@ -116,5 +127,15 @@ export const methods: { [M in QueryMethod]: Method<M> } = {
     } finally {
       model.dispose();
     }
+  },
+
+  async variableTable({ name, maxRows }, ctx) {
+    if (!ctx.variables) throw new Error(`no notebook session runs here to hold ${JSON.stringify(name)}`);
+    const found = ctx.variables.variable(name);
+    if (!found) throw new QueryFault('unknown-variable', `no variable ${JSON.stringify(name)} is declared in this kernel (run the cell that declares it; a restart forgets every variable)`);
+    // Non-strict, as display.table: rows of arrays count too.
+    const table = tableFromValue(found.value, { maxRows });
+    if (!table) throw new QueryFault('not-a-table', `${name} (${typeName(found.value)}) has no table form: expected a DataFrame, a Series, an array of records or an array of rows`);
+    return table.payload;
   },
 };

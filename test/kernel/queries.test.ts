@@ -1,7 +1,8 @@
 // The kernel's query handler in-process (kernel/queries/handler.ts): what the Rationale Inspector and the
 // Dataset Explorer ask — load a model under a handle, score a pair (salience when asked and offered, the
 // "has not learned yet" note), predict levels, unload — with failures answered by code and a message
-// naming what failed, cancellation, and every model's tensors freed on replace, unload and shutdown.
+// naming what failed, cancellation, and every model's tensors freed on replace, unload and shutdown; and
+// what the Variables view asks: a variable declared by a cell, read from the session's scope, as a table.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +15,7 @@ import { shippedModelPath } from '../../kernel/models/shipped';
 import type { QueryAnswer, QueryArgs, QueryMethod, QueryRequest, QueryResult } from '../../kernel/protocol/query';
 import { withSalience } from '../../kernel/queries/methods';
 import { QueryHandler } from '../../kernel/queries/handler';
+import { Session } from '../../kernel/session/session';
 import { toyPairs } from '../models/toy';
 
 const repo = path.resolve(__dirname, '../../..');
@@ -141,7 +143,7 @@ describe('kernel/queries (the handler of the panels\' queries)', function () {
     await h.receive({ type: 'query', v: 1, id: 'c', method: 'score', args: { handle: 'model-1' } }, send);
     assert.deepEqual(answers.map((a) => [a.id, a.method, !a.ok && a.error.code]), [['a', 'score', 'version'], ['b', 'evalCode', 'unknown-method'], ['c', 'score', 'bad-args']]);
     assert.match(!answers[0].ok ? answers[0].error.message : '', /unsupported query protocol version 2 \(this kernel speaks v1/);
-    assert.match(!answers[1].ok ? answers[1].error.message : '', /unknown query method "evalCode" \(known: loadPairs, loadModel, unloadModel, score, predictLevels\)/);
+    assert.match(!answers[1].ok ? answers[1].error.message : '', /unknown query method "evalCode" \(known: loadPairs, loadModel, unloadModel, score, predictLevels, variableTable\)/);
     assert.match(!answers[2].ok ? answers[2].error.message : '', /^score: pair must be/);
   });
 
@@ -182,6 +184,63 @@ describe('kernel/queries (the handler of the panels\' queries)', function () {
     assert.deepEqual(out.mechanisms.ER!.tokens.map((t) => t.salience), [0.5, 1]);
     assert.equal(out.mechanisms.IP!.tokens[0].salience, undefined, 'length mismatch: left out');
     assert.ok(!('salience' in item.mechanisms.ER.tokens[0]), 'the input is not modified');
+  });
+
+  describe('variableTable: a variable the cells declared, from the session\'s scope', () => {
+    let s: Session;
+    let k: QueryHandler;
+    beforeEach(() => { s = new Session({ cwd: repo, defaults: { typecheck: false } }); k = new QueryHandler({ cwd: repo, variables: s }); });
+    afterEach(() => { k.dispose(); s.dispose(); });
+    /** Run a cell; fails the test with its error. */
+    const cell = async (code: string) => {
+      const r = await s.execute(code);
+      assert.equal(r.status, 'ok', r.error ? `${r.error.name}: ${r.error.message}` : r.stderr);
+    };
+
+    it('a danfojs DataFrame: its columns and rows', async () => {
+      await cell('import * as dfd from "danfojs-node"\nconst frame = new dfd.DataFrame({ mechanism: ["ER", "IP", "EX"], macroF1: [0.5, 0.25, 0.75] })');
+      assert.deepEqual(await ask(k, 'variableTable', { name: 'frame', maxRows: 5000 }), {
+        v: 1, columns: ['mechanism', 'macroF1'], rows: [['ER', 0.5], ['IP', 0.25], ['EX', 0.75]],
+      });
+    });
+
+    it('an array of records, capped at maxRows with the real count; the value as it is now', async () => {
+      await cell('const scores = [1, 2, 3, 4, 5].map((i) => ({ id: `p${i}`, level: i % 3 }))');
+      assert.deepEqual(await ask(k, 'variableTable', { name: 'scores', maxRows: 2 }), {
+        v: 1, columns: ['id', 'level'], rows: [['p1', 1], ['p2', 2]], totalRows: 5,
+      });
+      await cell('scores.push({ id: "extra", level: 0 })');
+      assert.equal((await ask(k, 'variableTable', { name: 'scores', maxRows: 2 })).totalRows, 6);
+    });
+
+    it('an unknown name, a value with no table form, no session: refused with a code naming the variable', async () => {
+      await cell('const xs = [1, 2, 3]\nconst n = 3');
+      const unknown = await refusal(k, 'variableTable', { name: 'nope', maxRows: 10 });
+      assert.equal(unknown.code, 'unknown-variable');
+      assert.match(unknown.message, /^variableTable: no variable "nope" is declared in this kernel/);
+      // A global of the kernel is not a cell's variable.
+      assert.equal((await refusal(k, 'variableTable', { name: 'process', maxRows: 10 })).code, 'unknown-variable');
+      const numbers = await refusal(k, 'variableTable', { name: 'xs', maxRows: 10 });
+      assert.deepEqual(numbers, { code: 'not-a-table', message: 'variableTable: xs (Array(3)) has no table form: expected a DataFrame, a Series, an array of records or an array of rows' });
+      assert.equal((await refusal(k, 'variableTable', { name: 'n', maxRows: 10 })).code, 'not-a-table');
+      const answers: QueryAnswer[] = [];
+      await k.receive({ type: 'query', v: 1, id: 'rows-0', method: 'variableTable', args: { name: 'xs', maxRows: 0 } }, (a) => answers.push(a));
+      await k.receive({ type: 'query', v: 1, id: 'no-name', method: 'variableTable', args: { maxRows: 10 } }, (a) => answers.push(a));
+      assert.deepEqual(answers.map((a) => !a.ok && a.error), [
+        { code: 'bad-args', message: 'variableTable: maxRows must be a positive integer' },
+        { code: 'bad-args', message: 'variableTable: name must be a variable name' },
+      ]);
+      s.reset();
+      assert.equal((await refusal(k, 'variableTable', { name: 'xs', maxRows: 10 })).code, 'unknown-variable', 'a reset forgets it');
+      const alone = new QueryHandler({ cwd: repo });
+      try {
+        const e = await refusal(alone, 'variableTable', { name: 'xs', maxRows: 10 });
+        assert.equal(e.code, 'failed');
+        assert.match(e.message, /no notebook session runs here to hold "xs"/);
+      } finally {
+        alone.dispose();
+      }
+    });
   });
 
   describe('with the shipped model (real tensors)', () => {
