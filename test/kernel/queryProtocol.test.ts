@@ -1,7 +1,8 @@
 // The query protocol on the wire (kernel/protocol/query.ts), through the real kernel child process: the
 // message shapes and version are pinned by sending raw IPC messages to kernel/process/main.js, and the
 // typed client (KernelClient.query) is checked on top. The pair scored in the kernel gets the same levels,
-// probabilities and spans as the same checkpoint predicting in this process.
+// probabilities and spans as the same checkpoint predicting in this process. A variable a cell declared
+// comes back as a table (what the Variables view opens), read from the kernel's session, not by running code.
 import assert from 'node:assert/strict';
 import { fork, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
@@ -109,6 +110,19 @@ describe('kernel/protocol/query (through the kernel process)', function () {
       assert.equal(ds.rows.length, 2);
       await assert.rejects(k.query('unloadModel', { handle: '' }), (e: unknown) => e instanceof QueryError && e.code === 'bad-args' && /handle must be/.test(e.message));
       await assert.rejects(k.query('score', { handle: 'model-7', pair, salience: true }), (e: unknown) => e instanceof QueryError && e.code === 'unknown-handle');
+    });
+
+    it('variableTable: a DataFrame and an array of records declared by a cell; an unknown name is "unknown-variable"', async () => {
+      for await (const e of k.execute('frames', 'import * as dfd from "danfojs-node"\nconst frame = new dfd.DataFrame({ mechanism: ["ER", "IP", "EX"], macroF1: [0.5, 0.25, 0.75] })\nconst rows = [{ id: "a", level: 2 }, { id: "b", level: 0 }]')) {
+        if (e.type === 'error') assert.fail(`the cell failed: ${e.name}: ${e.message}`);
+        if (e.type === 'done') assert.equal(e.status, 'ok');
+      }
+      assert.deepEqual(await k.query('variableTable', { name: 'frame', maxRows: 5000 }), { v: 1, columns: ['mechanism', 'macroF1'], rows: [['ER', 0.5], ['IP', 0.25], ['EX', 0.75]] });
+      assert.deepEqual(await k.query('variableTable', { name: 'rows', maxRows: 1 }), { v: 1, columns: ['id', 'level'], rows: [['a', 2]], totalRows: 2 });
+      await assert.rejects(k.query('variableTable', { name: 'missing', maxRows: 10 }),
+        (e: unknown) => e instanceof QueryError && e.code === 'unknown-variable' && /no variable "missing"/.test(e.message));
+      await assert.rejects(k.query('variableTable', { name: 'dfd', maxRows: 10 }),
+        (e: unknown) => e instanceof QueryError && e.code === 'not-a-table' && /^variableTable: dfd \(/.test(e.message));
     });
 
     it('a kernel that dies under a query rejects it with code "kernel"', async () => {
