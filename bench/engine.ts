@@ -26,8 +26,8 @@ export interface EngineBenchResult {
   leakedTensors: number;
 }
 
-/** A deterministic synthetic batch: ids in [4, vocab), lengths spread over [8, T]. */
-function syntheticBatch(B: number, T: number, vocab: number): EncodedBatch {
+/** A deterministic synthetic batch: ids in [4, vocab), lengths spread over [8, T] (torch_bench.py builds the same). */
+export function syntheticBatch(B: number, T: number, vocab: number): EncodedBatch {
   const mk = (salt: number) => {
     const ids = new Int32Array(B * T).fill(1);
     const mask = new Int32Array(B * T);
@@ -45,6 +45,29 @@ function syntheticBatch(B: number, T: number, vocab: number): EncodedBatch {
   const levels = new Int32Array(B).map((_, b) => b % 3);
   const rationales = new Int32Array(B * T).map((_, i) => (rp.mask[i] && i % 5 === 0 ? 1 : 0));
   return { batch: B, seqLen: T, idsSP: sp.ids, maskSP: sp.mask, idsRP: rp.ids, maskRP: rp.mask, levels: { ER: levels }, rationales: { ER: rationales } };
+}
+
+/**
+ * One training step as the trainer does it: forward + backward (asynchronous loss read: webgpu has no
+ * synchronous readback), global-norm clip to 1.0, AdamW. Disposes every gradient.
+ */
+export async function trainStep(model: BiEncoder, opt: AdamW, batch: EncodedBatch, seed: number): Promise<void> {
+  // On a GPU the AdamW update is queued, not waited for; the next step's loss read waits for it, so the
+  // median over steps 1..N counts it (the last one falls into the inference warm-up).
+  const { grads } = await model.lossAndGradsAsync(batch, { training: true, seed }, { lambdaEI: 1, lambdaRE: 0.5 });
+  const clipped = await clipGlobalNormAsync(grads, 1.0);
+  opt.step(model.params, clipped.grads, 2e-5);
+  for (const g of grads.values()) g.dispose();
+  for (const g of clipped.grads.values()) if (!g.isDisposed) g.dispose();
+}
+
+/** One inference batch: level probabilities of every pair, read back. */
+export async function inferBatch(model: BiEncoder, batch: EncodedBatch): Promise<void> {
+  const probs = tf.tidy(() => {
+    const out = model.forward(batch, { training: false });
+    return tf.softmax(out.levelLogits.ER!);
+  });
+  try { await probs.data(); } finally { probs.dispose(); }
 }
 
 function median(xs: number[]): number {
@@ -73,11 +96,7 @@ export async function benchEngine(opts: { backend: BackendPreference; preset?: s
     // Asynchronous reads (the loss and the norm), as the trainer does: webgpu has no synchronous readback.
     // On a GPU the AdamW update is queued, not waited for; the next step's loss read waits for it, so the
     // median over steps 1..N counts it (the last one falls into the inference warm-up).
-    const { grads } = await model.lossAndGradsAsync(batch, { training: true, seed: s }, { lambdaEI: 1, lambdaRE: 0.5 });
-    const clipped = await clipGlobalNormAsync(grads, 1.0);
-    opt.step(model.params, clipped.grads, 2e-5);
-    for (const g of grads.values()) g.dispose();
-    for (const g of clipped.grads.values()) if (!g.isDisposed) g.dispose();
+    await trainStep(model, opt, batch, s);
     const dt = (performance.now() - t0) / 1000;
     sample();
     if (s > 0) times.push(dt); // step 0 warms up kernels and allocates optimizer state
@@ -88,12 +107,7 @@ export async function benchEngine(opts: { backend: BackendPreference; preset?: s
   let inferSeconds = 0;
   for (let i = 0; i <= inferBatches; i++) {
     const t0 = performance.now();
-    const probs = tf.tidy(() => {
-      const out = model.forward(batch, { training: false });
-      return tf.softmax(out.levelLogits.ER!);
-    });
-    await probs.data();
-    probs.dispose();
+    await inferBatch(model, batch);
     const dt = (performance.now() - t0) / 1000;
     sample();
     if (i > 0) inferSeconds += dt;
