@@ -95,7 +95,8 @@ async function main(): Promise<number> {
       }
     }
     for (const r of results) {
-      const who = `${r.job.engine === 'onnx' ? 'onnx' : r.job.backend} ${r.job.threads} thr (${r.job.preset})`;
+      // Threads as asked (EMPATHY_WASM_THREADS); the backend's own description says what it really ran.
+      const who = `${r.job.engine === 'onnx' ? 'onnx' : r.job.backend} ${r.job.threads} thr (${r.job.preset})${r.ok ? ` [${r.result.detail}]` : ''}`;
       if (!r.ok) {
         if (r.job.engine === 'onnx') targets.push({ name: `inference ${who}: pairs/s`, measured: r.error, target: 'hook', pass: 'skip' });
         else targets.push({ name: `engine ${who} ${r.job.mode}`, measured: `not measured: ${r.error}`, target: 'a result', pass: false });
@@ -103,26 +104,31 @@ async function main(): Promise<number> {
       }
       const x = r.result;
       const t = ref(r.job.preset, r.job.threads);
-      const graded = r.job.preset === 'small';
+      // A wasm run whose backend ran another thread count than asked is not graded against PyTorch at the
+      // asked count (it is reported): the backend's detail says e.g. 'wasm (SIMD, 1 thread)'.
+      const ran = /(\d+) threads?/.exec(x.detail);
+      const threadsHonoured = x.engine !== 'tfjs' || r.job.backend !== 'wasm' || !ran || Number(ran[1]) === r.job.threads;
+      const small = r.job.preset === 'small'; // the targets are the small preset's; roberta-base is reported
+      const graded = small && threadsHonoured;
       const vs = (ratio: string) => (t ? `${ratio} PyTorch ${r.job.threads} thr (${t.source})` : `no PyTorch reference at ${r.job.threads} thr`);
       if (x.mode === 'train') {
         const ratio = t ? x.stepSeconds! / t.stepSeconds : NaN;
         targets.push({
           name: `training step ${who}`,
           measured: `${x.stepSeconds!.toFixed(2)} s vs ${t ? `${t.stepSeconds.toFixed(2)} s` : '–'}: ${vs(`${ratio.toFixed(2)}×`)}`,
-          target: graded ? `≤ ${TARGETS.stepRatio}× PyTorch` : 'reported',
+          target: graded ? `≤ ${TARGETS.stepRatio}× PyTorch` : small ? `≤ ${TARGETS.stepRatio}× PyTorch (not graded: the backend ran another thread count)` : 'reported',
           pass: graded && t ? ratio <= TARGETS.stepRatio : 'skip',
         });
-        targets.push({ name: `peak RSS, training ${who}`, measured: `${x.peakRssGB.toFixed(2)} GB${x.wasmHeapGB !== undefined ? ` (wasm heap ${x.wasmHeapGB.toFixed(2)} GB)` : ''}${t ? `; PyTorch ${t.peakRssGB.toFixed(2)} GB` : ''}`, target: graded ? `≤ ${TARGETS.trainRssGB} GB` : 'reported', pass: graded ? x.peakRssGB <= TARGETS.trainRssGB : 'skip' });
+        targets.push({ name: `peak RSS, training ${who}`, measured: `${x.peakRssGB.toFixed(2)} GB${x.wasmHeapGB !== undefined ? ` (wasm heap ${x.wasmHeapGB.toFixed(2)} GB)` : ''}${t ? `; PyTorch ${t.peakRssGB.toFixed(2)} GB` : ''}`, target: small ? `≤ ${TARGETS.trainRssGB} GB` : 'reported', pass: small ? x.peakRssGB <= TARGETS.trainRssGB : 'skip' });
       } else {
         const ratio = t ? x.pairsPerSecond! / t.pairsPerSecond : NaN;
         targets.push({
           name: `inference ${who}`,
           measured: `${x.pairsPerSecond!.toFixed(1)} pairs/s vs ${t ? t.pairsPerSecond.toFixed(1) : '–'}: ${vs(`${ratio.toFixed(2)}×`)}`,
-          target: graded ? `≥ ${TARGETS.pairsRatio}× PyTorch` : 'reported',
+          target: graded ? `≥ ${TARGETS.pairsRatio}× PyTorch` : small ? `≥ ${TARGETS.pairsRatio}× PyTorch (not graded: the backend ran another thread count)` : 'reported',
           pass: graded && t ? ratio >= TARGETS.pairsRatio : 'skip',
         });
-        targets.push({ name: `peak RSS, inference ${who}`, measured: `${x.peakRssGB.toFixed(2)} GB${x.wasmHeapGB !== undefined ? ` (wasm heap ${x.wasmHeapGB.toFixed(2)} GB)` : ''}`, target: graded ? `≤ ${TARGETS.inferRssGB} GB` : 'reported', pass: graded ? x.peakRssGB <= TARGETS.inferRssGB : 'skip' });
+        targets.push({ name: `peak RSS, inference ${who}`, measured: `${x.peakRssGB.toFixed(2)} GB${x.wasmHeapGB !== undefined ? ` (wasm heap ${x.wasmHeapGB.toFixed(2)} GB)` : ''}`, target: small ? `≤ ${TARGETS.inferRssGB} GB` : 'reported', pass: small ? x.peakRssGB <= TARGETS.inferRssGB : 'skip' });
       }
       if (x.engine === 'tfjs') targets.push({ name: `no tensor leaked, ${who} ${x.mode}`, measured: `${x.leakedTensors} tensors`, target: '0', pass: x.leakedTensors === 0 });
     }
