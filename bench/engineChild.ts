@@ -34,7 +34,8 @@ export function runInChild(job: ChildJob, log: (s: string) => void, timeoutS: nu
     const child = spawn(process.execPath, [join(__dirname, 'engineChild.js'), JSON.stringify(job)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutS * 1000);
+    let timedOut = false;
+    const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, timeoutS * 1000);
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
       let i: number;
@@ -55,7 +56,7 @@ export function runInChild(job: ChildJob, log: (s: string) => void, timeoutS: nu
     child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      const why = signal === 'SIGKILL' ? `killed after the ${timeoutS} s limit` : `exited ${code}`;
+      const why = timedOut ? `killed after the ${timeoutS} s limit` : signal ? `killed by ${signal}` : `exited ${code}`;
       resolve({ ok: false, error: `${why}: ${err.trim().split('\n').slice(-3).join(' | ') || 'no output'}`, job, threads: job.threads }); // a no-op when a result came first
     });
   });
