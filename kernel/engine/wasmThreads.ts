@@ -267,7 +267,13 @@ async function createThreadedBackend(pkg: WasmPackage, files: ReturnType<typeof 
       dispose: module.cwrap('dispose', null, []),
     };
     // Creates XNNPACK's pool: threads - 1 pthreads from the 8 workers (the main thread is the other).
-    const backend = new pkg.BackendWasm(module as never);
+    let backend: tf.KernelBackend;
+    try {
+      backend = new pkg.BackendWasm(module as never);
+    } catch (e) {
+      for (const w of pool) void w.terminate();
+      throw e;
+    }
     running = true;
     return backend;
   } finally {
