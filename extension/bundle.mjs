@@ -4,7 +4,8 @@
 // node_modules, and copies beside them the few files those bundles read at run time:
 //   - TypeScript's lib.*.d.ts (the cell type checker's default libs, found beside the running script);
 //   - the kernel API + dataset sources (what `import … from 'empathy'` type-checks against);
-//   - @tensorflow/tfjs-backend-wasm's package.json and .wasm binaries (located via require.resolve);
+//   - @tensorflow/tfjs-backend-wasm's package.json, .wasm binaries (located via require.resolve) and, for its
+//     threaded build, Emscripten's factory and worker script (wasm-out/), run by wasmThreadWorker.js;
 //   - @types/node (+ undici-types) for the cell type checker;
 //   - the type declarations of the packages cells may import (danfojs-node; its code is in the kernel bundle);
 // plus the webview bundles, tutorials, samples and walkthrough. `vsce package` then runs in out/vsix/.
@@ -62,6 +63,8 @@ await build({
 });
 // The cell type checker's thread, loaded by path from beside main.js (kernel/session/typecheckThread.ts).
 await build({ ...common, entryPoints: ['kernel/session/typecheckWorker.ts'], outfile: join(kernelOut, 'typecheckWorker.js') });
+// The wasm backend's pthread worker, started by path from beside main.js (kernel/engine/wasmThreads.ts).
+await build({ ...common, entryPoints: ['kernel/engine/wasmThreadWorker.ts'], outfile: join(kernelOut, 'wasmThreadWorker.js') });
 
 // TypeScript default libs beside the bundled kernel (ts.getDefaultLibFilePath = dirname of the script).
 const tsLib = dirname(require.resolve('typescript/lib/lib.d.ts'));
@@ -76,12 +79,15 @@ cpSync(typesPkg, join(kernelOut, 'types/node'), { recursive: true });
 const undiciPkg = dirname(createRequire(join(typesPkg, 'package.json')).resolve('undici-types/package.json'));
 cpSync(undiciPkg, join(kernelOut, 'node_modules/undici-types'), { recursive: true });
 
-// The wasm backend finds its binaries through its package.json.
+// The wasm backend finds its binaries through its package.json; its threaded build also needs, as files,
+// Emscripten's factory (run by every pthread worker) and the worker script (kernel/engine/wasmThreads.ts).
 const wasmPkg = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'));
 const wasmOut = join(kernelOut, 'node_modules/@tensorflow/tfjs-backend-wasm');
 mkdirSync(join(wasmOut, 'dist'), { recursive: true });
+mkdirSync(join(wasmOut, 'wasm-out'), { recursive: true });
 cpSync(join(wasmPkg, 'package.json'), join(wasmOut, 'package.json'));
 for (const f of readdirSync(join(wasmPkg, 'dist'))) if (f.endsWith('.wasm')) cpSync(join(wasmPkg, 'dist', f), join(wasmOut, 'dist', f));
+for (const f of ['tfjs-backend-wasm-threaded-simd.js', 'tfjs-backend-wasm-threaded-simd.worker.js']) cpSync(join(wasmPkg, 'wasm-out', f), join(wasmOut, 'wasm-out', f));
 
 // ---- packages the tutorials import in cells (kernel/session/shippedPackages.ts) ------------------
 // They are bundled into main.js (danfojs-node's tfjs, the npm alias @tensorflow/tfjs-node → @tensorflow/tfjs

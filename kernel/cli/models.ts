@@ -8,7 +8,7 @@ import type { EmpathyModel } from '../engine/model';
 import type { Mechanism } from '../engine/types';
 import { MECHANISMS } from '../../dataset/schema';
 import { engine } from './engine';
-import { BACKEND_OPTION, startBackend } from './backendOption';
+import { BACKEND_OPTION, startBackend, THREADS_OPTION, threadsOption } from './backendOption';
 import { SHIPPED_MODEL_SUMMARY, shippedModelPath } from '../models/shipped';
 
 export const MODEL_OPTIONS: OptionSpec[] = [
@@ -17,6 +17,7 @@ export const MODEL_OPTIONS: OptionSpec[] = [
   { name: 'IP_model_path', type: 'string', metavar: 'CKPT', help: 'Interpretations model' },
   { name: 'EX_model_path', type: 'string', metavar: 'CKPT', help: 'Explorations model' },
   BACKEND_OPTION,
+  THREADS_OPTION,
 ];
 
 export interface LoadedModels {
@@ -51,7 +52,8 @@ export async function loadModels(opts: Record<string, unknown>, cwd: string, o: 
     if (!fs.existsSync(abs)) throw new Error(`--${w.flag}: no such model file ${w.file}`);
     if (fs.statSync(abs).isDirectory()) throw new Error(`--${w.flag}: ${w.file} is a folder, not a checkpoint file`);
   }
-  if (o.err) await startBackend(typeof opts.backend === 'string' ? opts.backend : undefined, o.err);
+  const threads = threadsOption(opts.threads);
+  if (o.err) await startBackend(typeof opts.backend === 'string' ? opts.backend : undefined, o.err, threads);
   const { loadModel } = engine();
   const byFile = new Map<string, { model: EmpathyModel; path: string; use: Mechanism[] }>();
   const owner = new Map<Mechanism, string>();

@@ -1,6 +1,6 @@
-// The backend ladder: tfjs-node-gpu → webgpu (Dawn; hardware adapters only in auto) → tfjs-node → wasm (SIMD)
-// → cpu; forced by argument or EMPATHY_BACKEND, always reported (name, device, detail, adapter, why faster
-// ones were skipped, who chose).
+// The backend ladder: tfjs-node-gpu → webgpu (Dawn; hardware adapters only in auto) → tfjs-node → wasm (SIMD,
+// threads: wasmThreads.ts) → cpu; forced by argument or EMPATHY_BACKEND, always reported (name, device,
+// detail, adapter, why faster ones were skipped, who chose).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -10,6 +10,7 @@ import { registerBackendSource } from './activeBackend';
 import { loadNativeModule, warnNativeModule } from './nativeModule';
 import { tryWebGpu } from './webgpuBackend';
 import { installWasmKernelOverrides } from './wasmKernels';
+import { activateWasm, resolveWasmThreads, type WasmThreadsChoice } from './wasmThreads';
 
 export type BackendName = BackendInfo['name'];
 export type BackendPreference = 'auto' | BackendName;
@@ -71,7 +72,7 @@ async function tryNativeCpu(): Promise<Attempt> {
   return tryNative('@tensorflow/tfjs-node');
 }
 
-async function tryWasm(): Promise<Attempt> {
+async function tryWasm(threads: WasmThreadsChoice): Promise<Attempt> {
   let wasm: typeof import('@tensorflow/tfjs-backend-wasm');
   try {
     wasm = require('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm');
@@ -88,11 +89,14 @@ async function tryWasm(): Promise<Attempt> {
       wasm.setWasmPaths(dist);
       wasmPathsSet = true;
     }
-    if (!(await tf.setBackend('wasm'))) return { ok: false, reason: 'the wasm backend failed to initialise' };
+    // More than one thread: the threaded SIMD build through worker_threads (tfjs disables it under Node);
+    // if that cannot start, tfjs's single-threaded build, with the reason in the detail.
+    const run = await activateWasm(wasm, threads);
+    if (!run) return { ok: false, reason: 'the wasm backend failed to initialise' };
     await tf.ready();
     const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
-    // tfjs disables wasm multithreading under Node (flags_wasm.js), so it is always one thread here.
-    return { ok: true, device: 'CPU', detail: `wasm (${simd ? 'SIMD' : 'no SIMD'}, 1 thread)` };
+    const n = `${run.threads} thread${run.threads === 1 ? '' : 's'}`;
+    return { ok: true, device: 'CPU', detail: `wasm (${simd ? 'SIMD' : 'no SIMD'}, ${n}${run.note ? `; ${run.note}` : ''})` };
   } catch (e) {
     return { ok: false, reason: `wasm backend failed: ${(e as Error).message.split('\n')[0]}` };
   }
@@ -106,21 +110,29 @@ async function tryCpu(): Promise<Attempt> {
 }
 
 /** Start one rung; `forced` lets webgpu take a software adapter (auto wants a real GPU). */
-function attempt(name: BackendName, forced: boolean): Promise<Attempt> {
+function attempt(name: BackendName, forced: boolean, threads: WasmThreadsChoice): Promise<Attempt> {
   switch (name) {
     case 'tensorflow-gpu': return tryNative('@tensorflow/tfjs-node-gpu');
     case 'webgpu': return tryWebGpu(forced);
     case 'tensorflow': return tryNativeCpu();
-    case 'wasm': return tryWasm();
+    case 'wasm': return tryWasm(threads);
     case 'cpu': return tryCpu();
   }
+}
+
+export interface BackendOptions {
+  /**
+   * Threads for the wasm backend (1 = the single-threaded SIMD build; at most 8). Default: physical cores.
+   * EMPATHY_WASM_THREADS overrides it. The wasm module starts once per process: the first start fixes it.
+   */
+  threads?: number;
 }
 
 /**
  * Pick and activate a backend. `pref` 'auto' walks the ladder; a named backend is forced (an error if it
  * cannot start). EMPATHY_BACKEND, when set, overrides `pref` (chosenBy 'env').
  */
-export async function initBackend(pref: BackendPreference = 'auto', chosenBy: BackendInfo['chosenBy'] = pref === 'auto' ? 'auto' : 'config'): Promise<BackendInfo> {
+export async function initBackend(pref: BackendPreference = 'auto', chosenBy: BackendInfo['chosenBy'] = pref === 'auto' ? 'auto' : 'config', opts: BackendOptions = {}): Promise<BackendInfo> {
   const env = process.env.EMPATHY_BACKEND?.trim();
   if (env) {
     pref = env as BackendPreference;
@@ -129,9 +141,10 @@ export async function initBackend(pref: BackendPreference = 'auto', chosenBy: Ba
   if (pref !== 'auto' && !LADDER.includes(pref)) {
     throw new Error(`unknown backend '${pref}'${env ? ' (from EMPATHY_BACKEND)' : ''}: use one of auto, ${LADDER.join(', ')}`);
   }
+  const threads = resolveWasmThreads(opts.threads); // a bad EMPATHY_WASM_THREADS or count is an error here
   const skipped: BackendInfo['skipped'] = [];
   if (pref !== 'auto') {
-    const a = await attempt(pref, true);
+    const a = await attempt(pref, true, threads);
     if (!a.ok) throw new Error(`backend '${pref}' was requested${chosenBy === 'env' ? ' by EMPATHY_BACKEND' : ''} but cannot start: ${a.reason}`);
     for (const n of LADDER.slice(0, LADDER.indexOf(pref))) skipped.push({ name: n, reason: `not tried: '${pref}' was forced (${chosenBy})` });
     if (pref === 'wasm') installWasmKernelOverrides(); // saved-for-backward clones share buffers
@@ -139,7 +152,7 @@ export async function initBackend(pref: BackendPreference = 'auto', chosenBy: Ba
     return current;
   }
   for (const name of LADDER) {
-    const a = await attempt(name, false);
+    const a = await attempt(name, false, threads);
     if (a.ok) {
       if (name === 'wasm') installWasmKernelOverrides();
       current = { name, device: a.device, detail: a.detail, ...(a.adapter ? { adapter: a.adapter } : {}), skipped, chosenBy: 'auto' };
@@ -150,7 +163,7 @@ export async function initBackend(pref: BackendPreference = 'auto', chosenBy: Ba
   throw new Error(`no tfjs backend could start: ${skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')}`);
 }
 
-/** One line for logs: "wasm (SIMD, 1 thread) [auto; skipped tensorflow-gpu: …]". */
+/** One line for logs: "wasm (SIMD, 2 threads) on CPU [auto; skipped tensorflow-gpu: …]". */
 export function describeBackend(info: BackendInfo): string {
   const skipped = info.skipped.map((s) => `${s.name}: ${s.reason}`).join('; ');
   return `${info.detail} on ${info.device} [${info.chosenBy}${skipped ? `; skipped ${skipped}` : ''}]`;

@@ -12,5 +12,6 @@ export { extractSpans } from './spans';
 export { encodePairs, collate, mechanismsInData, type EncodedExample, type EncodeOptions } from '../models/bi-encoder/encode';
 export { saveCheckpoint, loadCheckpoint, readCheckpointFamily, type Checkpoint } from './checkpoint';
 export { trainTokenizer, loadHfTokenizer, tokenizerFromJSON, BpeTokenizer, HfTokenizer, type Tokenizer, type Encoding } from './tokenizer';
-export { initBackend, currentBackend, describeBackend, type BackendPreference } from './backend';
+export { initBackend, currentBackend, describeBackend, type BackendPreference, type BackendOptions } from './backend';
+export { setWasmThreads, resolveWasmThreads, physicalCores, WASM_THREADS_ENV, WASM_MAX_THREADS } from './wasmThreads';
 export { PRESETS, resolvePreset, type BiEncoderConfig, type EncoderConfig, type PresetName } from '../models/bi-encoder/config';

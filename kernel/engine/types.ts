@@ -62,7 +62,7 @@ export interface GpuAdapterInfo {
 export interface BackendInfo {
   name: 'tensorflow-gpu' | 'webgpu' | 'tensorflow' | 'wasm' | 'cpu';
   device: 'GPU' | 'CPU';
-  /** e.g. "wasm (SIMD, 1 thread)" or "tfjs-node-gpu (CUDA, NVIDIA H100)". */
+  /** e.g. "wasm (SIMD, 2 threads)" or "tfjs-node-gpu (CUDA, NVIDIA H100)". */
   detail: string;
   /** The GPU adapter, for `webgpu`. */
   adapter?: GpuAdapterInfo;

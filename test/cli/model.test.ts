@@ -123,7 +123,7 @@ describe('cli: train / test / evaluate / predict', function () {
     // The same backend ladder as train, reported on stderr with why faster rungs were skipped.
     assert.match(r.stderr, /^backend = .+ on (CPU|GPU) \[(auto|env)/m);
     if (!process.env.EMPATHY_BACKEND && !/^backend = (webgpu|tfjs-node-gpu)/m.test(r.stderr)) assert.match(r.stderr, /^backend = .* \[auto; skipped tensorflow-gpu: [^;]+; webgpu: /m);
-    const forced = cli(['predict', '--seeker', 'a', '--response', 'I hear you.', '--ER_model_path', erModel, '--backend', 'wasm', '--json']);
+    const forced = cli(['predict', '--seeker', 'a', '--response', 'I hear you.', '--ER_model_path', erModel, '--backend', 'wasm', '--threads', '1', '--json'], { env: { EMPATHY_WASM_THREADS: '' } });
     assert.equal(forced.code, 0, forced.stderr);
     if (!process.env.EMPATHY_BACKEND) assert.match(forced.stderr, /^backend = wasm \(SIMD, 1 thread\) on CPU \[flag; skipped tensorflow-gpu: not tried: 'wasm' was forced \(flag\); webgpu: not tried/m);
     const j = JSON.parse(cli(['predict', '--seeker', 'a', '--response', 'I hear you.', '--ER_model_path', erModel, '--json']).stdout);

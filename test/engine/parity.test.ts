@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../kernel/engine/backend';
+import { WASM_THREADS_ENV } from '../../kernel/engine/wasmThreads';
 import { WEBGPU_TOL, webgpuUnavailable } from '../support/webgpu';
 import { BiEncoder, type EncodedBatch } from '../../kernel/models/bi-encoder/biEncoder';
 import { maxSeqLen, PRESETS, resolvePreset } from '../../kernel/models/bi-encoder/config';
@@ -155,7 +156,11 @@ for (const backend of ['cpu', 'wasm', 'webgpu'] as const) {
             skipBecause(this, `no WebGPU adapter (${why})`);
           }
         }
-        await initBackend(backend, 'flag');
+        const info = await initBackend(backend, 'flag');
+        // The threaded configuration (parityThreads.test.ts runs this file with EMPATHY_WASM_THREADS=2)
+        // must really run threaded, not pass on a fallback to one thread.
+        const asked = process.env[WASM_THREADS_ENV];
+        if (backend === 'wasm' && asked) assert.match(info.detail, new RegExp(`^wasm \\(SIMD, ${asked} threads?\\)$`), `${WASM_THREADS_ENV}=${asked}`);
         fx = loadFixture(dir);
         model = modelFor(fx);
       });

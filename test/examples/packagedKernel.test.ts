@@ -62,7 +62,8 @@ describe('the packaged kernel (out/vsix, outside the repository) runs every tuto
       // The shipped samples (not the public CSVs a developer may point at), runs in the folder's runs/.
       const client = new KernelClient({
         kernelMain, cwd: workspace, onEvent: (e) => events.push(e),
-        env: { EMPATHY_DATA_DIR: undefined, EMPATHY_MAX_ROWS: undefined, EMPATHY_RUNS_DIR: undefined, NODE_PATH: undefined },
+        // Two wasm threads: the threaded build must start from the bundle's own files (wasmThreadWorker.js, wasm-out/).
+        env: { EMPATHY_DATA_DIR: undefined, EMPATHY_MAX_ROWS: undefined, EMPATHY_RUNS_DIR: undefined, NODE_PATH: undefined, EMPATHY_WASM_THREADS: '2' },
       });
       const store = new RunStore(join(workspace, 'runs'));
       const runsBefore = new Set(store.list().runs.map((r) => r.id));
@@ -98,6 +99,7 @@ describe('the packaged kernel (out/vsix, outside the repository) runs every tuto
       assert.equal(runs.length, want.runs, `${name} records ${want.runs} run(s)`);
       for (const r of runs) assert.equal(r.status, 'finished', `run ${r.id}`);
       if (want.runs > 0) assert.ok(events.some((e) => e.type === 'backend'), 'the engine\'s backend was reported after training');
+      for (const e of events) if (e.type === 'backend' && e.backend.name === 'wasm') assert.equal(e.backend.detail, 'wasm (SIMD, 2 threads)', 'the threaded wasm build started from the bundle');
     });
   }
 });

@@ -12,7 +12,7 @@ import { UsageError, type OptionSpec } from '../args';
 import type { Command } from '../command';
 import { engine } from '../engine';
 import { ENCODING_OPTION, encodingOption } from '../fileOptions';
-import { BACKEND_OPTION, startBackend } from '../backendOption';
+import { BACKEND_OPTION, startBackend, THREADS_OPTION, threadsOption } from '../backendOption';
 import { loadLabeledFiles, pathList } from '../../../dataset/labeledFiles';
 
 const OPTIONS: OptionSpec[] = [
@@ -28,6 +28,7 @@ const OPTIONS: OptionSpec[] = [
   { name: 'limit', type: 'number', metavar: 'N', help: 'use only the first N pairs (smoke runs)' },
   ENCODING_OPTION,
   BACKEND_OPTION,
+  THREADS_OPTION,
 ];
 
 export const cv: Command = {
@@ -41,7 +42,8 @@ export const cv: Command = {
   ].join('\n'),
   options: OPTIONS,
   async run(args, ctx) {
-    const o = args.opts as { data: string[]; joint: boolean; mechanism?: Mechanism; model: string; preset?: string; folds: number; seed: number; config?: string; json?: string; limit?: number; encoding?: string; backend?: string };
+    const o = args.opts as { data: string[]; joint: boolean; mechanism?: Mechanism; model: string; preset?: string; folds: number; seed: number; config?: string; json?: string; limit?: number; encoding?: string; backend?: string; threads?: number };
+    const threads = threadsOption(o.threads);
     // One vocabulary with `train`: --model names the model; --preset is the bi-encoder's size (a model
     // name given as --preset, the older spelling, still means --model).
     let modelName = o.model;
@@ -76,7 +78,7 @@ export const cv: Command = {
     assertOutputsClear([{ flag: 'json', path: o.json }], [...loaded.files.map((f) => ({ flag: 'data', path: f.file })), { flag: 'config', path: o.config }], ctx.cwd);
     const pairs = o.limit ? loaded.pairs.slice(0, Math.max(1, Math.floor(o.limit))) : loaded.pairs;
     const eng = engine();
-    await startBackend(o.backend, ctx.err);
+    await startBackend(o.backend, ctx.err, threads);
     const family = eng.families[preset.family];
     if (!family) throw new UsageError(`model family ${preset.family} is not available (known: ${Object.keys(eng.families).join(', ')})`);
     const cfg = { ...preset.config, ...(biPreset ? { preset: biPreset } : {}), ...overrides };

@@ -12,7 +12,7 @@ import type { TrainData } from '../../engine/model';
 import { UsageError, type OptionSpec } from '../args';
 import type { Command } from '../command';
 import { engine } from '../engine';
-import { BACKEND_OPTION } from '../backendOption';
+import { BACKEND_OPTION, THREADS_OPTION, threadsOption } from '../backendOption';
 import { BI_ENCODER_PRESETS, MODEL_NAMES, resolveModelPreset } from '../../models/presets';
 import { healthLines, reportOriginalLines } from '../evalText';
 import { ENCODING_OPTION, encodingOption } from '../fileOptions';
@@ -45,6 +45,7 @@ const OPTIONS: OptionSpec[] = [
   { name: 'model', type: 'string', default: 'bi-encoder', metavar: 'NAME', help: `model preset or family: ${MODEL_NAMES.join(', ')}` },
   { name: 'preset', type: 'string', metavar: 'NAME', help: `bi-encoder size: ${BI_ENCODER_PRESETS.join(', ')} (default small); a model preset name (offline-default, …) here means --model NAME` },
   BACKEND_OPTION,
+  THREADS_OPTION,
   { name: 'config', type: 'string', metavar: 'FILE.json', help: 'TrainConfig fields as JSON; flags given on the command line win' },
   { name: 'early_stopping', type: 'number', metavar: 'N', help: 'stop after N epochs without dev macro-F1 gain (needs --do_validation)' },
   { name: 'resume', type: 'string', metavar: 'CKPT', help: 'continue training from a checkpoint' },
@@ -103,6 +104,7 @@ export const train: Command = {
   options: OPTIONS,
   async run(args, ctx) {
     const o = args.opts as Record<string, unknown> & { train_path: string[]; dev_path: string[]; test_path: string[]; do_validation: boolean; do_test: boolean; save_model: boolean; save_model_path?: string; mechanism?: Mechanism; joint: boolean; model: string; config?: string; log_jsonl?: string; limit?: number };
+    const threads = threadsOption(o.threads);
     // One vocabulary: `--preset offline-default` (a model preset, not a bi-encoder size) means `--model offline-default`.
     if (typeof o.preset === 'string' && !BI_ENCODER_PRESETS.includes(o.preset) && resolveModelPreset(o.preset)) {
       if (args.given.has('model') && o.model !== o.preset) throw new UsageError(`--preset ${o.preset} is a model, not a bi-encoder size; pass --model ${o.preset} (--preset is ${BI_ENCODER_PRESETS.join(', ')} for --model bi-encoder)`);
@@ -259,7 +261,7 @@ export const train: Command = {
       source: 'cli', files, cwd: ctx.cwd, extraConfig: { model: o.model, limit: o.limit ?? null },
       onCreate: (id: string, dir: string) => ctx.err.write(`run ${id} → ${dir}\n`),
     };
-    engine(); // tfjs in PROD mode before the training code loads it
+    engine().setWasmThreads(threads); // tfjs in PROD mode before the training code loads it; --threads for its backend start
     const { trainAndRecord } = require('../../training/trainAndRecord') as typeof import('../../training/trainAndRecord');
     let result: TrainOutcome;
     try {
