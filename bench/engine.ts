@@ -22,6 +22,8 @@ export interface EngineBenchResult {
   pairsPerSecond: number;
   /** Peak resident set size seen during the run, GB. */
   peakRssGB: number;
+  /** Peak bytes the backend held on the GPU (buffers in use and pooled), MB, where it says (webgpu); else undefined. */
+  peakGpuMB?: number;
   /** Tensors alive after the run minus before (must be 0: every tensor has an owner). */
   leakedTensors: number;
 }
@@ -61,7 +63,12 @@ export async function benchEngine(opts: { backend: BackendPreference; preset?: s
   const backend = await initBackend(opts.backend, 'flag');
   const cfg = resolvePreset(preset, { mechanisms: ['ER'] });
   let peak = process.memoryUsage().rss;
-  const sample = () => { peak = Math.max(peak, process.memoryUsage().rss); };
+  let peakGpu: number | undefined;
+  const sample = () => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+    const gpu = (tf.memory() as { numBytesAllocatedInGPU?: number }).numBytesAllocatedInGPU; // webgpu only
+    if (typeof gpu === 'number') peakGpu = Math.max(peakGpu ?? 0, gpu);
+  };
   const before = tf.memory().numTensors;
 
   const model = new BiEncoder(cfg, 12);
@@ -107,6 +114,7 @@ export async function benchEngine(opts: { backend: BackendPreference; preset?: s
     stepSeconds: median(times),
     pairsPerSecond: (inferBatches * B) / inferSeconds,
     peakRssGB: peak / 1024 ** 3,
+    peakGpuMB: peakGpu === undefined ? undefined : peakGpu / 1024 ** 2,
     leakedTensors: leaked,
   };
 }
