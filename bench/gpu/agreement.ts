@@ -14,6 +14,7 @@ import { loadModel } from '../../kernel/models/families';
 import { loadLabeledCsv } from '../../dataset/labeled';
 import { writeFileAtomic } from '../../dataset/atomicFile';
 import type { BackendInfo } from '../../kernel/engine/types';
+import { levelAgreement } from './levelAgreement';
 
 /** The run, as flags give it (defaults: the small preset, one epoch, the full training file). */
 interface AgreementConfig {
@@ -136,13 +137,7 @@ async function main(): Promise<number> {
     scored.push(JSON.parse(readFileSync(out, 'utf8')) as Scored);
   }
   const ref = scored[0];
-  const comparisons = scored.slice(1).map((s) => {
-    if (s.ids.join('\n') !== ref.ids.join('\n')) throw new Error(`${s.backend.name} scored other rows than ${ref.backend.name}`);
-    const same = s.levels.filter((l, i) => l === ref.levels[i]).length;
-    let maxProbDiff = 0;
-    s.probs.forEach((p, i) => p.forEach((x, k) => { maxProbDiff = Math.max(maxProbDiff, Math.abs(x - ref.probs[i][k])); }));
-    return { backend: s.backend.name, reference: ref.backend.name, rows: s.levels.length, sameLevel: same, agreement: same / s.levels.length, maxProbDiff };
-  });
+  const comparisons = scored.slice(1).map((s) => ({ backend: s.backend.name, reference: ref.backend.name, ...levelAgreement(ref, s) }));
   const date = new Date().toISOString();
   const report = {
     date, config: cfg, trainSeconds,
