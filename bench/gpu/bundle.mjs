@@ -57,15 +57,19 @@ if (!nodeTgz) {
 mkdirSync(join(OUT, 'node'), { recursive: true });
 run('tar', ['-xzf', join(CACHE, nodeTgz), '-C', join(OUT, 'node'), '--strip-components=1', '--wildcards', '*/bin/node']); // the package's bin/node
 
-// 4. The Vulkan loader (libvulkan1) as Debian .debs, cached; run.sh unpacks them when the machine lacks it.
-let debs = readdirSync(CACHE).filter((f) => /^libvulkan1_.*\.deb$/.test(f));
-if (debs.length === 0) {
-  console.log('gpu-bundle: apt-get download libvulkan1 (network, once)');
-  run('apt-get', ['download', 'libvulkan1'], CACHE);
-  debs = readdirSync(CACHE).filter((f) => /^libvulkan1_.*\.deb$/.test(f));
-}
+// 4. The Vulkan loader (libvulkan1) and, for machines whose libstdc++ predates GCC 12 (dawn.node needs
+// GLIBCXX_3.4.30), libstdc++6, as Debian .debs, cached; run.sh unpacks each only when the machine lacks it.
 mkdirSync(join(OUT, 'debs'), { recursive: true });
-for (const d of debs) cpSync(join(CACHE, d), join(OUT, 'debs', d));
+for (const pkg of ['libvulkan1', 'libstdc++6']) {
+  const re = new RegExp(`^${pkg.replace(/\+/g, '\\+')}_.*\\.deb$`);
+  let debs = readdirSync(CACHE).filter((f) => re.test(f));
+  if (debs.length === 0) {
+    console.log(`gpu-bundle: apt-get download ${pkg} (network, once)`);
+    run('apt-get', ['download', pkg], CACHE);
+    debs = readdirSync(CACHE).filter((f) => re.test(f));
+  }
+  for (const d of debs) cpSync(join(CACHE, d), join(OUT, 'debs', d));
+}
 
 // 5. The script that runs there (kept in bench/gpu/run.sh, so it reads as a script).
 cpSync('bench/gpu/run.sh', join(OUT, 'run.sh'));

@@ -13,15 +13,20 @@ mkdir -p results
 export PATH="$HERE/node/bin:$PATH"
 export EMPATHY_WEBGPU_BACKEND="${EMPATHY_WEBGPU_BACKEND:-vulkan}"
 
-# The Vulkan loader: the machine's, or the bundled Debian one unpacked here.
+# The Vulkan loader and libstdc++ (dawn.node needs GLIBCXX_3.4.30, GCC 12): the machine's, or the bundled
+# Debian ones unpacked into libs/ (glibc itself must be >= 2.34: it cannot be bundled).
+lib() { ldconfig -p 2>/dev/null | grep -m1 "$1 " | sed 's/.*=> //'; }
 {
-  echo "node: $(node --version) ($(command -v node))"
-  if ldconfig -p 2>/dev/null | grep -q 'libvulkan.so.1 '; then
-    echo "vulkan loader: the machine's ($(ldconfig -p | grep -m1 'libvulkan.so.1 ' | sed 's/.*=> //'))"
+  echo "node: $(node --version) ($(command -v node)); $(ldd --version 2>&1 | head -1)"
+  if [ -n "$(lib libvulkan.so.1)" ]; then
+    echo "vulkan loader: the machine's ($(lib libvulkan.so.1))"
   else
-    mkdir -p vulkan && for d in debs/*.deb; do dpkg-deb -x "$d" vulkan || echo "could not unpack $d"; done
-    export LD_LIBRARY_PATH="$HERE/vulkan/usr/lib/x86_64-linux-gnu:${LD_LIBRARY_PATH:-}"
-    echo "vulkan loader: bundled ($(ls vulkan/usr/lib/x86_64-linux-gnu/libvulkan.so.1* 2>/dev/null | head -1))"
+    mkdir -p libs && dpkg-deb -x debs/libvulkan1_*.deb libs && echo "vulkan loader: bundled ($(ls libs/usr/lib/x86_64-linux-gnu/libvulkan.so.1))"
+  fi
+  if grep -qa GLIBCXX_3.4.30 "$(lib libstdc++.so.6)" 2>/dev/null; then
+    echo "libstdc++: the machine's ($(lib libstdc++.so.6))"
+  else
+    mkdir -p libs && dpkg-deb -x debs/libstdc++6_*.deb libs && echo "libstdc++: bundled (the machine's $(lib libstdc++.so.6) lacks GLIBCXX_3.4.30)"
   fi
   # The NVIDIA Vulkan driver lives in libGLX_nvidia.so.0; containers started with compute-only driver
   # capabilities often have the library but not the ICD manifest that tells the loader about it.
@@ -30,19 +35,19 @@ export EMPATHY_WEBGPU_BACKEND="${EMPATHY_WEBGPU_BACKEND:-vulkan}"
   if [ "$EMPATHY_WEBGPU_BACKEND" = vulkan ] && ! grep -qs nvidia $icds /dev/null; then
     glx=$(ldconfig -p 2>/dev/null | grep -m1 'libGLX_nvidia.so.0 ' | sed 's/.*=> //')
     if [ -n "$glx" ]; then
-      mkdir -p vulkan/icd.d
-      printf '{ "file_format_version": "1.0.0", "ICD": { "library_path": "%s", "api_version": "1.3.0" } }\n' "$glx" > vulkan/icd.d/nvidia_icd.json
-      export VK_ICD_FILENAMES="$HERE/vulkan/icd.d/nvidia_icd.json" VK_DRIVER_FILES="$HERE/vulkan/icd.d/nvidia_icd.json"
-      echo "vulkan ICD: wrote vulkan/icd.d/nvidia_icd.json for $glx"
+      mkdir -p libs/icd.d
+      printf '{ "file_format_version": "1.0.0", "ICD": { "library_path": "%s", "api_version": "1.3.0" } }\n' "$glx" > libs/icd.d/nvidia_icd.json
+      export VK_ICD_FILENAMES="$HERE/libs/icd.d/nvidia_icd.json" VK_DRIVER_FILES="$HERE/libs/icd.d/nvidia_icd.json"
+      echo "vulkan ICD: wrote libs/icd.d/nvidia_icd.json for $glx"
     else
       echo "vulkan ICD: no NVIDIA manifest and no libGLX_nvidia.so.0 (the container may lack the 'graphics' driver capability): webgpu will find no GPU adapter"
     fi
   fi
   if command -v nvidia-smi >/dev/null; then nvidia-smi -L 2>&1; else echo "no nvidia-smi"; fi
 } 2>&1 | tee results/environment.txt
-# The subshell above cannot export: repeat what it decided.
-[ -d vulkan/usr/lib/x86_64-linux-gnu ] && export LD_LIBRARY_PATH="$HERE/vulkan/usr/lib/x86_64-linux-gnu:${LD_LIBRARY_PATH:-}"
-[ -f vulkan/icd.d/nvidia_icd.json ] && export VK_ICD_FILENAMES="$HERE/vulkan/icd.d/nvidia_icd.json" VK_DRIVER_FILES="$HERE/vulkan/icd.d/nvidia_icd.json"
+# The block above runs in a subshell (for tee) and cannot export: repeat what it decided.
+[ -d libs/usr/lib/x86_64-linux-gnu ] && export LD_LIBRARY_PATH="$HERE/libs/usr/lib/x86_64-linux-gnu:${LD_LIBRARY_PATH:-}"
+[ -f libs/icd.d/nvidia_icd.json ] && export VK_ICD_FILENAMES="$HERE/libs/icd.d/nvidia_icd.json" VK_DRIVER_FILES="$HERE/libs/icd.d/nvidia_icd.json"
 
 node check.js --backends "${BACKENDS:-webgpu,wasm}" --preset "${PRESETS:-small,roberta-base}" --steps "${STEPS:-3}" \
   --batch "${BATCH:-32}" --seq-len "${SEQ_LEN:-64}" --torch torch_step.py --python "${PYTHON:-python3}" --out-dir results 2>&1 | tee results/check.log
