@@ -4,6 +4,7 @@
 // ones; writes DIR/agreement.json and DIR/agreement.md (levels and ids only: never the posts).
 // Flags: --train TRAIN.csv --dev DEV.csv [--preset small] [--train_backend webgpu] [--backends webgpu,wasm,cpu]
 //        [--epochs 1] [--limit N] [--lr 0.00002] [--batch_size 32] [--max_len 64] [--checkpoint CKPT (skip training)]
+//        [--train_flags "--class_weights balanced --lambda_EI 1" (more `empathy train` flags)]
 //        [--cli bin/empathy.js] [--out-dir DIR] [--min_agreement 0.99 (exit 1 below it)]
 // Child mode (one backend): --score CKPT --dev DEV.csv --backend NAME --json OUT.json
 import { spawnSync } from 'node:child_process';
@@ -14,7 +15,7 @@ import { loadModel } from '../../kernel/models/families';
 import { loadLabeledCsv } from '../../dataset/labeled';
 import { writeFileAtomic } from '../../dataset/atomicFile';
 import type { BackendInfo } from '../../kernel/engine/types';
-import { levelAgreement } from './levelAgreement';
+import { levelAgreement, minTopMargin } from './levelAgreement';
 
 /** The run, as flags give it (defaults: the small preset, one epoch, the full training file). */
 interface AgreementConfig {
@@ -33,6 +34,8 @@ interface AgreementConfig {
   lr?: number;
   batchSize: number;
   maxLen: number;
+  /** More `empathy train` flags, space-separated (e.g. --class_weights balanced). */
+  trainFlags: string[];
   /** An existing checkpoint: skip training. */
   checkpoint?: string;
   /** The `empathy` CLI entry (bin/empathy.js in the repository, empathy.js in the GPU bundle). */
@@ -113,6 +116,7 @@ async function main(): Promise<number> {
     trainBackend: (flag('train_backend') ?? 'webgpu') as BackendPreference,
     backends: (flag('backends') ?? 'webgpu,wasm,cpu').split(',').filter(Boolean) as BackendPreference[],
     epochs: int('epochs') ?? 1, limit: int('limit'), lr: flag('lr') === undefined ? undefined : Number(flag('lr')), batchSize: int('batch_size') ?? 32, maxLen: int('max_len') ?? 64,
+    trainFlags: (flag('train_flags') ?? '').split(/\s+/).filter(Boolean),
     checkpoint: flag('checkpoint'),
     cli: flag('cli') ?? resolve(__dirname, '../../../bin/empathy.js'),
     outDir: flag('out-dir') ?? 'agreement',
@@ -125,7 +129,7 @@ async function main(): Promise<number> {
   if (!cfg.checkpoint) {
     const args = [cfg.cli, 'train', '--train_path', cfg.train!, '--mechanism', 'ER', '--preset', cfg.preset, '--epochs', String(cfg.epochs),
       '--batch_size', String(cfg.batchSize), '--max_len', String(cfg.maxLen), '--save_model', '--save_model_path', ckpt, '--no_run',
-      ...(cfg.limit ? ['--limit', String(cfg.limit)] : []), ...(cfg.lr ? ['--lr', String(cfg.lr)] : [])];
+      ...(cfg.limit ? ['--limit', String(cfg.limit)] : []), ...(cfg.lr ? ['--lr', String(cfg.lr)] : []), ...cfg.trainFlags];
     console.log(`agreement: EMPATHY_BACKEND=${cfg.trainBackend} empathy ${args.slice(1).join(' ')}`);
     trainSeconds = run(process.execPath, args, { ...process.env, EMPATHY_BACKEND: cfg.trainBackend }, 'training');
   }
@@ -141,18 +145,18 @@ async function main(): Promise<number> {
   const date = new Date().toISOString();
   const report = {
     date, config: cfg, trainSeconds,
-    backends: scored.map((s) => ({ backend: s.backend, seconds: s.seconds, devAccuracy: accuracy(s), levelCounts: [0, 1, 2].map((l) => s.levels.filter((x) => x === l).length) })),
+    backends: scored.map((s) => ({ backend: s.backend, seconds: s.seconds, devAccuracy: accuracy(s), levelCounts: [0, 1, 2].map((l) => s.levels.filter((x) => x === l).length), minTopMargin: minTopMargin(s.probs) })),
     comparisons,
   };
   writeFileAtomic(join(cfg.outDir, 'agreement.json'), JSON.stringify(report, null, 2) + '\n');
   const md = [
     `# Cross-backend agreement — ${date}`,
     '',
-    `Checkpoint: bi-encoder '${cfg.preset}' trained on ${cfg.trainBackend} (${cfg.checkpoint ? `given: ${cfg.checkpoint}` : `${cfg.epochs} epoch(s)${cfg.limit ? `, first ${cfg.limit} training pairs` : ', all training pairs'}${cfg.lr ? `, lr ${cfg.lr}` : ''}, B${cfg.batchSize}, max_len ${cfg.maxLen}, ${trainSeconds!.toFixed(0)} s`}); dev set: ${ref.levels.length} rows.`,
+    `Checkpoint: bi-encoder '${cfg.preset}' trained on ${cfg.trainBackend} (${cfg.checkpoint ? `given: ${cfg.checkpoint}` : `${cfg.epochs} epoch(s)${cfg.limit ? `, first ${cfg.limit} training pairs` : ', all training pairs'}${cfg.lr ? `, lr ${cfg.lr}` : ''}${cfg.trainFlags.length ? `, ${cfg.trainFlags.join(' ')}` : ''}, B${cfg.batchSize}, max_len ${cfg.maxLen}, ${trainSeconds!.toFixed(0)} s`}); dev set: ${ref.levels.length} rows.`,
     '',
-    '| backend | device | dev accuracy | predicted levels 0/1/2 | scoring s |',
-    '|---|---|---|---|---|',
-    ...report.backends.map((b) => `| ${b.backend.name} | ${b.backend.detail.replace(/\|/g, '\\|')} | ${b.devAccuracy.toFixed(3)} | ${b.levelCounts.join(' / ')} | ${b.seconds.toFixed(1)} |`),
+    '| backend | device | dev accuracy | predicted levels 0/1/2 | smallest top-2 probability gap | scoring s |',
+    '|---|---|---|---|---|---|',
+    ...report.backends.map((b) => `| ${b.backend.name} | ${b.backend.detail.replace(/\|/g, '\\|')} | ${b.devAccuracy.toFixed(3)} | ${b.levelCounts.join(' / ')} | ${b.minTopMargin.toExponential(2)} | ${b.seconds.toFixed(1)} |`),
     '',
     '| compared | with | same level | agreement | max abs prob diff |',
     '|---|---|---|---|---|',

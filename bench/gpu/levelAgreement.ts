@@ -33,3 +33,16 @@ export function levelAgreement(ref: LevelScores, other: LevelScores): LevelAgree
   const rows = other.levels.length;
   return { rows, sameLevel: same, agreement: rows === 0 ? 1 : same / rows, maxProbDiff };
 }
+
+/**
+ * The smallest gap between a row's two largest probabilities: a backend whose probabilities differ by
+ * less than half of it cannot change any row's level, so agreement is only informative next to it.
+ */
+export function minTopMargin(probs: ReadonlyArray<readonly number[]>): number {
+  let min = Infinity;
+  for (const p of probs) {
+    const [a, b] = [...p].sort((x, y) => y - x);
+    min = Math.min(min, a - (b ?? 0));
+  }
+  return min;
+}

@@ -1,6 +1,6 @@
 // The cross-backend agreement check's arithmetic (bench/gpu/levelAgreement.ts), on hand-made scores.
 import * as assert from 'node:assert/strict';
-import { levelAgreement } from '../../bench/gpu/levelAgreement';
+import { levelAgreement, minTopMargin } from '../../bench/gpu/levelAgreement';
 
 describe('levelAgreement', () => {
   const ref = { ids: ['a', 'b', 'c', 'd'], levels: [0, 1, 2, 0], probs: [[0.7, 0.2, 0.1], [0.2, 0.5, 0.3], [0.1, 0.2, 0.7], [0.4, 0.35, 0.25]] };
@@ -23,5 +23,11 @@ describe('levelAgreement', () => {
     const shuffled = { ...ref, ids: ['a', 'c', 'b', 'd'] };
     assert.throws(() => levelAgreement(ref, shuffled), /different rows \(4 vs 4; first difference at row 1\)/);
     assert.throws(() => levelAgreement(ref, { ids: ['a'], levels: [0], probs: [[1, 0, 0]] }), /different rows \(1 vs 4/);
+  });
+});
+
+describe('minTopMargin', () => {
+  it('is the smallest gap between the two largest probabilities of a row', () => {
+    assert.ok(Math.abs(minTopMargin([[0.7, 0.2, 0.1], [0.4, 0.35, 0.25], [0.1, 0.2, 0.7]]) - 0.05) < 1e-12);
   });
 });
