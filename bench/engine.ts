@@ -27,6 +27,8 @@ export interface EngineBenchResult {
   peakRssGB: number;
   /** The wasm backend's linear memory at the end (it grows to the peak and never shrinks), GB. */
   wasmHeapGB?: number;
+  /** Peak bytes the backend held on the GPU (buffers in use and pooled), MB, where it says (webgpu); else undefined. */
+  peakGpuMB?: number;
   /** Tensors alive after the run minus before (must be 0: every tensor has an owner). */
   leakedTensors: number;
 }
@@ -101,6 +103,12 @@ export async function benchEngine(opts: EngineBenchOptions): Promise<EngineBench
   const steps = opts.steps ?? 3;
   const backend = await initBackend(opts.backend, 'flag');
   const cfg = resolvePreset(preset, { mechanisms: ['ER'] });
+  let peakGpu: number | undefined;
+  // Peak bytes webgpu holds (in use and pooled); other backends do not say.
+  const sampleGpu = () => {
+    const gpu = (tf.memory() as { numBytesAllocatedInGPU?: number }).numBytesAllocatedInGPU;
+    if (typeof gpu === 'number') peakGpu = Math.max(peakGpu ?? 0, gpu);
+  };
   const before = tf.memory().numTensors;
 
   const model = new BiEncoder(cfg, 12);
@@ -111,6 +119,7 @@ export async function benchEngine(opts: EngineBenchOptions): Promise<EngineBench
     for (let s = 0; s <= steps; s++) {
       const t0 = performance.now();
       await trainStep(model, opt, batch, s);
+      sampleGpu();
       const dt = (performance.now() - t0) / 1000;
       if (s > 0) times.push(dt); // step 0 warms up kernels and allocates optimizer state
       log(`  ${backend.name} step ${s}: ${dt.toFixed(2)} s${s === 0 ? ' (warm-up)' : ''}`);
@@ -120,6 +129,7 @@ export async function benchEngine(opts: EngineBenchOptions): Promise<EngineBench
     for (let i = 0; i <= steps; i++) {
       const t0 = performance.now();
       await inferBatch(model, batch);
+      sampleGpu();
       const dt = (performance.now() - t0) / 1000;
       if (i > 0) times.push(dt);
       log(`  ${backend.name} inference batch ${i}: ${dt.toFixed(2)} s${i === 0 ? ' (warm-up)' : ''}`);
@@ -133,6 +143,7 @@ export async function benchEngine(opts: EngineBenchOptions): Promise<EngineBench
     ...(opts.mode === 'train' ? { stepSeconds: median(times), stepTimes: times } : { pairsPerSecond: (times.length * B) / times.reduce((a, b) => a + b, 0) }),
     peakRssGB: (process.resourceUsage().maxRSS * 1024) / 1024 ** 3,
     ...(heap !== undefined ? { wasmHeapGB: heap / 1024 ** 3 } : {}),
+    ...(peakGpu !== undefined ? { peakGpuMB: peakGpu / 1024 ** 2 } : {}),
     leakedTensors: leaked,
   };
 }

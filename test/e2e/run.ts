@@ -4,7 +4,8 @@
 // the packaged .vsix into code-server and runs a smoke test against the installed copy, and every tutorial
 // (Run All) plus the panels from the installed copy in a folder holding only the tutorials. Every process
 // group it starts is stopped at the end.
-// Closes with one line: `N passed, N failed`.
+// Closes with one line: `N passed, N failed`. A subset: EMPATHY_E2E_SESSIONS=vsix (sessions) and
+// EMPATHY_E2E_GREP=webgpu (test titles), e.g. only the installed .vsix on webgpu.
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +23,8 @@ interface E2eConfig {
   tutorialsTimeoutMs: number;
   /** Skip building/installing the .vsix (EMPATHY_E2E_SKIP_VSIX=1) for a faster inner loop. */
   skipVsix: boolean;
+  /** Only these sessions (EMPATHY_E2E_SESSIONS=vsix,untrusted; names: dev, untrusted, vsix, vsix-tutorials); undefined = all. */
+  sessions?: Set<string>;
 }
 
 interface CaseResult { title: string; state: 'passed' | 'failed' | 'pending'; error?: string; ms?: number }
@@ -33,7 +36,9 @@ const cfg: E2eConfig = {
   sessionTimeoutMs: 900_000, // ~5 min on an idle machine; room for a loaded one (the dev suite has grown)
   tutorialsTimeoutMs: 900_000,
   skipVsix: process.env.EMPATHY_E2E_SKIP_VSIX === '1',
+  sessions: process.env.EMPATHY_E2E_SESSIONS ? new Set(process.env.EMPATHY_E2E_SESSIONS.split(',').map((x) => x.trim()).filter(Boolean)) : undefined,
 };
+const wanted = (name: string) => !cfg.sessions || cfg.sessions.has(name);
 
 const log = (line: string) => console.log(line);
 const groups = new Set<number>();
@@ -222,14 +227,18 @@ async function main() {
     buildAll();
     const workspace = prepareWorkspace(join(cfg.outDir, 'state', 'workspace'));
     const suite = join(cfg.repoRoot, 'out', 'test', 'e2e', 'suite', 'index.js');
-    for (const r of await session('dev', { devPath: cfg.repoRoot, testsModule: suite, workspace })) {
-      report(r);
+    if (wanted('dev')) {
+      for (const r of await session('dev', { devPath: cfg.repoRoot, testsModule: suite, workspace })) {
+        report(r);
+      }
     }
     const untrusted = join(cfg.repoRoot, 'out', 'test', 'e2e', 'untrusted', 'index.js');
-    for (const r of await session('untrusted', { devPath: cfg.repoRoot, testsModule: untrusted, workspaceTrust: true, workspace: prepareWorkspace(join(cfg.outDir, 'state', 'workspace-untrusted')) })) {
-      report(r);
+    if (wanted('untrusted')) {
+      for (const r of await session('untrusted', { devPath: cfg.repoRoot, testsModule: untrusted, workspaceTrust: true, workspace: prepareWorkspace(join(cfg.outDir, 'state', 'workspace-untrusted')) })) {
+        report(r);
+      }
     }
-    if (!cfg.skipVsix) {
+    if (!cfg.skipVsix && (wanted('vsix') || wanted('vsix-tutorials'))) {
       const extensionsDir = join(cfg.outDir, 'state', 'vsix-extensions');
       let vsix: string | undefined;
       try {
@@ -243,13 +252,17 @@ async function main() {
         const smoke = join(cfg.repoRoot, 'out', 'test', 'e2e', 'vsix', 'index.js');
         const driver = testDriverExtension(join(cfg.outDir, 'state', 'vsix-driver'));
         // Outside the repository, like a user's folder: no node_modules/@types up the tree to fall back on.
-        for (const r of await session('vsix', { extensionsDir, devPath: driver, testsModule: smoke, workspace: prepareWorkspace(join(tmpdir(), 'empathy-e2e-workspace-vsix')) })) {
-          report(r);
+        if (wanted('vsix')) {
+          for (const r of await session('vsix', { extensionsDir, devPath: driver, testsModule: smoke, workspace: prepareWorkspace(join(tmpdir(), 'empathy-e2e-workspace-vsix')) })) {
+            report(r);
+          }
         }
         // Every tutorial, Run All, from the installed copy in a folder holding only the tutorials.
         const tutorials = join(cfg.repoRoot, 'out', 'test', 'e2e', 'vsixTutorials', 'index.js');
-        for (const r of await session('vsix-tutorials', { extensionsDir, devPath: driver, testsModule: tutorials, timeoutMs: cfg.tutorialsTimeoutMs, workspace: tutorialsOnlyWorkspace(join(tmpdir(), 'empathy-e2e-tutorials')) })) {
-          report(r);
+        if (wanted('vsix-tutorials')) {
+          for (const r of await session('vsix-tutorials', { extensionsDir, devPath: driver, testsModule: tutorials, timeoutMs: cfg.tutorialsTimeoutMs, workspace: tutorialsOnlyWorkspace(join(tmpdir(), 'empathy-e2e-tutorials')) })) {
+            report(r);
+          }
         }
       }
     }
