@@ -13,4 +13,5 @@ export { encodePairs, collate, mechanismsInData, type EncodedExample, type Encod
 export { saveCheckpoint, loadCheckpoint, readCheckpointFamily, type Checkpoint } from './checkpoint';
 export { trainTokenizer, loadHfTokenizer, tokenizerFromJSON, BpeTokenizer, HfTokenizer, type Tokenizer, type Encoding } from './tokenizer';
 export { initBackend, currentBackend, describeBackend, type BackendPreference } from './backend';
+export { resolveInference, describeInference, type InferenceInfo } from './onnx/runtime';
 export { PRESETS, resolvePreset, type BiEncoderConfig, type EncoderConfig, type PresetName } from '../models/bi-encoder/config';
