@@ -27,7 +27,7 @@ export interface EngineBenchResult {
 }
 
 /** A deterministic synthetic batch: ids in [4, vocab), lengths spread over [8, T]. */
-function syntheticBatch(B: number, T: number, vocab: number): EncodedBatch {
+export function syntheticBatch(B: number, T: number, vocab: number): EncodedBatch {
   const mk = (salt: number) => {
     const ids = new Int32Array(B * T).fill(1);
     const mask = new Int32Array(B * T);

@@ -6,6 +6,8 @@ import { AttributeType, DataType, type AttributeMsg, type DataTypeCode, encodeMo
 export const OPSET = 17;
 /** IR version that goes with opset 17. */
 export const IR_VERSION = 8;
+/** onnxruntime's contrib-op domain (fused kernels such as Attention); imported only when a node uses it. */
+export const MS_DOMAIN = 'com.microsoft';
 
 /** An attribute value: ints and floats are told apart explicitly (ONNX types them). */
 export type Attr =
@@ -43,6 +45,7 @@ export class OnnxGraph {
   private readonly inputs: ValueInfoMsg[] = [];
   private readonly outputs: ValueInfoMsg[] = [];
   private readonly names = new Set<string>();
+  private readonly domains = new Set<string>();
   private counter = 0;
 
   constructor(readonly name: string) {}
@@ -95,12 +98,19 @@ export class OnnxGraph {
     return name;
   }
 
-  /** Add a node with one output; returns the output's name (`out` or a fresh one). */
+  /** Add an ai.onnx node with one output; returns the output's name (`out` or a fresh one). */
   op(opType: string, inputs: readonly string[], attrs: Record<string, Attr> = {}, out?: string): string {
+    return this.opIn('', opType, inputs, attrs, out);
+  }
+
+  /** Add a node of `domain` (e.g. MS_DOMAIN, version 1) with one output. */
+  opIn(domain: string, opType: string, inputs: readonly string[], attrs: Record<string, Attr> = {}, out?: string): string {
     const o = this.claim(out ?? this.fresh(opType.toLowerCase()));
+    if (domain !== '') this.domains.add(domain);
     this.nodes.push({
       name: `${opType}_${this.nodes.length}`,
       opType,
+      ...(domain !== '' ? { domain } : {}),
       input: [...inputs],
       output: [o],
       attribute: Object.entries(attrs).map(([k, v]) => attribute(k, v)),
@@ -108,14 +118,14 @@ export class OnnxGraph {
     return o;
   }
 
-  /** The model bytes (ModelProto) with this graph, ai.onnx opset OPSET. */
+  /** The model bytes (ModelProto) with this graph: ai.onnx opset OPSET, other domains used at version 1. */
   toBytes(meta: { producer: string; version: string; doc?: string; props?: Record<string, string> }): Uint8Array {
     return encodeModel({
       irVersion: IR_VERSION,
       producerName: meta.producer,
       producerVersion: meta.version,
       docString: meta.doc,
-      opsetImport: [{ domain: '', version: OPSET }],
+      opsetImport: [{ domain: '', version: OPSET }, ...[...this.domains].map((domain) => ({ domain, version: 1 }))],
       metadataProps: Object.entries(meta.props ?? {}).map(([key, value]) => ({ key, value })),
       graph: { name: this.name, node: this.nodes, initializer: this.inits, input: this.inputs, output: this.outputs },
     });

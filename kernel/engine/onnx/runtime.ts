@@ -119,6 +119,7 @@ export class OnnxSession {
       executionMode: 'sequential',
       graphOptimizationLevel: 'all',
       executionProviders: info.device === 'cuda' ? ['cuda', 'cpu'] : ['cpu'],
+      logSeverityLevel: 3, // errors only: its warnings (unused initializers, …) are not the user's business
     });
     return new OnnxSession(got.ort, session, info);
   }

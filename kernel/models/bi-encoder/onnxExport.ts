@@ -2,17 +2,27 @@
 // encoders, the 1-head seeker→responder cross-attention and every mechanism's level and rationale heads,
 // op for op as the tfjs code: RoBERTa position ids, (1-mask)·-10000 bias, LayerNorm eps, exact-erf GELU.
 // Inputs ids_SP/mask_SP/ids_RP/mask_RP int64 [B, T] (B, T dynamic); outputs level_<M> [B, 3] and
-// rationale_<M> [B, T, 2] logits per mechanism. Dropout is absent (eval).
+// rationale_<M> [B, T, 2] logits per mechanism. Dropout is absent (eval). The graph is plain ai.onnx
+// opset 17; with `fusedAttention` each self-attention is onnxruntime's com.microsoft Attention kernel
+// instead (one QKV GEMM, the same (1-mask)·-10000 bias through its mask_filter_value).
 import type { BiEncoder } from './biEncoder';
 import type { EncoderConfig } from './config';
 import { DataType } from '../../engine/onnx/proto';
-import { float, int, ints, OnnxGraph } from '../../engine/onnx/graph';
+import { float, int, ints, MS_DOMAIN, OnnxGraph } from '../../engine/onnx/graph';
 import type { Mechanism } from '../../engine/types';
 
 /** Graph input and output names. */
 export const ONNX_INPUTS = ['ids_SP', 'mask_SP', 'ids_RP', 'mask_RP'] as const;
 export const levelOutput = (m: Mechanism) => `level_${m}`;
 export const rationaleOutput = (m: Mechanism) => `rationale_${m}`;
+
+export interface OnnxExportOptions {
+  /**
+   * Self-attention as onnxruntime's contrib Attention op (onnxruntime only). Default false: at the small
+   * preset (B32 T64, 1 thread) it measured no faster than the plain graph, whose MatMuls ORT already fuses.
+   */
+  fusedAttention?: boolean;
+}
 
 /** Weights read from the model by original name (plain arrays with their shapes). */
 type Weights = Map<string, { data: Float32Array; shape: number[] }>;
@@ -31,7 +41,7 @@ function transposed(data: Float32Array, rows: number, cols: number): Float32Arra
 }
 
 class Exporter {
-  constructor(readonly g: OnnxGraph, readonly w: Weights) {}
+  constructor(readonly g: OnnxGraph, readonly w: Weights, readonly fused: boolean) {}
 
   private get(name: string) {
     const e = this.w.get(name);
@@ -57,11 +67,33 @@ class Exporter {
     return this.g.op('LayerNormalization', [x, this.param(`${base}.weight`), this.param(`${base}.bias`)], { axis: int(-1), epsilon: float(eps) });
   }
 
-  /** Exact GELU 0.5·x·(1 + erf(x/√2)), written as x·Φ(x) like ops.ts geluErf. */
-  gelu(x: string, c: { half: string; one: string; invSqrt2: string }): string {
+  /**
+   * Exact GELU 0.5·x·(1 + erf(x/√2)) (ops.ts geluErf), in the Div → Erf → Add → Mul → Mul order onnxruntime
+   * fuses into one Gelu (BiasGelu with the dense's bias) kernel.
+   */
+  gelu(x: string, c: Consts): string {
     const g = this.g;
-    const cdf = g.op('Mul', [c.half, g.op('Add', [c.one, g.op('Erf', [g.op('Mul', [x, c.invSqrt2])])])]);
-    return g.op('Mul', [x, cdf]);
+    const erf = g.op('Erf', [g.op('Div', [x, c.sqrt2])]);
+    return g.op('Mul', [g.op('Mul', [x, g.op('Add', [erf, c.one])]), c.half]);
+  }
+
+  /** Query, key and value weights side by side, [H, 3H] (transposed, q|k|v columns), and biases [3H]. */
+  qkv(base: string, H: number): [string, string] {
+    const w = new Float32Array(H * 3 * H), b = new Float32Array(3 * H);
+    ['query', 'key', 'value'].forEach((n, j) => {
+      const e = this.get(`${base}${n}.weight`).data; // [out H, in H]
+      for (let o = 0; o < H; o++) for (let i = 0; i < H; i++) w[i * 3 * H + j * H + o] = e[o * H + i];
+      b.set(this.get(`${base}${n}.bias`).data, j * H);
+    });
+    return [this.g.floats(`${base}qkv.weight_T`, w, [H, 3 * H]), this.g.floats(`${base}qkv.bias`, b, [3 * H])];
+  }
+
+  /** After the attention context [B, T, H]: output dense + residual + LayerNorm, then the GELU FFN block. */
+  ffn(p: string, ctx: string, h: string, cfg: EncoderConfig, c: Consts): string {
+    const g = this.g;
+    const a = this.layerNorm(g.op('Add', [this.dense(ctx, `${p}attention.output.dense`), h]), `${p}attention.output.LayerNorm`, cfg.layerNormEps); // [B, T, H]
+    const inter = this.gelu(this.dense(a, `${p}intermediate.dense`), c); // [B, T, I]
+    return this.layerNorm(g.op('Add', [this.dense(inter, `${p}output.dense`), a]), `${p}output.LayerNorm`, cfg.layerNormEps); // [B, T, H]
   }
 
   /** One RoBERTa encoder (prefix `…roberta.`): ids/mask int64 [B, T] -> last hidden state [B, T, H]. */
@@ -77,6 +109,17 @@ class Exporter {
     const type0 = g.floats(`${prefix}embeddings.token_type_row0`, tt.data.slice(0, H), [H]); // [H]
     let h = this.layerNorm(g.op('Add', [g.op('Add', [word, posE]), type0]), `${prefix}embeddings.LayerNorm`, cfg.layerNormEps); // [B, T, H]
 
+    if (this.fused) {
+      // com.microsoft Attention: softmax(q·kᵀ/√dh + (mask ? 0 : -10000))·v over nh heads, q/k/v from one GEMM.
+      const mask32 = g.op('Cast', [mask], { to: int(DataType.INT32) }); // [B, T]
+      for (let l = 0; l < cfg.layers; l++) {
+        const p = `${prefix}encoder.layer.${l}.`;
+        const [wqkv, bqkv] = this.qkv(`${p}attention.self.`, H);
+        const ctx = g.opIn(MS_DOMAIN, 'Attention', [h, wqkv, bqkv, mask32], { num_heads: int(nh), mask_filter_value: float(-10000) }); // [B, T, H]
+        h = this.ffn(p, ctx, h, cfg, c);
+      }
+      return h;
+    }
     // Attention bias (1 - mask)·-10000 as [B, 1, 1, T].
     const maskF = g.op('Cast', [mask], { to: int(DataType.FLOAT) }); // [B, T]
     const bias = g.op('Unsqueeze', [g.op('Mul', [g.op('Sub', [c.one, maskF]), c.negBig]), c.axes12]); // [B, 1, 1, T]
@@ -92,30 +135,28 @@ class Exporter {
       const scores = g.op('Add', [g.op('Mul', [g.op('MatMul', [q, kT]), scale]), bias]); // [B, nh, T, T]
       const probs = g.op('Softmax', [scores], { axis: int(-1) }); // [B, nh, T, T]
       const ctx = g.op('Reshape', [g.op('Transpose', [g.op('MatMul', [probs, v])], { perm: ints([0, 2, 1, 3]) }), mergedShape]); // [B, T, H]
-      const a = this.layerNorm(g.op('Add', [this.dense(ctx, `${p}attention.output.dense`), h]), `${p}attention.output.LayerNorm`, cfg.layerNormEps); // [B, T, H]
-      const inter = this.gelu(this.dense(a, `${p}intermediate.dense`), c); // [B, T, I]
-      h = this.layerNorm(g.op('Add', [this.dense(inter, `${p}output.dense`), a]), `${p}output.LayerNorm`, cfg.layerNormEps); // [B, T, H]
+      h = this.ffn(p, ctx, h, cfg, c);
     }
     return h;
   }
 }
 
-interface Consts { one: string; half: string; invSqrt2: string; negBig: string; padI64: string; axis1: string; axes12: string }
+interface Consts { one: string; half: string; sqrt2: string; negBig: string; padI64: string; axis1: string; axes12: string }
 
 /**
  * The network's eval forward as ONNX ModelProto bytes (weights as initializers, read asynchronously so
  * every backend works). The graph is self-contained: nothing is written to disk.
  */
-export async function exportBiEncoderOnnx(net: BiEncoder): Promise<Uint8Array> {
+export async function exportBiEncoderOnnx(net: BiEncoder, opts: OnnxExportOptions = {}): Promise<Uint8Array> {
   const cfg = net.cfg;
   const H = cfg.encoder.hidden;
   const g = new OnnxGraph('bi_encoder');
-  const ex = new Exporter(g, await readWeights(net));
+  const ex = new Exporter(g, await readWeights(net), opts.fusedAttention ?? false);
   const [idsSP, maskSP, idsRP, maskRP] = ONNX_INPUTS.map((n) => g.input(n, DataType.INT64, ['B', 'T']));
   const c: Consts = {
     one: g.scalar('one', 1),
     half: g.scalar('half', 0.5),
-    invSqrt2: g.scalar('inv_sqrt2', Math.SQRT1_2),
+    sqrt2: g.scalar('sqrt2', Math.SQRT2),
     negBig: g.scalar('mask_bias', -10000),
     padI64: g.int64s('pad_id', [cfg.encoder.padId], []),
     axis1: g.int64s('axis_1', [1], []),

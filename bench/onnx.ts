@@ -1,0 +1,155 @@
+// Bi-encoder inference speed and memory, tfjs (wasm) against onnxruntime (the exported graph), each run in
+// its own child process so its peak RSS is its own: pairs/s at B32 T64 (the `small` preset by default) and
+// peak RSS. `node out/bench/onnx.js [--rounds N] [--torch]` interleaves the engines round by round (and the
+// PyTorch reference, ../shared/reference/torch_bench.py, with --torch) and prints medians and ratios.
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../kernel/engine/backend';
+import { resolveInference } from '../kernel/engine/onnx/runtime';
+import { BiEncoder } from '../kernel/models/bi-encoder/biEncoder';
+import { resolvePreset } from '../kernel/models/bi-encoder/config';
+import { BiEncoderOnnx } from '../kernel/models/bi-encoder/onnxInference';
+import { syntheticBatch } from './engine';
+
+export interface OnnxBenchOptions {
+  /** Which engine runs the forward: tfjs on its wasm backend (1 thread under Node) or onnxruntime. */
+  engine: 'tfjs-wasm' | 'onnxruntime';
+  /** onnxruntime intra-op threads (default 1; tfjs wasm is always 1 thread under Node). */
+  threads?: number;
+  /** Bi-encoder preset (default small: h256 L4 H4 FFN1024, vocab 8000). */
+  preset?: string;
+  batch?: number;
+  seqLen?: number;
+  /** Timed seconds at least (after one warm-up batch); at least 3 batches run (default 3 s). */
+  seconds?: number;
+}
+
+export interface OnnxBenchResult {
+  engine: string;
+  threads: number;
+  preset: string;
+  batch: number;
+  seqLen: number;
+  pairsPerSecond: number;
+  /** Peak resident set size of the child process (model, weights in tfjs, the session and the runs), GB. */
+  peakRssGB: number;
+  /** Seconds to export the graph and open the session (onnxruntime only). */
+  exportSeconds?: number;
+}
+
+/** The measurement itself, in this process (the child's side of benchOnnxInference). */
+export async function measureHere(o: OnnxBenchOptions): Promise<OnnxBenchResult> {
+  const preset = o.preset ?? 'small';
+  const B = o.batch ?? 32, T = o.seqLen ?? 64;
+  const threads = o.engine === 'onnxruntime' ? o.threads ?? 1 : 1;
+  await initBackend('wasm', 'flag'); // the CLI's CPU default holds the weights either way
+  const cfg = resolvePreset(preset, { mechanisms: ['ER'] });
+  const net = new BiEncoder(cfg, 12);
+  const batch = syntheticBatch(B, T, cfg.encoder.vocabSize);
+  let runner: BiEncoderOnnx | undefined;
+  let exportSeconds: number | undefined;
+  if (o.engine === 'onnxruntime') {
+    const info = resolveInference({ EMPATHY_INFERENCE: 'onnx', EMPATHY_INFERENCE_THREADS: String(threads) });
+    if (info.engine !== 'onnxruntime') throw new Error('onnxruntime did not load');
+    const t0 = performance.now();
+    runner = await BiEncoderOnnx.create(net, info);
+    exportSeconds = (performance.now() - t0) / 1000;
+  }
+  const once = async () => {
+    if (runner) {
+      await runner.forward(batch);
+      return;
+    }
+    const probs = tf.tidy(() => tf.softmax(net.forward(batch, { training: false }).levelLogits.ER!));
+    try {
+      await probs.data();
+    } finally {
+      probs.dispose();
+    }
+  };
+  await once(); // warm-up
+  const budget = (o.seconds ?? 3) * 1000;
+  let n = 0;
+  const t0 = performance.now();
+  while (n < 3 || performance.now() - t0 < budget) {
+    await once();
+    n++;
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  await runner?.release();
+  net.dispose();
+  return {
+    engine: o.engine, threads, preset, batch: B, seqLen: T,
+    pairsPerSecond: (n * B) / seconds,
+    peakRssGB: process.resourceUsage().maxRSS / 1024 ** 2, // maxRSS is in KiB
+    ...(exportSeconds !== undefined ? { exportSeconds } : {}),
+  };
+}
+
+/** Run one measurement in a fresh child process (its own peak RSS); returns pairs/s and peak RSS. */
+export function benchOnnxInference(opts: OnnxBenchOptions): OnnxBenchResult {
+  const r = spawnSync(process.execPath, [__filename, '--child', JSON.stringify(opts)], { encoding: 'utf8', timeout: 600_000 });
+  if (r.status !== 0) throw new Error(`bench child (${JSON.stringify(opts)}) failed: ${r.stderr || r.error?.message}`);
+  const line = r.stdout.trim().split('\n').pop() ?? '';
+  return JSON.parse(line) as OnnxBenchResult;
+}
+
+/** The PyTorch reference's inference pairs/s at `threads` (null when /usr/bin/python3 has no torch). */
+function torchPairsPerSecond(threads: number): number | null {
+  const script = path.resolve(__dirname, '../../../shared/reference/torch_bench.py');
+  const env: NodeJS.ProcessEnv = { ...process.env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads) };
+  delete env.OPENBLAS_CORETYPE;
+  delete env.OPENBLAS_L2_SIZE;
+  const r = spawnSync('/usr/bin/python3', [script, '--threads', String(threads), '--steps', '0'], { encoding: 'utf8', env, timeout: 600_000 });
+  if (r.status !== 0) return null;
+  return (JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as { pairs_s?: number }).pairs_s ?? null;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+async function main(argv: string[]): Promise<void> {
+  if (argv[0] === '--child') {
+    process.stdout.write(`${JSON.stringify(await measureHere(JSON.parse(argv[1]) as OnnxBenchOptions))}\n`);
+    return;
+  }
+  const rounds = Number(argv[argv.indexOf('--rounds') + 1]) || 3;
+  const withTorch = argv.includes('--torch');
+  const configs: OnnxBenchOptions[] = [{ engine: 'tfjs-wasm' }, { engine: 'onnxruntime', threads: 1 }, { engine: 'onnxruntime', threads: 2 }];
+  const seen = new Map<string, OnnxBenchResult[]>();
+  const torch = new Map<number, number[]>();
+  for (let r = 0; r < rounds; r++) {
+    for (const c of configs) {
+      const res = benchOnnxInference(c);
+      const key = `${res.engine} ${res.threads}t`;
+      (seen.get(key) ?? seen.set(key, []).get(key)!).push(res);
+      console.log(`round ${r + 1}: ${key}: ${res.pairsPerSecond.toFixed(1)} pairs/s, peak RSS ${res.peakRssGB.toFixed(3)} GB${res.exportSeconds !== undefined ? `, export+session ${res.exportSeconds.toFixed(2)} s` : ''}`);
+    }
+    if (withTorch) {
+      for (const t of [1, 2]) {
+        const p = torchPairsPerSecond(t);
+        if (p !== null) (torch.get(t) ?? torch.set(t, []).get(t)!).push(p);
+        console.log(`round ${r + 1}: pytorch ${t}t: ${p === null ? 'unavailable' : `${p.toFixed(1)} pairs/s`}`);
+      }
+    }
+  }
+  console.log('\nmedians:');
+  const tfjs = median(seen.get('tfjs-wasm 1t')!.map((x) => x.pairsPerSecond));
+  for (const [k, v] of seen) {
+    const p = median(v.map((x) => x.pairsPerSecond));
+    const t = Number(/(\d+)t$/.exec(k)![1]);
+    const ref = torch.get(t);
+    console.log(`  ${k}: ${p.toFixed(1)} pairs/s (${(p / tfjs).toFixed(2)}× tfjs-wasm${ref ? `, ${(p / median(ref)).toFixed(2)}× pytorch ${t}t` : ''}), peak RSS ${median(v.map((x) => x.peakRssGB)).toFixed(3)} GB`);
+  }
+  for (const [t, v] of torch) console.log(`  pytorch ${t}t: ${median(v).toFixed(1)} pairs/s`);
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+}
