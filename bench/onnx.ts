@@ -103,7 +103,9 @@ function torchPairsPerSecond(threads: number): number | null {
   delete env.OPENBLAS_L2_SIZE;
   const r = spawnSync('/usr/bin/python3', [script, '--threads', String(threads), '--steps', '0'], { encoding: 'utf8', env, timeout: 600_000 });
   if (r.status !== 0) return null;
-  return (JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as { pairs_s?: number }).pairs_s ?? null;
+  // Its JSON line has step_s NaN with --steps 0 (not JSON): read the one number wanted.
+  const m = /"pairs_s": ([\d.eE+-]+)/.exec(r.stdout);
+  return m ? Number(m[1]) : null;
 }
 
 function median(xs: number[]): number {

@@ -105,17 +105,25 @@ export class OnnxGraph {
 
   /** Add a node of `domain` (e.g. MS_DOMAIN, version 1) with one output. */
   opIn(domain: string, opType: string, inputs: readonly string[], attrs: Record<string, Attr> = {}, out?: string): string {
-    const o = this.claim(out ?? this.fresh(opType.toLowerCase()));
+    return this.node(domain, opType, inputs, attrs, [this.claim(out ?? this.fresh(opType.toLowerCase()))])[0];
+  }
+
+  /** Add an ai.onnx node with `n` outputs (Split, GRU, …); returns their names. An input '' is an omitted optional one. */
+  opN(opType: string, inputs: readonly string[], attrs: Record<string, Attr>, n: number): string[] {
+    return this.node('', opType, inputs, attrs, Array.from({ length: n }, () => this.claim(this.fresh(opType.toLowerCase()))));
+  }
+
+  private node(domain: string, opType: string, inputs: readonly string[], attrs: Record<string, Attr>, outputs: string[]): string[] {
     if (domain !== '') this.domains.add(domain);
     this.nodes.push({
       name: `${opType}_${this.nodes.length}`,
       opType,
       ...(domain !== '' ? { domain } : {}),
       input: [...inputs],
-      output: [o],
+      output: outputs,
       attribute: Object.entries(attrs).map(([k, v]) => attribute(k, v)),
     });
-    return o;
+    return outputs;
   }
 
   /** The model bytes (ModelProto) with this graph: ai.onnx opset OPSET, other domains used at version 1. */
