@@ -1,10 +1,12 @@
 // `empathy test` and `predict` on a bi-encoder checkpoint score the same through onnxruntime (the default
-// where it loads) and tfjs (EMPATHY_INFERENCE=tfjs), and say on stderr which engine ran.
+// where it loads) and tfjs (EMPATHY_INFERENCE=tfjs), and say on stderr which engine ran (the shipped
+// offline-default model too).
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseCsv } from '../../dataset/csv';
 import { loadOrt } from '../../kernel/engine/onnx/runtime';
+import { hasShippedModel } from '../../kernel/models/shipped';
 import { train } from '../../kernel/models/bi-encoder/train';
 import { toyConfig, toyPairs } from '../engine/toyData';
 import { skipBecause } from '../support/skip';
@@ -53,6 +55,13 @@ describe('cli: bi-encoder inference through onnxruntime and tfjs', function () {
     assert.ok(pa && pb, JSON.stringify(a).slice(0, 200));
     assert.equal(pa.level, pb.level);
     pa.probs.forEach((p: number, i: number) => assert.ok(Math.abs(p - pb.probs[i]) <= 1e-5, `probs ${pa.probs} vs ${pb.probs}`));
+  });
+
+  it('the shipped offline-default model names its inference engine too', function () {
+    if (!hasShippedModel()) skipBecause(this, 'no shipped model in dataset/models (npm run model:build writes it)');
+    const r = cli(['predict', '--seeker', 'I failed my exam again today', '--response', "I'm so sorry, that sounds awful", '--json'], { env: { EMPATHY_BACKEND: 'cpu', EMPATHY_INFERENCE: 'auto' } });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /^inference = onnxruntime \d+\.\d+\.\d+ \(CPU, \d+ threads?\); tfjs trains and is the fallback$/m);
   });
 
   it('EMPATHY_INFERENCE with a bad value is one clear error', () => {
