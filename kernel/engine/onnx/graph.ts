@@ -6,8 +6,6 @@ import { AttributeType, DataType, type AttributeMsg, type DataTypeCode, encodeMo
 export const OPSET = 17;
 /** IR version that goes with opset 17. */
 export const IR_VERSION = 8;
-/** onnxruntime's contrib-op domain (fused kernels such as Attention); imported only when a node uses it. */
-export const MS_DOMAIN = 'com.microsoft';
 
 /** An attribute value: ints and floats are told apart explicitly (ONNX types them). */
 export type Attr =
@@ -45,7 +43,6 @@ export class OnnxGraph {
   private readonly inputs: ValueInfoMsg[] = [];
   private readonly outputs: ValueInfoMsg[] = [];
   private readonly names = new Set<string>();
-  private readonly domains = new Set<string>();
   private counter = 0;
 
   constructor(readonly name: string) {}
@@ -100,25 +97,18 @@ export class OnnxGraph {
 
   /** Add an ai.onnx node with one output; returns the output's name (`out` or a fresh one). */
   op(opType: string, inputs: readonly string[], attrs: Record<string, Attr> = {}, out?: string): string {
-    return this.opIn('', opType, inputs, attrs, out);
-  }
-
-  /** Add a node of `domain` (e.g. MS_DOMAIN, version 1) with one output. */
-  opIn(domain: string, opType: string, inputs: readonly string[], attrs: Record<string, Attr> = {}, out?: string): string {
-    return this.node(domain, opType, inputs, attrs, [this.claim(out ?? this.fresh(opType.toLowerCase()))])[0];
+    return this.node(opType, inputs, attrs, [this.claim(out ?? this.fresh(opType.toLowerCase()))])[0];
   }
 
   /** Add an ai.onnx node with `n` outputs (Split, GRU, …); returns their names. An input '' is an omitted optional one. */
   opN(opType: string, inputs: readonly string[], attrs: Record<string, Attr>, n: number): string[] {
-    return this.node('', opType, inputs, attrs, Array.from({ length: n }, () => this.claim(this.fresh(opType.toLowerCase()))));
+    return this.node(opType, inputs, attrs, Array.from({ length: n }, () => this.claim(this.fresh(opType.toLowerCase()))));
   }
 
-  private node(domain: string, opType: string, inputs: readonly string[], attrs: Record<string, Attr>, outputs: string[]): string[] {
-    if (domain !== '') this.domains.add(domain);
+  private node(opType: string, inputs: readonly string[], attrs: Record<string, Attr>, outputs: string[]): string[] {
     this.nodes.push({
       name: `${opType}_${this.nodes.length}`,
       opType,
-      ...(domain !== '' ? { domain } : {}),
       input: [...inputs],
       output: outputs,
       attribute: Object.entries(attrs).map(([k, v]) => attribute(k, v)),
@@ -126,14 +116,14 @@ export class OnnxGraph {
     return outputs;
   }
 
-  /** The model bytes (ModelProto) with this graph: ai.onnx opset OPSET, other domains used at version 1. */
+  /** The model bytes (ModelProto) with this graph, ai.onnx opset OPSET. */
   toBytes(meta: { producer: string; version: string; doc?: string; props?: Record<string, string> }): Uint8Array {
     return encodeModel({
       irVersion: IR_VERSION,
       producerName: meta.producer,
       producerVersion: meta.version,
       docString: meta.doc,
-      opsetImport: [{ domain: '', version: OPSET }, ...[...this.domains].map((domain) => ({ domain, version: 1 }))],
+      opsetImport: [{ domain: '', version: OPSET }],
       metadataProps: Object.entries(meta.props ?? {}).map(([key, value]) => ({ key, value })),
       graph: { name: this.name, node: this.nodes, initializer: this.inits, input: this.inputs, output: this.outputs },
     });

@@ -2,7 +2,7 @@
 // one session, batches fed as int64 [B, T], logits back as plain arrays. Used by predict/evaluate for a
 // model loaded from a checkpoint when onnxruntime-node loads (kernel/engine/onnx/runtime.ts decides).
 import type { BiEncoder, EncodedBatch } from './biEncoder';
-import { exportBiEncoderOnnx, levelOutput, type OnnxExportOptions, rationaleOutput } from './onnxExport';
+import { exportBiEncoderOnnx, levelOutput, rationaleOutput } from './onnxExport';
 import { checkEncoderInputs } from './roberta';
 import { type Feed, type InferenceInfo, OnnxSession } from '../../engine/onnx/runtime';
 import type { Mechanism } from '../../engine/types';
@@ -23,8 +23,8 @@ export class BiEncoderOnnx {
   private constructor(private readonly net: BiEncoder, private readonly session: OnnxSession) {}
 
   /** Export `net` (its current weights) and open a session on it. */
-  static async create(net: BiEncoder, info: Extract<InferenceInfo, { engine: 'onnxruntime' }>, exportOpts: OnnxExportOptions = {}): Promise<BiEncoderOnnx> {
-    const bytes = await exportBiEncoderOnnx(net, exportOpts);
+  static async create(net: BiEncoder, info: Extract<InferenceInfo, { engine: 'onnxruntime' }>): Promise<BiEncoderOnnx> {
+    const bytes = await exportBiEncoderOnnx(net);
     return new BiEncoderOnnx(net, await OnnxSession.create(bytes, info));
   }
 
