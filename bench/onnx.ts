@@ -1,7 +1,8 @@
 // Bi-encoder inference speed and memory, tfjs (wasm) against onnxruntime (the exported graph), each run in
 // its own child process so its peak RSS is its own: pairs/s at B32 T64 (the `small` preset by default) and
-// peak RSS. `node out/bench/onnx.js [--rounds N] [--torch]` interleaves the engines round by round (and the
-// PyTorch reference, ../shared/reference/torch_bench.py, with --torch) and prints medians and ratios.
+// peak RSS. `node out/bench/onnx.js [--rounds N] [--engines tfjs,onnx1,onnx2] [--torch 1,2]` interleaves the
+// engines round by round (and the PyTorch reference, ../shared/reference/torch_bench.py, with --torch) and
+// prints medians, ratios and the per-round onnxruntime/PyTorch ratio (the fairest on a loaded machine).
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -118,35 +119,43 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(`${JSON.stringify(await measureHere(JSON.parse(argv[1]) as OnnxBenchOptions))}\n`);
     return;
   }
-  const rounds = Number(argv[argv.indexOf('--rounds') + 1]) || 3;
-  const withTorch = argv.includes('--torch');
-  const configs: OnnxBenchOptions[] = [{ engine: 'tfjs-wasm' }, { engine: 'onnxruntime', threads: 1 }, { engine: 'onnxruntime', threads: 2 }];
+  const arg = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
+  const rounds = Number(arg('--rounds')) || 3;
+  // --engines tfjs,onnx1,onnx2 (default all three); --torch 1,2 adds the PyTorch reference at those threads.
+  const engines = (arg('--engines') ?? 'tfjs,onnx1,onnx2').split(',');
+  const torchThreads = argv.includes('--torch') ? (arg('--torch') && /^[\d,]+$/.test(arg('--torch')!) ? arg('--torch')!.split(',').map(Number) : [1, 2]) : [];
+  const configs: OnnxBenchOptions[] = engines.map((e) => (e === 'tfjs' ? { engine: 'tfjs-wasm' } : { engine: 'onnxruntime', threads: Number(e.replace('onnx', '')) || 1 }));
   const seen = new Map<string, OnnxBenchResult[]>();
   const torch = new Map<number, number[]>();
+  const paired = new Map<number, number[]>(); // per round: onnxruntime / pytorch at the same threads
   for (let r = 0; r < rounds; r++) {
+    const thisRound = new Map<number, number>();
     for (const c of configs) {
       const res = benchOnnxInference(c);
       const key = `${res.engine} ${res.threads}t`;
       (seen.get(key) ?? seen.set(key, []).get(key)!).push(res);
+      if (res.engine === 'onnxruntime') thisRound.set(res.threads, res.pairsPerSecond);
       console.log(`round ${r + 1}: ${key}: ${res.pairsPerSecond.toFixed(1)} pairs/s, peak RSS ${res.peakRssGB.toFixed(3)} GB${res.exportSeconds !== undefined ? `, export+session ${res.exportSeconds.toFixed(2)} s` : ''}`);
     }
-    if (withTorch) {
-      for (const t of [1, 2]) {
-        const p = torchPairsPerSecond(t);
-        if (p !== null) (torch.get(t) ?? torch.set(t, []).get(t)!).push(p);
-        console.log(`round ${r + 1}: pytorch ${t}t: ${p === null ? 'unavailable' : `${p.toFixed(1)} pairs/s`}`);
+    for (const t of torchThreads) {
+      const p = torchPairsPerSecond(t);
+      if (p !== null) {
+        (torch.get(t) ?? torch.set(t, []).get(t)!).push(p);
+        const o = thisRound.get(t);
+        if (o !== undefined) (paired.get(t) ?? paired.set(t, []).get(t)!).push(o / p);
       }
+      console.log(`round ${r + 1}: pytorch ${t}t: ${p === null ? 'unavailable' : `${p.toFixed(1)} pairs/s`}`);
     }
   }
   console.log('\nmedians:');
-  const tfjs = median(seen.get('tfjs-wasm 1t')!.map((x) => x.pairsPerSecond));
+  const tfjsRuns = seen.get('tfjs-wasm 1t');
+  const tfjs = tfjsRuns ? median(tfjsRuns.map((x) => x.pairsPerSecond)) : undefined;
   for (const [k, v] of seen) {
     const p = median(v.map((x) => x.pairsPerSecond));
-    const t = Number(/(\d+)t$/.exec(k)![1]);
-    const ref = torch.get(t);
-    console.log(`  ${k}: ${p.toFixed(1)} pairs/s (${(p / tfjs).toFixed(2)}× tfjs-wasm${ref ? `, ${(p / median(ref)).toFixed(2)}× pytorch ${t}t` : ''}), peak RSS ${median(v.map((x) => x.peakRssGB)).toFixed(3)} GB`);
+    console.log(`  ${k}: ${p.toFixed(1)} pairs/s${tfjs ? ` (${(p / tfjs).toFixed(2)}× tfjs-wasm)` : ''}, peak RSS ${median(v.map((x) => x.peakRssGB)).toFixed(3)} GB`);
   }
   for (const [t, v] of torch) console.log(`  pytorch ${t}t: ${median(v).toFixed(1)} pairs/s`);
+  for (const [t, v] of paired) console.log(`  onnxruntime / pytorch at ${t}t, paired per round: median ${median(v).toFixed(2)}× (rounds: ${v.map((x) => x.toFixed(2)).join(', ')})`);
 }
 
 if (require.main === module) {
