@@ -2,7 +2,7 @@
 // RoBERTa encoders, the 1-head seeker→responder cross-attention and every mechanism's level and rationale
 // heads, op for op as the tfjs code: RoBERTa position ids, (1-mask)·-10000 bias, LayerNorm eps, exact-erf
 // GELU. Like the tfjs code, hidden states are 2-D [B·T, H], so every nn.Linear is one Gemm with its bias
-// (PyTorch's [out, in] weight as stored, transB): measured interleaved at the small preset, 1 thread, ~1.2×
+// (PyTorch's [out, in] weight as stored, transB): measured interleaved at the small preset, 1 thread, 1.02–1.35×
 // the 3-D MatMul + Add form; residual + LayerNorm on 3-D views (which onnxruntime fuses into SkipLayerNorm)
 // measured ~0.85× this. Inputs ids_SP/mask_SP/ids_RP/mask_RP int64 [B, T]
 // (B, T dynamic); outputs level_<M> [B, 3] and rationale_<M> [B, T, 2] logits per mechanism.
