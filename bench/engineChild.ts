@@ -3,9 +3,9 @@
 // Also the hook for ONNX Runtime inference: when bench/onnx.ts exists and exports benchOnnxInference, the
 // job { engine: 'onnx' } runs it.
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { benchEngine, type EngineBenchResult } from './engine';
+import { measureHere } from './onnx';
 import type { BackendPreference } from '../kernel/engine/backend';
 
 export interface ChildJob {
@@ -18,10 +18,6 @@ export interface ChildJob {
   /** Threads asked for (EMPATHY_WASM_THREADS for wasm; the ONNX session's intra-op threads). */
   threads: number;
 }
-
-/** The contract bench/onnx.ts is expected to export (same synthetic batch, B32 T64). */
-export type BenchOnnxInference = (opts: { preset: string; batch: number; seqLen: number; threads: number; steps: number; log?: (s: string) => void }) =>
-  Promise<{ pairsPerSecond: number; detail: string }>;
 
 export type ChildResult = ({ ok: true; result: EngineBenchResult & { engine: string; detail: string } } | { ok: false; error: string }) & { job: ChildJob; threads: number };
 
@@ -65,16 +61,15 @@ export function runInChild(job: ChildJob, log: (s: string) => void, timeoutS: nu
 async function childMain(job: ChildJob): Promise<ChildResult> {
   const log = (s: string) => console.log(s);
   if (job.engine === 'onnx') {
-    const file = join(__dirname, 'onnx.js');
-    const mod = existsSync(file) ? (require(file) as { benchOnnxInference?: BenchOnnxInference }) : undefined;
-    if (!mod?.benchOnnxInference) return { ok: false, error: 'bench/onnx.ts does not export benchOnnxInference yet', job, threads: job.threads };
-    const r = await mod.benchOnnxInference({ preset: job.preset, batch: 32, seqLen: 64, threads: job.threads, steps: job.steps, log });
+    // The exported graph on onnxruntime (bench/onnx.ts measureHere), same synthetic batch, B32 T64.
+    const r = await measureHere({ engine: 'onnxruntime', threads: job.threads, preset: job.preset, batch: 32, seqLen: 64 });
+    const detail = `onnxruntime (CPU, ${r.threads} thread${r.threads === 1 ? '' : 's'})`;
     return {
       ok: true, job, threads: job.threads,
       result: {
-        engine: 'onnx', detail: r.detail, backend: { name: 'cpu', device: 'CPU', detail: r.detail, skipped: [], chosenBy: 'config' },
+        engine: 'onnx', detail, backend: { name: 'cpu', device: 'CPU', detail, skipped: [], chosenBy: 'config' },
         preset: job.preset, batch: 32, seqLen: 64, mode: 'infer', pairsPerSecond: r.pairsPerSecond,
-        peakRssGB: (process.resourceUsage().maxRSS * 1024) / 1024 ** 3, leakedTensors: 0,
+        peakRssGB: r.peakRssGB, leakedTensors: 0,
       },
     };
   }

@@ -1,5 +1,6 @@
 // Model options shared by test / predict / evaluate: `--model_path JOINT` and/or the original's
-// `--ER_model_path / --IP_model_path / --EX_model_path`, loaded once each, mapped to mechanisms.
+// `--ER_model_path / --IP_model_path / --EX_model_path`, loaded once each, mapped to mechanisms; the
+// "inference = …" line (onnxruntime or tfjs) when a model with an ONNX export is among them.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { OptionSpec } from './args';
@@ -19,6 +20,9 @@ export const MODEL_OPTIONS: OptionSpec[] = [
   BACKEND_OPTION,
   THREADS_OPTION,
 ];
+
+/** Families whose loaded checkpoints infer through onnxruntime (the linear model stays plain JS). */
+const ONNX_FAMILIES: readonly string[] = ['bi-encoder', 'tagger', 'ensemble'];
 
 export interface LoadedModels {
   /** Each distinct model with the mechanisms it is used for. */
@@ -89,5 +93,16 @@ export async function loadModels(opts: Record<string, unknown>, cwd: string, o: 
   out.models = [...byFile.values()].filter((e) => e.use.length > 0);
   for (const e of byFile.values()) if (e.use.length === 0) e.model.dispose();
   out.mechanisms = MECHANISMS.filter((m) => owner.has(m));
+  // The bi-encoder and the tagger (alone or in the offline-default ensemble) infer through an ONNX export
+  // when onnxruntime-node loads: say which engine runs (and why).
+  if (o.err && out.models.some((e) => ONNX_FAMILIES.includes(e.model.family))) {
+    const eng = engine();
+    try {
+      o.err.write(`inference = ${eng.describeInference(eng.resolveInference())}\n`);
+    } catch (e) {
+      out.dispose();
+      throw e;
+    }
+  }
   return out;
 }

@@ -14,4 +14,5 @@ export { saveCheckpoint, loadCheckpoint, readCheckpointFamily, type Checkpoint }
 export { trainTokenizer, loadHfTokenizer, tokenizerFromJSON, BpeTokenizer, HfTokenizer, type Tokenizer, type Encoding } from './tokenizer';
 export { initBackend, currentBackend, describeBackend, type BackendPreference, type BackendOptions } from './backend';
 export { setWasmThreads, resolveWasmThreads, physicalCores, WASM_THREADS_ENV, WASM_MAX_THREADS } from './wasmThreads';
+export { resolveInference, describeInference, type InferenceInfo } from './onnx/runtime';
 export { PRESETS, resolvePreset, type BiEncoderConfig, type EncoderConfig, type PresetName } from '../models/bi-encoder/config';

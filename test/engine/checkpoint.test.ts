@@ -32,6 +32,10 @@ describe('engine/checkpoint', function () {
     assert.ok(ck.tensors.has('empathy_classifier.out_proj.weight'));
     assert.equal(await readCheckpointFamily(file), 'bi-encoder');
 
+    // Bit-identical through the same engine: tfjs, as the trained model (the onnxruntime path of a loaded
+    // checkpoint is compared with tfjs in onnx.test.ts).
+    const prevInference = process.env.EMPATHY_INFERENCE;
+    process.env.EMPATHY_INFERENCE = 'tfjs';
     const loaded = await loadModel(file);
     try {
       assert.equal(loaded.family, 'bi-encoder');
@@ -41,6 +45,8 @@ describe('engine/checkpoint', function () {
       assert.deepEqual(await loaded.predict(pairs), await model.predict(pairs));
     } finally {
       loaded.dispose();
+      if (prevInference === undefined) delete process.env.EMPATHY_INFERENCE;
+      else process.env.EMPATHY_INFERENCE = prevInference;
     }
   });
 

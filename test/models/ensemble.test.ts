@@ -8,7 +8,8 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../kernel/engine/backend';
 import { loadModel } from '../../kernel/models/families';
-import type { MechanismPrediction, PairPrediction } from '../../kernel/engine/types';
+import type { Mechanism, MechanismPrediction, PairPrediction } from '../../kernel/engine/types';
+import { loadOrt } from '../../kernel/engine/onnx/runtime';
 import { combinePredictions, rationaleShown } from '../../kernel/models/ensemble/combine';
 import { defaultEnsembleConfig, defaultEnsembleWeights, resolveEnsembleConfig, softRationaleRule } from '../../kernel/models/ensemble/config';
 import { evaluatePredictions } from '../../kernel/models/evaluate';
@@ -151,6 +152,10 @@ describe('models/ensemble', function () {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'h7-ensemble-')), 'offline-default.pth');
     await model.save(file);
     const a = await model.predict(train.slice(0, 5));
+    // Bit-identical through the same engine: the loaded model infers with tfjs here (its onnxruntime path
+    // is checked against tfjs within 1e-5 below and in taggerOnnx.test.ts).
+    const prevInference = process.env.EMPATHY_INFERENCE;
+    process.env.EMPATHY_INFERENCE = 'tfjs';
     const loaded = await loadModel(file);
     assert.equal(loaded.family, 'ensemble');
     assert.deepEqual((loaded as EnsembleModel).weights, model.weights);
@@ -160,7 +165,24 @@ describe('models/ensemble', function () {
     assert.deepEqual((loaded as EnsembleModel).rationaleMix(), defaultEnsembleConfig.rationaleMix);
     assert.equal((loaded as EnsembleModel).cfg.rationaleGate.minPositiveProb.ER, undefined);
     assert.deepEqual((loaded as EnsembleModel).cfg.rationaleThreshold, defaultEnsembleConfig.rationaleThreshold);
-    assert.deepEqual(await loaded.predict(train.slice(0, 5)), a);
+    try {
+      assert.deepEqual(await loaded.predict(train.slice(0, 5)), a);
+    } finally {
+      if (prevInference === undefined) delete process.env.EMPATHY_INFERENCE;
+      else process.env.EMPATHY_INFERENCE = prevInference;
+    }
+    if (!('error' in loadOrt())) {
+      const viaOrt = await loadModel(file);
+      const b = await viaOrt.predict(train.slice(0, 5));
+      viaOrt.dispose();
+      b.forEach((p, i) => {
+        for (const [m, x] of Object.entries(p.mechanisms)) {
+          const y = a[i].mechanisms[m as Mechanism]!;
+          assert.equal(x!.level, y.level, `row ${i} ${m}: onnxruntime level`);
+          x!.probs.forEach((v, k) => assert.ok(Math.abs(v - y.probs[k]) <= 1e-5, `row ${i} ${m}: onnxruntime probs ${x!.probs} vs ${y.probs}`));
+        }
+      });
+    }
     loaded.dispose();
     model.dispose();
     assert.equal(tf.memory().numTensors, before);

@@ -22,6 +22,17 @@ const tiny: Partial<TaggerConfig> = { backend: 'cpu', embedDim: 16, hidden: 16, 
 describe('models/tagger', function () {
   this.timeout(300000);
   const train = toyPairs(24, 5);
+  // Save → load must predict bit-identically, so loaded checkpoints infer through tfjs here as the trained
+  // model does; their onnxruntime path is compared with tfjs (within 1e-5) in taggerOnnx.test.ts.
+  let prevInference: string | undefined;
+  before(() => {
+    prevInference = process.env.EMPATHY_INFERENCE;
+    process.env.EMPATHY_INFERENCE = 'tfjs';
+  });
+  after(() => {
+    if (prevInference === undefined) delete process.env.EMPATHY_INFERENCE;
+    else process.env.EMPATHY_INFERENCE = prevInference;
+  });
 
   it('a batch reverses each row within its length and points padding at type 0', () => {
     const vocab = WordVocab.build(['a b c', 'a b'], 10, 1);

@@ -1,9 +1,12 @@
 // `BiEncoderModel`: the EmpathyModel of the bi-encoder family, holding the network, its tokenizer and,
 // after training, its optimiser (so a save is resumable); predict/evaluate/save delegate to their files.
+// A model loaded from a checkpoint infers through onnxruntime (exported once, on first use) when it loads.
 import type { AdamW } from '../../engine/adamw';
 import type { BiEncoder } from './biEncoder';
 import { configLike, configMechanisms, configNumber, configObject, saveCheckpoint } from '../../engine/checkpoint';
 import { PRESETS, type BiEncoderConfig } from './config';
+import { inferencePreference, type InferenceInfo, resolveInference } from '../../engine/onnx/runtime';
+import { BiEncoderOnnx } from './onnxInference';
 import { evaluateBiEncoder } from './evaluate';
 import type { EmpathyModel, PredictOptions, SalienceOptions } from '../../engine/model';
 import { predictPairs } from './predict';
@@ -40,10 +43,18 @@ export interface BiEncoderModelExtras {
   /** Where training stood (saved as `train_state`, used by `resume`). */
   trainState?: unknown;
   metrics?: unknown;
+  /**
+   * Run predict/evaluate through an ONNX export of the weights when onnxruntime-node loads (EMPATHY_INFERENCE
+   * decides; tfjs otherwise). Set for models loaded from a checkpoint, whose weights no longer change; a
+   * model fresh from training keeps tfjs (its weights are live).
+   */
+  exportInference?: boolean;
 }
 
 export class BiEncoderModel implements EmpathyModel {
   readonly family = 'bi-encoder' as const;
+  private onnx?: Promise<BiEncoderOnnx | undefined>;
+  private engineInfo?: InferenceInfo;
 
   constructor(
     readonly net: BiEncoder,
@@ -54,6 +65,35 @@ export class BiEncoderModel implements EmpathyModel {
 
   get mechanisms(): readonly Mechanism[] {
     return this.net.cfg.mechanisms;
+  }
+
+  /** The ONNX runner (exported on first call), or undefined when tfjs runs inference. */
+  onnxRunner(): Promise<BiEncoderOnnx | undefined> {
+    if (!this.extras.exportInference) return Promise.resolve(undefined);
+    this.onnx ??= this.openOnnx();
+    return this.onnx;
+  }
+
+  /** What runs this model's inference (known after the first predict/evaluate; undefined before). */
+  get inference(): InferenceInfo | undefined {
+    return this.extras.exportInference ? this.engineInfo : { engine: 'tfjs', reason: 'weights live (not loaded from a checkpoint)' };
+  }
+
+  private async openOnnx(): Promise<BiEncoderOnnx | undefined> {
+    const info = resolveInference();
+    if (info.engine === 'tfjs') {
+      this.engineInfo = info;
+      return undefined;
+    }
+    try {
+      const runner = await BiEncoderOnnx.create(this.net, info);
+      this.engineInfo = info;
+      return runner;
+    } catch (e) {
+      if (inferencePreference() === 'onnx') throw e;
+      this.engineInfo = { engine: 'tfjs', reason: `the ONNX export did not open in onnxruntime: ${(e as Error).message.split('\n')[0]}` };
+      return undefined;
+    }
   }
 
   predict(pairs: readonly Pair[], opts?: PredictOptions): Promise<PairPrediction[]> {
@@ -113,6 +153,9 @@ export class BiEncoderModel implements EmpathyModel {
   }
 
   dispose(): void {
+    const onnx = this.onnx;
+    this.onnx = undefined;
+    void onnx?.then((r) => r?.release(), () => undefined);
     this.extras.optimizer?.dispose();
     this.extras.optimizer = undefined;
     this.net.dispose();

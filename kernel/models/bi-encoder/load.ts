@@ -40,5 +40,5 @@ export async function openBiEncoderCheckpoint(path: string, seed = 0): Promise<O
 /** Load a bi-encoder checkpoint (weights only; `train({ resume })` restores the optimiser too). */
 export async function loadBiEncoder(path: string): Promise<BiEncoderModel> {
   const { net, tokenizer, cfg, checkpoint: ck } = await openBiEncoderCheckpoint(path);
-  return new BiEncoderModel(net, tokenizer, cfg.maxLen, { trainArgs: ck.trainArgs as Partial<TrainConfig> | undefined, metrics: ck.metrics });
+  return new BiEncoderModel(net, tokenizer, cfg.maxLen, { trainArgs: ck.trainArgs as Partial<TrainConfig> | undefined, metrics: ck.metrics, exportInference: true });
 }

@@ -1,8 +1,10 @@
 // Bi-encoder inference: batched forward passes over encoded pairs (plain arrays out, no tensor kept),
 // and predictions per mechanism: level, class probabilities, per-token rationale probabilities with
-// character offsets into the response, rationale spans, and whether the response was truncated.
+// character offsets into the response, rationale spans, and whether the response was truncated. The
+// forward runs through onnxruntime when the parts offer an exported graph (onnxInference.ts), else tfjs.
 import * as tf from '@tensorflow/tfjs';
-import type { BiEncoder, EncodedBatch } from './biEncoder';
+import type { BiEncoder, EncodedBatch, ForwardOutput } from './biEncoder';
+import type { BiEncoderOnnx, BatchLogits } from './onnxInference';
 import { collate, encodePairs, type EncodedExample } from './encode';
 import type { PredictOptions } from '../../engine/model';
 import { extractSpans } from '../../engine/spans';
@@ -15,6 +17,8 @@ export interface BiEncoderParts {
   tokenizer: Tokenizer;
   /** Tokens per side including the specials. */
   maxLen: number;
+  /** The network exported to onnxruntime, when inference runs there (undefined: tfjs runs the forward). */
+  onnxRunner?(): Promise<BiEncoderOnnx | undefined>;
 }
 
 /** One example's outputs: level probabilities and per-token rationale probabilities (length = rpIds). */
@@ -39,6 +43,7 @@ const yieldToLoop = () => new Promise<void>((r) => setImmediate(r));
 export async function runInference(parts: BiEncoderParts, examples: readonly EncodedExample[], opts: InferenceOptions = {}): Promise<{ outputs: ExampleOutput[]; loss: number }> {
   const bs = Math.max(1, opts.batchSize ?? 32);
   const mechs = parts.net.cfg.mechanisms;
+  const onnx = await parts.onnxRunner?.();
   const outputs: ExampleOutput[] = [];
   let lossSum = 0;
   opts.onProgress?.(0, examples.length);
@@ -47,6 +52,14 @@ export async function runInference(parts: BiEncoderParts, examples: readonly Enc
     const chunk = examples.slice(i, i + bs);
     const batch: EncodedBatch = collate(chunk, parts.maxLen, parts.tokenizer.padId, opts.loss?.mechanisms ?? []);
     const B = batch.batch, T = batch.seqLen;
+    if (onnx) {
+      const logits = await onnx.forward(batch);
+      chunk.forEach((ex, b) => outputs.push(exampleOutput(logits, mechs, b, T, ex.rpIds.length)));
+      if (opts.loss) lossSum += (await lossFromLogits(parts.net, batch, logits, opts.loss)) * B;
+      opts.onProgress?.(Math.min(i + bs, examples.length), examples.length);
+      await yieldToLoop();
+      continue;
+    }
     const tensors = tf.tidy(() => {
       const out = parts.net.forward(batch, { training: false });
       const list: tf.Tensor[] = [];
@@ -76,6 +89,44 @@ export async function runInference(parts: BiEncoderParts, examples: readonly Enc
     await yieldToLoop();
   }
   return { outputs, loss: examples.length > 0 ? lossSum / examples.length : NaN };
+}
+
+/** Softmax of the level logits and P(rationale) per response token of example `b`, from ONNX logits. */
+function exampleOutput(l: BatchLogits, mechs: readonly Mechanism[], b: number, T: number, rpLen: number): ExampleOutput {
+  const o: ExampleOutput = { levelProbs: {}, tokenProbs: {} };
+  for (const m of mechs) {
+    const lv = l.level[m]!, rt = l.rationale[m]!; // [B*3], [B*T*2]
+    const z0 = lv[b * 3], z1 = lv[b * 3 + 1], z2 = lv[b * 3 + 2];
+    const mx = Math.max(z0, z1, z2);
+    const e0 = Math.exp(z0 - mx), e1 = Math.exp(z1 - mx), e2 = Math.exp(z2 - mx);
+    const sum = e0 + e1 + e2;
+    o.levelProbs[m] = [e0 / sum, e1 / sum, e2 / sum];
+    const tp = new Float32Array(rpLen);
+    for (let t = 0; t < rpLen; t++) {
+      const a = rt[(b * T + t) * 2], c = rt[(b * T + t) * 2 + 1];
+      tp[t] = 1 / (1 + Math.exp(a - c)); // softmax over 2 classes, class 1
+    }
+    o.tokenProbs[m] = tp;
+  }
+  return o;
+}
+
+/** The model's own loss (BiEncoder.loss) on logits computed elsewhere: the same formula for both engines. */
+async function lossFromLogits(net: BiEncoder, batch: EncodedBatch, l: BatchLogits, lossOpts: NonNullable<InferenceOptions['loss']>): Promise<number> {
+  const B = batch.batch, T = batch.seqLen;
+  const t = tf.tidy(() => {
+    const out: ForwardOutput = { levelLogits: {}, rationaleLogits: {} };
+    for (const m of net.cfg.mechanisms) {
+      out.levelLogits[m] = tf.tensor2d(l.level[m]!, [B, 3]);
+      out.rationaleLogits[m] = tf.tensor3d(l.rationale[m]!, [B, T, 2]);
+    }
+    return net.loss(batch, out, lossOpts).loss;
+  });
+  try {
+    return (await t.data())[0];
+  } finally {
+    t.dispose();
+  }
 }
 
 export function argmaxLevel(p: readonly number[]): Level {

@@ -63,6 +63,16 @@ export function robertaPositionIds(ids: Int32Array, batch: number, seqLen: numbe
   return pos;
 }
 
+/** The checks every encoder input passes (tfjs forward and the ONNX graph alike): lengths, positions, vocab. */
+export function checkEncoderInputs(c: EncoderConfig, ids: Int32Array, mask: Int32Array, batch: number, seqLen: number): void {
+  const N = batch * seqLen;
+  if (ids.length !== N || mask.length !== N) throw new Error(`encode: ids/mask length ${ids.length}/${mask.length}, expected ${batch}×${seqLen}`);
+  if (seqLen > c.maxPositions - c.padId - 1) throw new Error(`sequence length ${seqLen} exceeds the encoder's ${c.maxPositions - c.padId - 1} positions`);
+  for (let i = 0; i < N; i++) {
+    if (ids[i] < 0 || ids[i] >= c.vocabSize) throw new Error(`token id ${ids[i]} at ${i} outside vocab of ${c.vocabSize}`);
+  }
+}
+
 /** Additive attention bias (1 - mask)·-10000 as [B, 1, 1, T]. */
 export function maskBias(mask: Int32Array, batch: number, seqLen: number): tf.Tensor4D {
   const bias = new Float32Array(batch * seqLen);
@@ -115,11 +125,7 @@ export class RobertaEncoder {
     const nh = c.heads;
     const dh = H / nh;
     const N = batch * seqLen;
-    if (ids.length !== N || mask.length !== N) throw new Error(`encode: ids/mask length ${ids.length}/${mask.length}, expected ${batch}×${seqLen}`);
-    if (seqLen > c.maxPositions - c.padId - 1) throw new Error(`sequence length ${seqLen} exceeds the encoder's ${c.maxPositions - c.padId - 1} positions`);
-    for (let i = 0; i < N; i++) {
-      if (ids[i] < 0 || ids[i] >= c.vocabSize) throw new Error(`token id ${ids[i]} at ${i} outside vocab of ${c.vocabSize}`);
-    }
+    checkEncoderInputs(c, ids, mask, batch, seqLen);
 
     // Embeddings: word + position (from token ids) + token-type row 0, LayerNorm, dropout.
     if (inputEmbeds && (inputEmbeds.shape[0] !== N || inputEmbeds.shape[1] !== H)) throw new Error(`encode: inputEmbeds [${inputEmbeds.shape}], expected [${N}, ${H}]`);

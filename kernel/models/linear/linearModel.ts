@@ -13,7 +13,7 @@ import { argmax3, evaluatePredictions, labelledMechanisms, yieldToLoop } from '.
 import { gateByLevel } from '../levelGate';
 import { defaultLinearConfig, resolveLinearConfig, type LinearConfig } from './config';
 import { fitLogReg, predictProba, type LogRegParams } from './logreg';
-import { fitRationaleHead, rationaleTokenProbs, segmentResponse } from './rationale';
+import { fitRationaleHead, rationaleTokenProbs, segmentFeatures, segmentResponse } from './rationale';
 import { linearSalience } from './salience';
 import { csrSelectRows, type Csr } from './sparse';
 import { TfidfVectorizer } from './tfidf';
@@ -65,9 +65,10 @@ export class LinearModel implements EmpathyModel {
       const probs = this.levelProbs(part);
       const responses = part.map((p) => segmentResponse(p.responsePost, this.maxLen, unit));
       const tokenProbs: Partial<Record<Mechanism, number[][]>> = {};
+      let segX: ReturnType<typeof segmentFeatures> | undefined; // the segments' TF-IDF, computed once for every head
       for (const m of this.mechanisms) {
         const h = this.rationaleHeads[m];
-        if (h) tokenProbs[m] = rationaleTokenProbs(this.vectorizer, h, responses);
+        if (h) tokenProbs[m] = rationaleTokenProbs((segX ??= segmentFeatures(this.vectorizer, responses)), h, responses);
       }
       part.forEach((p, i) => {
         const { tokens, truncated } = responses[i];

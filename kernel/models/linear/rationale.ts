@@ -10,6 +10,7 @@ import { segmentTokens } from '../text/segments';
 import { wordTokens, type WordToken } from '../../../dataset/wordTokenizer';
 import { fitLogReg, predictProba, type LogRegParams } from './logreg';
 import type { TfidfVectorizer } from './tfidf';
+import type { Csr } from './sparse';
 
 export type RationaleUnit = 'sentence' | 'clause';
 
@@ -64,10 +65,14 @@ export function fitRationaleHead(vectorizer: TfidfVectorizer, pairs: readonly La
   return { head: { k: 2, d: fit.d, W: Float64Array.from(new Float32Array(fit.W)), b: Float64Array.from(new Float32Array(fit.b)) }, sentences: y.length, positives };
 }
 
-/** P(rationale) of every token of each response (the probability of its segment). */
-export function rationaleTokenProbs(vectorizer: TfidfVectorizer, head: LogRegParams, responses: readonly SegmentedResponse[]): number[][] {
-  const texts = responses.flatMap((r) => r.segments.map((s) => s.text));
-  const p = texts.length ? predictProba(vectorizer.transform(texts), head) : new Float64Array(0);
+/** TF-IDF rows of every segment of the responses, in order (one transform shared by every mechanism's head). */
+export function segmentFeatures(vectorizer: TfidfVectorizer, responses: readonly SegmentedResponse[]): Csr {
+  return vectorizer.transform(responses.flatMap((r) => r.segments.map((s) => s.text)));
+}
+
+/** P(rationale) of every token of each response (the probability of its segment); `x` = segmentFeatures(…). */
+export function rationaleTokenProbs(x: Csr, head: LogRegParams, responses: readonly SegmentedResponse[]): number[][] {
+  const p = x.rows ? predictProba(x, head) : new Float64Array(0);
   let k = 0;
   return responses.map((r) => {
     const out = new Array<number>(r.tokens.length).fill(0);

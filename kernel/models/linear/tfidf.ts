@@ -40,13 +40,16 @@ export function charWbNgrams(text: string, [lo, hi]: [number, number]): string[]
   const out: string[] = [];
   for (const word of text.toLowerCase().split(/\s+/)) {
     if (word === '') continue;
-    const w = [...(' ' + word + ' ')]; // code points, like Python str indexing
+    const padded = ' ' + word + ' ';
+    // Code points, like Python str indexing; a word without surrogate pairs slices as the string itself.
+    const w: string | string[] = /[\uD800-\uDFFF]/.test(padded) ? [...padded] : padded;
+    const gram = typeof w === 'string' ? (a: number, b: number) => w.slice(a, b) : (a: number, b: number) => w.slice(a, b).join('');
     for (let n = lo; n <= hi; n++) {
       let offset = 0;
-      out.push('c:' + w.slice(offset, offset + n).join(''));
+      out.push('c:' + gram(offset, offset + n));
       while (offset + n < w.length) {
         offset++;
-        out.push('c:' + w.slice(offset, offset + n).join(''));
+        out.push('c:' + gram(offset, offset + n));
       }
       if (offset === 0) break; // a word shorter than n is counted once, as sklearn does
     }

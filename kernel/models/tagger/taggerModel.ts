@@ -1,6 +1,7 @@
 // The `tagger` model family: the BiGRU rationale tagger (network.ts) with its word vocabulary — training
 // (Adam, class-balanced level loss, rationale loss on level > 0 rows, abortable, typed events),
-// prediction, evaluation and the single-file checkpoint.
+// prediction (through onnxruntime for a loaded checkpoint when it loads, onnxInference.ts; else tfjs),
+// evaluation and the single-file checkpoint.
 import * as tf from '@tensorflow/tfjs';
 import { currentBackend, initBackend } from '../../engine/backend';
 import { configLike, configMechanisms, loadCheckpoint, saveCheckpoint, type Checkpoint } from '../../engine/checkpoint';
@@ -15,20 +16,84 @@ import { balancedClassWeights } from '../linear/logreg';
 import { defaultTaggerConfig, resolveTaggerConfig, type TaggerConfig } from './config';
 import { TaggerNetwork } from './network';
 import { taggerSalience } from './salience';
-import { makeBatch, toExamples, WordVocab, type TaggerExample } from './vocab';
+import { makeBatch, toExamples, WordVocab, type TaggerBatch, type TaggerExample } from './vocab';
+import { inferencePreference, type InferenceInfo, resolveInference } from '../../engine/onnx/runtime';
+import { TaggerOnnx } from './onnxInference';
 
 export class TaggerModel implements EmpathyModel {
   readonly family = 'tagger' as const;
   readonly mechanisms: readonly Mechanism[];
   readonly maxLen: number;
 
+  private onnx?: Promise<TaggerOnnx | undefined>;
+  private engineInfo?: InferenceInfo;
+
   constructor(
     readonly cfg: TaggerConfig,
     readonly vocab: WordVocab,
     readonly net: TaggerNetwork,
+    /** Infer through an ONNX export when onnxruntime-node loads (set for checkpoints: their weights no longer change). */
+    readonly exportInference = false,
   ) {
     this.mechanisms = net.shape.mechanisms;
     this.maxLen = cfg.maxLen;
+  }
+
+  /** The ONNX runner (exported on first call), or undefined when tfjs runs inference. */
+  onnxRunner(): Promise<TaggerOnnx | undefined> {
+    if (!this.exportInference) return Promise.resolve(undefined);
+    this.onnx ??= (async () => {
+      const info = resolveInference();
+      if (info.engine === 'tfjs') {
+        this.engineInfo = info;
+        return undefined;
+      }
+      try {
+        const r = await TaggerOnnx.create(this.net, info);
+        this.engineInfo = info;
+        return r;
+      } catch (e) {
+        if (inferencePreference() === 'onnx') throw e;
+        this.engineInfo = { engine: 'tfjs', reason: `the ONNX export did not open in onnxruntime: ${(e as Error).message.split('\n')[0]}` };
+        return undefined;
+      }
+    })();
+    return this.onnx;
+  }
+
+  /** What runs this model's inference (known after the first predict; undefined before). */
+  get inference(): InferenceInfo | undefined {
+    return this.exportInference ? this.engineInfo : { engine: 'tfjs', reason: 'weights live (not loaded from a checkpoint)' };
+  }
+
+  /** Level probabilities [M, B, 3] and token rationale probabilities [B·T, M] of one batch, either engine. */
+  private async batchProbs(b: TaggerBatch, mechs: readonly Mechanism[]): Promise<{ levelProbs: Float32Array; tokenProbs: Float32Array }> {
+    const onnx = await this.onnxRunner();
+    if (onnx) {
+      const l = await onnx.forward(b);
+      const levelProbs = new Float32Array(mechs.length * b.B * 3);
+      mechs.forEach((m, j) => {
+        const z = l.level[m]!; // [B*3]
+        for (let i = 0; i < b.B; i++) {
+          const [a, c, d] = [z[i * 3], z[i * 3 + 1], z[i * 3 + 2]];
+          const mx = Math.max(a, c, d);
+          const ea = Math.exp(a - mx), ec = Math.exp(c - mx), ed = Math.exp(d - mx), s = ea + ec + ed;
+          levelProbs.set([ea / s, ec / s, ed / s], (j * b.B + i) * 3);
+        }
+      });
+      const tokenProbs = l.rationale.map((x) => 1 / (1 + Math.exp(-x))); // sigmoid, [B·T·M]
+      return { levelProbs, tokenProbs };
+    }
+    const [lp, rp] = tf.tidy(() => {
+      const f = this.net.forward(b);
+      return [tf.stack(mechs.map((m) => tf.softmax(f.levelLogits[m]!))), tf.sigmoid(f.rationaleLogits)]; // [M, B, 3], [B·T, M]
+    });
+    try {
+      return { levelProbs: (await lp.data()) as Float32Array, tokenProbs: (await rp.data()) as Float32Array };
+    } finally {
+      lp.dispose();
+      rp.dispose();
+    }
   }
 
   /** Predictions with the tagger's raw token probabilities (no gating by level): what the ensemble uses. */
@@ -41,19 +106,7 @@ export class TaggerModel implements EmpathyModel {
       const part = pairs.slice(s, s + bs);
       const exs = toExamples(part, this.maxLen, []);
       const b = makeBatch(exs, this.vocab, this.cfg, []);
-      const [lp, rp] = tf.tidy(() => {
-        const f = this.net.forward(b);
-        return [tf.stack(mechs.map((m) => tf.softmax(f.levelLogits[m]!))), tf.sigmoid(f.rationaleLogits)]; // [M, B, 3], [B·T, M]
-      });
-      let levelProbs: Float32Array;
-      let tokenProbs: Float32Array;
-      try {
-        levelProbs = (await lp.data()) as Float32Array;
-        tokenProbs = (await rp.data()) as Float32Array;
-      } finally {
-        lp.dispose();
-        rp.dispose();
-      }
+      const { levelProbs, tokenProbs } = await this.batchProbs(b, mechs);
       const B = part.length;
       part.forEach((p, i) => {
         const ex = exs[i];
@@ -110,6 +163,9 @@ export class TaggerModel implements EmpathyModel {
   }
 
   dispose(): void {
+    const onnx = this.onnx;
+    this.onnx = undefined;
+    void onnx?.then((r) => r?.release(), () => undefined);
     this.net.dispose();
   }
 }
@@ -251,7 +307,7 @@ export async function taggerFromCheckpoint(ck: Checkpoint, path: string, field =
     net.dispose();
     throw new Error(`${path}: ${(e as Error).message}`);
   }
-  return new TaggerModel(cfg, vocab, net);
+  return new TaggerModel(cfg, vocab, net, true);
 }
 
 export const taggerFamily: ModelFamily<Partial<TaggerConfig>> = {

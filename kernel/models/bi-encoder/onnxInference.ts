@@ -1,0 +1,60 @@
+// The bi-encoder's inference through onnxruntime: the network exported once (onnxExport.ts, in memory) into
+// one session, batches fed as int64 [B, T], logits back as plain arrays. Used by predict/evaluate for a
+// model loaded from a checkpoint when onnxruntime-node loads (kernel/engine/onnx/runtime.ts decides).
+import type { BiEncoder, EncodedBatch } from './biEncoder';
+import { exportBiEncoderOnnx, levelOutput, rationaleOutput } from './onnxExport';
+import { checkEncoderInputs } from './roberta';
+import { type Feed, type InferenceInfo, OnnxSession } from '../../engine/onnx/runtime';
+import type { Mechanism } from '../../engine/types';
+
+/** Logits of one batch per mechanism, row-major: level [B*3], rationale [B*T*2]. */
+export interface BatchLogits {
+  level: Partial<Record<Mechanism, Float32Array>>;
+  rationale: Partial<Record<Mechanism, Float32Array>>;
+}
+
+function int64(a: Int32Array): BigInt64Array {
+  const out = new BigInt64Array(a.length);
+  for (let i = 0; i < a.length; i++) out[i] = BigInt(a[i]);
+  return out;
+}
+
+export class BiEncoderOnnx {
+  private constructor(private readonly net: BiEncoder, private readonly session: OnnxSession) {}
+
+  /** Export `net` (its current weights) and open a session on it. */
+  static async create(net: BiEncoder, info: Extract<InferenceInfo, { engine: 'onnxruntime' }>): Promise<BiEncoderOnnx> {
+    const bytes = await exportBiEncoderOnnx(net);
+    return new BiEncoderOnnx(net, await OnnxSession.create(bytes, info));
+  }
+
+  get info(): Extract<InferenceInfo, { engine: 'onnxruntime' }> {
+    return this.session.info;
+  }
+
+  /** The eval forward of one batch (the same checks as the tfjs forward first). */
+  async forward(b: EncodedBatch): Promise<BatchLogits> {
+    const { batch: B, seqLen: T } = b;
+    const enc = this.net.cfg.encoder;
+    checkEncoderInputs(enc, b.idsSP, b.maskSP, B, T);
+    checkEncoderInputs(enc, b.idsRP, b.maskRP, B, T);
+    const dims = [B, T];
+    const feeds: Record<string, Feed> = {
+      ids_SP: { type: 'int64', data: int64(b.idsSP), dims },
+      mask_SP: { type: 'int64', data: int64(b.maskSP), dims },
+      ids_RP: { type: 'int64', data: int64(b.idsRP), dims },
+      mask_RP: { type: 'int64', data: int64(b.maskRP), dims },
+    };
+    const out = await this.session.run(feeds);
+    const r: BatchLogits = { level: {}, rationale: {} };
+    for (const m of this.net.cfg.mechanisms) {
+      r.level[m] = out[levelOutput(m)].data; // [B*3]
+      r.rationale[m] = out[rationaleOutput(m)].data; // [B*T*2]
+    }
+    return r;
+  }
+
+  release(): Promise<void> {
+    return this.session.release();
+  }
+}
