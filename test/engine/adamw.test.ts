@@ -20,6 +20,9 @@ function refAdamW(p: number, gs: number[], lrs: number[], o = { b1: 0.9, b2: 0.9
 }
 
 describe('engine/adamw', function () {
+  // Its own backend: these checks are synchronous, and another suite may leave a registered backend uninitialised.
+  before(async () => { await tf.setBackend('cpu'); await tf.ready(); });
+
   it('follows transformers-2.7 AdamW (eps outside the bias correction), skips params without a gradient', function () {
     const w = tf.variable(tf.tensor1d([0.5, -1, 1e-3]));
     const frozen = tf.variable(tf.tensor1d([7]));

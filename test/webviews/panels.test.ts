@@ -145,9 +145,9 @@ describe('webviews: panels in headless Chromium', function () {
       if (theme === 'light') {
         // edit the response: three quick keystrokes → one request after the debounce
         const before = (await scores()).length;
-        for (const text of ['I am so sorry.', 'I am so sorry. What', 'I am so sorry. What happened next?']) {
-          await p.js(`__t.set('textarea[data-control=response]', ${JSON.stringify(text)})`);
-        }
+        // all three in one page turn, so no gap between them can outlast the debounce, whatever the load
+        const burst = ['I am so sorry.', 'I am so sorry. What', 'I am so sorry. What happened next?'];
+        await p.js(`${JSON.stringify(burst)}.forEach((t) => __t.set('textarea[data-control=response]', t))`);
         const edit = await waitFor(async () => { const s = await scores(); return s.length > before ? s[s.length - 1] : undefined; }, 'the debounced score');
         await p.js(`__t.sleep(300)`);
         assert.equal((await scores()).length, before + 1, 'debounced: one request for a burst of edits');
