@@ -59,6 +59,7 @@ describe('extension: the shipped model for the panels', function () {
   it('is scored through onnxruntime in the packaged kernel, which carries only this platform\'s binary', async function () {
     // This machine's platform as the .vsix target (EMPATHY_VSIX_TARGET), so the staged binary can load here.
     const target = `${process.platform}-${process.arch}`;
+    assert.match(readFileSync(join(repo, '.vscodeignore'), 'utf8'), /^!out\/kernel\/process\/node_modules\/\*\*$/m, '.vscodeignore keeps the kernel\'s node_modules');
     const ortHere = loadOrt();
     if ('error' in ortHere) skipBecause(this, `onnxruntime-node does not load in this checkout either: ${ortHere.error}`);
     const tmp = mkdtempSync(join(tmpdir(), 'empathy-packaged-ort-'));
