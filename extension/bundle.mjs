@@ -13,6 +13,7 @@
 // real Node (see README, "Optional native backends"). The webgpu rung's Dawn binding (the `webgpu` package)
 // ships inside the .vsix with only the target platform's dist/<platform>/dawn.node: the .vsix is built per
 // platform (EMPATHY_VSIX_TARGET: linux-x64 by default, darwin-arm64, win32-x64…; `vsce package --target` the same).
+// onnxruntime-node (inference) ships the same way: only the target's CPU binary under bin/napi-v*/<os>/<arch>/.
 import { build } from 'esbuild';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -116,6 +117,39 @@ else {
   for (const f of ['package.json', 'LICENSE.md']) if (existsSync(join(webgpuPkg, f))) cpSync(join(webgpuPkg, f), join(webgpuOut, f));
   cpSync(join(webgpuPkg, 'dist', dawnDir), join(webgpuOut, 'dist', dawnDir), { recursive: true });
   console.log(`bundle: webgpu (Dawn) for ${target}: dist/${dawnDir}`);
+}
+
+// onnxruntime for inference (kernel/engine/onnx/runtime.ts requires it from the engine's own folder, i.e.
+// beside main.js): its package.json and dist/*.js, onnxruntime-common's CommonJS build, and of bin/ only
+// this target's napi-v*/<os>/<arch>/ binding with the CPU runtime library it links (libonnxruntime.so.1,
+// libonnxruntime.1.dylib, onnxruntime.dll). Left out: other platforms, the duplicate versioned .dylib, and
+// DirectML.dll / dxcompiler.dll (loaded only for the DirectML and WebGPU execution providers, never asked
+// for here). No binary for the target: the .vsix ships without it and the kernel infers with tfjs.
+const ORT_DIRS = { 'linux-x64': 'linux/x64', 'linux-arm64': 'linux/arm64', 'darwin-x64': 'darwin/x64', 'darwin-arm64': 'darwin/arm64', 'win32-x64': 'win32/x64', 'win32-arm64': 'win32/arm64' };
+const ORT_LIBS = /^(onnxruntime_binding\.node|libonnxruntime\.so\.1|libonnxruntime\.1\.dylib|onnxruntime\.dll)$/;
+let ortPkg;
+try { ortPkg = dirname(require.resolve('onnxruntime-node/package.json')); } catch { ortPkg = undefined; }
+const ortBins = ortPkg && ORT_DIRS[target] && existsSync(join(ortPkg, 'bin'))
+  ? readdirSync(join(ortPkg, 'bin')).filter((n) => /^napi-v\d+$/.test(n)).map((n) => join('bin', n, ORT_DIRS[target])).filter((d) => existsSync(join(ortPkg, d, 'onnxruntime_binding.node')))
+  : [];
+if (!ortPkg) console.warn('bundle: onnxruntime-node is not installed: the .vsix ships without it (the kernel infers with tfjs)');
+else if (ortBins.length === 0) console.warn(`bundle: onnxruntime-node has no binary for target ${target}: the .vsix ships without it (the kernel infers with tfjs)`);
+else {
+  const ortOut = join(kernelOut, 'node_modules/onnxruntime-node');
+  const jsOnly = (src) => statSync(src).isDirectory() || src.endsWith('.js') || src.endsWith('package.json'); // dist/cjs/package.json says "type": "commonjs"
+  for (const f of ['package.json', 'LICENSE', 'ThirdPartyNotices.txt']) if (existsSync(join(ortPkg, f))) cpSync(join(ortPkg, f), join(ortOut, f));
+  cpSync(join(ortPkg, 'dist'), join(ortOut, 'dist'), { recursive: true, filter: jsOnly });
+  for (const d of ortBins) {
+    mkdirSync(join(ortOut, d), { recursive: true });
+    for (const f of readdirSync(join(ortPkg, d))) if (ORT_LIBS.test(f)) cpSync(join(ortPkg, d, f), join(ortOut, d, f));
+  }
+  // The copy onnxruntime-node requires (its exports map hides package.json: walk up from the entry point).
+  let commonPkg = dirname(createRequire(join(ortPkg, 'package.json')).resolve('onnxruntime-common'));
+  while (!existsSync(join(commonPkg, 'package.json')) || !/[\\/]onnxruntime-common$/.test(commonPkg)) commonPkg = dirname(commonPkg);
+  const commonOut = join(kernelOut, 'node_modules/onnxruntime-common');
+  for (const f of ['package.json', 'LICENSE', 'ThirdPartyNotices.txt']) if (existsSync(join(commonPkg, f))) cpSync(join(commonPkg, f), join(commonOut, f));
+  cpSync(join(commonPkg, 'dist/cjs'), join(commonOut, 'dist/cjs'), { recursive: true, filter: jsOnly });
+  console.log(`bundle: onnxruntime-node for ${target}: ${ortBins.join(', ')}`);
 }
 
 // Sources the cell type checker reads for the `empathy` module (out/kernel/api/index.ts from the bundle).

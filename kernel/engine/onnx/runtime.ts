@@ -4,6 +4,7 @@
 // optimisation 'all'. onnxruntime-node is required lazily, so commands that never infer never load it.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
+import { locateNativeModule } from '../nativeModule';
 
 type Ort = typeof import('onnxruntime-node');
 
@@ -62,11 +63,20 @@ function inferenceDevice(env: NodeJS.ProcessEnv): 'cpu' | 'cuda' {
 
 let ortLoad: { ort: Ort; version: string } | { error: string } | undefined;
 
-/** onnxruntime-node, required once; a failure is kept as its message. */
+/**
+ * onnxruntime-node, required once; a failure is kept as its message. A native package, so it is looked up
+ * like the native backends (../nativeModule.ts): the engine's own node_modules chain first (the checkout,
+ * or the extension's folder, where the .vsix ships it beside the bundled kernel), then EMPATHY_NATIVE_MODULE_PATH;
+ * a copy reachable only through NODE_PATH or Node's global folders is refused, with its path.
+ */
 export function loadOrt(): { ort: Ort; version: string } | { error: string } {
   if (!ortLoad) {
     try {
-      const ort = require('onnxruntime-node') as Ort;
+      const loc = locateNativeModule('onnxruntime-node');
+      if (loc.kind === 'missing') throw new Error('onnxruntime-node is not installed beside the engine');
+      if (loc.kind === 'refused') throw new Error(loc.reason);
+      if (loc.name !== 'onnxruntime-node') throw new Error(`onnxruntime-node at ${loc.dir} is ${loc.name}`);
+      const ort = require(loc.dir) as Ort;
       ortLoad = { ort, version: ort.env.versions?.node ?? ort.env.versions?.common ?? 'unknown' };
     } catch (e) {
       ortLoad = { error: (e as Error).message.split('\n')[0] };
