@@ -1,32 +1,37 @@
-// Engine speed and memory: one bi-encoder training step (forward + backward + clip + AdamW) and
-// inference throughput at the paper's shapes (B32, T64 per side), on the backends asked for.
-// Compared with the PyTorch 1.13 CPU reference measured on this machine class (../shared/notes):
-// 0.85 s per training step and 78 pairs/s inference, 1 thread, h256 L4 H4 (the `small` preset).
+// Engine speed and memory of one configuration: bi-encoder training steps (forward + backward + clip + AdamW)
+// or inference throughput at the paper's shapes (B32, T64 per side). bench/run.ts runs each configuration in
+// its own child process (bench/engineChild.ts) and compares it with PyTorch (bench/reference.ts).
 import * as tf from '@tensorflow/tfjs';
 import { BiEncoder, type EncodedBatch } from '../kernel/models/bi-encoder/biEncoder';
 import { AdamW, clipGlobalNormAsync } from '../kernel/engine/adamw';
 import { initBackend, type BackendPreference } from '../kernel/engine/backend';
 import { resolvePreset } from '../kernel/models/bi-encoder/config';
 import type { BackendInfo } from '../kernel/engine/types';
+import { wasmHeapBytes } from './memory';
 
-export const PYTORCH_REFERENCE = { stepSeconds: 0.85, pairsPerSecond: 78, rssGB: 0.6 };
-
+/** What one engine configuration measured, in its own process (so the peak RSS is this configuration's). */
 export interface EngineBenchResult {
   backend: BackendInfo;
   preset: string;
   batch: number;
   seqLen: number;
-  /** Median seconds per training step (after one warm-up step). */
-  stepSeconds: number;
-  /** Inference pairs per second (after one warm-up batch). */
-  pairsPerSecond: number;
-  /** Peak resident set size seen during the run, GB. */
+  /** 'train' (warm-up step + N steps) or 'infer' (warm-up batch + N batches, no training before). */
+  mode: 'train' | 'infer';
+  /** Median seconds per training step, after one warm-up step (train only). */
+  stepSeconds?: number;
+  /** Every timed step, s (train only). */
+  stepTimes?: number[];
+  /** Inference pairs per second, after one warm-up batch (infer only). */
+  pairsPerSecond?: number;
+  /** Peak resident set size of the process (getrusage maxrss), GB. */
   peakRssGB: number;
+  /** The wasm backend's linear memory at the end (it grows to the peak and never shrinks), GB. */
+  wasmHeapGB?: number;
   /** Tensors alive after the run minus before (must be 0: every tensor has an owner). */
   leakedTensors: number;
 }
 
-/** A deterministic synthetic batch: ids in [4, vocab), lengths spread over [8, T]. */
+/** A deterministic synthetic batch: ids in [4, vocab), lengths spread over [8, T] (torch_bench.py builds the same). */
 export function syntheticBatch(B: number, T: number, vocab: number): EncodedBatch {
   const mk = (salt: number) => {
     const ids = new Int32Array(B * T).fill(1);
@@ -47,12 +52,48 @@ export function syntheticBatch(B: number, T: number, vocab: number): EncodedBatc
   return { batch: B, seqLen: T, idsSP: sp.ids, maskSP: sp.mask, idsRP: rp.ids, maskRP: rp.mask, levels: { ER: levels }, rationales: { ER: rationales } };
 }
 
+/**
+ * One training step as the trainer does it: forward + backward (asynchronous loss read: webgpu has no
+ * synchronous readback), global-norm clip to 1.0, AdamW. Disposes every gradient.
+ */
+export async function trainStep(model: BiEncoder, opt: AdamW, batch: EncodedBatch, seed: number): Promise<void> {
+  // On a GPU the AdamW update is queued, not waited for; the next step's loss read waits for it, so the
+  // median over steps 1..N counts it (the last one falls into the inference warm-up).
+  const { grads } = await model.lossAndGradsAsync(batch, { training: true, seed }, { lambdaEI: 1, lambdaRE: 0.5 });
+  const clipped = await clipGlobalNormAsync(grads, 1.0);
+  opt.step(model.params, clipped.grads, 2e-5);
+  for (const g of grads.values()) g.dispose();
+  for (const g of clipped.grads.values()) if (!g.isDisposed) g.dispose();
+}
+
+/** One inference batch: level probabilities of every pair, read back. */
+export async function inferBatch(model: BiEncoder, batch: EncodedBatch): Promise<void> {
+  const probs = tf.tidy(() => {
+    const out = model.forward(batch, { training: false });
+    return tf.softmax(out.levelLogits.ER!);
+  });
+  try { await probs.data(); } finally { probs.dispose(); }
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
 }
 
-export async function benchEngine(opts: { backend: BackendPreference; preset?: string; steps?: number; batch?: number; seqLen?: number; log?: (s: string) => void }): Promise<EngineBenchResult> {
+/** Options of one measured configuration. */
+export interface EngineBenchOptions {
+  backend: BackendPreference;
+  mode: 'train' | 'infer';
+  preset?: string;
+  /** Timed steps or inference batches after the warm-up one (default 3). */
+  steps?: number;
+  batch?: number;
+  seqLen?: number;
+  log?: (s: string) => void;
+}
+
+/** One configuration: a training run (warm-up + steps) or an inference run (warm-up + batches), never both. */
+export async function benchEngine(opts: EngineBenchOptions): Promise<EngineBenchResult> {
   const log = opts.log ?? (() => {});
   const preset = opts.preset ?? 'small';
   const B = opts.batch ?? 32;
@@ -60,53 +101,38 @@ export async function benchEngine(opts: { backend: BackendPreference; preset?: s
   const steps = opts.steps ?? 3;
   const backend = await initBackend(opts.backend, 'flag');
   const cfg = resolvePreset(preset, { mechanisms: ['ER'] });
-  let peak = process.memoryUsage().rss;
-  const sample = () => { peak = Math.max(peak, process.memoryUsage().rss); };
   const before = tf.memory().numTensors;
 
   const model = new BiEncoder(cfg, 12);
-  const opt = new AdamW({ lr: 2e-5 });
   const batch = syntheticBatch(B, T, cfg.encoder.vocabSize);
   const times: number[] = [];
-  for (let s = 0; s <= steps; s++) {
-    const t0 = performance.now();
-    // Asynchronous reads (the loss and the norm), as the trainer does: webgpu has no synchronous readback.
-    // On a GPU the AdamW update is queued, not waited for; the next step's loss read waits for it, so the
-    // median over steps 1..N counts it (the last one falls into the inference warm-up).
-    const { grads } = await model.lossAndGradsAsync(batch, { training: true, seed: s }, { lambdaEI: 1, lambdaRE: 0.5 });
-    const clipped = await clipGlobalNormAsync(grads, 1.0);
-    opt.step(model.params, clipped.grads, 2e-5);
-    for (const g of grads.values()) g.dispose();
-    for (const g of clipped.grads.values()) if (!g.isDisposed) g.dispose();
-    const dt = (performance.now() - t0) / 1000;
-    sample();
-    if (s > 0) times.push(dt); // step 0 warms up kernels and allocates optimizer state
-    log(`  ${backend.name} step ${s}: ${dt.toFixed(2)} s${s === 0 ? ' (warm-up)' : ''}`);
+  if (opts.mode === 'train') {
+    const opt = new AdamW({ lr: 2e-5 });
+    for (let s = 0; s <= steps; s++) {
+      const t0 = performance.now();
+      await trainStep(model, opt, batch, s);
+      const dt = (performance.now() - t0) / 1000;
+      if (s > 0) times.push(dt); // step 0 warms up kernels and allocates optimizer state
+      log(`  ${backend.name} step ${s}: ${dt.toFixed(2)} s${s === 0 ? ' (warm-up)' : ''}`);
+    }
+    opt.dispose();
+  } else {
+    for (let i = 0; i <= steps; i++) {
+      const t0 = performance.now();
+      await inferBatch(model, batch);
+      const dt = (performance.now() - t0) / 1000;
+      if (i > 0) times.push(dt);
+      log(`  ${backend.name} inference batch ${i}: ${dt.toFixed(2)} s${i === 0 ? ' (warm-up)' : ''}`);
+    }
   }
-
-  const inferBatches = 3;
-  let inferSeconds = 0;
-  for (let i = 0; i <= inferBatches; i++) {
-    const t0 = performance.now();
-    const probs = tf.tidy(() => {
-      const out = model.forward(batch, { training: false });
-      return tf.softmax(out.levelLogits.ER!);
-    });
-    await probs.data();
-    probs.dispose();
-    const dt = (performance.now() - t0) / 1000;
-    sample();
-    if (i > 0) inferSeconds += dt;
-  }
-
   model.dispose();
-  opt.dispose();
   const leaked = tf.memory().numTensors - before;
+  const heap = wasmHeapBytes();
   return {
-    backend, preset, batch: B, seqLen: T,
-    stepSeconds: median(times),
-    pairsPerSecond: (inferBatches * B) / inferSeconds,
-    peakRssGB: peak / 1024 ** 3,
+    backend, preset, batch: B, seqLen: T, mode: opts.mode,
+    ...(opts.mode === 'train' ? { stepSeconds: median(times), stepTimes: times } : { pairsPerSecond: (times.length * B) / times.reduce((a, b) => a + b, 0) }),
+    peakRssGB: (process.resourceUsage().maxRSS * 1024) / 1024 ** 3,
+    ...(heap !== undefined ? { wasmHeapGB: heap / 1024 ** 3 } : {}),
     leakedTensors: leaked,
   };
 }

@@ -86,7 +86,7 @@ function everyTokenF1(test: readonly LabeledPair[], m: Mechanism, maxLen: number
     const l = p.labels[m];
     if (!l || l.level === 0) return [];
     const offsets = wordTokens(p.responsePost, maxLen).tokens.map((t) => [t.start, t.end] as [number, number]);
-    return [{ gold: goldTokenLabels(p.responsePost, l.rationales, offsets), pred: offsets.map(() => 1) }];
+    return [{ gold: goldTokenLabels(l, offsets), pred: offsets.map(() => 1) }];
   });
   return tokenF1(items);
 }
@@ -156,7 +156,7 @@ async function main(): Promise<void> {
       const rows = test.map((p, i) => ({
         id: p.id,
         gold: Object.fromEntries(MECHS.filter((m) => p.labels[m]).map((m) => [m, p.labels[m]!.level])),
-        goldTokens: Object.fromEntries(MECHS.filter((m) => p.labels[m] && tag).map((m) => [m, goldTokenLabels(p.responsePost, p.labels[m]!.rationales, tag![i].mechanisms[m]!.tokens.map((t) => [t.start, t.end] as [number, number]))])),
+        goldTokens: Object.fromEntries(MECHS.filter((m) => p.labels[m] && tag).map((m) => [m, goldTokenLabels(p.labels[m]!, tag![i].mechanisms[m]!.tokens.map((t) => [t.start, t.end] as [number, number]))])),
         linear: lin ? Object.fromEntries(MECHS.map((m) => [m, lin![i].mechanisms[m]?.probs])) : undefined,
         tagger: tag ? Object.fromEntries(MECHS.map((m) => [m, tag![i].mechanisms[m]?.probs])) : undefined,
         tokens: tag ? Object.fromEntries(MECHS.map((m) => [m, tag![i].mechanisms[m]?.tokens.map((t) => Math.round(t.prob * 1e4) / 1e4)])) : undefined,

@@ -1,50 +1,5 @@
-// Rationale alignment: locate rationale substrings in the response (exact first, then ignoring
-// whitespace differences) and map character spans onto token labels through tokenizer offsets.
-
-/**
- * Find each rationale in `response`. Exact (literal, no regex) first — the k-th repeat of the same
- * rationale takes the k-th occurrence — then a whitespace-insensitive match (the three public files
- * differ in spacing around quotes). Spans are [start, end) character offsets, sorted, merged.
- */
-export function locateRationales(response: string, rationales: readonly string[]): { spans: Array<[number, number]>; missed: string[] } {
-  const spans: Array<[number, number]> = [];
-  const missed: string[] = [];
-  const nextFrom = new Map<string, number>();
-  let squeezed: { text: string; map: number[] } | undefined;
-  for (const raw of rationales) {
-    const r = raw.trim();
-    if (r === '') continue;
-    const from = nextFrom.get(r) ?? 0;
-    let at = response.indexOf(r, from);
-    if (at < 0 && from > 0) at = response.indexOf(r);
-    if (at >= 0) {
-      spans.push([at, at + r.length]);
-      nextFrom.set(r, at + r.length);
-      continue;
-    }
-    // Whitespace-insensitive fallback: compare with all whitespace removed, map back to offsets.
-    squeezed ??= squeeze(response);
-    const rs = r.replace(/\s+/g, '');
-    const j = rs === '' ? -1 : squeezed.text.indexOf(rs);
-    if (j >= 0) {
-      spans.push([squeezed.map[j], squeezed.map[j + rs.length - 1] + 1]);
-      continue;
-    }
-    missed.push(raw);
-  }
-  return { spans: mergeSpans(spans), missed };
-}
-
-function squeeze(s: string): { text: string; map: number[] } {
-  let text = '';
-  const map: number[] = [];
-  for (let i = 0; i < s.length; i++) {
-    if (/\s/.test(s[i])) continue;
-    text += s[i];
-    map.push(i);
-  }
-  return { text, map };
-}
+// Rationale alignment: character spans (located once, in label.ts) merged and mapped onto token labels
+// through tokenizer offsets, and back.
 
 /** Sort and merge overlapping or touching spans. */
 export function mergeSpans(spans: ReadonlyArray<[number, number]>): Array<[number, number]> {

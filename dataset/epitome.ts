@@ -1,21 +1,23 @@
 // The EPITOME raw format (`sp_id,rp_id,seeker_post,response_post,level,rationales`): loading with
-// row-numbered validation, the mechanism of a file from its name, and the joint merge of the three
-// mechanism files into LabeledPairs.
+// row-numbered validation (rationales located once per row, missed ones reported), the mechanism of a
+// file from its name, and the joint merge of the three mechanism files into LabeledPairs.
 import * as path from 'node:path';
-import type { LabeledPair, Level, Mechanism } from './schema';
+import type { LabeledPair, Level, Mechanism, MechanismLabel } from './schema';
 import { MECHANISMS } from './schema';
 import { DataError, readCsvFile, type CsvRecord, type ReadCsvOptions } from './csv';
-import { locateRationales } from './align';
+import { labelFor, labelOf } from './label';
 
 export const RAW_COLUMNS = ['sp_id', 'rp_id', 'seeker_post', 'response_post', 'level', 'rationales'] as const;
 
-/** One row of a raw EPITOME file. Posts are trimmed (as the original process_data.py does). */
-export interface RawRow {
+/**
+ * One row of a raw EPITOME file. Posts are trimmed (as the original process_data.py does). The row is
+ * its mechanism's label: level, rationales, and their spans in response_post, located when it was read.
+ */
+export interface RawRow extends MechanismLabel {
   sp_id: string;
   rp_id: string;
   seeker_post: string;
   response_post: string;
-  level: Level;
   /** `|`-separated rationale substrings of the response; empty pieces dropped. */
   rationales: string[];
   /** 1-based line of the row in its file (the header is line 1). */
@@ -96,18 +98,16 @@ export function rawRowsFromRecords(recs: CsvRecord[], file: string): LoadedEpito
     const response = f('response_post').trim();
     if (seeker === '') throw new DataError(file, rec.line, 'empty seeker_post');
     if (response === '') throw new DataError(file, rec.line, 'empty response_post');
-    const rationales = splitRationales(f('rationales'));
+    const label = labelOf(response, level, splitRationales(f('rationales')));
+    const { rationales, missed } = label;
     for (const r of rationales) if (!response.includes(r)) notVerbatim++;
-    if (rationales.length > 0) {
-      const { missed } = locateRationales(response, rationales);
-      if (missed.length > 0) {
-        notFound += missed.length;
-        firstNotFound ??= rec.line;
-      }
+    if (missed.length > 0) {
+      notFound += missed.length;
+      firstNotFound ??= rec.line;
     }
     if (level > 0 && rationales.length === 0) positiveNoRationale++;
     if (level === 0 && rationales.length > 0) zeroWithRationale++;
-    rows.push({ sp_id: f('sp_id').trim(), rp_id: f('rp_id').trim(), seeker_post: seeker, response_post: response, level, rationales, line: rec.line });
+    rows.push({ sp_id: f('sp_id').trim(), rp_id: f('rp_id').trim(), seeker_post: seeker, response_post: response, ...label, line: rec.line });
   }
   const warnings: string[] = [];
   if (notVerbatim > 0) {
@@ -172,7 +172,7 @@ export function toLabeledPairs(byMechanism: Partial<Record<Mechanism, RawRow[]>>
         list.push(p);
         out.push(p);
       }
-      p.labels[mech] = { level: r.level, rationales: r.rationales };
+      p.labels[mech] = labelFor(p.responsePost, r, r.response_post); // spans as read, unless the texts differ
     }
   }
   return out;

@@ -24,7 +24,7 @@ export function toDataFrame(rows: ReadonlyArray<Record<string, unknown>> | reado
   return new DataFrame(plain);
 }
 
-/** Load a raw or processed EPITOME CSV (validated) straight into a DataFrame. */
+/** Load a raw or processed EPITOME CSV (validated) straight into a DataFrame: the file's columns and `line`. */
 export async function readEpitomeFrame(file: string): Promise<InstanceType<Danfo['DataFrame']>> {
-  return toDataFrame((await loadLabeledCsv(file)).rows);
+  return toDataFrame((await loadLabeledCsv(file)).rows.map(({ spans: _spans, missed: _missed, ...row }) => row));
 }

@@ -1,6 +1,7 @@
 // Load a labelled CSV in either format — raw EPITOME (`…,level,rationales`) or processed by
 // process-data (`id,…,labels,rationale_labels,…,rationale_spans`) — as RawRows.
 import { DataError, readCsvFile, type CsvRecord, type ReadCsvOptions } from './csv';
+import { labelFromSpans } from './label';
 import { checkWidth, duplicateIdWarning, headerIndex, mechanismFromFileName, parseLevel, rawRowsFromRecords, type LoadedEpitome, type RawRow } from './epitome';
 
 export type LabeledFormat = 'raw' | 'processed';
@@ -23,7 +24,10 @@ export function parseSpans(s: string, file: string, line: number): Array<[number
   });
 }
 
-/** Processed rows → RawRows (rationales re-sliced from rationale_spans; ids split back into sp_id/rp_id). */
+/**
+ * Processed rows → RawRows: spans taken from rationale_spans (sorted, merged), rationales re-sliced from
+ * them; ids split back into sp_id/rp_id.
+ */
 export function processedRecordsToRows(recs: CsvRecord[], file: string): LoadedEpitome {
   const [header, ...body] = recs;
   const ix = headerIndex(header, ['id', 'seeker_post', 'response_post', 'labels'], file);
@@ -47,8 +51,7 @@ export function processedRecordsToRows(recs: CsvRecord[], file: string): LoadedE
       rp_id: cut > 0 ? id.slice(cut + 1) : '',
       seeker_post: seeker,
       response_post: response,
-      level,
-      rationales: spans.map(([s, e]) => response.slice(s, e)),
+      ...labelFromSpans(response, level, spans), // the file's offsets, not located again
       line: rec.line,
     };
   });

@@ -1,10 +1,10 @@
 // process-data: raw EPITOME rows → the original model rows (id, seeker_post, response_post, labels,
 // rationale_labels over max_len token slots, rationale_labels_trimmed, response_post_masked), plus
 // our `rationale_spans` column (character offsets) so any tokenizer can re-derive exact labels.
-// Corrected by default: rationales located literally (then whitespace-tolerantly), misses counted,
+// Corrected by default: the spans located when the rows were read (dataset/label.ts), misses counted,
 // every row kept. `paperFaithful` restores the original conventions (epitome-science.md, quirks 1, 3).
 import type { Level } from './schema';
-import { locateRationales, tokenLabels } from './align';
+import { tokenLabels } from './align';
 import { pairId, type RawRow } from './epitome';
 import type { OffsetTokenizer } from './wordTokenizer';
 
@@ -59,7 +59,7 @@ function maskSpans(text: string, spans: ReadonlyArray<[number, number]>): string
 export function processRow(r: RawRow, opts: ProcessOptions, stats?: ProcessStats): ProcessedRow {
   const enc = opts.tokenizer.encode(r.response_post, opts.maxLen);
   const n = enc.offsets.length - 2; // response tokens without the specials
-  const { spans, missed } = locateRationales(r.response_post, r.rationales);
+  const { spans, missed } = r; // located when the row was read
   const hasRationale = r.rationales.length > 0;
   const labels = new Array<number>(opts.maxLen).fill(0);
   if (!hasRationale && opts.paperFaithful) {

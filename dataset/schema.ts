@@ -17,11 +17,18 @@ export interface Pair {
   responsePost: string;
 }
 
-/** Gold annotation of one mechanism for a pair. */
+/**
+ * Gold annotation of one mechanism for a pair. `spans` are located once, when the row is read
+ * (dataset/label.ts: build one by hand with `labelOf(response, level, rationales)`).
+ */
 export interface MechanismLabel {
   level: Level;
   /** Rationale substrings of the response, as in the dataset's `rationales` column (split on `|`). */
   rationales: string[];
+  /** Where the rationales are: [start, end) character offsets into the response post, sorted, merged. */
+  spans: Array<[number, number]>;
+  /** Rationales not found in the response (not even ignoring whitespace), as written. */
+  missed: string[];
 }
 
 /** A pair with gold labels for one or more mechanisms (joint training uses all three). */

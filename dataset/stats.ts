@@ -1,7 +1,6 @@
 // Dataset statistics: label distribution, post lengths, truncation at max_len (model tokens when a
 // tokenizer is given, else word tokens — the result says which), duplicate seeker posts, rationale coverage.
 import type { Mechanism } from './schema';
-import { locateRationales } from './align';
 import type { RawRow } from './epitome';
 import type { OffsetTokenizer } from './wordTokenizer';
 
@@ -74,7 +73,7 @@ export function datasetStats(file: string, rows: readonly RawRow[], tok: { token
     if (r.rationales.length > 0) {
       withRat++;
       if (r.level === 0) zeroRat++;
-      const { spans, missed } = locateRationales(r.response_post, r.rationales);
+      const { spans, missed } = r;
       notFound += missed.length;
       located += r.rationales.length - missed.length;
       coverage += spans.reduce((a, [x, y]) => a + (y - x), 0) / Math.max(1, r.response_post.length);

@@ -1,12 +1,12 @@
 // The Variables view (`empathy.variables`, in the Explorer): the active Empathy notebook's kernel variables
 // with their type, shape and a preview, refreshed after every cell run; tables (danfojs DataFrames, arrays
-// of records) open in the data table panel (the notebook's sortable, paged table renderer).
+// of records) open in the data table panel (the notebook's sortable, paged table renderer), their rows
+// asked of the kernel with the typed query `variableTable` (kernel/protocol/query.ts).
 import * as vscode from 'vscode';
 import type { VariableInfo } from '../kernel/protocol/kernel';
-import { MIME, type TablePayload } from '../kernel/protocol/mime';
+import type { TablePayload } from '../kernel/protocol/mime';
 import type { KernelManager } from './kernelManager';
 import { NOTEBOOK_TYPE } from './serializer';
-import { queryPayload } from './kernelQuery';
 import { panelHtml, webviewRoots } from './panels/webviewHtml';
 
 export const VARIABLES_VIEW_ID = 'empathy.variables';
@@ -113,11 +113,11 @@ export class VariablesView implements vscode.TreeDataProvider<VariableItem>, vsc
     const name = item instanceof VariableItem ? item.variable.name : item;
     const kernel = nb && this.kernels.get(nb);
     if (!nb || !kernel || !name) { void vscode.window.showInformationMessage('Run a cell first: the kernel of this notebook is not running.'); return undefined; }
-    if (!/^[A-Za-z_$][\w$]*$/.test(name)) throw new Error(`not a variable name: ${name}`);
     let table: TablePayload;
     try {
-      table = await queryPayload<TablePayload>(kernel, `variables-table-${name}`, `{ display.table(${name}, { maxRows: 5000 }); }`, MIME.table);
+      table = await kernel.query('variableTable', { name, maxRows: 5000 });
     } catch (e) {
+      // The kernel's message names the variable and why (no such variable, no table form).
       void vscode.window.showWarningMessage(`${name} cannot be shown as a table: ${(e as Error).message}`);
       return undefined;
     }

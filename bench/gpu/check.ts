@@ -21,9 +21,13 @@ async function main(): Promise<number> {
   for (const preset of presets) {
     for (const b of backends) {
       try {
-        const r = await benchEngine({ backend: b, preset, steps, log: (s) => console.log(s) });
-        console.log(`${preset} on ${r.backend.detail}: ${r.stepSeconds.toFixed(3)} s/step, ${r.pairsPerSecond.toFixed(1)} pairs/s, peak RSS ${r.peakRssGB.toFixed(2)} GB, leaked ${r.leakedTensors}`);
-        results.push(r);
+        // One process here (the bundle runs alone): training then inference, so the RSS is the training peak.
+        for (const mode of ['train', 'infer'] as const) {
+          const r = await benchEngine({ backend: b, mode, preset, steps, log: (s) => console.log(s) });
+          const speed = mode === 'train' ? `${r.stepSeconds!.toFixed(3)} s/step` : `${r.pairsPerSecond!.toFixed(1)} pairs/s`;
+          console.log(`${preset} ${mode} on ${r.backend.detail}: ${speed}, peak RSS ${r.peakRssGB.toFixed(2)} GB, leaked ${r.leakedTensors}`);
+          results.push(r);
+        }
       } catch (e) {
         console.log(`${preset} on ${b}: FAILED ${(e as Error).message}`);
         results.push({ backend: b, preset, error: (e as Error).message });

@@ -2,7 +2,11 @@
 // --model`; kernel/models/presets.ts): a preset or family through the notebook API's `trainRun`, a
 // bi-encoder size (`--model bi-encoder --preset NAME`) through `train`; and the training notebook's data and
 // training cells. No 'vscode' import: the cells are run in a headless kernel session by the tests.
-import { lit } from '../kernelQuery';
+
+/** A JavaScript string literal for a host value (a path, a label) in the cells this notebook shows the user. */
+function lit(v: unknown): string {
+  return JSON.stringify(v).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+}
 
 /** The bi-encoder's size presets (kernel/models/presets.ts BI_ENCODER_PRESETS; a test keeps them equal). */
 export const BI_ENCODER_SIZES: readonly string[] = ['tiny', 'small', 'roberta-base'];

@@ -1,13 +1,13 @@
-// The Dataset Explorer webview panel host: loads EPITOME CSVs through the kernel (display.dataset), answers
+// The Dataset Explorer webview panel host: loads EPITOME CSVs through the kernel, answers
 // the panel's requests (open another file, export a slice, per-row predictions from a checkpoint: the
-// shipped offline-default model of the extension's folder is offered first).
+// shipped offline-default model of the extension's folder is offered first). The kernel is asked through
+// typed queries (kernel/protocol/query.ts: loadPairs, predictLevels).
 import * as vscode from 'vscode';
 import { basename } from 'node:path';
-import { MIME, type DatasetPayload } from '../../kernel/protocol/mime';
-import { isDatasetExplorerToHost, type DatasetExplorerToHost, type HostToDatasetExplorer, type RowPredictions } from '../../kernel/protocol/panels';
+import type { DatasetPayload } from '../../kernel/protocol/mime';
+import { isDatasetExplorerToHost, type DatasetExplorerToHost, type HostToDatasetExplorer } from '../../kernel/protocol/panels';
 import type { KernelManager } from '../kernelManager';
 import { pickDataFiles } from '../dataFiles';
-import { HOST_JSON, lit, queryPayload } from '../kernelQuery';
 import { panelHtml, webviewRoots } from './webviewHtml';
 import { RESTRICTED_PANEL, readOnlyDataset } from '../restrictedMode';
 import { SHIPPED_MODEL_NOTE, shippedModelIn } from '../shippedModel';
@@ -52,9 +52,7 @@ export class DatasetExplorerPanel {
       return;
     }
     const kernel = await this.kernels.tools();
-    const code = `const rows = await empathy.loadPairs(${lit(this.files)}, { quiet: true });\n` +
-      `display.dataset(rows, { name: ${lit(this.files.map((f) => basename(f)).join(' + '))} });`;
-    this.dataset = await queryPayload<DatasetPayload>(kernel, 'dataset-explorer', `{\n${code}\n}`, MIME.dataset);
+    this.dataset = await kernel.query('loadPairs', { files: this.files, name: this.files.map((f) => basename(f)).join(' + ') });
     this.panel.title = `Dataset: ${this.dataset.name}`;
     this.post({ type: 'dataset', v: 1, dataset: this.dataset });
   }
@@ -84,12 +82,8 @@ export class DatasetExplorerPanel {
         const modelLabel = modelPath === shippedModelIn(this.context.extensionPath) ? 'offline-default (shipped)' : basename(modelPath);
         this.post({ type: 'status', v: 1, level: 'info', message: `Scoring ${this.dataset?.rows.length ?? 0} rows with ${modelLabel}…` });
         const kernel = await this.kernels.tools();
-        const code = `{\nconst model = await empathy.loadModel(${lit(modelPath)});\n` +
-          `try {\n  const rows = await empathy.loadPairs(${lit(this.files)}, { quiet: true });\n` +
-          `  const preds = await empathy.predict(model, rows);\n  const out: Record<string, Record<string, number>> = {};\n` +
-          `  for (const p of preds) { out[p.id] = {}; for (const [m, v] of Object.entries(p.mechanisms)) if (v) out[p.id][m] = v.level; }\n` +
-          `  display.bundle({ 'text/plain': 'predictions', ${lit(HOST_JSON)}: out });\n} finally { model.dispose(); }\n}`;
-        const predictions = await queryPayload<RowPredictions>(kernel, 'dataset-predictions', code, HOST_JSON);
+        // The model is loaded, run over every row and disposed in the kernel, within this one query.
+        const predictions = await kernel.query('predictLevels', { modelPath, files: this.files });
         this.post({ type: 'predictions', v: 1, modelLabel, predictions });
         break;
       }

@@ -1,16 +1,17 @@
 // The Rationale Inspector webview panel host: examples from an EPITOME CSV (gold levels + spans), models
 // from checkpoints in the workspace; each (edited) pair is scored in the kernel and drawn as a heatmap.
 // With no model chosen it opens with the shipped offline-default model (from the extension's own folder).
+// The kernel is asked through typed queries (kernel/protocol/query.ts): the panel's model lives in the
+// tools kernel under a handle this panel owns (replaced on pick, unloaded when the panel closes).
 import * as vscode from 'vscode';
-import { basename } from 'node:path';
-import { MIME, type DatasetPayload, type Mechanism } from '../../kernel/protocol/mime';
+import type { Mechanism } from '../../kernel/protocol/mime';
 import {
   isRationaleInspectorToHost, type HostToRationaleInspector, type InspectorExample, type InspectorModel, type RationaleInspectorToHost,
 } from '../../kernel/protocol/panels';
+import type { LoadedModel } from '../../kernel/protocol/query';
+import { QueryError } from '../../kernel/process/client';
 import type { KernelManager } from '../kernelManager';
 import { pickDataFiles } from '../dataFiles';
-import { HOST_JSON, lit, queryPayload, runInKernel } from '../kernelQuery';
-import { scoreAnswer, scoreCode } from './inspectorScoring';
 import { panelHtml, webviewRoots } from './webviewHtml';
 import { RESTRICTED_PANEL, readOnlyDataset } from '../restrictedMode';
 import { SHIPPED_MODEL_LABEL, SHIPPED_MODEL_NOTE, shippedModelIn } from '../shippedModel';
@@ -23,17 +24,22 @@ export class RationaleInspectorPanel {
   private models: InspectorModel[] = [];
   private modelId: string | undefined;
   private mechanisms: Mechanism[] = [];
+  /** The loaded model in the tools kernel (its handle), disposed there when replaced or the panel closes. */
+  private loadedModel: LoadedModel | undefined;
   /** The panel's script has said `ready` / the examples (and model) are loaded: `init` needs both. */
   private panelReady = false;
   private loaded = false;
   /** Serialises kernel requests; only the newest score request is answered (requestId). */
   private latestRequest = 0;
+  /** Cancels the score query a newer request superseded (the kernel stops it between steps). */
+  private scoring: AbortController | undefined;
 
   private constructor(private readonly panel: vscode.WebviewPanel, private readonly context: vscode.ExtensionContext, private readonly kernels: KernelManager) {
     panel.webview.html = panelHtml(panel.webview, context.extensionUri, { script: 'rationaleInspector.js', title: 'Rationale Inspector', initialState: null });
     panel.webview.onDidReceiveMessage((m: unknown) => {
       if (isRationaleInspectorToHost(m)) void this.handle(m).catch((e) => void vscode.window.showErrorMessage(`Rationale Inspector: ${(e as Error)?.message ?? e}`));
     }, undefined, context.subscriptions);
+    panel.onDidDispose(() => this.unloadModel(), undefined, context.subscriptions);
   }
 
   /**
@@ -72,10 +78,9 @@ export class RationaleInspectorPanel {
 
   private async loadExamples(files: string[]): Promise<void> {
     const trusted = vscode.workspace.isTrusted;
-    const code = `{\nconst rows = await empathy.loadPairs(${lit(files)}, { quiet: true });\ndisplay.dataset(rows, { limit: 500 });\n}`;
     // Restricted Mode: the examples are read here, without a kernel.
     const ds = trusted
-      ? await queryPayload<DatasetPayload>(await this.kernels.tools(), 'inspector-examples', code, MIME.dataset)
+      ? await (await this.kernels.tools()).query('loadPairs', { files, limit: 500 })
       : await readOnlyDataset(files, { limit: 500 });
     this.examples = ds.rows.map((r) => ({
       id: r.id, seekerPost: r.seekerPost, responsePost: r.responsePost,
@@ -91,17 +96,23 @@ export class RationaleInspectorPanel {
     ];
   }
 
-  /** Loads a checkpoint into the tools kernel, where it stays between score requests. */
+  /** Loads a checkpoint into the tools kernel, where it stays between score requests (replacing this panel's last). */
   private async loadModel(path: string): Promise<InspectorModel> {
     const kernel = await this.kernels.tools();
-    const code = `globalThis.__inspectorModel?.dispose?.();\nglobalThis.__inspectorModel = await empathy.loadModel(${lit(path)});\n` +
-      `display.bundle({ 'text/plain': 'model', ${lit(HOST_JSON)}: { mechanisms: globalThis.__inspectorModel.mechanisms } });`;
-    const info = await queryPayload<{ mechanisms: Mechanism[] }>(kernel, 'inspector-model', code, HOST_JSON);
+    const replaces = this.loadedModel?.handle;
+    this.loadedModel = await kernel.query('loadModel', { path, ...(replaces ? { replaces } : {}) });
     this.modelId = path;
-    this.mechanisms = info.mechanisms;
+    this.mechanisms = this.loadedModel.mechanisms;
     const model = this.models.find((x) => x.id === path) ?? { id: path, label: vscode.workspace.asRelativePath(path) };
     if (!this.models.includes(model)) this.models.push(model);
     return model;
+  }
+
+  /** The panel closed: its model's tensors are freed in the kernel. */
+  private unloadModel(): void {
+    const handle = this.loadedModel?.handle;
+    this.loadedModel = undefined;
+    if (handle) void this.kernels.tools().then((k) => k.query('unloadModel', { handle })).catch(() => undefined);
   }
 
   private async handle(m: RationaleInspectorToHost): Promise<void> {
@@ -133,19 +144,19 @@ export class RationaleInspectorPanel {
           this.post({ type: 'scoreError', v: 1, requestId: m.requestId, message: 'Pick a model (a checkpoint) to score this pair.' });
           return;
         }
-        const kernel = await this.kernels.tools();
         if (m.requestId !== this.latestRequest) return; // a newer edit superseded this one
         const started = Date.now();
         const pair = { id: m.exampleId ?? 'edited', seekerPost: m.seekerPost, responsePost: m.responsePost };
+        this.scoring?.abort();
+        const scoring = this.scoring = new AbortController();
         try {
-          // Predictions, plus per-mechanism salience when asked and the model has `salience` (inspectorScoring.ts).
-          const r = await runInKernel(kernel, 'inspector-score', scoreCode(pair, m.salience));
-          if (r.status !== 'ok') throw new Error(r.error);
-          const answer = scoreAnswer(r.bundles);
+          // Levels, probabilities, tokens and spans, plus per-mechanism salience when asked and offered.
+          const answer = await this.score(pair, m.salience, scoring.signal);
           if (m.requestId !== this.latestRequest) return;
           this.post({ type: 'scored', v: 1, requestId: m.requestId, item: answer.item, maxLen: answer.maxLen, elapsedMs: Date.now() - started,
             ...(answer.salienceNote ? { salienceNote: answer.salienceNote } : {}), ...(answer.healthNote ? { healthNote: answer.healthNote } : {}) });
         } catch (e) {
+          if (m.requestId !== this.latestRequest) return; // superseded (cancelled in the kernel)
           this.post({ type: 'scoreError', v: 1, requestId: m.requestId, message: String((e as Error)?.message ?? e) });
         }
         break;
@@ -153,4 +164,18 @@ export class RationaleInspectorPanel {
     }
   }
 
+  /** Scores `pair` with this panel's model; a kernel that restarted meanwhile (the handle is gone) loads it again once. */
+  private async score(pair: { id: string; seekerPost: string; responsePost: string }, salience: boolean, signal: AbortSignal) {
+    const kernel = await this.kernels.tools();
+    if (!this.loadedModel && this.modelId) await this.loadModel(this.modelId);
+    const ask = () => kernel.query('score', { handle: this.loadedModel?.handle ?? '', pair, salience }, { signal });
+    try {
+      return await ask();
+    } catch (e) {
+      if (!(e instanceof QueryError && e.code === 'unknown-handle') || !this.modelId) throw e;
+      this.loadedModel = undefined;
+      await this.loadModel(this.modelId);
+      return ask();
+    }
+  }
 }

@@ -21,7 +21,7 @@ export type { EmpathyModel, TrainData, TrainResult, PredictOptions } from '../en
 export type { EvalReport, LabeledPair, Mechanism, Pair, PairPrediction, TrainEvent, BackendInfo, MechanismEval } from '../engine/types';
 export { loadEpitomeCsv, toLabeledPairs, mechanismFromFileName } from '../../dataset/epitome';
 export { loadLabeledCsv } from '../../dataset/labeled';
-export { locateRationales } from '../../dataset/align';
+export { labelOf } from '../../dataset/label';
 export { levelMetrics } from '../metrics/levels';
 export { modelHealth, predictionHealth, reportNotes, MIN_SPLIT_PAIRS } from '../metrics/health';
 export type { ModelHealth } from '../metrics/health';

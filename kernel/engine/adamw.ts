@@ -159,7 +159,9 @@ export async function clipGlobalNormAsync(grads: Map<string, tf.Tensor>, maxNorm
 /** Σ‖g‖² over the gradients, as a scalar the caller disposes (undefined for none). */
 function sumOfSquares(grads: Map<string, tf.Tensor>): tf.Scalar | undefined {
   if (grads.size === 0) return undefined;
-  return tf.tidy(() => addAll([...grads.values()].map((g) => tf.square(tf.norm(g)) as tf.Scalar))); // per-tensor norm², as torch stacks norms
+  // Per-tensor Σg² summed in order, as torch stacks per-tensor norms. tf.norm would go through Abs and Pow
+  // (wasm: 88 ms of a small step, bench/results/profile-before.md) only to be squared again.
+  return tf.tidy(() => addAll([...grads.values()].map((g) => tf.sum(tf.square(g)) as tf.Scalar)));
 }
 
 function scaleByNorm(grads: Map<string, tf.Tensor>, maxNorm: number, norm: number): { grads: Map<string, tf.Tensor>; norm: number } {

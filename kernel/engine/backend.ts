@@ -9,6 +9,7 @@ import type { BackendInfo } from './types';
 import { registerBackendSource } from './activeBackend';
 import { loadNativeModule, warnNativeModule } from './nativeModule';
 import { tryWebGpu } from './webgpuBackend';
+import { installWasmKernelOverrides } from './wasmKernels';
 
 export type BackendName = BackendInfo['name'];
 export type BackendPreference = 'auto' | BackendName;
@@ -133,12 +134,14 @@ export async function initBackend(pref: BackendPreference = 'auto', chosenBy: Ba
     const a = await attempt(pref, true);
     if (!a.ok) throw new Error(`backend '${pref}' was requested${chosenBy === 'env' ? ' by EMPATHY_BACKEND' : ''} but cannot start: ${a.reason}`);
     for (const n of LADDER.slice(0, LADDER.indexOf(pref))) skipped.push({ name: n, reason: `not tried: '${pref}' was forced (${chosenBy})` });
+    if (pref === 'wasm') installWasmKernelOverrides(); // saved-for-backward clones share buffers
     current = { name: pref, device: a.device, detail: a.detail, ...(a.adapter ? { adapter: a.adapter } : {}), skipped, chosenBy };
     return current;
   }
   for (const name of LADDER) {
     const a = await attempt(name, false);
     if (a.ok) {
+      if (name === 'wasm') installWasmKernelOverrides();
       current = { name, device: a.device, detail: a.detail, ...(a.adapter ? { adapter: a.adapter } : {}), skipped, chosenBy: 'auto' };
       return current;
     }

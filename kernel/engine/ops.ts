@@ -178,8 +178,18 @@ export class SeedStream {
 /** Inverted dropout: zero with probability `rate`, scale survivors by 1/(1-rate). Identity when rate is 0 or rng absent. */
 export function dropout(x: tf.Tensor, rate: number, rng: SeedStream | undefined): tf.Tensor {
   if (!rng || rate <= 0) return x;
-  const keep = tf.cast(tf.greaterEqual(tf.randomUniform(x.shape, 0, 1, 'float32', rng.next()), rate), 'float32'); // same shape as x
-  return tf.mul(x, tf.mul(keep, 1 / (1 - rate)));
+  const seed = rng.next();
+  // A custom op, so the tape keeps only the scaled mask (dx = dy · mask): built from plain ops it would
+  // also keep the uniform draws, the 0/1 keep tensor and x (inner ops of a custom op are not recorded).
+  const f = customOp(([input], save) => {
+    const mask = tf.mul(tf.cast(tf.greaterEqual(tf.randomUniform(input.shape, 0, 1, 'float32', seed), rate), 'float32'), 1 / (1 - rate)); // same shape as x
+    save([mask]);
+    return {
+      value: tf.mul(input, mask),
+      gradFunc: (dy, saved) => [tf.mul(dy, saved[0])],
+    };
+  });
+  return f(x);
 }
 
 /**

@@ -1,6 +1,7 @@
 // The engine's public contract: plain-data types at the boundary (no tensors), shared by the CLI,
 // the notebook kernel, the extension (through the protocol) and every model family.
 import type { ClassReport, LevelMetrics } from '../metrics/levels';
+import type { PaperFaithfulMetrics } from '../metrics/paperFaithful';
 import type { Level, Mechanism } from '../../dataset/schema';
 // The domain schema lives at the bottom (dataset/schema.ts); re-exported for the engine's callers.
 export type { Level, LabeledPair, Mechanism, MechanismLabel, Pair } from '../../dataset/schema';
@@ -92,14 +93,7 @@ export interface MechanismEval extends LevelMetrics {
    * fully), with its label conventions (see ../shared/notes/epitome-science.md). Side by side with
    * the corpus-level ones above.
    */
-  paperFaithful: {
-    batchSize: number;
-    accuracy: number;
-    macroF1: number;
-    rationaleAccuracy: number;
-    rationaleMacroF1: number;
-    iouF1: number;
-  };
+  paperFaithful: PaperFaithfulMetrics;
 }
 
 export interface EvalReport {

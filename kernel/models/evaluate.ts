@@ -1,13 +1,13 @@
 // Evaluation shared by the built-in families (linear, tagger, ensemble): gold rationales aligned to
 // each prediction's word tokens, then kernel/metrics' MechanismEval per mechanism.
-import { locateRationales, tokenLabels } from '../../dataset/align';
+import { tokenLabels } from '../../dataset/align';
 import { mechanismEval, type EvalRow } from '../metrics/report';
-import type { EvalReport, LabeledPair, Mechanism, PairPrediction } from '../engine/types';
+import type { EvalReport, LabeledPair, Mechanism, MechanismLabel, PairPrediction } from '../engine/types';
 import { MECHANISMS } from '../../dataset/schema';
 
 /** 0/1 gold rationale label per token of `offsets` (no rationale → all zeros: the corrected form). */
-export function goldTokenLabels(response: string, rationales: readonly string[], offsets: ReadonlyArray<[number, number]>): number[] {
-  return tokenLabels(locateRationales(response, rationales).spans, offsets);
+export function goldTokenLabels(label: Pick<MechanismLabel, 'spans'>, offsets: ReadonlyArray<[number, number]>): number[] {
+  return tokenLabels(label.spans, offsets);
 }
 
 /** Score predictions (same order as `data`) against gold labels; `loss` is NaN unless given. */
@@ -30,7 +30,7 @@ export function evaluatePredictions(
       rows.push({
         goldLevel: gold.level,
         predLevel: pred.level,
-        goldTokens: goldTokenLabels(pair.responsePost, gold.rationales, offsets),
+        goldTokens: goldTokenLabels(gold, offsets),
         predTokens: pred.tokens.map((t) => (t.prob >= threshold ? 1 : 0)),
         probs: pred.probs,
         hasRationale: gold.rationales.some((r) => r.trim() !== ''),

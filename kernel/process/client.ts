@@ -8,6 +8,7 @@ import type {
   CompletionItem, DoneEvent, ExecuteOptions, ExecutionEvent, HelloEvent, KernelEvent, KernelRequest, VariableInfo,
 } from '../protocol/kernel';
 import { isExecutionEvent, KERNEL_PROTOCOL_VERSION } from '../protocol/kernel';
+import { QUERY_PROTOCOL_VERSION, type QueryAnswer, type QueryArgs, type QueryErrorCode, type QueryMethod, type QueryResult } from '../protocol/query';
 
 export interface KernelClientOptions {
   /** Working directory of the kernel (cells' imports and relative paths resolve from it). */
@@ -74,6 +75,14 @@ class ExecutionImpl implements Execution {
   }
 }
 
+/** A query the kernel answered with ok: false (or could not answer: the kernel died, the client was disposed). */
+export class QueryError extends Error {
+  constructor(readonly method: string, readonly code: QueryErrorCode | 'kernel', message: string) {
+    super(message);
+    this.name = 'QueryError';
+  }
+}
+
 const MAIN = path.join(__dirname, 'main.js');
 /** What V8 prints on stderr when the heap limit is reached (or an allocation fails) before it aborts. */
 const OUT_OF_MEMORY = /FATAL ERROR:.*out of memory|Fatal (JavaScript|process) out of memory/i;
@@ -83,6 +92,8 @@ export class KernelClient {
   private hello: HelloEvent | undefined;
   private readonly executions = new Map<string, ExecutionImpl>();
   private readonly replies = new Map<string, (e: KernelEvent) => void>();
+  /** Queries awaiting their answer (kernel/protocol/query.ts), by id. */
+  private readonly queries = new Map<string, { method: string; settle: (a: QueryAnswer | { kernelGone: string }) => void }>();
   private readonly listeners = new Set<(e: KernelEvent) => void>();
   private nextId = 0;
   private starting: Promise<HelloEvent> | undefined;
@@ -185,6 +196,11 @@ export class KernelClient {
   }
 
   private onMessage(msg: KernelEvent): void {
+    if (msg.type === 'answer') {
+      const q = this.queries.get(msg.id);
+      this.queries.delete(msg.id);
+      q?.settle(msg);
+    }
     if (isExecutionEvent(msg)) this.executions.get(msg.id)?.push(msg);
     if (msg.type === 'done') this.executions.delete(msg.id);
     if ((msg.type === 'variables' || msg.type === 'completions' || msg.type === 'ack' || msg.type === 'protocol-error') && msg.id) {
@@ -210,6 +226,8 @@ export class KernelClient {
     this.executions.clear();
     for (const [id, r] of this.replies) r({ type: 'protocol-error', v: 1, id, message: note });
     this.replies.clear();
+    for (const q of this.queries.values()) q.settle({ kernelGone: note });
+    this.queries.clear();
   }
 
   private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
@@ -349,6 +367,33 @@ export class KernelClient {
     await this.start();
     const e = await this.request<Extract<KernelEvent, { type: 'completions' }>>({ type: 'complete', v: 1, id: this.id('complete'), code, offset });
     return { items: e.items, from: e.from, to: e.to };
+  }
+
+  /**
+   * Ask the kernel a typed query (kernel/protocol/query.ts): resolves with the method's result, rejects with
+   * a QueryError (its `code` says why: 'failed' with the method's message, 'unknown-handle', 'cancelled'…).
+   * Aborting `signal` cancels the query in the kernel. Queries do not wait behind running cells.
+   */
+  async query<M extends QueryMethod>(method: M, args: QueryArgs<M>, opts: { signal?: AbortSignal } = {}): Promise<QueryResult<M>> {
+    const hello = await this.start();
+    if (hello.queryProtocol !== QUERY_PROTOCOL_VERSION) {
+      throw new QueryError(method, 'version', `the kernel answers query protocol v${String(hello.queryProtocol)}; this client speaks v${QUERY_PROTOCOL_VERSION} (rebuild the workbench)`);
+    }
+    opts.signal?.throwIfAborted();
+    const id = this.id('query');
+    const answer = new Promise<QueryAnswer | { kernelGone: string }>((settle) => this.queries.set(id, { method, settle }));
+    const cancel = () => { try { this.send({ type: 'cancel-query', v: QUERY_PROTOCOL_VERSION, id }); } catch { /* the kernel is gone: its exit settles the query */ } };
+    opts.signal?.addEventListener('abort', cancel, { once: true });
+    try {
+      this.send({ type: 'query', v: QUERY_PROTOCOL_VERSION, id, method, args } as Extract<KernelRequest, { type: 'query' }>);
+      const a = await answer;
+      if ('kernelGone' in a) throw new QueryError(method, 'kernel', `${method}: ${a.kernelGone}`);
+      if (!a.ok) throw new QueryError(method, a.error.code, a.error.message);
+      return a.result as QueryResult<M>;
+    } finally {
+      this.queries.delete(id);
+      opts.signal?.removeEventListener('abort', cancel);
+    }
   }
 
   /** Stop the kernel (gracefully, else killed after 2 s). Pending executions end 'interrupted'. */

@@ -6,6 +6,8 @@ import { activeBackend } from '../engine/activeBackend';
 import * as v8 from 'node:v8';
 import type { BackendInfo } from '../engine/types';
 import { checkRequest, KERNEL_PROTOCOL_VERSION, type ExecuteOptions, type KernelEvent, type KernelRequest, type VersionInfo } from '../protocol/kernel';
+import { isQueryMessage, QUERY_PROTOCOL_VERSION } from '../protocol/query';
+import { QueryHandler } from '../queries/handler';
 import { Session } from '../session/session';
 import { installStrayErrorHandlers } from './strayErrors';
 
@@ -44,8 +46,11 @@ function main(): void {
   // (the session captures process.stderr). See strayErrors.ts for why this is not a plain listener.
   const strays = installStrayErrorHandlers((text) => process.stderr.write(text));
   const session = new Session({ cwd: process.cwd(), captureProcessOutput: true, defaults, warmTypecheck: defaults.typecheck !== false });
+  // The hosts' queries (load a model, score a pair, a variable's table…): answered by the kernel directly,
+  // models held by handle, variables read from the session's scope.
+  const queries = new QueryHandler({ cwd: process.cwd(), variables: session });
   let backendSent: string | undefined;
-  /** After each cell: the engine's backend, when a cell has loaded the engine (never loads it itself). */
+  /** After each cell or query: the engine's backend, when one has loaded the engine (never loads it itself). */
   const reportBackend = () => {
     const b = activeBackend();
     const key = b ? JSON.stringify(b) : undefined;
@@ -60,6 +65,10 @@ function main(): void {
   process.on('disconnect', () => process.exit(0));
 
   process.on('message', (raw: unknown) => {
+    if (isQueryMessage(raw)) {
+      void queries.receive(raw, send).then(reportBackend).catch((e: unknown) => strays.report('Kernel bookkeeping after a query failed', e));
+      return;
+    }
     const problem = checkRequest(raw);
     if (problem) {
       send({ type: 'protocol-error', v: 1, ...(typeof (raw as { id?: unknown })?.id === 'string' ? { id: (raw as { id: string }).id } : {}), message: problem });
@@ -83,6 +92,7 @@ function main(): void {
           .then((res) => send({ type: 'completions', v: 1, id: req.id, ...res }));
         break;
       case 'shutdown':
+        queries.dispose();
         session.dispose();
         if (process.send) process.send({ type: 'ack', v: 1, id: req.id, request: 'shutdown' } satisfies KernelEvent, () => process.exit(0));
         else process.exit(0);
@@ -90,7 +100,7 @@ function main(): void {
     }
   });
 
-  send({ type: 'hello', v: 1, protocol: KERNEL_PROTOCOL_VERSION, pid: process.pid, versions: versions(), heapLimitMb: Math.round(v8.getHeapStatistics().heap_size_limit / 2 ** 20) });
+  send({ type: 'hello', v: 1, protocol: KERNEL_PROTOCOL_VERSION, pid: process.pid, versions: versions(), heapLimitMb: Math.round(v8.getHeapStatistics().heap_size_limit / 2 ** 20), queryProtocol: QUERY_PROTOCOL_VERSION });
 }
 
 main();

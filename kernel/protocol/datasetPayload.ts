@@ -1,11 +1,10 @@
 // Dataset payloads are built at the boundary (kernel/protocol/datasetPayload.ts), where the extension can use
 // them without a kernel (Restricted Mode); re-exported here for the notebook API.
-// Dataset-explorer payloads from labelled pairs (or raw EPITOME rows), with rationale spans located
-// in the response, and a short text summary (rows, level counts per mechanism).
+// Dataset-explorer payloads from labelled pairs (or raw EPITOME rows), with the rationale spans they
+// carry, and a short text summary (rows, level counts per mechanism).
 import type { DatasetPayload, DatasetRowView, Level, Mechanism } from './mime';
 import type { LabeledPair } from '../../dataset/schema';
 import type { RawRow } from '../../dataset/epitome';
-import { locateRationales } from '../../dataset/align';
 
 export interface DatasetOptions {
   name?: string;
@@ -27,7 +26,7 @@ export function datasetPayload(rows: readonly LabeledPair[] | readonly RawRow[],
       const m = opts.mechanism ?? 'ER';
       views.push({
         id: `${r.sp_id}_${r.rp_id}`, seekerPost: r.seeker_post, responsePost: r.response_post,
-        levels: { [m]: r.level }, spans: { [m]: locateRationales(r.response_post, r.rationales).spans },
+        levels: { [m]: r.level }, spans: { [m]: r.spans },
       });
     } else {
       const p = r as LabeledPair;
@@ -35,7 +34,7 @@ export function datasetPayload(rows: readonly LabeledPair[] | readonly RawRow[],
       const spans: Partial<Record<Mechanism, Array<[number, number]>>> = {};
       for (const [m, l] of Object.entries(p.labels) as Array<[Mechanism, NonNullable<LabeledPair['labels'][Mechanism]>]>) {
         levels[m] = l.level;
-        spans[m] = locateRationales(p.responsePost, l.rationales).spans;
+        spans[m] = l.spans;
       }
       views.push({ id: p.id, seekerPost: p.seekerPost, responsePost: p.responsePost, levels, spans });
     }

@@ -15,6 +15,8 @@
 //   grace period, emits a `stream` (stderr) saying so plus the `done`, and starts a fresh kernel (a
 //   `restarted` event with reason 'interrupt-timeout'); all state is lost in that case only.
 //   host `restart` ──► state cleared (a new process), `restarted` + a new `hello`.
+//   host `query` ──► one `answer` (kernel/protocol/query.ts: the panels' typed requests, handled by the
+//   kernel directly, queued apart from the cells; `cancel-query` ends one early). Their own version.
 //   Lines and columns are 1-based and refer to the cell's own source text.
 //
 // Hosts normally use the client rather than raw messages (kernel/process/client.ts):
@@ -22,10 +24,12 @@
 //   const run = k.execute(cellId, code, options);    // Execution: AsyncIterable<ExecutionEvent>
 //   for await (const e of run) { … }                 // ends after its `done`; or `await run.done`
 //   await k.interrupt(); await k.restart(); await k.variables(); await k.complete(code, offset);
+//   await k.query('score', { handle, pair, salience: true }, { signal });   // typed by QueryMethods
 //   k.onEvent(listener) (every event, incl. display updates after done, restarted, exit); await k.dispose();
 import type { BackendInfo } from '../engine/types';
 export type { BackendInfo } from '../engine/types';
 import type { MimeBundle } from './mime';
+import type { CancelQueryRequest, QueryAnswer, QueryRequest, QUERY_PROTOCOL_VERSION } from './query';
 
 export const KERNEL_PROTOCOL_VERSION = 1 as const;
 
@@ -60,7 +64,7 @@ export interface VariablesRequest { type: 'variables'; v: 1; id: string }
 /** Completion at `offset` (UTF-16 index) into `code`, seen as a new cell after every executed one. */
 export interface CompleteRequest { type: 'complete'; v: 1; id: string; code: string; offset: number }
 
-export type KernelRequest = ExecuteRequest | InterruptRequest | ShutdownRequest | VariablesRequest | CompleteRequest;
+export type KernelRequest = ExecuteRequest | InterruptRequest | ShutdownRequest | VariablesRequest | CompleteRequest | QueryRequest | CancelQueryRequest;
 
 /**
  * Restart is a client operation (kill the process, fork a new one), not a message; the protocol
@@ -133,6 +137,8 @@ export interface HelloEvent {
   backend?: BackendInfo;
   /** The kernel's V8 heap limit in MB (so an out-of-memory death can be reported with it). */
   heapLimitMb?: number;
+  /** The query protocol version it answers (kernel/protocol/query.ts). */
+  queryProtocol: typeof QUERY_PROTOCOL_VERSION;
 }
 
 /** The engine backend was (re)initialised. */
@@ -221,11 +227,11 @@ export type ExecutionEvent =
 
 export type KernelEvent =
   | HelloEvent | BackendEvent | ExecutionEvent | VariablesEvent | CompletionsEvent | AckEvent
-  | ProtocolErrorEvent | RestartedEvent | ExitEvent;
+  | ProtocolErrorEvent | RestartedEvent | ExitEvent | QueryAnswer;
 
 const REQUEST_TYPES: ReadonlySet<string> = new Set(['execute', 'interrupt', 'shutdown', 'variables', 'complete']);
 
-/** Validate an incoming request; returns an error message or undefined. */
+/** Validate an incoming cell-protocol request; returns an error message or undefined (queries: checkQuery). */
 export function checkRequest(msg: unknown): string | undefined {
   if (typeof msg !== 'object' || msg === null) return 'request is not an object';
   const m = msg as Record<string, unknown>;

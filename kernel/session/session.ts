@@ -519,6 +519,11 @@ export class Session {
     });
   }
 
+  /** The variable a cell declared as `name`, with its current value; undefined when none did (kernel queries read it). */
+  variable(name: string): { value: unknown } | undefined {
+    return this.scope.has(name) ? { value: this.scope.get(name) } : undefined;
+  }
+
   /** Completions at `offset` in `code`, seen as the next cell. */
   complete(code: string, offset: number): Promise<Completions> {
     return this.checker().complete(code, offset);

@@ -1,7 +1,7 @@
 // Runtime error stacks mapped back to cells: frames in generated cell code (`empathy-cell-N.js`)
 // are translated through that execution's source map to `cell-<cellId>.ts:LINE:COL` (1-based).
 import { SourceMap } from 'node:module';
-import type { StackFrame } from '../protocol/kernel';
+import type { ErrorEvent, StackFrame } from '../protocol/kernel';
 
 interface CellSource {
   cellId: string;
@@ -12,14 +12,8 @@ interface CellSource {
   lineCount: number;
 }
 
-export interface MappedError {
-  name: string;
-  message: string;
-  stack: string;
-  frames: StackFrame[];
-  line?: number;
-  column?: number;
-}
+/** The error fields of the protocol's ErrorEvent, as this module fills them. */
+export type MappedError = Pick<ErrorEvent, 'name' | 'message' | 'stack' | 'frames' | 'line' | 'column'>;
 
 export class CellSourceMaps {
   private readonly byFile = new Map<string, CellSource>();

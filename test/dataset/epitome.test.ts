@@ -4,7 +4,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadEpitomeCsv, mechanismFromFileName, toLabeledPairs } from '../../dataset/epitome';
-import { labelSpans, locateRationales, tokenLabels } from '../../dataset/align';
+import { labelSpans, tokenLabels } from '../../dataset/align';
+import { labelOf } from '../../dataset/label';
 
 const header = 'sp_id,rp_id,seeker_post,response_post,level,rationales\n';
 function tmpCsv(name: string, body: string): string {
@@ -52,7 +53,7 @@ describe('dataset/epitome', () => {
   });
 
   it('merges mechanism files by (sp_id, rp_id) for joint training', () => {
-    const mk = (rp: string, level: 0 | 1 | 2) => ({ sp_id: 's', rp_id: rp, seeker_post: 'S', response_post: 'R ' + rp, level, rationales: [], line: 2 });
+    const mk = (rp: string, level: 0 | 1 | 2) => ({ sp_id: 's', rp_id: rp, seeker_post: 'S', response_post: 'R ' + rp, ...labelOf('R ' + rp, level, []), line: 2 });
     const pairs = toLabeledPairs({ ER: [mk('a', 1), mk('b', 0)], EX: [mk('b', 2), mk('c', 1)] });
     assert.deepEqual(
       pairs.map((p) => [p.id, p.labels.ER?.level, p.labels.EX?.level]),
@@ -68,7 +69,7 @@ describe('dataset/epitome', () => {
 describe('dataset/align', () => {
   it('locates rationales literally (regex characters are not special) and labels overlapping tokens', () => {
     const response = 'Wow (really?) that is hard. I am sorry.';
-    const { spans, missed } = locateRationales(response, ['(really?)', 'I am sorry', 'not there']);
+    const { spans, missed } = labelOf(response, 1, ['(really?)', 'I am sorry', 'not there']);
     assert.deepEqual(spans, [
       [4, 13],
       [28, 38],
@@ -84,7 +85,7 @@ describe('dataset/align', () => {
   });
 
   it('falls back to whitespace-insensitive matching and takes the next occurrence of a repeat', () => {
-    assert.deepEqual(locateRationales('I hear you . You matter', ['you. You']).spans, [[7, 16]]);
-    assert.deepEqual(locateRationales('so sad, so sad', ['so sad', 'so sad']).spans, [[0, 6], [8, 14]]);
+    assert.deepEqual(labelOf('I hear you . You matter', 1, ['you. You']).spans, [[7, 16]]);
+    assert.deepEqual(labelOf('so sad, so sad', 1, ['so sad', 'so sad']).spans, [[0, 6], [8, 14]]);
   });
 });

@@ -12,8 +12,9 @@ import { countRecords, streamPairs } from '../../dataset/pairs';
 import { processedRecordsToRows } from '../../dataset/labeled';
 import { parseCsvRecords, csvLine } from '../../dataset/csv';
 import { PROCESSED_COLUMNS, processedCsvRow } from '../../dataset/process';
+import { labelOf } from '../../dataset/label';
 
-const row = (level: 0 | 1 | 2, response: string, rationales: string[]): RawRow => ({ sp_id: 's1', rp_id: 'r1', seeker_post: 'I feel bad', response_post: response, level, rationales, line: 2 });
+const row = (level: 0 | 1 | 2, response: string, rationales: string[]): RawRow => ({ sp_id: 's1', rp_id: 'r1', seeker_post: 'I feel bad', response_post: response, ...labelOf(response, level, rationales), line: 2 });
 
 describe('dataset/process', () => {
   it('labels rationale tokens over max_len slots and masks them (corrected form)', () => {

@@ -1,6 +1,7 @@
 // A small, seeded, learnable toy corpus for the engine tests (no rows of the real dataset): responses with
 // feeling words are level 2 with those words as rationales, the rest level 0 (or level 1 for "hope").
 import type { LabeledPair, Level } from '../../kernel/engine/types';
+import { labelOf } from '../../dataset/label';
 
 const seekers = ['I failed my exam again today', 'My friend stopped talking to me', 'I cannot sleep at night', 'Work is crushing me lately'];
 const strong = ["I'm so sorry, that sounds awful", 'That must be really painful for you', 'I feel so sad reading this'];
@@ -19,7 +20,7 @@ export function toyPairs(n: number, seed = 1): LabeledPair[] {
     if (kind === 0) { const s = pick(strong); rp = `${s}. ${pick(neutral)}`; level = 2; rationales = [s]; }
     else if (kind === 1) { const w = pick(weak); rp = `${pick(neutral)} ${w}.`; level = 1; rationales = [w]; }
     else { rp = pick(neutral); level = 0; rationales = []; }
-    out.push({ id: `p${i}`, spId: `s${i % 7}`, seekerPost: sp, responsePost: rp, labels: { ER: { level, rationales } } });
+    out.push({ id: `p${i}`, spId: `s${i % 7}`, seekerPost: sp, responsePost: rp, labels: { ER: labelOf(rp, level, rationales) } });
   }
   return out;
 }

@@ -9,6 +9,7 @@ import { robertaParamSpecs } from '../../kernel/models/bi-encoder/roberta';
 import { writeSafetensorsFileAtomic, type TensorEntry } from '../../kernel/engine/safetensors';
 import { PRESETS } from '../../kernel/models/bi-encoder/config';
 import { toyConfig, toyPairs } from './toyData';
+import { labelOf } from '../../dataset/label';
 
 const weightsOf = (m: BiEncoderModel) => new Map([...m.net.stateDict()].map(([k, v]) => [k, Array.from(v.data as Float32Array)]));
 
@@ -120,7 +121,7 @@ describe('engine/train', function () {
   });
 
   it('trains a joint model on every mechanism present in the data', async () => {
-    const pairs = toyPairs(24).map((p, i) => ({ ...p, labels: { ...p.labels, EX: { level: (i % 2 ? 0 : 1) as 0 | 1, rationales: i % 2 ? [] : [p.responsePost.split(' ')[0]] } } }));
+    const pairs = toyPairs(24).map((p, i) => ({ ...p, labels: { ...p.labels, EX: labelOf(p.responsePost, i % 2 ? 0 : 1, i % 2 ? [] : [p.responsePost.split(' ')[0]]) } }));
     const { model } = await train({ ...toyConfig, epochs: 1 }, { train: pairs });
     try {
       assert.deepEqual([...model.mechanisms], ['ER', 'EX']);
@@ -196,9 +197,9 @@ describe('engine/train', function () {
 
 describe('engine/encode', () => {
   const pairs: LabeledPair[] = [
-    { id: 'a', seekerPost: 'I feel alone', responsePost: "I'm so sorry. Talk to me?", labels: { ER: { level: 2, rationales: ["I'm so sorry"] } } },
-    { id: 'b', seekerPost: 'Exams again', responsePost: 'Did you study?', labels: { ER: { level: 0, rationales: [] } } },
-    { id: 'c', seekerPost: 'Hi', responsePost: 'Hope it helps', labels: { ER: { level: 1, rationales: ['not in the text'] } } },
+    { id: 'a', seekerPost: 'I feel alone', responsePost: "I'm so sorry. Talk to me?", labels: { ER: labelOf("I'm so sorry. Talk to me?", 2, ["I'm so sorry"]) } },
+    { id: 'b', seekerPost: 'Exams again', responsePost: 'Did you study?', labels: { ER: labelOf('Did you study?', 0, []) } },
+    { id: 'c', seekerPost: 'Hi', responsePost: 'Hope it helps', labels: { ER: labelOf('Hope it helps', 1, ['not in the text']) } },
   ];
   const tok = trainTokenizer(pairs.flatMap((p) => [p.seekerPost, p.responsePost]), { vocabSize: 300 });
 

@@ -1,14 +1,12 @@
 // Where the panels find the shipped offline-default model: under the extension's own folder, in the
 // development layout (the repository) and in the packaged one (what extension/bundle.mjs stages for the
-// .vsix), where the bundled kernel loads it and the Inspector's scoring query gets levels and spans.
+// .vsix), where the bundled kernel loads it and the Inspector's queries (loadModel, score) get levels and spans.
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SHIPPED_MODEL_NOTE, SHIPPED_MODEL_RELATIVE, shippedModelIn } from '../../extension/shippedModel';
-import { scoreAnswer, scoreCode } from '../../extension/panels/inspectorScoring';
-import { runInKernel, HOST_JSON, lit, queryPayload } from '../../extension/kernelQuery';
 import { SHIPPED_MODEL_FILE, shippedModelPath } from '../../kernel/models/shipped';
 import { KernelClient } from '../../kernel/process/client';
 
@@ -38,15 +36,11 @@ describe('extension: the shipped model for the panels', function () {
       assert.equal(statSync(model).size, statSync(shippedModelPath()).size);
       client = new KernelClient({ kernelMain: join(pkgRoot, 'out', 'kernel', 'process', 'main.js'), cwd: tmp, env: { NODE_PATH: undefined } });
       await client.start();
-      // The Inspector's queries (rationaleInspectorPanel.ts loadModel, then inspectorScoring.ts).
-      const info = await queryPayload<{ mechanisms: string[] }>(client, 'inspector-model',
-        `globalThis.__inspectorModel = await empathy.loadModel(${lit(model)});\n` +
-        `display.bundle({ 'text/plain': 'model', ${lit(HOST_JSON)}: { mechanisms: globalThis.__inspectorModel.mechanisms } });`, HOST_JSON);
+      // The Inspector's queries (rationaleInspectorPanel.ts: loadModel, then score with its handle).
+      const info = await client.query('loadModel', { path: model });
       assert.deepEqual([...info.mechanisms].sort(), ['ER', 'EX', 'IP']);
       const pair = { id: 'p', seekerPost: 'I failed my driving test again.', responsePost: "I'm so sorry, that sounds frustrating. What happened?" };
-      const q = await runInKernel(client, 'inspector-score', scoreCode(pair, false));
-      assert.equal(q.status, 'ok', q.error);
-      const a = scoreAnswer(q.bundles);
+      const a = await client.query('score', { handle: info.handle, pair, salience: false });
       for (const m of ['ER', 'IP', 'EX'] as const) {
         const mp = a.item.mechanisms[m]!;
         assert.ok([0, 1, 2].includes(mp.level), `${m} level`);

@@ -12,8 +12,9 @@ import { installKernelContext } from '../../kernel/api/context';
 import { display } from '../../kernel/api/display/index';
 import type { EvalReport, LabeledPair, MechanismEval, PairPrediction, TrainEvent } from '../../kernel/engine/types';
 import type { MimeBundle } from '../../kernel/protocol/mime';
+import { labelOf } from '../../dataset/label';
 
-const pair: LabeledPair = { id: 'p1', spId: 's1', seekerPost: 'I feel alone', responsePost: 'I am so sorry. Call a friend?', labels: { ER: { level: 2, rationales: ['I am so sorry'] } } };
+const pair: LabeledPair = { id: 'p1', spId: 's1', seekerPost: 'I feel alone', responsePost: 'I am so sorry. Call a friend?', labels: { ER: labelOf('I am so sorry. Call a friend?', 2, ['I am so sorry']) } };
 const prediction: PairPrediction = {
   id: 'p1', seekerPost: pair.seekerPost, responsePost: pair.responsePost,
   mechanisms: { ER: { level: 2, probs: [0.1, 0.2, 0.7], truncated: false, spans: [{ start: 0, end: 13, text: 'I am so sorry' }],

@@ -6,8 +6,9 @@ import { evaluatePredictions } from '../../kernel/models/evaluate';
 import { MIN_SPLIT_PAIRS, modelHealth, predictionHealth, reportNotes, smallSplitNotes } from '../../kernel/metrics/health';
 import { metricsPayload, metricsText } from '../../kernel/api/display/metrics';
 import { rationalesPayload } from '../../kernel/api/display/rationales';
+import { labelOf } from '../../dataset/label';
 
-const pair = (i: number, level: Level) => ({ id: `p${i}`, seekerPost: 'I feel alone.', responsePost: 'I am so sorry. What happened?', labels: { ER: { level, rationales: [] } } });
+const pair = (i: number, level: Level) => ({ id: `p${i}`, seekerPost: 'I feel alone.', responsePost: 'I am so sorry. What happened?', labels: { ER: labelOf('I am so sorry. What happened?', level, []) } });
 const pred = (i: number, level: Level, probs: [number, number, number]): PairPrediction => ({
   id: `p${i}`, seekerPost: 'I feel alone.', responsePost: 'I am so sorry. What happened?',
   mechanisms: { ER: { level, probs, tokens: [{ text: 'I', start: 0, end: 1, prob: 0.1 }], spans: [], truncated: false } },

@@ -5,6 +5,7 @@ import { crossValidate, foldSplit, groupedStratifiedFolds, meanStd } from '../..
 import type { LabeledPair, Level } from '../../kernel/engine/types';
 import { trainLinear } from '../../kernel/models/linear/linearModel';
 import { toyPairs } from './toy';
+import { labelOf } from '../../dataset/label';
 
 /** 300 pairs in 60 seeker groups of 1–9 rows; ER level 2 is rare (~10%). */
 function grouped(): LabeledPair[] {
@@ -16,7 +17,7 @@ function grouped(): LabeledPair[] {
     for (let j = 0; j < n && out.length < 300; j++) {
       const u = rnd();
       const level = (u < 0.6 ? 0 : u < 0.9 ? 1 : 2) as Level;
-      out.push({ id: `${g}_${j}`, spId: `sp${g}`, seekerPost: '', responsePost: '', labels: { ER: { level, rationales: [] } } });
+      out.push({ id: `${g}_${j}`, spId: `sp${g}`, seekerPost: '', responsePost: '', labels: { ER: labelOf('', level, []) } });
     }
   }
   return out;

@@ -14,6 +14,7 @@ import { defaultEnsembleConfig, defaultEnsembleWeights, resolveEnsembleConfig, s
 import { evaluatePredictions } from '../../kernel/models/evaluate';
 import { pickWeights, trainEnsemble, type EnsembleModel } from '../../kernel/models/ensemble/ensembleModel';
 import { toyPairs } from './toy';
+import { labelOf } from '../../dataset/label';
 
 const mp = (probs: [number, number, number], tokenProb = 0.9): MechanismPrediction => ({
   level: probs.indexOf(Math.max(...probs)) as 0 | 1 | 2,
@@ -88,7 +89,7 @@ describe('models/ensemble', function () {
     const high = combinePredictions(lin, tag, defaultEnsembleWeights, { threshold: 0.5 })[0];
     assert.deepEqual(high.mechanisms.ER!.spans.map((s) => s.text), ['so']);
     // Gold rationale 'so sorry' at level 1: threshold 0.15 finds both tokens (F1 1), 0.5 one (F1 2/3).
-    const gold = [{ id: 'a', seekerPost: 's', responsePost: 'so sorry', labels: { ER: { level: 1 as const, rationales: ['so sorry'] } } }];
+    const gold = [{ id: 'a', seekerPost: 's', responsePost: 'so sorry', labels: { ER: labelOf('so sorry', 1, ['so sorry']) } }];
     const f1 = (t: number | Record<string, number>) => evaluatePredictions(gold, [low], { maxLen: 64, threshold: t }).mechanisms.ER!.rationale.positive.tokenF1;
     assert.equal(f1({ ER: 0.15 }), 1);
     assert.ok(Math.abs(f1(0.5) - 2 / 3) < 1e-12);

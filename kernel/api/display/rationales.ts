@@ -3,7 +3,6 @@
 import { predictionHealth } from '../../metrics/health';
 import type { Level, Mechanism, RationalesPayload } from '../../protocol/mime';
 import type { LabeledPair, PairPrediction } from '../../engine/types';
-import { locateRationales } from '../../../dataset/align';
 
 export interface RationalesOptions {
   /** Gold pairs (matched by id) add gold levels and gold spans. */
@@ -28,7 +27,7 @@ export function rationalesPayload(predictions: readonly PairPrediction[], opts: 
         probs: [...mp.probs],
         tokens: mp.tokens.map((t) => ({ text: t.text, start: t.start, end: t.end, prob: t.prob })),
         spans: mp.spans.map((s) => [s.start, s.end] as [number, number]),
-        ...(label ? { goldLevel: label.level as Level, goldSpans: locateRationales(p.responsePost, label.rationales).spans } : {}),
+        ...(label ? { goldLevel: label.level as Level, goldSpans: label.spans } : {}),
         ...(mp.truncated && last ? { truncatedAt: last.end } : {}),
       };
     }

@@ -3,10 +3,11 @@
 // on all rows and on level > 0 rows, corpus-level and the original's batch-averaged side by side.
 import { writeTextAtomic, readCsvFile, DataError, type ReadCsvOptions } from '../../../dataset/csv';
 import { assertOutputsClear } from '../../../dataset/outputGuard';
-import { locateRationales, tokenLabels } from '../../../dataset/align';
+import { tokenLabels } from '../../../dataset/align';
+import { labelOf } from '../../../dataset/label';
 import { parseLevel } from '../../../dataset/epitome';
 import { mechanismEval, type EvalRow } from '../../metrics/report';
-import type { EvalReport, LabeledPair, Mechanism } from '../../engine/types';
+import type { EvalReport, LabeledPair, Level, Mechanism } from '../../engine/types';
 import { MECHANISMS } from '../../../dataset/schema';
 import { UsageError } from '../args';
 import type { Command } from '../command';
@@ -27,10 +28,10 @@ async function readPredictions(file: string, mechs: readonly Mechanism[], read: 
   const missing = need.filter((c) => !h.includes(c));
   if (missing.length) throw new DataError(file, header.line, `missing column${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')} (header has: ${h.join(',')})`);
   const ix = (c: string) => h.indexOf(c);
-  const byId = new Map<string, Array<{ line: number; response: string; levels: Partial<Record<Mechanism, number>>; rationales: Partial<Record<Mechanism, string[]>> }>>();
+  const byId = new Map<string, Array<{ line: number; response: string; levels: Partial<Record<Mechanism, Level>>; rationales: Partial<Record<Mechanism, string[]>> }>>();
   for (const rec of body) {
     if (rec.fields.length !== h.length) throw new DataError(file, rec.line, `expected ${h.length} fields like the header, found ${rec.fields.length}`);
-    const levels: Partial<Record<Mechanism, number>> = {};
+    const levels: Partial<Record<Mechanism, Level>> = {};
     const rationales: Partial<Record<Mechanism, string[]>> = {};
     for (const m of mechs) {
       const lv = parseLevel(rec.fields[ix(`${m}_label`)]);
@@ -48,10 +49,10 @@ async function readPredictions(file: string, mechs: readonly Mechanism[], read: 
   return byId;
 }
 
-/** Token labels of located rationales over the content tokens (specials dropped, truncated at maxLen). */
-function contentLabels(tok: OffsetTokenizer, response: string, rationales: readonly string[], maxLen: number): number[] {
+/** Token labels of rationale spans over the content tokens (specials dropped, truncated at maxLen). */
+function contentLabels(tok: OffsetTokenizer, response: string, spans: ReadonlyArray<[number, number]>, maxLen: number): number[] {
   const enc = tok.encode(response, maxLen);
-  return tokenLabels(locateRationales(response, rationales).spans, enc.offsets).slice(1, -1);
+  return tokenLabels(spans, enc.offsets).slice(1, -1);
 }
 
 export const evaluate: Command = {
@@ -112,11 +113,13 @@ export const evaluate: Command = {
         for (const { pair, pred } of joined) {
           const lab = pair.labels[m];
           if (!lab) continue;
+          // The predicted rationale strings are a label like the gold one, located in the gold text.
+          const predicted = labelOf(pair.responsePost, pred.levels[m]!, pred.rationales[m]!);
           rows.push({
             goldLevel: lab.level,
-            predLevel: pred.levels[m]!,
-            goldTokens: contentLabels(tok.tokenizer, pair.responsePost, lab.rationales, o.max_len),
-            predTokens: contentLabels(tok.tokenizer, pair.responsePost, pred.rationales[m]!, o.max_len),
+            predLevel: predicted.level,
+            goldTokens: contentLabels(tok.tokenizer, pair.responsePost, lab.spans, o.max_len),
+            predTokens: contentLabels(tok.tokenizer, pair.responsePost, predicted.spans, o.max_len),
             hasRationale: lab.rationales.length > 0,
           });
         }

@@ -8,6 +8,7 @@ import { validateConfig } from './config';
 import type { Mechanism } from '../../engine/types';
 import { addAll, crossEntropy, dense, dropout, matMul, SeedStream } from '../../engine/ops';
 import { type ParamSpec, RobertaEncoder, robertaParamSpecs, type Trace } from './roberta';
+import { variableGradsLowMemory } from '../../engine/grads';
 import { readSafetensors, type TensorEntry, toFloat32 } from '../../engine/safetensors';
 
 /** A tokenised batch; every array row-major. */
@@ -141,17 +142,29 @@ export class BiEncoder {
 
   /** Logits per mechanism. Call inside tf.tidy (or dispose the outputs). */
   forward(b: EncodedBatch, opts: ForwardOptions): ForwardOutput {
+    const rng = opts.training ? new SeedStream(opts.seed ?? 0) : undefined;
+    return this.forwardFrom(this.encodeSeeker(b, opts, rng), b, opts, rng);
+  }
+
+  /**
+   * The seeker's last hidden state [B*T, H]. The frozen seeker still runs its dropout when training: the
+   * original freezes its parameters (requires_grad=False) but model.train() leaves it in train mode. It draws
+   * the first dropout seeds of `rng`, so the responder's masks follow whether or not it ran under a tape.
+   */
+  private encodeSeeker(b: EncodedBatch, opts: ForwardOptions, rng: SeedStream | undefined): tf.Tensor2D {
     if (this.disposed) throw new Error('BiEncoder used after dispose()');
+    const trace = opts.trace;
+    return this.seeker.encode(b.idsSP, b.maskSP, b.batch, b.seqLen, rng, trace ? (n, t) => trace(`seeker.${n}`, t) : undefined); // [N, H]
+  }
+
+  /** forward() after the seeker: responder, cross-attention and heads, from the seeker states hSP [B*T, H]. */
+  private forwardFrom(hSP: tf.Tensor2D, b: EncodedBatch, opts: ForwardOptions, rng: SeedStream | undefined): ForwardOutput {
     const { batch: B, seqLen: T } = b;
     const H = this.cfg.encoder.hidden;
     const N = B * T;
     const trace = opts.trace;
-    const rng = opts.training ? new SeedStream(opts.seed ?? 0) : undefined;
     const drop = this.cfg.dropout;
 
-    // The frozen seeker still runs its dropout when training: the original freezes its parameters
-    // (requires_grad=False) but model.train() leaves it in train mode.
-    const hSP = this.seeker.encode(b.idsSP, b.maskSP, B, T, rng, trace ? (n, t) => trace(`seeker.${n}`, t) : undefined); // [N, H]
     const hRP = this.responder.encode(b.idsRP, b.maskRP, B, T, rng, trace ? (n, t) => trace(`responder.${n}`, t) : undefined, opts.responseEmbeds); // [N, H]
     trace?.('seeker_last_hidden_state', hSP);
     trace?.('responder_last_hidden_state', hRP);
@@ -257,12 +270,23 @@ export class BiEncoder {
     const names = this.trainableNames();
     const vars = names.map((n) => this.p(n));
     let parts: tf.Scalar[] = [];
-    const { value, grads } = tf.variableGrads(() => {
-      const out = this.forward(b, fwd);
-      const l = this.loss(b, out, lossOpts);
-      parts = [tf.keep(l.lossLevel), tf.keep(l.lossRationale)];
-      return l.loss;
-    }, vars);
+    const rng = fwd.training ? new SeedStream(fwd.seed ?? 0) : undefined;
+    // A frozen seeker gets no gradient: run it before the tape starts, so the tape keeps none of its
+    // activations (its 4 layers' saved tensors were ~40 % of a step's memory), one layer alive at a time.
+    const frozen = this.cfg.freezeSeeker && !names.some((n) => n.startsWith('seeker_encoder.'));
+    const hSP = frozen ? tf.tidy(() => this.encodeSeeker(b, fwd, rng)) : undefined; // [N, H]
+    let value: tf.Scalar;
+    let grads: tf.NamedTensorMap;
+    try {
+      ({ value, grads } = variableGradsLowMemory(() => {
+        const out = this.forwardFrom(hSP ?? this.encodeSeeker(b, fwd, rng), b, fwd, rng);
+        const l = this.loss(b, out, lossOpts);
+        parts = [tf.keep(l.lossLevel), tf.keep(l.lossRationale)];
+        return l.loss;
+      }, vars));
+    } finally {
+      hSP?.dispose();
+    }
     const byName = new Map<string, tf.Tensor>();
     const nameOf = new Map(vars.map((v, i) => [v.name, names[i]]));
     for (const [vn, g] of Object.entries(grads)) byName.set(nameOf.get(vn) ?? vn, g);

@@ -1,6 +1,6 @@
 // Pairs → model inputs: tokenise both sides once (`<s> … </s>`, max_len per side), derive level and
 // rationale-token labels, and collate padded EncodedBatches (row-major [B*T] typed arrays).
-import { locateRationales, tokenLabels } from '../../../dataset/align';
+import { tokenLabels } from '../../../dataset/align';
 import type { EncodedBatch } from './biEncoder';
 import type { Tokenizer } from '../../engine/tokenizer';
 import type { LabeledPair, Mechanism, Pair } from '../../engine/types';
@@ -66,7 +66,7 @@ export function encodePairs(pairs: readonly (Pair | LabeledPair)[], tok: Tokeniz
         continue;
       }
       ex.levels[m] = lab.level;
-      const { spans, missed } = locateRationales(p.responsePost, lab.rationales);
+      const { spans, missed } = lab; // located when the pair was read
       stats.missedRationales += missed.length;
       const hasRationale = lab.rationales.some((r) => r.trim() !== '');
       if (!hasRationale && opts.paperFaithful) {

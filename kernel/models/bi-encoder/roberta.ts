@@ -137,28 +137,42 @@ export class RobertaEncoder {
 
     const bias = maskBias(mask, batch, seqLen); // [B, 1, 1, T]
     trace?.('extended_attention_mask', bias);
-    const scale = 1 / Math.sqrt(dh);
     for (let l = 0; l < c.layers; l++) {
-      const p = `encoder.layer.${l}.`;
-      // Self-attention: heads split [B, T, nh, dh] -> [B, nh, T, dh]; keys go straight to [B, nh, dh, T].
-      const q = tf.transpose(tf.reshape(dense(h, this.p(`${p}attention.self.query.weight`), this.p(`${p}attention.self.query.bias`)), [batch, seqLen, nh, dh]), [0, 2, 1, 3]); // [B, nh, T, dh]
-      const kT = tf.transpose(tf.reshape(dense(h, this.p(`${p}attention.self.key.weight`), this.p(`${p}attention.self.key.bias`)), [batch, seqLen, nh, dh]), [0, 2, 3, 1]); // [B, nh, dh, T]
-      const v = tf.transpose(tf.reshape(dense(h, this.p(`${p}attention.self.value.weight`), this.p(`${p}attention.self.value.bias`)), [batch, seqLen, nh, dh]), [0, 2, 1, 3]); // [B, nh, T, dh]
-      const scores = tf.add(tf.mul(matMul(q, kT), scale), bias); // [B, nh, T, T]
-      let probs = tf.softmax(scores); // [B, nh, T, T]
-      trace?.(`layer.${l}.attention_probs`, probs);
-      probs = dropout(probs, c.attentionDropout, rng);
-      const ctx = tf.reshape(tf.transpose(matMul(probs, v), [0, 2, 1, 3]), [N, H]) as tf.Tensor2D; // [B, nh, T, dh] -> [N, H]
-      const attnOut = dropout(dense(ctx, this.p(`${p}attention.output.dense.weight`), this.p(`${p}attention.output.dense.bias`)), c.hiddenDropout, rng); // [N, H]
-      const a = layerNorm(tf.add(attnOut, h), this.p(`${p}attention.output.LayerNorm.weight`), this.p(`${p}attention.output.LayerNorm.bias`), c.layerNormEps) as tf.Tensor2D; // [N, H]
-      trace?.(`layer.${l}.attention_output`, a);
-      // Feed-forward: dense -> erf GELU -> dense, residual, LayerNorm.
-      const inter = geluErf(dense(a, this.p(`${p}intermediate.dense.weight`), this.p(`${p}intermediate.dense.bias`))) as tf.Tensor2D; // [N, I]
-      const ffn = dropout(dense(inter, this.p(`${p}output.dense.weight`), this.p(`${p}output.dense.bias`)), c.hiddenDropout, rng); // [N, H]
-      h = layerNorm(tf.add(ffn, a), this.p(`${p}output.LayerNorm.weight`), this.p(`${p}output.LayerNorm.bias`), c.layerNormEps) as tf.Tensor2D; // [N, H]
-      trace?.(`layer.${l}.output`, h);
+      // Each layer in its own tidy (unless tracing: the trace receives intermediates): only its output and
+      // what the tape saves for the backward outlive it, so inference holds one layer's activations at a time.
+      const input = h;
+      h = trace ? this.layer(l, input, bias, batch, seqLen, rng, trace) : tf.tidy(() => this.layer(l, input, bias, batch, seqLen, rng));
     }
     return h;
+  }
+
+  /** One post-LN transformer layer: h [B*T, H] -> [B*T, H]; bias [B, 1, 1, T] the additive attention mask. */
+  private layer(l: number, h: tf.Tensor2D, bias: tf.Tensor4D, batch: number, seqLen: number, rng?: SeedStream, trace?: Trace): tf.Tensor2D {
+    const c = this.cfg;
+    const H = c.hidden;
+    const nh = c.heads;
+    const dh = H / nh;
+    const N = batch * seqLen;
+    const scale = 1 / Math.sqrt(dh);
+    const p = `encoder.layer.${l}.`;
+    // Self-attention: heads split [B, T, nh, dh] -> [B, nh, T, dh]; keys go straight to [B, nh, dh, T].
+    const q = tf.transpose(tf.reshape(dense(h, this.p(`${p}attention.self.query.weight`), this.p(`${p}attention.self.query.bias`)), [batch, seqLen, nh, dh]), [0, 2, 1, 3]); // [B, nh, T, dh]
+    const kT = tf.transpose(tf.reshape(dense(h, this.p(`${p}attention.self.key.weight`), this.p(`${p}attention.self.key.bias`)), [batch, seqLen, nh, dh]), [0, 2, 3, 1]); // [B, nh, dh, T]
+    const v = tf.transpose(tf.reshape(dense(h, this.p(`${p}attention.self.value.weight`), this.p(`${p}attention.self.value.bias`)), [batch, seqLen, nh, dh]), [0, 2, 1, 3]); // [B, nh, T, dh]
+    const scores = tf.add(tf.mul(matMul(q, kT), scale), bias); // [B, nh, T, T]
+    let probs = tf.softmax(scores); // [B, nh, T, T]
+    trace?.(`layer.${l}.attention_probs`, probs);
+    probs = dropout(probs, c.attentionDropout, rng);
+    const ctx = tf.reshape(tf.transpose(matMul(probs, v), [0, 2, 1, 3]), [N, H]) as tf.Tensor2D; // [B, nh, T, dh] -> [N, H]
+    const attnOut = dropout(dense(ctx, this.p(`${p}attention.output.dense.weight`), this.p(`${p}attention.output.dense.bias`)), c.hiddenDropout, rng); // [N, H]
+    const a = layerNorm(tf.add(attnOut, h), this.p(`${p}attention.output.LayerNorm.weight`), this.p(`${p}attention.output.LayerNorm.bias`), c.layerNormEps) as tf.Tensor2D; // [N, H]
+    trace?.(`layer.${l}.attention_output`, a);
+    // Feed-forward: dense -> erf GELU -> dense, residual, LayerNorm.
+    const inter = geluErf(dense(a, this.p(`${p}intermediate.dense.weight`), this.p(`${p}intermediate.dense.bias`))) as tf.Tensor2D; // [N, I]
+    const ffn = dropout(dense(inter, this.p(`${p}output.dense.weight`), this.p(`${p}output.dense.bias`)), c.hiddenDropout, rng); // [N, H]
+    const y = layerNorm(tf.add(ffn, a), this.p(`${p}output.LayerNorm.weight`), this.p(`${p}output.LayerNorm.bias`), c.layerNormEps) as tf.Tensor2D; // [N, H]
+    trace?.(`layer.${l}.output`, y);
+    return y;
   }
 
   /** The pooler, tanh(dense(h[:, 0])): h [B*T, H] -> [B, H]. Unused by EPITOME (kept for parity/completeness). */

@@ -48,7 +48,7 @@ export function fitRationaleHead(vectorizer: TfidfVectorizer, pairs: readonly La
     const l = p.labels[m];
     if (!l || l.level === 0) continue;
     const seg = segmentResponse(p.responsePost, opts.maxLen, opts.unit);
-    const gold = goldTokenLabels(p.responsePost, l.rationales, seg.tokens.map((t) => [t.start, t.end] as [number, number]));
+    const gold = goldTokenLabels(l, seg.tokens.map((t) => [t.start, t.end] as [number, number]));
     for (const s of seg.segments) {
       let on = 0;
       for (let t = s.from; t < s.to; t++) on += gold[t];

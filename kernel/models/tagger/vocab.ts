@@ -77,7 +77,7 @@ export function toExamples(pairs: readonly (Pair | LabeledPair)[], maxLen: numbe
         const l = labels[m];
         if (!l) continue;
         ex.levels[m] = l.level;
-        ex.rationale[m] = goldTokenLabels(p.responsePost, l.rationales, offsets);
+        ex.rationale[m] = goldTokenLabels(l, offsets);
       }
     }
     return ex;
