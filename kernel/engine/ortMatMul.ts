@@ -7,6 +7,8 @@ import { DataType } from './onnx/proto';
 import { loadSyncOrt, type NativeSession, type SyncOrt } from './ortBinding';
 
 export const MATMUL_ENV = 'EMPATHY_MATMUL';
+/** Overrides ORT_MIN_MACS (0 or 1 sends every non-empty product to ORT: the parity tests use it). */
+export const MATMUL_MIN_MACS_ENV = 'EMPATHY_MATMUL_MIN_MACS';
 /** Threads of the wasm backend; the ORT sessions use as many intra-op threads (default 1). */
 export const WASM_THREADS_ENV = 'EMPATHY_WASM_THREADS';
 
@@ -20,6 +22,12 @@ export const DEFAULT_MATMUL: MatMulPreference = 'ort';
  * overhead (tensor wrapping, session run), about what wasm SIMD needs for 32k multiply-adds.
  */
 export const ORT_MIN_MACS = 32 * 1024;
+
+/** Tunables of the ORT path (the bench lowers minMacs to time ORT on tiny products). */
+export const ortMatMulTuning = {
+  /** Products with fewer multiply-adds run tfjs's kernel (default ORT_MIN_MACS). */
+  minMacs: ORT_MIN_MACS,
+};
 
 /** Which matmul the wasm/cpu backend uses, for the backend line. */
 export type MatMulInfo =
@@ -41,6 +49,15 @@ export function wasmThreads(env: NodeJS.ProcessEnv = process.env): number {
   if (raw === undefined || raw.trim() === '') return 1;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1) throw new Error(`${WASM_THREADS_ENV}=${raw}: expected a positive integer`);
+  return n;
+}
+
+/** EMPATHY_MATMUL_MIN_MACS as a non-negative integer (default ORT_MIN_MACS). */
+export function minMacs(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env[MATMUL_MIN_MACS_ENV];
+  if (raw === undefined || raw.trim() === '') return ORT_MIN_MACS;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${MATMUL_MIN_MACS_ENV}=${raw}: expected a non-negative integer`);
   return n;
 }
 
@@ -156,7 +173,7 @@ function batchMatMul(kind: BackendKind, args: KernelArgs): tf.TensorInfo {
   const batch = Math.max(bA, bB);
   // ORT's MatMul broadcasts a batch of 1; other broadcasts ([3,1]×[1,3], [2,3]×[3]) stay with tfjs.
   if ((bA !== bB && bA !== 1 && bB !== 1) || tf.util.sizeFromShape(outer) !== batch) return tfjsPath(original, args);
-  if (batch * m * n * k < ORT_MIN_MACS) return tfjsPath(original, args); // also every zero-size product
+  if (batch * m * n * k < Math.max(1, ortMatMulTuning.minMacs)) return tfjsPath(original, args); // also every zero-size product
   const aDims = [bA, tA ? k : m, tA ? m : k];
   const bDims = [bB, tB ? n : k, tB ? k : n];
   const outShape = [...outer, m, n];
@@ -200,6 +217,7 @@ export async function configureMatMul(kind: BackendKind, env: NodeJS.ProcessEnv 
     return { engine: 'tfjs', reason: `${MATMUL_ENV}=tfjs` };
   }
   const threads = wasmThreads(env);
+  ortMatMulTuning.minMacs = minMacs(env);
   const ort = loadSyncOrt();
   if ('reason' in ort) {
     st.enabled = false;
