@@ -62,6 +62,14 @@ async function main(): Promise<void> {
 
   // 1. Single matmuls, interleaved per shape; B forces ORT even below ORT_MIN_MACS (minMacs 0), so the tiny
   //    rows show where the threshold belongs.
+  // onnxruntime runs slowly for its first ~0.5 s in a process (measured: 2048×256×256 at 22 then 150 GFLOP/s);
+  // warm both paths up for a second before timing anything.
+  for (const e of ENGINES) {
+    await configureMatMul(backendName, { ...process.env, EMPATHY_MATMUL: e });
+    const [a, b] = [tf.randomNormal([2048, 256], 0, 1, 'float32', 3), tf.randomNormal([256, 256], 0, 1, 'float32', 4)];
+    for (const t0 = performance.now(); performance.now() - t0 < 1000;) timeMatMul(a, b, false, false, 1);
+    tf.dispose([a, b]);
+  }
   const shapeRows: Array<{ name: string; macs: number; ms: Record<MatMulPreference, number> }> = [];
   for (const s of SHAPES) {
     const a = tf.randomNormal(s.a, 0, 1, 'float32', 1);
