@@ -20,6 +20,9 @@ function flag(name: string, dflt: string): string {
 }
 
 const ENGINES: MatMulPreference[] = ['tfjs', 'ort'];
+/** A: tfjs's kernel; B: ORT with transpose flags (the default); C: ORT with materialised transposes. */
+type Arm = 'tfjs' | 'ort' | 'ortMaterialised';
+const ARMS: Arm[] = ['tfjs', 'ort', 'ortMaterialised'];
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** Median ms of one tf.matMul of the given shapes (inputs made once, result read back each time). */
@@ -91,50 +94,56 @@ async function main(): Promise<void> {
     console.log(`${s.name}: tfjs ${row.ms.tfjs.toFixed(3)} ms, ort ${row.ms.ort.toFixed(3)} ms`);
   }
 
-  // 2. Training steps and inference batches of the model, engines alternating each round.
+  // 2. Training steps and inference batches of the model, the arms rotating each round. Arm C keeps ORT's
+  //    matmul but materialises transposes as the tfjs path must (ops.ts), to show what the flags are worth.
   const cfg = resolvePreset(preset, { mechanisms: ['ER'] });
   const model = new BiEncoder(cfg, 12);
   const opt = new AdamW({ lr: 2e-5 });
   const batch = syntheticBatch(B, T, cfg.encoder.vocabSize);
-  const step: Record<MatMulPreference, number[]> = { tfjs: [], ort: [] };
-  const infer: Record<MatMulPreference, number[]> = { tfjs: [], ort: [] };
+  const step: Record<Arm, number[]> = { tfjs: [], ort: [], ortMaterialised: [] };
+  const infer: Record<Arm, number[]> = { tfjs: [], ort: [], ortMaterialised: [] };
+  const useArm = async (arm: Arm) => {
+    await configureMatMul(backendName, { ...process.env, EMPATHY_MATMUL: arm === 'tfjs' ? 'tfjs' : 'ort' });
+    ortMatMulTuning.transposeFlags = arm === 'ort';
+  };
   let seed = 0;
-  for (const e of ENGINES) { // warm-up of each path
-    await configureMatMul(backendName, { ...process.env, EMPATHY_MATMUL: e });
+  for (const arm of ARMS) { // warm-up of each path
+    await useArm(arm);
     await trainStep(model, opt, batch, seed++);
     await inferBatch(model, batch);
   }
   for (let r = 0; r < rounds; r++) {
-    for (const e of r % 2 ? [...ENGINES].reverse() : ENGINES) {
-      await configureMatMul(backendName, { ...process.env, EMPATHY_MATMUL: e });
+    for (const arm of [...ARMS.slice(r % 3), ...ARMS.slice(0, r % 3)]) {
+      await useArm(arm);
       let t0 = performance.now();
       await trainStep(model, opt, batch, seed++);
-      step[e].push((performance.now() - t0) / 1000);
+      step[arm].push((performance.now() - t0) / 1000);
       t0 = performance.now();
       await inferBatch(model, batch);
-      infer[e].push(B / ((performance.now() - t0) / 1000));
-      console.log(`round ${r + 1} ${e}: step ${step[e].at(-1)!.toFixed(2)} s, inference ${infer[e].at(-1)!.toFixed(1)} pairs/s`);
+      infer[arm].push(B / ((performance.now() - t0) / 1000));
+      console.log(`round ${r + 1} ${arm}: step ${step[arm].at(-1)!.toFixed(2)} s, inference ${infer[arm].at(-1)!.toFixed(1)} pairs/s`);
     }
   }
 
-  // 3. One profiled step per engine: BatchMatMul's share.
-  const prof: Record<MatMulPreference, { batchMatMulMs: number; kernelMs: number; wallMs: number }> = {} as never;
-  for (const e of ENGINES) {
-    await configureMatMul(backendName, { ...process.env, EMPATHY_MATMUL: e });
+  // 3. One profiled step per arm: BatchMatMul's and Transpose's time.
+  const prof = {} as Record<Arm, { batchMatMulMs: number; transposeMs: number; kernelMs: number; wallMs: number }>;
+  for (const arm of ARMS) {
+    await useArm(arm);
     const t0 = performance.now();
     const info = await tf.profile(() => trainStep(model, opt, batch, seed++));
     const wallMs = performance.now() - t0;
-    let bmm = 0;
-    let all = 0;
+    const row = { batchMatMulMs: 0, transposeMs: 0, kernelMs: 0, wallMs };
     for (const k of info.kernels) {
       if (!tf.getKernel(k.name, backendName)) continue; // scopes wrap kernels counted already
       const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
-      all += ms;
-      if (k.name === 'BatchMatMul') bmm += ms;
+      row.kernelMs += ms;
+      if (k.name === 'BatchMatMul') row.batchMatMulMs += ms;
+      if (k.name === 'Transpose') row.transposeMs += ms;
     }
-    prof[e] = { batchMatMulMs: bmm, kernelMs: all, wallMs };
-    console.log(`profiled step ${e}: BatchMatMul ${bmm.toFixed(0)} ms of ${all.toFixed(0)} ms kernels (wall ${wallMs.toFixed(0)} ms)`);
+    prof[arm] = row;
+    console.log(`profiled step ${arm}: BatchMatMul ${row.batchMatMulMs.toFixed(0)} ms, Transpose ${row.transposeMs.toFixed(0)} ms of ${row.kernelMs.toFixed(0)} ms kernels (wall ${wallMs.toFixed(0)} ms)`);
   }
+  ortMatMulTuning.transposeFlags = true;
   model.dispose();
   opt.dispose();
   await configureMatMul(backendName);
@@ -145,19 +154,24 @@ async function main(): Promise<void> {
   const dir = resolve(__dirname, '../../bench/results');
   writeFileAtomic(join(dir, `ort-matmul-${backendName}.json`), JSON.stringify(result, null, 2) + '\n');
   const ratio = (x: number, y: number) => (x / y).toFixed(2);
-  const ms = step.tfjs.map((_, i) => `${step.tfjs[i].toFixed(2)} / ${step.ort[i].toFixed(2)}`).join(', ');
+  const per = (xs: Record<Arm, number[]>, d: number) => xs.tfjs.map((_, i) => ARMS.map((a) => xs[a][i].toFixed(d)).join(' / ')).join('; ');
+  const st = { tfjs: median(step.tfjs), ort: median(step.ort), ortMaterialised: median(step.ortMaterialised) };
+  const inf = { tfjs: median(infer.tfjs), ort: median(infer.ort), ortMaterialised: median(infer.ortMaterialised) };
   const md = [
-    `## ${backend.detail}: tfjs BatchMatMul (A) vs ${lines.ort} (B) — ${date}`,
+    `## ${backend.detail}: A tfjs BatchMatMul, B ${lines.ort} (transpose flags), C B with materialised transposes — ${date}`,
     '',
-    `Bi-encoder '${preset}', B${B} T${T}; ${machine}. A and B interleaved in one process; shared machine, so`,
-    'absolute times are upper bounds: read the ratios.',
+    `Bi-encoder '${preset}', B${B} T${T}; ${machine}. Arms interleaved in one process (order rotating each`,
+    'round); shared machine, so absolute times are upper bounds: read the ratios.',
     '',
-    '| measure | A: tfjs | B: ORT | A / B |',
-    '|---|---|---|---|',
-    `| training step, median s (${rounds} rounds; per round A / B: ${ms}) | ${median(step.tfjs).toFixed(2)} | ${median(step.ort).toFixed(2)} | ${ratio(median(step.tfjs), median(step.ort))} |`,
-    `| inference, median pairs/s | ${median(infer.tfjs).toFixed(1)} | ${median(infer.ort).toFixed(1)} | ${ratio(median(infer.ort), median(infer.tfjs))} (B / A) |`,
-    `| BatchMatMul ms in one profiled step | ${prof.tfjs.batchMatMulMs.toFixed(0)} | ${prof.ort.batchMatMulMs.toFixed(0)} | ${ratio(prof.tfjs.batchMatMulMs, prof.ort.batchMatMulMs)} |`,
-    `| all kernels ms in that step | ${prof.tfjs.kernelMs.toFixed(0)} | ${prof.ort.kernelMs.toFixed(0)} | ${ratio(prof.tfjs.kernelMs, prof.ort.kernelMs)} |`,
+    '| measure | A: tfjs | B: ORT | C: ORT, materialised | A / B | C / B |',
+    '|---|---|---|---|---|---|',
+    `| training step, median s (${rounds} rounds) | ${st.tfjs.toFixed(2)} | ${st.ort.toFixed(2)} | ${st.ortMaterialised.toFixed(2)} | ${ratio(st.tfjs, st.ort)} | ${ratio(st.ortMaterialised, st.ort)} |`,
+    `| inference, median pairs/s (B / A, B / C) | ${inf.tfjs.toFixed(1)} | ${inf.ort.toFixed(1)} | ${inf.ortMaterialised.toFixed(1)} | ${ratio(inf.ort, inf.tfjs)} | ${ratio(inf.ort, inf.ortMaterialised)} |`,
+    `| BatchMatMul ms, one profiled step | ${prof.tfjs.batchMatMulMs.toFixed(0)} | ${prof.ort.batchMatMulMs.toFixed(0)} | ${prof.ortMaterialised.batchMatMulMs.toFixed(0)} | ${ratio(prof.tfjs.batchMatMulMs, prof.ort.batchMatMulMs)} | ${ratio(prof.ortMaterialised.batchMatMulMs, prof.ort.batchMatMulMs)} |`,
+    `| Transpose ms, same step | ${prof.tfjs.transposeMs.toFixed(0)} | ${prof.ort.transposeMs.toFixed(0)} | ${prof.ortMaterialised.transposeMs.toFixed(0)} | | |`,
+    `| all kernels ms, same step | ${prof.tfjs.kernelMs.toFixed(0)} | ${prof.ort.kernelMs.toFixed(0)} | ${prof.ortMaterialised.kernelMs.toFixed(0)} | ${ratio(prof.tfjs.kernelMs, prof.ort.kernelMs)} | ${ratio(prof.ortMaterialised.kernelMs, prof.ort.kernelMs)} |`,
+    '',
+    `Per round, step s A / B / C: ${per(step, 2)}. Inference pairs/s: ${per(infer, 1)}.`,
     '',
     `Single matmuls (median ms, result read back; B forced onto ORT even below ORT_MIN_MACS = ${ORT_MIN_MACS}):`,
     '',

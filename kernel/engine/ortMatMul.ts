@@ -18,15 +18,18 @@ export type MatMulPreference = 'ort' | 'tfjs';
 export const DEFAULT_MATMUL: MatMulPreference = 'ort';
 
 /**
- * Products with fewer multiply-adds than this run tfjs's kernel: an ORT call costs ~5–10 µs of fixed
- * overhead (tensor wrapping, session run), about what wasm SIMD needs for 32k multiply-adds.
+ * Products with fewer multiply-adds than this run tfjs's kernel: an ORT call costs ~10 µs of fixed overhead
+ * (tensor wrapping, session run). Measured on wasm SIMD, 1 thread (bench/results/ort-matmul.md): 48³ (110k)
+ * tfjs 0.010 ms vs ORT 0.014 ms, 64³ (262k) tfjs 0.017 ms vs ORT 0.015 ms.
  */
-export const ORT_MIN_MACS = 32 * 1024;
+export const ORT_MIN_MACS = 128 * 1024;
 
 /** Tunables of the ORT path (the bench lowers minMacs to time ORT on tiny products). */
 export const ortMatMulTuning = {
   /** Products with fewer multiply-adds run tfjs's kernel (default ORT_MIN_MACS). */
   minMacs: ORT_MIN_MACS,
+  /** ops.ts passes transpose flags instead of materialising transposes while ORT runs matmuls (the bench A/Bs it). */
+  transposeFlags: true,
 };
 
 /** Which matmul the wasm/cpu backend uses, for the backend line. */
@@ -249,6 +252,14 @@ export async function configureMatMul(kind: BackendKind, env: NodeJS.ProcessEnv 
   }
   st.enabled = true;
   return { engine: 'onnxruntime', version: ort.version, threads };
+}
+
+/**
+ * Whether BatchMatMul on `backend` runs on ORT now (and transposeFlags is on): transposed operands are then free (FusedMatMul packs them),
+ * so ops.ts passes transpose flags instead of materialising transposes.
+ */
+export function ortTransposesFree(backend: string = tf.getBackend()): boolean {
+  return (backend === 'wasm' || backend === 'cpu') && state[backend].enabled && sessions !== undefined && ortMatMulTuning.transposeFlags;
 }
 
 /** "onnxruntime 1.31.1 MLAS" or "tfjs (reason)", for the backend line. */

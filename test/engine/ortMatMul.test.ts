@@ -29,9 +29,9 @@ function operand(shape: number[], transpose: boolean, seed: number): tf.Tensor {
   return tf.transpose(t, perm);
 }
 
-/** The product with the given matmul engine, as plain data. */
-async function product(kind: 'wasm' | 'cpu', engine: 'ort' | 'tfjs', c: { a: number[]; b: number[] }, tA: boolean, tB: boolean) {
-  await configureMatMul(kind, { EMPATHY_MATMUL: engine });
+/** The product with the given matmul engine, as plain data (`minMacs` '1': every non-empty product on ORT). */
+async function product(kind: 'wasm' | 'cpu', engine: 'ort' | 'tfjs', c: { a: number[]; b: number[] }, tA: boolean, tB: boolean, minMacs = '1') {
+  await configureMatMul(kind, { EMPATHY_MATMUL: engine, EMPATHY_MATMUL_MIN_MACS: minMacs });
   const y = tf.tidy(() => tf.matMul(operand(c.a, tA, 1), operand(c.b, tB, 2), tA, tB));
   try {
     return { shape: y.shape, data: await y.data() };
@@ -83,7 +83,7 @@ for (const kind of ['wasm', 'cpu'] as const) {
       assert.ok(2 * 3 * 4 < ORT_MIN_MACS);
       const ref = await product(kind, 'tfjs', c, false, false);
       const counts = { ...matMulCounts };
-      const got = await product(kind, 'ort', c, false, false);
+      const got = await product(kind, 'ort', c, false, false, '');
       assert.equal(matMulCounts.ort, counts.ort);
       assert.equal(matMulCounts.tfjs, counts.tfjs + 1);
       assert.deepEqual([...got.data], [...ref.data]);
@@ -129,6 +129,7 @@ for (const kind of ['wasm', 'cpu'] as const) {
       assert.deepEqual(await configureMatMul(kind, { EMPATHY_MATMUL: 'tfjs' }), { engine: 'tfjs', reason: 'EMPATHY_MATMUL=tfjs' });
       await assert.rejects(configureMatMul(kind, { EMPATHY_MATMUL: 'blas' }), /EMPATHY_MATMUL=blas: expected ort or tfjs/);
       await assert.rejects(configureMatMul(kind, { EMPATHY_WASM_THREADS: '0' }), /EMPATHY_WASM_THREADS=0: expected a positive integer/);
+      await assert.rejects(configureMatMul(kind, { EMPATHY_MATMUL_MIN_MACS: '-1' }), /EMPATHY_MATMUL_MIN_MACS=-1: expected a non-negative integer/);
     });
   });
 }
