@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { BiEncoder } from '../kernel/models/bi-encoder/biEncoder';
 import { AdamW } from '../kernel/engine/adamw';
 import { initBackend } from '../kernel/engine/backend';
-import { configureMatMul, describeMatMul, ORT_MIN_MACS, ortMatMulTuning, type MatMulPreference } from '../kernel/engine/ortMatMul';
+import { configureMatMul, describeMatMul, ORT_MIN_MACS, ORT_MIN_MACS_CPU, ortMatMulTuning, type MatMulPreference } from '../kernel/engine/ortMatMul';
 import { resolvePreset } from '../kernel/models/bi-encoder/config';
 import { writeFileAtomic } from '../dataset/atomicFile';
 import { inferBatch, syntheticBatch, trainStep } from './engine';
@@ -83,9 +83,9 @@ async function main(): Promise<void> {
     for (let r = 0; r < 3; r++) {
       for (const e of r % 2 ? [...ENGINES].reverse() : ENGINES) {
         await configureMatMul(backendName, { ...process.env, EMPATHY_MATMUL: e });
-        ortMatMulTuning.minMacs = 0;
+        ortMatMulTuning.minMacs[backendName] = 0;
         ms[e].push(timeMatMul(a, b, s.tA, s.tB, reps));
-        ortMatMulTuning.minMacs = ORT_MIN_MACS;
+        ortMatMulTuning.minMacs[backendName] = backendName === 'cpu' ? ORT_MIN_MACS_CPU : ORT_MIN_MACS;
       }
     }
     tf.dispose([a, b]);

@@ -23,11 +23,13 @@ export const DEFAULT_MATMUL: MatMulPreference = 'ort';
  * tfjs 0.010 ms vs ORT 0.014 ms, 64³ (262k) tfjs 0.017 ms vs ORT 0.015 ms.
  */
 export const ORT_MIN_MACS = 128 * 1024;
+/** The same threshold on the cpu backend, whose JavaScript matmul loses to ORT from 32³ on (0.053 vs 0.013 ms). */
+export const ORT_MIN_MACS_CPU = 8 * 1024;
 
 /** Tunables of the ORT path (the bench lowers minMacs to time ORT on tiny products). */
 export const ortMatMulTuning = {
-  /** Products with fewer multiply-adds run tfjs's kernel (default ORT_MIN_MACS). */
-  minMacs: ORT_MIN_MACS,
+  /** Products with fewer multiply-adds run tfjs's kernel, per backend (ORT_MIN_MACS, ORT_MIN_MACS_CPU). */
+  minMacs: { wasm: ORT_MIN_MACS, cpu: ORT_MIN_MACS_CPU } as Record<'wasm' | 'cpu', number>,
   /** ops.ts passes transpose flags instead of materialising transposes while ORT runs matmuls (the bench A/Bs it). */
   transposeFlags: true,
 };
@@ -55,10 +57,10 @@ export function wasmThreads(env: NodeJS.ProcessEnv = process.env): number {
   return n;
 }
 
-/** EMPATHY_MATMUL_MIN_MACS as a non-negative integer (default ORT_MIN_MACS). */
-export function minMacs(env: NodeJS.ProcessEnv = process.env): number {
+/** EMPATHY_MATMUL_MIN_MACS as a non-negative integer (default ORT_MIN_MACS on wasm, ORT_MIN_MACS_CPU on cpu). */
+export function minMacs(kind: 'wasm' | 'cpu', env: NodeJS.ProcessEnv = process.env): number {
   const raw = env[MATMUL_MIN_MACS_ENV];
-  if (raw === undefined || raw.trim() === '') return ORT_MIN_MACS;
+  if (raw === undefined || raw.trim() === '') return kind === 'cpu' ? ORT_MIN_MACS_CPU : ORT_MIN_MACS;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0) throw new Error(`${MATMUL_MIN_MACS_ENV}=${raw}: expected a non-negative integer`);
   return n;
@@ -176,7 +178,7 @@ function batchMatMul(kind: BackendKind, args: KernelArgs): tf.TensorInfo {
   const batch = Math.max(bA, bB);
   // ORT's MatMul broadcasts a batch of 1; other broadcasts ([3,1]×[1,3], [2,3]×[3]) stay with tfjs.
   if ((bA !== bB && bA !== 1 && bB !== 1) || tf.util.sizeFromShape(outer) !== batch) return tfjsPath(original, args);
-  if (batch * m * n * k < Math.max(1, ortMatMulTuning.minMacs)) return tfjsPath(original, args); // also every zero-size product
+  if (batch * m * n * k < Math.max(1, ortMatMulTuning.minMacs[kind])) return tfjsPath(original, args); // also every zero-size product
   const aDims = [bA, tA ? k : m, tA ? m : k];
   const bDims = [bB, tB ? n : k, tB ? k : n];
   const outShape = [...outer, m, n];
@@ -220,7 +222,7 @@ export async function configureMatMul(kind: BackendKind, env: NodeJS.ProcessEnv 
     return { engine: 'tfjs', reason: `${MATMUL_ENV}=tfjs` };
   }
   const threads = wasmThreads(env);
-  ortMatMulTuning.minMacs = minMacs(env);
+  ortMatMulTuning.minMacs[kind] = minMacs(kind, env);
   const ort = loadSyncOrt();
   if ('reason' in ort) {
     st.enabled = false;
