@@ -183,25 +183,45 @@ function batchMatMul(kind: BackendKind, args: KernelArgs): tf.TensorInfo {
   const bDims = [bB, tB ? n : k, tB ? k : n];
   const outShape = [...outer, m, n];
   const outDims = [batch, m, n];
-  matMulCounts.ort++;
   if (kind === 'cpu') {
     const be = args.backend as CpuBackendLike;
     const out = new Float32Array(batch * m * n);
-    runOrt(s, tA, tB, be.readSync(a.dataId), aDims, be.readSync(b.dataId), bDims, out, outDims, false);
+    try {
+      runOrt(s, tA, tB, be.readSync(a.dataId), aDims, be.readSync(b.dataId), bDims, out, outDims, false);
+    } catch (e) {
+      return giveUp(kind, e, original, args);
+    }
+    matMulCounts.ort++;
     return be.makeTensorInfo(outShape, 'float32', out);
   }
-  const be = args.backend as WasmBackendLike;
+  const be = args.backend as WasmBackendLike & { disposeData(id: object): void };
   const out = be.makeOutput(outShape, 'float32'); // may grow the heap: take its buffer after this
   const heap = be.wasm.HEAPU8.buffer;
   const view = (t: tf.TensorInfo, size: number) => new Float32Array(heap, be.dataIdMap.get(t.dataId).memoryOffset, size);
   const outView = view(out, batch * m * n);
-  if (heap instanceof ArrayBuffer) {
-    runOrt(s, tA, tB, view(a, bA * m * k), aDims, view(b, bB * k * n), bDims, outView, outDims, false);
-  } else {
-    // A shared heap (threaded wasm): hand ORT private copies and copy the result back.
-    runOrt(s, tA, tB, view(a, bA * m * k).slice(), aDims, view(b, bB * k * n).slice(), bDims, outView, outDims, true);
+  try {
+    if (heap instanceof ArrayBuffer) {
+      runOrt(s, tA, tB, view(a, bA * m * k), aDims, view(b, bB * k * n), bDims, outView, outDims, false);
+    } else {
+      // A shared heap (threaded wasm): hand ORT private copies and copy the result back.
+      runOrt(s, tA, tB, view(a, bA * m * k).slice(), aDims, view(b, bB * k * n).slice(), bDims, outView, outDims, true);
+    }
+  } catch (e) {
+    be.disposeData(out.dataId);
+    return giveUp(kind, e, original, args);
   }
+  matMulCounts.ort++;
   return out;
+}
+
+/** Why ORT was switched off mid-run, if it was (an ORT error never fails a tfjs op: tfjs's kernel takes over). */
+export let ortMatMulFailure: string | undefined;
+
+function giveUp(kind: BackendKind, e: unknown, original: (a: KernelArgs) => tf.TensorInfo, args: KernelArgs): tf.TensorInfo {
+  state[kind].enabled = false;
+  ortMatMulFailure = `onnxruntime matmul failed on ${kind}, tfjs's kernel from now on: ${(e as Error).message?.split('\n')[0] ?? String(e)}`;
+  process.emitWarning(ortMatMulFailure);
+  return tfjsPath(original, args);
 }
 
 function tfjsPath(original: (a: KernelArgs) => tf.TensorInfo, args: KernelArgs): tf.TensorInfo {

@@ -3,6 +3,7 @@
 import { strict as assert } from 'node:assert';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../kernel/engine/backend';
+import * as ortMatMul from '../../kernel/engine/ortMatMul';
 import { configureMatMul, matMulCounts, ORT_MIN_MACS, ORT_MIN_MACS_CPU } from '../../kernel/engine/ortMatMul';
 import { loadSyncOrt } from '../../kernel/engine/ortBinding';
 import { skipBecause } from '../support/skip';
@@ -123,6 +124,30 @@ for (const kind of ['wasm', 'cpu'] as const) {
         }
         assert.ok(worst <= 1e-5 * scale, `gradient ${j}: max |ORT − tfjs| = ${worst} (scale ${scale})`);
       }
+    });
+
+    it('an onnxruntime error mid-run switches to tfjs\'s kernel with the reason, and the op still answers', async function () {
+      const c = { a: [4, 32, 64], b: [4, 64, 32] };
+      const ref = await product(kind, 'tfjs', c, false, false);
+      const ort = loadSyncOrt();
+      if ('reason' in ort) throw new Error(ort.reason);
+      const saved = ort.Tensor;
+      const warnings: string[] = [];
+      const onWarning = (w: Error) => warnings.push(w.message);
+      process.on('warning', onWarning);
+      try {
+        ort.Tensor = class { constructor() { throw new Error('simulated binding failure'); } } as never;
+        const got = await product(kind, 'ort', c, false, false);
+        assert.deepEqual([...got.data], [...ref.data]);
+        assert.match(ortMatMul.ortMatMulFailure ?? '', new RegExp(`onnxruntime matmul failed on ${kind}.*simulated binding failure`));
+        await new Promise((r) => setImmediate(r)); // process warnings are emitted on the next tick
+        assert.ok(warnings.some((w) => /simulated binding failure/.test(w)), 'said on stderr (process warning)');
+      } finally {
+        ort.Tensor = saved;
+        process.off('warning', onWarning);
+      }
+      const again = await product(kind, 'ort', c, false, false); // configureMatMul turns it back on
+      assert.equal(again.data.length, ref.data.length);
     });
 
     it('EMPATHY_MATMUL=tfjs turns it off and says so; a bad value names the variable', async function () {
