@@ -74,7 +74,9 @@ async function childMain(job: ChildJob): Promise<ChildResult> {
     };
   }
   const r = await benchEngine({ backend: job.backend, mode: job.mode, preset: job.preset, steps: job.steps, log });
-  return { ok: true, job, threads: job.threads, result: { ...r, engine: 'tfjs', detail: r.backend.detail } };
+  // The matmul line (EMPATHY_MATMUL) after the thread count, so run.ts's /(\d+) threads?/ still reads the backend's.
+  const detail = r.backend.matmul ? `${r.backend.detail} · matmul: ${r.backend.matmul}` : r.backend.detail;
+  return { ok: true, job, threads: job.threads, result: { ...r, engine: 'tfjs', detail } };
 }
 
 if (require.main === module) {

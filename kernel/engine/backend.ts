@@ -11,6 +11,7 @@ import { loadNativeModule, warnNativeModule } from './nativeModule';
 import { tryWebGpu } from './webgpuBackend';
 import { installWasmKernelOverrides } from './wasmKernels';
 import { activateWasm, resolveWasmThreads, type WasmThreadsChoice } from './wasmThreads';
+import { configureMatMul, describeMatMul } from './ortMatMul';
 
 export type BackendName = BackendInfo['name'];
 export type BackendPreference = 'auto' | BackendName;
@@ -128,6 +129,13 @@ export interface BackendOptions {
   threads?: number;
 }
 
+/** On wasm and cpu, BatchMatMul may run on onnxruntime's GEMM (ortMatMul.ts, EMPATHY_MATMUL); its line. */
+// Its sessions take as many intra-op threads as the wasm backend was asked for (the cpu backend too).
+async function matMulFor(name: BackendName, threads: WasmThreadsChoice): Promise<string | undefined> {
+  if (name !== 'wasm' && name !== 'cpu') return undefined;
+  return describeMatMul(await configureMatMul(name, process.env, threads.threads));
+}
+
 /**
  * Pick and activate a backend. `pref` 'auto' walks the ladder; a named backend is forced (an error if it
  * cannot start). EMPATHY_BACKEND, when set, overrides `pref` (chosenBy 'env').
@@ -148,14 +156,16 @@ export async function initBackend(pref: BackendPreference = 'auto', chosenBy: Ba
     if (!a.ok) throw new Error(`backend '${pref}' was requested${chosenBy === 'env' ? ' by EMPATHY_BACKEND' : ''} but cannot start: ${a.reason}`);
     for (const n of LADDER.slice(0, LADDER.indexOf(pref))) skipped.push({ name: n, reason: `not tried: '${pref}' was forced (${chosenBy})` });
     if (pref === 'wasm') installWasmKernelOverrides(); // saved-for-backward clones share buffers
-    current = { name: pref, device: a.device, detail: a.detail, ...(a.adapter ? { adapter: a.adapter } : {}), skipped, chosenBy };
+    const matmul = await matMulFor(pref, threads);
+    current = { name: pref, device: a.device, detail: a.detail, ...(a.adapter ? { adapter: a.adapter } : {}), ...(matmul ? { matmul } : {}), skipped, chosenBy };
     return current;
   }
   for (const name of LADDER) {
     const a = await attempt(name, false, threads);
     if (a.ok) {
       if (name === 'wasm') installWasmKernelOverrides();
-      current = { name, device: a.device, detail: a.detail, ...(a.adapter ? { adapter: a.adapter } : {}), skipped, chosenBy: 'auto' };
+      const matmul = await matMulFor(name, threads);
+      current = { name, device: a.device, detail: a.detail, ...(a.adapter ? { adapter: a.adapter } : {}), ...(matmul ? { matmul } : {}), skipped, chosenBy: 'auto' };
       return current;
     }
     skipped.push({ name, reason: a.reason });
@@ -163,8 +173,8 @@ export async function initBackend(pref: BackendPreference = 'auto', chosenBy: Ba
   throw new Error(`no tfjs backend could start: ${skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')}`);
 }
 
-/** One line for logs: "wasm (SIMD, 2 threads) on CPU [auto; skipped tensorflow-gpu: …]". */
+/** One line for logs: "wasm (SIMD, 2 threads) · matmul: onnxruntime 1.31.1 MLAS on CPU [auto; skipped tensorflow-gpu: …]". */
 export function describeBackend(info: BackendInfo): string {
   const skipped = info.skipped.map((s) => `${s.name}: ${s.reason}`).join('; ');
-  return `${info.detail} on ${info.device} [${info.chosenBy}${skipped ? `; skipped ${skipped}` : ''}]`;
+  return `${info.detail}${info.matmul ? ` · matmul: ${info.matmul}` : ''} on ${info.device} [${info.chosenBy}${skipped ? `; skipped ${skipped}` : ''}]`;
 }

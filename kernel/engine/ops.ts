@@ -1,6 +1,7 @@
 // The model's tensor primitives with their own gradients: matMul/dense (materialised transposes, fast on
 // wasm), embeddingLookup (scatter gradient; wasm lacks UnsortedSegmentSum), erf-GELU, LayerNorm, dropout.
 import * as tf from '@tensorflow/tfjs';
+import { ortTransposesFree } from './ortMatMul';
 
 type GradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor | tf.Tensor[];
 
@@ -32,6 +33,13 @@ const plainMatMul = customOp(([a, b], save) => {
     value: tf.matMul(a, b), // [..., m, n]
     gradFunc: (dy, saved) => {
       const [sa, sb] = saved;
+      if (ortTransposesFree()) {
+        // onnxruntime's GEMM reads transposed operands in place: no materialised copies.
+        return [
+          tf.matMul(dy, sb, false, true), // [..., m, n] @ [..., k, n]^T -> [..., m, k]
+          tf.matMul(sa, dy, true, false), // [..., m, k]^T @ [..., m, n] -> [..., k, n]
+        ];
+      }
       return [
         tf.matMul(dy, swapLast(sb)), // [..., m, n] @ [..., n, k] -> [..., m, k]
         tf.matMul(swapLast(sa), dy), // [..., k, m] @ [..., m, n] -> [..., k, n]
@@ -57,14 +65,16 @@ export function matMul(a: tf.Tensor, b: tf.Tensor, transposeA = false, transpose
 // y = x @ W^T + b for a PyTorch-layout weight W [out, in]: dx = dy @ W, dW = dy^T @ x, db = sum(dy).
 const denseOp = customOp(([x, w, b], save) => {
   save([x, w]);
-  const y = tf.add(tf.matMul(x, tf.transpose(w)), b); // [N, in] @ [in, out] + [out] -> [N, out]
+  // On onnxruntime's GEMM (ortMatMul.ts) transposed operands cost nothing; tfjs's kernels want plain ones.
+  const ort = ortTransposesFree();
+  const y = tf.add(ort ? tf.matMul(x, w, false, true) : tf.matMul(x, tf.transpose(w)), b); // [N, in] @ [in, out] + [out] -> [N, out]
   return {
     value: y,
     gradFunc: (dy, saved) => {
       const [sx, sw] = saved;
       return [
         tf.matMul(dy, sw), // [N, out] @ [out, in] -> [N, in]
-        tf.matMul(tf.transpose(dy), sx), // [out, N] @ [N, in] -> [out, in]
+        ort ? tf.matMul(dy, sx, true, false) : tf.matMul(tf.transpose(dy), sx), // [out, N] @ [N, in] -> [out, in]
         colSum(dy as tf.Tensor2D), // [out]
       ];
     },

@@ -66,6 +66,8 @@ export interface BackendInfo {
   detail: string;
   /** The GPU adapter, for `webgpu`. */
   adapter?: GpuAdapterInfo;
+  /** What runs BatchMatMul on wasm/cpu: "onnxruntime 1.31.1 MLAS" or "tfjs (why)" (EMPATHY_MATMUL). */
+  matmul?: string;
   /** Backends tried before this one, each with the reason it was not used. */
   skipped: Array<{ name: string; reason: string }>;
   /** How the choice was made: 'auto', or the source of a forced choice ('config', 'flag', 'env'). */

@@ -125,7 +125,7 @@ describe('cli: train / test / evaluate / predict', function () {
     if (!process.env.EMPATHY_BACKEND && !/^backend = (webgpu|tfjs-node-gpu)/m.test(r.stderr)) assert.match(r.stderr, /^backend = .* \[auto; skipped tensorflow-gpu: [^;]+; webgpu: /m);
     const forced = cli(['predict', '--seeker', 'a', '--response', 'I hear you.', '--ER_model_path', erModel, '--backend', 'wasm', '--threads', '1', '--json'], { env: { EMPATHY_WASM_THREADS: '' } });
     assert.equal(forced.code, 0, forced.stderr);
-    if (!process.env.EMPATHY_BACKEND) assert.match(forced.stderr, /^backend = wasm \(SIMD, 1 thread\) on CPU \[flag; skipped tensorflow-gpu: not tried: 'wasm' was forced \(flag\); webgpu: not tried/m);
+    if (!process.env.EMPATHY_BACKEND) assert.match(forced.stderr, /^backend = wasm \(SIMD, 1 thread\)( · matmul: [^\n]*)? on CPU \[flag; skipped tensorflow-gpu: not tried: 'wasm' was forced \(flag\); webgpu: not tried/m);
     const j = JSON.parse(cli(['predict', '--seeker', 'a', '--response', 'I hear you.', '--ER_model_path', erModel, '--json']).stdout);
     assert.equal(j.mechanisms.ER.probs.length, 3);
     assert.equal(j.mechanisms.IP, undefined);

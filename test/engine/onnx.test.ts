@@ -1,5 +1,5 @@
 // The bi-encoder's ONNX export run by onnxruntime against the tfjs forward and the PyTorch golden outputs
-// (../shared/fixtures/bi-encoder-tiny, both sets), a joint random config with padding, and predict/evaluate
+// (test/fixtures/bi-encoder-tiny, copied from ../shared/fixtures, both sets), a joint random config with padding, and predict/evaluate
 // of a loaded checkpoint through onnxruntime and tfjs (EMPATHY_INFERENCE).
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
@@ -21,7 +21,7 @@ import { skipBecause } from '../support/skip';
 import { toyConfig, toyPairs } from './toyData';
 
 const REPO = path.resolve(__dirname, '../../..');
-const FIXTURES = path.resolve(REPO, '../shared/fixtures/bi-encoder-tiny');
+const FIXTURES = path.resolve(REPO, 'test/fixtures/bi-encoder-tiny');
 // The parity tests' forward tolerance (fixture README): max|a-b| ≤ rtol·max|b| + atol.
 const RTOL = 1e-4;
 const ATOL = 1e-6;
@@ -87,7 +87,7 @@ describe('engine/onnx: the bi-encoder exported to ONNX, run by onnxruntime', fun
   for (const set of ['std 0.02', 'std 0.2'] as const) {
     it(`equals the golden PyTorch logits and the tfjs forward on the fixtures (${set})`, async function () {
       const dir = set === 'std 0.02' ? FIXTURES : path.join(FIXTURES, 'init_std_0.2');
-      if (!fs.existsSync(path.join(dir, 'weights.safetensors'))) skipBecause(this, `no parity fixtures at ${dir}`);
+      assert.ok(fs.existsSync(path.join(dir, 'weights.safetensors')), `the parity fixtures are part of the repository and missing at ${dir}`);
       const config = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8'));
       const e = config.encoder;
       const net = new BiEncoder(resolvePreset('tiny', {

@@ -1,4 +1,4 @@
-// Fidelity of the TF.js bi-encoder against the PyTorch golden fixtures (../shared/fixtures/bi-encoder-tiny,
+// Fidelity of the TF.js bi-encoder against the PyTorch golden fixtures (test/fixtures/bi-encoder-tiny, copied from ../shared/fixtures,
 // both the std 0.02 and the std 0.2 sets), on the cpu and wasm backends: forward, gradients, 5 AdamW steps.
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
@@ -16,7 +16,7 @@ import { f32ToF16, readSafetensors, type TensorEntry, toFloat32, toInt32, writeS
 import { skipBecause } from '../support/skip';
 
 const REPO = path.resolve(__dirname, '../../..'); // out/test/engine -> repo root
-const FIXTURES = path.resolve(REPO, '../shared/fixtures/bi-encoder-tiny');
+const FIXTURES = path.resolve(REPO, 'test/fixtures/bi-encoder-tiny');
 const REPORT = process.env.EMPATHY_PARITY_REPORT === '1';
 
 function readST(file: string): Map<string, TensorEntry> {
@@ -147,7 +147,7 @@ for (const backend of ['cpu', 'wasm', 'webgpu'] as const) {
 
       before(async function () {
         const dir = set === 'std 0.02' ? FIXTURES : path.join(FIXTURES, 'init_std_0.2');
-        if (!fs.existsSync(path.join(dir, 'weights.safetensors'))) skipBecause(this, `no parity fixtures at ${dir}`);
+        assert.ok(fs.existsSync(path.join(dir, 'weights.safetensors')), `the parity fixtures are part of the repository and missing at ${dir}`);
         prevBackend = tf.getBackend();
         if (backend === 'webgpu') {
           // Through Mesa's software adapter here; skipped (with the reason in the title) only where Dawn finds no adapter at all.
@@ -348,7 +348,7 @@ describe('engine/biEncoder API', function () {
   after(async () => { fs.rmSync(tmp, { recursive: true, force: true }); if (prev) await tf.setBackend(prev); });
 
   it('the joint model has one level and one rationale head per mechanism and sums their losses', function () {
-    if (!fs.existsSync(path.join(FIXTURES, 'weights.safetensors'))) skipBecause(this, `no parity fixtures at ${FIXTURES}`);
+    assert.ok(fs.existsSync(path.join(FIXTURES, 'weights.safetensors')), `the parity fixtures are part of the repository and missing at ${FIXTURES}`);
     const fx = loadFixture(FIXTURES);
     const single = modelFor(fx);
     const joint = new BiEncoder({ ...single.cfg, mechanisms: ['ER', 'IP', 'EX'] }, 1);

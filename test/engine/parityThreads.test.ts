@@ -6,17 +6,16 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { WASM_THREADS_ENV } from '../../kernel/engine/wasmThreads';
-import { skipBecause } from '../support/skip';
 
 const REPO = path.resolve(__dirname, '../../..');
 const PARITY = path.join(__dirname, 'parity.test.js');
-const FIXTURES = path.resolve(REPO, '../shared/fixtures/bi-encoder-tiny'); // as parity.test.ts
+const FIXTURES = path.resolve(REPO, 'test/fixtures/bi-encoder-tiny'); // as parity.test.ts
 
 describe('engine parity on wasm with 1 and 2 threads (one process each)', function () {
   this.timeout(600_000);
   before(function () {
     for (const dir of [FIXTURES, path.join(FIXTURES, 'init_std_0.2')]) {
-      if (!fs.existsSync(path.join(dir, 'weights.safetensors'))) skipBecause(this, `no parity fixtures at ${dir}`);
+      assert.ok(fs.existsSync(path.join(dir, 'weights.safetensors')), `the parity fixtures are part of the repository and missing at ${dir}`);
     }
   });
   for (const threads of ['1', '2']) {

@@ -74,7 +74,7 @@ export const PRESETS: Record<PresetName, BiEncoderConfig> = {
     mechanisms: ['ER'],
     ...paperHeads,
   },
-  /** The golden fixtures' size (../shared/fixtures/bi-encoder-tiny), dropouts off, for tests. */
+  /** The golden fixtures' size (test/fixtures/bi-encoder-tiny, copied from ../shared/fixtures), dropouts off, for tests. */
   tiny: {
     encoder: {
       vocabSize: 120, hidden: 32, layers: 2, heads: 2, intermediate: 64, maxPositions: 70,
