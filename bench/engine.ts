@@ -79,7 +79,8 @@ export async function inferBatch(model: BiEncoder, batch: EncodedBatch): Promise
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 /** Options of one measured configuration. */

@@ -5,7 +5,8 @@
 // value and the ratio to PyTorch at the same thread count, writes bench/results/NAME.{json,md}, exits 1 when a
 // target is missed. Flags: --backends webgpu,wasm,cpu (default wasm) --preset small,roberta-base (default
 // small; roberta-base is reported, no target) --steps N (timed steps/batches after one warm-up; default 3)
-// --threads 1,2 (wasm thread counts; default 1 and all cores) --skip engine,torch,onnx,webviews,models
+// --threads 1,2 (wasm thread counts; default 1 and all cores) --skip engine,torch,onnx,scoring,webviews,models
+// --test_rows 641,100000 (rows of the offline default's `empathy test` runs)
 // --timeout S (per child process; default 1800) --out NAME (default bench)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -14,6 +15,7 @@ import { runInChild, type ChildJob, type ChildResult } from './engineChild';
 import { measureTorch, PYTORCH_LAST_MEASURED, torchAvailable, type TorchReference } from './reference';
 import { benchWebviews, type WebviewTiming } from './webviews';
 import { benchModels, type ModelsBenchResult } from './models';
+import { benchOfflineTest, type OfflineTestResult } from './offlineTest';
 import type { BackendPreference } from '../kernel/engine/backend';
 
 interface Target { name: string; measured: string; target: string; pass: boolean | 'skip' }
@@ -121,15 +123,44 @@ async function main(): Promise<number> {
         targets.push({ name: `peak RSS, training ${who}`, measured: `${x.peakRssGB.toFixed(2)} GB${x.wasmHeapGB !== undefined ? ` (wasm heap ${x.wasmHeapGB.toFixed(2)} GB)` : ''}${t ? `; PyTorch ${t.peakRssGB.toFixed(2)} GB` : ''}`, target: small ? `≤ ${TARGETS.trainRssGB} GB` : 'reported', pass: small ? x.peakRssGB <= TARGETS.trainRssGB : 'skip' });
       } else {
         const ratio = t ? x.pairsPerSecond! / t.pairsPerSecond : NaN;
+        // Loaded models infer through onnxruntime (kernel/engine/onnx); tfjs inference is the fallback when
+        // onnxruntime does not load, so it is graded only when this run has no onnxruntime row.
+        const onnxMeasured = results.some((o) => o.ok && o.job.engine === 'onnx' && o.job.preset === r.job.preset && o.job.threads === r.job.threads);
+        const fallbackOnly = x.engine === 'tfjs' && onnxMeasured;
         targets.push({
-          name: `inference ${who}`,
+          name: `inference ${who}${fallbackOnly ? ' (the fallback engine)' : ''}`,
           measured: `${x.pairsPerSecond!.toFixed(1)} pairs/s vs ${t ? t.pairsPerSecond.toFixed(1) : '–'}: ${vs(`${ratio.toFixed(2)}×`)}`,
-          target: graded ? `≥ ${TARGETS.pairsRatio}× PyTorch` : small ? `≥ ${TARGETS.pairsRatio}× PyTorch (not graded: the backend ran another thread count)` : 'reported',
-          pass: graded && t ? ratio >= TARGETS.pairsRatio : 'skip',
+          target: fallbackOnly ? 'reported (onnxruntime serves inference, graded below)' : graded ? `≥ ${TARGETS.pairsRatio}× PyTorch` : small ? `≥ ${TARGETS.pairsRatio}× PyTorch (not graded: the backend ran another thread count)` : 'reported',
+          pass: graded && t && !fallbackOnly ? ratio >= TARGETS.pairsRatio : 'skip',
         });
         targets.push({ name: `peak RSS, inference ${who}`, measured: `${x.peakRssGB.toFixed(2)} GB${x.wasmHeapGB !== undefined ? ` (wasm heap ${x.wasmHeapGB.toFixed(2)} GB)` : ''}`, target: small ? `≤ ${TARGETS.inferRssGB} GB` : 'reported', pass: small ? x.peakRssGB <= TARGETS.inferRssGB : 'skip' });
       }
       if (x.engine === 'tfjs') targets.push({ name: `no tensor leaked, ${who} ${x.mode}`, measured: `${x.leakedTensors} tensors`, target: '0', pass: x.leakedTensors === 0 });
+    }
+  }
+
+  // The offline default as a user runs it: `empathy test` rows/s on the holdout's size (641 pairs) and on
+  // 100k rows, against PyTorch's small bi-encoder pairs/s at the same thread count (the issue's bar).
+  const scoring: OfflineTestResult[] = [];
+  if (!skip.has('scoring')) {
+    const sizes = (flag('test_rows') ?? '641,100000').split(',').map(Number);
+    for (const rows of sizes) for (const threads of rows > 10_000 ? [Math.max(...wasmThreads)] : wasmThreads) {
+      log(`scoring: empathy test, shipped offline-default model, ${rows} rows, ${threads} thread(s)`);
+      try {
+        const r = benchOfflineTest(rows, threads, timeoutS);
+        scoring.push(r);
+        log(`  → ${r.rowsPerSecond.toFixed(0)} rows/s (${r.seconds.toFixed(1)} s, process start included), peak RSS ${r.peakRssGB.toFixed(2)} GB; inference = ${r.inference}`);
+        const t = ref('small', threads);
+        const ratio = t ? r.rowsPerSecond / t.pairsPerSecond : NaN;
+        targets.push({
+          name: `offline default: empathy test, ${rows} rows, ${threads} thr [${r.inference}]`,
+          measured: `${r.rowsPerSecond.toFixed(0)} rows/s vs ${t ? `${t.pairsPerSecond.toFixed(1)} pairs/s: ${ratio.toFixed(2)}× PyTorch small ${threads} thr (${t.source})` : `no PyTorch reference at ${threads} thr`}; peak RSS ${r.peakRssGB.toFixed(2)} GB`,
+          target: `≥ ${TARGETS.pairsRatio}× PyTorch`,
+          pass: t ? ratio >= TARGETS.pairsRatio : 'skip',
+        });
+      } catch (e) {
+        targets.push({ name: `offline default: empathy test, ${rows} rows, ${threads} thr`, measured: `not measured: ${(e as Error).message.split('\n')[0]}`, target: 'a result', pass: false });
+      }
     }
   }
 
@@ -154,7 +185,7 @@ async function main(): Promise<number> {
   const dir = resolve(__dirname, '../../bench/results');
   mkdirSync(dir, { recursive: true });
   const date = new Date().toISOString();
-  const result = { date, machine, loadAverageAtEnd: load1, targetsDefinition: TARGETS, reference, engine: results, webviews, models, targets };
+  const result = { date, machine, loadAverageAtEnd: load1, targetsDefinition: TARGETS, reference, engine: results, scoring, webviews, models, targets };
   writeFileSync(join(dir, `${outName}.json`), JSON.stringify(result, null, 2) + '\n');
   const md = [
     `# npm run bench — ${date}`,
