@@ -18,6 +18,7 @@ import { BiEncoderOnnx } from '../../kernel/models/bi-encoder/onnxInference';
 import { loadBiEncoder } from '../../kernel/models/bi-encoder/load';
 import { train } from '../../kernel/models/bi-encoder/train';
 import { skipBecause } from '../support/skip';
+import { withEnv } from '../support/withEnv';
 import { toyConfig, toyPairs } from './toyData';
 
 const REPO = path.resolve(__dirname, '../../..');
@@ -52,15 +53,6 @@ function tfjsLogits(net: BiEncoder, b: EncodedBatch) {
       rationale[m] = out.rationaleLogits[m]!.dataSync() as Float32Array;
     }
     return { level, rationale };
-  });
-}
-
-function withEnv<T>(name: string, value: string, f: () => Promise<T>): Promise<T> {
-  const prev = process.env[name];
-  process.env[name] = value;
-  return f().finally(() => {
-    if (prev === undefined) delete process.env[name];
-    else process.env[name] = prev;
   });
 }
 

@@ -14,6 +14,7 @@ import { TaggerOnnx } from '../../kernel/models/tagger/onnxInference';
 import { makeBatch, toExamples, WordVocab } from '../../kernel/models/tagger/vocab';
 import { toyPairs } from '../engine/toyData';
 import { skipBecause } from '../support/skip';
+import { withEnv } from '../support/withEnv';
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   assert.equal(a.length, b.length);
@@ -23,17 +24,6 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
     if (!(d <= m)) m = d; // NaN-propagating
   }
   return m;
-}
-
-async function withEnv<T>(name: string, value: string, f: () => Promise<T>): Promise<T> {
-  const prev = process.env[name];
-  process.env[name] = value;
-  try {
-    return await f();
-  } finally {
-    if (prev === undefined) delete process.env[name];
-    else process.env[name] = prev;
-  }
 }
 
 describe('models/tagger: the ONNX export run by onnxruntime', function () {

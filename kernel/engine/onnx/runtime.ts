@@ -100,6 +100,22 @@ export function resolveInference(env: NodeJS.ProcessEnv = process.env): Inferenc
   return { engine: 'onnxruntime', version: got.version, device: inferenceDevice(env), threads: inferenceThreads(env), chosenBy: pref === 'onnx' ? 'env' : 'auto' };
 }
 
+/**
+ * Open a model's ONNX runner with `create` when onnxruntime is the engine: the runner (undefined when tfjs
+ * infers) and what infers. A runner that fails to open falls back to tfjs with the reason, unless
+ * EMPATHY_INFERENCE=onnx asked for onnxruntime (then it throws).
+ */
+export async function openOnnxRunner<R>(create: (info: Extract<InferenceInfo, { engine: 'onnxruntime' }>) => Promise<R>): Promise<{ runner?: R; info: InferenceInfo }> {
+  const info = resolveInference();
+  if (info.engine === 'tfjs') return { info };
+  try {
+    return { runner: await create(info), info };
+  } catch (e) {
+    if (inferencePreference() === 'onnx') throw e;
+    return { info: { engine: 'tfjs', reason: `the ONNX export did not open in onnxruntime: ${(e as Error).message.split('\n')[0]}` } };
+  }
+}
+
 /** The "inference = …" line: what runs exported graphs, or why tfjs does. */
 export function describeInference(info: InferenceInfo): string {
   if (info.engine === 'tfjs') return `tfjs (${info.reason})`;

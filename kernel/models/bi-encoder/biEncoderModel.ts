@@ -5,7 +5,7 @@ import type { AdamW } from '../../engine/adamw';
 import type { BiEncoder } from './biEncoder';
 import { configLike, configMechanisms, configNumber, configObject, saveCheckpoint } from '../../engine/checkpoint';
 import { PRESETS, type BiEncoderConfig } from './config';
-import { inferencePreference, type InferenceInfo, resolveInference } from '../../engine/onnx/runtime';
+import { openOnnxRunner, type InferenceInfo } from '../../engine/onnx/runtime';
 import { BiEncoderOnnx } from './onnxInference';
 import { evaluateBiEncoder } from './evaluate';
 import type { EmpathyModel, PredictOptions, SalienceOptions } from '../../engine/model';
@@ -80,21 +80,11 @@ export class BiEncoderModel implements EmpathyModel {
   }
 
   private async openOnnx(): Promise<BiEncoderOnnx | undefined> {
-    const info = resolveInference();
-    if (info.engine === 'tfjs') {
-      this.engineInfo = info;
-      return undefined;
-    }
-    try {
-      const runner = await BiEncoderOnnx.create(this.net, info);
-      this.engineInfo = info;
-      return runner;
-    } catch (e) {
-      if (inferencePreference() === 'onnx') throw e;
-      this.engineInfo = { engine: 'tfjs', reason: `the ONNX export did not open in onnxruntime: ${(e as Error).message.split('\n')[0]}` };
-      return undefined;
-    }
+    const { runner, info } = await openOnnxRunner((i) => BiEncoderOnnx.create(this.net, i));
+    this.engineInfo = info;
+    return runner;
   }
+
 
   predict(pairs: readonly Pair[], opts?: PredictOptions): Promise<PairPrediction[]> {
     return predictPairs(this, pairs, opts);

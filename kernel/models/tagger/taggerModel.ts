@@ -17,7 +17,7 @@ import { defaultTaggerConfig, resolveTaggerConfig, type TaggerConfig } from './c
 import { TaggerNetwork } from './network';
 import { taggerSalience } from './salience';
 import { makeBatch, toExamples, WordVocab, type TaggerBatch, type TaggerExample } from './vocab';
-import { inferencePreference, type InferenceInfo, resolveInference } from '../../engine/onnx/runtime';
+import { openOnnxRunner, type InferenceInfo } from '../../engine/onnx/runtime';
 import { TaggerOnnx } from './onnxInference';
 
 export class TaggerModel implements EmpathyModel {
@@ -43,20 +43,9 @@ export class TaggerModel implements EmpathyModel {
   onnxRunner(): Promise<TaggerOnnx | undefined> {
     if (!this.exportInference) return Promise.resolve(undefined);
     this.onnx ??= (async () => {
-      const info = resolveInference();
-      if (info.engine === 'tfjs') {
-        this.engineInfo = info;
-        return undefined;
-      }
-      try {
-        const r = await TaggerOnnx.create(this.net, info);
-        this.engineInfo = info;
-        return r;
-      } catch (e) {
-        if (inferencePreference() === 'onnx') throw e;
-        this.engineInfo = { engine: 'tfjs', reason: `the ONNX export did not open in onnxruntime: ${(e as Error).message.split('\n')[0]}` };
-        return undefined;
-      }
+      const { runner, info } = await openOnnxRunner((i) => TaggerOnnx.create(this.net, i));
+      this.engineInfo = info;
+      return runner;
     })();
     return this.onnx;
   }
