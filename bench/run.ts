@@ -4,7 +4,7 @@
 // else the last measured constants, labelled as such. Prints one PASS/FAIL line per target with the measured
 // value and the ratio to PyTorch at the same thread count, writes bench/results/NAME.{json,md}, exits 1 when a
 // target is missed. Flags: --backends webgpu,wasm,cpu (default wasm) --preset small,roberta-base (default
-// small; roberta-base is reported, no target) --steps N (timed steps/batches after one warm-up; default 3)
+// small; roberta-base is reported, no target) --steps N (timed steps/batches after one warm-up; default 8: the steady state, ORT and the JIT warm up over the first steps)
 // --threads 1,2 (wasm thread counts; default 1 and all cores) --skip engine,torch,onnx,scoring,webviews,models
 // --test_rows 641,100000 (rows of the offline default's `empathy test` runs)
 // --timeout S (per child process; default 1800) --out NAME (default bench)
@@ -39,7 +39,7 @@ function flag(name: string): string | undefined {
 
 async function main(): Promise<number> {
   const backends = (flag('backends') ?? 'wasm').split(',') as BackendPreference[];
-  const steps = Number(flag('steps') ?? 3);
+  const steps = Number(flag('steps') ?? 8);
   const presets = (flag('preset') ?? 'small').split(',').filter(Boolean);
   const outName = flag('out') ?? 'bench';
   const timeoutS = Number(flag('timeout') ?? 1800);

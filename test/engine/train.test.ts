@@ -8,6 +8,8 @@ import { BiEncoderModel, collate, defaultTrainConfig, encodePairs, train, trainT
 import { robertaParamSpecs } from '../../kernel/models/bi-encoder/roberta';
 import { writeSafetensorsFileAtomic, type TensorEntry } from '../../kernel/engine/safetensors';
 import { PRESETS } from '../../kernel/models/bi-encoder/config';
+import { fixedTrainingBytes, wasmMemoryRefusal } from '../../kernel/models/bi-encoder/train';
+import { BiEncoder } from '../../kernel/models/bi-encoder/biEncoder';
 import { toyConfig, toyPairs } from './toyData';
 import { labelOf } from '../../dataset/label';
 
@@ -186,6 +188,26 @@ describe('engine/train', function () {
       assert.ok(logs.some((m) => /preset tiny has a 120-token vocabulary.*training a 512-token BPE/.test(m)), logs.join('\n'));
     } finally {
       model.dispose();
+    }
+  });
+
+  it('refuses, before the first step, a preset whose weights + AdamW state + gradients cannot fit wasm32 memory', async () => {
+    // roberta-base: one encoder's tensors, counted from its parameter specs (nothing allocated); the frozen
+    // seeker holds its weights, the trainable responder its weights, m, v, gradient and clipped copy.
+    const enc = PRESETS['roberta-base'].encoder;
+    const encoderBytes = robertaParamSpecs(enc).reduce((n, sp) => n + sp.shape.reduce((a, b) => a * b, 1) * 4, 0);
+    const robertaBytes = encoderBytes * (1 + 5);
+    const why = wasmMemoryRefusal(robertaBytes, 'wasm', 'roberta-base');
+    assert.match(why ?? '', /preset 'roberta-base' holds \d+\.\d GB .* capped at 4 GB \(wasm32\).*--backend webgpu.*--backend cpu/);
+    assert.equal(wasmMemoryRefusal(robertaBytes, 'cpu', 'roberta-base'), undefined, 'no cap off wasm');
+    // the small preset's whole run holds a few tens of MB: it trains on wasm
+    const net = new BiEncoder(PRESETS.small, 12);
+    try {
+      const smallBytes = fixedTrainingBytes(net);
+      assert.ok(smallBytes < 0.5 * 1024 ** 3 && smallBytes > 0, `${smallBytes}`);
+      assert.equal(wasmMemoryRefusal(smallBytes, 'wasm', 'small'), undefined);
+    } finally {
+      net.dispose();
     }
   });
 

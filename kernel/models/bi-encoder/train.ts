@@ -73,6 +73,28 @@ async function ensureBackend(pref: BackendPreference | undefined): Promise<Backe
   return initBackend(pref ?? 'auto');
 }
 
+/**
+ * The wasm backend's memory is wasm32's: 4 GiB at most, and it never shrinks. Weights, AdamW's two moments
+ * and the gradients (plus their clipped copies) of the trainable ones are held for the whole run, before any
+ * activation: beyond this, a step cannot fit (roberta-base: ~3.0 GB; measured: "memory access out of bounds"
+ * in the first step, bench/results/bench-roberta-base.md). Checked before training starts, with a way out.
+ */
+export const WASM_FIXED_TRAINING_BYTES_MAX = 2.5 * 1024 ** 3;
+
+/** Bytes held for the whole run: every weight, and for each trainable one its m, v, gradient and clipped copy. */
+export function fixedTrainingBytes(net: BiEncoder): number {
+  let bytes = 0;
+  for (const v of net.params.values()) bytes += v.size * 4 * (v.trainable ? 5 : 1);
+  return bytes;
+}
+
+/** Why training cannot start on `backend` with `bytes` held for the run, or undefined when it can. */
+export function wasmMemoryRefusal(bytes: number, backend: BackendInfo['name'], preset: string): string | undefined {
+  if (backend !== 'wasm' || bytes <= WASM_FIXED_TRAINING_BYTES_MAX) return undefined;
+  const gb = (b: number) => (b / 1024 ** 3).toFixed(1);
+  return `train: preset '${preset}' holds ${gb(bytes)} GB of weights, AdamW state and gradients before any activation, and the wasm backend's memory is capped at 4 GB (wasm32): train it on a GPU (--backend webgpu or tensorflow-gpu), on tfjs-node (--backend tensorflow), or on the plain-JS cpu backend (--backend cpu: no cap, slow)`;
+}
+
 const yieldToLoop = () => new Promise<void>((r) => setImmediate(r));
 
 /** Mean dev macro-F1 over the mechanisms (higher is better) — the early-stopping score. */
@@ -144,6 +166,11 @@ export async function train(partial: Partial<TrainConfig>, data: TrainData, opts
   const backend = await ensureBackend(cfg.backend);
   const built = await buildOrResume(cfg, data, emit);
   const { net, tokenizer, maxLen } = built;
+  const refusal = wasmMemoryRefusal(fixedTrainingBytes(net), backend.name, cfg.preset);
+  if (refusal) {
+    net.dispose();
+    throw new Error(refusal);
+  }
   const optimizer = new AdamW({ lr: cfg.lr, betas: [0.9, 0.999], eps: 1e-8, weightDecay: cfg.weight_decay, correctBias: true });
   const state: TrainState = built.state
     ? { ...built.state }
