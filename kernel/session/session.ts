@@ -186,11 +186,16 @@ export class Session {
     });
   }
 
+  /** The process's own stream writers while captureProcessOutput has replaced them. */
+  private rawWrite?: Record<'stdout' | 'stderr', (text: string) => void>;
+
   private stream(name: 'stdout' | 'stderr', chunk: string | Uint8Array): void {
     const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
     const r = this.running ?? this.last;
     if (!r) {
-      (name === 'stdout' ? process.stdout : process.stderr).write(text);
+      // Output with no cell to own it (a panel query before any cell ran): the process's own streams, through
+      // the writers captureProcessOutput replaced (the patched ones would call back here, forever).
+      (this.rawWrite?.[name] ?? ((t: string) => (name === 'stdout' ? process.stdout : process.stderr).write(t)))(text);
       return;
     }
     r.emit({ type: 'stream', v: 1, id: r.id, cellId: r.cellId, name, text });
@@ -199,6 +204,7 @@ export class Session {
   private captureProcessOutput(): void {
     const out = process.stdout.write.bind(process.stdout);
     const err = process.stderr.write.bind(process.stderr);
+    this.rawWrite = { stdout: (t) => out(t), stderr: (t) => err(t) };
     const patch = (name: 'stdout' | 'stderr') => ((chunk: string | Uint8Array, enc?: unknown, cb?: unknown) => {
       this.stream(name, chunk);
       const done = typeof enc === 'function' ? enc : cb;
@@ -210,6 +216,7 @@ export class Session {
     this.restoreOutput = () => {
       process.stdout.write = out;
       process.stderr.write = err;
+      this.rawWrite = undefined;
     };
   }
 

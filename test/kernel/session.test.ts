@@ -163,6 +163,25 @@ describe('kernel/session', function () {
     assert.equal(s.locals.a, undefined);
   });
 
+  it('output with no cell to own it (a panel query before the first cell) reaches the process streams, once', async () => {
+    // The kernel captures process output for its cells; before any cell ran, a write (the engine's banner
+    // while a panel loads a model) must go to the real stream, not back into the capture (that recursed).
+    const seen: string[] = [];
+    const realWrite = process.stdout.write;
+    process.stdout.write = ((chunk: string | Uint8Array) => { seen.push(String(chunk)); return true; }) as typeof process.stdout.write;
+    const t = new Session({ cwd: repo, captureProcessOutput: true });
+    try {
+      assert.doesNotThrow(() => process.stdout.write('before any cell\n'));
+      assert.deepEqual(seen, ['before any cell\n']);
+      const r = await t.execute('console.log("in a cell")');
+      assert.equal(r.status, 'ok');
+      assert.deepEqual(seen, ['before any cell\n'], 'a cell\'s output is the cell\'s, not the stream\'s');
+    } finally {
+      t.dispose();
+      process.stdout.write = realWrite;
+    }
+  });
+
   it('reports type errors at the cell\'s own positions, seeing earlier cells, without blocking', async () => {
     const t = new Session({ cwd: repo });
     try {
