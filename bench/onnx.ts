@@ -4,7 +4,6 @@
 // engines round by round (and the PyTorch reference, ../shared/reference/torch_bench.py, with --torch) and
 // prints medians, ratios and the per-round onnxruntime/PyTorch ratio (the fairest on a loaded machine).
 import { spawnSync } from 'node:child_process';
-import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../kernel/engine/backend';
 import { resolveInference } from '../kernel/engine/onnx/runtime';
@@ -12,6 +11,7 @@ import { BiEncoder } from '../kernel/models/bi-encoder/biEncoder';
 import { resolvePreset } from '../kernel/models/bi-encoder/config';
 import { BiEncoderOnnx } from '../kernel/models/bi-encoder/onnxInference';
 import { syntheticBatch } from './engine';
+import { measureTorch } from './reference';
 
 export interface OnnxBenchOptions {
   /** Which engine runs the forward: tfjs on its wasm backend (1 thread under Node) or onnxruntime. */
@@ -96,17 +96,13 @@ export function benchOnnxInference(opts: OnnxBenchOptions): OnnxBenchResult {
   return JSON.parse(line) as OnnxBenchResult;
 }
 
-/** The PyTorch reference's inference pairs/s at `threads` (null when /usr/bin/python3 has no torch). */
-function torchPairsPerSecond(threads: number): number | null {
-  const script = path.resolve(__dirname, '../../../shared/reference/torch_bench.py');
-  const env: NodeJS.ProcessEnv = { ...process.env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads) };
-  delete env.OPENBLAS_CORETYPE;
-  delete env.OPENBLAS_L2_SIZE;
-  const r = spawnSync('/usr/bin/python3', [script, '--threads', String(threads), '--steps', '0'], { encoding: 'utf8', env, timeout: 600_000 });
-  if (r.status !== 0) return null;
-  // Its JSON line has step_s NaN with --steps 0 (not JSON): read the one number wanted.
-  const m = /"pairs_s": ([\d.eE+-]+)/.exec(r.stdout);
-  return m ? Number(m[1]) : null;
+/** The PyTorch reference's inference pairs/s at `threads` (bench/reference.ts, one step), or null without torch. */
+function torchPairsPerSecond(threads: number, preset: string): number | null {
+  try {
+    return measureTorch(preset, threads, 1, 600).pairsPerSecond;
+  } catch {
+    return null;
+  }
 }
 
 function median(xs: number[]): number {
@@ -138,7 +134,7 @@ async function main(argv: string[]): Promise<void> {
       console.log(`round ${r + 1}: ${key}: ${res.pairsPerSecond.toFixed(1)} pairs/s, peak RSS ${res.peakRssGB.toFixed(3)} GB${res.exportSeconds !== undefined ? `, export+session ${res.exportSeconds.toFixed(2)} s` : ''}`);
     }
     for (const t of torchThreads) {
-      const p = torchPairsPerSecond(t);
+      const p = torchPairsPerSecond(t, configs[0]?.preset ?? 'small');
       if (p !== null) {
         (torch.get(t) ?? torch.set(t, []).get(t)!).push(p);
         const o = thisRound.get(t);

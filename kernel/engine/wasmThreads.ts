@@ -6,10 +6,12 @@
 // single-threaded SIMD build, untouched. The wasm module starts once per process: the first start fixes
 // the count. Thread count: EMPATHY_WASM_THREADS, else the option (`--threads`), else physical cores.
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker as NodeWorker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
+import { physicalCores } from './cores';
+
+export { physicalCores } from './cores';
 
 type WasmPackage = typeof import('@tensorflow/tfjs-backend-wasm');
 
@@ -30,31 +32,6 @@ export interface WasmThreadsChoice {
   asked?: number;
   /** For the default: how the cores were counted. */
   coresFrom?: string;
-}
-
-/**
- * Physical cores: distinct (physical id, core id) pairs in /proc/cpuinfo, so SMT siblings count once;
- * where the file has no such lines (not Linux, some ARM kernels), os.availableParallelism().
- */
-export function physicalCores(cpuinfo: string | undefined = readCpuinfo()): { cores: number; from: string } {
-  const cores = new Set<string>();
-  let physical = '0';
-  for (const line of (cpuinfo ?? '').split('\n')) {
-    const m = /^(physical id|core id)\s*:\s*(\d+)/.exec(line);
-    if (!m) continue;
-    if (m[1] === 'physical id') physical = m[2];
-    else cores.add(`${physical}:${m[2]}`);
-  }
-  if (cores.size > 0) return { cores: cores.size, from: '/proc/cpuinfo' };
-  return { cores: Math.max(1, os.availableParallelism()), from: 'os.availableParallelism()' };
-}
-
-function readCpuinfo(): string | undefined {
-  try {
-    return fs.readFileSync('/proc/cpuinfo', 'utf8');
-  } catch {
-    return undefined;
-  }
 }
 
 /** The count set for later backend starts that pass none (the CLI's `--threads` for training). */

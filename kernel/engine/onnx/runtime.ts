@@ -2,8 +2,7 @@
 // wrapper: EMPATHY_INFERENCE=auto|onnx|tfjs, EMPATHY_INFERENCE_THREADS (default: physical cores),
 // EMPATHY_INFERENCE_DEVICE=cpu|cuda (cuda needs the CUDA provider binaries, see README), graph
 // optimisation 'all'. onnxruntime-node is required lazily, so commands that never infer never load it.
-import * as fs from 'node:fs';
-import * as os from 'node:os';
+import { physicalCores } from '../cores';
 import { locateNativeModule } from '../nativeModule';
 
 type Ort = typeof import('onnxruntime-node');
@@ -28,27 +27,10 @@ export function inferencePreference(env: NodeJS.ProcessEnv = process.env): Infer
   throw new Error(`${INFERENCE_ENV}=${env[INFERENCE_ENV]}: expected auto, onnx or tfjs`);
 }
 
-/** Physical cores (Linux: distinct physical id/core id pairs in /proc/cpuinfo), else the logical count. */
-export function physicalCores(): number {
-  try {
-    const text = fs.readFileSync('/proc/cpuinfo', 'utf8');
-    const cores = new Set<string>();
-    for (const block of text.split(/\n\s*\n/)) {
-      const phys = /physical id\s*:\s*(\d+)/.exec(block)?.[1];
-      const core = /core id\s*:\s*(\d+)/.exec(block)?.[1];
-      if (phys !== undefined && core !== undefined) cores.add(`${phys}:${core}`);
-    }
-    if (cores.size > 0) return cores.size;
-  } catch {
-    // not Linux: fall through
-  }
-  return Math.max(1, typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length);
-}
-
 /** Intra-op threads: EMPATHY_INFERENCE_THREADS (a positive integer) or the physical cores. */
 export function inferenceThreads(env: NodeJS.ProcessEnv = process.env): number {
   const raw = env[INFERENCE_THREADS_ENV];
-  if (raw === undefined || raw.trim() === '') return physicalCores();
+  if (raw === undefined || raw.trim() === '') return physicalCores().cores;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1) throw new Error(`${INFERENCE_THREADS_ENV}=${raw}: expected a positive integer`);
   return n;
