@@ -5,6 +5,7 @@
 // writer elsewhere whose pid is not alive here would look stale, so keep concurrent writers on one host.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { processAlive } from './processAlive';
 
 /** The pid in a temp-file name of `base`, or undefined when `name` is not one of its temp files. */
 export function tempFileWriterPid(name: string, base: string): number | undefined {
@@ -12,17 +13,6 @@ export function tempFileWriterPid(name: string, base: string): number | undefine
   if (!name.startsWith(prefix)) return undefined;
   const m = /^(\d+)\.[0-9a-f]{8}\.tmp$/.exec(name.slice(prefix.length));
   return m ? Number(m[1]) : undefined;
-}
-
-/** Whether a process with this pid exists on this host (EPERM: it exists, owned by someone else). */
-export function processAlive(pid: number): boolean {
-  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /**

@@ -5,7 +5,7 @@
 // "running" forever.
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { processAlive } from '../../dataset/staleTempFiles';
+import { processAlive } from '../../dataset/processAlive';
 
 /** Who is recording a running run (stored in run.json). */
 export interface RunProcess {

@@ -128,6 +128,7 @@ describe('cli: nothing lost (issue 13, items 4–7)', function () {
       assert.equal(sha(out), before);
       const rows = parseCsv(fs.readFileSync(partial, 'utf8'), partial);
       assert.equal(rows.length - 1, Number(m[1]));
+      assert.match(r.stderr, new RegExp(`^scoring: ${m[1]}/20000 rows in`, 'm'), 'the progress totals count the rows kept (issue 22, item 5)');
       assert.ok(rows.slice(1).every((row, i) => row[0] === String(i) && row.length === 9));
       assert.deepEqual(temps(), []);
       assert.match(cli(['test', '--help']).stdout, /Ctrl-C writes the rows already scored to OUT\.partial\.csv/);

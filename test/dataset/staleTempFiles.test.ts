@@ -6,7 +6,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { AtomicFile } from '../../dataset/atomicFile';
-import { processAlive, removeStaleTempFiles, tempFileWriterPid } from '../../dataset/staleTempFiles';
+import { processAlive } from '../../dataset/processAlive';
+import { removeStaleTempFiles, tempFileWriterPid } from '../../dataset/staleTempFiles';
 
 describe('dataset/staleTempFiles', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stale-temp-'));
