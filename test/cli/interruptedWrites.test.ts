@@ -52,10 +52,13 @@ async function sigintWhileReading(args: string[], fifo: string, text: string) {
     }),
   );
   const closed = new Promise<[number | null, NodeJS.Signals | null]>((r) => child.on('close', (c, s) => r([c, s])));
-  const fh = await fs.promises.open(fifo, 'w'); // opens once the CLI opened it for reading
+  const early = closed.then(([c]) => new Error(`the CLI ended (exit ${c}) before it was interrupted:\n${stdout}\n${stderr}`));
+  const fh = await Promise.race([fs.promises.open(fifo, 'w'), early]); // opens once the CLI opened it for reading
+  if (fh instanceof Error) throw fh;
   await fh.write(text);
   child.kill('SIGINT');
-  await stopping;
+  const ended = await Promise.race([stopping, early]);
+  if (ended instanceof Error) throw ended;
   await fh.close();
   const [code, sig] = await closed;
   return { code, sig, stdout, stderr };
