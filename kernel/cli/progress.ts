@@ -74,6 +74,11 @@ export class ProgressBar {
     }
   }
 
+  /** Set the count without drawing: the rows of a chunk cut short by Ctrl-C were counted but not kept. */
+  recount(done: number): void {
+    this.last = { ...this.last, done };
+  }
+
   /** End the bar line (TTY) so later output starts on a fresh line. */
   done(): void {
     if (this.o.tty && this.drawn) this.o.stream.write('\n');

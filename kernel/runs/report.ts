@@ -17,7 +17,7 @@ import { loadModel } from '../models/families';
 import type { EvalReport, LabeledPair } from '../engine/types';
 import { loadLabeledFiles } from '../../dataset/labeledFiles';
 import { comparisonTable, comparisonText, lossCurvePayload, runsPayload } from './payloads';
-import type { RunRecord } from './run';
+import { statusText, type RunRecord } from './run';
 import { sha256File, type RunStore } from './store';
 
 export interface RunsReportOptions {
@@ -59,7 +59,7 @@ function runHeader(r: RunRecord): string {
   return [
     `## ${cell(r.label)}`,
     '',
-    `Run \`${r.id}\` · **${r.status}** · ${r.family} · seed ${r.seed} · ${r.steps} steps · ${r.backend ? r.backend.detail : 'backend unknown'}`,
+    `Run \`${r.id}\` · **${statusText(r)}** · ${r.family} · seed ${r.seed} · ${r.steps} steps · ${r.backend ? r.backend.detail : 'backend unknown'}`,
     '',
     `Created ${r.createdAt}${r.finishedAt ? `, finished ${r.finishedAt}` : ''} · ${code} · source: ${r.source}`,
     ...(r.checkpointPath ? ['', `Checkpoint: \`${r.checkpointPath}\`${existsSync(r.checkpointPath) ? '' : ' (missing now)'}`] : []),
@@ -153,7 +153,7 @@ export async function runsReportNotebook(store: RunStore, refs: readonly string[
     '|---|---|---|---|---|---|',
     ...runs.map((r) => {
       const f1 = Object.entries(r.metrics).filter(([k]) => /^dev\.[A-Z]{2}\.macroF1$/.test(k)).map(([, v]) => v);
-      return `| \`${r.id}\` | ${cell(r.label)} | ${r.family} | ${r.status} | ${r.steps} | ${f1.length ? fmt(f1.reduce((a, b) => a + b, 0) / f1.length) : '—'} |`;
+      return `| \`${r.id}\` | ${cell(r.label)} | ${r.family} | ${statusText(r)} | ${r.steps} | ${f1.length ? fmt(f1.reduce((a, b) => a + b, 0) / f1.length) : '—'} |`;
     }),
   ].join('\n')));
 

@@ -2,15 +2,14 @@
 // models (or one joint model) and write id,…,ER_label,IP_label,EX_label,ER_rationale,IP_rationale,EX_rationale.
 // Streams the input in chunks (100k+ rows never sit in memory), batches forward passes, writes
 // atomically, and on Ctrl-C keeps the rows already scored in OUT.partial.csv (never over OUT.csv).
-import { AtomicFile } from '../../../dataset/atomicFile';
-import { csvLine } from '../../../dataset/csv';
 import { assertOutputsClear } from '../../../dataset/outputGuard';
 import { countRecords, PairReader, streamPairs } from '../../../dataset/pairs';
 import type { Mechanism, MechanismPrediction, PairPrediction } from '../../engine/types';
 import { MECHANISMS } from '../../../dataset/schema';
 import { UsageError } from '../args';
 import type { Command } from '../command';
-import { ENCODING_OPTION, encodingOption, modelInputs, partialPath, RAW_CSV_OPTION } from '../fileOptions';
+import { CsvOutput, outputAndPartial } from '../csvOutput';
+import { ENCODING_OPTION, encodingOption, modelInputs, RAW_CSV_OPTION } from '../fileOptions';
 import { loadModels, MODEL_OPTIONS } from '../models';
 import { ProgressBar } from '../progress';
 import { predictionStatsHealth } from '../../metrics/health';
@@ -71,12 +70,8 @@ export const test: Command = {
     if (!o.output_path) throw new UsageError('test needs --output_path');
     if (!(o.batch_size >= 1 && o.chunk_rows >= 1)) throw new UsageError('--batch_size and --chunk_rows must be ≥ 1');
     const read = { encoding: encodingOption(o.encoding) };
-    const partial = partialPath(o.output_path);
     assertOutputsClear(
-      [
-        { flag: 'output_path', path: o.output_path },
-        { flag: 'output_path (its partial file)', path: partial },
-      ],
+      outputAndPartial('output_path', o.output_path),
       [{ flag: 'input_path', path: o.input_path }, ...modelInputs(args.opts)],
       ctx.cwd,
     );
@@ -85,16 +80,14 @@ export const test: Command = {
     if (total === 0) throw new UsageError(`${o.input_path}: no data rows after the header`);
     const loaded = await loadModels(args.opts, ctx.cwd, { shippedDefault: true, err: ctx.err });
     if (loaded.shippedNote) ctx.err.write(`${loaded.shippedNote}\n`);
-    const writer = new AtomicFile(o.output_path);
+    const writer = new CsvOutput(o.output_path, TEST_COLUMNS, csv);
     let done = 0;
-    let committed = false;
     const scoringLabel = (use: readonly Mechanism[]) => `scoring ${use.join('+')}${loaded.models.length > 1 ? ` (model ${loaded.models.findIndex((m) => m.use === use) + 1}/${loaded.models.length})` : ''}`;
     const bar = new ProgressBar({ unit: 'rows', label: scoringLabel(loaded.models[0]?.use ?? []), tty: ctx.tty, stream: ctx.err });
     const levelCounts: Partial<Record<Mechanism, number[]>> = {};
     const topProb: Partial<Record<Mechanism, { sum: number; n: number }>> = {};
     try {
       ctx.err.write(`models: ${loaded.models.map((m) => `${m.path} (${m.use.join('/')})`).join(', ')}\n`);
-      writer.write(csvLine(TEST_COLUMNS, csv));
       bar.update(0, total, true);
       let interrupted = false;
       const reader = new PairReader(o.input_path);
@@ -137,7 +130,7 @@ export const test: Command = {
         };
         chunk.forEach((pair, i) => {
           const [er, ip, ex] = MECHANISMS.map((m) => cells(preds[i], m));
-          writer.write(csvLine([pair.id, pair.original.seekerPost, pair.original.responsePost, er[0], ip[0], ex[0], er[1], ip[1], ex[1]], csv));
+          writer.write([pair.id, pair.original.seekerPost, pair.original.responsePost, er[0], ip[0], ex[0], er[1], ip[1], ex[1]]);
         });
         done += chunk.length;
         bar.update(done, total, true);
@@ -147,21 +140,13 @@ export const test: Command = {
         }
       }
       bar.label = 'scoring';
+      bar.recount(done); // the rows kept, not those of a chunk cut short
       bar.finish(`${loaded.mechanisms.join('+')}: ${loaded.mechanisms.map((m) => `${m} levels 0/1/2 ${(levelCounts[m] ?? [0, 0, 0]).join('/')}`).join(', ')}`);
       if (interrupted) {
-        if (done === 0) {
-          writer.abort();
-          ctx.out.write(`interrupted before the first chunk was scored; ${o.output_path} not written\n`);
-        } else {
-          // Never over OUT.csv: a previous complete output stays whole.
-          writer.commit(partial);
-          committed = true;
-          ctx.out.write(`interrupted: wrote the first ${done} of ${total} rows to ${partial} (${o.output_path} left as it was)\n`);
-        }
+        ctx.out.write(`${writer.keepPartial(total)}\n`); // never over OUT.csv: a previous complete output stays whole
         return 130;
       }
-      writer.commit();
-      committed = true;
+      writer.finish();
       if (reader.duplicateIds > 0) ctx.err.write(`warning: ${o.input_path}: ${reader.duplicateIds} row(s) repeat an id already seen (duplicate ids; each row is scored)\n`);
       if (reader.emptyPosts > 0) ctx.err.write(`warning: ${o.input_path}: ${reader.emptyPosts} row(s) with an empty seeker or response post (scored as empty text)\n`);
       const missing = MECHANISMS.filter((m) => !loaded.mechanisms.includes(m));
@@ -172,7 +157,7 @@ export const test: Command = {
       return 0;
     } finally {
       bar.done();
-      if (!committed) writer.abort();
+      writer.abort();
       loaded.dispose();
     }
   },
