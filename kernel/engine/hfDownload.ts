@@ -126,6 +126,37 @@ function folderDestination(dir: string): Destination {
   };
 }
 
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM'; // exists, owned by someone else
+  }
+}
+
+/**
+ * One writer per `.incomplete` file: two runs appending to it would interleave their bytes. The lock holds
+ * its owner's pid; one left by a process that is gone (killed) is taken over. Returns the release.
+ */
+function lockFor(incomplete: string, label: string): () => void {
+  const lock = `${incomplete}.lock`;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(lock, String(process.pid), { flag: 'wx' });
+      return () => fs.rmSync(lock, { force: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const pid = Number(fs.readFileSync(lock, 'utf8'));
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) {
+        throw new Error(`${label}: another download (process ${pid}) is writing ${incomplete}; let it finish, or delete ${lock} if that process is not a download`);
+      }
+      fs.rmSync(lock, { force: true }); // its owner is gone
+    }
+  }
+  throw new Error(`${label}: cannot take the lock ${lock}`);
+}
+
 /** The hub's answer for `file`, or undefined when an optional file is not in the repository. */
 async function infoOrMissing(get: (file: string) => Promise<HubFile>, file: string, optional: boolean): Promise<HubFile | undefined> {
   try {
@@ -165,6 +196,7 @@ async function planFiles(get: (file: string) => Promise<HubFile>, modelId: strin
  */
 export async function downloadWeights(modelId: string, opts: DownloadWeightsOptions = {}): Promise<DownloadWeightsResult> {
   if (!isModelId(modelId)) throw new Error(`not a Hugging Face model id: ${JSON.stringify(modelId)} (expected NAME or ORG/NAME, e.g. roberta-base)`);
+  if (/^(1|true|yes|on)$/i.test(process.env.HF_HUB_OFFLINE ?? '')) throw new Error(`HF_HUB_OFFLINE is set: download-weights would have to reach the hub for ${modelId}; unset it to download`);
   const revision = opts.revision ?? 'main';
   const endpoint = (opts.endpoint ?? hubEndpoint()).replace(/\/+$/, '');
   const timeoutMs = opts.timeoutMs ?? 60_000;
@@ -177,12 +209,20 @@ export async function downloadWeights(modelId: string, opts: DownloadWeightsOpti
   for (const [file, info] of plan) {
     const cached = await dest.present(file, info);
     opts.onFile?.(file, info.size, cached);
-    if (!cached) {
-      const incomplete = dest.incomplete(info);
-      fs.mkdirSync(path.dirname(incomplete), { recursive: true });
-      await transferResumable(info, incomplete, { label: `${modelId}: ${file}`, timeoutMs, signal: opts.signal, onBytes: (d, t) => opts.onBytes?.(file, d, t) });
+    if (cached) {
+      files.push({ file, path: dest.publish(file, info), size: info.size, etag: info.etag, cached });
+      continue;
     }
-    files.push({ file, path: dest.publish(file, info), size: info.size, etag: info.etag, cached });
+    const label = `${modelId}: ${file}`;
+    const incomplete = dest.incomplete(info);
+    fs.mkdirSync(path.dirname(incomplete), { recursive: true });
+    const release = lockFor(incomplete, label);
+    try {
+      await transferResumable(info, incomplete, { label, timeoutMs, signal: opts.signal, onBytes: (d, t) => opts.onBytes?.(file, d, t) });
+      files.push({ file, path: dest.publish(file, info), size: info.size, etag: info.etag, cached });
+    } finally {
+      release();
+    }
   }
   dest.finish(revision, commit!);
   return { modelId, commit: commit!, folder: dest.folder(commit!), files, skipped };

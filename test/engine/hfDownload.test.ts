@@ -3,6 +3,7 @@
 // sha256 refused, optional files skipped, a plain folder with --to; then `init_weights` given as a model id
 // finds the download in the cache and a short training run starts from it. No test touches the network.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -76,6 +77,34 @@ describe('engine/hfDownload: download-weights against a loopback hub', function 
     assert.deepEqual(hub.log.filter((l) => l.server === 'cdn').map((l) => l.range), ['bytes=50000-']);
     assert.equal(sha256(fs.readFileSync(blob)), sha256(weights));
     assert.equal(fs.existsSync(`${blob}.incomplete`), false);
+  });
+
+  it('a server that ignores Range sends the whole file again: the file restarts and still verifies', async () => {
+    hub.faults.set('model.safetensors', { cutAfter: 30_000, ignoreRange: true });
+    await assert.rejects(fetchInto(), /broke off/);
+    hub.log.length = 0;
+    await fetchInto();
+    assert.deepEqual(hub.log.filter((l) => l.server === 'cdn').map((l) => l.range), ['bytes=30000-'], 'asked to resume');
+    assert.equal(sha256(fs.readFileSync(cacheRepo(REPO, cache()).blob(sha256(weights)))), sha256(weights), 'whole, not 30000 bytes twice');
+  });
+
+  it('one writer per .incomplete: a live process holding the lock is named; a lock left by a gone process is taken over', async () => {
+    const blob = cacheRepo(REPO, cache()).blob(sha256(weights));
+    fs.mkdirSync(path.dirname(blob), { recursive: true });
+    fs.writeFileSync(`${blob}.incomplete.lock`, String(process.ppid)); // a live process that is not this one
+    await assert.rejects(fetchInto(), new RegExp(`model\\.safetensors: another download \\(process ${process.ppid}\\) is writing .*\\.incomplete`));
+    const gone = spawnSync(process.execPath, ['-e', '0']).pid!; // exited: its pid names no live process
+    fs.writeFileSync(`${blob}.incomplete.lock`, String(gone));
+    await fetchInto();
+    assert.equal(sha256(fs.readFileSync(blob)), sha256(weights));
+    assert.equal(fs.existsSync(`${blob}.incomplete.lock`), false, 'released');
+  });
+
+  it('HF_HUB_OFFLINE=1 refuses before any request', async () => {
+    await withEnv('HF_HUB_OFFLINE', '1', async () => {
+      await assert.rejects(fetchInto(), /^Error: HF_HUB_OFFLINE is set: download-weights would have to reach the hub for tiny-org\/tiny-roberta; unset it to download$/);
+    });
+    assert.deepEqual(hub.log, []);
   });
 
   it('bytes that do not match the published sha256 are refused and removed', async () => {

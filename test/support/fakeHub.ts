@@ -20,6 +20,8 @@ export interface Fault {
   stallAfter?: number;
   /** Serve these bytes instead of the published content (every time). */
   corrupt?: boolean;
+  /** Answer a Range request with the whole file (200), as some mirrors do. */
+  ignoreRange?: boolean;
 }
 
 export interface Logged {
@@ -95,9 +97,10 @@ export class FakeHub {
     const fault = this.faults.get(file) ?? {};
     let body = spec.content;
     if (fault.corrupt) body = Uint8Array.from(body, (b, i) => (i === 7 ? b ^ 0xff : b));
-    const from = range ? Number(/^bytes=(\d+)-$/.exec(range)![1]) : 0;
+    const partial = range !== undefined && !fault.ignoreRange;
+    const from = partial ? Number(/^bytes=(\d+)-$/.exec(range)![1]) : 0;
     const part = body.subarray(from);
-    r.writeHead(range ? 206 : 200, { 'Content-Length': part.byteLength, ...(range ? { 'Content-Range': `bytes ${from}-${body.byteLength - 1}/${body.byteLength}` } : {}) });
+    r.writeHead(partial ? 206 : 200, { 'Content-Length': part.byteLength, ...(partial ? { 'Content-Range': `bytes ${from}-${body.byteLength - 1}/${body.byteLength}` } : {}) });
     if (fault.cutAfter !== undefined) {
       const n = fault.cutAfter;
       delete fault.cutAfter;
