@@ -2,7 +2,8 @@
 // `/{repo}/resolve/{revision}/{file}` that follows relative redirects only (a renamed repo) and stops at
 // an absolute one (the LFS/CDN location), read for X-Repo-Commit, X-Linked-Etag/ETag and
 // X-Linked-Size; then a GET of that location, resumed with `Range` into an `.incomplete` file, the
-// whole file hashed against the ETag (sha256 for LFS files, the git blob sha1 for the others).
+// whole file hashed against the ETag (sha256 for LFS files, the git blob sha1 for the others; an ETag
+// that is neither is refused: it names a file on disk and nothing could check the bytes).
 import * as fs from 'node:fs';
 import { createHash, type Hash } from 'node:crypto';
 import { describeFetchError } from '../../dataset/fetchError';
@@ -39,8 +40,12 @@ export class HubError extends Error {
   }
 }
 
+const COMMIT = /^[0-9a-f]{40}$/;
+/** sha256 (LFS files) or git blob sha1 (the others). */
+const HASH_ETAG = /^([0-9a-f]{64}|[0-9a-f]{40})$/;
+
 function normalizeEtag(etag: string): string {
-  return etag.replace(/^W\//, '').replace(/^"|"$/g, '');
+  return etag.replace(/^W\//, '').replace(/^"|"$/g, '').toLowerCase();
 }
 
 /**
@@ -61,26 +66,24 @@ async function request(url: string, init: RequestInit, timeoutMs: number, signal
     return { res, touch, done };
   } catch (e) {
     done();
-    if (signal?.aborted) throw signal.reason ?? e;
+    if (signal?.aborted) throw new Error(`stopped while waiting for ${new URL(url).host}; nothing of this file written yet`);
     throw new Error(describeFetchError(url, idle.signal.aborted ? idle.signal.reason : e, OFFLINE_HINT));
   }
 }
 
+/** Why the hub said no, in words (the hub answers 401, not 404, for a repository it does not show you). */
+function refusalReason(status: number, code: string | undefined, statusText: string): string {
+  if (status === 401 || status === 403) return 'repository not found, or private/gated (download-weights sends no token)';
+  if (code === 'RevisionNotFound') return 'no such revision';
+  if (code === 'RepoNotFound') return 'repository not found';
+  if (code === 'EntryNotFound') return 'no such file in the repository';
+  if (status === 404) return 'not found';
+  return statusText || 'refused';
+}
+
 function refusal(res: Response, what: string): HubError {
   const code = res.headers.get('x-error-code') ?? undefined;
-  const why =
-    res.status === 401 || res.status === 403
-      ? 'repository not found, or private/gated (download-weights sends no token)'
-      : code === 'RevisionNotFound'
-        ? 'no such revision'
-        : code === 'RepoNotFound'
-          ? 'repository not found'
-          : code === 'EntryNotFound'
-            ? 'no such file in the repository'
-            : res.status === 404
-            ? 'not found'
-            : res.statusText || 'refused';
-  return new HubError(`${what}: HTTP ${res.status} ${why}`, res.status, code);
+  return new HubError(`${what}: HTTP ${res.status} ${refusalReason(res.status, code, res.statusText)}`, res.status, code);
 }
 
 /** HEAD `/{repo}/resolve/{revision}/{file}`: following relative redirects, stopping at an absolute one. */
@@ -98,25 +101,24 @@ export async function hubFileInfo(endpoint: string, repo: string, revision: stri
       continue;
     }
     if (!(res.ok || (res.status >= 300 && res.status < 400 && loc !== null))) throw refusal(res, what);
-    const commit = h.get('x-repo-commit');
-    const etag = h.get('x-linked-etag') ?? h.get('etag');
-    const size = Number(h.get('x-linked-size') ?? h.get('content-length'));
-    if (!commit || !etag || !Number.isFinite(size)) throw new Error(`${what}: the server did not say which commit, ETag and size (is ${endpoint} a Hugging Face hub?)`);
-    return { commit, etag: normalizeEtag(etag), size, location: loc !== null ? new URL(loc, url).toString() : url };
+    const commit = h.get('x-repo-commit')?.toLowerCase();
+    const etag = normalizeEtag(h.get('x-linked-etag') ?? h.get('etag') ?? '');
+    const sizeText = h.get('x-linked-size') ?? h.get('content-length') ?? '';
+    // Both become names on disk (snapshots/<commit>, blobs/<etag>) and the etag is the hash to check: only hex passes.
+    if (!commit || !COMMIT.test(commit) || !/^\d+$/.test(sizeText)) throw new Error(`${what}: the server did not say which commit and size (X-Repo-Commit, X-Linked-Size/Content-Length); is ${endpoint} a Hugging Face hub?`);
+    if (!HASH_ETAG.test(etag)) throw new Error(`${what}: ETag ${JSON.stringify(etag)} is neither a sha256 nor a git sha1: the file could not be checked, so it is not fetched`);
+    return { commit, etag, size: Number(sizeText), location: loc !== null ? new URL(loc, url).toString() : url };
   }
   throw new Error(`${what}: more than ${MAX_REDIRECTS} redirects`);
 }
 
-/** The hash a hub ETag names: sha256 for a 64-hex ETag, git's blob sha1 for a 40-hex one, none otherwise. */
-function hasherFor(etag: string, size: number): Hash | undefined {
-  if (/^[0-9a-f]{64}$/.test(etag)) return createHash('sha256');
-  if (/^[0-9a-f]{40}$/.test(etag)) return createHash('sha1').update(`blob ${size}\0`);
-  return undefined;
+/** The hash a hub ETag names: sha256 for a 64-hex ETag, git's blob sha1 (`blob SIZE\0` + bytes) for a 40-hex one. */
+function hasherFor(etag: string, size: number): Hash {
+  return etag.length === 64 ? createHash('sha256') : createHash('sha1').update(`blob ${size}\0`);
 }
 
 /** Hash the bytes already in `file` (a resumed transfer checks the whole file, not just the new part). */
-async function hashPrefix(file: string, hash: Hash | undefined): Promise<void> {
-  if (!hash) return;
+async function hashPrefix(file: string, hash: Hash): Promise<void> {
   for await (const chunk of fs.createReadStream(file)) hash.update(chunk as Buffer);
 }
 
@@ -124,7 +126,6 @@ async function hashPrefix(file: string, hash: Hash | undefined): Promise<void> {
 export async function fileMatches(file: string, info: HubFile): Promise<boolean> {
   if (!fs.existsSync(file) || fs.statSync(file).size !== info.size) return false;
   const hash = hasherFor(info.etag, info.size);
-  if (!hash) return true;
   await hashPrefix(file, hash);
   return hash.digest('hex') === info.etag;
 }
@@ -159,7 +160,7 @@ export async function transferResumable(info: HubFile, incomplete: string, opts:
 }
 
 /** Stream the body onto `file` (appending when `have` > 0), fsync it; returns the bytes it now holds. */
-async function appendBody(res: Response, file: string, have: number, hash: Hash | undefined, o: { label: string; size: number; signal?: AbortSignal; touch: () => void; onBytes?: (done: number, total: number) => void }): Promise<number> {
+async function appendBody(res: Response, file: string, have: number, hash: Hash, o: { label: string; size: number; signal?: AbortSignal; touch: () => void; onBytes?: (done: number, total: number) => void }): Promise<number> {
   const fd = fs.openSync(file, have > 0 ? 'a' : 'w');
   try {
     o.onBytes?.(have, o.size);
@@ -167,7 +168,7 @@ async function appendBody(res: Response, file: string, have: number, hash: Hash 
       for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
         o.touch();
         writeAll(fd, chunk);
-        hash?.update(chunk);
+        hash.update(chunk);
         have += chunk.byteLength;
         o.onBytes?.(have, o.size);
       }
@@ -190,13 +191,13 @@ function writeAll(fd: number, chunk: Uint8Array): void {
 }
 
 /** Size and hash against what the hub published; a mismatch removes the file (it will not resume into garbage). */
-function verify(file: string, info: HubFile, size: number, hash: Hash | undefined, label: string): void {
+function verify(file: string, info: HubFile, size: number, hash: Hash, label: string): void {
   if (size !== info.size) {
     fs.rmSync(file, { force: true });
     throw new Error(`${label}: got ${size} bytes, the hub says ${info.size}; the file was removed, run again`);
   }
-  const got = hash?.digest('hex');
-  if (got !== undefined && got !== info.etag) {
+  const got = hash.digest('hex');
+  if (got !== info.etag) {
     fs.rmSync(file, { force: true });
     throw new Error(`${label}: hash mismatch (got ${got}, the hub publishes ${info.etag}); the file was refused and removed`);
   }

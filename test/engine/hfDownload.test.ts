@@ -115,6 +115,13 @@ describe('engine/hfDownload: download-weights against a loopback hub', function 
     assert.equal(fs.existsSync(path.join(repo.snapshot(COMMIT), 'model.safetensors')), false);
   });
 
+  it('an ETag that is not a hash (it would name a file on disk, and nothing could check the bytes) is refused before any transfer', async () => {
+    hub.faults.set('config.json', { etag: '../../../escape' });
+    await assert.rejects(fetchInto(), /config\.json: ETag "\.\.\/\.\.\/\.\.\/escape" is neither a sha256 nor a git sha1/);
+    assert.equal(fs.existsSync(cache()), false, 'nothing written');
+    assert.deepEqual(hub.log.filter((l) => l.method === 'GET'), []);
+  });
+
   it('a missing required file fails; without model.safetensors it takes pytorch_model.bin', async () => {
     const noConfig = new Map(model.files);
     noConfig.delete('config.json');

@@ -22,6 +22,8 @@ export interface Fault {
   corrupt?: boolean;
   /** Answer a Range request with the whole file (200), as some mirrors do. */
   ignoreRange?: boolean;
+  /** Publish this ETag instead of the file's hash (a hostile or broken server). */
+  etag?: string;
 }
 
 export interface Logged {
@@ -84,7 +86,8 @@ export class FakeHub {
       return end(r, 302, { Location: `${this.cdnOrigin}/blobs/${sha256(spec.content)}?file=${encodeURIComponent(file)}`, 'X-Repo-Commit': COMMIT, 'X-Linked-Etag': `"${sha256(spec.content)}"`, 'X-Linked-Size': String(spec.content.byteLength) });
     }
     if (m) return end(r, 307, { Location: `/api/resolve-cache/models/${this.repo}/${COMMIT}/${encodeURIComponent(file)}`, 'X-Repo-Commit': COMMIT });
-    r.writeHead(200, { 'Content-Length': spec.content.byteLength, ETag: `"${gitBlobSha1(spec.content)}"`, 'X-Repo-Commit': COMMIT });
+    const etag = this.faults.get(file)?.etag ?? gitBlobSha1(spec.content);
+    r.writeHead(200, { 'Content-Length': spec.content.byteLength, ETag: `"${etag}"`, 'X-Repo-Commit': COMMIT });
     r.end(q.method === 'HEAD' ? undefined : spec.content);
   }
 
