@@ -72,6 +72,14 @@ describe('cli: download-weights', function () {
     assert.match(again.stderr, /model\.safetensors: already there \(125 kB, verified\)/);
   });
 
+  it('is listed in empathy --help and has its own --help naming the environment it reads', async () => {
+    const top = await run(['--help'], {});
+    assert.match(top.stdout, /\n  download-weights +fetch a pretrained model \(e\.g\. roberta-base\) from the Hugging Face hub into its cache\n/);
+    const own = await run(['download-weights', '--help'], {});
+    assert.equal(own.code, 0);
+    for (const w of ['usage: empathy download-weights MODEL_ID [--to DIR] [--revision REV]', '$HF_ENDPOINT', '$HF_HUB_CACHE', '$HF_HOME/hub', '--init_weights MODEL_ID']) assert.ok(own.stdout.includes(w), w);
+  });
+
   it('an unknown repository, a missing required file, no network and no model id are each one line', async () => {
     const unknown = await run(['download-weights', 'nobody/nothing'], env);
     assert.equal(unknown.code, 1);
