@@ -127,7 +127,7 @@ describe('cli: download-weights', function () {
     assert.equal(sha256(fs.readFileSync(blob)), sha256(model.files.get('model.safetensors')!.content));
   });
 
-  it('train --init_weights MODEL_ID starts from the download; a model id not in the cache is one line before any work', async () => {
+  it('train --init_weights MODEL_ID starts from the download (stats --tokenizer MODEL_ID reads it too); a model id not in the cache is one line before any work', async () => {
     assert.equal((await run(['download-weights', REPO], env)).code, 0);
     const ER = path.join(SAMPLES, 'emotional-reactions-sample.csv');
     const common = ['train', '--train_path', ER, '--preset', 'tiny', '--backend', 'cpu', '--epochs', '1', '--limit', '8', '--batch_size', '8', '--max_len', '32', '--no_run'];
@@ -139,5 +139,8 @@ describe('cli: download-weights', function () {
       `empathy: --init_weights roberta-base: not a folder here, and not in the Hugging Face cache (looked for ${path.join(env.HF_HUB_CACHE, 'models--roberta-base', 'refs', 'main')}; cache ${env.HF_HUB_CACHE} from HF_HUB_CACHE / HF_HOME / ~/.cache/huggingface/hub); fetch it with: empathy download-weights roberta-base`,
     ]);
     assert.equal(missing.stdout, '', 'nothing started');
+    const stats = cli(['stats', '--input_path', ER, '--tokenizer', REPO], { env: { HF_HUB_CACHE: env.HF_HUB_CACHE } });
+    assert.equal(stats.code, 0, stats.stderr);
+    assert.ok(stats.stdout.includes(`tokens: hf tokenizer.json (${REPO}: ${cacheRepo(REPO, env.HF_HUB_CACHE).snapshot(COMMIT)})`), 'the data commands take a model id for --tokenizer too');
   });
 });
