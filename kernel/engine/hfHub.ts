@@ -167,12 +167,18 @@ async function appendBody(res: Response, file: string, have: number, hash: Hash,
     try {
       for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
         o.touch();
-        writeAll(fd, chunk);
+        try {
+          writeAll(fd, chunk);
+        } catch (e) {
+          // the disk, not the network (ENOSPC…): what was written stays a valid prefix to resume from
+          throw new LocalWriteError(`${o.label}: cannot write ${file} (${(e as Error).message}) at ${have} of ${o.size} bytes; free the space and run the same command again to resume`);
+        }
         hash.update(chunk);
         have += chunk.byteLength;
         o.onBytes?.(have, o.size);
       }
     } catch (e) {
+      if (e instanceof LocalWriteError) throw e;
       const where = `at ${have} of ${o.size} bytes, kept in ${file}; run the same command again to resume`;
       if (o.signal?.aborted) throw new Error(`${o.label}: stopped ${where}`);
       const cause = (e as { cause?: { message?: string } }).cause?.message ?? (e as Error).message;
@@ -184,6 +190,8 @@ async function appendBody(res: Response, file: string, have: number, hash: Hash,
     fs.closeSync(fd);
   }
 }
+
+class LocalWriteError extends Error {}
 
 function writeAll(fd: number, chunk: Uint8Array): void {
   let off = 0;

@@ -12,6 +12,7 @@ import { cacheRepo, resolvePretrained } from '../../kernel/engine/hfCache';
 import { train, type BiEncoderModel } from '../../kernel/engine';
 import { COMMIT, FakeHub, gitBlobSha1, sha256 } from '../support/fakeHub';
 import { withEnv } from '../support/withEnv';
+import { skipBecause } from '../support/skip';
 import { tinyRoberta } from './tinyRoberta';
 import { toyConfig, toyPairs } from './toyData';
 
@@ -98,6 +99,16 @@ describe('engine/hfDownload: download-weights against a loopback hub', function 
     await fetchInto();
     assert.equal(sha256(fs.readFileSync(blob)), sha256(weights));
     assert.equal(fs.existsSync(`${blob}.incomplete.lock`), false, 'released');
+  });
+
+  it('a full disk is named as such (not as a network failure), and nothing is published', async function () {
+    if (!fs.existsSync('/dev/full')) skipBecause(this, 'no /dev/full on this system (Linux only)');
+    const blob = cacheRepo(REPO, cache()).blob(sha256(weights));
+    fs.mkdirSync(path.dirname(blob), { recursive: true });
+    fs.symlinkSync('/dev/full', `${blob}.incomplete`); // every write fails with ENOSPC
+    await assert.rejects(fetchInto(), /model\.safetensors: cannot write .*\.incomplete \(ENOSPC: no space left on device.*\) at 0 of 124592 bytes; free the space and run the same command again to resume/);
+    assert.equal(fs.existsSync(blob), false);
+    assert.equal(fs.existsSync(path.join(cacheRepo(REPO, cache()).snapshot(COMMIT), 'model.safetensors')), false);
   });
 
   it('HF_HUB_OFFLINE=1 refuses before any request', async () => {
