@@ -360,8 +360,8 @@ export class BiEncoder {
 
   /**
    * Read a Hugging Face roberta-base `model.safetensors` (a file, a folder holding it, an HF cache folder
-   * `models--roberta-base` with snapshots/<rev>/, or a model id in the HF cache: see hfCache.ts) and map its encoder weights (`roberta.` prefix or none;
-   * F16/BF16 converted to F32; old `LayerNorm.gamma/beta` renamed) onto BOTH encoders. Load the result with
+   * `models--roberta-base` with snapshots/<rev>/, or a model id in the HF cache: see hfCache.ts) and map
+   * its encoder weights (`roberta.` prefix or none; F16/BF16 converted to F32; old `LayerNorm.gamma/beta` renamed) onto BOTH encoders. Load the result with
    * `loadStateDict(map, { strict: false })` (the heads and cross-attention keep their init).
    */
   static loadHuggingFaceRoberta(dirOrFile: string): Map<string, TensorEntry> {
