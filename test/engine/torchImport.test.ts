@@ -16,7 +16,7 @@ import { PickleRefused } from '../../kernel/engine/torch/restrictedUnpickler';
 import { BiEncoder } from '../../kernel/models/bi-encoder/biEncoder';
 import { collate, encodePairs } from '../../kernel/models/bi-encoder/encode';
 import { openBiEncoderCheckpoint } from '../../kernel/models/bi-encoder/load';
-import { importTorchCheckpoint } from '../../kernel/models/bi-encoder/torchImport';
+import { importTorchCheckpoint, normaliseNames } from '../../kernel/models/bi-encoder/torchImport';
 import { readSafetensorsFile } from '../../kernel/engine/safetensors';
 import { cli, fatalLines, REPO, SAMPLES, tmpDir } from '../cli/spawn';
 import { skipBecause } from '../support/skip';
@@ -145,6 +145,15 @@ describe('bi-encoder: a .pth imports and scores exactly like the checkpoint it w
       assert.deepEqual(r.checkpoint.tokenizer, source.tokenizer);
       assert.match(r.summary, /bi-encoder ER, hidden 32, 2 layers, 2 heads, FFN 64, vocab 300, 70 positions/);
     }
+  });
+
+  it("a DataParallel/DDP `module.` prefix and newer transformers' position_ids buffers do not get in the way", () => {
+    const w = { dtype: 'F32' as const, shape: [1], data: new Float32Array([1]) };
+    const ids = { dtype: 'I64' as const, shape: [1, 2], data: new BigInt64Array([0n, 1n]) };
+    const got = normaliseNames(new Map([['module.attn.out.bias', w], ['module.seeker_encoder.roberta.embeddings.position_ids', ids], ['module.norm.alpha', w]]));
+    assert.deepEqual([...got.keys()], ['attn.out.bias', 'norm.alpha']);
+    // Only a prefix every key has is one: a model with a submodule called `module` keeps its names.
+    assert.deepEqual([...normaliseNames(new Map([['module.x', w], ['norm.alpha', w]])).keys()], ['module.x', 'norm.alpha']);
   });
 
   it('predictions from either .pth equal the source checkpoint\'s, to the last digit', async () => {

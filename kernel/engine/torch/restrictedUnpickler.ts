@@ -107,132 +107,187 @@ function callGlobal(g: PyGlobal, args: PyValue): PyValue {
 
 /** Reads one pickle from `buf` at `start`; returns the value and the offset just past its STOP. */
 export function unpickle(buf: Uint8Array, start: number, opts: UnpickleOptions): { value: PyValue; end: number } {
-  const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  const utf8 = new TextDecoder('utf-8', { fatal: true });
-  const latin1 = new TextDecoder('latin1');
-  const stack: Slot[] = [];
-  const marks: number[] = [];
-  const memo = new Map<number, PyValue>();
-  let p = start;
-  const need = (n: number, what: string) => {
-    if (n < 0 || p + n > buf.byteLength) throw new Error(`pickle: ${what} at byte ${p} runs past the end of the data (${buf.byteLength} bytes)`);
-  };
-  const bytes = (n: number, what: string) => { need(n, what); const b = buf.subarray(p, p + n); p += n; return b; };
-  const u8 = () => { need(1, 'an argument'); return buf[p++]; };
-  const u16 = () => { need(2, 'an argument'); const v = dv.getUint16(p, true); p += 2; return v; };
-  const u32 = () => { need(4, 'an argument'); const v = dv.getUint32(p, true); p += 4; return v; };
-  const i32 = () => { need(4, 'an argument'); const v = dv.getInt32(p, true); p += 4; return v; };
-  const u64 = () => { need(8, 'a length'); const v = dv.getBigUint64(p, true); p += 8; if (v > BigInt(buf.byteLength)) throw new Error(`pickle: length ${v} at byte ${p - 8} exceeds the data`); return Number(v); };
-  const line = () => { const e = buf.indexOf(0x0a, p); if (e < 0) throw new Error(`pickle: unterminated line at byte ${p}`); const s = latin1.decode(buf.subarray(p, e)); p = e + 1; return s; };
-  const text = (b: Uint8Array) => { try { return utf8.decode(b); } catch { throw new Error(`pickle: a string at byte ${p - b.byteLength} is not UTF-8`); } };
-  const pop = (): PyValue => {
-    const v = stack.pop();
-    if (v === undefined || v === MARK) throw new Error(`pickle: stack underflow at byte ${p - 1}`);
-    return v;
-  };
-  const top = (): PyValue => { const v = stack[stack.length - 1]; if (v === undefined || v === MARK) throw new Error(`pickle: stack underflow at byte ${p - 1}`); return v; };
-  const popMark = (): PyValue[] => {
-    const m = marks.pop();
-    if (m === undefined) throw new Error(`pickle: no MARK before byte ${p - 1}`);
-    const items = stack.splice(m + 1) as PyValue[];
-    stack.pop(); // the MARK itself
-    return items;
-  };
-  const memoGet = (i: number) => { if (!memo.has(i)) throw new Error(`pickle: memo ${i} read before it is written (byte ${p})`); return memo.get(i)!; };
-  const global = (module: string, name: string) => {
-    const q = `${module}.${name}`;
-    if (!ALLOWED_GLOBALS.has(q)) throw new PickleRefused(`the pickle names ${q}, which a tensor state dict never needs (allowed: ${ALLOWED_GLOBALS_TEXT}); refused, nothing was executed`);
-    return new PyGlobal(module, name);
-  };
-  const setItems = (d: PyValue, kv: PyValue[]) => {
-    if (!(d instanceof PyDict)) throw new Error(`pickle: SETITEM(S) on something that is not a dict (byte ${p - 1})`);
-    for (let i = 0; i + 1 < kv.length; i += 2) {
-      const k = kv[i];
-      if (!(k === null || ['string', 'number', 'bigint', 'boolean'].includes(typeof k))) throw new Error(`pickle: a dict key at byte ${p - 1} is not a string or number`);
-      d.map.set(k as string, kv[i + 1]);
-    }
-  };
-  const appendAll = (l: PyValue, items: PyValue[]) => {
-    if (!Array.isArray(l)) throw new Error(`pickle: APPEND(S) on something that is not a list (byte ${p - 1})`);
-    for (const x of items) l.push(x);
-  };
-  for (;;) {
-    need(1, 'an opcode');
-    const at = p;
-    const op = buf[p++];
-    switch (op) {
-      case 0x80: if (u8() > 5) throw new Error('pickle: protocol above 5'); break; // PROTO
-      case 0x95: u64(); break; // FRAME: a length hint only
-      case 0x2e: { // STOP
-        const v = pop();
-        if (stack.length !== 0) throw new Error(`pickle: ${stack.length} value(s) left on the stack at STOP`);
-        return { value: v, end: p };
+  return new Machine(buf, start, opts).run();
+}
+
+/** The pickle machine: a byte reader, a stack with marks, a memo, and the opcodes allowed, as data. */
+class Machine {
+  private readonly dv: DataView;
+  private readonly stack: Slot[] = [];
+  private readonly marks: number[] = [];
+  private readonly memo = new Map<number, PyValue>();
+  private readonly utf8 = new TextDecoder('utf-8', { fatal: true });
+  private readonly latin1 = new TextDecoder('latin1');
+
+  constructor(private readonly buf: Uint8Array, private p: number, private readonly opts: UnpickleOptions) {
+    this.dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  }
+
+  run(): { value: PyValue; end: number } {
+    for (;;) {
+      this.need(1, 'an opcode');
+      const at = this.p;
+      const op = this.buf[this.p++];
+      if (op === 0x2e) { // STOP
+        const value = this.pop();
+        if (this.stack.length !== 0) throw new Error(`pickle: ${this.stack.length} value(s) left on the stack at STOP`);
+        return { value, end: this.p };
       }
-      case 0x28: marks.push(stack.length); stack.push(MARK); break; // MARK
-      case 0x7d: stack.push(new PyDict()); break; // EMPTY_DICT
-      case 0x5d: stack.push([]); break; // EMPTY_LIST
-      case 0x29: stack.push(new PyTuple([])); break; // EMPTY_TUPLE
-      case 0x74: stack.push(new PyTuple(popMark())); break; // TUPLE
-      case 0x85: stack.push(new PyTuple([pop()])); break; // TUPLE1
-      case 0x86: { const b = pop(); const a = pop(); stack.push(new PyTuple([a, b])); break; } // TUPLE2
-      case 0x87: { const c = pop(); const b = pop(); const a = pop(); stack.push(new PyTuple([a, b, c])); break; } // TUPLE3
-      case 0x61: { const v = pop(); appendAll(top(), [v]); break; } // APPEND
-      case 0x65: { const items = popMark(); appendAll(top(), items); break; } // APPENDS
-      case 0x73: { const v = pop(); const k = pop(); setItems(top(), [k, v]); break; } // SETITEM
-      case 0x75: { const kv = popMark(); setItems(top(), kv); break; } // SETITEMS
-      case 0x71: memo.set(u8(), top()); break; // BINPUT
-      case 0x72: memo.set(u32(), top()); break; // LONG_BINPUT
-      case 0x94: memo.set(memo.size, top()); break; // MEMOIZE
-      case 0x68: stack.push(memoGet(u8())); break; // BINGET
-      case 0x6a: stack.push(memoGet(u32())); break; // LONG_BINGET
-      case 0x30: pop(); break; // POP
-      case 0x4e: stack.push(null); break; // NONE
-      case 0x88: stack.push(true); break; // NEWTRUE
-      case 0x89: stack.push(false); break; // NEWFALSE
-      case 0x4a: stack.push(i32()); break; // BININT
-      case 0x4b: stack.push(u8()); break; // BININT1
-      case 0x4d: stack.push(u16()); break; // BININT2
-      case 0x8a: { // LONG1: little-endian two's complement
-        const b = bytes(u8(), 'a long');
-        let v = 0n;
-        for (let i = b.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i]);
-        if (b.length > 0 && b[b.length - 1] & 0x80) v -= 1n << BigInt(8 * b.length);
-        stack.push(v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v);
-        break;
-      }
-      case 0x47: { need(8, 'a float'); stack.push(dv.getFloat64(p, false)); p += 8; break; } // BINFLOAT (big-endian)
-      case 0x58: stack.push(text(bytes(u32(), 'a string'))); break; // BINUNICODE
-      case 0x8c: stack.push(text(bytes(u8(), 'a string'))); break; // SHORT_BINUNICODE
-      case 0x8d: stack.push(text(bytes(u64(), 'a string'))); break; // BINUNICODE8
-      case 0x54: { const n = i32(); stack.push(latin1.decode(bytes(n, 'a string'))); break; } // BINSTRING (Python 2 str)
-      case 0x55: stack.push(latin1.decode(bytes(u8(), 'a string'))); break; // SHORT_BINSTRING
-      case 0x42: stack.push(bytes(u32(), 'bytes').slice()); break; // BINBYTES
-      case 0x43: stack.push(bytes(u8(), 'bytes').slice()); break; // SHORT_BINBYTES
-      case 0x8e: stack.push(bytes(u64(), 'bytes').slice()); break; // BINBYTES8
-      case 0x63: { const module = line(); const name = line(); stack.push(global(module, name)); break; } // GLOBAL
-      case 0x93: { // STACK_GLOBAL
-        const name = pop(); const module = pop();
-        if (typeof module !== 'string' || typeof name !== 'string') throw new Error(`pickle: STACK_GLOBAL at byte ${at} is not given two strings`);
-        stack.push(global(module, name));
-        break;
-      }
-      case 0x52: { // REDUCE
-        const args = pop(); const fn = pop();
-        if (!(fn instanceof PyGlobal)) throw new PickleRefused(`pickle: REDUCE at byte ${at} calls something that is not an allowed global`);
-        stack.push(callGlobal(fn, args));
-        break;
-      }
-      case 0x62: { // BUILD: only a dict's attribute state (OrderedDict._metadata) is accepted, and kept as data
-        const state = pop(); const obj = top();
-        if (!(obj instanceof PyDict)) throw new PickleRefused(`pickle: BUILD at byte ${at} sets the state of something that is not a dict`);
-        obj.attrs = state;
-        break;
-      }
-      case 0x51: stack.push(opts.resolvePersistent(pop())); break; // BINPERSID
-      default:
+      const v = this.scalar(op);
+      if (v !== NOT_SCALAR) this.stack.push(v);
+      else if (!this.structure(op, at)) {
         throw new PickleRefused(`pickle: opcode 0x${op.toString(16).padStart(2, '0')} at byte ${at} is not one a tensor state dict uses; refused, nothing was executed`);
+      }
     }
   }
+
+  // ---- reading ----
+  private need(n: number, what: string): void {
+    if (n < 0 || this.p + n > this.buf.byteLength) throw new Error(`pickle: ${what} at byte ${this.p} runs past the end of the data (${this.buf.byteLength} bytes)`);
+  }
+  private bytes(n: number, what: string): Uint8Array { this.need(n, what); const b = this.buf.subarray(this.p, this.p + n); this.p += n; return b; }
+  private u8(): number { this.need(1, 'an argument'); return this.buf[this.p++]; }
+  private u16(): number { this.need(2, 'an argument'); const v = this.dv.getUint16(this.p, true); this.p += 2; return v; }
+  private u32(): number { this.need(4, 'an argument'); const v = this.dv.getUint32(this.p, true); this.p += 4; return v; }
+  private i32(): number { this.need(4, 'an argument'); const v = this.dv.getInt32(this.p, true); this.p += 4; return v; }
+  private u64(): number {
+    this.need(8, 'a length');
+    const v = this.dv.getBigUint64(this.p, true);
+    this.p += 8;
+    if (v > BigInt(this.buf.byteLength)) throw new Error(`pickle: length ${v} at byte ${this.p - 8} exceeds the data`);
+    return Number(v);
+  }
+  private line(): string {
+    const e = this.buf.indexOf(0x0a, this.p);
+    if (e < 0) throw new Error(`pickle: unterminated line at byte ${this.p}`);
+    const s = this.latin1.decode(this.buf.subarray(this.p, e));
+    this.p = e + 1;
+    return s;
+  }
+  private text(b: Uint8Array): string {
+    try { return this.utf8.decode(b); } catch { throw new Error(`pickle: a string at byte ${this.p - b.byteLength} is not UTF-8`); }
+  }
+  private long(b: Uint8Array): number | bigint { // little-endian two's complement
+    let v = 0n;
+    for (let i = b.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i]);
+    if (b.length > 0 && b[b.length - 1] & 0x80) v -= 1n << BigInt(8 * b.length);
+    return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
+  }
+
+  /** A constant, number, string or bytes opcode's value (NOT_SCALAR for any other opcode). */
+  private scalar(op: number): PyValue | typeof NOT_SCALAR {
+    switch (op) {
+      case 0x4e: return null; // NONE
+      case 0x88: return true; // NEWTRUE
+      case 0x89: return false; // NEWFALSE
+      case 0x4a: return this.i32(); // BININT
+      case 0x4b: return this.u8(); // BININT1
+      case 0x4d: return this.u16(); // BININT2
+      case 0x8a: return this.long(this.bytes(this.u8(), 'a long')); // LONG1
+      case 0x47: { this.need(8, 'a float'); const v = this.dv.getFloat64(this.p, false); this.p += 8; return v; } // BINFLOAT (big-endian)
+      case 0x58: return this.text(this.bytes(this.u32(), 'a string')); // BINUNICODE
+      case 0x8c: return this.text(this.bytes(this.u8(), 'a string')); // SHORT_BINUNICODE
+      case 0x8d: return this.text(this.bytes(this.u64(), 'a string')); // BINUNICODE8
+      case 0x54: return this.latin1.decode(this.bytes(this.i32(), 'a string')); // BINSTRING (Python 2 str)
+      case 0x55: return this.latin1.decode(this.bytes(this.u8(), 'a string')); // SHORT_BINSTRING
+      case 0x42: return this.bytes(this.u32(), 'bytes').slice(); // BINBYTES
+      case 0x43: return this.bytes(this.u8(), 'bytes').slice(); // SHORT_BINBYTES
+      case 0x8e: return this.bytes(this.u64(), 'bytes').slice(); // BINBYTES8
+      case 0x7d: return new PyDict(); // EMPTY_DICT
+      case 0x5d: return []; // EMPTY_LIST
+      case 0x29: return new PyTuple([]); // EMPTY_TUPLE
+      default: return NOT_SCALAR;
+    }
+  }
+
+  /** Stack, memo, container, global and call opcodes; false for an opcode not allowed. */
+  private structure(op: number, at: number): boolean {
+    const st = this.stack;
+    switch (op) {
+      case 0x80: if (this.u8() > 5) throw new Error('pickle: protocol above 5'); return true; // PROTO
+      case 0x95: this.u64(); return true; // FRAME: a length hint only
+      case 0x28: this.marks.push(st.length); st.push(MARK); return true; // MARK
+      case 0x74: st.push(new PyTuple(this.popMark())); return true; // TUPLE
+      case 0x85: st.push(new PyTuple([this.pop()])); return true; // TUPLE1
+      case 0x86: { const b = this.pop(); st.push(new PyTuple([this.pop(), b])); return true; } // TUPLE2
+      case 0x87: { const c = this.pop(); const b = this.pop(); st.push(new PyTuple([this.pop(), b, c])); return true; } // TUPLE3
+      case 0x61: { const v = this.pop(); this.append(this.top(), [v]); return true; } // APPEND
+      case 0x65: { const items = this.popMark(); this.append(this.top(), items); return true; } // APPENDS
+      case 0x73: { const v = this.pop(); const k = this.pop(); this.setItems(this.top(), [k, v]); return true; } // SETITEM
+      case 0x75: { const kv = this.popMark(); this.setItems(this.top(), kv); return true; } // SETITEMS
+      case 0x71: this.memo.set(this.u8(), this.top()); return true; // BINPUT
+      case 0x72: this.memo.set(this.u32(), this.top()); return true; // LONG_BINPUT
+      case 0x94: this.memo.set(this.memo.size, this.top()); return true; // MEMOIZE
+      case 0x68: st.push(this.memoGet(this.u8())); return true; // BINGET
+      case 0x6a: st.push(this.memoGet(this.u32())); return true; // LONG_BINGET
+      case 0x30: this.pop(); return true; // POP
+      case 0x63: { const module = this.line(); st.push(allowedGlobal(module, this.line())); return true; } // GLOBAL
+      case 0x93: { // STACK_GLOBAL
+        const name = this.pop(); const module = this.pop();
+        if (typeof module !== 'string' || typeof name !== 'string') throw new Error(`pickle: STACK_GLOBAL at byte ${at} is not given two strings`);
+        st.push(allowedGlobal(module, name));
+        return true;
+      }
+      case 0x52: { // REDUCE
+        const args = this.pop(); const fn = this.pop();
+        if (!(fn instanceof PyGlobal)) throw new PickleRefused(`pickle: REDUCE at byte ${at} calls something that is not an allowed global`);
+        st.push(callGlobal(fn, args));
+        return true;
+      }
+      case 0x62: { // BUILD: only a dict's attribute state (OrderedDict._metadata) is accepted, and kept as data
+        const state = this.pop(); const obj = this.top();
+        if (!(obj instanceof PyDict)) throw new PickleRefused(`pickle: BUILD at byte ${at} sets the state of something that is not a dict`);
+        obj.attrs = state;
+        return true;
+      }
+      case 0x51: st.push(this.opts.resolvePersistent(this.pop())); return true; // BINPERSID
+      default: return false;
+    }
+  }
+
+  // ---- the stack ----
+  private pop(): PyValue {
+    const v = this.stack.pop();
+    if (v === undefined || v === MARK) throw new Error(`pickle: stack underflow at byte ${this.p - 1}`);
+    return v;
+  }
+  private top(): PyValue {
+    const v = this.stack[this.stack.length - 1];
+    if (v === undefined || v === MARK) throw new Error(`pickle: stack underflow at byte ${this.p - 1}`);
+    return v;
+  }
+  private popMark(): PyValue[] {
+    const m = this.marks.pop();
+    if (m === undefined) throw new Error(`pickle: no MARK before byte ${this.p - 1}`);
+    const items = this.stack.splice(m + 1) as PyValue[];
+    this.stack.pop(); // the MARK itself
+    return items;
+  }
+  private memoGet(i: number): PyValue {
+    if (!this.memo.has(i)) throw new Error(`pickle: memo ${i} read before it is written (byte ${this.p})`);
+    return this.memo.get(i)!;
+  }
+  private setItems(d: PyValue, kv: PyValue[]): void {
+    if (!(d instanceof PyDict)) throw new Error(`pickle: SETITEM(S) on something that is not a dict (byte ${this.p - 1})`);
+    for (let i = 0; i + 1 < kv.length; i += 2) {
+      const k = kv[i];
+      if (!(k === null || ['string', 'number', 'bigint', 'boolean'].includes(typeof k))) throw new Error(`pickle: a dict key at byte ${this.p - 1} is not a string or number`);
+      d.map.set(k as string, kv[i + 1]);
+    }
+  }
+  private append(l: PyValue, items: PyValue[]): void {
+    if (!Array.isArray(l)) throw new Error(`pickle: APPEND(S) on something that is not a list (byte ${this.p - 1})`);
+    for (const x of items) l.push(x);
+  }
+}
+
+const NOT_SCALAR = Symbol('not a scalar opcode');
+
+/** A global by name, only when a state dict may use it; anything else is refused before it could be used. */
+function allowedGlobal(module: string, name: string): PyGlobal {
+  const q = `${module}.${name}`;
+  if (!ALLOWED_GLOBALS.has(q)) throw new PickleRefused(`the pickle names ${q}, which a tensor state dict never needs (allowed: ${ALLOWED_GLOBALS_TEXT}); refused, nothing was executed`);
+  return new PyGlobal(module, name);
 }
 
 /** Name of a value's kind, for errors. */

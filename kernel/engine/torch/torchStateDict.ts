@@ -93,12 +93,16 @@ function materialise(name: string, t: TensorRef, storageBytes: Uint8Array): Tens
     const last = t.size.reduce((acc, d, i) => acc + (d - 1) * t.stride[i], t.offset);
     if (last >= t.storage.numel) throw new Error(`tensor '${name}' (shape [${t.size}], stride [${t.stride}], offset ${t.offset}) reaches element ${last} of storage '${t.storage.key}', which holds ${t.storage.numel}`);
   }
-  const out = new Uint8Array(numel * es);
   let contiguous = true;
   for (let i = t.size.length - 1, want = 1; i >= 0; i--) {
     if (t.size[i] !== 1 && t.stride[i] !== want) contiguous = false;
     want *= t.size[i];
   }
+  const at = storageBytes.byteOffset + t.offset * es;
+  // A contiguous tensor at an aligned offset (torch aligns zip entries to 64 bytes) is a view of the file's
+  // bytes: a roberta-base checkpoint is not held twice.
+  if (contiguous && at % es === 0) return { dtype: info.dtype, shape: [...t.size], data: typedView(info.dtype, storageBytes.buffer, at, numel) };
+  const out = new Uint8Array(numel * es);
   if (contiguous) {
     out.set(storageBytes.subarray(t.offset * es, (t.offset + numel) * es));
   } else {
@@ -109,9 +113,17 @@ function materialise(name: string, t: TensorRef, storageBytes: Uint8Array): Tens
       for (let d = idx.length - 1; d >= 0 && ++idx[d] === t.size[d]; d--) idx[d] = 0;
     }
   }
-  const buf = out.buffer;
-  const data = info.dtype === 'F32' ? new Float32Array(buf) : info.dtype === 'I64' ? new BigInt64Array(buf) : info.dtype === 'I32' ? new Int32Array(buf) : new Uint16Array(buf);
-  return { dtype: info.dtype, shape: [...t.size], data };
+  return { dtype: info.dtype, shape: [...t.size], data: typedView(info.dtype, out.buffer, 0, numel) };
+}
+
+function typedView(dtype: Dtype, buf: ArrayBufferLike, byteOffset: number, length: number): TensorEntry['data'] {
+  switch (dtype) {
+    case 'F32': return new Float32Array(buf, byteOffset, length);
+    case 'I64': return new BigInt64Array(buf, byteOffset, length);
+    case 'I32': return new Int32Array(buf, byteOffset, length);
+    case 'F16':
+    case 'BF16': return new Uint16Array(buf, byteOffset, length);
+  }
 }
 
 function checkStorageBytes(s: StorageRef, bytes: number): void {

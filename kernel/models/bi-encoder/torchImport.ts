@@ -32,7 +32,7 @@ export interface TorchImport {
  * Names as the workbench (and the original class) has them: DataParallel/DDP's `module.` prefix dropped,
  * and the buffers newer transformers versions add (`position_ids`, `token_type_ids`) left out.
  */
-function normaliseNames(tensors: Map<string, TensorEntry>): Map<string, TensorEntry> {
+export function normaliseNames(tensors: Map<string, TensorEntry>): Map<string, TensorEntry> {
   const keys = [...tensors.keys()];
   const strip = keys.length > 0 && keys.every((k) => k.startsWith('module.')) ? 'module.'.length : 0;
   const out = new Map<string, TensorEntry>();
