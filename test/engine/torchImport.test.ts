@@ -17,7 +17,7 @@ import { BiEncoder } from '../../kernel/models/bi-encoder/biEncoder';
 import { collate, encodePairs } from '../../kernel/models/bi-encoder/encode';
 import { openBiEncoderCheckpoint } from '../../kernel/models/bi-encoder/load';
 import { importTorchCheckpoint, normaliseNames } from '../../kernel/models/bi-encoder/torchImport';
-import { readSafetensorsFile } from '../../kernel/engine/safetensors';
+import { readSafetensorsFile, type TensorEntry } from '../../kernel/engine/safetensors';
 import { cli, fatalLines, REPO, SAMPLES, tmpDir } from '../cli/spawn';
 import { skipBecause } from '../support/skip';
 
@@ -148,12 +148,12 @@ describe('bi-encoder: a .pth imports and scores exactly like the checkpoint it w
   });
 
   it("a DataParallel/DDP `module.` prefix and newer transformers' position_ids buffers do not get in the way", () => {
-    const w = { dtype: 'F32' as const, shape: [1], data: new Float32Array([1]) };
-    const ids = { dtype: 'I64' as const, shape: [1, 2], data: new BigInt64Array([0n, 1n]) };
-    const got = normaliseNames(new Map([['module.attn.out.bias', w], ['module.seeker_encoder.roberta.embeddings.position_ids', ids], ['module.norm.alpha', w]]));
+    const w: TensorEntry = { dtype: 'F32', shape: [1], data: new Float32Array([1]) };
+    const ids: TensorEntry = { dtype: 'I64', shape: [1, 2], data: new BigInt64Array([0n, 1n]) };
+    const got = normaliseNames(new Map<string, TensorEntry>([['module.attn.out.bias', w], ['module.seeker_encoder.roberta.embeddings.position_ids', ids], ['module.norm.alpha', w]]));
     assert.deepEqual([...got.keys()], ['attn.out.bias', 'norm.alpha']);
     // Only a prefix every key has is one: a model with a submodule called `module` keeps its names.
-    assert.deepEqual([...normaliseNames(new Map([['module.x', w], ['norm.alpha', w]])).keys()], ['module.x', 'norm.alpha']);
+    assert.deepEqual([...normaliseNames(new Map<string, TensorEntry>([['module.x', w], ['norm.alpha', w]])).keys()], ['module.x', 'norm.alpha']);
   });
 
   it('predictions from either .pth equal the source checkpoint\'s, to the last digit', async () => {
