@@ -7,7 +7,7 @@
 import { existsSync, promises as fsp } from 'node:fs';
 import type { ModelFamilyName } from './model';
 import { firstNonFinite, readSafetensorsFile, writeSafetensorsFileAtomic, type TensorEntry } from './safetensors';
-import { isTorchFile, looksLikeTorchFile } from './torch/torchStateDict';
+import { isTorchFile, looksLikeTorchFile, TORCH_SNIFF_BYTES } from './torch/torchStateDict';
 import type { Mechanism } from './types';
 
 export const CHECKPOINT_FORMAT = 'empathy-checkpoint';
@@ -132,9 +132,10 @@ export async function readCheckpointFamily(file: string): Promise<ModelFamilyNam
   const fh = await fsp.open(file, 'r');
   try {
     const { size } = await fh.stat();
-    const head = Buffer.alloc(8);
-    if (size < 8 || (await fh.read(head, 0, 8, 0)).bytesRead < 8) throw new Error(`corrupt checkpoint ${file}: file too short (${size} bytes)`);
-    if (looksLikeTorchFile(head)) return 'bi-encoder';
+    const head = Buffer.alloc(TORCH_SNIFF_BYTES);
+    const { bytesRead } = await fh.read(head, 0, TORCH_SNIFF_BYTES, 0);
+    if (looksLikeTorchFile(head.subarray(0, bytesRead))) return 'bi-encoder';
+    if (size < 8 || bytesRead < 8) throw new Error(`corrupt checkpoint ${file}: file too short (${size} bytes)`);
     const n = Number(head.readBigUInt64LE(0));
     if (8 + n > size) throw new Error(`corrupt checkpoint ${file}: header length ${n} exceeds file size ${size}`);
     const json = Buffer.alloc(n);

@@ -17,7 +17,7 @@ import { BiEncoder } from '../../kernel/models/bi-encoder/biEncoder';
 import { collate, encodePairs } from '../../kernel/models/bi-encoder/encode';
 import { openBiEncoderCheckpoint } from '../../kernel/models/bi-encoder/load';
 import { importTorchCheckpoint, normaliseNames } from '../../kernel/models/bi-encoder/torchImport';
-import { readSafetensorsFile, type TensorEntry } from '../../kernel/engine/safetensors';
+import { bf16ToF32, f16ToF32, readSafetensorsFile, type TensorEntry } from '../../kernel/engine/safetensors';
 import { cli, fatalLines, REPO, SAMPLES, tmpDir } from '../cli/spawn';
 import { skipBecause } from '../support/skip';
 
@@ -58,6 +58,20 @@ describe('engine/torch: .pth files read without running them', function () {
       }
     });
   }
+
+  it('pickle protocol 4, every dtype read and strided views (a transpose, a slice of a shared storage), in both formats', async () => {
+    for (const f of ['dtypes_p4.pth', 'dtypes_p4_legacy.pth']) {
+      const { tensors: t } = await readTorchStateDictFile(path.join(DIR, f));
+      const values = (k: string) => Array.from(t.get(k)!.data as ArrayLike<number | bigint>);
+      assert.deepEqual([...t.keys()], ['f32', 'f16', 'bf16', 'i64', 'transposed', 'row'], f);
+      assert.deepEqual(values('f32'), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+      assert.deepEqual(Array.from(f16ToF32(t.get('f16')!.data as Uint16Array)), [0.5, -2, 65504]);
+      assert.deepEqual(Array.from(bf16ToF32(t.get('bf16')!.data as Uint16Array)), [1, -3.5]);
+      assert.deepEqual(values('i64'), [-1n, 2n ** 40n]);
+      assert.deepEqual([t.get('transposed')!.shape, values('transposed')], [[4, 3], [0, 4, 8, 1, 5, 9, 2, 6, 10, 3, 7, 11]]);
+      assert.deepEqual([t.get('row')!.shape, values('row')], [[4], [8, 9, 10, 11]]);
+    }
+  });
 
   it('a pickle that calls os.system is refused, naming the global, in both formats', () => {
     for (const f of MALICIOUS) {

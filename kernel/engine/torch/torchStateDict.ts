@@ -31,20 +31,25 @@ const STORAGE: Record<(typeof STORAGE_TYPES)[number], { bytes: number; dtype?: D
 const LEGACY_MAGIC = 0x1950a86a20f9469cfc6cn;
 const LEGACY_PROTOCOL = 1001;
 
+/** Bytes enough to tell a torch file by its start (`looksLikeTorchFile`). */
+export const TORCH_SNIFF_BYTES = 16;
+
 /** True when the bytes start like either torch format (a zip archive, or a pickle holding the magic number). */
 export function looksLikeTorchFile(head: Uint8Array): boolean {
   if (looksLikeZip(head)) return true;
-  // PROTO 2, LONG1 10 bytes: the legacy magic number.
-  return head.byteLength >= 4 && head[0] === 0x80 && head[2] === 0x8a && head[3] === 0x0a;
+  if (head.byteLength < 4 || head[0] !== 0x80) return false;
+  // PROTO n, a FRAME from protocol 4 on, then LONG1 of 10 bytes: the legacy magic number.
+  const p = head[2] === 0x95 ? 11 : 2;
+  return head.byteLength >= p + 2 && head[p] === 0x8a && head[p + 1] === 0x0a;
 }
 
 /** Reads the first bytes of `file` and says whether it is a torch checkpoint (zip or legacy). */
 export async function isTorchFile(file: string): Promise<boolean> {
   const fh = await fsp.open(file, 'r');
   try {
-    const head = Buffer.alloc(4);
-    const { bytesRead } = await fh.read(head, 0, 4, 0);
-    return bytesRead === 4 && looksLikeTorchFile(head);
+    const head = Buffer.alloc(TORCH_SNIFF_BYTES);
+    const { bytesRead } = await fh.read(head, 0, TORCH_SNIFF_BYTES, 0);
+    return looksLikeTorchFile(head.subarray(0, bytesRead));
   } finally {
     await fh.close();
   }
