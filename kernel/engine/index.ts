@@ -11,6 +11,8 @@ export { evaluateBiEncoder, type EvaluateOptions } from '../models/bi-encoder/ev
 export { extractSpans } from './spans';
 export { encodePairs, collate, mechanismsInData, type EncodedExample, type EncodeOptions } from '../models/bi-encoder/encode';
 export { saveCheckpoint, loadCheckpoint, readCheckpointFamily, type Checkpoint } from './checkpoint';
+export { importTorchCheckpoint, type TorchImport } from '../models/bi-encoder/torchImport';
+export type { TorchImportOptions, LoadModelOptions } from './torch/importOptions';
 export { trainTokenizer, loadHfTokenizer, tokenizerFromJSON, BpeTokenizer, HfTokenizer, type Tokenizer, type Encoding } from './tokenizer';
 export { initBackend, currentBackend, describeBackend, type BackendPreference, type BackendOptions } from './backend';
 export { setWasmThreads, resolveWasmThreads, physicalCores, WASM_THREADS_ENV, WASM_MAX_THREADS } from './wasmThreads';

@@ -5,6 +5,7 @@ import { cv } from './cv';
 import { downloadData } from './downloadData';
 import { downloadWeightsCommand } from './downloadWeights';
 import { evaluate } from './evaluate';
+import { importTorch } from './importTorch';
 import { predict } from './predict';
 import { processData } from './processData';
 import { run } from './run';
@@ -15,4 +16,4 @@ import { stats } from './stats';
 import { test } from './test';
 import { train } from './train';
 
-export const commands: readonly Command[] = [processData, train, test, evaluate, predict, split, stats, downloadData, downloadWeightsCommand, run, runs, cv, report];
+export const commands: readonly Command[] = [processData, train, test, evaluate, predict, importTorch, split, stats, downloadData, downloadWeightsCommand, run, runs, cv, report];

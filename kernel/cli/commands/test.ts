@@ -10,7 +10,7 @@ import { UsageError } from '../args';
 import type { Command } from '../command';
 import { CsvOutput, outputAndPartial } from '../csvOutput';
 import { ENCODING_OPTION, encodingOption, modelInputs, RAW_CSV_OPTION } from '../fileOptions';
-import { loadModels, MODEL_OPTIONS } from '../models';
+import { loadModels, MODEL_OPTIONS, TORCH_MECHANISM_OPTION, TORCH_TOKENIZER_OPTION } from '../models';
 import { ProgressBar } from '../progress';
 import { predictionStatsHealth } from '../../metrics/health';
 
@@ -45,6 +45,8 @@ export const test: Command = {
     '       empathy test --input_path IN.csv --output_path OUT.csv --model_path JOINT.pth',
     '       empathy test --input_path IN.csv --output_path OUT.csv   (no model: the shipped offline-default model)',
     '',
+    'A model may be a PyTorch state dict (.pth from the original train.py), converted in memory: give its tokenizer',
+    '(--tokenizer DIR or --tokenizer_from CKPT) and --heads N when it is not 12 (see `empathy import-torch --help`).',
     'Writes id,seeker_post,response_post,ER_label,IP_label,EX_label,ER_rationale,IP_rationale,EX_rationale.',
     'Rationales are |-joined response substrings (the dataset format); --rationale_format labels writes the',
     "original's 0/1 token lists. A mechanism without a model gets empty cells. The input may also be a raw",
@@ -57,6 +59,8 @@ export const test: Command = {
     { name: 'input_path', type: 'string', metavar: 'PATH', help: 'CSV with id,seeker_post,response_post' },
     { name: 'output_path', type: 'string', metavar: 'PATH', help: 'CSV to write (atomically; folders created)' },
     ...MODEL_OPTIONS,
+    TORCH_TOKENIZER_OPTION,
+    TORCH_MECHANISM_OPTION,
     { name: 'rationale_format', type: 'string', default: 'spans', choices: ['spans', 'labels'], help: 'rationale cells: |-joined spans or 0/1 token lists' },
     { name: 'batch_size', type: 'number', default: 32, help: 'pairs per forward pass' },
     { name: 'chunk_rows', type: 'number', default: 1024, help: 'rows read, scored and written per chunk' },

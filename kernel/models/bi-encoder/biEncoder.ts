@@ -11,6 +11,7 @@ import { type ParamSpec, RobertaEncoder, robertaParamSpecs, type Trace } from '.
 import { variableGradsLowMemory } from '../../engine/grads';
 import { readSafetensors, type TensorEntry, toFloat32 } from '../../engine/safetensors';
 import { resolvePretrained } from '../../engine/hfCache';
+import { looksLikeTorchFile, readTorchStateDict } from '../../engine/torch/torchStateDict';
 
 /** A tokenised batch; every array row-major. */
 export interface EncodedBatch {
@@ -359,15 +360,22 @@ export class BiEncoder {
   }
 
   /**
-   * Read a Hugging Face roberta-base `model.safetensors` (a file, a folder holding it, an HF cache folder
-   * `models--roberta-base` with snapshots/<rev>/, or a model id in the HF cache: see hfCache.ts) and map
-   * its encoder weights (`roberta.` prefix or none; F16/BF16 converted to F32; old `LayerNorm.gamma/beta` renamed) onto BOTH encoders. Load the result with
+   * Read a Hugging Face roberta-base `model.safetensors`, else `pytorch_model.bin` (read by the restricted
+   * unpickler: nothing in it runs) — a file, a folder holding it, an HF cache folder `models--roberta-base`
+   * with snapshots/<rev>/, or a model id in the HF cache (see hfCache.ts) — and map its encoder weights
+   * (`roberta.` prefix or none; F16/BF16 converted to F32; old `LayerNorm.gamma/beta` renamed) onto BOTH encoders. Load the result with
    * `loadStateDict(map, { strict: false })` (the heads and cross-attention keep their init).
    */
   static loadHuggingFaceRoberta(dirOrFile: string): Map<string, TensorEntry> {
     const file = resolveHfFile(dirOrFile);
     const buf = fs.readFileSync(file);
-    const { tensors } = readSafetensors(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength));
+    const bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+    let tensors: Map<string, TensorEntry>;
+    try {
+      tensors = looksLikeTorchFile(bytes) ? readTorchStateDict(bytes).tensors : readSafetensors(bytes).tensors;
+    } catch (e) {
+      throw new Error(`${file}: ${(e as Error).message}`);
+    }
     const out = new Map<string, TensorEntry>();
     for (const [rawName, e] of tensors) {
       let n = rawName;
@@ -396,7 +404,9 @@ export class BiEncoder {
 function resolveHfFile(ref: string): string {
   const where = resolvePretrained(ref, 'init_weights'); // a file, a folder, a models--… folder or a cached model id
   if (fs.statSync(where).isFile()) return where;
-  const file = path.join(where, 'model.safetensors');
-  if (fs.existsSync(file)) return file;
-  throw new Error(`${where}: no model.safetensors in this folder${where !== ref ? ` (resolved from ${ref})` : ''}`);
+  for (const name of ['model.safetensors', 'pytorch_model.bin']) {
+    const f = path.join(where, name);
+    if (fs.existsSync(f)) return f;
+  }
+  throw new Error(`${where}: no model.safetensors or pytorch_model.bin in this folder${where !== ref ? ` (resolved from ${ref})` : ''}`);
 }
