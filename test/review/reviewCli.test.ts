@@ -76,6 +76,18 @@ describe('cli/review', () => {
     assert.equal(readReviewFile(review).lines.length, 10);
   });
 
+  it('report --review adds a Review section with the same numbers (no run needed)', () => {
+    const review = reviewFile();
+    const out = path.join(path.dirname(review), 'review.html');
+    const r = cli(['report', '--review', review, '--gold', ER, '--out', out]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /0 runs, review section/);
+    const html = fs.readFileSync(out, 'utf8');
+    assert.match(html, /<h2>Review<\/h2>/);
+    assert.match(html, /compared with the gold labels of <code>emotional-reactions-sample\.csv<\/code>/);
+    assert.ok(html.includes('"rows":[["ER",6,"ana, ben","0.500","0.820"'), 'the table payload carries κ gold 0.820');
+  });
+
   it('add appends a judgement and prints its id; a retraction by that id takes it back', () => {
     const f = path.join(tmpDir('empathy-review-add-'), 'x.review.jsonl');
     const a = cli(['review', 'add', f, '--pair_id', 'sp004_rp004', '--mechanism', 'ER', '--kind', 'level', '--level', '2', '--reviewer', 'cy']);
