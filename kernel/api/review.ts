@@ -3,7 +3,7 @@
 // numbers that `display.review(stats)` shows — the same numbers as `empathy review stats`.
 import type { ReviewKind } from '../../dataset/reviewFile';
 import type { Mechanism } from '../../dataset/schema';
-import { activeIds } from '../review/judgements';
+import { activeIds } from '../../dataset/reviewJudgements';
 import { loadGoldIndex, loadReviews } from '../review/reviewSources';
 import { reviewStats, type ReviewStats } from '../review/reviewStats';
 

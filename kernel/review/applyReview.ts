@@ -5,7 +5,7 @@ import type { CsvRecord } from '../../dataset/csv';
 import { DataError } from '../../dataset/dataError';
 import { RAW_COLUMNS, headerIndex, parseLevel, splitRationales } from '../../dataset/epitome';
 import type { Mechanism } from '../../dataset/schema';
-import { reviewerSpans, type Judgement } from './judgements';
+import { reviewerSpans, type Judgement } from '../../dataset/reviewJudgements';
 
 /** The column the corrected copy adds. */
 export const REVIEW_COLUMN = 'review';

@@ -4,7 +4,7 @@ import { mechanismFromFileName, pairId } from '../../dataset/epitome';
 import { loadLabeledCsv } from '../../dataset/labeled';
 import { readReviewFile, type ReviewLine, type ReviewProblem } from '../../dataset/reviewFile';
 import type { Mechanism } from '../../dataset/schema';
-import { judgements, type Judgement } from './judgements';
+import { judgements, type Judgement } from '../../dataset/reviewJudgements';
 import type { GoldIndex, GoldPair } from './reviewStats';
 
 export interface LoadedReviews {

@@ -6,7 +6,7 @@ import { MECHANISMS, type Level, type Mechanism, type MechanismLabel } from '../
 import { wordTokens } from '../../dataset/wordTokenizer';
 import { cohenKappa } from '../metrics/agreement';
 import { tokenF1, type TokenItem } from '../metrics/rationales';
-import { reviewerSpans, type Judgement } from './judgements';
+import { reviewerSpans, type Judgement } from '../../dataset/reviewJudgements';
 
 /** Gold labels and response text of a pair, for one mechanism. */
 export interface GoldPair {

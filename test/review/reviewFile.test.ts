@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { appendReviewLines, readReviewFile } from '../../dataset/reviewFile';
-import { judgements, judgementKey, reviewerSpans } from '../../kernel/review/judgements';
+import { judgements, judgementKey, reviewerSpans } from '../../dataset/reviewJudgements';
 
 const tmp = () => path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'empathy-review-')), 'dev.review.jsonl');
 

@@ -2,9 +2,9 @@
 // that counts (the latest non-retracted `level` line), the rationale spans the reviewer believes, the
 // gold-suspect flag and the notes. The one place review lines are folded; stats, apply, the notebook
 // table and the Inspector all read this.
-import { mergeSpans } from '../../dataset/align';
-import type { ReviewLine } from '../../dataset/reviewFile';
-import type { Level, Mechanism } from '../../dataset/schema';
+import { mergeSpans } from './align';
+import type { ReviewLine } from './reviewFile';
+import type { Level, Mechanism } from './schema';
 
 export interface Judgement {
   reviewer: string;
