@@ -3,6 +3,7 @@
 // With no model chosen it opens with the shipped offline-default model (from the extension's own folder).
 // The kernel is asked through typed queries (kernel/protocol/query.ts): the panel's model lives in the
 // tools kernel under a handle this panel owns (replaced on pick, unloaded when the panel closes).
+import { basename, isAbsolute, join, relative } from 'node:path';
 import * as vscode from 'vscode';
 import type { Mechanism } from '../../kernel/protocol/mime';
 import {
@@ -90,7 +91,7 @@ export class RationaleInspectorPanel {
   private async loadExamples(files: string[]): Promise<void> {
     const trusted = vscode.workspace.isTrusted;
     this.files = files;
-    this.review = new ReviewSession(reviewFileFor(files[0]), trusted ? undefined : `${RESTRICTED_PANEL} (the review file is shown read-only)`, () => this.modelSha);
+    this.review = new ReviewSession(this.reviewFile(files[0]), trusted ? undefined : `${RESTRICTED_PANEL} (the review file is shown read-only)`, () => this.modelSha);
     // Restricted Mode: the examples are read here, without a kernel.
     const ds = trusted
       ? await (await this.kernels.tools()).query('loadPairs', { files, limit: 500 })
@@ -107,6 +108,18 @@ export class RationaleInspectorPanel {
       ...(shipped ? [{ id: shipped, label: SHIPPED_MODEL_LABEL, note: SHIPPED_MODEL_NOTE }] : []),
       ...found.filter((u) => u.fsPath !== shipped).map((u) => ({ id: u.fsPath, label: vscode.workspace.asRelativePath(u) })),
     ];
+  }
+
+  /**
+   * Where judgements of `data` go: beside it, except for the samples inside the extension's own folder
+   * (replaced on update), whose review file goes to the workspace folder (else the extension's storage).
+   */
+  private reviewFile(data: string): string {
+    const beside = reviewFileFor(data);
+    const rel = relative(this.context.extensionPath, data);
+    if (rel.startsWith('..') || isAbsolute(rel)) return beside;
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? this.context.globalStorageUri.fsPath;
+    return join(folder, basename(beside));
   }
 
   /** Loads a checkpoint into the tools kernel, where it stays between score requests (replacing this panel's last). */

@@ -2,7 +2,7 @@
 // the reviewer's judgements (never in Restricted Mode: there it only reads), retracts on undo, and
 // folds the file into the view the panel draws. The data CSV and the model are never touched.
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { appendReviewLines, defaultReviewer, readReviewFile, type NewReviewLine, type ReviewLine } from '../../dataset/reviewFile';
@@ -56,6 +56,7 @@ export class ReviewSession {
       ...(d.note !== undefined ? { note: d.note } : {}), ...(d.modelLevel !== undefined ? { model_level: d.modelLevel } : {}),
       ...(d.modelSpans ? { model_spans: d.modelSpans } : {}), ...(this.model() ? { model: this.model() } : {}),
     };
+    mkdirSync(path.dirname(this.file), { recursive: true });
     appendReviewLines(this.file, [line]);
   }
 

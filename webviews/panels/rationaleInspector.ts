@@ -38,7 +38,7 @@ export class RationaleInspector {
   private salienceNote: string | undefined;
   private healthNote: string | undefined;
   private maxLen: number | undefined;
-  private readonly list = h('div', { class: 'ew-list ew-examples-list' });
+  private readonly list = h('div', { class: 'ew-list ew-examples-list', role: 'listbox', tabindex: 0, 'aria-label': 'examples (j/k or ↓/↑ to move)' });
   private readonly modelSlot = h('span');
   private readonly seeker = h('textarea', { 'data-control': 'seeker', 'aria-label': 'seeker post', rows: 3 });
   private readonly response = h('textarea', { 'data-control': 'response', 'aria-label': 'response post', rows: 3 });
@@ -87,6 +87,7 @@ export class RationaleInspector {
       case 'init':
         this.examples = m.examples;
         this.models = m.models;
+        this.review.mechanism = MECHANISMS.find((x) => this.examples.some((e) => e.gold?.[x])) ?? 'ER';
         this.modelId = m.modelId ?? m.models[0]?.id;
         this.drawModels();
         this.drawList();
@@ -131,8 +132,14 @@ export class RationaleInspector {
 
   /** Review keys and list navigation, when the focus is not in a text field or a control that takes keys. */
   private onKey(ev: KeyboardEvent): void {
-    if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
     const t = ev.target as HTMLElement | null;
+    // Alt+S / Alt+W in the response box: the text selected there is a rationale / is wrong (keyboard selection).
+    if (ev.altKey && !ev.ctrlKey && !ev.metaKey && t === this.response && (ev.code === 'KeyS' || ev.code === 'KeyW')) {
+      this.review.key(ev.code === 'KeyS' ? 's' : 'w');
+      ev.preventDefault();
+      return;
+    }
+    if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
     if (t && (t.closest('textarea, input, select, vscode-textfield, vscode-single-select') || t.isContentEditable)) return;
     if (ev.key === 'j' || ev.key === 'ArrowDown') this.step(1);
     else if (ev.key === 'k' || ev.key === 'ArrowUp') this.step(-1);
@@ -161,11 +168,16 @@ export class RationaleInspector {
     return m ? { level: m.level, ...(m.spans ? { spans: m.spans.map(([s, e]): [number, number] => [s, e]) } : {}) } : undefined;
   }
 
-  /** The response characters covered by the selection in a heatmap (whole tokens), if any. */
+  /** The response characters selected in the response box (unedited), or in a heatmap (whole tokens), if any. */
   private selectedSpan(): [number, number] | undefined {
+    const box = this.response;
+    if (box.ownerDocument.activeElement === box && box.selectionEnd > box.selectionStart && this.current?.responsePost === box.value) {
+      return [box.selectionStart, box.selectionEnd];
+    }
     const sel = this.results.ownerDocument.getSelection();
     const item = this.lastItem;
-    if (!sel || sel.isCollapsed || !item) return undefined;
+    // Heatmaps still showing the previous text (a score on its way) do not describe the pair on screen.
+    if (!sel || sel.isCollapsed || !item || item.responsePost !== box.value) return undefined;
     const tokenOf = (n: Node | null) => (n instanceof Element ? n : n?.parentElement)?.closest<HTMLElement>('[data-token]');
     const a = tokenOf(sel.anchorNode);
     const b = tokenOf(sel.focusNode);
@@ -197,7 +209,7 @@ export class RationaleInspector {
     const shown = this.visible();
     for (const e of shown) {
       const mark = this.review.mark(e);
-      const row = h('div', { 'data-id': e.id, class: e === this.current ? 'ew-selected' : null, title: e.responsePost },
+      const row = h('div', { 'data-id': e.id, class: e === this.current ? 'ew-selected' : null, title: e.responsePost, role: 'option', 'aria-selected': String(e === this.current) },
         h('b', null, e.id), mark ? h('span', { class: 'ew-chip', 'data-reviewed': mark, 'aria-label': `reviewed: level ${mark.slice(1)}` }, ` ${mark}`) : null, ' ', h('span', { class: 'ew-muted' }, ellipsis(e.responsePost, 90)));
       row.addEventListener('click', () => this.select(e));
       this.list.appendChild(row);
@@ -210,8 +222,11 @@ export class RationaleInspector {
     this.review.draw();
     this.seeker.value = e.seekerPost;
     this.response.value = e.responsePost;
-    this.list.querySelectorAll('.ew-selected').forEach((x) => x.classList.remove('ew-selected'));
-    this.list.querySelector(`[data-id="${CSS.escape(e.id)}"]`)?.classList.add('ew-selected');
+    this.list.querySelectorAll('.ew-selected').forEach((x) => { x.classList.remove('ew-selected'); x.setAttribute('aria-selected', 'false'); });
+    const row = this.list.querySelector(`[data-id="${CSS.escape(e.id)}"]`);
+    row?.classList.add('ew-selected');
+    row?.setAttribute('aria-selected', 'true');
+    row?.scrollIntoView({ block: 'nearest' });
     this.score();
   }
 

@@ -12,7 +12,7 @@ import { button, select } from '../core/controls';
 export type ReviewFilter = 'all' | 'disagrees' | 'mine' | 'unreviewed' | 'suspect';
 
 /** The keys, as the help line shows them. */
-export const REVIEW_KEYS = 'j/k or ↓/↑ next/previous · e/i/x mechanism · 0/1/2 level · s selection is rationale · w selection is wrong · g gold suspect · n note · u undo';
+export const REVIEW_KEYS = 'j/k or ↓/↑ next/previous · e/i/x mechanism · 0/1/2 level · s selection is rationale · w selection is wrong (Alt+S/Alt+W in the response box) · g gold suspect · n note · u undo';
 
 export interface ReviewTarget {
   example(): InspectorExample | undefined;
@@ -84,7 +84,7 @@ export class ReviewBar {
     if (k === '0' || k === '1' || k === '2') return this.judge({ kind: 'level', level: Number(k) as Level }), true;
     if (k === 's' || k === 'w') {
       const span = this.target.selection();
-      if (!span) this.say(`Select part of the response in a heatmap first, then press ${k}.`);
+      if (!span) this.say(`Select part of the response in a heatmap (then ${k}) or in the response box (then Alt+${k.toUpperCase()}) first.`);
       else this.judge({ kind: 'span', span, ...(k === 'w' ? { remove: true } : {}) });
       return true;
     }
