@@ -11,9 +11,10 @@ import { processData } from './processData';
 import { run } from './run';
 import { runs } from './runs';
 import { report } from './report';
+import { review } from './review';
 import { split } from './split';
 import { stats } from './stats';
 import { test } from './test';
 import { train } from './train';
 
-export const commands: readonly Command[] = [processData, train, test, evaluate, predict, importTorch, split, stats, downloadData, downloadWeightsCommand, run, runs, cv, report];
+export const commands: readonly Command[] = [processData, train, test, evaluate, predict, importTorch, split, stats, downloadData, downloadWeightsCommand, run, runs, cv, report, review];
