@@ -20,6 +20,8 @@ import { importTorchCheckpoint, normaliseNames } from '../../kernel/models/bi-en
 import { bf16ToF32, f16ToF32, readSafetensorsFile, type TensorEntry } from '../../kernel/engine/safetensors';
 import { cli, fatalLines, REPO, SAMPLES, tmpDir } from '../cli/spawn';
 import { skipBecause } from '../support/skip';
+import { withEnv } from '../support/withEnv';
+import { tokenizerFromJSON, type BpeTokenizer } from '../../kernel/engine/tokenizer';
 
 const DIR = path.join(REPO, 'test', 'fixtures', 'torch');
 const SOURCE = path.join(DIR, 'tiny_ER.safetensors');
@@ -206,11 +208,31 @@ describe('bi-encoder: a .pth imports and scores exactly like the checkpoint it w
     }
   });
 
+  it('with no tokenizer named, roberta-base\'s comes from the Hugging Face cache (the original train.py\'s base model)', async () => {
+    // A cache holding "roberta-base" whose tokenizer is the tiny source's, in the hub's layout (refs/main → snapshot).
+    const cache = tmpDir('empathy-hf-cache-');
+    const commit = 'a'.repeat(40);
+    const snap = path.join(cache, 'models--roberta-base', 'snapshots', commit);
+    fs.mkdirSync(snap, { recursive: true });
+    fs.mkdirSync(path.join(cache, 'models--roberta-base', 'refs'));
+    fs.writeFileSync(path.join(cache, 'models--roberta-base', 'refs', 'main'), commit);
+    const source = await loadCheckpoint(SOURCE);
+    const { tokenizerJson, tokenizerConfig } = (await tokenizerFromJSON(source.tokenizer) as BpeTokenizer).toHuggingFace();
+    fs.writeFileSync(path.join(snap, 'tokenizer.json'), JSON.stringify(tokenizerJson));
+    fs.writeFileSync(path.join(snap, 'tokenizer_config.json'), JSON.stringify(tokenizerConfig));
+    const r = await withEnv('HF_HUB_CACHE', cache, () => importTorchCheckpoint(FORMATS.zip, { heads: 2 }));
+    assert.match(r.summary, /the roberta-base tokenizer from the Hugging Face cache/);
+    const tok = await tokenizerFromJSON(r.checkpoint.tokenizer);
+    assert.equal(tok.vocabSize, 300);
+    const text = 'I am so sorry, that sounds hard.';
+    assert.deepEqual(tok.encode(text, 64).ids, (await tokenizerFromJSON(source.tokenizer)).encode(text, 64).ids);
+  });
+
   it('what a state dict cannot say is asked for in one line: the tokenizer, heads that do not divide, an unnamed mechanism', () => {
     const dir = tmpDir('empathy-torch-');
-    const noTok = cli(['import-torch', FORMATS.zip, '--out', path.join(dir, 'a.safetensors'), '--heads', '2']);
+    const noTok = cli(['import-torch', FORMATS.zip, '--out', path.join(dir, 'a.safetensors'), '--heads', '2'], { env: { HF_HUB_CACHE: tmpDir('empathy-empty-hf-') } });
     assert.equal(noTok.code, 1);
-    assert.match(fatalLines(noTok).join('\n'), /tiny_ER\.pth: a PyTorch state dict holds no tokenizer: pass --tokenizer DIR .* or --tokenizer_from CKPT/);
+    assert.match(fatalLines(noTok).join('\n'), /tiny_ER\.pth: a PyTorch state dict holds no tokenizer, and roberta-base \(the original's\) is not in the Hugging Face cache: run `empathy download-weights roberta-base`, or pass --tokenizer DIR .* or --tokenizer_from CKPT/);
     const heads = cli(['import-torch', FORMATS.zip, '--out', path.join(dir, 'a.safetensors'), '--tokenizer_from', SOURCE]);
     assert.match(fatalLines(heads).join('\n'), /--heads 12 does not divide the hidden size 32 \(a state dict does not record the heads: pass --heads N\)/);
     const renamed = path.join(dir, 'model.pth');

@@ -4,6 +4,7 @@
 // name and shape checked against the model before anything is built. `import-torch` saves the result;
 // test/evaluate/predict open a `.pth` through it directly.
 import * as path from 'node:path';
+import { resolvePretrained } from '../../engine/hfCache';
 import { mechanismFromFileName } from '../../../dataset/epitome';
 import { assertFiniteWeights, loadCheckpoint, type Checkpoint } from '../../engine/checkpoint';
 import { toFloat32, type TensorEntry } from '../../engine/safetensors';
@@ -104,6 +105,9 @@ function matchTensors(file: string, tensors: Map<string, TensorEntry>, cfg: BiEn
 }
 
 /** The tokenizer the options name (a Hugging Face folder, or a workbench checkpoint's), with its JSON. */
+/** The tokenizer a state dict is read with when none is named: the original's base model. */
+export const DEFAULT_TORCH_TOKENIZER = 'roberta-base';
+
 async function importTokenizer(file: string, opts: TorchImportOptions): Promise<{ tokenizer: Tokenizer; json: unknown; from: string }> {
   if (opts.tokenizer && opts.tokenizerFrom) throw new Error('pass --tokenizer or --tokenizer_from, not both');
   if (opts.tokenizerFrom) {
@@ -112,9 +116,18 @@ async function importTokenizer(file: string, opts: TorchImportOptions): Promise<
     return { tokenizer: await tokenizerFromJSON(ck.tokenizer), json: ck.tokenizer, from: `the tokenizer of ${opts.tokenizerFrom}` };
   }
   if (!opts.tokenizer) {
-    throw new Error(`${file}: a PyTorch state dict holds no tokenizer: pass --tokenizer DIR (the Hugging Face folder, with tokenizer.json, of the model it was trained from: roberta-base for the original train.py) or --tokenizer_from CKPT`);
+    // The original train.py fine-tunes roberta-base: its tokenizer, from the Hugging Face cache, is the default.
+    let cached: string;
+    try {
+      cached = resolvePretrained(DEFAULT_TORCH_TOKENIZER, 'tokenizer');
+    } catch {
+      throw new Error(`${file}: a PyTorch state dict holds no tokenizer, and ${DEFAULT_TORCH_TOKENIZER} (the original's) is not in the Hugging Face cache: run \`empathy download-weights ${DEFAULT_TORCH_TOKENIZER}\`, or pass --tokenizer DIR (the Hugging Face folder, with tokenizer.json, of the model it was trained from) or --tokenizer_from CKPT`);
+    }
+    const tok = await loadHfTokenizer(cached);
+    return { tokenizer: tok, json: tok.toJSON(), from: `the ${DEFAULT_TORCH_TOKENIZER} tokenizer from the Hugging Face cache (${cached})` };
   }
-  const tok = await loadHfTokenizer(opts.tokenizer);
+  const dir = resolvePretrained(opts.tokenizer, 'tokenizer'); // a folder, or a model id in the HF cache
+  const tok = await loadHfTokenizer(dir);
   return { tokenizer: tok, json: tok.toJSON(), from: `tokenizer.json of ${opts.tokenizer}` };
 }
 
