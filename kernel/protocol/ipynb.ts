@@ -7,7 +7,8 @@ import type { MimeBundle } from './mime';
 
 type Obj = Record<string, unknown>;
 
-const KERNELSPEC = { name: 'empathy-typescript', display_name: 'TypeScript (Empathy Workbench)', language: 'typescript' };
+/** The kernelspec an exported notebook names: the Jupyter kernel (`empathy jupyter install`) installs under it. */
+export const KERNELSPEC = { name: 'empathy-typescript', display_name: 'TypeScript (Empathy Workbench)', language: 'typescript' };
 
 function bundleToData(b: MimeBundle): Obj {
   const data: Obj = {};

@@ -4,6 +4,7 @@ import type { Command } from '../command';
 import { cv } from './cv';
 import { downloadData } from './downloadData';
 import { evaluate } from './evaluate';
+import { jupyter } from './jupyter';
 import { predict } from './predict';
 import { processData } from './processData';
 import { run } from './run';
@@ -14,4 +15,4 @@ import { stats } from './stats';
 import { test } from './test';
 import { train } from './train';
 
-export const commands: readonly Command[] = [processData, train, test, evaluate, predict, split, stats, downloadData, run, runs, cv, report];
+export const commands: readonly Command[] = [processData, train, test, evaluate, predict, split, stats, downloadData, run, runs, cv, report, jupyter];
