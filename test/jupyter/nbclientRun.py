@@ -1,4 +1,4 @@
-# Executes notebooks with the Jupyter project's nbclient on the installed Empathy kernelspec, all in one
+# Executes notebooks with the Jupyter project's nbclient on the kernelspec they name (the installed Empathy one), all in one
 # Python process (the kernel starts once per notebook, as papermill does), and prints one JSON object:
 # per notebook, the seconds it took and the error nbclient raised, if any. The executed notebooks are
 # written beside the inputs as NAME.executed.ipynb (jupyterTutorials.test.ts reads them).
@@ -14,7 +14,8 @@ from nbclient import NotebookClient
 results = {}
 for path in sys.argv[1:]:
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, kernel_name='empathy-typescript', timeout=900, startup_timeout=120,
+    # No kernel_name: nbclient starts the kernelspec the notebook names (the export writes empathy-typescript).
+    client = NotebookClient(nb, timeout=900, startup_timeout=120,
                             resources={'metadata': {'path': os.path.dirname(os.path.abspath(path))}})
     t0 = time.time()
     error = None
