@@ -10,9 +10,14 @@ export interface IopubOutput {
   content: Record<string, unknown>;
 }
 
-/** A Jupyter mime bundle: our text/plain plus every other MIME, with the static fallback added. */
-export function jupyterData(bundle: MimeBundle): Record<string, unknown> {
-  return { ...withStaticFallback(bundle) };
+/**
+ * A Jupyter mime bundle with the static fallback added, and its metadata naming what was added (as the
+ * .ipynb export does, kernel/protocol/ipynb.ts), so importing the notebook keeps the bundle as it was.
+ */
+export function jupyterData(bundle: MimeBundle): { data: Record<string, unknown>; metadata: Record<string, unknown> } {
+  const data = withStaticFallback(bundle);
+  const added = Object.keys(data).filter((m) => !(m in bundle));
+  return { data: { ...data }, metadata: added.length ? { empathy: { fallback: added } } : {} };
 }
 
 /** Type errors a cell's check found, as the lines a stderr stream shows (warnings are not shown). */
@@ -31,10 +36,10 @@ export function toIopub(e: ExecutionEvent, executionCount: number): IopubOutput 
     case 'display':
       return {
         msgType: e.update && e.displayId ? 'update_display_data' : 'display_data',
-        content: { data: jupyterData(e.bundle), metadata: {}, transient: e.displayId ? { display_id: e.displayId } : {} },
+        content: { ...jupyterData(e.bundle), transient: e.displayId ? { display_id: e.displayId } : {} },
       };
     case 'result':
-      return { msgType: 'execute_result', content: { execution_count: executionCount, data: jupyterData(e.bundle), metadata: {} } };
+      return { msgType: 'execute_result', content: { execution_count: executionCount, ...jupyterData(e.bundle) } };
     case 'error':
       return { msgType: 'error', content: errorContent(e.name, e.message, e.stack) };
     case 'diagnostics': {
