@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
+import { kernelsDir } from '../../kernel/jupyter/kernelspec';
 import { KERNELSPEC } from '../../kernel/protocol/ipynb';
 import { REPO } from './jupyterPython';
 
@@ -54,6 +55,13 @@ describe('jupyter: kernelspec install, list, uninstall', () => {
     assert.equal(existsSync(join(kernels(), 'empathy-gpu')), false);
     assert.equal(existsSync(join(foreign, 'kernel.json')), true, 'not ours: kept');
     assert.equal(empathy(['uninstall', '--name', 'empathy-gpu'], env).code, 1, 'nothing left to remove');
+  });
+
+  it('the locations: --sys-prefix is the active environment, --user the Jupyter data folder', () => {
+    assert.equal(kernelsDir({ kind: 'sys-prefix' }, { VIRTUAL_ENV: '/envs/lab' }), join('/envs/lab', 'share', 'jupyter', 'kernels'));
+    assert.equal(kernelsDir({ kind: 'sys-prefix' }, { CONDA_PREFIX: '/conda/gpu' }), join('/conda/gpu', 'share', 'jupyter', 'kernels'));
+    assert.equal(kernelsDir({ kind: 'user' }, { JUPYTER_DATA_DIR: '/data/jupyter' }), join('/data/jupyter', 'kernels'));
+    assert.equal(kernelsDir({ kind: 'prefix', dir: '/opt/x' }), join('/opt/x', 'share', 'jupyter', 'kernels'));
   });
 
   it('bad flags: one line, nothing written', () => {
