@@ -37,7 +37,7 @@ describe('jupyter: static fallbacks of the rich outputs', () => {
     const html = withStaticFallback(bundle(MIME.confusion, cm))['text/html'] as string;
     const er = cm.mechanisms[0];
     assert.ok(html.includes(`κ <b>${er.kappa.toFixed(3)}</b>`));
-    assert.ok(html.includes(`data-gold="0" data-pred="0" style="display:block;background:rgba(33,113,181,`), 'cells carry gold/pred');
+    assert.ok(html.includes(`data-gold="0" data-pred="0" style="display:block;background-color:rgba(33,113,181,`), 'cells carry gold/pred');
     const ds = withStaticFallback(bundle(MIME.dataset, gen.dataset(80, 3)))['text/html'] as string;
     assert.match(ds, /first 50 of 80 rows/);
     assert.equal((ds.match(/<tr>/g) ?? []).length, 51, 'header + 50 rows');

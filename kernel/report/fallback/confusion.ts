@@ -10,7 +10,7 @@ function mechanism(m: MechanismView): string {
   const max = Math.max(1, ...m.matrix.flat());
   const counts = m.matrix.map((row, gold) => [
     `<b>${LEVEL_NAMES[gold]}</b>`,
-    ...row.map((n, pred) => `<span class="ew-cell" data-gold="${gold}" data-pred="${pred}" style="display:block;background:rgba(33,113,181,${(0.75 * n / max).toFixed(3)})">${n}</span>`),
+    ...row.map((n, pred) => `<span class="ew-cell" data-gold="${gold}" data-pred="${pred}" style="display:block;background-color:rgba(33,113,181,${(0.75 * n / max).toFixed(3)})">${n}</span>`),
   ]);
   const grid = table(['gold ↓ / predicted →', ...LEVEL_NAMES], counts, 'ew-cm');
   const classes = table(['level', 'P', 'R', 'F1', 'n'], m.perClass.map((c) => [LEVEL_NAMES[c.level], fmt(c.precision), fmt(c.recall), fmt(c.f1), fmt(c.support)]), 'ew-perclass');

@@ -4,7 +4,7 @@ import { escapeHtml } from '../markdown';
 
 export { escapeHtml };
 export const CELL = 'padding:2px 8px;border:1px solid #ccc;text-align:right';
-export const HEAD = 'padding:2px 8px;border:1px solid #ccc;background:#f3f3f3';
+export const HEAD = 'padding:2px 8px;border:1px solid #ccc;background-color:#f3f3f3';
 
 /** A table with a header row; `cells` are already HTML. */
 export function table(header: readonly string[], rows: ReadonlyArray<readonly string[]>, cls: string): string {

@@ -1,5 +1,5 @@
 // The rationale heatmaps as static HTML: each response with its tokens shaded by predicted rationale
-// probability (the renderer's colour ramp, as a background alpha) and gold spans underlined, per mechanism.
+// probability (a background alpha; <mark> from 0.5) and gold spans underlined, per mechanism.
 import { LEVEL_NAMES, MECHANISM_NAMES, MECHANISMS, type RationalesPayload } from '../../protocol/mime';
 import { fmt } from '../../protocol/numberFormat';
 import { caption, escapeHtml, warnings } from './html';
@@ -19,8 +19,11 @@ function heat(text: string, m: MechanismView): string {
   for (const [start, t] of [...byStart.entries()].sort((a, b) => a[0] - b[0])) {
     if (start < at) continue;
     html += escapeHtml(text.slice(at, start));
-    const gold = inGold(start, t.end) ? ';text-decoration:underline;text-decoration-color:#c0392b;text-decoration-thickness:2px' : '';
-    html += `<span class="ew-tok" data-prob="${t.prob.toFixed(4)}" title="p(rationale)=${t.prob.toFixed(3)}" style="background:rgba(230,126,34,${(0.85 * t.prob).toFixed(3)})${gold}">${escapeHtml(text.slice(start, t.end))}</span>`;
+    // Where a sanitizer strips styles (GitHub), <mark> still highlights a likely rationale token and <u> a gold one.
+    let inner = escapeHtml(text.slice(start, t.end));
+    if (t.prob >= 0.5) inner = `<mark style="background-color:transparent;color:inherit">${inner}</mark>`;
+    if (inGold(start, t.end)) inner = `<u style="text-decoration-color:#c0392b">${inner}</u>`;
+    html += `<span class="ew-tok" data-prob="${t.prob.toFixed(4)}" title="p(rationale)=${t.prob.toFixed(3)}" style="background-color:rgba(230,126,34,${(0.85 * t.prob).toFixed(3)})">${inner}</span>`;
     at = t.end;
   }
   const cut = m.truncatedAt ?? text.length;
