@@ -5,7 +5,7 @@ import { cv } from './cv';
 import { downloadData } from './downloadData';
 import { downloadWeightsCommand } from './downloadWeights';
 import { evaluate } from './evaluate';
-import { importTorch } from './importTorch';
+export const commands: readonly Command[] = [processData, train, test, evaluate, predict, importTorch, split, stats, downloadData, downloadWeightsCommand, run, runs, cv, report, review, jupyter];
 import { predict } from './predict';
 import { processData } from './processData';
 import { run } from './run';
@@ -17,4 +17,4 @@ import { stats } from './stats';
 import { test } from './test';
 import { train } from './train';
 
-export const commands: readonly Command[] = [processData, train, test, evaluate, predict, importTorch, split, stats, downloadData, downloadWeightsCommand, run, runs, cv, report, review];
+export const commands: readonly Command[] = [processData, train, test, evaluate, predict, importTorch, split, stats, downloadData, downloadWeightsCommand, run, runs, cv, report, review, jupyter];
