@@ -1,9 +1,10 @@
 // `empathy process-data`: the original process_data.py conversion, with exact rationale location,
 // counted misses, every row kept, and an atomic write that never touches the input.
-import { writeCsvAtomic } from '../../../dataset/csv';
+import { AtomicFile } from '../../../dataset/atomicFile';
+import { csvLine } from '../../../dataset/csv';
 import { assertOutputsClear } from '../../../dataset/outputGuard';
-import { loadEpitomeCsv } from '../../../dataset/epitome';
-import { PROCESSED_COLUMNS, processRows, processedCsvRow } from '../../../dataset/process';
+import { RawRowReader, streamEpitomeCsv } from '../../../dataset/epitome';
+import { emptyProcessStats, PROCESSED_COLUMNS, processRow, processedCsvRow, type ProcessOptions, type ProcessStats } from '../../../dataset/process';
 import { UsageError } from '../args';
 import type { Command } from '../command';
 import { ENCODING_OPTION, encodingOption, RAW_CSV_OPTION } from '../fileOptions';
@@ -41,16 +42,44 @@ export const processData: Command = {
     const output = o.output_path;
     const encoding = encodingOption(o.encoding);
     assertOutputsClear([{ flag: 'output_path', path: output }], [{ flag: 'input_path', path: input }, { flag: 'tokenizer', path: o.tokenizer }], ctx.cwd);
-    const { rows, warnings } = await loadEpitomeCsv(input, { encoding });
-    for (const w of warnings) ctx.err.write(`warning: ${w}\n`);
     const tok = await resolveTokenizer(o.tokenizer);
-    const { rows: processed, stats } = processRows(rows, { maxLen: o.max_len, paperFaithful: o.paper_faithful, tokenizer: tok.tokenizer });
-    writeCsvAtomic(output, PROCESSED_COLUMNS, processed.map(processedCsvRow), { raw: o.raw_csv });
+    const opts: ProcessOptions = { maxLen: o.max_len, paperFaithful: o.paper_faithful, tokenizer: tok.tokenizer };
+    const { stats, warnings } = await processFile(input, output, opts, { encoding, raw: o.raw_csv });
+    for (const w of warnings) ctx.err.write(`warning: ${w}\n`);
     ctx.out.write(`processed ${stats.rows} rows → ${o.output_path}\n`);
     ctx.out.write(`  tokenizer: ${tok.description}; max_len ${o.max_len}; ${o.paper_faithful ? 'paper-faithful conventions' : 'corrected conventions (no rationale → all 0)'}\n`);
-    ctx.out.write(`  rationales: ${stats.rationales - stats.missed.length} of ${stats.rationales} located, ${stats.missed.length} not found\n`);
+    ctx.out.write(`  rationales: ${stats.rationales - stats.missedCount} of ${stats.rationales} located, ${stats.missedCount} not found\n`);
     for (const m of stats.missed.slice(0, 5)) ctx.out.write(`    not found: ${o.input_path}:${m.line}: ${JSON.stringify(m.rationale.length > 60 ? m.rationale.slice(0, 57) + '...' : m.rationale)}\n`);
-    if (stats.missed.length > 5) ctx.out.write(`    … and ${stats.missed.length - 5} more\n`);
+    if (stats.missedCount > stats.missed.length) ctx.out.write(`    … and ${stats.missedCount - stats.missed.length} more\n`);
     ctx.out.write(`  responses longer than max_len (tail unlabelled): ${stats.truncated}\n`);
   },
 };
+
+/**
+ * Stream `input` through the conversion into `output`, one parsed chunk at a time (a 200,000-row file is
+ * never held: peak memory does not grow with the rows). A bad row anywhere is one error naming its line
+ * and nothing is written (the temp file is removed); the warnings come from counts kept on the way.
+ */
+async function processFile(input: string, output: string, opts: ProcessOptions, io: { encoding: ReturnType<typeof encodingOption>; raw: boolean }): Promise<{ stats: ProcessStats; warnings: string[] }> {
+  const stats = emptyProcessStats();
+  const reader = new RawRowReader(input);
+  let out: AtomicFile | undefined; // opened with the first valid rows: a missing or empty input creates nothing
+  let warnings: string[];
+  try {
+    for await (const rows of streamEpitomeCsv(input, reader, { encoding: io.encoding })) {
+      if (!out) {
+        out = new AtomicFile(output);
+        out.write(csvLine(PROCESSED_COLUMNS, { raw: io.raw }));
+      }
+      let text = '';
+      for (const r of rows) text += csvLine(processedCsvRow(processRow(r, opts, stats)), { raw: io.raw });
+      out.write(text);
+    }
+    warnings = reader.finish();
+  } catch (e) {
+    out?.abort();
+    throw e;
+  }
+  out!.commit();
+  return { stats, warnings };
+}
