@@ -16,6 +16,13 @@ export interface CsvRecord {
 }
 
 /**
+ * The longest CSV record (one row, all its fields, quoted newlines included) read: 10 MiB of text. Real
+ * posts are far shorter (Reddit caps a post at 40,000 characters); past it a row is one error naming
+ * file:line instead of a process that runs out of memory (or a runaway unclosed quote read to the end).
+ */
+export const MAX_CSV_RECORD_CHARS = 10 * 1024 * 1024;
+
+/**
  * Incremental RFC 4180 parser: `push()` text chunks, get complete records back, `end()` at EOF.
  * Blank lines between records are skipped (as pandas does). A quote inside an unquoted field, text
  * after a closing quote, or an unterminated quoted field is an error naming the line.
@@ -30,8 +37,9 @@ export class CsvParser {
   private first = true; // strip a BOM on the very first chunk
   private pendingCR = false;
   private recordHasContent = false;
+  private recordChars = 0; // characters of the record in progress
 
-  constructor(readonly file: string) {}
+  constructor(readonly file: string, readonly maxRecordChars = MAX_CSV_RECORD_CHARS) {}
 
   push(chunk: string): CsvRecord[] {
     const out: CsvRecord[] = [];
@@ -46,6 +54,7 @@ export class CsvParser {
         this.pendingCR = false;
         if (c === '\n') continue; // CRLF already ended the record / line
       }
+      if (++this.recordChars > this.maxRecordChars) this.tooLong();
       switch (this.state) {
         case 'quoted':
           if (c === '"') this.state = 'quoteInQuoted';
@@ -103,6 +112,11 @@ export class CsvParser {
     return out;
   }
 
+  private tooLong(): never {
+    const mib = (this.maxRecordChars / (1024 * 1024)).toLocaleString('en-US', { maximumFractionDigits: 2 });
+    throw new DataError(this.file, this.recordLine, `a CSV row longer than ${mib} MiB of text (${this.maxRecordChars.toLocaleString('en-US')} characters) starts here${this.state === 'quoted' ? ` (a quoted field opened on line ${this.quoteLine} runs on: a missing closing quote?)` : ''}; no post is that long: shorten the row or split the file`);
+  }
+
   /** Emit the record in progress (if it has anything) and start an empty one. */
   private flushRecord(out: CsvRecord[]): void {
     if (this.recordHasContent || this.field !== '' || this.fields.length > 0) {
@@ -112,6 +126,7 @@ export class CsvParser {
     this.field = '';
     this.fields = [];
     this.state = 'start';
+    this.recordChars = 0;
   }
 
   private endField(): void {
