@@ -3,6 +3,7 @@
 // model (format, version, family, config, tokenizer, train_args, metrics), tensors are the weights by their
 // original names plus `optimizer.*` state for resuming (metadata `train_state` says where training stood).
 import { existsSync, promises as fsp } from 'node:fs';
+import { ConfigFieldError } from './configField';
 import type { ModelFamilyName } from './model';
 import { firstNonFinite, readSafetensorsFile, writeSafetensorsFileAtomic, type TensorEntry } from './safetensors';
 import type { Mechanism } from './types';
@@ -142,6 +143,19 @@ type Json = Record<string, unknown>;
 
 function describe(v: unknown): string {
   return v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'string' ? `the string ${JSON.stringify(v)}` : typeof v;
+}
+
+/**
+ * Run a family's config parser (e.g. resolveTaggerConfig) on a checkpoint's config stored at `field`: a
+ * ConfigFieldError it throws becomes `FILE: checkpoint config.hidden is -64, expected an integer ≥ 1`.
+ */
+export function parseCheckpointConfig<T>(file: string, field: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    if (e instanceof ConfigFieldError) throw new Error(`${file}: checkpoint ${e.under(field).message}`);
+    throw e;
+  }
 }
 
 /** `v` as a JSON object, else an error naming the file and the field (e.g. `config`, `config.model`). */
