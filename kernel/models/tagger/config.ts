@@ -130,7 +130,7 @@ export function checkTaggerConfig(c: TaggerConfig): void {
   checkOneOf('classWeights', c.classWeights, ['balanced', 'none']);
   checkNumber('lambdaRationale', c.lambdaRationale, { min: 0 });
   checkBoolean('gateRationales', c.gateRationales);
-  int('seed', Number.MIN_SAFE_INTEGER);
+  checkNumber('seed', c.seed, { integer: true });
   checkOneOf('backend', c.backend, BACKENDS);
   if (c.mechanisms !== undefined) checkMechanisms('mechanisms', c.mechanisms);
 }
