@@ -17,6 +17,13 @@ export interface CsvRecord {
 }
 
 /**
+ * The longest CSV record (one row, all its fields, quoted newlines included) read: 10 MiB of text. Real
+ * posts are far shorter (Reddit caps a post at 40,000 characters); past it a row is one error naming
+ * file:line instead of a process that runs out of memory (or a runaway unclosed quote read to the end).
+ */
+export const MAX_CSV_RECORD_CHARS = 10 * 1024 * 1024;
+
+/**
  * Incremental RFC 4180 parser: `push()` text chunks, get complete records back, `end()` at EOF.
  * A file whose header carries the formula guard's mark (csvHeader: a file this project wrote) has the
  * guard's leading ' taken off its cells, so they read back as the text that was written.
@@ -37,8 +44,9 @@ export class CsvParser {
   private headerQuoted: boolean[] | undefined = [];
   /** The header marks a guarded file: cells lose the guard's ' (see csvField.ts). */
   guarded = false;
+  private recordChars = 0; // characters of the record in progress
 
-  constructor(readonly file: string) {}
+  constructor(readonly file: string, readonly maxRecordChars = MAX_CSV_RECORD_CHARS) {}
 
   push(chunk: string): CsvRecord[] {
     const out: CsvRecord[] = [];
@@ -53,6 +61,7 @@ export class CsvParser {
         this.pendingCR = false;
         if (c === '\n') continue; // CRLF already ended the record / line
       }
+      if (++this.recordChars > this.maxRecordChars) this.tooLong();
       switch (this.state) {
         case 'quoted':
           if (c === '"') this.state = 'quoteInQuoted';
@@ -111,6 +120,11 @@ export class CsvParser {
     return out;
   }
 
+  private tooLong(): never {
+    const mib = (this.maxRecordChars / (1024 * 1024)).toLocaleString('en-US', { maximumFractionDigits: 2 });
+    throw new DataError(this.file, this.recordLine, `a CSV row longer than ${mib} MiB of text (${this.maxRecordChars.toLocaleString('en-US')} characters) starts here${this.state === 'quoted' ? ` (a quoted field opened on line ${this.quoteLine} runs on: a missing closing quote?)` : ''}; no post is that long: shorten the row or split the file`);
+  }
+
   /** Emit the record in progress (if it has anything) and start an empty one. */
   private flushRecord(out: CsvRecord[]): void {
     if (this.recordHasContent || this.field !== '' || this.fields.length > 0) {
@@ -127,6 +141,7 @@ export class CsvParser {
     this.field = '';
     this.fields = [];
     this.state = 'start';
+    this.recordChars = 0;
   }
 
   /** In the header: the field ending now had no opening quote. */

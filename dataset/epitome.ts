@@ -4,7 +4,7 @@
 import * as path from 'node:path';
 import type { LabeledPair, Level, Mechanism, MechanismLabel } from './schema';
 import { MECHANISMS } from './schema';
-import { DataError, readCsvFile, type CsvRecord, type ReadCsvOptions } from './csv';
+import { DataError, readCsvFile, streamCsvFile, type CsvRecord, type ReadCsvOptions } from './csv';
 import { labelFor, labelOf } from './label';
 
 export const RAW_COLUMNS = ['sp_id', 'rp_id', 'seeker_post', 'response_post', 'level', 'rationales'] as const;
@@ -77,21 +77,44 @@ export function checkWidth(rec: CsvRecord, width: number, file: string): void {
   }
 }
 
-/** Validate raw records (header first) into RawRows. Throws DataError naming the line on bad rows. */
-export function rawRowsFromRecords(recs: CsvRecord[], file: string): LoadedEpitome {
-  if (recs.length === 0) throw new DataError(file, undefined, 'empty file (expected a CSV header and rows)');
-  const [header, ...body] = recs;
-  const ix = headerIndex(header, RAW_COLUMNS, file);
-  if (body.length === 0) throw new DataError(file, undefined, 'no data rows after the header');
-  const rows: RawRow[] = [];
-  let notVerbatim = 0;
-  let notFound = 0;
-  let firstNotFound: number | undefined;
-  let positiveNoRationale = 0;
-  let zeroWithRationale = 0;
-  for (const rec of body) {
-    checkWidth(rec, header.fields.length, file);
-    const f = (c: string) => rec.fields[ix[c]];
+/**
+ * Validates raw records as they stream in (header first) into RawRows, one DataError naming the line on
+ * a bad row, and keeps only counts for the warnings (and the ids seen, for the repeated-id warning):
+ * `process-data` streams a 200,000-row file through it without holding the rows.
+ */
+export class RawRowReader {
+  private header: CsvRecord | undefined;
+  private ix: Record<string, number> = {};
+  private rowsSeen = 0;
+  private notVerbatim = 0;
+  private notFound = 0;
+  private firstNotFound: number | undefined;
+  private positiveNoRationale = 0;
+  private zeroWithRationale = 0;
+  private readonly ids = new Set<string>();
+  private repeats = 0;
+  private firstRepeat: number | undefined;
+
+  constructor(readonly file: string) {}
+
+  /** RawRows of these records (the first record of the file is its header). */
+  take(recs: readonly CsvRecord[]): RawRow[] {
+    const out: RawRow[] = [];
+    for (const rec of recs) {
+      if (!this.header) {
+        this.ix = headerIndex(rec, RAW_COLUMNS, this.file);
+        this.header = rec;
+        continue;
+      }
+      out.push(this.row(rec));
+    }
+    return out;
+  }
+
+  private row(rec: CsvRecord): RawRow {
+    const file = this.file;
+    checkWidth(rec, this.header!.fields.length, file);
+    const f = (c: string) => rec.fields[this.ix[c]];
     const level = parseLevel(f('level'));
     if (level === undefined) throw new DataError(file, rec.line, `level must be 0, 1 or 2, found ${JSON.stringify(f('level'))}`);
     const seeker = f('seeker_post').trim();
@@ -100,27 +123,58 @@ export function rawRowsFromRecords(recs: CsvRecord[], file: string): LoadedEpito
     if (response === '') throw new DataError(file, rec.line, 'empty response_post');
     const label = labelOf(response, level, splitRationales(f('rationales')));
     const { rationales, missed } = label;
-    for (const r of rationales) if (!response.includes(r)) notVerbatim++;
+    for (const r of rationales) if (!response.includes(r)) this.notVerbatim++;
     if (missed.length > 0) {
-      notFound += missed.length;
-      firstNotFound ??= rec.line;
+      this.notFound += missed.length;
+      this.firstNotFound ??= rec.line;
     }
-    if (level > 0 && rationales.length === 0) positiveNoRationale++;
-    if (level === 0 && rationales.length > 0) zeroWithRationale++;
-    rows.push({ sp_id: f('sp_id').trim(), rp_id: f('rp_id').trim(), seeker_post: seeker, response_post: response, ...label, line: rec.line });
+    if (level > 0 && rationales.length === 0) this.positiveNoRationale++;
+    if (level === 0 && rationales.length > 0) this.zeroWithRationale++;
+    const row: RawRow = { sp_id: f('sp_id').trim(), rp_id: f('rp_id').trim(), seeker_post: seeker, response_post: response, ...label, line: rec.line };
+    const id = pairId(row);
+    if (this.ids.has(id)) {
+      this.repeats++;
+      this.firstRepeat ??= rec.line;
+    } else this.ids.add(id);
+    this.rowsSeen++;
+    return row;
   }
-  const warnings: string[] = [];
-  if (notVerbatim > 0) {
-    warnings.push(
-      `${file}: ${notVerbatim} rationale(s) are not exact substrings of their response; ${notVerbatim - notFound} matched ignoring whitespace, ${notFound} not found` +
-        (firstNotFound !== undefined ? ` (first at line ${firstNotFound})` : ''),
-    );
+
+  /** At the end of the file: an empty file or one without data rows is an error; else the warnings. */
+  finish(): string[] {
+    const file = this.file;
+    if (!this.header) throw new DataError(file, undefined, 'empty file (expected a CSV header and rows)');
+    if (this.rowsSeen === 0) throw new DataError(file, undefined, 'no data rows after the header');
+    const warnings: string[] = [];
+    if (this.notVerbatim > 0) {
+      warnings.push(
+        `${file}: ${this.notVerbatim} rationale(s) are not exact substrings of their response; ${this.notVerbatim - this.notFound} matched ignoring whitespace, ${this.notFound} not found` +
+          (this.firstNotFound !== undefined ? ` (first at line ${this.firstNotFound})` : ''),
+      );
+    }
+    if (this.positiveNoRationale > 0) warnings.push(`${file}: ${this.positiveNoRationale} row(s) with level > 0 have no rationale`);
+    if (this.zeroWithRationale > 0) warnings.push(`${file}: ${this.zeroWithRationale} row(s) with level 0 have a rationale`);
+    if (this.repeats > 0) warnings.push(duplicateIdMessage(file, this.repeats, this.firstRepeat!));
+    return warnings;
   }
-  if (positiveNoRationale > 0) warnings.push(`${file}: ${positiveNoRationale} row(s) with level > 0 have no rationale`);
-  if (zeroWithRationale > 0) warnings.push(`${file}: ${zeroWithRationale} row(s) with level 0 have a rationale`);
-  const dup = duplicateIdWarning(rows, file);
-  if (dup) warnings.push(dup);
-  return { rows, warnings, mechanism: mechanismFromFileName(file) };
+}
+
+/** Validate raw records (header first) into RawRows. Throws DataError naming the line on bad rows. */
+export function rawRowsFromRecords(recs: CsvRecord[], file: string): LoadedEpitome {
+  if (recs.length === 0) throw new DataError(file, undefined, 'empty file (expected a CSV header and rows)');
+  const reader = new RawRowReader(file);
+  reader.take(recs.slice(0, 1));
+  if (recs.length === 1) reader.finish(); // no data rows: the error, before any row is looked at
+  const rows = reader.take(recs.slice(1));
+  return { rows, warnings: reader.finish(), mechanism: mechanismFromFileName(file) };
+}
+
+/** Stream a raw EPITOME CSV's rows in batches (as parsed), validated by `reader`; call `reader.finish()` after. */
+export async function* streamEpitomeCsv(file: string, reader: RawRowReader, opts: ReadCsvOptions = {}): AsyncGenerator<RawRow[]> {
+  for await (const recs of streamCsvFile(file, opts)) {
+    const rows = reader.take(recs);
+    if (rows.length > 0) yield rows;
+  }
 }
 
 /** A warning when (sp_id, rp_id) pairs repeat: how many rows repeat an id, and the first such line. */
@@ -135,7 +189,11 @@ export function duplicateIdWarning(rows: ReadonlyArray<Pick<RawRow, 'sp_id' | 'r
       first ??= r.line;
     } else seen.add(id);
   }
-  return n > 0 ? `${file}: ${n} row(s) repeat an id (sp_id, rp_id) already seen, first at line ${first} (duplicates are kept; the k-th repeat joins the k-th in sibling files)` : undefined;
+  return n > 0 ? duplicateIdMessage(file, n, first!) : undefined;
+}
+
+function duplicateIdMessage(file: string, n: number, first: number): string {
+  return `${file}: ${n} row(s) repeat an id (sp_id, rp_id) already seen, first at line ${first} (duplicates are kept; the k-th repeat joins the k-th in sibling files)`;
 }
 
 /** Load and validate a raw EPITOME CSV. */

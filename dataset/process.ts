@@ -39,7 +39,9 @@ export interface ProcessedRow {
 export interface ProcessStats {
   rows: number;
   rationales: number;
-  /** Rationales not found in their response (by line). */
+  /** Rationales not found in their response. */
+  missedCount: number;
+  /** The first `MISSED_LISTED` of them (by line): kept few, so a streamed file's stats stay small. */
   missed: Array<{ line: number; rationale: string }>;
   /** Responses longer than max_len tokens (their tail gets no labels). */
   truncated: number;
@@ -83,7 +85,8 @@ export function processRow(r: RawRow, opts: ProcessOptions, stats?: ProcessStats
   if (stats) {
     stats.rows++;
     stats.rationales += r.rationales.length;
-    for (const m of missed) stats.missed.push({ line: r.line, rationale: m });
+    stats.missedCount += missed.length;
+    for (const m of missed) if (stats.missed.length < MISSED_LISTED) stats.missed.push({ line: r.line, rationale: m });
     if (enc.truncated) stats.truncated++;
   }
   return {
@@ -98,8 +101,15 @@ export function processRow(r: RawRow, opts: ProcessOptions, stats?: ProcessStats
   };
 }
 
+/** How many missed rationales the stats list (process-data prints them, then "… and N more"). */
+export const MISSED_LISTED = 5;
+
+export function emptyProcessStats(): ProcessStats {
+  return { rows: 0, rationales: 0, missedCount: 0, missed: [], truncated: 0 };
+}
+
 export function processRows(rows: readonly RawRow[], opts: ProcessOptions): { rows: ProcessedRow[]; stats: ProcessStats } {
-  const stats: ProcessStats = { rows: 0, rationales: 0, missed: [], truncated: 0 };
+  const stats = emptyProcessStats();
   return { rows: rows.map((r) => processRow(r, opts, stats)), stats };
 }
 

@@ -5,6 +5,7 @@
 // A PyTorch `.pth` is recognised by its first bytes: it holds a bi-encoder's weights only, so the bi-encoder
 // loader converts it (models/bi-encoder/torchImport.ts) and `loadCheckpoint` says so.
 import { existsSync, promises as fsp } from 'node:fs';
+import { ConfigFieldError } from './configField';
 import type { ModelFamilyName } from './model';
 import { firstNonFinite, readSafetensorsFile, writeSafetensorsFileAtomic, type TensorEntry } from './safetensors';
 import { isTorchFile, looksLikeTorchFile, TORCH_SNIFF_BYTES } from './torch/torchStateDict';
@@ -158,6 +159,19 @@ type Json = Record<string, unknown>;
 
 function describe(v: unknown): string {
   return v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'string' ? `the string ${JSON.stringify(v)}` : typeof v;
+}
+
+/**
+ * Run a family's config parser (e.g. resolveTaggerConfig) on a checkpoint's config stored at `field`: a
+ * ConfigFieldError it throws becomes `FILE: checkpoint config.hidden is -64, expected an integer ≥ 1`.
+ */
+export function parseCheckpointConfig<T>(file: string, field: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    if (e instanceof ConfigFieldError) throw new Error(`${file}: checkpoint ${e.under(field).message}`);
+    throw e;
+  }
 }
 
 /** `v` as a JSON object, else an error naming the file and the field (e.g. `config`, `config.model`). */

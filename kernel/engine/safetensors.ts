@@ -40,7 +40,8 @@ function isDtype(v: unknown): v is Dtype {
 /**
  * Parse a safetensors buffer. Every header entry is checked before any byte is read: a JSON object header,
  * own-table dtypes, shapes of non-negative integers, integer offsets with 0 ≤ begin ≤ end ≤ data length,
- * byte counts that match the shape, and no two tensors sharing bytes. Errors name the tensor.
+ * byte counts that match the shape, no two tensors sharing bytes, and no byte outside every tensor (a gap
+ * or trailing bytes). Errors name the tensor.
  */
 export function readSafetensors(buf: Uint8Array): { tensors: Map<string, TensorEntry>; metadata: Record<string, string> } {
   if (buf.byteLength < 8) throw new Error(`safetensors: file too short (${buf.byteLength} bytes)`);
@@ -85,13 +86,19 @@ export function readSafetensors(buf: Uint8Array): { tensors: Map<string, TensorE
     if (!Number.isSafeInteger(expected) || e - b !== expected) throw bad(`has ${e - b} bytes, shape [${shape}] ${dtype} needs ${expected}`);
     entries.push({ name, dtype, shape: [...(shape as number[])], begin: b, end: e });
   }
-  // No byte belongs to two tensors (empty tensors own no bytes).
+  // No byte belongs to two tensors (empty tensors own no bytes), and every byte to one: as the reference
+  // implementation, a gap between tensors or bytes after the last one are refused (data smuggled in, or a
+  // file truncated and padded).
   const spans = entries.filter((t) => t.end > t.begin).sort((x, y) => x.begin - y.begin);
-  for (let i = 1; i < spans.length; i++) {
-    if (spans[i].begin < spans[i - 1].end) {
+  let covered = 0;
+  for (let i = 0; i < spans.length; i++) {
+    if (i > 0 && spans[i].begin < spans[i - 1].end) {
       throw new Error(`safetensors: tensor '${spans[i].name}' data [${spans[i].begin}, ${spans[i].end}) overlaps tensor '${spans[i - 1].name}' [${spans[i - 1].begin}, ${spans[i - 1].end})`);
     }
+    if (spans[i].begin > covered) throw new Error(`safetensors: data bytes [${covered}, ${spans[i].begin}) before tensor '${spans[i].name}' belong to no tensor`);
+    covered = spans[i].end;
   }
+  if (covered < dataLength) throw new Error(`safetensors: ${dataLength - covered} byte(s) after the last tensor's data (at ${covered} of ${dataLength}) belong to no tensor`);
   const tensors = new Map<string, TensorEntry>();
   for (const t of entries) {
     tensors.set(t.name, { dtype: t.dtype, shape: t.shape, data: typedFromBytes(t.dtype, buf.subarray(dataStart + t.begin, dataStart + t.end)) });

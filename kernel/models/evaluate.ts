@@ -41,8 +41,16 @@ export function evaluatePredictions(
   return report;
 }
 
-/** Index of the largest probability. */
-export function argmax3(p: ArrayLike<number>): 0 | 1 | 2 {
+/**
+ * Index of the largest probability: the level every family predicts. Probabilities that are not finite
+ * (NaN from NaN weights, say) give no level: an error naming the pair, never a silent level 0.
+ */
+export function argmax3(p: ArrayLike<number>, pairId?: string): 0 | 1 | 2 {
+  for (let c = 0; c < p.length; c++) {
+    if (!Number.isFinite(p[c])) {
+      throw new Error(`${pairId === undefined ? '' : `pair ${pairId}: `}the model's level probabilities are [${Array.from(p).join(', ')}], not finite numbers, so no level can be given (its weights or config hold NaN or ±Inf)`);
+    }
+  }
   let b = 0;
   for (let c = 1; c < p.length; c++) if (p[c] > p[b]) b = c;
   return b as 0 | 1 | 2;

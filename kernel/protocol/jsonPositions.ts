@@ -22,6 +22,13 @@ export function childPath(parent: string, key: string | number): string {
   return /^[A-Za-z_$][\w$]*$/.test(key) ? `${parent}.${key}` : `${parent}[${JSON.stringify(key)}]`;
 }
 
+/**
+ * Arrays/objects nested deeper than this are refused: the parser recurses once per level, so a file nested
+ * 100,000 deep would otherwise end in "Maximum call stack size exceeded" naming nothing. Notebooks nest a
+ * handful of levels (outputs' JSON payloads a few more).
+ */
+export const MAX_JSON_DEPTH = 512;
+
 export function parseJsonWithPositions(text: string): PositionedJson {
   const positions = new Map<string, JsonPosition>();
   let i = 0;
@@ -72,10 +79,11 @@ export function parseJsonWithPositions(text: string): PositionedJson {
       } else i++;
     }
   };
-  const value = (path: string): unknown => {
+  const value = (path: string, depth: number): unknown => {
     ws();
-    positions.set(path, pos(i));
     const c = text[i];
+    if ((c === '{' || c === '[') && depth >= MAX_JSON_DEPTH) fail(`Arrays and objects nested deeper than ${MAX_JSON_DEPTH} levels`);
+    positions.set(path, pos(i));
     if (c === '{') {
       i++;
       const obj: Record<string, unknown> = {};
@@ -89,7 +97,7 @@ export function parseJsonWithPositions(text: string): PositionedJson {
         if (text[i] !== ':') fail("Expected ':'");
         i++;
         if (Object.prototype.hasOwnProperty.call(obj, key)) fail(`Duplicate key ${JSON.stringify(key)}`);
-        Object.defineProperty(obj, key, { value: value(childPath(path, key)), enumerable: true, writable: true, configurable: true });
+        Object.defineProperty(obj, key, { value: value(childPath(path, key), depth + 1), enumerable: true, writable: true, configurable: true });
         ws();
         if (text[i] === ',') { i++; continue; }
         if (text[i] === '}') { i++; return obj; }
@@ -102,7 +110,7 @@ export function parseJsonWithPositions(text: string): PositionedJson {
       ws();
       if (text[i] === ']') { i++; return arr; }
       for (;;) {
-        arr.push(value(childPath(path, arr.length)));
+        arr.push(value(childPath(path, arr.length), depth + 1));
         ws();
         if (text[i] === ',') { i++; continue; }
         if (text[i] === ']') { i++; return arr; }
@@ -115,7 +123,7 @@ export function parseJsonWithPositions(text: string): PositionedJson {
     i += lit[0].length;
     return lit[0] === 'true' ? true : lit[0] === 'false' ? false : lit[0] === 'null' ? null : Number(lit[0]);
   };
-  const v = value('$');
+  const v = value('$', 0);
   ws();
   if (i < text.length) fail('Unexpected content after the JSON value');
   return { value: v, positions };

@@ -77,7 +77,7 @@ export interface CancelQueryRequest { type: 'cancel-query'; v: typeof QUERY_PROT
 
 /**
  * Why a query failed: 'version' (another protocol version), 'unknown-method', 'bad-args' (missing or
- * ill-typed arguments), 'unknown-handle' (not loaded here: unloaded, or the kernel restarted),
+ * ill-typed arguments, or an id already queued or running: ids are unique in flight), 'unknown-handle' (not loaded here: unloaded, or the kernel restarted),
  * 'unknown-variable' (no cell declared that name, or the kernel restarted), 'not-a-table' (the variable's
  * value has no table form), 'cancelled', 'failed' (the method threw; the message names what, e.g. the
  * checkpoint file).

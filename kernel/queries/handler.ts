@@ -57,8 +57,15 @@ export class QueryHandler {
     send(await this.answer(msg as QueryRequest));
   }
 
-  /** Run a (valid) query after those before it; never rejects: a failure is an answer. */
+  /**
+   * Run a (valid) query after those before it; never rejects: a failure is an answer. An id already
+   * queued or running is refused ('bad-args'): two answers with one id could not be told apart, and a
+   * cancel naming it would hit whichever was registered last.
+   */
   answer(req: QueryRequest): Promise<QueryAnswer> {
+    if (this.pending.has(req.id)) {
+      return Promise.resolve(failure(req.id, req.method, 'bad-args', `${req.method}: query id ${JSON.stringify(req.id)} is already in flight; give each query its own id`));
+    }
     const controller = new AbortController();
     this.pending.set(req.id, controller);
     const run = this.tail.then(() => this.run(req, controller.signal)).finally(() => this.pending.delete(req.id));

@@ -73,6 +73,18 @@ describe('kernel/notebook format', () => {
     assert.throws(() => parseNotebook(serializeNotebook(sample()).replace('"execution": null', '"execution": null, "extra": 1')), /unknown key "extra"/);
   });
 
+  it('refuses JSON nested deeper than 512 levels, naming the file and the place (100,000 deep overflowed the stack)', () => {
+    const deep = (n: number) => `{"format": "empathy-notebook", "version": 1, "metadata": {"x": ${'['.repeat(n)}${']'.repeat(n)}}, "cells": []}`;
+    assert.throws(() => parseNotebook(deep(100_000), 'deep.empathy'), (e: unknown) => {
+      assert.ok(e instanceof NotebookFormatError, String(e));
+      assert.equal(e.kind, 'syntax');
+      assert.match(e.message, /^deep\.empathy:1:\d+: invalid JSON: Arrays and objects nested deeper than 512 levels/);
+      return true;
+    });
+    // At the limit it still reads (the notebook's own object and metadata are two of the levels).
+    assert.deepEqual(parseNotebook(deep(510), 'ok.empathy').cells, []);
+  });
+
   it('rejects outputs on markdown cells and duplicate cell ids', () => {
     const nb = sample();
     nb.cells[2].id = 'c1';

@@ -160,6 +160,24 @@ describe('kernel/queries (the handler of the panels\' queries)', function () {
     assert.deepEqual(!answers[1].ok && answers[1].error, { code: 'cancelled', message: 'loadPairs was cancelled before it started' });
   });
 
+  it('refuses a second query with the id of one in flight (bad-args); cancel then hits the first, and the id is free again after', async () => {
+    const answers: QueryAnswer[] = [];
+    const send = (a: QueryAnswer) => answers.push(a);
+    const files = [sample('interpretations-sample.csv')];
+    const done = [
+      h.receive({ type: 'query', v: 1, id: 'load-dup', method: 'loadModel', args: { path: 'linear.safetensors' } }, send),
+      h.receive({ type: 'query', v: 1, id: 'dup', method: 'loadPairs', args: { files, limit: 3 } }, send),
+      h.receive({ type: 'query', v: 1, id: 'dup', method: 'loadPairs', args: { files, limit: 1 } }, send),
+    ];
+    void h.receive({ type: 'cancel-query', v: 1, id: 'dup' }, send);
+    await Promise.all(done);
+    // One answer per id in flight: the duplicate is refused at once, the first is the one cancelled.
+    assert.deepEqual(answers.map((a) => [a.id, a.ok, !a.ok && a.error.code]), [['dup', false, 'bad-args'], ['load-dup', true, false], ['dup', false, 'cancelled']]);
+    assert.match(!answers[0].ok ? answers[0].error.message : '', /^loadPairs: query id "dup" is already in flight/);
+    const again = await h.answer({ type: 'query', v: 1, id: 'dup', method: 'loadPairs', args: { files, limit: 1 } });
+    assert.ok(again.ok, 'an id is free again once its query has answered');
+  });
+
   it('loads the examples and predicts a dataset\'s levels (the Dataset Explorer), disposing that model', async () => {
     const files = [sample('interpretations-sample.csv')];
     const ds = await ask(h, 'loadPairs', { files, name: 'ip', limit: 4 });

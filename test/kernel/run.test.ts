@@ -160,4 +160,14 @@ describe('kernel/cli empathy run', function () {
     assert.equal(r.code, 1);
     assert.match(r.stderr, /bad\.empathy:5:\d+: cell kind must be "markdown" or "code"/);
   });
+
+  it('refuses a notebook nested 100,000 deep in one line naming the file (no "Maximum call stack size exceeded")', () => {
+    const depth = 100_000;
+    fs.writeFileSync(path.join(dir, 'deep.empathy'), `{"format": "empathy-notebook", "version": 1, "metadata": {"x": ${'['.repeat(depth)}${']'.repeat(depth)}}, "cells": []}`);
+    const r = empathy(['run', 'deep.empathy'], dir);
+    assert.equal(r.code, 1);
+    assert.doesNotMatch(r.stderr, /call stack/);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr, /deep\.empathy:1:\d+: invalid JSON: Arrays and objects nested deeper than 512 levels/);
+  });
 });

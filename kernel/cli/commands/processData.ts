@@ -1,18 +1,18 @@
 // `empathy process-data`: the original process_data.py conversion, with exact rationale location,
-// counted misses, every row kept, and an atomic write that never touches the input. Rows are written
-// in chunks; Ctrl-C stops between two, keeping the rows written in OUT.partial.csv (as `test` does).
+// counted misses, every row kept, and an atomic write that never touches the input. The input streams
+// through (peak memory does not grow with the rows); Ctrl-C stops between two chunks, keeping the rows
+// written in OUT.partial.csv (as `test` does).
+import * as fs from 'node:fs';
 import { assertOutputsClear } from '../../../dataset/outputGuard';
-import { loadEpitomeCsv } from '../../../dataset/epitome';
-import { PROCESSED_COLUMNS, processRow, processedCsvRow, type ProcessStats } from '../../../dataset/process';
+import { RawRowReader, streamEpitomeCsv } from '../../../dataset/epitome';
+import { countRecords } from '../../../dataset/pairs';
+import { emptyProcessStats, PROCESSED_COLUMNS, processRow, processedCsvRow, type ProcessOptions, type ProcessStats } from '../../../dataset/process';
 import { UsageError } from '../args';
-import type { Command } from '../command';
+import type { CliContext, Command } from '../command';
 import { CsvOutput, outputAndPartial, stopRequested } from '../csvOutput';
 import { ENCODING_OPTION, encodingOption, RAW_CSV_OPTION } from '../fileOptions';
 import { ProgressBar } from '../progress';
 import { resolveTokenizer } from '../tokenizerOption';
-
-/** Rows processed and written between two looks at Ctrl-C. */
-const CHUNK_ROWS = 512;
 
 export const processData: Command = {
   name: 'process-data',
@@ -26,8 +26,7 @@ export const processData: Command = {
     '--paper_faithful keeps the original conventions (no rationale → every token labelled 1; the',
     'character-length rationale_labels_trimmed; empty masked response).',
     "Text cells starting with = + - @ TAB or CR get a leading ' (spreadsheet formula injection); --raw_csv",
-    'writes them verbatim. Ctrl-C writes the rows already processed to OUT.partial.csv and leaves OUT.csv',
-    'as it was.',
+    'writes them verbatim.',
   ].join('\n'),
   options: [
     { name: 'input_path', type: 'string', metavar: 'PATH', help: 'raw EPITOME CSV' },
@@ -47,38 +46,58 @@ export const processData: Command = {
     const output = o.output_path;
     const encoding = encodingOption(o.encoding);
     assertOutputsClear(outputAndPartial('output_path', output), [{ flag: 'input_path', path: input }, { flag: 'tokenizer', path: o.tokenizer }], ctx.cwd);
-    const { rows, warnings } = await loadEpitomeCsv(input, { encoding });
-    for (const w of warnings) ctx.err.write(`warning: ${w}\n`);
     const tok = await resolveTokenizer(o.tokenizer);
-    if (await stopRequested(ctx.signal)) {
-      ctx.out.write(`interrupted before any row was written; ${output} not written (left as it was)\n`);
+    const opts: ProcessOptions = { maxLen: o.max_len, paperFaithful: o.paper_faithful, tokenizer: tok.tokenizer };
+    const done = await processFile(input, output, opts, { encoding, raw: o.raw_csv }, ctx);
+    if ('interrupted' in done) {
+      ctx.out.write(`${done.interrupted}\n`);
       return 130;
     }
-    const opts = { maxLen: o.max_len, paperFaithful: o.paper_faithful, tokenizer: tok.tokenizer };
-    const stats: ProcessStats = { rows: 0, rationales: 0, missed: [], truncated: 0 };
-    const writer = new CsvOutput(output, PROCESSED_COLUMNS, { raw: o.raw_csv });
-    const bar = new ProgressBar({ unit: 'rows', label: 'processing', tty: ctx.tty, stream: ctx.err });
-    try {
-      bar.update(0, rows.length, true);
-      for (let at = 0; at < rows.length; at += CHUNK_ROWS) {
-        for (const r of rows.slice(at, at + CHUNK_ROWS)) writer.write(processedCsvRow(processRow(r, opts, stats)));
-        bar.update(writer.rows, rows.length);
-        if (writer.rows < rows.length && (await stopRequested(ctx.signal))) {
-          bar.finish();
-          ctx.out.write(`${writer.keepPartial(rows.length)}\n`);
-          return 130;
-        }
-      }
-      writer.finish();
-    } finally {
-      bar.done();
-      writer.abort();
-    }
+    const { stats, warnings } = done;
+    for (const w of warnings) ctx.err.write(`warning: ${w}\n`);
     ctx.out.write(`processed ${stats.rows} rows → ${o.output_path}\n`);
     ctx.out.write(`  tokenizer: ${tok.description}; max_len ${o.max_len}; ${o.paper_faithful ? 'paper-faithful conventions' : 'corrected conventions (no rationale → all 0)'}\n`);
-    ctx.out.write(`  rationales: ${stats.rationales - stats.missed.length} of ${stats.rationales} located, ${stats.missed.length} not found\n`);
+    ctx.out.write(`  rationales: ${stats.rationales - stats.missedCount} of ${stats.rationales} located, ${stats.missedCount} not found\n`);
     for (const m of stats.missed.slice(0, 5)) ctx.out.write(`    not found: ${o.input_path}:${m.line}: ${JSON.stringify(m.rationale.length > 60 ? m.rationale.slice(0, 57) + '...' : m.rationale)}\n`);
-    if (stats.missed.length > 5) ctx.out.write(`    … and ${stats.missed.length - 5} more\n`);
+    if (stats.missedCount > stats.missed.length) ctx.out.write(`    … and ${stats.missedCount - stats.missed.length} more\n`);
     ctx.out.write(`  responses longer than max_len (tail unlabelled): ${stats.truncated}\n`);
   },
 };
+
+/**
+ * Stream `input` through the conversion into `output`, one parsed chunk at a time (a 200,000-row file is
+ * never held: peak memory does not grow with the rows). A bad row anywhere is one error naming its line
+ * and nothing is written (the temp file is removed); the warnings come from counts kept on the way.
+ * Ctrl-C is looked at before and after each chunk: the rows written go to OUT.partial.csv.
+ */
+async function processFile(input: string, output: string, opts: ProcessOptions, io: { encoding: ReturnType<typeof encodingOption>; raw: boolean }, ctx: CliContext): Promise<{ stats: ProcessStats; warnings: string[] } | { interrupted: string }> {
+  const stats = emptyProcessStats();
+  const reader = new RawRowReader(input);
+  // A regular file is counted first (a streaming pass, for the progress total); a FIFO or device is read once.
+  const total = fs.statSync(input, { throwIfNoEntry: false })?.isFile() ? await countRecords(input, { encoding: io.encoding }) : undefined;
+  const bar = new ProgressBar({ unit: 'rows', label: 'processing', tty: ctx.tty, stream: ctx.err });
+  let out: CsvOutput | undefined; // opened with the first valid rows: a missing or empty input creates nothing
+  const stop = async () => {
+    if (!(await stopRequested(ctx.signal))) return undefined;
+    bar.finish();
+    return { interrupted: out ? out.keepPartial(total) : `interrupted before any row was written; ${output} not written (left as it was)` };
+  };
+  try {
+    bar.update(0, total, true);
+    for await (const rows of streamEpitomeCsv(input, reader, { encoding: io.encoding })) {
+      const before = await stop();
+      if (before) return before;
+      out ??= new CsvOutput(output, PROCESSED_COLUMNS, { raw: io.raw });
+      for (const r of rows) out.write(processedCsvRow(processRow(r, opts, stats)));
+      bar.update(out.rows, total);
+      const after = total === undefined || out.rows < total ? await stop() : undefined;
+      if (after) return after;
+    }
+    const warnings = reader.finish();
+    out!.finish();
+    return { stats, warnings };
+  } finally {
+    bar.done();
+    out?.abort();
+  }
+}

@@ -21,6 +21,7 @@ import { ProgressBar } from '../progress';
 import { resolvePretrained } from '../../engine/hfCache';
 import { defaultRunsDir } from '../../runs/store';
 import { planTraining } from '../../training/familyConfig';
+import { ConfigFieldError } from '../../engine/configField';
 import type { TrainOutcome } from '../../training/trainAndRecord';
 
 const OPTIONS: OptionSpec[] = [
@@ -81,6 +82,20 @@ function readConfigFile(file: string): Partial<TrainConfig> {
     return v as Partial<TrainConfig>;
   } catch (e) {
     throw new DataError(file, undefined, `invalid JSON config: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * The training plan; a config field the family cannot use is one line naming it, and the --config file
+ * when one was given (the flags given explicitly go into the same config).
+ */
+function planWithSource(model: string, given: Record<string, unknown>, configFile: string | undefined): ReturnType<typeof planTraining> {
+  try {
+    return planTraining(model, given, { nameOf: (k) => `--${k}` });
+  } catch (e) {
+    if (!(e instanceof ConfigFieldError)) throw e;
+    const what = `--model ${model}: config field ${e.message}`;
+    throw configFile ? new DataError(configFile, undefined, `${what} (from --config ${configFile} and the flags given)`) : new UsageError(what);
   }
 }
 
@@ -153,7 +168,7 @@ export const train: Command = {
     if (o.limit !== undefined) trainPairs = trainPairs.slice(0, Math.max(1, Math.floor(o.limit)));
     const mechanisms = [...new Set(tr.files.map((f) => f.mechanism))];
     if (given.mechanisms === undefined) given.mechanisms = MECHANISMS.filter((m) => mechanisms.includes(m));
-    const plan = planTraining(o.model, given, { nameOf: (k) => `--${k}` });
+    const plan = planWithSource(o.model, given, o.config);
     const used = plan.effective;
 
     const w = (s: string) => ctx.out.write(s + '\n');

@@ -2,6 +2,7 @@
 // encoding with character offsets into the original text; trained by trainBpe.ts.
 import { BYTE_TO_CHAR, decodeByteChars, preTokenize, tokenOffsets } from './byteLevel';
 import type { Encoding, Tokenizer } from './types';
+import { CHARS_PER_WORD_READ, readablePrefix } from '../../../dataset/postLength';
 
 export const SPECIAL_TOKENS = ['<s>', '<pad>', '</s>', '<unk>'] as const;
 export const BOS_ID = 0;
@@ -87,7 +88,9 @@ export class BpeTokenizer implements Tokenizer {
 
   encode(text: string, maxLen: number): Encoding {
     if (maxLen < 2) throw new Error(`max_len must be ≥ 2 (room for <s> and </s>), got ${maxLen}`);
-    const { ids, offsets } = this.tokenize(text);
+    // Only the words that can reach the model are tokenised (maxLen − 1 words give ≥ maxLen − 1 tokens:
+    // the kept ones plus one to say it was truncated): a 50 MB post is never tokenised whole.
+    const { ids, offsets } = this.tokenize(readablePrefix(text, maxLen - 1, (maxLen - 1) * CHARS_PER_WORD_READ));
     const keep = Math.min(ids.length, maxLen - 2);
     return {
       ids: [BOS_ID, ...ids.slice(0, keep), EOS_ID],

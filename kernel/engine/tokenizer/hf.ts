@@ -5,6 +5,7 @@ import { existsSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { CHAR_TO_BYTE, decodeByteChars } from './byteLevel';
 import type { Encoding, Tokenizer } from './types';
+import { CHARS_PER_WORD_READ, readablePrefix } from '../../../dataset/postLength';
 
 /** The slice of transformers.js's PreTrainedTokenizer we use. */
 interface XenovaTokenizer {
@@ -133,6 +134,8 @@ export class HfTokenizer implements Tokenizer {
 
   encode(text: string, maxLen: number): Encoding {
     if (maxLen < 2) throw new Error(`max_len must be ≥ 2 (room for <s> and </s>), got ${maxLen}`);
+    // As BpeTokenizer.encode: only the words that can reach the model (a 50 MB post is never tokenised whole).
+    text = readablePrefix(text, maxLen - 1, (maxLen - 1) * CHARS_PER_WORD_READ);
     const tokens = this.tok._encode_text(text) ?? [];
     const ids = this.tok.model.convert_tokens_to_ids(tokens);
     const offsets = this.offsetsOf(text, tokens);

@@ -32,6 +32,13 @@ export function checkBiEncoderConfig(file: string, raw: unknown): BiEncoderCheck
     configNumber(file, enc[k], `config.model.encoder.${k}`, { integer: true, min: 1 });
   }
   configNumber(file, c.maxLen, 'config.maxLen', { integer: true, min: 3 });
+  // Shapes the network is built from: a head size, positions for every token, dropouts below 1.
+  if ((enc.hidden as number) % (enc.heads as number) !== 0) throw new Error(`${file}: checkpoint config.model.encoder.heads is ${enc.heads}, expected a divisor of hidden (${enc.hidden})`);
+  const positions = (enc.maxPositions as number) - (typeof enc.padId === 'number' ? enc.padId : 1) - 1;
+  if ((c.maxLen as number) > positions) throw new Error(`${file}: checkpoint config.maxLen is ${c.maxLen}, expected ≤ ${positions} (the encoder's positions)`);
+  for (const [v, at] of [[model.dropout, 'config.model.dropout'], [enc.hiddenDropout, 'config.model.encoder.hiddenDropout'], [enc.attentionDropout, 'config.model.encoder.attentionDropout']] as const) {
+    if (v !== undefined && !(typeof v === 'number' && v >= 0 && v < 1)) throw new Error(`${file}: checkpoint ${at} is ${String(v)}, expected a number ≥ 0 and < 1`);
+  }
   return c as unknown as BiEncoderCheckpointConfig;
 }
 

@@ -8,6 +8,7 @@ import type { BiEncoderOnnx, BatchLogits } from './onnxInference';
 import { collate, encodePairs, type EncodedExample } from './encode';
 import type { PredictOptions } from '../../engine/model';
 import { extractSpans } from '../../engine/spans';
+import { argmax3 } from '../evaluate';
 import type { Tokenizer } from '../../engine/tokenizer';
 import type { Level, Mechanism, MechanismPrediction, Pair, PairPrediction, ProgressOptions, RationaleToken } from '../../engine/types';
 
@@ -129,10 +130,8 @@ async function lossFromLogits(net: BiEncoder, batch: EncodedBatch, l: BatchLogit
   }
 }
 
-export function argmaxLevel(p: readonly number[]): Level {
-  let best = 0;
-  for (let c = 1; c < p.length; c++) if (p[c] > p[best]) best = c;
-  return best as Level;
+export function argmaxLevel(p: readonly number[], pairId?: string): Level {
+  return argmax3(p, pairId); // the one level rule (kernel/models/evaluate.ts): non-finite probabilities are an error
 }
 
 /** Predictions for unlabelled pairs. */
@@ -153,7 +152,7 @@ export async function predictPairs(parts: BiEncoderParts, pairs: readonly Pair[]
         tokens.push({ text: p.responsePost.slice(s, e), start: s, end: e, prob: tp[t] });
       }
       const pred: MechanismPrediction = {
-        level: argmaxLevel(probs),
+        level: argmaxLevel(probs, p.id),
         probs: [...probs] as [number, number, number],
         tokens,
         spans: extractSpans(p.responsePost, tokens, threshold),

@@ -66,6 +66,11 @@ function validate(cfg: TrainConfig): void {
   if (cfg.max_len < 3) throw new Error(`train: max_len must be ≥ 3, got ${cfg.max_len}`);
   if (cfg.grad_accum > cfg.batch_size) throw new Error(`train: grad_accum (${cfg.grad_accum}) cannot exceed batch_size (${cfg.batch_size})`);
   if (!(cfg.dropout >= 0 && cfg.dropout < 1)) throw new Error(`train: dropout must be in [0, 1), got ${cfg.dropout}`);
+  // Loss weights and the rest: finite and ≥ 0 (a string here made every loss NaN).
+  for (const k of ['lambda_EI', 'lambda_RE', 'weight_decay', 'warmup_steps', 'early_stopping'] as const) {
+    const v = cfg[k];
+    if (!(typeof v === 'number' && Number.isFinite(v) && v >= 0)) throw new Error(`train: ${k} must be a number ≥ 0, got ${JSON.stringify(v)}`);
+  }
 }
 
 async function ensureBackend(pref: BackendPreference | undefined): Promise<BackendInfo> {

@@ -51,7 +51,7 @@ export function combinePredictions(
       if (!a || !b) continue;
       const w = weights[m];
       const probs = [0, 1, 2].map((c) => w * a.probs[c] + (1 - w) * b.probs[c]) as [number, number, number];
-      const level = argmax3(probs);
+      const level = argmax3(probs, lp.id);
       const soft = o.soft?.includes(m) ?? false;
       const shown = soft || rationaleShown(probs, m, o.minPositiveProb);
       const scale = soft ? probs[1] + probs[2] : 1;

@@ -1,9 +1,10 @@
 // The ensemble's configuration (the `offline-default` preset): its two members, the weight of the
 // linear model's level probabilities per mechanism, and when and where its tagger's rationales are shown.
+import { checkMechanisms, checkNumber, ConfigFieldError, checkNumberList, checkObject, checkPerMechanism, checkUnit } from '../../engine/configField';
 import type { Mechanism } from '../../engine/types';
 import { MECHANISMS } from '../../../dataset/schema';
-import type { LinearConfig } from '../linear/config';
-import type { TaggerConfig } from '../tagger/config';
+import { resolveLinearConfig, type LinearConfig } from '../linear/config';
+import { resolveTaggerConfig, type TaggerConfig } from '../tagger/config';
 import type { EnsembleWeights } from './combine';
 
 /**
@@ -96,21 +97,60 @@ export const defaultEnsembleConfig: EnsembleConfig = {
 /** Overrides: any field; thresholds for some mechanisms only. */
 export type EnsembleOverrides = Partial<Omit<EnsembleConfig, 'rationaleThreshold' | 'rationaleMix'>> & { rationaleThreshold?: Partial<Record<Mechanism, number>>; rationaleMix?: Partial<Record<Mechanism, number>> };
 
-/** Defaults ⊕ overrides; `mechanisms` goes to the linear member, `backend` to the tagger, `seed_val` stands for `seed`. */
+/**
+ * Defaults ⊕ overrides; `mechanisms` goes to the linear member, `backend` to the tagger, `seed_val` stands
+ * for `seed`. Every field given is checked (a ConfigFieldError names it): the members' configs are
+ * resolved and checked by their own families.
+ */
 export function resolveEnsembleConfig(over: EnsembleOverrides & { mechanisms?: Mechanism[]; seed_val?: number; backend?: TaggerConfig['backend'] } = {}): EnsembleConfig {
   const seed = over.seed ?? over.seed_val ?? defaultEnsembleConfig.seed;
-  return {
-    linear: { ...(over.mechanisms ? { mechanisms: over.mechanisms } : {}), ...(over.linear ?? {}) },
-    tagger: { ...(over.backend ? { backend: over.backend } : {}), ...(over.tagger ?? {}) },
-    weights: { ...defaultEnsembleWeights, ...(over.weights ?? {}) },
+  const cfg: EnsembleConfig = {
+    linear: { ...(over.mechanisms ? { mechanisms: over.mechanisms } : {}), ...(over.linear === undefined ? {} : checkObject('linear', over.linear)) },
+    tagger: { ...(over.backend ? { backend: over.backend } : {}), ...(over.tagger === undefined ? {} : checkObject('tagger', over.tagger)) },
+    weights: { ...defaultEnsembleWeights, ...(over.weights === undefined ? {} : checkPerMechanism('weights', over.weights, checkUnit)) },
     weightFolds: over.weightFolds ?? defaultEnsembleConfig.weightFolds,
     weightGrid: over.weightGrid ?? defaultEnsembleConfig.weightGrid,
     // A gate replaces the default gate whole (a mechanism neither soft nor listed gates on argmax), so
     // { minPositiveProb: {} } = argmax everywhere.
-    rationaleGate: gateOf(over.rationaleGate ?? defaultRationaleGate),
-    rationaleThreshold: { ...defaultRationaleThreshold, ...(over.rationaleThreshold ?? {}) },
-    rationaleMix: { ...defaultRationaleMix, ...(over.rationaleMix ?? {}) },
+    rationaleGate: gateOf(over.rationaleGate === undefined ? defaultRationaleGate : checkGate(over.rationaleGate)),
+    rationaleThreshold: { ...defaultRationaleThreshold, ...(over.rationaleThreshold === undefined ? {} : checkPerMechanism('rationaleThreshold', over.rationaleThreshold, checkUnit)) },
+    rationaleMix: { ...defaultRationaleMix, ...(over.rationaleMix === undefined ? {} : checkPerMechanism('rationaleMix', over.rationaleMix, checkUnit)) },
     seed,
+  };
+  checkEnsembleConfig(cfg);
+  // The members' fields, checked by their own families, named under the member (`tagger.maxLen`).
+  for (const [name, resolve] of [['linear', () => resolveLinearConfig(cfg.linear)], ['tagger', () => resolveTaggerConfig(cfg.tagger)]] as const) {
+    try {
+      resolve();
+    } catch (e) {
+      throw e instanceof ConfigFieldError ? e.under(name) : e;
+    }
+  }
+  return cfg;
+}
+
+/**
+ * The ensemble's own fields. Weights, the weight grid, thresholds, ρ and gate minimums are shares in
+ * [0, 1]: a weight w mixes w·linear + (1 − w)·tagger, so only w in [0, 1] keeps the level probabilities a
+ * probability distribution (w = 7 gave 1.47 and −1.49); a threshold outside [0, 1] marks every token or none.
+ */
+export function checkEnsembleConfig(c: EnsembleConfig): void {
+  for (const m of MECHANISMS) {
+    checkUnit(`weights.${m}`, c.weights[m]);
+    checkUnit(`rationaleThreshold.${m}`, c.rationaleThreshold[m]);
+    checkUnit(`rationaleMix.${m}`, c.rationaleMix[m]);
+  }
+  const folds = checkNumber('weightFolds', c.weightFolds, { integer: true, min: 0, max: 100 });
+  if (folds === 1) checkNumber('weightFolds', folds, { integer: true, min: 2, max: 100 }); // 0 = off, else ≥ 2 folds
+  checkNumberList('weightGrid', c.weightGrid, { min: 0, max: 1 });
+  checkNumber('seed', c.seed, { integer: true });
+}
+
+function checkGate(v: unknown): RationaleGate {
+  const g = checkObject('rationaleGate', v);
+  return {
+    minPositiveProb: g.minPositiveProb === undefined ? {} : checkPerMechanism('rationaleGate.minPositiveProb', g.minPositiveProb, checkUnit),
+    soft: g.soft === undefined || (Array.isArray(g.soft) && g.soft.length === 0) ? [] : checkMechanisms('rationaleGate.soft', g.soft),
   };
 }
 

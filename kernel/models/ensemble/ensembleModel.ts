@@ -3,7 +3,7 @@
 // fixed or picked by grouped inner CV); token rationale probabilities ρ·linear (sentence model) +
 // (1−ρ)·tagger, gated per mechanism (default soft: × P(level > 0); or shown only where the level is
 // predicted > 0), at per-mechanism token thresholds (combine.ts, config.ts).
-import { configObject, splitByPrefix, loadCheckpoint, saveCheckpoint, type Checkpoint } from '../../engine/checkpoint';
+import { configObject, splitByPrefix, loadCheckpoint, parseCheckpointConfig, saveCheckpoint, type Checkpoint } from '../../engine/checkpoint';
 import { foldSplit, groupedStratifiedFolds } from '../../engine/cv';
 import type { EmpathyModel, ModelFamily, PredictOptions, SalienceOptions, TrainData, TrainResult } from '../../engine/model';
 import type { TensorEntry } from '../../engine/safetensors';
@@ -167,10 +167,11 @@ export async function loadEnsemble(path: string): Promise<EnsembleModel> {
   const { matched: linT, rest } = splitByPrefix(ck.tensors, 'linear.');
   const { matched: tagT } = splitByPrefix(rest, 'tagger.');
   const part = (family: 'linear' | 'tagger', config: unknown, tokenizer: unknown, tensors: Map<string, TensorEntry>): Checkpoint => ({ family, config, tokenizer, tensors });
+  // Checkpoints saved before the rationale gate existed get today's defaults (argmax gate, CV thresholds).
+  // Checked before either member is built (the tagger allocates its network).
+  const cfg = parseCheckpointConfig(path, 'config', () => resolveEnsembleConfig({ weights: c.weights, weightFolds: c.weightFolds, weightGrid: c.weightGrid, rationaleGate: c.rationaleGate, rationaleThreshold: c.rationaleThreshold, rationaleMix: c.rationaleMix, seed: c.seed }));
   const linear = linearFromCheckpoint(part('linear', c.linear, tok.linear, linT), path, 'config.linear');
   const tagger = await taggerFromCheckpoint(part('tagger', c.tagger, tok.tagger, tagT), path, 'config.tagger');
-  // Checkpoints saved before the rationale gate existed get today's defaults (argmax gate, CV thresholds).
-  const cfg = resolveEnsembleConfig({ weights: c.weights, weightFolds: c.weightFolds, weightGrid: c.weightGrid, rationaleGate: c.rationaleGate, rationaleThreshold: c.rationaleThreshold, rationaleMix: c.rationaleMix, seed: c.seed });
   return new EnsembleModel({ ...cfg, linear: linear.cfg, tagger: tagger.cfg }, linear, tagger);
 }
 

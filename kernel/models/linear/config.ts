@@ -1,5 +1,6 @@
 // The linear baseline's configuration: TF-IDF features + class-balanced multinomial logistic
 // regression, C per mechanism picked by grouped cross-validation.
+import { checkBoolean, checkMechanisms, checkNumber, checkNumberList, checkOneOf, checkPerMechanism, ConfigFieldError } from '../../engine/configField';
 import type { Mechanism } from '../../engine/types';
 import { defaultTfidfConfig, type TfidfConfig } from './tfidf';
 
@@ -59,5 +60,33 @@ export function resolveLinearConfig(over: Partial<LinearConfig> & { seed_val?: n
     if (k !== 'tfidf' && over[k] !== undefined) (out as unknown as Record<string, unknown>)[k] = over[k];
   }
   if (over.seed === undefined && typeof over.seed_val === 'number') out.seed = over.seed_val;
+  checkLinearConfig(out);
   return out;
+}
+
+/** Every field of a resolved linear config is usable; else a ConfigFieldError naming the field. */
+export function checkLinearConfig(c: LinearConfig): void {
+  const positive = { min: 0, minExclusive: true };
+  for (const k of ['wordNgrams', 'charNgrams'] as const) {
+    const r = c.tfidf[k];
+    if (!Array.isArray(r) || r.length !== 2) throw new ConfigFieldError(`tfidf.${k}`, r, 'a range [lo, hi] of n-gram lengths');
+    const lo = checkNumber(`tfidf.${k}[0]`, r[0], { integer: true, min: 1, max: 20 });
+    checkNumber(`tfidf.${k}[1]`, r[1], { integer: true, min: lo, max: 20 });
+  }
+  checkNumber('tfidf.wordMinDf', c.tfidf.wordMinDf, { integer: true, min: 1 });
+  checkNumber('tfidf.charMinDf', c.tfidf.charMinDf, { integer: true, min: 1 });
+  checkBoolean('tfidf.sublinearTf', c.tfidf.sublinearTf);
+  if (typeof c.C === 'number') checkNumber('C', c.C, positive);
+  else if (c.C !== 'cv') checkPerMechanism('C', c.C, (f, x) => checkNumber(f, x, positive));
+  checkNumberList('cGrid', c.cGrid, positive);
+  checkNumber('cvFolds', c.cvFolds, { integer: true, min: 2, max: 100 });
+  checkNumber('seed', c.seed, { integer: true });
+  checkOneOf('classWeight', c.classWeight, ['balanced', 'none']);
+  checkNumber('maxIter', c.maxIter, { integer: true, min: 1 });
+  checkNumber('tol', c.tol, positive);
+  checkNumber('maxLen', c.maxLen, { integer: true, min: 1, max: 100_000 });
+  checkOneOf('rationaleUnit', c.rationaleUnit, ['sentence', 'clause', 'none']);
+  checkNumber('rationaleC', c.rationaleC, positive);
+  checkNumber('rationaleMinShare', c.rationaleMinShare, { min: 0, max: 1 });
+  if (c.mechanisms !== undefined) checkMechanisms('mechanisms', c.mechanisms);
 }

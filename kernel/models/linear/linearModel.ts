@@ -1,7 +1,7 @@
 // The `linear` model family: TF-IDF of the response + one class-balanced multinomial logistic
 // regression per mechanism for the level, and one binary logistic regression per mechanism over the
 // response's sentences for the rationale (rationale.ts); trains in seconds, exposes per-n-gram weights.
-import { configLike, configMechanisms, configObject, loadCheckpoint, saveCheckpoint, type Checkpoint } from '../../engine/checkpoint';
+import { configLike, configMechanisms, configObject, loadCheckpoint, parseCheckpointConfig, saveCheckpoint, type Checkpoint } from '../../engine/checkpoint';
 import { groupedStratifiedFolds } from '../../engine/cv';
 import type { EmpathyModel, ModelFamily, PredictOptions, SalienceOptions, TrainResult, TrainData } from '../../engine/model';
 import type { TensorEntry } from '../../engine/safetensors';
@@ -77,7 +77,7 @@ export class LinearModel implements EmpathyModel {
           const pr = probs[m]!.subarray(i * 3, i * 3 + 3);
           const tp = tokenProbs[m]?.[i];
           const toks = tokens.map((t, k) => ({ ...t, prob: tp ? tp[k] : 0 }));
-          mechanisms[m] = { level: argmax3(pr), probs: [pr[0], pr[1], pr[2]], tokens: toks, spans: tp ? extractSpans(p.responsePost, toks, opts.threshold ?? 0.5) : [], truncated };
+          mechanisms[m] = { level: argmax3(pr, p.id), probs: [pr[0], pr[1], pr[2]], tokens: toks, spans: tp ? extractSpans(p.responsePost, toks, opts.threshold ?? 0.5) : [], truncated };
         }
         out.push({ id: p.id, seekerPost: p.seekerPost, responsePost: p.responsePost, mechanisms });
       });
@@ -271,7 +271,7 @@ export function linearFromCheckpoint(ck: Checkpoint, path: string, field = 'conf
     return t.data as Float32Array;
   };
   const d = tok.features.length;
-  const cfg = resolveLinearConfig(cfgRaw);
+  const cfg = parseCheckpointConfig(path, field, () => resolveLinearConfig(cfgRaw));
   const vectorizer = new TfidfVectorizer(cfg.tfidf, tok.features, get('tfidf.idf', [d]), tok.wordCount);
   const heads: Partial<Record<Mechanism, LogRegParams & { C: number }>> = {};
   const rationaleHeads: Partial<Record<Mechanism, LogRegParams>> = {};

@@ -5,6 +5,7 @@ import type { SalienceOptions } from '../../engine/model';
 import { normaliseByMax } from '../../engine/salienceScale';
 import type { Level, Mechanism, Pair } from '../../engine/types';
 import { argmax3 } from '../evaluate';
+import { readablePrefix } from '../../../dataset/postLength';
 import { wordTokens } from '../../../dataset/wordTokenizer';
 import { predictProba, type LogRegParams } from './logreg';
 import type { TfidfVectorizer } from './tfidf';
@@ -22,7 +23,8 @@ interface Occurrence { col: number; start: number; end: number }
 const TOKEN_RE = /[\p{L}\p{M}\p{N}_]+/gu; // the vectoriser's word pattern (tfidf.ts)
 
 /** Where each known feature of `text` occurs, mirroring TfidfVectorizer's word and char_wb analysers. */
-export function featureOccurrences(v: TfidfVectorizer, text: string): Occurrence[] {
+export function featureOccurrences(v: TfidfVectorizer, whole: string): Occurrence[] {
+  const text = readablePrefix(whole); // what the vectoriser reads (tfidf.ts)
   const out: Occurrence[] = [];
   const add = (feature: string, start: number, end: number) => {
     const col = v.column(feature);

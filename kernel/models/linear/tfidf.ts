@@ -1,5 +1,6 @@
 // TF-IDF features of the linear baseline: word 1–2-grams + char 2–5-grams within word boundaries,
 // with scikit-learn's TfidfVectorizer semantics (lowercase, sublinear tf, smooth idf, L2 norm).
+import { readablePrefix } from '../../../dataset/postLength';
 import { csrFromRows, type Csr } from './sparse';
 
 export interface TfidfConfig {
@@ -27,7 +28,7 @@ const TOKEN_RE = /[\p{L}\p{M}\p{N}_]+/gu;
 
 /** Word n-grams ("w:" prefix) of a lowercased text: tokens of ≥ 2 word characters, joined by spaces. */
 export function wordNgrams(text: string, [lo, hi]: [number, number]): string[] {
-  const toks = (text.toLowerCase().match(TOKEN_RE) ?? []).filter((t) => t.length >= 2);
+  const toks = (readablePrefix(text).toLowerCase().match(TOKEN_RE) ?? []).filter((t) => t.length >= 2);
   const out: string[] = [];
   for (let n = lo; n <= hi; n++) {
     for (let i = 0; i + n <= toks.length; i++) out.push('w:' + toks.slice(i, i + n).join(' '));
@@ -38,7 +39,7 @@ export function wordNgrams(text: string, [lo, hi]: [number, number]): string[] {
 /** Char n-grams ("c:" prefix) within space-padded whitespace-separated words (sklearn char_wb). */
 export function charWbNgrams(text: string, [lo, hi]: [number, number]): string[] {
   const out: string[] = [];
-  for (const word of text.toLowerCase().split(/\s+/)) {
+  for (const word of readablePrefix(text).toLowerCase().split(/\s+/)) {
     if (word === '') continue;
     const padded = ' ' + word + ' ';
     // Code points, like Python str indexing; a word without surrogate pairs slices as the string itself.

@@ -1,6 +1,7 @@
 // The neural rationale tagger's configuration: word + hashed char n-gram embeddings, a BiGRU shared by
 // seeker and response, masked cross-attention, three level heads and three rationale heads.
 import type { BackendPreference } from '../../engine/backend';
+import { checkBoolean, checkMechanisms, checkNumber, checkOneOf } from '../../engine/configField';
 import type { Mechanism } from '../../engine/types';
 
 export interface TaggerConfig {
@@ -94,6 +95,42 @@ export function resolveTaggerConfig(over: Partial<TaggerConfig> & { seed_val?: n
   }
   if (over.seed === undefined && typeof over.seed_val === 'number') out.seed = over.seed_val;
   if (over.maxLen === undefined && typeof over.max_len === 'number') out.maxLen = over.max_len;
-  if (out.maxLen > 128) throw new Error(`tagger: maxLen ${out.maxLen} > 128 (the unrolled GRU would be slow and memory-hungry)`);
+  checkTaggerConfig(out);
   return out;
+}
+
+/** The backends a config may name (kernel/engine/backend.ts). */
+const BACKENDS: readonly BackendPreference[] = ['auto', 'tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'];
+/** Layer widths beyond this are a typo, not a model (and would fail deep in tfjs with an allocation error). */
+const MAX_WIDTH = 4096;
+
+/**
+ * Every field of a resolved tagger config is one the network can be built and trained with; else a
+ * ConfigFieldError naming the field (the reader of the config adds its file).
+ */
+export function checkTaggerConfig(c: TaggerConfig): void {
+  const int = (f: keyof TaggerConfig, min: number, max?: number) => checkNumber(f, c[f], { integer: true, min, max });
+  int('maxLen', 1, 128); // > 128: the unrolled GRU would be slow and memory-hungry
+  int('vocabSize', 1, 10_000_000);
+  int('minCount', 1);
+  int('charBuckets', 1, 1 << 24);
+  int('charPerToken', 1, 64);
+  int('embedDim', 1, MAX_WIDTH);
+  int('hidden', 1, MAX_WIDTH);
+  int('headHidden', 1, MAX_WIDTH);
+  checkNumber('dropout', c.dropout, { min: 0, max: 1, maxExclusive: true });
+  checkBoolean('segmentPooling', c.segmentPooling);
+  checkBoolean('seekerMask', c.seekerMask);
+  checkNumber('lr', c.lr, { min: 0, minExclusive: true });
+  int('batchSize', 1);
+  int('epochs', 0);
+  checkNumber('maxGradNorm', c.maxGradNorm, { min: 0, minExclusive: true });
+  checkNumber('emaDecay', c.emaDecay, { min: 0, max: 1, maxExclusive: true });
+  int('emaFromEpoch', 0);
+  checkOneOf('classWeights', c.classWeights, ['balanced', 'none']);
+  checkNumber('lambdaRationale', c.lambdaRationale, { min: 0 });
+  checkBoolean('gateRationales', c.gateRationales);
+  checkNumber('seed', c.seed, { integer: true });
+  checkOneOf('backend', c.backend, BACKENDS);
+  if (c.mechanisms !== undefined) checkMechanisms('mechanisms', c.mechanisms);
 }

@@ -4,7 +4,7 @@
 // evaluation and the single-file checkpoint.
 import * as tf from '@tensorflow/tfjs';
 import { currentBackend, initBackend } from '../../engine/backend';
-import { configLike, configMechanisms, loadCheckpoint, saveCheckpoint, type Checkpoint } from '../../engine/checkpoint';
+import { configLike, configMechanisms, loadCheckpoint, parseCheckpointConfig, saveCheckpoint, type Checkpoint } from '../../engine/checkpoint';
 import { seededRandom } from '../../../dataset/random';
 import type { EmpathyModel, ModelFamily, PredictOptions, SalienceOptions, TrainData, TrainResult } from '../../engine/model';
 import { SeedStream } from '../../engine/ops';
@@ -104,7 +104,7 @@ export class TaggerModel implements EmpathyModel {
           const o = (j * B + i) * 3;
           const probs: [number, number, number] = [levelProbs[o], levelProbs[o + 1], levelProbs[o + 2]];
           const tokens = ex.response.tokens.map((t, k) => ({ ...t, prob: tokenProbs[(i * b.T + k) * mechs.length + j] }));
-          mechanisms[m] = { level: argmax3(probs), probs, tokens, spans: extractSpans(p.responsePost, tokens, opts.threshold ?? 0.5), truncated: ex.response.truncated };
+          mechanisms[m] = { level: argmax3(probs, p.id), probs, tokens, spans: extractSpans(p.responsePost, tokens, opts.threshold ?? 0.5), truncated: ex.response.truncated };
         });
         out.push({ id: p.id, seekerPost: p.seekerPost, responsePost: p.responsePost, mechanisms });
       });
@@ -286,7 +286,7 @@ export async function taggerFromCheckpoint(ck: Checkpoint, path: string, field =
   const tok = ck.tokenizer as { kind: string; words: string[] } | undefined;
   if (!tok || tok.kind !== 'tagger-words' || !Array.isArray(tok.words)) throw new Error(`${path}: tagger checkpoint without its word vocabulary`);
   // Checkpoints written before segment pooling existed have no such key and no such weights: off.
-  const cfg = resolveTaggerConfig({ ...cfgRaw, segmentPooling: (cfgRaw as Partial<TaggerConfig>).segmentPooling ?? false });
+  const cfg = parseCheckpointConfig(path, field, () => resolveTaggerConfig({ ...cfgRaw, segmentPooling: (cfgRaw as Partial<TaggerConfig>).segmentPooling ?? false }));
   if (!currentBackend()) await initBackend(cfg.backend);
   const vocab = new WordVocab(tok.words);
   const net = new TaggerNetwork(cfg, { vocabSize: vocab.size, mechanisms: cfgRaw.mechanisms }, cfg.seed);
