@@ -179,6 +179,17 @@ describe('cli: whole or absent, never misplaced (issue 22, items 1–4)', functi
       }
     });
 
+    it('split and download-data --out_dir on a file: refused before anything is read or fetched', () => {
+      fs.writeFileSync(path.join(dir, 'afile'), 'x');
+      for (const args of [['split', '--input_path', ER, '--out_dir', 'afile'], ['download-data', '--out_dir', 'afile', '--base_url', 'http://127.0.0.1:9', '--timeout', '1']]) {
+        const r = cli(args, { cwd: dir });
+        assert.equal(r.code, 1, `${args[0]}: ${r.stderr}`);
+        assert.match(fatalLines(r)[0], /--out_dir cannot be created: .*afile is a file, not a folder$/, args[0]);
+        assert.doesNotMatch(r.stderr, /downloading/);
+        assert.equal(fs.readFileSync(path.join(dir, 'afile'), 'utf8'), 'x');
+      }
+    });
+
     it('--output_path newdir/ names a folder in every command, never a file called newdir', () => {
       const cases: string[][] = [
         ['test', '--input_path', ER, '--model_path', model, '--output_path', 'newdir/'],
