@@ -132,7 +132,7 @@ describe('cli: whole or absent, never misplaced (issue 22, items 1–4)', functi
       assert.deepEqual(tempFiles(dir), []);
     });
 
-    it('/proc/self/fd/1 and /dev/stdout: the rows go to the process\'s stdout', function () {
+    it('/proc/self/fd/1 and /dev/stdout: the rows (and train --log_jsonl) go to the process\'s stdout', function () {
       if (!fs.existsSync('/proc/self/fd')) skipBecause(this, 'no /proc/self/fd on this system');
       for (const link of ['/proc/self/fd/1', '/dev/stdout']) {
         const r = cli(['process-data', '--input_path', ER, '--output_path', link]);
@@ -140,6 +140,9 @@ describe('cli: whole or absent, never misplaced (issue 22, items 1–4)', functi
         assert.match(r.stdout, /^id,seeker_post,response_post/);
         assert.match(r.stdout, new RegExp(`processed 24 rows → ${link}`));
       }
+      const t = cli(['train', '--model', 'linear', '--train_path', ER, '--no_run', '--log_jsonl', '/dev/stdout']);
+      assert.equal(t.code, 0, t.stderr);
+      assert.match(t.stdout, /^\{"time":"[^"]+","type":"start"/m, 'the training log went to stdout');
       assert.ok(fs.lstatSync('/dev/stdout').isSymbolicLink());
     });
   });

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DataError } from '../../../dataset/csv';
 import { assertOutputsClear } from '../../../dataset/outputGuard';
-import { writeAllSync, writeFailure } from '../../../dataset/atomicFile';
+import { writeAllSync, writeFailure, writeTarget } from '../../../dataset/atomicFile';
 import type { TrainConfig } from '../../models/bi-encoder/train';
 import type { LabeledPair, Mechanism, TrainEvent } from '../../engine/types';
 import { MECHANISMS } from '../../../dataset/schema';
@@ -171,7 +171,13 @@ export const train: Command = {
     w(`model =  ${o.model}${isBiEncoder ? ` (preset ${String(used.preset)})` : ` (${modelPreset.family})`}; mechanisms =  ${(given.mechanisms as Mechanism[]).join(', ')}${o.limit !== undefined ? `; first ${trainPairs.length} pairs` : ''}`);
     w('=============================================');
 
-    let log = o.log_jsonl ? (fs.mkdirSync(path.dirname(path.resolve(o.log_jsonl)), { recursive: true }), fs.openSync(o.log_jsonl, 'a')) : undefined;
+    // Appended to (a device, FIFO or tty is written in place); /dev/stdout is this process's own fd 1.
+    const ownFd = o.log_jsonl ? (writeTarget(o.log_jsonl) as { fd?: number }).fd : undefined;
+    let log = o.log_jsonl ? ownFd ?? (fs.mkdirSync(path.dirname(path.resolve(o.log_jsonl)), { recursive: true }), fs.openSync(o.log_jsonl, 'a')) : undefined;
+    const closeLog = () => {
+      if (log !== undefined && log !== ownFd) fs.closeSync(log);
+      log = undefined;
+    };
     // Every line whole (short writes loop); a log that cannot be written (disk full) is one warning and
     // no more logging, never the end of a training whose weights would then be lost.
     const appendLog = (fd: number, file: string, line: string) => {
@@ -179,8 +185,7 @@ export const train: Command = {
         writeAllSync(fd, line);
       } catch (e) {
         ctx.err.write(`warning: ${writeFailure(file, e, false).message}; --log_jsonl stops here, training goes on\n`);
-        fs.closeSync(fd);
-        log = undefined;
+        closeLog();
       }
     };
     // One bar over every epoch (tqdm-style; the epoch and running loss in its suffix); epoch and
@@ -281,7 +286,7 @@ export const train: Command = {
     } finally {
       bar?.finish(`stopped at step ${lastStep}`);
       evalBar?.done();
-      if (log !== undefined) fs.closeSync(log);
+      closeLog();
     }
     try {
       if (result.stopped === 'aborted') {
