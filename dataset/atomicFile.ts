@@ -173,28 +173,11 @@ export function fsyncDir(dir: string): void {
   }
 }
 
-/** What every writer of the project writes through: an AtomicFile, or a StreamOutput for a device/FIFO. */
-export interface OutputFile {
-  /** The destination as given (named in errors). */
-  readonly dest: string;
-  write(data: string | Uint8Array): void;
-  /** Finish; returns the path really written (a stream: always its own, `to` is ignored). */
-  commit(to?: string): string;
-  abort(): void;
-}
-
-/** Open the right writer for `file` (see writeTarget); a refused target is one line naming the file. */
-export function openOutput(file: string): OutputFile {
-  const t = writeTarget(file);
-  if (t.kind === 'refused') throw new DataError(file, undefined, t.reason);
-  return t.kind === 'stream' ? new StreamOutput(file, t.append, t.fd) : new AtomicFile(file);
-}
-
 /**
  * A device, FIFO or descriptor link written in place: opened without O_CREAT/O_TRUNC (so it is never
  * created, replaced or unlinked), written in order, closed. A FIFO's open waits for its reader.
  */
-export class StreamOutput implements OutputFile {
+class StreamOutput {
   private fd: number | undefined;
   /** This process's own descriptor (stdout): written, never closed. */
   private readonly own: boolean;
@@ -232,20 +215,29 @@ export class StreamOutput implements OutputFile {
  * A file written through a temp sibling and renamed into place on `commit()` (missing folders are
  * created). `abort()` removes the temp file; the destination is untouched until commit. `commit(other)`
  * renames to another path instead (e.g. `OUT.partial.csv` for an interrupted run). Errors (disk full, a
- * read-only folder) are one line naming the destination. Only for regular files: openOutput picks.
+ * read-only folder) are one line naming the destination. A device, FIFO or descriptor link (see
+ * writeTarget) is written in place instead: no temp file, and `commit(other)` returns the destination
+ * itself (the rows already went there).
  */
-export class AtomicFile implements OutputFile {
+export class AtomicFile {
   readonly dest: string;
+  /** The hidden temp sibling; '' for a device/FIFO/stream destination, written in place. */
   readonly tmp: string;
   private fd: number | undefined;
   /** The destination as given, for messages. */
   private readonly shown: string;
+  private readonly stream: StreamOutput | undefined;
 
   constructor(dest: string) {
     this.shown = dest;
     this.dest = path.resolve(dest);
     const t = writeTarget(this.dest);
-    if (t.kind !== 'file') throw new DataError(dest, undefined, t.kind === 'refused' ? t.reason : 'is a device, FIFO or stream: not replaced by a file');
+    if (t.kind === 'refused') throw new DataError(dest, undefined, t.reason);
+    if (t.kind === 'stream') {
+      this.stream = new StreamOutput(dest, t.append, t.fd);
+      this.tmp = '';
+      return;
+    }
     this.tmp = tempSibling(this.dest);
     try {
       fs.mkdirSync(path.dirname(this.dest), { recursive: true });
@@ -256,7 +248,13 @@ export class AtomicFile implements OutputFile {
     track(this.tmp);
   }
 
+  /** Whether the destination is a device, FIFO or stream written in place (no temp, no rename). */
+  get inPlace(): boolean {
+    return this.stream !== undefined;
+  }
+
   write(data: string | Uint8Array): void {
+    if (this.stream) return this.stream.write(data);
     if (this.fd === undefined) throw new Error(`AtomicFile ${this.dest}: already closed`);
     try {
       writeAllSync(this.fd, data);
@@ -268,6 +266,10 @@ export class AtomicFile implements OutputFile {
 
   /** fsync, close, rename over `to` (default: the destination), fsync the folder. Aborts on failure. */
   commit(to: string = this.dest): string {
+    if (this.stream) {
+      this.stream.commit();
+      return this.dest;
+    }
     if (this.fd === undefined) throw new Error(`AtomicFile ${this.dest}: already closed`);
     const target = path.resolve(to);
     try {
@@ -286,6 +288,7 @@ export class AtomicFile implements OutputFile {
 
   /** Close and remove the temp file (idempotent); the destination keeps its old content. */
   abort(): void {
+    if (this.stream) return this.stream.abort();
     if (this.fd !== undefined) {
       try {
         fs.closeSync(this.fd);
@@ -301,7 +304,7 @@ export class AtomicFile implements OutputFile {
 
 /** Write a whole file atomically (text or bytes); on any error the temp file is gone and `file` untouched. */
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
-  const f = openOutput(file);
+  const f = new AtomicFile(file);
   try {
     f.write(data);
   } catch (e) {

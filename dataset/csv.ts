@@ -2,7 +2,7 @@
 // strictly decoded text (dataset/textDecode.ts), whose errors name the file and line, and the CSV
 // writer: quoting, formula neutralisation for spreadsheets, atomic files (dataset/atomicFile.ts).
 import * as fs from 'node:fs';
-import { openOutput, writeFileAtomic } from './atomicFile';
+import { AtomicFile, writeFileAtomic } from './atomicFile';
 import { TextDecodeStream, decodeText, type DecodeOptions } from './textDecode';
 
 /** A malformed or invalid data file. `message` is one line: `<file>:<line>: <what>`. */
@@ -199,7 +199,7 @@ export { csvField, csvLine, neutraliseFormula, type WriteCsvOptions } from './cs
 
 /** Write a CSV (header + rows) atomically: temp file in the same folder, then rename. Missing folders are created. */
 export function writeCsvAtomic(file: string, header: readonly string[], rows: Iterable<readonly unknown[]>, opts: WriteCsvOptions = {}): void {
-  const w = openOutput(file);
+  const w = new AtomicFile(file);
   try {
     w.write(csvLine(header, opts));
     for (const r of rows) w.write(csvLine(r, opts));

@@ -2,7 +2,7 @@
 // models (or one joint model) and write id,…,ER_label,IP_label,EX_label,ER_rationale,IP_rationale,EX_rationale.
 // Streams the input in chunks (100k+ rows never sit in memory), batches forward passes, writes
 // atomically, and on Ctrl-C keeps the rows already scored in OUT.partial.csv (never over OUT.csv).
-import { openOutput, writeTarget } from '../../../dataset/atomicFile';
+import { AtomicFile, writeTarget } from '../../../dataset/atomicFile';
 import { csvLine } from '../../../dataset/csv';
 import { assertOutputsClear } from '../../../dataset/outputGuard';
 import { countRecords, PairReader, streamPairs } from '../../../dataset/pairs';
@@ -86,7 +86,7 @@ export const test: Command = {
     if (total === 0) throw new UsageError(`${o.input_path}: no data rows after the header`);
     const loaded = await loadModels(args.opts, ctx.cwd, { shippedDefault: true, err: ctx.err });
     if (loaded.shippedNote) ctx.err.write(`${loaded.shippedNote}\n`);
-    const writer = openOutput(o.output_path);
+    const writer = new AtomicFile(o.output_path);
     let done = 0;
     let committed = false;
     const scoringLabel = (use: readonly Mechanism[]) => `scoring ${use.join('+')}${loaded.models.length > 1 ? ` (model ${loaded.models.findIndex((m) => m.use === use) + 1}/${loaded.models.length})` : ''}`;
@@ -155,9 +155,9 @@ export const test: Command = {
           ctx.out.write(`interrupted before the first chunk was scored; ${o.output_path} not written\n`);
         } else {
           // Never over OUT.csv: a previous complete output stays whole.
-          const wrote = writer.commit(partial); // a device or FIFO output: the rows went there, in place
+          writer.commit(partial); // a device or FIFO output: the rows already went there, in place
           committed = true;
-          ctx.out.write(`interrupted: wrote the first ${done} of ${total} rows to ${wrote === writer.dest ? o.output_path : partial}${wrote === writer.dest ? '' : ` (${o.output_path} left as it was)`}\n`);
+          ctx.out.write(`interrupted: wrote the first ${done} of ${total} rows to ${writer.inPlace ? o.output_path : `${partial} (${o.output_path} left as it was)`}\n`);
         }
         return 130;
       }
