@@ -1,14 +1,18 @@
 // The rule "no output ever lands on a file the command reads", for every output flag of every
 // command: outputs are compared with inputs as files (same device and inode, so `./a.csv`, `a.csv`,
-// a symlink and a hard link are all the same file), and with each other.
+// a symlink and a hard link are all the same file), and with each other; and each output is checked
+// writable BEFORE any work (not a folder, a trailing `/`, a read-only or missing folder), flag named.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DataError } from './csv';
+import { DataError } from './dataError';
+import { writeTarget } from './atomicFile';
 
 /** One path a command reads or writes, with the flag that named it (`--model_path`). */
 export interface FlaggedPath {
   flag: string;
   path: string | undefined;
+  /** An input the command picks itself when no flag names one (e.g. the shipped model): how to name it. */
+  implied?: string;
 }
 
 interface Identity {
@@ -54,7 +58,8 @@ export function assertOutputsClear(outputs: readonly FlaggedPath[], inputs: read
       const same = (id.inode !== undefined && id.inode === i.id.inode) || id.real === i.id.real;
       const inside = i.id.isDir && id.inode !== undefined && id.real.startsWith(i.id.real + path.sep);
       if (same || inside) {
-        const what = same ? `is the file given to ${shown(i.f)} ${i.f.path}` : `is inside the folder given to ${shown(i.f)} ${i.f.path}`;
+        const given = i.f.implied ?? `the file given to ${shown(i.f)}`;
+        const what = same ? `is ${given} ${i.f.path}` : `is inside the folder given to ${shown(i.f)} ${i.f.path}`;
         throw new DataError(o.path, undefined, `refusing to write over an input file (${shown(o)} ${what}); choose another ${shown(o)}`);
       }
     }
@@ -64,5 +69,41 @@ export function assertOutputsClear(outputs: readonly FlaggedPath[], inputs: read
       }
     }
     seen.push({ f: o, id });
+  }
+  for (const o of outputs) if (o.path) assertWritable(o as FlaggedPath & { path: string }, cwd);
+}
+
+/**
+ * One output can be written: a trailing `/` names a folder (never a file of that name); an existing
+ * folder, block device or socket is refused; a device, FIFO or stdout link is fine (written in place);
+ * otherwise the nearest existing folder above it is a folder and writable (missing ones are created).
+ */
+function assertWritable(o: FlaggedPath & { path: string }, cwd: string): void {
+  const refuse = (why: string) => new DataError(o.path, undefined, `${shown(o)} ${why}`);
+  if (/[\\/]$/.test(o.path)) throw refuse("ends in '/', so it names a folder, not a file: give a file path inside it");
+  const abs = path.resolve(cwd, o.path);
+  const t = writeTarget(abs);
+  if (t.kind === 'refused') throw refuse(t.reason);
+  if (t.kind === 'stream') return;
+  let dir = path.dirname(abs);
+  while (!fs.existsSync(dir) && path.dirname(dir) !== dir) {
+    if (isLink(dir)) throw refuse(`cannot be created: ${dir} is a broken link`);
+    dir = path.dirname(dir);
+  }
+  if (!fs.statSync(dir).isDirectory()) throw refuse(`cannot be created: ${dir} is a file, not a folder`);
+  try {
+    fs.accessSync(dir, fs.constants.W_OK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'EROFS' ? 'a read-only file system' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : String(code);
+    throw refuse(`cannot be written: the folder ${dir} is not writable (${why})`);
+  }
+}
+
+function isLink(p: string): boolean {
+  try {
+    return fs.lstatSync(p).isSymbolicLink();
+  } catch {
+    return false;
   }
 }

@@ -2,16 +2,16 @@
 // stream into one atomic temp file (dataset/atomicFile.ts); finish() puts the whole file at OUT, and
 // keepPartial() puts the rows written so far at OUT.partial.csv, never over OUT, so a previous complete
 // output stays whole. The count it reports is the count of rows in the file, by construction.
-import { AtomicFile } from '../../dataset/atomicFile';
+import { AtomicFile, writeTarget } from '../../dataset/atomicFile';
 import { csvHeader, csvLine, type WriteCsvOptions } from '../../dataset/csv';
 import type { FlaggedPath } from '../../dataset/outputGuard';
 import { partialPath } from './fileOptions';
 
-/** An output flag's path and its partial file, both for assertOutputsClear. */
+/** An output flag's path and its partial file, both for assertOutputsClear (a device or FIFO, written in place, has none). */
 export function outputAndPartial(flag: string, file: string): FlaggedPath[] {
   return [
     { flag, path: file },
-    { flag: `${flag} (its partial file)`, path: partialPath(file) },
+    { flag: `${flag} (its partial file)`, path: writeTarget(file).kind === 'file' ? partialPath(file) : undefined },
   ];
 }
 
@@ -61,8 +61,9 @@ export class CsvOutput {
       this.file.abort();
       return `interrupted before any row was written; ${this.path} not written (left as it was)`;
     }
-    this.file.commit(this.partial);
-    return `interrupted: wrote the first ${this.rows}${total !== undefined ? ` of ${total}` : ''} rows to ${this.partial} (${this.path} left as it was)`;
+    this.file.commit(this.partial); // a device or FIFO output: the rows already went there, in place
+    const of = `${this.rows}${total !== undefined ? ` of ${total}` : ''}`;
+    return this.file.inPlace ? `interrupted: wrote the first ${of} rows to ${this.path}` : `interrupted: wrote the first ${of} rows to ${this.partial} (${this.path} left as it was)`;
   }
 
   /** On an error: the temp file goes, OUT and OUT.partial.csv stay as they were (idempotent). */

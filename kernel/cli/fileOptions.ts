@@ -1,9 +1,10 @@
 // The file options several commands share: `--encoding` of the CSVs read, `--raw_csv` for the CSVs
-// written, the model flags as inputs for the output guard, and where an interrupted run's rows go.
+// written, the model flags (and the shipped model they default to) as inputs for the output guard, and where an interrupted run's rows go.
 import * as path from 'node:path';
 import type { FlaggedPath } from '../../dataset/outputGuard';
 import { checkEncoding } from '../../dataset/textDecode';
 import { UsageError, type OptionSpec } from './args';
+import { SHIPPED_MODEL_FILE, shippedModelsDir } from '../models/shipped';
 
 export const ENCODING_OPTION: OptionSpec = {
   name: 'encoding',
@@ -28,9 +29,21 @@ export function encodingOption(v: unknown): string {
   }
 }
 
-/** The model flags of MODEL_OPTIONS (and a .pth model's tokenizer flags) that are set, as inputs for assertOutputsClear. */
-export function modelInputs(opts: Record<string, unknown>): FlaggedPath[] {
-  return ['model_path', 'ER_model_path', 'IP_model_path', 'EX_model_path', 'tokenizer_from', 'tokenizer'].map((flag) => ({ flag, path: typeof opts[flag] === 'string' ? (opts[flag] as string) : undefined }));
+/**
+ * The model flags of MODEL_OPTIONS (and a .pth model's tokenizer flags) that are set, as inputs for
+ * assertOutputsClear. With `shippedDefault` (test, predict: no model flag means the shipped model) the
+ * shipped checkpoint is an input too.
+ */
+export function modelInputs(opts: Record<string, unknown>, o: { shippedDefault?: boolean } = {}): FlaggedPath[] {
+  const flagged = (flags: string[]) => flags.map((flag) => ({ flag, path: typeof opts[flag] === 'string' ? (opts[flag] as string) : undefined }));
+  const models = flagged(['model_path', 'ER_model_path', 'IP_model_path', 'EX_model_path']);
+  const given = [...models, ...flagged(['tokenizer_from', 'tokenizer'])];
+  return o.shippedDefault && models.every((g) => g.path === undefined) ? [...given, shippedModelInput()] : given;
+}
+
+/** The shipped model as an input the command picks itself (test/predict without a model, notebooks). */
+export function shippedModelInput(): FlaggedPath {
+  return { flag: 'model_path', path: path.join(shippedModelsDir(), SHIPPED_MODEL_FILE), implied: 'the shipped model, read when no --model_path is given,' };
 }
 
 /** Where an interrupted run writes the rows it has: OUT.csv → OUT.partial.csv (never over OUT.csv). */

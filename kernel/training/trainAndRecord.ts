@@ -2,7 +2,8 @@
 // extension's Train Model… (through its notebook) share: resolve the family's config → train (a typed,
 // cancellable event stream) → record the run → save the model → report (health notes on the results).
 // One rule for "stopped" (any early end: interrupt or early stopping) and one for saving (below).
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
 import type { TrainData, TrainResult } from '../engine/model';
 import type { RunOptions, TrainEvent } from '../engine/types';
 import { families } from '../models/families';
@@ -52,6 +53,31 @@ export interface TrainOutcome extends TrainResult {
   checkpointPath?: string;
   /** Notes on the results (a model that has not learned, a split too small), per split. */
   health: { dev: string[]; test: string[] };
+}
+
+/**
+ * Save to `savePath`; when that fails (disk full, a folder removed while training) the trained weights
+ * are not lost: they go to the run folder, else the system's temp folder, and the error says where.
+ */
+async function saveOrFallback(model: TrainResult['model'], savePath: string, extra: { trainArgs: unknown }, runDir?: string): Promise<void> {
+  try {
+    await model.save(savePath, extra);
+    return;
+  } catch (e) {
+    const why = (e as Error).message.split('\n')[0];
+    const name = `unsaved-${Date.now()}-${basename(savePath).replace(/\.(pth|safetensors)$/i, '')}.safetensors`;
+    for (const dir of [runDir, tmpdir()]) {
+      if (dir === undefined) continue;
+      const fallback = join(dir, name);
+      try {
+        await model.save(fallback, extra);
+      } catch {
+        continue;
+      }
+      throw new Error(`the model could not be saved (${why}); the trained weights were saved to ${fallback} instead`);
+    }
+    throw e;
+  }
 }
 
 /** Resolve `model` + `config` into a plan (the CLI prints it before training). */
@@ -104,7 +130,7 @@ export async function trainAndRecord(req: TrainRequest, opts: RunOptions = {}, p
   }
   try {
     if (savePath !== undefined && !(saved && saved.path === savePath && saved.step === result.steps)) {
-      await result.model.save(savePath, { trainArgs: { model: plan.model, ...used, save_model_path: savePath } });
+      await saveOrFallback(result.model, savePath, { trainArgs: { model: plan.model, ...used, save_model_path: savePath } }, rec?.dir);
     }
   } catch (e) {
     result.model.dispose();

@@ -33,4 +33,21 @@ describe('dataset/outputGuard', () => {
     fs.writeFileSync(path.join(tok, 'tokenizer.json'), '{}');
     assert.throws(() => assertOutputsClear([{ flag: 'save_model_path', path: path.join(tok, 'tokenizer.json') }], [{ flag: 'tokenizer', path: tok }], dir), /is inside the folder given to --tokenizer/);
   });
+  it('checks every output writable before any work: a folder, a trailing /, a file or a broken link on the way, the flag named (issue 22)', () => {
+    const out = (p: string, flag = 'output_path') => () => assertOutputsClear([{ flag, path: p }], [], dir);
+    fs.mkdirSync(path.join(dir, 'folder'), { recursive: true });
+    assert.throws(out('folder', 'save_model_path'), /^DataError: folder: --save_model_path is a folder, not a file: give a file path inside it$/);
+    assert.throws(out('newdir/'), /^DataError: newdir\/: --output_path ends in '\/', so it names a folder, not a file: give a file path inside it$/);
+    assert.equal(fs.existsSync(path.join(dir, 'newdir')), false);
+    assert.throws(out('data.csv/x.csv'), /--output_path cannot be created: .*data\.csv is a file, not a folder/);
+    fs.symlinkSync(path.join(dir, 'nowhere'), path.join(dir, 'broken'));
+    assert.throws(out('broken/m.pth', 'save_model_path'), /--save_model_path cannot be created: .*broken is a broken link/);
+    out('deep/new/folders/out.csv')(); // missing folders are created by the writer: fine
+    if (fs.existsSync('/dev/null')) out('/dev/null')(); // a device is written in place: fine
+  });
+
+  it('names an input the command picks itself (the shipped model) as such', () => {
+    const implied = { flag: 'model_path', path: model, implied: 'the shipped model, read when no --model_path is given,' };
+    assert.throws(() => assertOutputsClear([{ flag: 'output_path', path: model }], [implied], dir), /--output_path is the shipped model, read when no --model_path is given, .*m\.pth\); choose another --output_path/);
+  });
 });

@@ -61,7 +61,7 @@ export const report: Command = {
       read.push({ flag: `RUN ${ref}`, path: store.dirOf(rec) }, { flag: `RUN ${ref}`, path: rec.checkpointPath }, ...rec.data.map((d) => ({ flag: `RUN ${ref}`, path: d.path })));
     }
     read.push(...reviewFiles.map((f) => ({ flag: 'review', path: f })), ...goldFiles.map((f) => ({ flag: 'gold', path: f })));
-    assertOutputsClear([{ flag: 'out', path: out }], read, ctx.cwd);
+    assertOutputsClear([{ flag: 'out', path: String(args.opts.out) }], read, ctx.cwd); // as given: a trailing / is seen
     const review = reviewFiles.length > 0 ? await reviewSection(reviewFiles, goldFiles, ctx) : undefined;
     engine(); // tfjs in PROD mode, loaded only now (scoring examples needs it)
     const { writeRunsReport } = require('../../runs/report') as typeof import('../../runs/report');

@@ -12,6 +12,7 @@ import { KernelClient } from '../../process/client';
 import { writeHtmlReport } from '../../report/html';
 import { withStaticFallback } from '../../report/fallback/index';
 import { UsageError, type OptionSpec } from '../args';
+import { shippedModelInput } from '../fileOptions';
 import type { Command } from '../command';
 
 const OPTIONS: OptionSpec[] = [
@@ -50,8 +51,11 @@ export const run: Command = {
     const htmlPath = typeof args.opts.html === 'string' ? path.resolve(ctx.cwd, args.opts.html) : undefined;
     if (htmlPath === inputPath) throw new UsageError('run: --html would overwrite the notebook');
     // --out may be the notebook itself (executed in place, written only when the run completes); --html never.
-    assertOutputsClear([{ flag: 'html', path: htmlPath }], [{ flag: 'NOTEBOOK', path: inputPath }], ctx.cwd);
-    assertOutputsClear([{ flag: 'out', path: outPath }, { flag: 'html', path: htmlPath }], [], ctx.cwd);
+    // The shipped model is read by any notebook that asks for it: never an output.
+    // The flags as given (resolve() would drop a trailing /, which names a folder).
+    const given = (flag: 'out' | 'html') => ({ flag, path: typeof args.opts[flag] === 'string' ? (args.opts[flag] as string) : undefined });
+    assertOutputsClear([given('html')], [{ flag: 'NOTEBOOK', path: inputPath }, shippedModelInput()], ctx.cwd);
+    assertOutputsClear([given('out'), given('html')], [shippedModelInput()], ctx.cwd);
     const timeout = (args.opts.timeout as number | undefined) ?? defaultHeadlessLimits.cellTimeoutMs / 1000;
     if (!(timeout >= 0)) throw new UsageError('run: --timeout must be a number of seconds (0: no limit)');
     const maxOutputKb = (args.opts['max-output-kb'] as number | undefined) ?? defaultHeadlessLimits.maxOutputBytes / 1024;

@@ -76,7 +76,7 @@ export const test: Command = {
     const read = { encoding: encodingOption(o.encoding) };
     assertOutputsClear(
       outputAndPartial('output_path', o.output_path),
-      [{ flag: 'input_path', path: o.input_path }, ...modelInputs(args.opts)],
+      [{ flag: 'input_path', path: o.input_path }, ...modelInputs(args.opts, { shippedDefault: true })],
       ctx.cwd,
     );
     const csv = { raw: o.raw_csv };

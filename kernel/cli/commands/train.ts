@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DataError } from '../../../dataset/csv';
 import { assertOutputsClear } from '../../../dataset/outputGuard';
+import { writeAllSync, writeFailure, writeTarget } from '../../../dataset/atomicFile';
 import type { TrainConfig } from '../../models/bi-encoder/train';
 import type { LabeledPair, Mechanism, TrainEvent } from '../../engine/types';
 import { MECHANISMS } from '../../../dataset/schema';
@@ -188,7 +189,23 @@ export const train: Command = {
     w(`model =  ${o.model}${isBiEncoder ? ` (preset ${String(used.preset)})` : ` (${modelPreset.family})`}; mechanisms =  ${(given.mechanisms as Mechanism[]).join(', ')}${o.limit !== undefined ? `; first ${trainPairs.length} pairs` : ''}`);
     w('=============================================');
 
-    const log = o.log_jsonl ? (fs.mkdirSync(path.dirname(path.resolve(o.log_jsonl)), { recursive: true }), fs.openSync(o.log_jsonl, 'a')) : undefined;
+    // Appended to (a device, FIFO or tty is written in place); /dev/stdout is this process's own fd 1.
+    const ownFd = o.log_jsonl ? (writeTarget(o.log_jsonl) as { fd?: number }).fd : undefined;
+    let log = o.log_jsonl ? ownFd ?? (fs.mkdirSync(path.dirname(path.resolve(o.log_jsonl)), { recursive: true }), fs.openSync(o.log_jsonl, 'a')) : undefined;
+    const closeLog = () => {
+      if (log !== undefined && log !== ownFd) fs.closeSync(log);
+      log = undefined;
+    };
+    // Every line whole (short writes loop); a log that cannot be written (disk full) is one warning and
+    // no more logging, never the end of a training whose weights would then be lost.
+    const appendLog = (fd: number, file: string, line: string) => {
+      try {
+        writeAllSync(fd, line);
+      } catch (e) {
+        ctx.err.write(`warning: ${writeFailure(file, e, false).message}; --log_jsonl stops here, training goes on\n`);
+        closeLog();
+      }
+    };
     // One bar over every epoch (tqdm-style; the epoch and running loss in its suffix); epoch and
     // validation lines print above it; a second bar for each dev/test evaluation; totals at the end.
     let bar: ProgressBar | undefined;
@@ -202,7 +219,7 @@ export const train: Command = {
     let devShown = false;
     const say = (line: string) => (bar ? bar.above(line, ctx.out) : w(line));
     const onEvent = (e: TrainEvent) => {
-      if (log !== undefined) fs.writeSync(log, JSON.stringify({ time: new Date().toISOString(), ...e }) + '\n');
+      if (log !== undefined) appendLog(log, o.log_jsonl!, JSON.stringify({ time: new Date().toISOString(), ...e }) + '\n');
       switch (e.type) {
         case 'start':
           epochs = e.epochs;
@@ -287,7 +304,7 @@ export const train: Command = {
     } finally {
       bar?.finish(`stopped at step ${lastStep}`);
       evalBar?.done();
-      if (log !== undefined) fs.closeSync(log);
+      closeLog();
     }
     try {
       if (result.stopped === 'aborted') {

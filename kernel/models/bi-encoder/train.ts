@@ -215,10 +215,17 @@ async function runLoop(cfg: TrainConfig, data: TrainData, opts: RunOptions, mode
   let stopped: TrainResult['stopped'];
   let lastDev: EvalReport | undefined;
 
+  // A checkpoint that cannot be written (disk full, folder gone) is a warning, not the end of training:
+  // the weights live on in memory and the final save (trainAndRecord) writes them, or a fallback.
   const save = async () => {
     if (!cfg.save_model_path) return;
     model.extras.trainState = { ...state };
-    await model.save(cfg.save_model_path, { trainArgs: cfg, metrics: lastDev ? { dev: lastDev } : undefined });
+    try {
+      await model.save(cfg.save_model_path, { trainArgs: cfg, metrics: lastDev ? { dev: lastDev } : undefined });
+    } catch (e) {
+      emit({ type: 'log', v: 1, level: 'warn', message: `checkpoint at step ${state.step} not saved: ${(e as Error).message.split('\n')[0]}; training goes on` });
+      return;
+    }
     emit({ type: 'checkpoint', v: 1, step: state.step, path: cfg.save_model_path });
   };
 
