@@ -3,7 +3,8 @@
 // its own child process (bench/engineChild.ts) and compares it with PyTorch (bench/reference.ts).
 import * as tf from '@tensorflow/tfjs';
 import { BiEncoder, type EncodedBatch } from '../kernel/models/bi-encoder/biEncoder';
-import { AdamW, clipGlobalNormAsync } from '../kernel/engine/adamw';
+import { AdamW } from '../kernel/engine/adamw';
+import { BiEncoderStepper } from '../kernel/models/bi-encoder/trainStep';
 import { initBackend, type BackendPreference } from '../kernel/engine/backend';
 import { resolvePreset } from '../kernel/models/bi-encoder/config';
 import type { BackendInfo } from '../kernel/engine/types';
@@ -55,17 +56,13 @@ export function syntheticBatch(B: number, T: number, vocab: number): EncodedBatc
 }
 
 /**
- * One training step as the trainer does it: forward + backward (asynchronous loss read: webgpu has no
- * synchronous readback), global-norm clip to 1.0, AdamW. Disposes every gradient.
+ * One training step as the trainer does it (kernel/models/bi-encoder/trainStep.ts): forward + backward,
+ * global-norm clip to 1.0, AdamW; on wasm/cpu with the seeker, gradients and moments outside the backend.
  */
-export async function trainStep(model: BiEncoder, opt: AdamW, batch: EncodedBatch, seed: number): Promise<void> {
+export async function trainStep(stepper: BiEncoderStepper, batch: EncodedBatch, seed: number): Promise<void> {
   // On a GPU the AdamW update is queued, not waited for; the next step's loss read waits for it, so the
   // median over steps 1..N counts it (the last one falls into the inference warm-up).
-  const { grads } = await model.lossAndGradsAsync(batch, { training: true, seed }, { lambdaEI: 1, lambdaRE: 0.5 });
-  const clipped = await clipGlobalNormAsync(grads, 1.0);
-  opt.step(model.params, clipped.grads, 2e-5);
-  for (const g of grads.values()) g.dispose();
-  for (const g of clipped.grads.values()) if (!g.isDisposed) g.dispose();
+  await stepper.step([{ batch, weight: 1, fwd: { training: true, seed } }], { lambdaEI: 1, lambdaRE: 0.5 }, 2e-5, 1.0);
 }
 
 /** One inference batch: level probabilities of every pair, read back. */
@@ -117,14 +114,16 @@ export async function benchEngine(opts: EngineBenchOptions): Promise<EngineBench
   const times: number[] = [];
   if (opts.mode === 'train') {
     const opt = new AdamW({ lr: 2e-5 });
+    const stepper = new BiEncoderStepper(model, opt);
     for (let s = 0; s <= steps; s++) {
       const t0 = performance.now();
-      await trainStep(model, opt, batch, s);
+      await trainStep(stepper, batch, s);
       sampleGpu();
       const dt = (performance.now() - t0) / 1000;
       if (s > 0) times.push(dt); // step 0 warms up kernels and allocates optimizer state
       log(`  ${backend.name} step ${s}: ${dt.toFixed(2)} s${s === 0 ? ' (warm-up)' : ''}`);
     }
+    stepper.dispose();
     opt.dispose();
   } else {
     for (let i = 0; i <= steps; i++) {
