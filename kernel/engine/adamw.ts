@@ -124,8 +124,9 @@ export class AdamW {
     s.step += 1;
     const S = f32(-this.stepSize(s.step, lr));
     const [B1, C1, B2, C2, EPS, WD] = [f32(b1), f32(1 - b1), f32(b2), f32(1 - b2), f32(eps), f32(-lr * weightDecay)];
-    const w = paramStorage(p); // may allocate (once): take the gradient's view after it, a wasm view dies if the heap grows
-    const out = w ?? new Float32Array(p.dataSync() as Float32Array);
+    const w = paramStorage(p); // may allocate (once): take the views below after it, a wasm view dies if the heap grows
+    const src = w ?? storageView(p) ?? (p.dataSync() as Float32Array);
+    const out = w ?? scratch(p.size);
     const g = grad instanceof Float32Array ? grad : (storageView(grad) ?? (grad.dataSync() as Float32Array));
     const { m, v } = s;
     for (let i = 0; i < out.length; i++) {
@@ -134,7 +135,7 @@ export class AdamW {
       const vi = f32(f32(v[i] * B2) + f32(f32(gi * gi) * C2));
       m[i] = mi;
       v[i] = vi;
-      let np = f32(out[i] + f32(f32(mi / f32(f32(Math.sqrt(vi)) + EPS)) * S));
+      let np = f32(src[i] + f32(f32(mi / f32(f32(Math.sqrt(vi)) + EPS)) * S));
       if (weightDecay > 0) np = f32(np + f32(np * WD));
       out[i] = np;
     }
@@ -211,13 +212,25 @@ export class AdamW {
   }
 }
 
-/** The parameter's storage to update in place: its own (adopted once if shared or caller-owned), or undefined off the host backends. */
+/**
+ * The parameter's storage to update in place on the cpu backend: its own (adopted once if shared or
+ * caller-owned). Undefined elsewhere, wasm included: its XNNPACK kernels cache weights packed by tensor id
+ * (a matmul's constant operand), so an in-place write would leave them stale; the new values go in as a new
+ * buffer (Variable.assign), which also drops that cache.
+ */
 function paramStorage(p: tf.Variable): Float32Array | undefined {
-  if (!hostBackend()) return undefined;
+  if (tf.getBackend() !== 'cpu') return undefined;
   const w = writableStorage(p);
   if (w) return w;
   assignOwned(p, storageView(p) ?? (p.dataSync() as Float32Array));
   return writableStorage(p);
+}
+
+let scratchBuf = new Float32Array(0);
+/** A reused array of at least n values (the largest parameter's size after the first step). */
+function scratch(n: number): Float32Array {
+  if (scratchBuf.length < n) scratchBuf = new Float32Array(n);
+  return scratchBuf.subarray(0, n);
 }
 
 /** p.assign(values) through a tensor whose storage p then holds alone. */
