@@ -9,19 +9,12 @@ import { BiEncoder } from '../kernel/models/bi-encoder/biEncoder';
 import { resolvePreset } from '../kernel/models/bi-encoder/config';
 import { planMicroBatches, trainingMemory } from '../kernel/models/bi-encoder/memoryPlan';
 import { BiEncoderStepper, type MicroBatch } from '../kernel/models/bi-encoder/trainStep';
-import { syntheticBatch } from './engine';
+import { batchRows, syntheticBatch } from './engine';
 import { memorySnapshot } from './memory';
 
 function flag(name: string, def: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : def;
-}
-
-/** Rows b0..b1 of a synthetic batch, as its own batch. */
-function rows(b: ReturnType<typeof syntheticBatch>, b0: number, b1: number): ReturnType<typeof syntheticBatch> {
-  const T = b.seqLen;
-  const s = (a: Int32Array) => a.slice(b0 * T, b1 * T);
-  return { batch: b1 - b0, seqLen: T, idsSP: s(b.idsSP), maskSP: s(b.maskSP), idsRP: s(b.idsRP), maskRP: s(b.maskRP), levels: { ER: b.levels!.ER!.slice(b0, b1) }, rationales: { ER: s(b.rationales!.ER!) } };
 }
 
 async function main(): Promise<void> {
@@ -45,7 +38,7 @@ async function main(): Promise<void> {
   const micro: MicroBatch[] = [];
   for (let b0 = 0, k = 0; b0 < B; b0 += plan.microBatch, k++) {
     const b1 = Math.min(B, b0 + plan.microBatch);
-    micro.push({ batch: rows(full, b0, b1), weight: (b1 - b0) / B, fwd: { training: true, seed: k } });
+    micro.push({ batch: batchRows(full, b0, b1), weight: (b1 - b0) / B, fwd: { training: true, seed: k } });
   }
   const deviceBytesBefore = tf.memory().numBytes;
   const t0 = performance.now();

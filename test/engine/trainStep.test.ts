@@ -5,22 +5,16 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../kernel/engine/backend';
 import { AdamW } from '../../kernel/engine/adamw';
-import { BiEncoder, type EncodedBatch } from '../../kernel/models/bi-encoder/biEncoder';
+import { BiEncoder } from '../../kernel/models/bi-encoder/biEncoder';
 import { resolvePreset } from '../../kernel/models/bi-encoder/config';
 import { BiEncoderStepper, type MicroBatch, type StepResult } from '../../kernel/models/bi-encoder/trainStep';
 import { train } from '../../kernel/models/bi-encoder/train';
 import type { TrainEvent } from '../../kernel/engine/types';
-import { syntheticBatch } from '../../bench/engine';
+import { batchRows as rows, syntheticBatch } from '../../bench/engine';
 import { toyConfig, toyPairs } from './toyData';
 
 const cfg = resolvePreset('tiny', { mechanisms: ['ER'], dropout: 0.1 });
 const LOSS = { lambdaEI: 1, lambdaRE: 0.5 };
-
-function rows(b: EncodedBatch, b0: number, b1: number): EncodedBatch {
-  const T = b.seqLen;
-  const s = (a: Int32Array) => a.slice(b0 * T, b1 * T);
-  return { batch: b1 - b0, seqLen: T, idsSP: s(b.idsSP), maskSP: s(b.maskSP), idsRP: s(b.idsRP), maskRP: s(b.maskRP), levels: { ER: b.levels!.ER!.slice(b0, b1) }, rationales: { ER: s(b.rationales!.ER!) } };
-}
 
 /**
  * Two training steps of 6 pairs as micro-batches of 4 + 2, dropout on; the losses, norms and final weights.
