@@ -8,17 +8,20 @@ import type { EncoderConfig } from './config';
 export const WASM_HEAP_MAX = 4294901760;
 
 /**
- * The heap a step is planned to use: well under WASM_HEAP_MAX, because the activation estimate below is a
- * fit (±20 %), the allocator fragments, and the process's resident memory (heap + host arrays) should stay
- * near 4 GB for roberta-base (bench/results/roberta-base-memory.md).
+ * The heap a step is planned to use: well under WASM_HEAP_MAX (a step that overflows wasm32 dies with
+ * "memory access out of bounds"), because the activation estimate below is a fit, the allocator fragments,
+ * and the process's resident memory (heap + the host arrays) should stay under 4 GB for roberta-base
+ * (bench/results/roberta-base-memory.md).
  */
 export const WASM_TRAINING_HEAP_BUDGET = 2.5 * 1024 ** 3;
 
 /**
  * Bytes one example (T tokens per side) holds in the backend at the end of the forward: what the tape saved
  * per responder layer and token (≈ 38·H + 7·I + 8·heads·T floats) plus the cross-attention and heads (≈ 30·H
- * per token). Fitted to tf.memory() at the loss on wasm (bench/results/roberta-base-memory.md: h256/I1024/4
- * heads and h768/I3072/12 heads, 1–2 layers; roberta-base measured 56,841 floats per token and layer).
+ * per token). Fitted to tf.memory() at the loss on wasm (h256/I1024/4 heads and h768/I3072/12 heads, 1–2
+ * layers; roberta-base: 56,841 floats per token and layer). tf.memory() counts a buffer shared by a saved
+ * clone more than once, so this is an upper bound: roberta-base B8 T64 planned 1.38 GB, tf.memory() said
+ * 1.09 GB, and the whole heap stayed at 1.18 GB with the weights (bench/results/roberta-base-memory.md).
  */
 export function activationBytesPerExample(enc: EncoderConfig, seqLen: number): number {
   const perLayerToken = 38 * enc.hidden + 7 * enc.intermediate + 8 * enc.heads * seqLen;
