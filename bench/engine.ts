@@ -135,7 +135,7 @@ export async function benchEngine(opts: EngineBenchOptions): Promise<EngineBench
   if (opts.mode === 'train') {
     const opt = new AdamW({ lr: 2e-5 });
     const stepper = new BiEncoderStepper(model, opt);
-    // The trainer's micro-batching (train.ts planTraining): on wasm, what fits the heap budget.
+    // The trainer's micro-batching (train.ts planStepMemory): on wasm, what fits the heap budget.
     const plan = backend.name === 'wasm' ? planMicroBatches(trainingMemory(model, T), B, 1) : undefined;
     if (typeof plan === 'string') throw new Error(plan);
     microBatch = plan?.microBatch ?? B;

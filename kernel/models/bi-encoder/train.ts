@@ -79,7 +79,7 @@ async function ensureBackend(pref: BackendPreference | undefined): Promise<Backe
  * heap is wasm32's (4 GB, never shrinks): the step is planned under WASM_TRAINING_HEAP_BUDGET, refused when
  * not even one pair fits. Other backends run the asked --grad_accum.
  */
-export function planTraining(cfg: TrainConfig, stepper: BiEncoderStepper, backend: BackendInfo['name']): MicroBatchPlan {
+export function planStepMemory(cfg: TrainConfig, stepper: BiEncoderStepper, backend: BackendInfo['name']): MicroBatchPlan {
   const asked = { gradAccum: cfg.grad_accum, microBatch: Math.ceil(cfg.batch_size / cfg.grad_accum), heapBytes: 0 };
   const plan = backend === 'wasm' ? planMicroBatches(trainingMemory(stepper.net, cfg.max_len), cfg.batch_size, cfg.grad_accum) : asked;
   if (typeof plan === 'string') {
@@ -171,7 +171,7 @@ export async function train(partial: Partial<TrainConfig>, data: TrainData, opts
   const stepper = new BiEncoderStepper(net, optimizer);
   let plan: MicroBatchPlan;
   try {
-    plan = planTraining(cfg, stepper, backend.name);
+    plan = planStepMemory(cfg, stepper, backend.name);
   } catch (e) {
     stepper.dispose();
     net.dispose();
