@@ -95,3 +95,18 @@ describe('train() on wasm: the backend line says where the run keeps what', func
     assert.match(start.backend.training ?? '', /frozen seeker \(0\.00 GB\), gradients and AdamW moments in JavaScript memory, outside the backend/);
   });
 });
+
+describe('bi-encoder training step: a wasm heap overflow', function () {
+  it('is reported with the micro-batch size and what to change, not as a bare trap', async () => {
+    // A network whose backward traps the way wasm does when its 4 GB heap is exhausted.
+    const trapping = {
+      moveFrozenSeekerToHost: () => 0,
+      trainableNames: () => [],
+      params: new Map(),
+      lossAndGradsInto: async () => { throw new Error('memory access out of bounds'); },
+    } as unknown as BiEncoder;
+    const stepper = new BiEncoderStepper(trapping, new AdamW(), { host: true });
+    const batch = syntheticBatch(3, 12, 50);
+    await assert.rejects(stepper.step([{ batch, weight: 1, fwd: { training: true } }], LOSS, 1e-3, 1), /wasm heap \(4 GB at most\) overflowed with micro-batches of 3 pairs \(memory access out of bounds\): raise --grad_accum/);
+  });
+});

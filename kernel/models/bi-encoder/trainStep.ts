@@ -49,7 +49,16 @@ export class BiEncoderStepper {
    * Micro-batch losses are combined with their weights, as the step's mean.
    */
   async step(micro: readonly MicroBatch[], lossOpts: LossOptions, lr: number, maxGradNorm: number, signal?: AbortSignal): Promise<StepResult | undefined> {
-    return this.host ? this.stepHost(micro, lossOpts, lr, maxGradNorm, signal) : this.stepDevice(micro, lossOpts, lr, maxGradNorm, signal);
+    try {
+      return await (this.host ? this.stepHost(micro, lossOpts, lr, maxGradNorm, signal) : this.stepDevice(micro, lossOpts, lr, maxGradNorm, signal));
+    } catch (e) {
+      // wasm32's heap overflowing surfaces as a bare trap: say what it means and what to change.
+      if (e instanceof Error && /memory access out of bounds|Aborted\(\)/.test(e.message)) {
+        const pairs = Math.max(...micro.map((m) => m.batch.batch));
+        throw new Error(`training step: the wasm heap (4 GB at most) overflowed with micro-batches of ${pairs} pairs (${e.message.split('\n')[0]}): raise --grad_accum or lower --batch_size/--max_len`);
+      }
+      throw e;
+    }
   }
 
   private async stepHost(micro: readonly MicroBatch[], lossOpts: LossOptions, lr: number, maxGradNorm: number, signal?: AbortSignal): Promise<StepResult | undefined> {
