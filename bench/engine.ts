@@ -3,7 +3,9 @@
 // its own child process (bench/engineChild.ts) and compares it with PyTorch (bench/reference.ts).
 import * as tf from '@tensorflow/tfjs';
 import { BiEncoder, type EncodedBatch } from '../kernel/models/bi-encoder/biEncoder';
-import { AdamW, clipGlobalNormAsync } from '../kernel/engine/adamw';
+import { AdamW } from '../kernel/engine/adamw';
+import { BiEncoderStepper, type MicroBatch } from '../kernel/models/bi-encoder/trainStep';
+import { planMicroBatches, trainingMemory } from '../kernel/models/bi-encoder/memoryPlan';
 import { initBackend, type BackendPreference } from '../kernel/engine/backend';
 import { resolvePreset } from '../kernel/models/bi-encoder/config';
 import type { BackendInfo } from '../kernel/engine/types';
@@ -17,6 +19,8 @@ export interface EngineBenchResult {
   seqLen: number;
   /** 'train' (warm-up step + N steps) or 'infer' (warm-up batch + N batches, no training before). */
   mode: 'train' | 'infer';
+  /** Pairs per forward pass of a training step (the trainer's plan: fewer than `batch` on wasm when it does not fit). */
+  microBatch?: number;
   /** Median seconds per training step, after one warm-up step (train only). */
   stepSeconds?: number;
   /** Every timed step, s (train only). */
@@ -55,17 +59,29 @@ export function syntheticBatch(B: number, T: number, vocab: number): EncodedBatc
 }
 
 /**
- * One training step as the trainer does it: forward + backward (asynchronous loss read: webgpu has no
- * synchronous readback), global-norm clip to 1.0, AdamW. Disposes every gradient.
+ * One training step as the trainer does it (kernel/models/bi-encoder/trainStep.ts): forward + backward,
+ * global-norm clip to 1.0, AdamW; on wasm/cpu with the seeker, gradients and moments outside the backend.
  */
-export async function trainStep(model: BiEncoder, opt: AdamW, batch: EncodedBatch, seed: number): Promise<void> {
+export async function trainStep(stepper: BiEncoderStepper, batch: EncodedBatch, seed: number, microBatch = batch.batch): Promise<void> {
   // On a GPU the AdamW update is queued, not waited for; the next step's loss read waits for it, so the
   // median over steps 1..N counts it (the last one falls into the inference warm-up).
-  const { grads } = await model.lossAndGradsAsync(batch, { training: true, seed }, { lambdaEI: 1, lambdaRE: 0.5 });
-  const clipped = await clipGlobalNormAsync(grads, 1.0);
-  opt.step(model.params, clipped.grads, 2e-5);
-  for (const g of grads.values()) g.dispose();
-  for (const g of clipped.grads.values()) if (!g.isDisposed) g.dispose();
+  const micro: MicroBatch[] = [];
+  for (let b0 = 0, k = 0; b0 < batch.batch; b0 += microBatch, k++) {
+    const b1 = Math.min(batch.batch, b0 + microBatch);
+    micro.push({ batch: microBatch === batch.batch ? batch : batchRows(batch, b0, b1), weight: (b1 - b0) / batch.batch, fwd: { training: true, seed: seed * 64 + k } });
+  }
+  await stepper.step(micro, { lambdaEI: 1, lambdaRE: 0.5 }, 2e-5, 1.0);
+}
+
+/** Pairs b0..b1 of a batch, as a batch of their own (a micro-batch). */
+export function batchRows(b: EncodedBatch, b0: number, b1: number): EncodedBatch {
+  const T = b.seqLen;
+  const s = (a: Int32Array) => a.slice(b0 * T, b1 * T);
+  const per = <V>(r: Partial<Record<string, V>> | undefined, f: (v: V) => V) => (r ? Object.fromEntries(Object.entries(r).map(([k, v]) => [k, f(v as V)])) : undefined);
+  return {
+    batch: b1 - b0, seqLen: T, idsSP: s(b.idsSP), maskSP: s(b.maskSP), idsRP: s(b.idsRP), maskRP: s(b.maskRP),
+    levels: per(b.levels, (a: Int32Array) => a.slice(b0, b1)), rationales: per(b.rationales, s),
+  };
 }
 
 /** One inference batch: level probabilities of every pair, read back. */
@@ -115,16 +131,24 @@ export async function benchEngine(opts: EngineBenchOptions): Promise<EngineBench
   const model = new BiEncoder(cfg, 12);
   const batch = syntheticBatch(B, T, cfg.encoder.vocabSize);
   const times: number[] = [];
+  let microBatch: number | undefined;
   if (opts.mode === 'train') {
     const opt = new AdamW({ lr: 2e-5 });
+    const stepper = new BiEncoderStepper(model, opt);
+    // The trainer's micro-batching (train.ts planStepMemory): on wasm, what fits the heap budget.
+    const plan = backend.name === 'wasm' ? planMicroBatches(trainingMemory(model, T), B, 1) : undefined;
+    if (typeof plan === 'string') throw new Error(plan);
+    microBatch = plan?.microBatch ?? B;
+    if (plan?.note) log(`  ${plan.note}`);
     for (let s = 0; s <= steps; s++) {
       const t0 = performance.now();
-      await trainStep(model, opt, batch, s);
+      await trainStep(stepper, batch, s, microBatch);
       sampleGpu();
       const dt = (performance.now() - t0) / 1000;
       if (s > 0) times.push(dt); // step 0 warms up kernels and allocates optimizer state
       log(`  ${backend.name} step ${s}: ${dt.toFixed(2)} s${s === 0 ? ' (warm-up)' : ''}`);
     }
+    stepper.dispose();
     opt.dispose();
   } else {
     for (let i = 0; i <= steps; i++) {
@@ -140,7 +164,7 @@ export async function benchEngine(opts: EngineBenchOptions): Promise<EngineBench
   const leaked = tf.memory().numTensors - before;
   const heap = wasmHeapBytes();
   return {
-    backend, preset, batch: B, seqLen: T, mode: opts.mode,
+    backend, preset, batch: B, seqLen: T, mode: opts.mode, ...(microBatch !== undefined ? { microBatch } : {}),
     ...(opts.mode === 'train' ? { stepSeconds: median(times), stepTimes: times } : { pairsPerSecond: (times.length * B) / times.reduce((a, b) => a + b, 0) }),
     peakRssGB: (process.resourceUsage().maxRSS * 1024) / 1024 ** 3,
     ...(heap !== undefined ? { wasmHeapGB: heap / 1024 ** 3 } : {}),

@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { cpus, loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { BiEncoder } from '../kernel/models/bi-encoder/biEncoder';
+import { BiEncoderStepper } from '../kernel/models/bi-encoder/trainStep';
 import { AdamW } from '../kernel/engine/adamw';
 import { initBackend } from '../kernel/engine/backend';
 import { configureMatMul, describeMatMul, ORT_MIN_MACS, ORT_MIN_MACS_CPU, ortMatMulTuning, type MatMulPreference } from '../kernel/engine/ortMatMul';
@@ -99,6 +100,7 @@ async function main(): Promise<void> {
   const cfg = resolvePreset(preset, { mechanisms: ['ER'] });
   const model = new BiEncoder(cfg, 12);
   const opt = new AdamW({ lr: 2e-5 });
+  const stepper = new BiEncoderStepper(model, opt); // the trainer's step (seeker, gradients, moments outside the heap on wasm/cpu)
   const batch = syntheticBatch(B, T, cfg.encoder.vocabSize);
   const step: Record<Arm, number[]> = { tfjs: [], ort: [], ortMaterialised: [] };
   const infer: Record<Arm, number[]> = { tfjs: [], ort: [], ortMaterialised: [] };
@@ -109,14 +111,14 @@ async function main(): Promise<void> {
   let seed = 0;
   for (const arm of ARMS) { // warm-up of each path
     await useArm(arm);
-    await trainStep(model, opt, batch, seed++);
+    await trainStep(stepper, batch, seed++);
     await inferBatch(model, batch);
   }
   for (let r = 0; r < rounds; r++) {
     for (const arm of [...ARMS.slice(r % 3), ...ARMS.slice(0, r % 3)]) {
       await useArm(arm);
       let t0 = performance.now();
-      await trainStep(model, opt, batch, seed++);
+      await trainStep(stepper, batch, seed++);
       step[arm].push((performance.now() - t0) / 1000);
       t0 = performance.now();
       await inferBatch(model, batch);
@@ -130,7 +132,7 @@ async function main(): Promise<void> {
   for (const arm of ARMS) {
     await useArm(arm);
     const t0 = performance.now();
-    const info = await tf.profile(() => trainStep(model, opt, batch, seed++));
+    const info = await tf.profile(() => trainStep(stepper, batch, seed++));
     const wallMs = performance.now() - t0;
     const row = { batchMatMulMs: 0, transposeMs: 0, kernelMs: 0, wallMs };
     for (const k of info.kernels) {
@@ -145,6 +147,7 @@ async function main(): Promise<void> {
   }
   ortMatMulTuning.transposeFlags = true;
   model.dispose();
+  stepper.dispose();
   opt.dispose();
   await configureMatMul(backendName);
 

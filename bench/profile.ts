@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { cpus, loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { BiEncoder } from '../kernel/models/bi-encoder/biEncoder';
+import { BiEncoderStepper } from '../kernel/models/bi-encoder/trainStep';
 import { AdamW } from '../kernel/engine/adamw';
 import { initBackend, type BackendPreference } from '../kernel/engine/backend';
 import { resolvePreset } from '../kernel/models/bi-encoder/config';
@@ -100,18 +101,20 @@ async function main(): Promise<void> {
 
   const model = new BiEncoder(cfg, 12);
   const opt = new AdamW({ lr: 2e-5 });
+  const stepper = new BiEncoderStepper(model, opt); // the trainer's step (seeker, gradients, moments outside the heap on wasm/cpu)
   const batch = syntheticBatch(B, T, cfg.encoder.vocabSize);
   phases.afterBuild = memorySnapshot();
-  await trainStep(model, opt, batch, 0); // warm-up: kernels compiled, optimizer state allocated
+  await trainStep(stepper, batch, 0); // warm-up: kernels compiled, optimizer state allocated
   phases.afterWarmupStep = memorySnapshot();
   console.log(`profiling one training step (${preset}, B${B} T${T}, ${backend.detail})`);
-  const train = await profilePhase(() => trainStep(model, opt, batch, 1));
+  const train = await profilePhase(() => trainStep(stepper, batch, 1));
   phases.afterProfiledStep = memorySnapshot();
   await inferBatch(model, batch);
   console.log('profiling one inference batch');
   const infer = await profilePhase(() => inferBatch(model, batch));
   phases.afterInference = memorySnapshot();
   model.dispose();
+  stepper.dispose();
   opt.dispose();
   phases.afterDispose = memorySnapshot();
 

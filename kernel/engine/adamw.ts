@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { addAll } from './ops';
 import type { TensorEntry } from './safetensors';
 import { toFloat32 } from './safetensors';
+import { hostBackend, ownedTensor, storageView, writableStorage } from './tensorStorage';
 
 export interface AdamWOptions {
   /** Base learning rate (train.py: 2e-5); step() takes the scheduled lr. */
@@ -19,58 +20,131 @@ export interface AdamWOptions {
 
 export const defaultAdamWOptions: AdamWOptions = { lr: 2e-5, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, correctBias: true };
 
-interface Slot {
+/** Where the moments live: backend variables, or JavaScript arrays outside the backend's memory. */
+export type AdamWStorage = 'device' | 'host';
+
+interface DeviceSlot {
   m: tf.Variable; // exp_avg, same shape as the parameter
   v: tf.Variable; // exp_avg_sq
   step: number;
 }
 
+interface HostSlot {
+  m: Float32Array;
+  v: Float32Array;
+  shape: number[];
+  step: number;
+}
+
+const f32 = Math.fround;
+
 /**
  * Per parameter: m = β1·m + (1-β1)·g; v = β2·v + (1-β2)·g²;
  * p -= lr·sqrt(1-β2^t)/(1-β1^t) · m / (sqrt(v) + eps); then p -= lr·wd·p.
  * Parameters without a gradient this step are skipped (their state and step count unchanged).
+ * On the host backends (wasm, cpu) the moments are JavaScript arrays and the update runs in JavaScript on
+ * the parameter's storage in place, in float32 like the kernels (bit-identical to the device path): the
+ * 2 × 4 bytes per trained weight never enter the wasm heap. Elsewhere (GPU backends) they are variables.
  */
 export class AdamW {
   readonly opts: AdamWOptions;
-  private readonly slots = new Map<string, Slot>();
+  private readonly slots = new Map<string, DeviceSlot>();
+  private readonly hostSlots = new Map<string, HostSlot>();
+  private chosen?: AdamWStorage;
 
-  constructor(opts: Partial<AdamWOptions> = {}) {
+  /** `storage`: 'host' or 'device', or chosen from the backend at the first step (default). */
+  constructor(opts: Partial<AdamWOptions> = {}, private readonly storagePref: AdamWStorage | 'auto' = 'auto') {
     this.opts = { ...defaultAdamWOptions, ...opts };
   }
 
-  step(vars: Map<string, tf.Variable>, grads: Map<string, tf.Tensor>, lr: number = this.opts.lr): void {
-    const [b1, b2] = this.opts.betas;
-    const { eps, weightDecay, correctBias } = this.opts;
+  /** Where the moments are kept (decided by the first step or setState when 'auto'). */
+  get storage(): AdamWStorage {
+    this.chosen ??= this.storagePref !== 'auto' ? this.storagePref : hostBackend() ? 'host' : 'device';
+    return this.chosen;
+  }
+
+  /** Bytes of moments held outside the backend (host storage). */
+  hostBytes(): number {
+    let n = 0;
+    for (const s of this.hostSlots.values()) n += s.m.byteLength + s.v.byteLength;
+    return n;
+  }
+
+  /** Update `vars` from `grads` (tensors, or host arrays such as HostGradients gives) at learning rate `lr`. */
+  step(vars: Map<string, tf.Variable>, grads: Map<string, tf.Tensor | Float32Array>, lr: number = this.opts.lr): void {
     for (const [name, g] of grads) {
       const p = vars.get(name);
       if (!p) throw new Error(`AdamW: gradient for unknown parameter '${name}'`);
-      if (g.shape.join(',') !== p.shape.join(',')) throw new Error(`AdamW: gradient of '${name}' has shape [${g.shape}], parameter [${p.shape}]`);
-      let s = this.slots.get(name);
-      if (!s) {
-        s = { m: zerosVariable(p.shape), v: zerosVariable(p.shape), step: 0 };
-        this.slots.set(name, s);
-      }
-      s.step += 1;
-      const t = s.step;
-      // Step size in double precision, like PyTorch's Python-float arithmetic.
-      const stepSize = correctBias ? (lr * Math.sqrt(1 - b2 ** t)) / (1 - b1 ** t) : lr;
-      const slot = s;
-      tf.tidy(() => {
-        const m = tf.add(tf.mul(slot.m, b1), tf.mul(g, 1 - b1)); // exp_avg
-        const v = tf.add(tf.mul(slot.v, b2), tf.mul(tf.mul(g, g), 1 - b2)); // exp_avg_sq
-        const denom = tf.add(tf.sqrt(v), eps);
-        let np = tf.add(p, tf.mul(tf.div(m, denom), -stepSize));
-        if (weightDecay > 0) np = tf.add(np, tf.mul(np, -lr * weightDecay));
-        slot.m.assign(m);
-        slot.v.assign(v);
-        p.assign(np);
-      });
+      const what = g instanceof Float32Array ? (g.length === p.size ? undefined : `${g.length} values`) : g.shape.join(',') === p.shape.join(',') ? undefined : `shape [${g.shape}]`;
+      if (what) throw new Error(`AdamW: gradient of '${name}' has ${what}, parameter [${p.shape}]`);
+      if (this.storage === 'host') this.stepHost(name, p, g, lr);
+      else if (g instanceof Float32Array) tf.tidy(() => this.stepDevice(name, p, tf.tensor(g, p.shape, 'float32'), lr));
+      else this.stepDevice(name, p, g, lr);
     }
+  }
+
+  private stepSize(t: number, lr: number): number {
+    const [b1, b2] = this.opts.betas;
+    // Step size in double precision, like PyTorch's Python-float arithmetic.
+    return this.opts.correctBias ? (lr * Math.sqrt(1 - b2 ** t)) / (1 - b1 ** t) : lr;
+  }
+
+  private stepDevice(name: string, p: tf.Variable, g: tf.Tensor, lr: number): void {
+    const [b1, b2] = this.opts.betas;
+    const { eps, weightDecay } = this.opts;
+    let s = this.slots.get(name);
+    if (!s) {
+      s = { m: zerosVariable(p.shape), v: zerosVariable(p.shape), step: 0 };
+      this.slots.set(name, s);
+    }
+    s.step += 1;
+    const stepSize = this.stepSize(s.step, lr);
+    const slot = s;
+    tf.tidy(() => {
+      const m = tf.add(tf.mul(slot.m, b1), tf.mul(g, 1 - b1)); // exp_avg
+      const v = tf.add(tf.mul(slot.v, b2), tf.mul(tf.mul(g, g), 1 - b2)); // exp_avg_sq
+      const denom = tf.add(tf.sqrt(v), eps);
+      let np = tf.add(p, tf.mul(tf.div(m, denom), -stepSize));
+      if (weightDecay > 0) np = tf.add(np, tf.mul(np, -lr * weightDecay));
+      slot.m.assign(m);
+      slot.v.assign(v);
+      p.assign(np);
+    });
+  }
+
+  /** The device path's arithmetic, op for op in float32 (each tf op rounds; scalars are float32 too). */
+  private stepHost(name: string, p: tf.Variable, grad: tf.Tensor | Float32Array, lr: number): void {
+    const [b1, b2] = this.opts.betas;
+    const { eps, weightDecay } = this.opts;
+    let s = this.hostSlots.get(name);
+    if (!s) {
+      s = { m: new Float32Array(p.size), v: new Float32Array(p.size), shape: [...p.shape], step: 0 };
+      this.hostSlots.set(name, s);
+    }
+    s.step += 1;
+    const S = f32(-this.stepSize(s.step, lr));
+    const [B1, C1, B2, C2, EPS, WD] = [f32(b1), f32(1 - b1), f32(b2), f32(1 - b2), f32(eps), f32(-lr * weightDecay)];
+    const w = paramStorage(p); // may allocate (once): take the views below after it, a wasm view dies if the heap grows
+    const src = w ?? storageView(p) ?? (p.dataSync() as Float32Array);
+    const out = w ?? scratch(p.size);
+    const g = grad instanceof Float32Array ? grad : (storageView(grad) ?? (grad.dataSync() as Float32Array));
+    const { m, v } = s;
+    for (let i = 0; i < out.length; i++) {
+      const gi = g[i];
+      const mi = f32(f32(m[i] * B1) + f32(gi * C1));
+      const vi = f32(f32(v[i] * B2) + f32(f32(gi * gi) * C2));
+      m[i] = mi;
+      v[i] = vi;
+      let np = f32(src[i] + f32(f32(mi / f32(f32(Math.sqrt(vi)) + EPS)) * S));
+      if (weightDecay > 0) np = f32(np + f32(np * WD));
+      out[i] = np;
+    }
+    if (!w) assignOwned(p, out);
   }
 
   /** Optimiser state for a checkpoint: `optimizer.<param>.exp_avg|exp_avg_sq` (F32) and `.step` (I32 [1]). */
   getState(): Map<string, TensorEntry> {
-    const out = new Map<string, TensorEntry>();
+    const out = this.hostState();
     for (const [name, s] of this.slots) {
       out.set(`optimizer.${name}.exp_avg`, { dtype: 'F32', shape: [...s.m.shape], data: s.m.dataSync() as Float32Array });
       out.set(`optimizer.${name}.exp_avg_sq`, { dtype: 'F32', shape: [...s.v.shape], data: s.v.dataSync() as Float32Array });
@@ -81,10 +155,21 @@ export class AdamW {
 
   /** getState() read asynchronously (every backend, webgpu included). */
   async getStateAsync(): Promise<Map<string, TensorEntry>> {
-    const out = new Map<string, TensorEntry>();
+    const out = this.hostState();
     for (const [name, s] of this.slots) {
       out.set(`optimizer.${name}.exp_avg`, { dtype: 'F32', shape: [...s.m.shape], data: (await s.m.data()) as Float32Array });
       out.set(`optimizer.${name}.exp_avg_sq`, { dtype: 'F32', shape: [...s.v.shape], data: (await s.v.data()) as Float32Array });
+      out.set(`optimizer.${name}.step`, { dtype: 'I32', shape: [1], data: Int32Array.of(s.step) });
+    }
+    return out;
+  }
+
+  /** The host moments as entries: the live arrays, not copies (write them out before the next step). */
+  private hostState(): Map<string, TensorEntry> {
+    const out = new Map<string, TensorEntry>();
+    for (const [name, s] of this.hostSlots) {
+      out.set(`optimizer.${name}.exp_avg`, { dtype: 'F32', shape: [...s.shape], data: s.m });
+      out.set(`optimizer.${name}.exp_avg_sq`, { dtype: 'F32', shape: [...s.shape], data: s.v });
       out.set(`optimizer.${name}.step`, { dtype: 'I32', shape: [1], data: Int32Array.of(s.step) });
     }
     return out;
@@ -104,11 +189,17 @@ export class AdamW {
       if (!m || !v || !st) throw new Error(`AdamW.setState: incomplete state for '${name}' (needs exp_avg, exp_avg_sq, step)`);
       if (m.shape.join(',') !== v.shape.join(',')) throw new Error(`AdamW.setState: '${name}' exp_avg [${m.shape}] vs exp_avg_sq [${v.shape}]`);
       const step = st.dtype === 'I64' ? Number((st.data as BigInt64Array)[0]) : st.dtype === 'I32' ? (st.data as Int32Array)[0] : Math.round((toFloat32(k(name), st))[0]);
+      const mData = toFloat32(`optimizer.${name}.exp_avg`, m);
+      const vData = toFloat32(`optimizer.${name}.exp_avg_sq`, v);
       const old = this.slots.get(name);
-      if (old) { old.m.dispose(); old.v.dispose(); }
+      if (old) { old.m.dispose(); old.v.dispose(); this.slots.delete(name); }
+      if (this.storage === 'host') {
+        this.hostSlots.set(name, { m: new Float32Array(mData), v: new Float32Array(vData), shape: [...m.shape], step });
+        continue;
+      }
       this.slots.set(name, {
-        m: ownedVariable(tf.tensor(toFloat32(`optimizer.${name}.exp_avg`, m), m.shape)),
-        v: ownedVariable(tf.tensor(toFloat32(`optimizer.${name}.exp_avg_sq`, v), v.shape)),
+        m: ownedVariable(tf.tensor(mData, m.shape)),
+        v: ownedVariable(tf.tensor(vData, v.shape)),
         step,
       });
     }
@@ -117,7 +208,36 @@ export class AdamW {
   dispose(): void {
     for (const s of this.slots.values()) { s.m.dispose(); s.v.dispose(); }
     this.slots.clear();
+    this.hostSlots.clear();
   }
+}
+
+/**
+ * The parameter's storage to update in place on the cpu backend: its own (adopted once if shared or
+ * caller-owned). Undefined elsewhere, wasm included: its XNNPACK kernels cache weights packed by tensor id
+ * (a matmul's constant operand), so an in-place write would leave them stale; the new values go in as a new
+ * buffer (Variable.assign), which also drops that cache.
+ */
+function paramStorage(p: tf.Variable): Float32Array | undefined {
+  if (tf.getBackend() !== 'cpu') return undefined;
+  const w = writableStorage(p);
+  if (w) return w;
+  assignOwned(p, storageView(p) ?? (p.dataSync() as Float32Array));
+  return writableStorage(p);
+}
+
+let scratchBuf = new Float32Array(0);
+/** A reused array of at least n values (the largest parameter's size after the first step). */
+function scratch(n: number): Float32Array {
+  if (scratchBuf.length < n) scratchBuf = new Float32Array(n);
+  return scratchBuf.subarray(0, n);
+}
+
+/** p.assign(values) through a tensor whose storage p then holds alone. */
+function assignOwned(p: tf.Variable, values: Float32Array): void {
+  const t = ownedTensor(values, p.shape);
+  p.assign(t);
+  t.dispose();
 }
 
 /** A non-trainable variable from a temporary tensor (the temporary is freed). */

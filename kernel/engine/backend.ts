@@ -176,5 +176,5 @@ export async function initBackend(pref: BackendPreference = 'auto', chosenBy: Ba
 /** One line for logs: "wasm (SIMD, 2 threads) · matmul: onnxruntime 1.31.1 MLAS on CPU [auto; skipped tensorflow-gpu: …]". */
 export function describeBackend(info: BackendInfo): string {
   const skipped = info.skipped.map((s) => `${s.name}: ${s.reason}`).join('; ');
-  return `${info.detail}${info.matmul ? ` · matmul: ${info.matmul}` : ''} on ${info.device} [${info.chosenBy}${skipped ? `; skipped ${skipped}` : ''}]`;
+  return `${info.detail}${info.matmul ? ` · matmul: ${info.matmul}` : ''}${info.training ? ` · training: ${info.training}` : ''} on ${info.device} [${info.chosenBy}${skipped ? `; skipped ${skipped}` : ''}]`;
 }

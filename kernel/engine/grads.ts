@@ -54,16 +54,29 @@ function pathFromXsToY(tape: TapeNode[], xs: tf.Tensor[], y: tf.Tensor): TapeNod
 }
 
 /**
+ * Receives a variable's gradient the moment it is complete (no node left to add to it) and must be done
+ * with it before returning: the tensor is disposed right after (copy it out, e.g. into a host array).
+ */
+export type GradSink = (v: tf.Variable, g: tf.Tensor) => void;
+
+/**
  * tf.variableGrads(f, vars) with a smaller peak: tfjs keeps every tensor the tape saved and the gradient of
  * every intermediate tensor until the whole backward pass ends (a `small` bi-encoder step: ~1 GB on wasm).
  * Here the nodes off the x→y path free what they saved before the backward starts, and each node frees its
  * saved tensors and its outputs' gradients as soon as its own gradient is computed, so the backward holds
  * the forward's saved tensors still to be used plus a frontier of gradients. Inside another gradient
  * computation (higher order) it falls back to tf.variableGrads.
+ * With a `sink`, each variable's gradient goes there as soon as it is complete and is freed (the returned
+ * map is then empty): the backend never holds all the gradients at once.
  */
-export function variableGradsLowMemory(f: () => tf.Scalar, vars: tf.Variable[]): { value: tf.Scalar; grads: tf.NamedTensorMap } {
+export function variableGradsLowMemory(f: () => tf.Scalar, vars: tf.Variable[], sink?: GradSink): { value: tf.Scalar; grads: tf.NamedTensorMap } {
   const engine = tf.engine() as unknown as EngineInternals;
-  if (engine.state.gradientDepth > 0 || typeof engine.scopedRun !== 'function') return tf.variableGrads(f, vars);
+  if (engine.state.gradientDepth > 0 || typeof engine.scopedRun !== 'function') {
+    if (!sink) return tf.variableGrads(f, vars);
+    const r = tf.variableGrads(f, vars);
+    for (const v of vars) { const g = r.grads[v.name]; if (g) { sink(v, g); g.dispose(); } }
+    return { value: r.value, grads: {} };
+  }
   const xs = vars.filter((v) => v.trainable);
   if (xs.length === 0) throw new Error(`variableGradsLowMemory: none of the ${vars.length} variables is trainable`);
   const y = engine.scopedRun(() => engine.startTape(), () => engine.endTape(), () => engine.tidy('forward', f));
@@ -73,6 +86,21 @@ export function variableGradsLowMemory(f: () => tf.Scalar, vars: tf.Variable[]):
     const path = pathFromXsToY(tape, xs, y);
     const onPath = new Set(path.map((n) => n.id));
     for (const node of tape) if (!onPath.has(node.id)) for (const t of node.saved ?? []) t.dispose();
+    // For the sink: the variables whose gradient is complete once the backward has passed path[i] (their
+    // first use in the forward), so it can leave right then.
+    const doneAt = new Map<number, tf.Variable[]>();
+    let sent = 0;
+    if (sink) {
+      const byId = new Map(xs.map((v) => [v.id, v]));
+      for (let i = 0; i < path.length; i++) {
+        for (const t of Object.values(path[i].inputs)) {
+          const v = byId.get(t.id);
+          if (!v) continue;
+          byId.delete(t.id);
+          doneAt.set(i, [...(doneAt.get(i) ?? []), v]);
+        }
+      }
+    }
 
     const grads = engine.tidy('backward', () => {
       // Gradient by tensor id; `uses` counts ids sharing one tensor object (a gradient function may return
@@ -119,6 +147,13 @@ export function variableGradsLowMemory(f: () => tf.Scalar, vars: tf.Variable[]):
         // Nothing later reads this node's outputs' gradients or what it saved.
         for (const o of node.outputs) drop(o.id);
         for (const t of node.saved ?? []) t.dispose();
+        for (const v of doneAt.get(i) ?? []) {
+          const g = acc.get(v.id);
+          if (!g) continue;
+          sink!(v, g);
+          sent++;
+          drop(v.id);
+        }
       }
       const named: tf.NamedTensorMap = {};
       for (const v of xs) {
@@ -127,7 +162,7 @@ export function variableGradsLowMemory(f: () => tf.Scalar, vars: tf.Variable[]):
       }
       return named;
     });
-    if (Object.keys(grads).length === 0) throw new Error('Cannot find a connection between any variable and the result of the loss function y=f(x).');
+    if (Object.keys(grads).length === 0 && sent === 0) throw new Error('Cannot find a connection between any variable and the result of the loss function y=f(x).');
     return { value: y, grads };
   } catch (e) {
     y.dispose();

@@ -1,7 +1,9 @@
 // AdamW (transformers 2.7 semantics), global-norm clipping and the linear schedule, checked by hand.
 import { strict as assert } from 'node:assert';
 import * as tf from '@tensorflow/tfjs';
-import { AdamW, clipGlobalNorm } from '../../kernel/engine/adamw';
+import { AdamW, clipGlobalNorm, type AdamWStorage } from '../../kernel/engine/adamw';
+import { clipGlobalNormHost, HostGradients } from '../../kernel/engine/hostGrads';
+import { initBackend } from '../../kernel/engine/backend';
 import { linearSchedule } from '../../kernel/engine/schedule';
 
 /** Reference update in float64 for one scalar parameter. */
@@ -100,6 +102,72 @@ describe('engine/adamw', function () {
     assert.equal(tf.memory().numTensors, before, 'no leak; inputs still owned by the caller');
     assert.ok(!a.isDisposed);
     tf.dispose([a, b]);
+  });
+
+  /** Five steps with weight decay on [2, 500] weights; gradients as tensors or host arrays. Returns the bits. */
+  function fiveSteps(storage: AdamWStorage, hostGrads: boolean): { w: Float32Array; m: Float32Array; init: Float32Array } {
+    const init = Float32Array.from({ length: 1000 }, (_, i) => Math.sin(i * 1.7) * 0.3);
+    const t0 = tf.tensor2d(init, [2, 500]); // on cpu this tensor keeps `init` itself: it must stay unchanged
+    const w = tf.variable(t0);
+    t0.dispose();
+    const opt = new AdamW({ lr: 1e-3, weightDecay: 0.01 }, storage);
+    for (let s = 0; s < 5; s++) {
+      const g = Float32Array.from({ length: 1000 }, (_, i) => Math.cos(i * 0.37 + s) * (i % 7 === 0 ? 1e-6 : 0.05));
+      if (hostGrads) opt.step(new Map([['w', w]]), new Map([['w', g]]), 1e-3 * (1 - s / 5));
+      else tf.tidy(() => opt.step(new Map([['w', w]]), new Map([['w', tf.tensor2d(g, [2, 500])]]), 1e-3 * (1 - s / 5)));
+    }
+    assert.equal(opt.storage, storage);
+    const m = opt.getState().get('optimizer.w.exp_avg')!.data as Float32Array;
+    const out = { w: Float32Array.from(w.dataSync()), m: Float32Array.from(m), init };
+    if (storage === 'host') {
+      assert.ok(m instanceof Float32Array);
+      assert.equal(opt.hostBytes(), 2 * 4 * 1000, 'both moments in JavaScript arrays');
+    }
+    opt.dispose();
+    w.dispose();
+    return out;
+  }
+
+  for (const backend of ['cpu', 'wasm'] as const) {
+    it(`host storage (JavaScript moments, in-place float32 update) equals the tfjs path bit for bit (${backend})`, async function () {
+      this.timeout(60_000);
+      await initBackend(backend, 'flag');
+      try {
+        const before = tf.memory().numTensors;
+        const device = fiveSteps('device', false);
+        const host = fiveSteps('host', false);
+        const hostArrays = fiveSteps('host', true);
+        assert.equal(tf.memory().numTensors, before, 'no tensor leaked');
+        assert.deepEqual(host.w, device.w, 'weights after 5 steps');
+        assert.deepEqual(host.m, device.m, 'exp_avg after 5 steps');
+        assert.deepEqual(hostArrays.w, device.w, 'gradients given as host arrays');
+        assert.deepEqual(host.init, Float32Array.from({ length: 1000 }, (_, i) => Math.sin(i * 1.7) * 0.3), "the caller's initial array is not written through");
+      } finally {
+        await tf.setBackend('cpu');
+      }
+    });
+  }
+
+  it('host gradients: micro-batch shares summed as tf.add(acc, tf.mul(g, w)) does, clip in place like clipGlobalNorm', function () {
+    const gs = [0, 1, 2].map((k) => tf.tensor1d(Float32Array.from({ length: 300 }, (_, i) => Math.sin(i + k) * 0.7)));
+    const ws = [0.375, 0.375, 0.25];
+    const acc = new HostGradients();
+    acc.begin();
+    gs.forEach((g, k) => acc.add('g', g, ws[k]));
+    const want = tf.tidy(() => gs.slice(1).reduce((a, g, k) => tf.add(a, tf.mul(g, ws[k + 1])), tf.mul(gs[0], ws[0])).dataSync());
+    const host = acc.grads(['g', 'absent']);
+    assert.deepEqual([...host.keys()], ['g'], 'only names that received a gradient');
+    assert.deepEqual(host.get('g'), Float32Array.from(want));
+    const t = tf.tensor1d(host.get('g')!);
+    const dev = clipGlobalNorm(new Map([['g', t]]), 1.0);
+    const norm = clipGlobalNormHost(host, 1.0);
+    assert.ok(Math.abs(norm - dev.norm) < 1e-5 * dev.norm, `${norm} vs ${dev.norm}`);
+    const d = dev.grads.get('g')!.dataSync();
+    host.get('g')!.forEach((x, i) => assert.ok(Math.abs(x - d[i]) < 1e-7, `${i}`));
+    acc.begin();
+    assert.equal(acc.grads(['g']).size, 0, 'a new step starts empty (the array is kept for reuse)');
+    assert.equal(acc.bytes(), 300 * 4);
+    tf.dispose([...gs, t, ...dev.grads.values()]);
   });
 
   it('linear schedule: 0 warm-up gives the fixtures\' 1, .8, .6, .4, .2; warm-up ramps from 0', function () {

@@ -50,6 +50,23 @@ for (const backend of ['cpu', 'wasm'] as const) {
       n.dispose();
     });
 
+    it('with a sink: each gradient is handed over once, complete (the same bits), then freed; nothing is returned', () => {
+      const n = net();
+      const ref = tf.variableGrads(n.loss, n.vars);
+      const before = tf.memory().numTensors;
+      const got = new Map<string, number[]>();
+      const low = variableGradsLowMemory(n.loss, n.vars, (v, g) => {
+        assert.ok(!got.has(v.name), `${v.name} handed over twice`);
+        got.set(v.name, Array.from(g.dataSync()));
+      });
+      assert.deepEqual(Object.keys(low.grads), [], 'the sink took them all');
+      assert.deepEqual([...got.keys()].sort(), Object.keys(ref.grads).filter((k) => ref.grads[k] != null).sort());
+      for (const [k, g] of got) assert.deepEqual(g, Array.from(ref.grads[k]!.dataSync()), k);
+      assert.equal(tf.memory().numTensors, before + 1, 'only the value outlives the call');
+      tf.dispose([low.value, ref.value, ...Object.values(ref.grads).filter((t): t is tf.Tensor => t != null)]);
+      n.dispose();
+    });
+
     it('holds less at its peak than tf.variableGrads (tf.profile peakBytes)', async () => {
       const n = net();
       const peak = async (f: () => { value: tf.Scalar; grads: tf.NamedTensorMap }) => {

@@ -11,6 +11,7 @@ import { BiEncoder, type EncodedBatch } from '../../kernel/models/bi-encoder/biE
 import { maxSeqLen, PRESETS, resolvePreset } from '../../kernel/models/bi-encoder/config';
 import { robertaParamSpecs } from '../../kernel/models/bi-encoder/roberta';
 import { AdamW, clipGlobalNorm, clipGlobalNormAsync } from '../../kernel/engine/adamw';
+import { BiEncoderStepper } from '../../kernel/models/bi-encoder/trainStep';
 import { linearSchedule } from '../../kernel/engine/schedule';
 import { f32ToF16, readSafetensors, type TensorEntry, toFloat32, toInt32, writeSafetensorsFileAtomic } from '../../kernel/engine/safetensors';
 import { skipBecause } from '../support/skip';
@@ -233,12 +234,20 @@ for (const backend of ['cpu', 'wasm', 'webgpu'] as const) {
         assert.equal(tf.memory().numTensors, before, 'forward + loss + grads leaked tensors');
       });
 
-      it('five AdamW steps: lr, losses and grad norms per step, weights after, unchanged params unchanged, no leak', async function () {
+      it('five AdamW steps through the trainer\'s step: lr, losses and grad norms per step, weights after, unchanged params unchanged, no leak', async function () {
         const m = modelFor(fx); // fresh copy: this test trains
         const tr = fx.expected.training;
         const opt = new AdamW({ lr: tr.lr, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, correctBias: true });
         const lossOpts = { lambdaEI: tr.lambda_EI, lambdaRE: tr.lambda_RE };
+        // The trainer's step (kernel/models/bi-encoder/trainStep.ts): on cpu and wasm the frozen seeker runs
+        // from JavaScript arrays outside the tape, gradients and AdamW moments are JavaScript arrays too.
+        const stepper = new BiEncoderStepper(m, opt);
+        const host = backend !== 'webgpu';
         try {
+          assert.equal(stepper.host, host);
+          const seekerNames = [...fx.weights.keys()].filter((n) => n.startsWith('seeker_encoder.'));
+          assert.equal(seekerNames.filter((n) => m.params.has(n)).length, host ? 0 : seekerNames.length, 'the frozen seeker leaves the backend on cpu/wasm only');
+          assert.equal(seekerNames.filter((n) => m.host.has(n)).length, host ? seekerNames.length : 0);
           const before = tf.memory().numTensors;
           // Warm-up of the optimiser slots counts as state, so measure the leak across steps 2..5.
           let afterFirst = 0;
@@ -246,18 +255,23 @@ for (const backend of ['cpu', 'wasm', 'webgpu'] as const) {
             const s = tr.steps[i];
             const lr = linearSchedule(i, tr.total_steps, tr.lr, tr.warmup_steps);
             close(`step ${s.step} lr`, [lr], [s.lr], 1e-12, 0, log);
-            const r = await m.lossAndGradsAsync(fx.batch, { training: false }, lossOpts);
-            const clipped = await clipGlobalNormAsync(r.grads, tr.clip_max_norm);
+            const r = (await stepper.step([{ batch: fx.batch, weight: 1, fwd: { training: false } }], lossOpts, lr, tr.clip_max_norm))!;
             close(`step ${s.step} loss`, [r.loss], [s.loss], rtol, atol, log);
             close(`step ${s.step} loss_empathy`, [r.lossLevel], [s.loss_empathy], rtol, atol, log);
             close(`step ${s.step} loss_rationale`, [r.lossRationale], [s.loss_rationale], rtol, atol, log);
-            close(`step ${s.step} grad norm`, [clipped.norm], [s.total_grad_norm_before_clip], rtol, atol, log);
-            opt.step(m.params, clipped.grads, lr);
-            tf.dispose([...r.grads.values(), ...clipped.grads.values()]);
+            close(`step ${s.step} grad norm`, [r.gradNorm], [s.total_grad_norm_before_clip], rtol, atol, log);
             if (i === 0) afterFirst = tf.memory().numTensors;
           }
           assert.equal(tf.memory().numTensors, afterFirst, 'training steps leaked tensors');
-          assert.equal(afterFirst - before, 2 * fx.grads.size, 'only the AdamW moments (2 per trained parameter) are new');
+          if (host) {
+            assert.equal(afterFirst - before, 0, 'no backend tensor is new: the moments are JavaScript arrays');
+            assert.equal(opt.storage, 'host');
+            const trained = [...fx.grads.values()].reduce((n, e) => n + e.shape.reduce((a, b) => a * b, 1), 0);
+            assert.equal(opt.hostBytes(), 2 * 4 * trained, 'exp_avg and exp_avg_sq of every trained weight, in JavaScript');
+            assert.equal(stepper.gradientHostBytes(), 4 * trained, 'one gradient array per trained weight, in JavaScript');
+          } else {
+            assert.equal(afterFirst - before, 2 * fx.grads.size, 'only the AdamW moments (2 per trained parameter) are new');
+          }
 
           const fin = await collect((keep) => {
             const l = m.loss(fx.batch, m.forward(fx.batch, { training: false }), lossOpts);
@@ -291,6 +305,7 @@ for (const backend of ['cpu', 'wasm', 'webgpu'] as const) {
             assert.deepEqual(Array.from(toFloat32(n, state.get(n)!)), Array.from(toFloat32(n, fx.weights.get(n)!)), `${n} changed`);
           }
         } finally {
+          stepper.dispose();
           opt.dispose();
           m.dispose();
         }

@@ -8,7 +8,8 @@ import { validateConfig } from './config';
 import type { Mechanism } from '../../engine/types';
 import { addAll, crossEntropy, dense, dropout, matMul, SeedStream } from '../../engine/ops';
 import { type ParamSpec, RobertaEncoder, robertaParamSpecs, type Trace } from './roberta';
-import { variableGradsLowMemory } from '../../engine/grads';
+import { variableGradsLowMemory, type GradSink } from '../../engine/grads';
+import { HostWeights } from '../../engine/hostWeights';
 import { readSafetensors, type TensorEntry, toFloat32 } from '../../engine/safetensors';
 import { resolvePretrained } from '../../engine/hfCache';
 import { looksLikeTorchFile, readTorchStateDict } from '../../engine/torch/torchStateDict';
@@ -68,8 +69,13 @@ const RESPONDER = 'responder_encoder.roberta.';
 
 export class BiEncoder {
   readonly cfg: BiEncoderConfig;
-  /** Variables keyed by the original PyTorch names, in the original state_dict order. */
+  /**
+   * Variables keyed by the original PyTorch names, in the original state_dict order: every weight, except
+   * those moved to `host` (moveFrozenSeekerToHost: the frozen seeker, for training on wasm/cpu).
+   */
   readonly params = new Map<string, tf.Variable>();
+  /** Frozen weights kept outside the backend's memory (see moveFrozenSeekerToHost). */
+  readonly host = new HostWeights();
   private readonly seeker: RobertaEncoder;
   private readonly responder: RobertaEncoder;
   private disposed = false;
@@ -91,8 +97,49 @@ export class BiEncoder {
       this.params.set(spec.name, tf.variable(init, trainable, `bienc${id}/${spec.name}`));
       init.dispose();
     }
-    this.seeker = new RobertaEncoder(cfg.encoder, SEEKER, this.params);
+    this.seeker = new RobertaEncoder(cfg.encoder, SEEKER, this.params, this.host);
     this.responder = new RobertaEncoder(cfg.encoder, RESPONDER, this.params);
+  }
+
+  /**
+   * Move the frozen seeker's weights out of the backend into JavaScript arrays: they then cost no backend
+   * memory (wasm32's heap is 4 GB; roberta-base's seeker is 0.5 GB of it) and each forward uploads one
+   * layer at a time, gathers embedding rows on the host and records nothing on a tape: same values, same
+   * dropout masks. Returns the bytes moved (0 when the seeker trains or is already on the host).
+   */
+  moveFrozenSeekerToHost(): number {
+    if (this.disposed) throw new Error('BiEncoder used after dispose()');
+    if (!this.cfg.freezeSeeker) return 0;
+    let bytes = 0;
+    for (const [name, v] of [...this.params]) {
+      if (!name.startsWith(SEEKER)) continue;
+      this.host.set(name, { shape: [...v.shape], data: new Float32Array(v.dataSync() as Float32Array) });
+      bytes += v.size * 4;
+      this.params.delete(name);
+      v.dispose();
+    }
+    return bytes;
+  }
+
+  /** Every weight's name and shape in the original state_dict order, wherever it is kept. */
+  private *weightShapes(): Generator<[string, number[]]> {
+    for (const spec of BiEncoder.paramSpecs(this.cfg)) {
+      const v = this.params.get(spec.name);
+      const h = v ? undefined : this.host.get(spec.name);
+      if (v) yield [spec.name, [...v.shape]];
+      else if (h) yield [spec.name, [...h.shape]];
+    }
+  }
+
+  /** Parameter counts (all weights, and those the optimiser may update), wherever they are kept. */
+  parameterCounts(): { parameters: number; trainable: number } {
+    let parameters = 0, trainable = 0;
+    for (const [name, shape] of this.weightShapes()) {
+      const n = shape.reduce((a, b) => a * b, 1);
+      parameters += n;
+      if (this.params.get(name)?.trainable) trainable += n;
+    }
+    return { parameters, trainable };
   }
 
   /** Every parameter in the original state_dict order (fixtures' 94 keys for one mechanism). */
@@ -267,8 +314,23 @@ export class BiEncoder {
     }
   }
 
-  /** Loss scalars [loss, level, rationale] and gradients by parameter name; the caller owns them all. */
-  private lossAndGradTensors(b: EncodedBatch, fwd: ForwardOptions, lossOpts: LossOptions): { losses: tf.Scalar[]; grads: Map<string, tf.Tensor> } {
+  /**
+   * lossAndGradsAsync with each gradient handed to `sink` (by parameter name) the moment it is complete
+   * and freed right after (copy it out): the backend never holds all the gradients at once. The frozen
+   * seeker runs outside the tape, from the host when moveFrozenSeekerToHost() moved it there.
+   */
+  async lossAndGradsInto(b: EncodedBatch, fwd: ForwardOptions, lossOpts: LossOptions, sink: (name: string, g: tf.Tensor) => void): Promise<{ loss: number; lossLevel: number; lossRationale: number }> {
+    const r = this.lossAndGradTensors(b, fwd, lossOpts, sink);
+    try {
+      const [loss, lossLevel, lossRationale] = (await Promise.all(r.losses.map((t) => t.data()))).map((d) => d[0]);
+      return { loss, lossLevel, lossRationale };
+    } finally {
+      tf.dispose(r.losses);
+    }
+  }
+
+  /** Loss scalars [loss, level, rationale] and gradients by parameter name (none with a sink); the caller owns them all. */
+  private lossAndGradTensors(b: EncodedBatch, fwd: ForwardOptions, lossOpts: LossOptions, sink?: (name: string, g: tf.Tensor) => void): { losses: tf.Scalar[]; grads: Map<string, tf.Tensor> } {
     const names = this.trainableNames();
     const vars = names.map((n) => this.p(n));
     let parts: tf.Scalar[] = [];
@@ -279,18 +341,22 @@ export class BiEncoder {
     const hSP = frozen ? tf.tidy(() => this.encodeSeeker(b, fwd, rng)) : undefined; // [N, H]
     let value: tf.Scalar;
     let grads: tf.NamedTensorMap;
+    const nameOf = new Map(vars.map((v, i) => [v.name, names[i]]));
+    const toSink: GradSink | undefined = sink ? (v, g) => sink(nameOf.get(v.name) ?? v.name, g) : undefined;
     try {
       ({ value, grads } = variableGradsLowMemory(() => {
         const out = this.forwardFrom(hSP ?? this.encodeSeeker(b, fwd, rng), b, fwd, rng);
         const l = this.loss(b, out, lossOpts);
         parts = [tf.keep(l.lossLevel), tf.keep(l.lossRationale)];
         return l.loss;
-      }, vars));
+      }, vars, toSink));
+    } catch (e) {
+      tf.dispose(parts);
+      throw e;
     } finally {
       hSP?.dispose();
     }
     const byName = new Map<string, tf.Tensor>();
-    const nameOf = new Map(vars.map((v, i) => [v.name, names[i]]));
     for (const [vn, g] of Object.entries(grads)) byName.set(nameOf.get(vn) ?? vn, g);
     // Keep the original parameter order.
     const ordered = new Map<string, tf.Tensor>();
@@ -312,14 +378,20 @@ export class BiEncoder {
   /** F32 copies of every parameter by original name, in state_dict order (synchronous read: not on webgpu). */
   stateDict(): Map<string, TensorEntry> {
     const out = new Map<string, TensorEntry>();
-    for (const [k, v] of this.params) out.set(k, { dtype: 'F32', shape: [...v.shape], data: v.dataSync() as Float32Array });
+    for (const [k, shape] of this.weightShapes()) {
+      const v = this.params.get(k);
+      out.set(k, { dtype: 'F32', shape, data: v ? (v.dataSync() as Float32Array) : new Float32Array(this.host.get(k)!.data) });
+    }
     return out;
   }
 
   /** stateDict() read asynchronously (every backend, webgpu included). */
   async stateDictAsync(): Promise<Map<string, TensorEntry>> {
     const out = new Map<string, TensorEntry>();
-    for (const [k, v] of this.params) out.set(k, { dtype: 'F32', shape: [...v.shape], data: (await v.data()) as Float32Array });
+    for (const [k, shape] of this.weightShapes()) {
+      const v = this.params.get(k);
+      out.set(k, { dtype: 'F32', shape, data: v ? ((await v.data()) as Float32Array) : new Float32Array(this.host.get(k)!.data) });
+    }
     return out;
   }
 
@@ -330,8 +402,9 @@ export class BiEncoder {
    */
   loadStateDict(m: Map<string, TensorEntry>, opts: { strict?: boolean } = {}): { loaded: string[]; missing: string[]; unexpected: string[] } {
     const strict = opts.strict ?? true;
-    const unexpected = [...m.keys()].filter((k) => !this.params.has(k));
-    const missing = [...this.params.keys()].filter((k) => !m.has(k));
+    const shapes = new Map(this.weightShapes());
+    const unexpected = [...m.keys()].filter((k) => !shapes.has(k));
+    const missing = [...shapes.keys()].filter((k) => !m.has(k));
     if (strict && (unexpected.length > 0 || missing.length > 0)) {
       const parts: string[] = [];
       if (missing.length) parts.push(`missing ${missing.length} tensor(s): ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}`);
@@ -340,17 +413,20 @@ export class BiEncoder {
     }
     // Validate every shape before assigning anything, so a bad file changes nothing.
     for (const [k, e] of m) {
-      const v = this.params.get(k);
-      if (!v) continue;
-      if (e.shape.length !== v.shape.length || e.shape.some((d, i) => d !== v.shape[i])) {
-        throw new Error(`loadStateDict: tensor '${k}' has shape [${e.shape.join(', ')}] in the checkpoint but [${v.shape.join(', ')}] in the model`);
+      const shape = shapes.get(k);
+      if (!shape) continue;
+      if (e.shape.length !== shape.length || e.shape.some((d, i) => d !== shape[i])) {
+        throw new Error(`loadStateDict: tensor '${k}' has shape [${e.shape.join(', ')}] in the checkpoint but [${shape.join(', ')}] in the model`);
       }
       if (e.dtype !== 'F32' && e.dtype !== 'F16' && e.dtype !== 'BF16') throw new Error(`loadStateDict: tensor '${k}' has dtype ${e.dtype}, expected a float tensor`);
     }
     const loaded: string[] = [];
     for (const [k, e] of m) {
       const v = this.params.get(k);
-      if (!v) continue;
+      if (!v) {
+        if (this.host.has(k)) { this.host.set(k, { shape: [...e.shape], data: new Float32Array(toFloat32(k, e)) }); loaded.push(k); }
+        continue;
+      }
       const t = tf.tensor(toFloat32(k, e), e.shape, 'float32');
       v.assign(t);
       t.dispose();
@@ -398,6 +474,7 @@ export class BiEncoder {
     if (this.disposed) return;
     this.disposed = true;
     for (const v of this.params.values()) v.dispose();
+    this.host.clear();
   }
 }
 

@@ -129,11 +129,7 @@ export class BiEncoderModel implements EmpathyModel {
 
   describe(): Record<string, unknown> {
     const e = this.net.cfg.encoder;
-    let parameters = 0, trainable = 0;
-    for (const v of this.net.params.values()) {
-      parameters += v.size;
-      if (v.trainable) trainable += v.size;
-    }
+    const { parameters, trainable } = this.net.parameterCounts(); // the host-kept seeker included
     return {
       family: this.family,
       mechanisms: [...this.mechanisms],

@@ -22,7 +22,7 @@ type Weights = Map<string, { data: Float32Array; shape: number[] }>;
 
 async function readWeights(net: BiEncoder): Promise<Weights> {
   const w: Weights = new Map();
-  for (const [k, v] of net.params) w.set(k, { data: (await v.data()) as Float32Array, shape: [...v.shape] });
+  for (const [k, e] of await net.stateDictAsync()) w.set(k, { data: e.data as Float32Array, shape: e.shape }); // the host-kept seeker too
   return w;
 }
 

@@ -3,6 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { EncoderConfig } from './config';
 import { dense, dropout, embeddingLookup, geluErf, layerNorm, matMul, SeedStream } from '../../engine/ops';
+import type { HostWeights } from '../../engine/hostWeights';
 
 /** A parameter to create: its original (PyTorch) name, shape and init. */
 export interface ParamSpec {
@@ -84,7 +85,8 @@ export function maskBias(mask: Int32Array, batch: number, seqLen: number): tf.Te
 export type Trace = (name: string, t: tf.Tensor) => void;
 
 /**
- * One encoder: looks its weights up by name in `params` (`<prefix>embeddings.word_embeddings.weight`, ...).
+ * One encoder: looks its weights up by name in `params` (`<prefix>embeddings.word_embeddings.weight`, ...),
+ * or in `host` for weights kept outside the backend (a frozen encoder: uploaded per use, gradient-free).
  * It owns no tensors; the BiEncoder owns the variables.
  */
 export class RobertaEncoder {
@@ -93,12 +95,20 @@ export class RobertaEncoder {
     /** Name prefix in the params map, e.g. 'responder_encoder.roberta.'. */
     readonly prefix: string,
     private readonly params: Map<string, tf.Variable>,
+    private readonly host?: HostWeights,
   ) {}
 
-  private p(name: string): tf.Variable {
+  private p(name: string): tf.Tensor {
     const v = this.params.get(this.prefix + name);
-    if (!v) throw new Error(`missing parameter ${this.prefix + name}`);
-    return v;
+    if (v) return v;
+    if (this.host?.has(this.prefix + name)) return this.host.tensor(this.prefix + name); // freed by the caller's tidy
+    throw new Error(`missing parameter ${this.prefix + name}`);
+  }
+
+  /** Rows of an embedding table: gathered on the host for a host-kept table (no upload of [V, H]). */
+  private lookup(name: string, ids: Int32Array): tf.Tensor2D {
+    if (this.host?.has(this.prefix + name)) return this.host.rows(this.prefix + name, ids); // tf.gather's values
+    return embeddingLookup(this.p(name), tf.tensor1d(ids, 'int32'), this.cfg.padId);
   }
 
   /**
@@ -107,10 +117,8 @@ export class RobertaEncoder {
    */
   inputEmbeddings(ids: Int32Array, batch: number, seqLen: number): tf.Tensor2D {
     const c = this.cfg;
-    const idsT = tf.tensor1d(ids, 'int32'); // [N]
-    const posT = tf.tensor1d(robertaPositionIds(ids, batch, seqLen, c.padId), 'int32'); // [N]
-    const word = embeddingLookup(this.p('embeddings.word_embeddings.weight'), idsT, c.padId); // [N, H]
-    const pos = embeddingLookup(this.p('embeddings.position_embeddings.weight'), posT, c.padId); // [N, H]
+    const word = this.lookup('embeddings.word_embeddings.weight', ids); // [N, H]
+    const pos = this.lookup('embeddings.position_embeddings.weight', robertaPositionIds(ids, batch, seqLen, c.padId)); // [N, H]
     return tf.add(word, pos) as tf.Tensor2D; // [N, H]
   }
 

@@ -1,8 +1,7 @@
 // Training the bi-encoder: the original train.py's flags and defaults (plus documented extras), a seeded,
 // resumable loop (shuffle, gradient accumulation, global-norm clip, AdamW, linear schedule) that streams
 // typed events, stops cleanly between batches, evaluates on dev per epoch and checkpoints atomically.
-import * as tf from '@tensorflow/tfjs';
-import { AdamW, clipGlobalNormAsync } from '../../engine/adamw';
+import { AdamW } from '../../engine/adamw';
 import { currentBackend, initBackend, type BackendPreference } from '../../engine/backend';
 import { BiEncoder } from './biEncoder';
 import { BiEncoderModel } from './biEncoderModel';
@@ -17,6 +16,8 @@ import { resolvePretrained } from '../../engine/hfCache';
 import type { BackendInfo, EvalReport, LabeledPair, Mechanism, RunOptions, TrainEvent } from '../../engine/types';
 import { seededRandom as rng } from '../../../dataset/random';
 import { defaultTrainConfig, type TrainConfig } from './trainConfig';
+import { BiEncoderStepper, type MicroBatch } from './trainStep';
+import { planMicroBatches, trainingMemory, type MicroBatchPlan } from './memoryPlan';
 export { defaultTrainConfig, type TrainConfig } from './trainConfig';
 
 /** Smallest vocabulary trained for a preset whose own is below a byte-level BPE's 260 base tokens. */
@@ -80,28 +81,27 @@ async function ensureBackend(pref: BackendPreference | undefined): Promise<Backe
 }
 
 /**
- * The wasm backend's memory is wasm32's: 4 GiB at most, and it never shrinks. Weights, AdamW's two moments
- * and the gradients (plus their clipped copies) of the trainable ones are held for the whole run, before any
- * activation: beyond this, a step cannot fit (roberta-base: ~3.0 GB; measured: "memory access out of bounds"
- * in the first step, bench/results/bench-roberta-base.md). Checked before training starts, with a way out.
+ * The micro-batching that fits the backend, and the line that says where the run keeps what. On wasm the
+ * heap is wasm32's (4 GB, never shrinks): the step is planned under WASM_TRAINING_HEAP_BUDGET, refused when
+ * not even one pair fits. Other backends run the asked --grad_accum.
  */
-export const WASM_FIXED_TRAINING_BYTES_MAX = 2.5 * 1024 ** 3;
-
-/** Bytes held for the whole run: every weight, and for each trainable one its m, v, gradient and clipped copy. */
-export function fixedTrainingBytes(net: BiEncoder): number {
-  let bytes = 0;
-  for (const v of net.params.values()) bytes += v.size * 4 * (v.trainable ? 5 : 1);
-  return bytes;
+export function planStepMemory(cfg: TrainConfig, stepper: BiEncoderStepper, backend: BackendInfo['name']): MicroBatchPlan {
+  const asked = { gradAccum: cfg.grad_accum, microBatch: Math.ceil(cfg.batch_size / cfg.grad_accum), heapBytes: 0 };
+  const plan = backend === 'wasm' ? planMicroBatches(trainingMemory(stepper.net, cfg.max_len), cfg.batch_size, cfg.grad_accum) : asked;
+  if (typeof plan === 'string') {
+    throw new Error(`train: preset '${cfg.preset}' ${plan}: train it on a GPU (--backend webgpu or tensorflow-gpu), on tfjs-node (--backend tensorflow), or on the plain-JS cpu backend (--backend cpu: no cap, slow)`);
+  }
+  return plan;
 }
 
-/** Why training cannot start on `backend` with `bytes` held for the run, or undefined when it can. */
-export function wasmMemoryRefusal(bytes: number, backend: BackendInfo['name'], preset: string): string | undefined {
-  if (backend !== 'wasm' || bytes <= WASM_FIXED_TRAINING_BYTES_MAX) return undefined;
-  const gb = (b: number) => (b / 1024 ** 3).toFixed(1);
-  return `train: preset '${preset}' holds ${gb(bytes)} GB of weights, AdamW state and gradients before any activation, and the wasm backend's memory is capped at 4 GB (wasm32): train it on a GPU (--backend webgpu or tensorflow-gpu), on tfjs-node (--backend tensorflow), or on the plain-JS cpu backend (--backend cpu: no cap, slow)`;
+/** "seeker 0.5 GB, gradients and AdamW moments in JavaScript memory (outside the backend); micro-batches …". */
+export function trainingLine(stepper: BiEncoderStepper, plan: MicroBatchPlan): string | undefined {
+  const parts: string[] = [];
+  const gb = (b: number) => `${(b / 1024 ** 3).toFixed(2)} GB`;
+  if (stepper.host) parts.push(`${stepper.seekerHostBytes > 0 ? `frozen seeker (${gb(stepper.seekerHostBytes)}), ` : ''}gradients and AdamW moments in JavaScript memory, outside the backend`);
+  if (plan.note) parts.push(plan.note);
+  return parts.length > 0 ? parts.join('; ') : undefined;
 }
-
-const yieldToLoop = () => new Promise<void>((r) => setImmediate(r));
 
 /** Mean dev macro-F1 over the mechanisms (higher is better) — the early-stopping score. */
 function devScore(r: EvalReport): number {
@@ -174,35 +174,42 @@ export async function train(partial: Partial<TrainConfig>, data: TrainData, opts
   const backend = await ensureBackend(cfg.backend);
   const built = await buildOrResume(cfg, data, emit);
   const { net, tokenizer, maxLen } = built;
-  const refusal = wasmMemoryRefusal(fixedTrainingBytes(net), backend.name, cfg.preset);
-  if (refusal) {
-    net.dispose();
-    throw new Error(refusal);
-  }
   const optimizer = new AdamW({ lr: cfg.lr, betas: [0.9, 0.999], eps: 1e-8, weightDecay: cfg.weight_decay, correctBias: true });
+  // On wasm/cpu: the frozen seeker moves to JavaScript memory here, before the plan counts the heap.
+  const stepper = new BiEncoderStepper(net, optimizer);
+  let plan: MicroBatchPlan;
+  try {
+    plan = planStepMemory(cfg, stepper, backend.name);
+  } catch (e) {
+    stepper.dispose();
+    net.dispose();
+    throw e;
+  }
   const state: TrainState = built.state
     ? { ...built.state }
     : { step: 0, epoch: 0, stepInEpoch: 0, epochLossSum: 0, epochSteps: 0, bestScore: -Infinity, badEpochs: 0, done: false };
   const model = new BiEncoderModel(net, tokenizer, maxLen, { trainArgs: cfg, optimizer, trainState: state });
   try {
     if (built.optimizerState) optimizer.setState(built.optimizerState);
-    return await runLoop(cfg, data, opts, model, state, backend, emit);
+    const line = trainingLine(stepper, plan);
+    return await runLoop(cfg, data, opts, model, state, line ? { ...backend, training: line } : backend, emit, stepper, plan);
   } catch (e) {
     model.dispose();
     throw e;
+  } finally {
+    stepper.dispose();
   }
 }
 
-async function runLoop(cfg: TrainConfig, data: TrainData, opts: RunOptions, model: BiEncoderModel, state: TrainState, backend: BackendInfo, emit: (e: TrainEvent) => void): Promise<TrainResult> {
+async function runLoop(cfg: TrainConfig, data: TrainData, opts: RunOptions, model: BiEncoderModel, state: TrainState, backend: BackendInfo, emit: (e: TrainEvent) => void, stepper: BiEncoderStepper, plan: MicroBatchPlan): Promise<TrainResult> {
   const { net, tokenizer, maxLen } = model;
-  const optimizer = model.extras.optimizer!;
   const mechanisms = net.cfg.mechanisms;
   const { examples, stats } = encodePairs(data.train, tokenizer, { maxLen, mechanisms, paperFaithful: cfg.paper_faithful });
   if (stats.missedRationales > 0 || stats.unknownRationaleRows > 0) {
     emit({ type: 'log', v: 1, level: 'info', message: `rationales: ${stats.missedRationales} substring(s) not found in their response; ${stats.unknownRationaleRows} labelled row(s) left out of the rationale loss` });
   }
   const N = examples.length;
-  const micro = Math.ceil(cfg.batch_size / cfg.grad_accum); // pairs per forward pass
+  const micro = plan.microBatch; // pairs per forward pass
   const batchesPerEpoch = Math.ceil(N / cfg.batch_size);
   const stepsPerEpoch = batchesPerEpoch;
   const totalSteps = stepsPerEpoch * cfg.epochs;
@@ -234,46 +241,24 @@ async function runLoop(cfg: TrainConfig, data: TrainData, opts: RunOptions, mode
     for (; state.stepInEpoch < stepsPerEpoch; ) {
       const t0 = performance.now();
       const stepIdx = perm.slice(state.stepInEpoch * cfg.batch_size, (state.stepInEpoch + 1) * cfg.batch_size);
-      let acc: Map<string, tf.Tensor> | undefined;
-      let loss = 0, lossLevel = 0, lossRationale = 0;
-      try {
-        for (let k = 0; k * micro < stepIdx.length; k++) {
-          if (opts.signal?.aborted) { stopped = 'aborted'; break outer; }
-          const idx = stepIdx.slice(k * micro, (k + 1) * micro);
-          const w = idx.length / stepIdx.length; // this micro-batch's share of the step's mean loss
-          const batch = collate(idx.map((i) => examples[i]), maxLen, tokenizer.padId, mechanisms);
-          const r = await net.lossAndGradsAsync(batch, { training: true, seed: Math.imul(cfg.seed_val, 1000003) + state.step * 64 + k }, lossOpts);
-          loss += w * r.loss; lossLevel += w * r.lossLevel; lossRationale += w * r.lossRationale;
-          if (!acc) {
-            acc = new Map();
-            for (const [n, g] of r.grads) { acc.set(n, w === 1 ? g : tf.mul(g, w)); if (w !== 1) g.dispose(); }
-          } else {
-            for (const [n, g] of r.grads) {
-              const prev = acc.get(n);
-              acc.set(n, prev ? tf.tidy(() => tf.add(prev, tf.mul(g, w))) : tf.mul(g, w));
-              prev?.dispose();
-              g.dispose();
-            }
-          }
-          await yieldToLoop();
-        }
-        if (opts.signal?.aborted) { stopped = 'aborted'; break outer; }
-        const lr = linearSchedule(state.step, totalSteps, cfg.lr, cfg.warmup_steps);
-        const clipped = await clipGlobalNormAsync(acc!, cfg.max_grad_norm);
-        try {
-          optimizer.step(net.params, clipped.grads, lr);
-        } finally {
-          for (const g of clipped.grads.values()) g.dispose();
-        }
-        state.step++;
-        state.stepInEpoch++;
-        state.epochLossSum += loss;
-        state.epochSteps++;
-        const secs = (performance.now() - t0) / 1000;
-        emit({ type: 'step', v: 1, step: state.step, epoch: state.epoch + 1, loss, lossLevel, lossRationale, lr, gradNorm: clipped.norm, examplesPerSec: stepIdx.length / Math.max(secs, 1e-9) });
-      } finally {
-        if (acc) for (const g of acc.values()) g.dispose();
+      const microBatches: MicroBatch[] = [];
+      for (let k = 0; k * micro < stepIdx.length; k++) {
+        const idx = stepIdx.slice(k * micro, (k + 1) * micro);
+        microBatches.push({
+          batch: collate(idx.map((i) => examples[i]), maxLen, tokenizer.padId, mechanisms),
+          weight: idx.length / stepIdx.length, // this micro-batch's share of the step's mean loss
+          fwd: { training: true, seed: Math.imul(cfg.seed_val, 1000003) + state.step * 64 + k },
+        });
       }
+      const lr = linearSchedule(state.step, totalSteps, cfg.lr, cfg.warmup_steps);
+      const r = await stepper.step(microBatches, lossOpts, lr, cfg.max_grad_norm, opts.signal);
+      if (!r) { stopped = 'aborted'; break outer; }
+      state.step++;
+      state.stepInEpoch++;
+      state.epochLossSum += r.loss;
+      state.epochSteps++;
+      const secs = (performance.now() - t0) / 1000;
+      emit({ type: 'step', v: 1, step: state.step, epoch: state.epoch + 1, loss: r.loss, lossLevel: r.lossLevel, lossRationale: r.lossRationale, lr, gradNorm: r.gradNorm, examplesPerSec: stepIdx.length / Math.max(secs, 1e-9) });
     }
     // ---- end of epoch: dev evaluation, early stopping, checkpoint ----
     const epochNo = state.epoch + 1;
