@@ -209,7 +209,7 @@ export async function* streamCsvFile(file: string, opts: ReadCsvOptions & { high
   try {
     const st = await fs.promises.stat(file);
     if (st.isDirectory()) throw new DataError(file, undefined, 'is a directory, not a CSV file');
-    if (st.size === 0) throw new DataError(file, undefined, 'empty file (expected a CSV header and rows)');
+    if (st.isFile() && st.size === 0) throw new DataError(file, undefined, 'empty file (expected a CSV header and rows)'); // a FIFO's size says nothing
     decoder = new TextDecodeStream(file, opts);
   } catch (e) {
     throw readError(file, e);

@@ -18,4 +18,4 @@ import { stats } from './stats';
 import { test } from './test';
 import { train } from './train';
 
-export const commands: readonly Command[] = [processData, train, test, evaluate, predict, importTorch, split, stats, downloadData, downloadWeightsCommand, run, runs, cv, report, review, jupyter];
+export const commands: readonly Command[] = [processData, train, test, evaluate, predict, split, stats, downloadData, downloadWeightsCommand, importTorch, run, runs, cv, report, review, jupyter];

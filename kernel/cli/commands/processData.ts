@@ -88,8 +88,9 @@ async function processFile(input: string, output: string, opts: ProcessOptions, 
       const before = await stop();
       if (before) return before;
       out ??= new CsvOutput(output, PROCESSED_COLUMNS, { raw: io.raw });
+      const first = out.rows === 0;
       for (const r of rows) out.write(processedCsvRow(processRow(r, opts, stats)));
-      bar.update(out.rows, total);
+      bar.update(out.rows, total, first); // the first chunk's count is always shown
       const after = total === undefined || out.rows < total ? await stop() : undefined;
       if (after) return after;
     }
