@@ -6,11 +6,11 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { BiEncoderModel, collate, defaultTrainConfig, encodePairs, train, trainTokenizer, type LabeledPair, type TrainEvent } from '../../kernel/engine';
 import { robertaParamSpecs } from '../../kernel/models/bi-encoder/roberta';
-import { writeSafetensorsFileAtomic, type TensorEntry } from '../../kernel/engine/safetensors';
 import { PRESETS } from '../../kernel/models/bi-encoder/config';
 import { activationBytesPerExample, planMicroBatches, trainingMemory, WASM_HEAP_MAX, WASM_TRAINING_HEAP_BUDGET } from '../../kernel/models/bi-encoder/memoryPlan';
 import { BiEncoder } from '../../kernel/models/bi-encoder/biEncoder';
 import { toyConfig, toyPairs } from './toyData';
+import { tinyRoberta } from './tinyRoberta';
 import { labelOf } from '../../dataset/label';
 
 const weightsOf = (m: BiEncoderModel) => new Map([...m.net.stateDict()].map(([k, v]) => [k, Array.from(v.data as Float32Array)]));
@@ -151,19 +151,9 @@ describe('engine/train', function () {
   it('init_weights: a Hugging Face roberta folder initialises both encoders, with its tokenizer.json', async () => {
     const hf = path.join(dir, 'hf-roberta');
     const pairs = toyPairs(16);
-    const tok = trainTokenizer(pairs.flatMap((p) => [p.seekerPost, p.responsePost]), { vocabSize: 300 });
-    const { tokenizerJson, tokenizerConfig } = tok.toHuggingFace();
+    const { files, tensors } = tinyRoberta(); // the tiny preset's encoder and a BPE on the toy corpus, as the hub serves them
     mkdirSync(hf, { recursive: true });
-    writeFileSync(path.join(hf, 'tokenizer.json'), JSON.stringify(tokenizerJson));
-    writeFileSync(path.join(hf, 'tokenizer_config.json'), JSON.stringify(tokenizerConfig));
-    const enc = { ...PRESETS.tiny.encoder, vocabSize: tok.vocabSize };
-    const tensors = new Map<string, TensorEntry>();
-    let k = 0;
-    for (const s of robertaParamSpecs(enc)) {
-      const n = s.shape.reduce((a, b) => a * b, 1);
-      tensors.set(`roberta.${s.name}`, { dtype: 'F32', shape: s.shape, data: Float32Array.from({ length: n }, (_, i) => Math.sin(++k + i) * 0.05) });
-    }
-    await writeSafetensorsFileAtomic(path.join(hf, 'model.safetensors'), tensors);
+    for (const [name, f] of files) writeFileSync(path.join(hf, name), f.content);
     const events: TrainEvent[] = [];
     const { model } = await train({ ...toyConfig, init_weights: hf, lr: 1e-12, epochs: 1 }, { train: pairs }, { onEvent: (e) => events.push(e) });
     try {
