@@ -1,0 +1,107 @@
+// Accessibility: axe-core in headless Chromium on every renderer, both panels and the HTML report, in
+// light, dark and VS Code's two high-contrast themes (the report: both OS colour schemes and forced
+// colours). Zero serious or critical violations; each failure lists the rule, the node and why.
+import { strict as assert } from 'node:assert';
+import { MIME, type Level, type Mechanism } from '../../kernel/protocol/mime';
+import type { HostToDatasetExplorer, HostToRationaleInspector, InspectorExample } from '../../kernel/protocol/panels';
+import { renderHtmlReport } from '../../kernel/report/html';
+import { codeCell, emptyNotebook, markdownCell } from '../../kernel/protocol/notebook';
+import { ALL_THEMES, useHarness, fixture, outputDiv, type TestPage, type Theme } from './harness';
+import { seriousViolations } from './axe';
+import * as gen from './fixtures/generate';
+
+/** Every renderer's payload, as the notebook displays it. */
+function payloads(): Array<[string, string, unknown]> {
+  return [
+    ['loss curve', MIME.lossCurve, gen.lossCurve({ runs: 2, steps: 120 })],
+    ['confusion matrix', MIME.confusion, fixture('confusion.json')],
+    ['rationale heatmaps', MIME.rationales, gen.rationales({ items: 3, maxLen: 40 })],
+    ['dataset', MIME.dataset, gen.dataset(120, 4)],
+    ['metrics', MIME.metrics, fixture('metrics.json')],
+    ['run comparison', MIME.runs, fixture('runs.json')],
+    ['table', MIME.table, fixture('table.json')],
+  ];
+}
+
+describe('webviews: accessibility (axe-core, WCAG 2.1 AA)', function () {
+  this.timeout(180_000);
+  const suite = useHarness();
+  const opened = suite.opened;
+  const send = (p: TestPage, m: HostToDatasetExplorer | HostToRationaleInspector) =>
+    p.js(`window.dispatchEvent(new MessageEvent('message', { data: ${JSON.stringify(m)} }))`);
+
+  /** Axe per theme; one assertion over all themes so a failure shows every theme's findings at once. */
+  async function everyTheme(what: string, open: (theme: Theme) => Promise<TestPage>): Promise<void> {
+    const found: string[] = [];
+    for (const theme of ALL_THEMES) {
+      const p = await open(theme);
+      for (const v of await seriousViolations(p)) found.push(`${theme}: ${v}`);
+    }
+    assert.deepEqual(found, [], `${what}: ${found.length} serious/critical axe violations`);
+  }
+
+  for (const [name, mime, payload] of payloads()) {
+    it(`renderer: ${name}`, async () => {
+      await everyTheme(name, async (theme) => {
+        const plotly = mime === MIME.lossCurve || mime === MIME.dataset ? 'inline' : 'lazy';
+        const p = await suite.hx.open({ bundle: 'report', plotly, theme, body: `<main>${outputDiv(mime, payload, 'o0')}</main>` });
+        opened.push(p);
+        await p.page.waitForFunction('document.documentElement.dataset.empathyRendered !== undefined');
+        // the state a reader reaches: a confusion cell opened lists its examples
+        if (mime === MIME.confusion) await p.js(`document.querySelector('.ew-cm[data-mechanism=ER] .ew-cell[data-gold="1"][data-pred="0"]').click()`);
+        return p;
+      });
+    });
+  }
+
+  it('panel: Dataset Explorer (with predictions)', async () => {
+    const dataset = gen.dataset(200, 21, 'invented-train.csv');
+    await everyTheme('Dataset Explorer', async (theme) => {
+      const p = await suite.hx.open({ bundle: 'datasetExplorer', theme, vscodeApi: true, plotly: 'inline', body: '<div id="root"></div>', viewport: { width: 1280, height: 900 } });
+      opened.push(p);
+      await send(p, { type: 'dataset', v: 1, dataset });
+      await send(p, { type: 'predictions', v: 1, modelLabel: 'test model', predictions: gen.predictions(dataset, 5) });
+      await p.page.waitForSelector('.ew-level-chart .main-svg');
+      return p;
+    });
+  });
+
+  it('panel: Rationale Inspector (scored example, review bar, model levels)', async () => {
+    const r = gen.rationales({ items: 3 });
+    const examples: InspectorExample[] = r.items.map((it) => ({ id: it.id, seekerPost: it.seekerPost, responsePost: it.responsePost,
+      gold: Object.fromEntries(Object.entries(it.mechanisms).map(([m, v]) => [m, { level: v!.goldLevel ?? v!.level, spans: v!.goldSpans ?? [] }])) }));
+    await everyTheme('Rationale Inspector', async (theme) => {
+      const p = await suite.hx.open({ bundle: 'rationaleInspector', theme, vscodeApi: true, plotly: 'lazy', body: '<div id="root"></div>', viewport: { width: 1280, height: 900 } });
+      opened.push(p);
+      await send(p, { type: 'init', v: 1, examples, models: [{ id: 'm1', label: 'bi-encoder small' }, { id: 'm2', label: 'tagger' }], modelId: 'm1' });
+      await send(p, { type: 'review', v: 1, review: { file: '/data/dev.review.jsonl', reviewer: 'ana', pairs: { 'item-1': { ER: { level: 1, added: [], removed: [], goldSuspect: true, notes: ['check'] } } } as never, problems: [], canUndo: true } });
+      const req = await p.js<{ requestId: number }>(`window.__posted.find((m) => m.type === 'score')`);
+      const item = r.items[0];
+      await send(p, { type: 'scored', v: 1, requestId: req.requestId, item: { ...item, mechanisms: Object.fromEntries(Object.entries(item.mechanisms).map(([m, v]) => [m, { ...v!, tokens: v!.tokens.map((t) => ({ ...t, salience: t.prob / 2 })) }])) }, maxLen: 64, elapsedMs: 5 });
+      await send(p, { type: 'levels', v: 1, predictions: { 'item-1': { ER: 2 as Level } as Record<Mechanism, Level> } });
+      return p;
+    });
+  });
+
+  function reportNotebook() {
+    const nb = emptyNotebook({ title: 'Accessibility of the HTML report (invented data)' });
+    nb.cells.push(markdownCell('# Every renderer\nEach cell below displays one rich output.'));
+    payloads().forEach(([, mime, payload], i) => {
+      const cell = codeCell(`display(${JSON.stringify(mime)}) // a long source line that scrolls sideways in its block ${'x'.repeat(300)}`, `c${i}`);
+      cell.outputs.push({ kind: 'display', bundle: { 'text/plain': `<${mime}>`, [mime]: payload } });
+      cell.execution = { count: i + 1, status: 'ok', durationMs: 12 };
+      nb.cells.push(cell);
+    });
+    return nb;
+  }
+
+  for (const mode of [{ colorScheme: 'light' as const }, { colorScheme: 'dark' as const }, { colorScheme: 'dark' as const, forcedColors: true }, { colorScheme: 'light' as const, forcedColors: true }]) {
+    it(`HTML report: ${mode.colorScheme} scheme${mode.forcedColors ? ', forced colours' : ''}`, async () => {
+      const p = await suite.hx.openHtml(renderHtmlReport(reportNotebook()), { ...mode, viewport: { width: 1180, height: 900 } });
+      opened.push(p);
+      await p.page.waitForFunction('document.documentElement.dataset.empathyRendered === "7"');
+      const found = await seriousViolations(p);
+      assert.deepEqual(found, [], `${found.length} serious/critical axe violations`);
+    });
+  }
+});
