@@ -10,6 +10,9 @@ import { ALL_THEMES, useHarness, fixture, outputDiv, type TestPage, type Theme }
 import { seriousViolations } from './axe';
 import * as gen from './fixtures/generate';
 
+/** "theme rule" → count, for a failure message that survives mocha's diff truncation. */
+const summary = (found: string[]) => JSON.stringify(found.reduce<Record<string, number>>((a, f) => { const k = f.split(' (')[0]; a[k] = (a[k] ?? 0) + 1; return a; }, {}));
+
 /** Every renderer's payload, as the notebook displays it. */
 function payloads(): Array<[string, string, unknown]> {
   return [
@@ -37,7 +40,7 @@ describe('webviews: accessibility (axe-core, WCAG 2.1 AA)', function () {
       const p = await open(theme);
       for (const v of await seriousViolations(p)) found.push(`${theme}: ${v}`);
     }
-    assert.deepEqual(found, [], `${what}: ${found.length} serious/critical axe violations`);
+    assert.deepEqual(found, [], `${what}: ${found.length} serious/critical axe violations: ${summary(found)}`);
   }
 
   for (const [name, mime, payload] of payloads()) {
@@ -101,7 +104,7 @@ describe('webviews: accessibility (axe-core, WCAG 2.1 AA)', function () {
       opened.push(p);
       await p.page.waitForFunction('document.documentElement.dataset.empathyRendered === "7"');
       const found = await seriousViolations(p);
-      assert.deepEqual(found, [], `${found.length} serious/critical axe violations`);
+      assert.deepEqual(found, [], `${found.length} serious/critical axe violations: ${summary(found)}`);
     });
   }
 });

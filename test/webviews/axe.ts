@@ -10,11 +10,12 @@ export interface AxeFinding { rule: string; impact: string; target: string; summ
 /** Every axe violation on the page as it is now (the page's own script tags are untouched: axe comes in by evaluate). */
 export async function axeFindings(p: TestPage): Promise<AxeFinding[]> {
   if (!(await p.js<boolean>('typeof window.axe === "object"'))) await p.page.evaluate(AXE_SOURCE);
-  return p.page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: unknown[]; failureSummary?: string }> }> }> } }).axe;
-    const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] }, resultTypes: ['violations'] });
-    return r.violations.flatMap((v) => v.nodes.map((n) => ({ rule: v.id, impact: v.impact ?? 'unknown', target: JSON.stringify(n.target), summary: (n.failureSummary ?? '').replace(/\s+/g, ' ').slice(0, 240) })));
-  });
+  // A string, not a function: the test project's types have no DOM.
+  return p.page.evaluate(`(async () => {
+    const r = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] }, resultTypes: ['violations'] });
+    return r.violations.flatMap((v) => v.nodes.map((n) => ({ rule: v.id, impact: v.impact || 'unknown', target: JSON.stringify(n.target),
+      summary: (n.failureSummary || '').replace(/\\s+/g, ' ').slice(0, 240) })));
+  })()`) as Promise<AxeFinding[]>;
 }
 
 /** The serious and critical ones (what the tests hold at zero), as readable lines. */

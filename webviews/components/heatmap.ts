@@ -3,6 +3,7 @@
 // gold rationale spans outlined, and the part cut off at max_len struck through behind a ✂ marker.
 import type { RationaleTokenView } from '../../kernel/protocol/mime';
 import { h } from '../core/dom';
+import { resolveColor, surface, tint } from '../core/contrast';
 
 export type HeatMode = 'prob' | 'salience' | 'gold';
 
@@ -69,7 +70,10 @@ export function heatmap(text: string, tokens: RationaleTokenView[], opts: Heatma
     const x = mode === 'prob' ? p.tok.prob : mode === 'salience' ? (p.tok.salience ?? 0) : isGold ? 1 : 0;
     return Math.max(0, Math.min(1, x));
   };
-  const bg = (shade: number) => `background:color-mix(in srgb, ${color} ${Math.round(shade * 85)}%, transparent)`;
+  // Opaque shades with a text colour chosen from each shade's luminance, so every token keeps >= 4.5:1.
+  const base = resolveColor(color);
+  const under = surface();
+  const bg = (shade: number) => tint(base, shade * 0.85, under);
   ps.forEach((p, i) => {
     const str = text.slice(p.start, p.end);
     if (!p.tok) {
@@ -87,8 +91,10 @@ export function heatmap(text: string, tokens: RationaleTokenView[], opts: Heatma
     const shade = scoreOf(p);
     const label = `${JSON.stringify(str)} · p(rationale)=${p.tok.prob.toFixed(3)}${p.tok.salience !== undefined ? ` · salience=${p.tok.salience.toFixed(3)}` : ''}${isGold ? ' · gold' : ''}`;
     const span = h('span', {
-      class: `ew-tok${isGold ? ' ew-tok-gold' : ''}`, 'data-prob': p.tok.prob.toFixed(4), 'data-shade': shade.toFixed(3),
+      class: `ew-tok${isGold ? ' ew-tok-gold' : ''}${shade >= 0.5 ? ' ew-tok-hi' : ''}`, 'data-prob': p.tok.prob.toFixed(4), 'data-shade': shade.toFixed(3),
       'data-token': p.tok.index, title: label, style: bg(shade),
+      // Screen readers hear it through CSS generated text (not part of textContent, which stays the response).
+      'data-sr': shade >= 0.5 ? ` (${mode === 'salience' ? 'salience' : 'rationale, probability'} ${(mode === 'salience' ? shade : p.tok.prob).toFixed(2)})` : null,
     }, str);
     if (opts.onHover) {
       const t = { text: str, prob: p.tok.prob, salience: p.tok.salience, gold: isGold };
@@ -117,7 +123,7 @@ export function heatmap(text: string, tokens: RationaleTokenView[], opts: Heatma
 /** A legend strip: low → high shading, the gold outline, the truncation mark. */
 export function heatLegend(color: string, label = 'p(rationale)'): HTMLElement {
   return h('div', { class: 'ew-legend' },
-    h('span', null, label, ' 0 ', h('span', { class: 'ew-swatch', style: `background:linear-gradient(90deg, transparent, color-mix(in srgb, ${color} 85%, transparent))` }), ' 1'),
+    h('span', null, label, ' 0 ', h('span', { class: 'ew-swatch', style: `background:linear-gradient(90deg, transparent, color-mix(in srgb, ${color} 85%, transparent))` }), ' 1 ', h('span', { class: 'ew-tok-hi' }, 'underlined'), ' ≥ 0.5'),
     h('span', null, h('span', { class: 'ew-gold', style: 'padding:0 6px' }, 'gold'), ' rationale span'),
     h('span', null, h('span', { class: 'ew-trunc-mark' }, '✂'), ' cut at max_len'));
 }

@@ -8,7 +8,7 @@ const PALETTES: Record<'light' | 'dark', Record<string, string>> = {
     '--vscode-font-size': '13px',
     '--vscode-editor-font-family': 'ui-monospace, "SF Mono", Menlo, Consolas, monospace',
     '--vscode-foreground': '#3b3b3b',
-    '--vscode-descriptionForeground': '#6f6f6f',
+    '--vscode-descriptionForeground': '#616161', // #6f6f6f was 4.48:1 on the quote grey (#f2f2f2); WCAG AA needs 4.5
     '--vscode-editor-background': '#ffffff',
     '--vscode-editor-foreground': '#3b3b3b',
     '--vscode-panel-border': '#e5e5e5',
@@ -169,7 +169,7 @@ export function chartColors(el: Element): ChartColors {
   const fg = cssVar(el, '--vscode-foreground', '#3b3b3b');
   return {
     fg,
-    muted: cssVar(el, '--vscode-descriptionForeground', '#6f6f6f'),
+    muted: cssVar(el, '--vscode-descriptionForeground', '#616161'),
     bg: cssVar(el, '--vscode-editor-background', '#ffffff'),
     grid: cssVar(el, '--vscode-widget-border', cssVar(el, '--vscode-panel-border', '#d0d0d0')),
     font: cssVar(el, '--vscode-font-family', 'sans-serif'),

@@ -253,14 +253,14 @@ export class RationaleInspector {
       const gold = edited ? undefined : this.current?.gold?.[mech];
       const withGold = { ...m, goldSpans: gold?.spans ?? m.goldSpans, goldLevel: gold?.level ?? m.goldLevel };
       const goldCard = h('div', { class: 'ew-card ew-gold-card', 'data-mechanism': mech },
-        h('h4', null, `${mech} · gold`),
+        h('h3', null, `${mech} · gold`),
         gold
           ? h('div', null, h('div', { style: 'margin-bottom:4px' }, goldChip(gold.level)), h('div', { class: 'ew-heat' }, spanText(item.responsePost, { [mech]: gold.spans })))
           : h('div', { class: 'ew-muted' }, edited ? 'Edited text: the gold annotation applies to the original response only.' : 'No gold annotation for this example.'));
       const hasSal = m.tokens.some((t) => t.salience !== undefined);
       const salCard = hasSal
         ? salienceCard(rationaleCard(item.responsePost, mech, withGold, { mode: 'salience', maxLen: this.maxLen, title: `${mech} · gradient × input` }))
-        : h('div', { class: 'ew-card', 'data-mechanism': mech }, h('h4', null, `${mech} · gradient × input`), h('div', { class: 'ew-muted' }, this.salience ? `The host returned no salience${this.salienceNote ? `: ${this.salienceNote}` : ''}.` : 'Salience is off.'));
+        : h('div', { class: 'ew-card', 'data-mechanism': mech }, h('h3', null, `${mech} · gradient × input`), h('div', { class: 'ew-muted' }, this.salience ? `The host returned no salience${this.salienceNote ? `: ${this.salienceNote}` : ''}.` : 'Salience is off.'));
       this.results.appendChild(h('div', { class: 'ew-mech-row', 'data-mechanism': mech },
         h('div', { class: 'ew-muted', style: `border-left:3px solid ${MECH_COLOR[mech]};padding-left:6px;margin:2px 0` }, MECHANISM_NAMES[mech]),
         h('div', { class: 'ew-cols', style: 'grid-template-columns:repeat(3,minmax(200px,1fr))' },
