@@ -57,6 +57,40 @@ describe('webviews: accessibility (axe-core, WCAG 2.1 AA)', function () {
     });
   }
 
+  it('plots have text alternatives reached by keyboard: the loss table, the confusion cells, the level counts', async () => {
+    const loss = gen.lossCurve({ runs: 2, steps: 120 });
+    const dataset = gen.dataset(120, 4);
+    const p = await suite.hx.open({ bundle: 'report', plotly: 'inline', theme: 'light',
+      body: `<main>${outputDiv(MIME.lossCurve, loss, 'o0')}${outputDiv(MIME.confusion, fixture('confusion.json'), 'o1')}${outputDiv(MIME.dataset, dataset, 'o2')}</main>` });
+    opened.push(p);
+    await p.page.waitForFunction('document.documentElement.dataset.empathyRendered === "3"');
+    await p.js(`window.__mouse = 0; for (const t of ['mousedown', 'pointerdown', 'mousemove']) addEventListener(t, () => window.__mouse++, true)`);
+    const focusIs = (sel: string) => p.js<boolean>(`document.activeElement === document.querySelector(${JSON.stringify(sel)})`);
+    async function tabTo(sel: string): Promise<void> {
+      for (let i = 0; i < 40; i++) { if (await focusIs(sel)) return; await p.page.keyboard.press('Tab'); }
+      assert.fail(`Tab never reached ${sel}`);
+    }
+    // the loss curve's numbers: a <details> opened with Enter, one row per run and epoch
+    await tabTo('.ew-loss-table summary');
+    await p.page.keyboard.press('Enter');
+    assert.equal(await p.js(`document.querySelector('.ew-loss-table').open`), true);
+    const epochs = loss.runs.reduce((n, r) => n + new Set(r.steps.map((s) => s.epoch)).size, 0);
+    assert.equal(await p.js(`__t.count('.ew-loss-table tbody tr')`), epochs);
+    const run0 = loss.runs[0], e0 = run0.steps.filter((s) => s.epoch === run0.steps[0].epoch);
+    const meanLoss = e0.reduce((a, s) => a + s.loss, 0) / e0.length;
+    assert.equal(await p.js(`document.querySelector('.ew-loss-table tbody tr td:nth-child(4)').textContent`), meanLoss.toFixed(4), 'mean loss of the first epoch');
+    await tabTo('.ew-loss-table [role=region]');
+    // the confusion matrix: a table with header cells; a cell reached by Tab lists its examples on Enter
+    assert.match(await p.js<string>(`document.querySelector('.ew-cm th').textContent`), /\S/, 'the corner header is not empty');
+    await tabTo('.ew-cm[data-mechanism=ER] .ew-cell[data-gold="0"][data-pred="0"]');
+    await p.page.keyboard.press('Enter');
+    assert.match(await p.js<string>(`document.querySelector('.ew-examples').textContent`), /gold no → predicted no/);
+    // the level chart names its counts
+    const er = dataset.rows.filter((r) => r.levels.ER === 2).length;
+    assert.match(await p.js<string>(`document.querySelector('.ew-level-chart').getAttribute('aria-label')`), new RegExp(`ER: no \\d+, weak \\d+, strong ${er}`));
+    assert.equal(await p.js<number>('window.__mouse'), 0, 'keyboard only');
+  });
+
   it('panel: Dataset Explorer (with predictions)', async () => {
     const dataset = gen.dataset(200, 21, 'invented-train.csv');
     await everyTheme('Dataset Explorer', async (theme) => {

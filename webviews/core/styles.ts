@@ -42,6 +42,7 @@ const CSS = `
 .ew-card h3{margin:0 0 6px;font-size:100%}
 .ew-sr{position:absolute;width:1px;height:1px;padding:0;margin:-1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0}
 .ew-plot{width:100%;min-height:120px}
+.ew-data summary{cursor:pointer;margin:4px 0}
 .ew-cm{border-collapse:collapse;margin:4px 0}
 .ew-cm td.ew-cell{width:64px;height:44px;text-align:center;cursor:pointer;border:1px solid var(--vscode-panel-border,#e5e5e5);font-variant-numeric:tabular-nums}
 .ew-cm td.ew-cell:hover{outline:2px solid var(--vscode-focusBorder,#005fb8);outline-offset:-2px}
