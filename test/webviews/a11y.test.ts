@@ -120,6 +120,29 @@ describe('webviews: accessibility (axe-core, WCAG 2.1 AA)', function () {
     });
   });
 
+  it('200% zoom (a 1280 px window at 640 CSS px): the panels and the heatmaps reflow without a horizontal page scroll', async () => {
+    const r = gen.rationales({ items: 2 });
+    const examples: InspectorExample[] = r.items.map((it) => ({ id: it.id, seekerPost: it.seekerPost, responsePost: it.responsePost }));
+    const viewport = { width: 640, height: 450 };
+    const overflow = (p: TestPage) => p.js<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+    const insp = await suite.hx.open({ bundle: 'rationaleInspector', theme: 'light', vscodeApi: true, plotly: 'lazy', body: '<div id="root"></div>', viewport });
+    opened.push(insp);
+    await send(insp, { type: 'init', v: 1, examples, models: [{ id: 'm1', label: 'bi-encoder small' }], modelId: 'm1' });
+    const req = await insp.js<{ requestId: number }>(`window.__posted.find((m) => m.type === 'score')`);
+    await send(insp, { type: 'scored', v: 1, requestId: req.requestId, item: r.items[0], maxLen: 64 });
+    assert.equal(await overflow(insp), 0, 'Rationale Inspector');
+    const dataset = gen.dataset(60, 4);
+    const de = await suite.hx.open({ bundle: 'datasetExplorer', theme: 'light', vscodeApi: true, plotly: 'inline', body: '<div id="root"></div>', viewport });
+    opened.push(de);
+    await send(de, { type: 'dataset', v: 1, dataset });
+    await de.page.waitForSelector('.ew-level-chart .main-svg');
+    assert.equal(await overflow(de), 0, 'Dataset Explorer');
+    const heat = await suite.hx.open({ bundle: 'report', plotly: 'lazy', theme: 'light', viewport, body: `<main>${outputDiv(MIME.rationales, r, 'o0')}</main>` });
+    opened.push(heat);
+    await heat.page.waitForFunction('document.documentElement.dataset.empathyRendered !== undefined');
+    assert.equal(await overflow(heat), 0, 'rationale heatmaps');
+  });
+
   function reportNotebook() {
     const nb = emptyNotebook({ title: 'Accessibility of the HTML report (invented data)' });
     nb.cells.push(markdownCell('# Every renderer\nEach cell below displays one rich output.'));

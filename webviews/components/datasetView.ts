@@ -151,7 +151,9 @@ export class DatasetView {
       if (g === undefined) return '–';
       const chip = h('span', { class: `ew-chip ew-lv${g}`, title: `gold ${m} level` }, LEVEL_NAMES[g]);
       if (p === undefined) return chip;
-      return h('span', null, chip, h('span', { class: p === g ? 'ew-muted' : '', style: p === g ? null : 'color:var(--vscode-errorForeground,#c72e0f)', title: 'predicted' }, `→ ${LEVEL_NAMES[p]}`));
+      return h('span', null, chip, h('span', { class: p === g ? 'ew-muted' : '', style: p === g ? null : 'color:var(--vscode-errorForeground,#c72e0f)', title: p === g ? 'predicted (right)' : 'predicted (wrong)' },
+        // a wrong prediction is marked by a sign too, not by colour alone
+        `→ ${LEVEL_NAMES[p]}${p === g ? '' : ' ✗'}`));
     };
     return [
       { key: 'id', label: 'id', cell: (r) => r.id, className: 'ew-muted ew-id' },

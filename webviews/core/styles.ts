@@ -36,6 +36,14 @@ const CSS = `
 .ew-span-IP{background:color-mix(in srgb,var(--vscode-charts-blue,#1a85ff) 28%,transparent)}
 .ew-span-EX{background:color-mix(in srgb,var(--vscode-charts-green,#388a34) 30%,transparent)}
 .ew-span-multi{background:color-mix(in srgb,var(--vscode-charts-purple,#652d90) 30%,transparent)}
+/* Not by colour alone: each mechanism's span has its own underline, and screen readers hear which one. */
+mark.ew-span{text-decoration:underline;text-decoration-thickness:2px;text-underline-offset:3px}
+mark.ew-span-IP{text-decoration-style:dashed}
+mark.ew-span-EX{text-decoration-style:dotted}
+mark.ew-span-multi{text-decoration-style:double}
+.ew-spantext mark.ew-span::before,.ew-spantext mark.ew-span::after{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+.ew-spantext mark.ew-span::before{content:' (' attr(title) ': '}
+.ew-spantext mark.ew-span::after{content:') '}
 .ew-grid{display:grid;gap:12px}
 .ew-cols{display:grid;grid-template-columns:repeat(auto-fit,minmax(260px,1fr));gap:12px}
 .ew-card{border:1px solid var(--vscode-panel-border,#e5e5e5);border-radius:4px;padding:8px 10px;background:var(--vscode-editorWidget-background,transparent)}
@@ -76,6 +84,9 @@ const CSS = `
 .ew-stats{display:flex;gap:18px;flex-wrap:wrap;margin:4px 0}
 .ew-stat b{font-size:120%}
 .ew-split{display:grid;grid-template-columns:minmax(220px,30%) 1fr;gap:12px}
+.ew-cols3{grid-template-columns:repeat(3,minmax(200px,1fr))}
+/* Reflow at 200% zoom (WCAG 1.4.10): one column, no horizontal scrolling of text. */
+@media (max-width: 760px){.ew-split,.ew-cols3{grid-template-columns:minmax(0,1fr)}.ew-toolbar vscode-textfield{width:100%}}
 .ew-list{max-height:520px;overflow:auto;border:1px solid var(--vscode-panel-border,#e5e5e5);border-radius:3px}
 .ew-list div{padding:4px 8px;cursor:pointer;border-bottom:1px solid var(--vscode-panel-border,#e5e5e5)}
 .ew-list div:hover{background:var(--vscode-list-hoverBackground,#f2f2f2)}

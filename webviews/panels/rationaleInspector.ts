@@ -263,7 +263,7 @@ export class RationaleInspector {
         : h('div', { class: 'ew-card', 'data-mechanism': mech }, h('h3', null, `${mech} · gradient × input`), h('div', { class: 'ew-muted' }, this.salience ? `The host returned no salience${this.salienceNote ? `: ${this.salienceNote}` : ''}.` : 'Salience is off.'));
       this.results.appendChild(h('div', { class: 'ew-mech-row', 'data-mechanism': mech },
         h('div', { class: 'ew-muted', style: `border-left:3px solid ${MECH_COLOR[mech]};padding-left:6px;margin:2px 0` }, MECHANISM_NAMES[mech]),
-        h('div', { class: 'ew-cols', style: 'grid-template-columns:repeat(3,minmax(200px,1fr))' },
+        h('div', { class: 'ew-cols ew-cols3' },
           goldCard,
           rationaleCard(item.responsePost, mech, withGold, { mode: 'prob', maxLen: this.maxLen, title: `${mech} · predicted` }),
           salCard)));
