@@ -91,6 +91,26 @@ describe('webviews: accessibility (axe-core, WCAG 2.1 AA)', function () {
     assert.equal(await p.js<number>('window.__mouse'), 0, 'keyboard only');
   });
 
+  it('plot colours keep 3:1 against the background in every theme (six runs: every series colour)', async () => {
+    const low: string[] = [];
+    for (const theme of ALL_THEMES) {
+      const p = await suite.hx.open({ bundle: 'report', plotly: 'inline', theme, body: `<main>${outputDiv(MIME.lossCurve, gen.lossCurve({ runs: 6, steps: 40 }), 'o0')}</main>` });
+      opened.push(p);
+      await p.page.waitForFunction('document.documentElement.dataset.empathyRendered !== undefined');
+      // WCAG relative luminance in the page, on the colours plotly was given and the page background
+      low.push(...(await p.js<string[]>(`(() => {
+        const probe = document.createElement('span'); document.body.appendChild(probe);
+        const rgbOf = (css) => { probe.style.color = css; const m = getComputedStyle(probe).color.match(/[\\d.]+/g); if (!m) throw new Error("no colour: " + css + " → " + getComputedStyle(probe).color); return m.slice(0, 3).map(Number); };
+        const lum = (c) => { const [r, g, b] = c.map((x) => { x /= 255; return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4; }); return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+        const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+        const bg = rgbOf(getComputedStyle(document.body).backgroundColor);
+        return document.querySelector('.ew-loss-plot').data.filter((t) => t.hoverinfo !== 'skip' && t.yaxis !== 'y2')
+          .map((t) => [t.name, t.line.color, ratio(rgbOf(t.line.color), bg)]).filter(([, , r]) => r < 3).map(([n, c, r]) => n + ' ' + c + ' ' + r.toFixed(2));
+      })()`)).map((x) => `${theme}: ${x}`));
+    }
+    assert.deepEqual(low, []);
+  });
+
   it('panel: Dataset Explorer (with predictions)', async () => {
     const dataset = gen.dataset(200, 21, 'invented-train.csv');
     await everyTheme('Dataset Explorer', async (theme) => {
