@@ -111,6 +111,18 @@ describe('webviews: accessibility (axe-core, WCAG 2.1 AA)', function () {
     assert.deepEqual(low, []);
   });
 
+  it('sortable tables sort from the keyboard (Tab to a header, Enter)', async () => {
+    const p = await suite.hx.open({ bundle: 'report', plotly: 'lazy', theme: 'light', body: `<main>${outputDiv(MIME.table, fixture('table.json'), 'o0')}</main>` });
+    opened.push(p);
+    await p.page.waitForFunction('document.documentElement.dataset.empathyRendered !== undefined');
+    await p.page.keyboard.press('Tab');
+    assert.equal(await p.js(`document.activeElement.closest('th')?.dataset.key`), '0', 'the first header takes focus');
+    await p.page.keyboard.press('Enter');
+    assert.equal(await p.js(`document.querySelector('th[data-key="0"]').getAttribute('aria-sort')`), 'ascending');
+    await p.page.keyboard.press('Enter'); // the focus stayed on the redrawn header
+    assert.equal(await p.js(`document.querySelector('th[data-key="0"]').getAttribute('aria-sort')`), 'descending');
+  });
+
   it('panel: Dataset Explorer (with predictions)', async () => {
     const dataset = gen.dataset(200, 21, 'invented-train.csv');
     await everyTheme('Dataset Explorer', async (theme) => {

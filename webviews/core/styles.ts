@@ -20,6 +20,7 @@ const CSS = `
 .ew-table th,.ew-table td{border-bottom:1px solid var(--vscode-panel-border,#e5e5e5);padding:3px 8px;text-align:left;vertical-align:top}
 .ew-table th{font-weight:600;white-space:nowrap;border-bottom-color:var(--vscode-widget-border,#d0d0d0)}
 .ew-table th.ew-sortable{cursor:pointer;user-select:none}
+.ew-sort{background:none;border:0;padding:0;margin:0;font:inherit;color:inherit;cursor:pointer;text-align:inherit;white-space:nowrap}
 .ew-table th.ew-sortable:hover{background:var(--vscode-list-hoverBackground,#f2f2f2)}
 .ew-table td.ew-num,.ew-table th.ew-num{text-align:right}
 .ew-table tr:hover td{background:var(--vscode-list-hoverBackground,#f2f2f2)}
