@@ -207,6 +207,7 @@ describe('webviews: panels in headless Chromium', function () {
     const second = await waitFor(async () => (await scores()).find((s) => s.exampleId === 'item-2'), 'item-2 scored');
     await answer(second);
     assert.equal(await p.js(`document.querySelector('.ew-examples-list [aria-selected=true]').dataset.id`), 'item-2');
+    assert.equal(await p.js(`document.getElementById(document.activeElement.getAttribute('aria-activedescendant')).dataset.id`), 'item-2', 'the focused list names the open example');
     // the response box: Tab, select all, type — the debounced score comes back
     await tabTo(/^response\|/);
     await p.page.keyboard.press('Control+A');

@@ -19,7 +19,7 @@ export class DatasetExplorer {
   private dataset: DatasetPayload | undefined;
   private modelLabel: string | undefined;
   private readonly title = h('h2', { class: 'ew-title', style: 'font-size:130%' }, 'Dataset Explorer');
-  private readonly status = h('div', { class: 'ew-status ew-muted' }, 'Waiting for a dataset…');
+  private readonly status = h('div', { class: 'ew-status ew-muted', role: 'status' }, 'Waiting for a dataset…');
   private readonly stats = h('div', { class: 'ew-card ew-slice-stats' });
   private readonly metrics = h('div', { class: 'ew-card ew-slice-metrics' });
   private readonly body = h('div');
