@@ -111,6 +111,21 @@ describe('webviews: accessibility (axe-core, WCAG 2.1 AA)', function () {
     assert.deepEqual(low, []);
   });
 
+  it('a live theme switch repaints the heatmap and confusion shades (still no serious violation)', async () => {
+    const p = await suite.hx.open({ bundle: 'report', plotly: 'lazy', theme: 'light',
+      body: `<main>${outputDiv(MIME.rationales, gen.rationales({ items: 2 }), 'o0')}${outputDiv(MIME.confusion, fixture('confusion.json'), 'o1')}</main>` });
+    opened.push(p);
+    await p.page.waitForFunction('document.documentElement.dataset.empathyRendered === "2"');
+    const colours = () => p.js<string[]>(`[...document.querySelectorAll('.ew-tok[data-tint], .ew-cell')].slice(0, 40).map((e) => e.style.background)`);
+    const light = await colours();
+    await p.js(`document.documentElement.dataset.empathyTheme = 'dark'`);
+    await p.js(`__t.frame()`);
+    await p.js(`__t.frame()`);
+    const dark = await colours();
+    assert.ok(light.some((c) => c) && dark.some((c, i) => c !== light[i]), 'shades repainted');
+    assert.deepEqual(await seriousViolations(p), []);
+  });
+
   it('sortable tables sort from the keyboard (Tab to a header, Enter)', async () => {
     const p = await suite.hx.open({ bundle: 'report', plotly: 'lazy', theme: 'light', body: `<main>${outputDiv(MIME.table, fixture('table.json'), 'o0')}</main>` });
     opened.push(p);

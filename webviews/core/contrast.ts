@@ -49,9 +49,53 @@ export function surface(doc: Document = document): { bg: Rgb; fg: Rgb } {
   return { bg: blend(widget, editor), fg: blend(resolveColor('var(--vscode-foreground, #3b3b3b)', doc), editor) };
 }
 
-/** Opaque background and (when needed) text colour for `color` at `share` (0..1) over the surface. */
-export function tint(color: Rgba, share: number, under: { bg: Rgb; fg: Rgb }): string {
-  const bg = blend(color, under.bg, share);
-  const ink = inkOn(bg, under.fg);
-  return `background:${rgb(bg)};${ink ? `color:${rgb(ink)};` : ''}`;
+export interface Tinter { paint(el: HTMLElement, share: number): void }
+
+/**
+ * Paints elements with the CSS colour `color` at a share (0..1) over the surface: an opaque background and,
+ * where the theme foreground would fall under 4.5:1, black or white text. Painted elements remember colour
+ * and share (data-tint), so a theme switch repaints them (watchTints).
+ */
+export function tinter(color: string, doc: Document = document): Tinter {
+  const base = resolveColor(color, doc);
+  const under = surface(doc);
+  return {
+    paint(el, share) {
+      el.dataset.tint = color;
+      el.dataset.tintShare = String(share);
+      if (!(share > 0)) { el.style.background = ''; el.style.color = ''; return; }
+      const bg = blend(base, under.bg, share);
+      const ink = inkOn(bg, under.fg);
+      el.style.background = rgb(bg);
+      el.style.color = ink ? rgb(ink) : '';
+    },
+  };
+}
+
+/** Repaint every tinted element from the current theme. */
+export function retint(doc: Document = document): void {
+  const byColor = new Map<string, Tinter>();
+  doc.querySelectorAll<HTMLElement>('[data-tint]').forEach((el) => {
+    const color = el.dataset.tint!;
+    let t = byColor.get(color);
+    if (!t) byColor.set(color, (t = tinter(color, doc)));
+    t.paint(el, Number(el.dataset.tintShare));
+  });
+}
+
+let watching = false;
+/** Once per document: repaint tints on a theme change (VS Code body classes and variables, data-empathy-theme, OS scheme). */
+export function watchTints(doc: Document = document): void {
+  if (watching || typeof MutationObserver === 'undefined') return;
+  watching = true;
+  let pending = false;
+  const run = () => {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(() => { pending = false; retint(doc); });
+  };
+  const mo = new MutationObserver(run);
+  mo.observe(doc.documentElement, { attributes: true, attributeFilter: ['data-empathy-theme', 'class', 'style'] });
+  if (doc.body) mo.observe(doc.body, { attributes: true, attributeFilter: ['class', 'data-vscode-theme-kind'] });
+  window.matchMedia?.('(prefers-color-scheme: dark)').addEventListener?.('change', run);
 }

@@ -8,7 +8,7 @@ import { append, clear, h } from '../core/dom';
 import { ellipsis, fmt, pct } from '../core/format';
 import { checkbox } from '../core/controls';
 import { stateOf } from '../core/context';
-import { resolveColor, surface, tint } from '../core/contrast';
+import { tinter, watchTints } from '../core/contrast';
 
 export function validateConfusion(p: unknown): ConfusionPayload {
   const c = new Checker(MIME.confusion);
@@ -75,8 +75,8 @@ export const render = guarded('confusion matrix', (el, payload, ctx) => {
 function mechanismCard(m: ConfusionPayload['mechanisms'][number], normalised: boolean, onCell: (g: number, q: number, cell: HTMLElement) => void): HTMLElement {
   const rowSums = m.matrix.map((r) => r.reduce((a, b) => a + b, 0));
   const max = Math.max(1, ...m.matrix.flat());
-  const blue = resolveColor('var(--vscode-charts-blue,#1a85ff)');
-  const under = surface();
+  const blue = tinter('var(--vscode-charts-blue,#1a85ff)');
+  watchTints();
   const grid = h('table', { class: 'ew-cm', 'data-mechanism': m.mechanism },
     h('caption', { class: 'ew-sr' }, `${m.mechanism} confusion matrix: rows gold level, columns predicted level`),
     h('tr', null, h('th', null, h('span', { class: 'ew-sr' }, 'gold level by predicted level')), h('th', { colspan: 3, class: 'ew-axis', scope: 'colgroup' }, 'predicted')),
@@ -90,8 +90,9 @@ function mechanismCard(m: ConfusionPayload['mechanisms'][number], normalised: bo
       const cell = h('td', {
         class: `ew-cell${g === q ? ' ew-diag' : ''}`, 'data-gold': g, 'data-pred': q, 'data-count': count, tabindex: 0,
         title: `gold ${LEVEL_NAMES[g]} → predicted ${LEVEL_NAMES[q]}: ${count} (${pct(frac)} of gold ${LEVEL_NAMES[g]})`,
-        style: `${tint(blue, alpha / 100, under)}${g === q ? 'font-weight:700;' : ''}`,
+        style: g === q ? 'font-weight:700' : null,
       }, normalised ? pct(frac, 0) : String(count), normalised ? h('div', { style: 'font-size:80%' }, String(count)) : null);
+      blue.paint(cell, alpha / 100);
       cell.addEventListener('click', () => onCell(g, q, cell));
       cell.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') onCell(g, q, cell); });
       tr.appendChild(cell);
