@@ -96,6 +96,9 @@ function renderOutput(o: CellOutput, count: number | null, scriptAvailable: bool
 const STYLE = `
 :root { color-scheme: light dark; --fg: #1f2328; --bg: #ffffff; --muted: #656d76; --border: #d0d7de; --code-bg: #f6f8fa; --err: #b42318; --warn: #9a6700; }
 @media (prefers-color-scheme: dark) { :root { --fg: #e6edf3; --bg: #0d1117; --muted: #8d96a0; --border: #30363d; --code-bg: #161b22; --err: #ff7b72; --warn: #d29922; } }
+/* Forced colours (Windows high contrast): system colours everywhere, borders kept so structure stays visible. */
+@media (forced-colors: active) { :root { --fg: CanvasText; --bg: Canvas; --muted: CanvasText; --border: CanvasText; --code-bg: Canvas; --err: CanvasText; --warn: CanvasText; } }
+:focus-visible { outline: 2px solid Highlight; outline-offset: 2px; }
 body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; color: var(--fg); background: var(--bg); margin: 0; }
 main { max-width: 1100px; margin: 0 auto; padding: 24px; }
 header.report { border-bottom: 1px solid var(--border); margin-bottom: 16px; color: var(--muted); font-size: 13px; }
@@ -138,7 +141,7 @@ export function renderHtmlReport(nb: Notebook, opts: HtmlReportOptions = {}): st
       needsPlotly ||= r.plot;
       return r.html;
     }).join('\n');
-    return `<section class="cell code" id="cell-${escapeHtml(c.id ?? String(idx))}">${head}<pre class="source"><code class="language-${escapeHtml(c.language)}">${escapeHtml(c.source)}</code></pre><div class="outputs">${outputs}</div></section>`;
+    return `<section class="cell code" id="cell-${escapeHtml(c.id ?? String(idx))}">${head}<pre class="source" tabindex="0" aria-label="cell ${ex?.count ?? idx + 1} source"><code class="language-${escapeHtml(c.language)}">${escapeHtml(c.source)}</code></pre><div class="outputs">${outputs}</div></section>`;
   }).join('\n');
   const plotlyPath = opts.plotly === false ? undefined : opts.plotly ?? defaultPlotly();
   const plotly = script && needsPlotly && plotlyPath && fs.existsSync(plotlyPath) ? fs.readFileSync(plotlyPath, 'utf8') : undefined;

@@ -13,7 +13,53 @@ export { CHROMIUM } from '../support/chromium';
 export const SHOT_DIR = path.join(REPO, 'test-output', 'screenshots');
 const ORIGIN = 'http://empathy.test';
 
-export type Theme = 'light' | 'dark';
+export type Theme = 'light' | 'dark' | 'hc-dark' | 'hc-light';
+export const ALL_THEMES: Theme[] = ['light', 'dark', 'hc-dark', 'hc-light'];
+
+/**
+ * VS Code's high-contrast themes as a webview sees them: a body class and the --vscode-* variables the
+ * host defines (values of the built-in "Dark High Contrast" / "Light High Contrast" themes for the
+ * variables our webviews and @vscode-elements read). Our own fallback palette is then not installed.
+ */
+const HIGH_CONTRAST: Record<'hc-dark' | 'hc-light', { bodyClass: string; vars: Record<string, string> }> = {
+  'hc-dark': { bodyClass: 'vscode-high-contrast', vars: {
+    'font-family': 'system-ui, sans-serif', 'font-size': '13px', 'editor-font-family': 'monospace', 'font-weight': 'normal',
+    foreground: '#ffffff', descriptionForeground: '#ffffffb3', 'editor-background': '#000000', 'editor-foreground': '#ffffff',
+    contrastBorder: '#6fc3df', contrastActiveBorder: '#f38518', focusBorder: '#f38518', 'panel-border': '#6fc3df', 'widget-border': '#6fc3df',
+    'textLink-foreground': '#21a6ff', 'charts-blue': '#3794ff', 'charts-orange': '#d18616', 'charts-green': '#89d185', 'charts-red': '#f48771',
+    'charts-purple': '#b180d7', 'charts-yellow': '#ffd700', 'input-background': '#000000', 'input-foreground': '#ffffff', 'input-border': '#6fc3df',
+    'input-placeholderForeground': '#ffffffb3', 'button-background': '#000000', 'button-foreground': '#ffffff', 'button-border': '#6fc3df',
+    'button-secondaryBackground': '#000000', 'button-secondaryForeground': '#ffffff', 'dropdown-background': '#000000', 'dropdown-foreground': '#ffffff',
+    'dropdown-border': '#6fc3df', 'settings-dropdownBackground': '#000000', 'settings-dropdownForeground': '#ffffff', 'settings-dropdownBorder': '#6fc3df',
+    'settings-dropdownListBorder': '#6fc3df', 'settings-checkboxBackground': '#000000', 'settings-checkboxForeground': '#ffffff', 'settings-checkboxBorder': '#6fc3df',
+    'checkbox-background': '#000000', 'checkbox-border': '#6fc3df', 'list-activeSelectionBackground': '#000000', 'list-activeSelectionForeground': '#ffffff',
+    'list-focusOutline': '#f38518', 'list-hoverForeground': '#ffffff', 'list-highlightForeground': '#f38518', 'editorWidget-background': '#0c141f',
+    'textBlockQuote-background': '#000000', 'inputValidation-errorBackground': '#000000', 'inputValidation-errorBorder': '#f48771', 'errorForeground': '#f48771',
+    'badge-background': '#000000', 'badge-foreground': '#ffffff', 'editorWarning-foreground': '#ffd370', 'settings-textInputBackground': '#000000',
+    'settings-textInputForeground': '#ffffff', 'settings-textInputBorder': '#6fc3df' } },
+  'hc-light': { bodyClass: 'vscode-high-contrast-light', vars: {
+    'font-family': 'system-ui, sans-serif', 'font-size': '13px', 'editor-font-family': 'monospace', 'font-weight': 'normal',
+    foreground: '#292929', descriptionForeground: '#292929b3', 'editor-background': '#ffffff', 'editor-foreground': '#292929',
+    contrastBorder: '#0f4a85', contrastActiveBorder: '#006bbd', focusBorder: '#006bbd', 'panel-border': '#0f4a85', 'widget-border': '#0f4a85',
+    'textLink-foreground': '#0f4a85', 'charts-blue': '#0f4a85', 'charts-orange': '#8c4600', 'charts-green': '#296b2b', 'charts-red': '#b5200d',
+    'charts-purple': '#652d90', 'charts-yellow': '#7f6400', 'input-background': '#ffffff', 'input-foreground': '#292929', 'input-border': '#0f4a85',
+    'input-placeholderForeground': '#292929b3', 'button-background': '#0f4a85', 'button-foreground': '#ffffff', 'button-border': '#0f4a85',
+    'button-secondaryBackground': '#ffffff', 'button-secondaryForeground': '#292929', 'dropdown-background': '#ffffff', 'dropdown-foreground': '#292929',
+    'dropdown-border': '#0f4a85', 'settings-dropdownBackground': '#ffffff', 'settings-dropdownForeground': '#292929', 'settings-dropdownBorder': '#0f4a85',
+    'settings-dropdownListBorder': '#0f4a85', 'settings-checkboxBackground': '#ffffff', 'settings-checkboxForeground': '#292929', 'settings-checkboxBorder': '#0f4a85',
+    'checkbox-background': '#ffffff', 'checkbox-border': '#0f4a85', 'list-activeSelectionBackground': '#ffffff', 'list-activeSelectionForeground': '#292929',
+    'list-focusOutline': '#006bbd', 'list-hoverForeground': '#292929', 'list-highlightForeground': '#0f4a85', 'editorWidget-background': '#ffffff',
+    'textBlockQuote-background': '#ffffff', 'inputValidation-errorBackground': '#ffffff', 'inputValidation-errorBorder': '#b5200d', 'errorForeground': '#b5200d',
+    'badge-background': '#0f4a85', 'badge-foreground': '#ffffff', 'editorWarning-foreground': '#895503', 'settings-textInputBackground': '#ffffff',
+    'settings-textInputForeground': '#292929', 'settings-textInputBorder': '#0f4a85' } },
+};
+
+/** The <style> and body class that make a page look like a VS Code webview in a high-contrast theme. */
+function highContrast(theme: Theme): { style: string; bodyClass: string } {
+  if (theme !== 'hc-dark' && theme !== 'hc-light') return { style: '', bodyClass: '' };
+  const hc = HIGH_CONTRAST[theme];
+  return { style: `:root{${Object.entries(hc.vars).map(([k, v]) => `--vscode-${k}:${v}`).join(';')}}`, bodyClass: hc.bodyClass };
+}
 export type Bundle = 'report' | 'datasetExplorer' | 'rationaleInspector';
 
 export interface PageSpec {
@@ -94,20 +140,22 @@ export class Harness {
 
   async open(spec: PageSpec): Promise<TestPage> {
     const attrs = Object.entries(spec.scriptAttrs ?? {}).map(([k, v]) => ` ${k}="${v.replace(/"/g, '&quot;')}"`).join('');
+    const theme = spec.theme ?? 'light';
+    const hc = highContrast(theme);
     return this.openHtml(`<!doctype html>
-<html lang="en" data-empathy-theme="${spec.theme ?? 'light'}"><head><meta charset="utf-8"><title>${spec.bundle}</title>
-<style>body{background:var(--vscode-editor-background);color:var(--vscode-foreground)}</style>
+<html lang="en"${hc.bodyClass ? '' : ` data-empathy-theme="${theme}"`}><head><meta charset="utf-8"><title>${spec.bundle}</title>
+<style>${hc.style}body{background:var(--vscode-editor-background);color:var(--vscode-foreground)}</style>
 <script>${HELPERS}${spec.vscodeApi ? FAKE_VSCODE : ''}</script>
 ${spec.plotly === 'inline' ? `<script src="${ORIGIN}/out/webviews/plotly.min.js"></script>` : ''}
-</head><body style="margin:12px">${spec.body}
+</head><body style="margin:12px"${hc.bodyClass ? ` class="${hc.bodyClass}"` : ''}>${spec.body}
 <script src="${ORIGIN}/out/webviews/${spec.bundle}.js"${attrs}></script></body></html>`, { viewport: spec.viewport });
   }
 
   /** Serve a complete HTML document (e.g. a generated report) from the local origin and open it. */
-  async openHtml(html: string, opts: { viewport?: { width: number; height: number }; colorScheme?: 'light' | 'dark' } = {}): Promise<TestPage> {
+  async openHtml(html: string, opts: { viewport?: { width: number; height: number }; colorScheme?: 'light' | 'dark'; forcedColors?: boolean } = {}): Promise<TestPage> {
     const id = `p${++this.n}`;
     this.pages.set(`/${id}.html`, html);
-    const context = await this.browser.newContext({ viewport: opts.viewport ?? { width: 1180, height: 820 }, deviceScaleFactor: 1, colorScheme: opts.colorScheme ?? 'light' });
+    const context = await this.browser.newContext({ viewport: opts.viewport ?? { width: 1180, height: 820 }, deviceScaleFactor: 1, colorScheme: opts.colorScheme ?? 'light', forcedColors: opts.forcedColors ? 'active' : 'none' });
     const page = await context.newPage();
     const errors: string[] = [];
     const blocked: string[] = [];

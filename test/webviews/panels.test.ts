@@ -184,6 +184,47 @@ describe('webviews: panels in headless Chromium', function () {
     }
   });
 
+  it('Rationale Inspector: keyboard only, no mouse event — reach the list, open an example, edit the response, read the levels', async () => {
+    const r = gen.rationales({ items: 3 });
+    const examples: InspectorExample[] = r.items.map((it) => ({ id: it.id, seekerPost: it.seekerPost, responsePost: it.responsePost }));
+    const p = await panel('rationaleInspector', 'hc-dark', { 'data-debounce-ms': '120' });
+    // every pointer event the page sees; a keyboard user produces none
+    await p.js(`window.__mouse = 0; for (const t of ['mousedown', 'mouseup', 'mousemove', 'pointerdown', 'pointermove', 'wheel']) addEventListener(t, () => window.__mouse++, true)`);
+    const scores = async () => (await posted<RationaleInspectorToHost>(p)).filter((m): m is Extract<RationaleInspectorToHost, { type: 'score' }> => m.type === 'score');
+    const answer = (req: Extract<RationaleInspectorToHost, { type: 'score' }>) =>
+      send(p, { type: 'scored', v: 1, requestId: req.requestId, item: fakeScore(req.seekerPost, req.responsePost, false), maxLen: 64, elapsedMs: 7 });
+    await send(p, { type: 'init', v: 1, examples, models: [{ id: 'm1', label: 'bi-encoder small' }], modelId: 'm1' });
+    await answer(await waitFor(async () => (await scores())[0], 'the first score'));
+    const active = () => p.js<string>(`(document.activeElement.dataset.control || '') + '|' + document.activeElement.className`);
+    async function tabTo(want: RegExp): Promise<void> {
+      for (let i = 0; i < 25; i++) { if (want.test(await active())) return; await p.page.keyboard.press('Tab'); }
+      assert.fail(`Tab never reached ${want} (at ${await active()})`);
+    }
+    // the examples list: reached by Tab, with a visible focus ring, ↓ opens the next example
+    await tabTo(/ew-examples-list/);
+    assert.notEqual(await p.js(`getComputedStyle(document.activeElement).outlineStyle`), 'none', 'focus ring');
+    await p.page.keyboard.press('ArrowDown');
+    const second = await waitFor(async () => (await scores()).find((s) => s.exampleId === 'item-2'), 'item-2 scored');
+    await answer(second);
+    assert.equal(await p.js(`document.querySelector('.ew-examples-list [aria-selected=true]').dataset.id`), 'item-2');
+    assert.equal(await p.js(`document.getElementById(document.activeElement.getAttribute('aria-activedescendant')).dataset.id`), 'item-2', 'the focused list names the open example');
+    // the response box: Tab, select all, type — the debounced score comes back
+    await tabTo(/^response\|/);
+    await p.page.keyboard.press('Control+A');
+    await p.page.keyboard.type('I am so sorry, that sounds painful. What happened?');
+    const edit = await waitFor(async () => { const s = await scores(); const last = s[s.length - 1]; return last.responsePost.endsWith('happened?') ? last : undefined; }, 'the edited text scored');
+    await p.js(`__t.sleep(200)`);
+    await answer((await scores()).pop()!);
+    assert.equal(edit.exampleId, undefined);
+    // the levels are text, and the likely rationale tokens say so to a screen reader and are underlined
+    const er = `.ew-mech-row[data-mechanism=ER] .ew-rationale-card[data-mode=prob]`;
+    assert.match(await p.js<string>(`document.querySelector('${er} .ew-chip[data-level]').textContent`), /^pred: weak$/, '"sorry", "painful": two ER cues');
+    assert.match(await p.js<string>(`document.querySelector('${er} .ew-probrow').textContent`), /weak80%/);
+    assert.deepEqual(await p.js(`__t.attrs('${er} .ew-tok.ew-tok-hi', 'data-sr')`), [' (rationale, probability 0.90)', ' (rationale, probability 0.90)']);
+    assert.equal(await p.js(`getComputedStyle(document.querySelector('${er} .ew-tok-hi')).textDecorationLine`), 'underline');
+    assert.equal(await p.js<number>('window.__mouse'), 0, 'no mouse or pointer event');
+  });
+
   it('Rationale Inspector: review with the keyboard only — levels, a span, a note, undo, progress and filters', async () => {
     const r = gen.rationales({ items: 3 });
     const examples: InspectorExample[] = r.items.map((it) => ({ id: it.id, seekerPost: it.seekerPost, responsePost: it.responsePost,

@@ -92,8 +92,14 @@ export class DataTable<R> {
       const th = h('th', {
         class: `ew-sortable${c.numeric ? ' ew-num' : ''}`, 'data-key': c.key, title: c.title ?? `Sort by ${c.label}`,
         'aria-sort': this.sort?.key === c.key ? (this.sort.dir === 1 ? 'ascending' : 'descending') : 'none',
-      }, c.label + arrow);
-      th.addEventListener('click', () => this.sortBy(c.key));
+      // A button inside the header: reachable with Tab, sorts on Enter/Space (its click reaches the th).
+      }, h('button', { type: 'button', class: 'ew-sort' }, c.label + arrow));
+      th.addEventListener('click', () => {
+        const focused = th.contains(th.ownerDocument.activeElement);
+        this.sortBy(c.key);
+        // The head is redrawn: keep the keyboard user's focus on the header they sorted by.
+        if (focused) this.thead.querySelector<HTMLElement>(`th[data-key="${CSS.escape(c.key)}"] button`)?.focus();
+      });
       tr.appendChild(th);
     }
     this.thead.appendChild(tr);

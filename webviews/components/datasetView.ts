@@ -75,7 +75,7 @@ export class DatasetView {
   private sliceRows: DatasetRowView[] = [];
   private table!: DataTable<DatasetRowView>;
   private readonly tableSlot = h('div');
-  private readonly chart = h('div', { class: 'ew-plot ew-level-chart', style: 'height:180px' });
+  private readonly chart = h('div', { class: 'ew-plot ew-level-chart', style: 'height:180px', role: 'img' });
   private readonly summary = h('span', { class: 'ew-muted ew-slice-summary' });
   private readonly toolbar = h('div', { class: 'ew-toolbar' });
   private mechs: Mechanism[] = [];
@@ -151,7 +151,9 @@ export class DatasetView {
       if (g === undefined) return '–';
       const chip = h('span', { class: `ew-chip ew-lv${g}`, title: `gold ${m} level` }, LEVEL_NAMES[g]);
       if (p === undefined) return chip;
-      return h('span', null, chip, h('span', { class: p === g ? 'ew-muted' : '', style: p === g ? null : 'color:var(--vscode-errorForeground,#c72e0f)', title: 'predicted' }, `→ ${LEVEL_NAMES[p]}`));
+      return h('span', null, chip, h('span', { class: p === g ? 'ew-muted' : '', style: p === g ? null : 'color:var(--vscode-errorForeground,#c72e0f)', title: p === g ? 'predicted (right)' : 'predicted (wrong)' },
+        // a wrong prediction is marked by a sign too, not by colour alone
+        `→ ${LEVEL_NAMES[p]}${p === g ? '' : ' ✗'}`));
     };
     return [
       { key: 'id', label: 'id', cell: (r) => r.id, className: 'ew-muted ew-id' },
@@ -169,11 +171,15 @@ export class DatasetView {
     const Plotly = await loadPlotly(this.opts.ctx);
     const c = chartColors(this.el.isConnected ? this.el : document.body);
     const color: Record<Mechanism, string> = { ER: c.series[4], IP: c.series[0], EX: c.series[2] };
+    const perMech: string[] = [];
     const traces = this.mechs.map((m) => {
       const counts = [0, 0, 0];
       for (const r of this.sliceRows) { const l = r.levels[m]; if (l !== undefined) counts[l]++; }
+      perMech.push(`${m}: ${LEVEL_NAMES.map((n, i) => `${n} ${counts[i]}`).join(', ')}`);
       return { type: 'bar', name: m, x: LEVEL_NAMES.slice(), y: counts, marker: { color: color[m] }, hovertemplate: `${m} %{x}: %{y}<extra></extra>` };
     });
+    // The chart's text alternative: the counts it draws.
+    this.chart.setAttribute('aria-label', `level distribution of the current slice: ${perMech.join('; ')}`);
     await Plotly.react(this.chart, traces, baseLayout(c, {
       barmode: 'group', margin: { l: 48, r: 12, t: 30, b: 28 },
       title: { text: 'level distribution (current slice)', font: { size: 12, color: c.muted }, x: 0, xanchor: 'left', y: 0.97 },

@@ -3,6 +3,7 @@
 // gold rationale spans outlined, and the part cut off at max_len struck through behind a ✂ marker.
 import type { RationaleTokenView } from '../../kernel/protocol/mime';
 import { h } from '../core/dom';
+import { tinter, watchTints } from '../core/contrast';
 
 export type HeatMode = 'prob' | 'salience' | 'gold';
 
@@ -69,7 +70,10 @@ export function heatmap(text: string, tokens: RationaleTokenView[], opts: Heatma
     const x = mode === 'prob' ? p.tok.prob : mode === 'salience' ? (p.tok.salience ?? 0) : isGold ? 1 : 0;
     return Math.max(0, Math.min(1, x));
   };
-  const bg = (shade: number) => `background:color-mix(in srgb, ${color} ${Math.round(shade * 85)}%, transparent)`;
+  // Opaque shades with a text colour chosen from each shade's luminance, so every token keeps >= 4.5:1.
+  const paint = tinter(color);
+  watchTints();
+  const shaded = (el: HTMLElement, shade: number) => { paint.paint(el, shade * 0.85); return el; };
   ps.forEach((p, i) => {
     const str = text.slice(p.start, p.end);
     if (!p.tok) {
@@ -78,7 +82,7 @@ export function heatmap(text: string, tokens: RationaleTokenView[], opts: Heatma
       // Between two shaded tokens the gap takes the lighter shade, so a highlighted phrase reads as one.
       const prev = ps[i - 1], next = ps[i + 1];
       const shade = prev?.tok && next?.tok ? Math.min(scoreOf(prev), scoreOf(next)) : 0;
-      sink().appendChild(shade > 0.02 ? h('span', { class: 'ew-gap', style: bg(shade) }, str) : document.createTextNode(str));
+      sink().appendChild(shade > 0.02 ? shaded(h('span', { class: 'ew-gap' }, str), shade) : document.createTextNode(str));
       return;
     }
     const isGold = inGold(gold, p.start, p.end, false);
@@ -87,9 +91,12 @@ export function heatmap(text: string, tokens: RationaleTokenView[], opts: Heatma
     const shade = scoreOf(p);
     const label = `${JSON.stringify(str)} · p(rationale)=${p.tok.prob.toFixed(3)}${p.tok.salience !== undefined ? ` · salience=${p.tok.salience.toFixed(3)}` : ''}${isGold ? ' · gold' : ''}`;
     const span = h('span', {
-      class: `ew-tok${isGold ? ' ew-tok-gold' : ''}`, 'data-prob': p.tok.prob.toFixed(4), 'data-shade': shade.toFixed(3),
-      'data-token': p.tok.index, title: label, style: bg(shade),
+      class: `ew-tok${isGold ? ' ew-tok-gold' : ''}${shade >= 0.5 ? ' ew-tok-hi' : ''}`, 'data-prob': p.tok.prob.toFixed(4), 'data-shade': shade.toFixed(3),
+      'data-token': p.tok.index, title: label,
+      // Screen readers hear it through CSS generated text (not part of textContent, which stays the response).
+      'data-sr': shade >= 0.5 ? ` (${mode === 'salience' ? 'salience' : 'rationale, probability'} ${(mode === 'salience' ? shade : p.tok.prob).toFixed(2)})` : null,
     }, str);
+    shaded(span, shade);
     if (opts.onHover) {
       const t = { text: str, prob: p.tok.prob, salience: p.tok.salience, gold: isGold };
       span.addEventListener('mouseenter', () => opts.onHover!(t));
@@ -117,7 +124,7 @@ export function heatmap(text: string, tokens: RationaleTokenView[], opts: Heatma
 /** A legend strip: low → high shading, the gold outline, the truncation mark. */
 export function heatLegend(color: string, label = 'p(rationale)'): HTMLElement {
   return h('div', { class: 'ew-legend' },
-    h('span', null, label, ' 0 ', h('span', { class: 'ew-swatch', style: `background:linear-gradient(90deg, transparent, color-mix(in srgb, ${color} 85%, transparent))` }), ' 1'),
+    h('span', null, label, ' 0 ', h('span', { class: 'ew-swatch', style: `background:linear-gradient(90deg, transparent, color-mix(in srgb, ${color} 85%, transparent))` }), ' 1 ', h('span', { class: 'ew-tok-hi' }, 'underlined'), ' ≥ 0.5'),
     h('span', null, h('span', { class: 'ew-gold', style: 'padding:0 6px' }, 'gold'), ' rationale span'),
     h('span', null, h('span', { class: 'ew-trunc-mark' }, '✂'), ' cut at max_len'));
 }

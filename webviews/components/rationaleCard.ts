@@ -42,7 +42,7 @@ export function rationaleCard(responsePost: string, mech: Mechanism, m: MechView
     },
   });
   return h('div', { class: 'ew-card ew-rationale-card', 'data-mechanism': mech, 'data-mode': opts.mode ?? 'prob' },
-    h('h4', null, opts.title ?? `${mech} — ${MECHANISM_NAMES[mech]}`),
+    h('h3', null, opts.title ?? `${mech} — ${MECHANISM_NAMES[mech]}`),
     h('div', { style: 'display:flex;gap:12px;align-items:center;flex-wrap:wrap;margin-bottom:6px' }, levelChips(m.level, m.goldLevel), probBars(m.probs, color)),
     heat, readout);
 }

@@ -12,7 +12,8 @@ type Checkable = HTMLElement & { checked: boolean };
 
 /** A labelled single-select; options are [value, label]. */
 export function select(label: string, options: Array<[string, string]>, value: string, onChange: (v: string) => void, name?: string): HTMLElement {
-  const sel = h('vscode-single-select', { 'data-control': name ?? label, 'aria-label': label }) as Valued;
+  // `label` is what the component puts on its inner combobox (aria-label on the host does not reach it).
+  const sel = h('vscode-single-select', { 'data-control': name ?? label, label, 'aria-label': label }) as Valued;
   for (const [v, text] of options) {
     sel.appendChild(h('vscode-option', { value: v, selected: v === value }, text));
   }
@@ -22,7 +23,7 @@ export function select(label: string, options: Array<[string, string]>, value: s
 
 /** A search/text field reporting every keystroke (callers debounce when the work is heavy). */
 export function textField(placeholder: string, value: string, onInput: (v: string) => void, name?: string): HTMLElement {
-  const tf = h('vscode-textfield', { placeholder, 'data-control': name ?? placeholder, 'aria-label': placeholder }) as Valued;
+  const tf = h('vscode-textfield', { placeholder, 'data-control': name ?? placeholder, label: placeholder, 'aria-label': placeholder }) as Valued;
   tf.value = value;
   tf.addEventListener('input', () => onInput(tf.value));
   return tf;

@@ -1,6 +1,8 @@
 // Colours from the host theme: `--vscode-*` CSS variables inside VS Code, a built-in light/dark fallback
 // palette elsewhere (the HTML report), chosen from prefers-color-scheme or `data-empathy-theme`.
 
+import { blend, contrast, resolveColor, rgb, type Rgb } from './contrast';
+
 /** Fallback values of the --vscode-* variables we (and @vscode-elements) read. */
 const PALETTES: Record<'light' | 'dark', Record<string, string>> = {
   light: {
@@ -8,7 +10,7 @@ const PALETTES: Record<'light' | 'dark', Record<string, string>> = {
     '--vscode-font-size': '13px',
     '--vscode-editor-font-family': 'ui-monospace, "SF Mono", Menlo, Consolas, monospace',
     '--vscode-foreground': '#3b3b3b',
-    '--vscode-descriptionForeground': '#6f6f6f',
+    '--vscode-descriptionForeground': '#616161', // #6f6f6f was 4.48:1 on the quote grey (#f2f2f2); WCAG AA needs 4.5
     '--vscode-editor-background': '#ffffff',
     '--vscode-editor-foreground': '#3b3b3b',
     '--vscode-panel-border': '#e5e5e5',
@@ -167,9 +169,13 @@ export interface ChartColors {
 
 export function chartColors(el: Element): ChartColors {
   const fg = cssVar(el, '--vscode-foreground', '#3b3b3b');
+  const bg = cssVar(el, '--vscode-editor-background', '#ffffff');
+  const doc = el.ownerDocument;
+  const under = blend(resolveColor(bg, doc), [255, 255, 255]);
+  const ink = blend(resolveColor(fg, doc), under);
   return {
     fg,
-    muted: cssVar(el, '--vscode-descriptionForeground', '#6f6f6f'),
+    muted: cssVar(el, '--vscode-descriptionForeground', '#616161'),
     bg: cssVar(el, '--vscode-editor-background', '#ffffff'),
     grid: cssVar(el, '--vscode-widget-border', cssVar(el, '--vscode-panel-border', '#d0d0d0')),
     font: cssVar(el, '--vscode-font-family', 'sans-serif'),
@@ -180,8 +186,22 @@ export function chartColors(el: Element): ChartColors {
       cssVar(el, '--vscode-charts-purple', '#652d90'),
       cssVar(el, '--vscode-charts-red', '#e51400'),
       cssVar(el, '--vscode-charts-yellow', '#bf8803'),
-    ],
+    ].map((c) => legible(c, under, ink, doc)),
   };
+}
+
+/**
+ * A plot colour that keeps 3:1 against the background (WCAG 1.4.11, non-text contrast): the theme's own
+ * colour where it does, else moved toward the foreground (which reads on the background) until it does.
+ */
+function legible(color: string, bg: Rgb, fg: Rgb, doc: Document): string {
+  const own = blend(resolveColor(color, doc), bg);
+  if (contrast(own, bg) >= 3) return color;
+  for (let t = 0.1; t < 1; t += 0.1) {
+    const moved = blend([...fg, 1] as [number, number, number, number], own, t);
+    if (contrast(moved, bg) >= 3) return rgb(moved);
+  }
+  return rgb(fg);
 }
 
 /** Whether the resolved background is dark (to pick heatmap shading that reads on it). */

@@ -19,7 +19,7 @@ export class DatasetExplorer {
   private dataset: DatasetPayload | undefined;
   private modelLabel: string | undefined;
   private readonly title = h('h2', { class: 'ew-title', style: 'font-size:130%' }, 'Dataset Explorer');
-  private readonly status = h('div', { class: 'ew-status ew-muted' }, 'Waiting for a dataset…');
+  private readonly status = h('div', { class: 'ew-status ew-muted', role: 'status' }, 'Waiting for a dataset…');
   private readonly stats = h('div', { class: 'ew-card ew-slice-stats' });
   private readonly metrics = h('div', { class: 'ew-card ew-slice-metrics' });
   private readonly body = h('div');
@@ -90,7 +90,7 @@ export class DatasetExplorer {
     const n = slice.length;
     const lens = slice.map((r) => r.responseTokens ?? Array.from(r.responsePost).length);
     append(this.stats,
-      h('h4', null, 'Slice statistics'),
+      h('h3', null, 'Slice statistics'),
       h('div', { class: 'ew-stats' },
         h('span', { class: 'ew-stat', 'data-stat': 'rows' }, 'rows ', h('b', null, n.toLocaleString('en-US'))),
         h('span', { class: 'ew-stat' }, 'mean length ', h('b', null, n ? fmt(lens.reduce((a, b) => a + b, 0) / n, 1) : '–')),
@@ -105,7 +105,7 @@ export class DatasetExplorer {
             h('td', { class: 'ew-num' }, k ? pct(withLevel.filter((r) => (r.spans[m]?.length ?? 0) > 0).length / k, 0) : '–'));
         })));
     clear(this.metrics);
-    this.metrics.appendChild(h('h4', null, this.modelLabel ? `Slice metrics — ${this.modelLabel}` : 'Slice metrics'));
+    this.metrics.appendChild(h('h3', null, this.modelLabel ? `Slice metrics — ${this.modelLabel}` : 'Slice metrics'));
     if (!this.modelLabel) {
       this.metrics.appendChild(h('div', { class: 'ew-muted' }, 'Score the rows with a model to see accuracy, macro-F1 and κ for the current slice.'));
       return;

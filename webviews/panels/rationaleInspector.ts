@@ -42,7 +42,7 @@ export class RationaleInspector {
   private readonly modelSlot = h('span');
   private readonly seeker = h('textarea', { 'data-control': 'seeker', 'aria-label': 'seeker post', rows: 3 });
   private readonly response = h('textarea', { 'data-control': 'response', 'aria-label': 'response post', rows: 3 });
-  private readonly status = h('div', { class: 'ew-status ew-muted' }, 'Waiting for the host…');
+  private readonly status = h('div', { class: 'ew-status ew-muted', role: 'status' }, 'Waiting for the host…');
   private readonly results = h('div', { class: 'ew-grid ew-results' });
   private readonly scheduleScore: () => void;
   private readonly review: ReviewBar;
@@ -209,12 +209,19 @@ export class RationaleInspector {
     const shown = this.visible();
     for (const e of shown) {
       const mark = this.review.mark(e);
-      const row = h('div', { 'data-id': e.id, class: e === this.current ? 'ew-selected' : null, title: e.responsePost, role: 'option', 'aria-selected': String(e === this.current) },
+      // An id per option: the focused listbox names the selected one (aria-activedescendant) for screen readers.
+      const row = h('div', { 'data-id': e.id, id: `ew-ex-${shown.indexOf(e)}`, class: e === this.current ? 'ew-selected' : null, title: e.responsePost, role: 'option', 'aria-selected': String(e === this.current) },
         h('b', null, e.id), mark ? h('span', { class: 'ew-chip', 'data-reviewed': mark, 'aria-label': `reviewed: level ${mark.slice(1)}` }, ` ${mark}`) : null, ' ', h('span', { class: 'ew-muted' }, ellipsis(e.responsePost, 90)));
       row.addEventListener('click', () => this.select(e));
       this.list.appendChild(row);
     }
+    this.markActive();
     if (shown.length === 0) this.list.appendChild(h('div', { class: 'ew-muted' }, 'No examples match.'));
+  }
+
+  private markActive(): void {
+    const id = this.list.querySelector('[aria-selected=true]')?.id;
+    if (id) this.list.setAttribute('aria-activedescendant', id); else this.list.removeAttribute('aria-activedescendant');
   }
 
   select(e: InspectorExample): void {
@@ -227,6 +234,7 @@ export class RationaleInspector {
     row?.classList.add('ew-selected');
     row?.setAttribute('aria-selected', 'true');
     row?.scrollIntoView({ block: 'nearest' });
+    this.markActive();
     this.score();
   }
 
@@ -253,17 +261,17 @@ export class RationaleInspector {
       const gold = edited ? undefined : this.current?.gold?.[mech];
       const withGold = { ...m, goldSpans: gold?.spans ?? m.goldSpans, goldLevel: gold?.level ?? m.goldLevel };
       const goldCard = h('div', { class: 'ew-card ew-gold-card', 'data-mechanism': mech },
-        h('h4', null, `${mech} · gold`),
+        h('h3', null, `${mech} · gold`),
         gold
           ? h('div', null, h('div', { style: 'margin-bottom:4px' }, goldChip(gold.level)), h('div', { class: 'ew-heat' }, spanText(item.responsePost, { [mech]: gold.spans })))
           : h('div', { class: 'ew-muted' }, edited ? 'Edited text: the gold annotation applies to the original response only.' : 'No gold annotation for this example.'));
       const hasSal = m.tokens.some((t) => t.salience !== undefined);
       const salCard = hasSal
         ? salienceCard(rationaleCard(item.responsePost, mech, withGold, { mode: 'salience', maxLen: this.maxLen, title: `${mech} · gradient × input` }))
-        : h('div', { class: 'ew-card', 'data-mechanism': mech }, h('h4', null, `${mech} · gradient × input`), h('div', { class: 'ew-muted' }, this.salience ? `The host returned no salience${this.salienceNote ? `: ${this.salienceNote}` : ''}.` : 'Salience is off.'));
+        : h('div', { class: 'ew-card', 'data-mechanism': mech }, h('h3', null, `${mech} · gradient × input`), h('div', { class: 'ew-muted' }, this.salience ? `The host returned no salience${this.salienceNote ? `: ${this.salienceNote}` : ''}.` : 'Salience is off.'));
       this.results.appendChild(h('div', { class: 'ew-mech-row', 'data-mechanism': mech },
         h('div', { class: 'ew-muted', style: `border-left:3px solid ${MECH_COLOR[mech]};padding-left:6px;margin:2px 0` }, MECHANISM_NAMES[mech]),
-        h('div', { class: 'ew-cols', style: 'grid-template-columns:repeat(3,minmax(200px,1fr))' },
+        h('div', { class: 'ew-cols ew-cols3' },
           goldCard,
           rationaleCard(item.responsePost, mech, withGold, { mode: 'prob', maxLen: this.maxLen, title: `${mech} · predicted` }),
           salCard)));

@@ -8,6 +8,7 @@ import { append, clear, h } from '../core/dom';
 import { ellipsis, fmt, pct } from '../core/format';
 import { checkbox } from '../core/controls';
 import { stateOf } from '../core/context';
+import { tinter, watchTints } from '../core/contrast';
 
 export function validateConfusion(p: unknown): ConfusionPayload {
   const c = new Checker(MIME.confusion);
@@ -74,8 +75,11 @@ export const render = guarded('confusion matrix', (el, payload, ctx) => {
 function mechanismCard(m: ConfusionPayload['mechanisms'][number], normalised: boolean, onCell: (g: number, q: number, cell: HTMLElement) => void): HTMLElement {
   const rowSums = m.matrix.map((r) => r.reduce((a, b) => a + b, 0));
   const max = Math.max(1, ...m.matrix.flat());
+  const blue = tinter('var(--vscode-charts-blue,#1a85ff)');
+  watchTints();
   const grid = h('table', { class: 'ew-cm', 'data-mechanism': m.mechanism },
-    h('tr', null, h('th'), h('th', { colspan: 3, class: 'ew-axis' }, 'predicted')),
+    h('caption', { class: 'ew-sr' }, `${m.mechanism} confusion matrix: rows gold level, columns predicted level`),
+    h('tr', null, h('th', null, h('span', { class: 'ew-sr' }, 'gold level by predicted level')), h('th', { colspan: 3, class: 'ew-axis', scope: 'colgroup' }, 'predicted')),
     h('tr', null, h('th', { class: 'ew-axis' }, 'gold'), ...LEVEL_NAMES.map((n) => h('th', null, n))));
   m.matrix.forEach((row, g) => {
     const tr = h('tr', null, h('th', { style: 'text-align:right' }, LEVEL_NAMES[g]));
@@ -86,8 +90,9 @@ function mechanismCard(m: ConfusionPayload['mechanisms'][number], normalised: bo
       const cell = h('td', {
         class: `ew-cell${g === q ? ' ew-diag' : ''}`, 'data-gold': g, 'data-pred': q, 'data-count': count, tabindex: 0,
         title: `gold ${LEVEL_NAMES[g]} → predicted ${LEVEL_NAMES[q]}: ${count} (${pct(frac)} of gold ${LEVEL_NAMES[g]})`,
-        style: `background:color-mix(in srgb, var(--vscode-charts-blue,#1a85ff) ${alpha}%, transparent);${intensity > 0.55 ? 'color:#fff;' : ''}${g === q ? 'font-weight:700;' : ''}`,
-      }, normalised ? pct(frac, 0) : String(count), normalised ? h('div', { style: 'font-size:80%;opacity:.8' }, String(count)) : null);
+        style: g === q ? 'font-weight:700' : null,
+      }, normalised ? pct(frac, 0) : String(count), normalised ? h('div', { style: 'font-size:80%' }, String(count)) : null);
+      blue.paint(cell, alpha / 100);
       cell.addEventListener('click', () => onCell(g, q, cell));
       cell.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') onCell(g, q, cell); });
       tr.appendChild(cell);
@@ -100,7 +105,7 @@ function mechanismCard(m: ConfusionPayload['mechanisms'][number], normalised: bo
       h('td', { class: 'ew-num' }, fmt(pc.recall)), h('td', { class: 'ew-num' }, fmt(pc.f1)), h('td', { class: 'ew-num' }, fmt(pc.support)))));
   const n = rowSums.reduce((a, b) => a + b, 0);
   return h('div', { class: 'ew-card', 'data-mechanism': m.mechanism },
-    h('h4', null, `${m.mechanism} — ${MECHANISM_NAMES[m.mechanism as Mechanism]}`, h('span', { class: 'ew-muted', style: 'font-weight:400' }, ` · n=${n}`)),
+    h('h3', null, `${m.mechanism} — ${MECHANISM_NAMES[m.mechanism as Mechanism]}`, h('span', { class: 'ew-muted', style: 'font-weight:400' }, ` · n=${n}`)),
     h('div', { style: 'display:flex;gap:16px;flex-wrap:wrap;align-items:flex-start' },
       grid,
       h('div', null, classes,

@@ -10,6 +10,7 @@ import { checkbox, select, slider } from '../core/controls';
 import { stateOf, type RenderContext } from '../core/context';
 import { baseLayout, loadPlotly, PLOT_CONFIG, type PlotlyApi } from '../core/plotly';
 import { chartColors } from '../core/theme';
+import { lossTable } from '../components/lossTable';
 
 export function validateLossCurve(p: unknown): LossCurvePayload {
   const c = new Checker(MIME.lossCurve);
@@ -51,7 +52,7 @@ export function smooth(ys: Array<number | null>, weight: number): Array<number |
 
 interface View {
   smoothing: number; parts: boolean; lr: boolean; logY: boolean; devMetric: string;
-  lossDiv: HTMLElement; devDiv: HTMLElement; badge: HTMLElement; devSlot: HTMLElement;
+  lossDiv: HTMLElement; devDiv: HTMLElement; badge: HTMLElement; devSlot: HTMLElement; tableSlot: HTMLElement;
   payload: LossCurvePayload;
 }
 const views = new WeakMap<HTMLElement, View>();
@@ -67,6 +68,9 @@ export const render = guarded('loss curves', async (el, payload, ctx) => {
   v.payload = p;
   v.badge.textContent = p.live ? '● live' : '';
   refreshDevSelect(v, ctx, Plotly);
+  // The text alternative follows live updates, staying open if the reader opened it.
+  const wasOpen = !!v.tableSlot.querySelector('details[open]');
+  v.tableSlot.replaceChildren(lossTable(p, wasOpen));
   await draw(el, v, Plotly);
 });
 
@@ -79,10 +83,11 @@ function build(el: HTMLElement, p: LossCurvePayload, ctx: RenderContext, Plotly:
     lr: state.get<boolean>('loss.lr') ?? true,
     logY: state.get<boolean>('loss.logY') ?? false,
     devMetric: '',
-    lossDiv: h('div', { class: 'ew-plot ew-loss-plot', style: 'height:340px' }),
-    devDiv: h('div', { class: 'ew-plot ew-dev-plot', style: 'height:240px' }),
+    lossDiv: h('div', { class: 'ew-plot ew-loss-plot', style: 'height:340px', role: 'figure', 'aria-label': 'training loss per optimiser step; the numbers are in the table below the plots' }),
+    devDiv: h('div', { class: 'ew-plot ew-dev-plot', style: 'height:240px', role: 'figure', 'aria-label': 'dev metrics per epoch; the numbers are in the table below' }),
     badge: h('span', { class: 'ew-chip ew-live', style: 'background:var(--vscode-charts-green,#388a34);color:#fff' }),
     devSlot: h('span'),
+    tableSlot: h('div'),
     payload: p,
   };
   const redraw = () => void draw(el, v, Plotly);
@@ -92,7 +97,7 @@ function build(el: HTMLElement, p: LossCurvePayload, ctx: RenderContext, Plotly:
     checkbox('learning rate', v.lr, (x) => { v.lr = x; state.set('loss.lr', x); redraw(); }, 'lr'),
     checkbox('log scale', v.logY, (x) => { v.logY = x; state.set('loss.logY', x); redraw(); }, 'logY'),
     v.devSlot, v.badge);
-  el.append(h('div', { class: 'ew-title' }, 'Training loss (x: optimiser step)'), toolbar, v.lossDiv, v.devDiv);
+  el.append(h('div', { class: 'ew-title' }, 'Training loss (x: optimiser step)'), toolbar, v.lossDiv, v.devDiv, v.tableSlot);
   views.set(el, v);
   return v;
 }
