@@ -6,10 +6,9 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { LabeledPair, Mechanism, TrainEvent } from '../engine/types';
 import { MECHANISMS } from '../../dataset/schema';
-import type { ModelFamilyName, TrainData } from '../engine/model';
+import type { TrainData } from '../engine/model';
 import type { TrainConfig } from '../models/bi-encoder/train';
-import { families } from '../models/families';
-import { resolveModelPreset } from '../models/presets';
+import { modelNames, resolveModelPreset } from '../models/presets';
 import { assignGroups, type SplitOptions } from '../../dataset/split';
 import { loadLabeledFiles } from '../../dataset/labeledFiles';
 import { MIME } from '../protocol/mime';
@@ -167,8 +166,8 @@ function splitPairs(pairs: readonly LabeledPair[], opts: SplitOptions): { train:
 export interface TrainRunSpec {
   /** Shown in the loss curve, the runs list and reports. */
   label: string;
-  /** 'bi-encoder' (default), 'linear', 'tagger', 'ensemble', or a preset ('offline-default', 'offline-default-soft'). */
-  family?: ModelFamilyName | 'offline-default' | 'offline-default-soft';
+  /** A model name (kernel/models/presets.ts modelNames): 'bi-encoder' (default), 'linear', 'tagger', 'ensemble', or a preset ('offline-default', 'offline-default-soft'). */
+  family?: string;
   /** The family's config (bi-encoder: TrainConfig fields over defaultTrainConfig; other families: their own). */
   config?: Partial<TrainConfig> | Record<string, unknown>;
   data: TrainData;
@@ -199,7 +198,7 @@ export interface TrainRunResult extends TrainOutcome {
 export async function trainRun(spec: TrainRunSpec): Promise<TrainRunResult> {
   const model = spec.family ?? 'bi-encoder';
   const preset = resolveModelPreset(model);
-  if (!preset) throw new Error(`trainRun: unknown model family '${model}' (known: ${Object.keys(families).join(', ')}, offline-default, offline-default-soft)`);
+  if (!preset) throw new Error(`trainRun: unknown model family '${model}' (known: ${modelNames().join(', ')})`);
   const files = spec.dataFiles ? undefined : spec.files ?? tutorialData();
   const req = { model, config: { ...(spec.config ?? {}) }, data: spec.data };
   const plan = planFor(req);

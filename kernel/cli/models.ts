@@ -11,6 +11,7 @@ import { MECHANISMS } from '../../dataset/schema';
 import { engine } from './engine';
 import { BACKEND_OPTION, startBackend, THREADS_OPTION, threadsOption } from './backendOption';
 import { SHIPPED_MODEL_SUMMARY, shippedModelPath } from '../models/shipped';
+import { familySpec } from '../models/families';
 
 export const MODEL_OPTIONS: OptionSpec[] = [
   { name: 'model_path', type: 'string', metavar: 'CKPT', help: 'a model for every mechanism it scores (e.g. a joint model)' },
@@ -20,9 +21,6 @@ export const MODEL_OPTIONS: OptionSpec[] = [
   BACKEND_OPTION,
   THREADS_OPTION,
 ];
-
-/** Families whose loaded checkpoints infer through onnxruntime (the linear model stays plain JS). */
-const ONNX_FAMILIES: readonly string[] = ['bi-encoder', 'tagger', 'ensemble'];
 
 export interface LoadedModels {
   /** Each distinct model with the mechanisms it is used for. */
@@ -95,7 +93,7 @@ export async function loadModels(opts: Record<string, unknown>, cwd: string, o: 
   out.mechanisms = MECHANISMS.filter((m) => owner.has(m));
   // The bi-encoder and the tagger (alone or in the offline-default ensemble) infer through an ONNX export
   // when onnxruntime-node loads: say which engine runs (and why).
-  if (o.err && out.models.some((e) => ONNX_FAMILIES.includes(e.model.family))) {
+  if (o.err && out.models.some((e) => familySpec(e.model.family)?.onnx)) {
     const eng = engine();
     try {
       o.err.write(`inference = ${eng.describeInference(eng.resolveInference())}\n`);

@@ -13,7 +13,9 @@ import { UsageError, type OptionSpec } from '../args';
 import type { Command } from '../command';
 import { engine } from '../engine';
 import { BACKEND_OPTION, THREADS_OPTION, threadsOption } from '../backendOption';
-import { BI_ENCODER_PRESETS, MODEL_NAMES, resolveModelPreset } from '../../models/presets';
+import { BI_ENCODER_PRESETS, modelNames, resolveModelPreset } from '../../models/presets';
+import { requireFamily } from '../../models/families';
+import { pyFloat } from '../../models/pyFloat';
 import { healthLines, reportOriginalLines } from '../evalText';
 import { ENCODING_OPTION, encodingOption } from '../fileOptions';
 import { loadLabeledFiles, pathList } from '../../../dataset/labeledFiles';
@@ -42,7 +44,7 @@ const OPTIONS: OptionSpec[] = [
   // ---- extras ----
   { name: 'mechanism', type: 'string', choices: MECHANISMS, help: 'mechanism of a file whose name does not say' },
   { name: 'joint', type: 'boolean', help: 'one model on all three mechanism files (siblings found by name)' },
-  { name: 'model', type: 'string', default: 'bi-encoder', metavar: 'NAME', help: `model preset or family: ${MODEL_NAMES.join(', ')}` },
+  { name: 'model', type: 'string', default: 'bi-encoder', metavar: 'NAME', get help() { return `model preset or family: ${modelNames().join(', ')}`; } },
   { name: 'preset', type: 'string', metavar: 'NAME', help: `bi-encoder size: ${BI_ENCODER_PRESETS.join(', ')} (default small); a model preset name (offline-default, …) here means --model NAME` },
   BACKEND_OPTION,
   THREADS_OPTION,
@@ -83,12 +85,7 @@ function readConfigFile(file: string): Partial<TrainConfig> {
   }
 }
 
-/** A float as Python prints it (train.py's Args block): 2e-05, 0.5, 1.0. */
-export function pyFloat(x: number): string {
-  if (!Number.isFinite(x)) return String(x);
-  if (x !== 0 && Math.abs(x) < 1e-4) return x.toExponential().replace(/e([+-])(\d)$/, 'e$10$2');
-  return Number.isInteger(x) ? x.toFixed(1) : String(x);
-}
+export { pyFloat };
 
 export const train: Command = {
   name: 'train',
@@ -113,9 +110,9 @@ export const train: Command = {
       args.given.delete('preset');
     }
     const modelPreset = resolveModelPreset(o.model);
-    if (!modelPreset) throw new UsageError(`unknown --model ${JSON.stringify(o.model)} (available: ${MODEL_NAMES.join(', ')}; bi-encoder sizes go in --preset)`);
-    const isBiEncoder = modelPreset.family === 'bi-encoder';
-    if (!isBiEncoder && args.given.has('preset')) throw new UsageError(`--preset ${String(o.preset)} is a bi-encoder size; --model ${o.model} has none`);
+    if (!modelPreset) throw new UsageError(`unknown --model ${JSON.stringify(o.model)} (available: ${modelNames().join(', ')}; bi-encoder sizes go in --preset)`);
+    const spec = requireFamily(modelPreset.family);
+    if (!spec.sizes?.length && args.given.has('preset')) throw new UsageError(`--preset ${String(o.preset)} is a bi-encoder size; --model ${o.model} has none`);
     const trainFiles = pathList(o.train_path);
     if (trainFiles.length === 0) throw new UsageError('No input training data specified: pass --train_path TRAIN.csv');
     if (o.do_validation && pathList(o.dev_path).length === 0) throw new UsageError('--do_validation needs --dev_path');
@@ -155,19 +152,13 @@ export const train: Command = {
 
     const w = (s: string) => ctx.out.write(s + '\n');
     w('=====================Args====================');
-    if (isBiEncoder) {
-      for (const k of ['lr', 'lambda_EI', 'lambda_RE', 'dropout'] as const) w(`${k} =  ${pyFloat(Number(used[k]))}`);
-      for (const k of ['max_len', 'batch_size', 'epochs', 'seed_val'] as const) w(`${k} =  ${used[k]}`);
-    } else {
-      // What the family really trains with (train.py's lr / epochs defaults are the bi-encoder's only).
-      const tg = (modelPreset.family === 'tagger' ? used : used.tagger) as Record<string, unknown> | undefined;
-      if (tg) w(`tagger: lr =  ${pyFloat(Number(tg.lr))}; epochs =  ${tg.epochs}; batch_size =  ${tg.batchSize}; dropout =  ${pyFloat(Number(tg.dropout))}; max_len =  ${tg.maxLen}; seed =  ${tg.seed}`);
-      if (modelPreset.family !== 'tagger') w(`linear: TF-IDF logistic regression, C by grouped CV${used.weights ? `; ensemble weights ${JSON.stringify(used.weights)}` : ''}`);
-    }
+    // What the family really trains with (train.py's lr / epochs defaults are the bi-encoder's only).
+    for (const l of spec.banner(used)) w(l);
+    const size = spec.size?.(used);
     w(`train_path =  ${tr.files.map((f) => `${f.file} (${f.mechanism}, ${f.format}, ${f.rows} rows)`).join(', ')}`);
     w(`do_validation =  ${o.do_validation ? 'True' : 'False'}`);
     w(`do_test =  ${o.do_test ? 'True' : 'False'}`);
-    w(`model =  ${o.model}${isBiEncoder ? ` (preset ${String(used.preset)})` : ` (${modelPreset.family})`}; mechanisms =  ${(given.mechanisms as Mechanism[]).join(', ')}${o.limit !== undefined ? `; first ${trainPairs.length} pairs` : ''}`);
+    w(`model =  ${o.model}${size !== undefined ? ` (preset ${size})` : ` (${modelPreset.family})`}; mechanisms =  ${(given.mechanisms as Mechanism[]).join(', ')}${o.limit !== undefined ? `; first ${trainPairs.length} pairs` : ''}`);
     w('=============================================');
 
     const log = o.log_jsonl ? (fs.mkdirSync(path.dirname(path.resolve(o.log_jsonl)), { recursive: true }), fs.openSync(o.log_jsonl, 'a')) : undefined;
@@ -257,7 +248,7 @@ export const train: Command = {
     ];
     const record = o.no_run ? undefined : {
       runsDir: (o.runs_dir as string | undefined) ?? defaultRunsDir(ctx.cwd),
-      label: (o.run_label as string | undefined) ?? `${o.model}${isBiEncoder ? ` ${String(used.preset)}` : ''} ${(given.mechanisms as Mechanism[]).join('+')}`,
+      label: (o.run_label as string | undefined) ?? `${o.model}${size !== undefined ? ` ${size}` : ''} ${(given.mechanisms as Mechanism[]).join('+')}`,
       source: 'cli', files, cwd: ctx.cwd, extraConfig: { model: o.model, limit: o.limit ?? null },
       onCreate: (id: string, dir: string) => ctx.err.write(`run ${id} → ${dir}\n`),
     };
