@@ -17,6 +17,21 @@ export interface EvalRow {
   probs?: readonly number[];
 }
 
+/**
+ * The one per-example row builder (every family's evaluate, `empathy evaluate --pred`): the gold label's
+ * level and whether it has a rationale, the predicted level (and probabilities), the two token rows.
+ */
+export function evalRow(gold: { level: number; rationales: readonly string[] }, pred: { level: number; probs?: readonly number[] }, tokens: { gold: readonly number[]; pred: readonly number[] }): EvalRow {
+  return {
+    goldLevel: gold.level,
+    predLevel: pred.level,
+    goldTokens: tokens.gold,
+    predTokens: tokens.pred,
+    ...(pred.probs ? { probs: pred.probs } : {}),
+    hasRationale: gold.rationales.some((r) => r.trim() !== ''),
+  };
+}
+
 export function mechanismEval(mechanism: Mechanism, rows: readonly EvalRow[], opts: { batchSize?: number; maxLen?: number } = {}): MechanismEval {
   const lm = levelMetrics(
     rows.map((r) => r.goldLevel),

@@ -19,6 +19,7 @@ import { loadLabeledFiles } from '../../dataset/labeledFiles';
 import { comparisonTable, comparisonText, lossCurvePayload, runsPayload } from './payloads';
 import type { RunRecord } from './run';
 import { sha256File, type RunStore } from './store';
+import { PAPER_METRICS } from '../metrics/catalog';
 
 export interface RunsReportOptions {
   /** Examples scored with each run's model for the rationale heatmaps (0 = none). */
@@ -82,13 +83,8 @@ function configBundle(r: RunRecord): MimeBundle {
 function evalBundles(report: EvalReport, part: string, r: RunRecord): MimeBundle[] {
   const m = metricsPayload(report, { title: `${r.label}: ${part} metrics`, split: `the ${part} split` });
   const c = confusionPayload(report, { title: `${r.label}: ${part} levels, gold (rows) vs predicted (columns)` });
-  const paper = Object.fromEntries(Object.entries(report.mechanisms).filter(([, e]) => e).map(([mech, e]) => [mech, {
-    'accuracy (batch-averaged)': e!.paperFaithful.accuracy,
-    'macro-F1 (batch-averaged)': e!.paperFaithful.macroF1,
-    'rationale accuracy': e!.paperFaithful.rationaleAccuracy,
-    'rationale macro-F1': e!.paperFaithful.rationaleMacroF1,
-    'IOU-F1': e!.paperFaithful.iouF1,
-  }]));
+  const paper = Object.fromEntries(Object.entries(report.mechanisms).filter(([, e]) => e).map(([mech, e]) => [mech,
+    Object.fromEntries(PAPER_METRICS.map((d) => [d.label, d.get(e!)]))]));
   const p = metricsPayload(paper, { title: `${r.label}: ${part}, the original code's way (paper-faithful)` });
   return [
     { 'text/plain': metricsText(m), [MIME.metrics]: m },
