@@ -34,10 +34,25 @@ module.exports = {
     },
     {
       name: 'extension-reaches-kernel-through-process-and-protocol',
-      comment: 'The extension talks to the kernel process (kernel/process/) in the typed protocol (kernel/protocol/); it never links the engine, session or CLI in. It may read data with the pure loaders of dataset/ (Restricted Mode shows CSVs without a kernel) and render a notebook with kernel/report/ (Export as HTML from the outputs already there, no kernel).',
+      comment: 'The extension talks to the kernel process (kernel/process/) in the typed protocol (kernel/protocol/); it never links the engine, session or CLI in. It may read data with the pure loaders of dataset/ and build the dataset payload (kernel/payloads/dataset.ts; Restricted Mode shows CSVs without a kernel) and render a notebook with kernel/report/ (Export as HTML from the outputs already there, no kernel).',
       severity: 'error',
       from: { path: '^extension/' },
-      to: { path: '^(kernel/(?!process/|protocol/|report/)|webviews/)' },
+      to: { path: '^(kernel/(?!process/|protocol/|report/|payloads/dataset[.]ts$)|webviews/)' },
+    },
+    {
+      name: 'no-folder-cycles',
+      comment: 'No two folders of kernel/ and dataset/ depend on each other, directly or around a loop: file cycles alone miss a loop through different files (engine/index.ts → models/ → engine/types.ts). Needs options.metrics (dependency-cruiser derives the folder graph with it).',
+      severity: 'error',
+      scope: 'folder',
+      from: { path: '^(kernel|dataset)/' },
+      to: { path: '^(kernel|dataset)/', circular: true },
+    },
+    {
+      name: 'index-is-the-public-surface',
+      comment: "A folder with an index.ts is reached through it from the rest of kernel/ (tests and benches may open its files).",
+      severity: 'error',
+      from: { path: '^kernel/', pathNot: '^kernel/(engine/tokenizer|api/display|cli/commands)/' },
+      to: { path: '^kernel/(engine/tokenizer|api/display|cli/commands)/(?!index[.]ts$)' },
     },
     {
       name: 'no-cycles',
@@ -49,6 +64,8 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
+    // The folder graph (for no-folder-cycles) is derived with the metrics.
+    metrics: true,
     exclude: { path: '^(node_modules|out)/' },
     tsPreCompilationDeps: true,
     enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'], extensions: ['.ts', '.js', '.json'] },

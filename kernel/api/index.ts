@@ -1,8 +1,8 @@
 // The workbench API cells use (`import { … } from 'empathy'` or the preloaded `empathy` global):
-// data loading (dataset/), train / evaluate / predict / loadModel (kernel/engine), runs, and display.
+// data loading (dataset/), train / evaluate / predict / loadModel (kernel/models), runs, and display.
 // The same library functions the CLI calls; inside a notebook, training defaults to the running
 // cell's AbortSignal (interrupt stops it between batches) and shows a live loss curve.
-import * as engine from '../engine/index';
+import * as models from '../models/index';
 import type { EmpathyModel, PredictOptions, TrainData } from '../engine/model';
 import type { EvalReport, LabeledPair, Mechanism, Pair, PairPrediction, RunOptions, TrainEvent } from '../engine/types';
 import { assignGroups, defaultSplitOptions, type SplitOptions } from '../../dataset/split';
@@ -15,8 +15,10 @@ import { display, lossCurveBundle } from './display/index';
 export { display } from './display/index';
 export type { DisplayHandle, LossCurveHandle } from './display/index';
 export { publishDisplay, newDisplayId } from './context';
-export { defaultTrainConfig, loadModel, families, initBackend, currentBackend, PRESETS, resolvePreset, trainTokenizer, loadHfTokenizer } from '../engine/index';
-export type { TrainConfig, Tokenizer, BiEncoderConfig } from '../engine/index';
+export { initBackend, currentBackend, trainTokenizer, loadHfTokenizer } from '../engine/index';
+export { defaultTrainConfig, loadModel, families, PRESETS, resolvePreset } from '../models/index';
+export type { Tokenizer } from '../engine/index';
+export type { TrainConfig, BiEncoderConfig } from '../models/index';
 export type { EmpathyModel, TrainData, TrainResult, PredictOptions } from '../engine/model';
 export type { EvalReport, LabeledPair, Mechanism, Pair, PairPrediction, TrainEvent, BackendInfo, MechanismEval } from '../engine/types';
 export { loadEpitomeCsv, toLabeledPairs, mechanismFromFileName } from '../../dataset/epitome';
@@ -27,7 +29,7 @@ export { modelHealth, predictionHealth, reportNotes, MIN_SPLIT_PAIRS } from '../
 export type { ModelHealth } from '../metrics/health';
 export { shippedModelPath, loadShippedModel, hasShippedModel, SHIPPED_MODEL_SUMMARY } from '../models/shipped';
 export { RunStore, defaultRunsDir } from '../runs/store';
-export { runsPayload, comparisonTable } from '../runs/payloads';
+export { runsPayload, comparisonTable } from '../payloads/runs';
 export { tutorialData, loadTutorialPairs, trainRun, compareRuns, samplesDir, workbenchRoot } from './tutorialData';
 export type { TutorialFiles, TutorialPairs, TrainRunSpec, TrainRunResult } from './tutorialData';
 export * from './tutorialData';
@@ -108,11 +110,11 @@ export interface RecordOptions {
  * (the returned model keeps the weights of the last completed step) and updates a live loss curve.
  * Fields a family does not use are printed as notes.
  */
-export async function train(cfg: Partial<engine.TrainConfig> | Record<string, unknown>, data: TrainData | readonly LabeledPair[], opts: NotebookRunOptions = {}): Promise<NotebookTrainResult> {
+export async function train(cfg: Partial<models.TrainConfig> | Record<string, unknown>, data: TrainData | readonly LabeledPair[], opts: NotebookRunOptions = {}): Promise<NotebookTrainResult> {
   const trainData: TrainData = Array.isArray(data) ? { train: data as LabeledPair[] } : (data as TrainData);
   const events: TrainEvent[] = [];
   const model = opts.model ?? 'bi-encoder';
-  const label = opts.label ?? `${model === 'bi-encoder' ? (cfg as Partial<engine.TrainConfig>).preset ?? engine.defaultTrainConfig.preset : model} ${new Date().toISOString().slice(11, 19)}`;
+  const label = opts.label ?? `${model === 'bi-encoder' ? (cfg as Partial<models.TrainConfig>).preset ?? models.defaultTrainConfig.preset : model} ${new Date().toISOString().slice(11, 19)}`;
   const showCurve = opts.lossCurve ?? true;
   const handle = showCurve ? display.lossCurve({ events, id: label, label }, { live: true }) : undefined;
   let lastDraw = 0;

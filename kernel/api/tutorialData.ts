@@ -14,7 +14,7 @@ import { loadLabeledFiles } from '../../dataset/labeledFiles';
 import { MIME } from '../protocol/mime';
 import { defaultRunsDir } from '../runs/store';
 import { planFor, trainAndRecord, type TrainOutcome } from '../training/trainAndRecord';
-import { comparisonTable, comparisonText, runsPayload } from '../runs/payloads';
+import { comparisonTable, comparisonText, runsPayload } from '../payloads/runs';
 import type { RunRecord } from '../runs/run';
 import { currentSignal } from './context';
 import { display, metricsBundle } from './display/index';

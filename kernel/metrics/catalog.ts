@@ -2,7 +2,7 @@
 // records, loss curves: `dev.ER.macroF1`), its path in the report (cv: `ER.rationale.all.tokenF1`), its
 // label in tables and text, and how to read it — so cv, runs, the loss curve, the metrics table, the CLI's
 // evaluation text and run reports name and read the same metrics the same way.
-import type { EvalReport, MechanismEval } from '../engine/types';
+import type { EvalReport, MechanismEval } from '../../dataset/results';
 
 export interface MetricDef {
   /** Flat name (run records, loss curves, `runs compare`). */

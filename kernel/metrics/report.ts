@@ -1,6 +1,7 @@
 // One mechanism's full evaluation: level metrics, corrected rationale metrics on all rows and on
 // level > 0 rows, and the original code's batch-averaged numbers side by side.
-import type { Mechanism, MechanismEval } from '../engine/types';
+import type { Mechanism } from '../../dataset/schema';
+import type { MechanismEval } from '../../dataset/results';
 import { levelMetrics } from './levels';
 import { iouF1, tokenF1 } from './rationales';
 import { paperFaithfulMetrics } from './paperFaithful';

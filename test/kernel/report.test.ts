@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { lossCurveBundle, metricsBundle } from '../../kernel/api/display/index';
-import { confusionPayload, confusionText } from '../../kernel/api/display/confusion';
+import { confusionPayload, confusionText } from '../../kernel/payloads/confusion';
 import { codeCell, emptyNotebook, markdownCell, type Notebook } from '../../kernel/protocol/notebook';
 import { renderHtmlReport, writeHtmlReport } from '../../kernel/report/html';
 import { renderMarkdown } from '../../kernel/report/markdown';

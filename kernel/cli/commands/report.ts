@@ -43,7 +43,7 @@ export const report: Command = {
     }
     assertOutputsClear([{ flag: 'out', path: out }], read, ctx.cwd);
     engine(); // tfjs in PROD mode, loaded only now (scoring examples needs it)
-    const { writeRunsReport } = require('../../runs/report') as typeof import('../../runs/report');
+    const { writeRunsReport } = require('../../report/runReport') as typeof import('../../report/runReport');
     const runs = await writeRunsReport(out, store, args.positionals, {
       examples,
       ...(typeof args.opts.title === 'string' ? { title: args.opts.title } : {}),

@@ -2,7 +2,7 @@
 import { UsageError } from '../args';
 import type { Command } from '../command';
 import { RunStore } from '../../runs/store';
-import { comparisonText } from '../../runs/payloads';
+import { comparisonText } from '../../payloads/runs';
 import { configDiff, configDiffText } from '../../runs/configDiff';
 import { locateRunsDir } from '../../protocol/runsLocation';
 import type { RunRecord } from '../../runs/run';

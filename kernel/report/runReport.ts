@@ -7,18 +7,18 @@ import { basename, resolve } from 'node:path';
 import { writeFileAtomic } from '../../dataset/atomicFile';
 import type { CellOutput, Notebook, NotebookCell } from '../protocol/notebook';
 import { MIME, type MimeBundle } from '../protocol/mime';
-import { renderHtmlReport } from '../report/html';
-import { escapeHtml } from '../report/markdown';
-import { confusionPayload, confusionText } from '../api/display/confusion';
-import { lossCurveText } from '../api/display/lossCurve';
-import { metricsPayload, metricsText } from '../api/display/metrics';
-import { rationalesPayload, rationalesText } from '../api/display/rationales';
+import { renderHtmlReport } from './html';
+import { escapeHtml } from './markdown';
+import { confusionPayload, confusionText } from '../payloads/confusion';
+import { lossCurveText } from '../payloads/lossCurve';
+import { metricsPayload, metricsText } from '../payloads/metrics';
+import { rationalesPayload, rationalesText } from '../payloads/rationales';
 import { loadModel } from '../models/families';
 import type { EvalReport, LabeledPair } from '../engine/types';
 import { loadLabeledFiles } from '../../dataset/labeledFiles';
-import { comparisonTable, comparisonText, lossCurvePayload, runsPayload } from './payloads';
-import type { RunRecord } from './run';
-import { sha256File, type RunStore } from './store';
+import { comparisonTable, comparisonText, lossCurvePayload, runsPayload } from '../payloads/runs';
+import type { RunRecord } from '../runs/run';
+import { sha256File, type RunStore } from '../runs/store';
 import { PAPER_METRICS } from '../metrics/catalog';
 
 export interface RunsReportOptions {
