@@ -1,7 +1,7 @@
 // CSV field quoting as every layer writes it: RFC 4180 with Python csv's QUOTE_MINIMAL (quote a field
 // only for a comma, quote, CR or LF; double inner quotes), and CSV-injection neutralisation. Browser-safe
-// leaf (no imports): the data layer's writers use it, and the webviews' slice export through
-// kernel/protocol/csv.ts.
+// leaf (no imports): the data layer's writers use it, and so does the webviews' slice export (the layer
+// rule lets webviews import this one file of dataset/).
 
 /** How CSV files are written. */
 export interface WriteCsvOptions {

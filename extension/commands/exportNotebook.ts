@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseNotebook, type Notebook } from '../../kernel/protocol/notebook';
+import { parseNotebook, type Notebook } from '../../kernel/notebook/format/notebook';
 import { EmpathySerializer, NOTEBOOK_TYPE } from '../serializer';
 import { checkExportTarget, exportPath, renderExport, type ExportFormat } from '../exportFormats';
 

@@ -1,6 +1,6 @@
 // The model vocabulary as pure data for the extension (which may not link the kernel's model code): the
 // text of extension/commands/modelChoices.ts and package.json's `empathy.defaultPreset`, both generated
-// from the family registry. `npm run gen:model-choices` writes them; test/extension/modelChoices.test.ts
+// from the family registry. `npm run gen:model-choices` writes them; test/models/familyRegistry.test.ts
 // fails when either differs from what the registry says.
 import * as fs from 'node:fs';
 import * as path from 'node:path';

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { writeFileAtomic } from '../../dataset/atomicFile';
-import type { CellOutput, Notebook, NotebookCell } from '../protocol/notebook';
+import type { CellOutput, Notebook, NotebookCell } from '../notebook/format/notebook';
 import { MIME, type MimeBundle } from '../protocol/mime';
 import { renderHtmlReport } from './html';
 import { escapeHtml } from './markdown';

@@ -38,7 +38,7 @@ describe('kernel/layering (dependency-cruiser)', () => {
       const files: Record<string, string> = {
         // dataset reaching up into the engine
         'dataset/leaf.ts': "import { x } from '../kernel/engine/thing';\nexport const leaf = x;\n",
-        // a kernel file importing vscode and the extension (and so closing a cycle with extension/host.ts)
+        // a kernel file importing vscode and the extension (and so closing a cycle with the planted extension host below)
         'kernel/engine/thing.ts': "import * as vscode from 'vscode';\nimport { y } from '../../extension/host';\nexport const x = [vscode, y];\n",
         // the extension deep-importing the engine
         'extension/host.ts': "import { x } from '../kernel/engine/thing';\nexport const y = x;\n",

@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { lossCurveBundle, metricsBundle } from '../../kernel/api/display/index';
 import { confusionPayload, confusionText } from '../../kernel/payloads/confusion';
-import { codeCell, emptyNotebook, markdownCell, type Notebook } from '../../kernel/protocol/notebook';
+import { codeCell, emptyNotebook, markdownCell, type Notebook } from '../../kernel/notebook/format/notebook';
 import { renderHtmlReport, writeHtmlReport } from '../../kernel/report/html';
 import { renderMarkdown } from '../../kernel/report/markdown';
 import type { MechanismEval, TrainEvent } from '../../kernel/engine/types';

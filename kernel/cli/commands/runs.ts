@@ -4,7 +4,7 @@ import type { Command } from '../command';
 import { RunStore } from '../../runs/store';
 import { comparisonText } from '../../payloads/runs';
 import { configDiff, configDiffText } from '../../runs/configDiff';
-import { locateRunsDir } from '../../protocol/runsLocation';
+import { locateRunsDir } from '../../runs/location';
 import type { RunRecord } from '../../runs/run';
 
 function fmt(n: number | undefined): string {
