@@ -1,9 +1,9 @@
 // *Export as HTML* and *Export as .ipynb*: the active Empathy notebook with the outputs it shows now (no
 // cell is re-run), written beside it by default (a save dialog asks, unless a target is given).
 import * as vscode from 'vscode';
-import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseNotebook, type Notebook } from '../../kernel/notebook/format/notebook';
+import { writeFileAtomic } from '../../dataset/atomicFile';
 import { EmpathySerializer, NOTEBOOK_TYPE } from '../serializer';
 import { checkExportTarget, exportPath, renderExport, type ExportFormat } from '../exportFormats';
 
@@ -50,10 +50,8 @@ export async function exportNotebook(context: vscode.ExtensionContext, format: E
     title: typeof nb.metadata.title === 'string' ? nb.metadata.title : name,
   });
   if (target.scheme === 'file') {
-    // Atomic: an interrupted export leaves any earlier file whole.
-    const tmp = `${target.fsPath}.${process.pid}.tmp`;
-    writeFileSync(tmp, text);
-    renameSync(tmp, target.fsPath);
+    // Atomic (the one writer): an interrupted export leaves any earlier file whole, and no temp file behind.
+    writeFileAtomic(target.fsPath, text);
   } else await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(text));
   void vscode.window.showInformationMessage(`Exported ${name} to ${vscode.workspace.asRelativePath(target)} (the outputs as shown; nothing was re-run).`);
   return target;
