@@ -15,6 +15,7 @@ import { engine } from '../engine';
 import { ENCODING_OPTION, encodingOption } from '../fileOptions';
 import { BACKEND_OPTION, startBackend, THREADS_OPTION, threadsOption } from '../backendOption';
 import { loadLabeledFiles, pathList } from '../../../dataset/labeledFiles';
+import { planFor } from '../../training/trainAndRecord';
 
 const OPTIONS: OptionSpec[] = [
   { name: 'data', type: 'list', metavar: 'PATH', help: 'labelled CSVs (raw or processed; several files are concatenated, e.g. train and dev)' },
@@ -81,7 +82,10 @@ export const cv: Command = {
     const eng = engine();
     await startBackend(o.backend, ctx.err, threads);
     const family = requireFamily(preset.family).load();
-    const cfg = { ...preset.config, ...(biPreset ? { preset: biPreset } : {}), ...overrides };
+    // The one plan `train` makes: --config's train.py-named fields translated for the family, a note for each it does not use.
+    const plan = planFor({ model: modelName, config: { ...overrides, ...(biPreset ? { preset: biPreset } : {}) }, data: { train: pairs }, nameOf: (k) => (k === 'preset' ? '--preset' : `--config ${k}`) });
+    for (const n of plan.notes) ctx.err.write(`note: ${n}\n`);
+    const cfg = plan.config;
     ctx.err.write(`cv: ${modelName}${biPreset ? ` ${biPreset}` : ''} (${preset.family}) on ${pairs.length} pairs, ${o.folds} folds grouped by sp_id, seed ${o.seed}\n`);
     const report: CvReport = await crossValidate(pairs, (train, ro) => family.train(cfg, { train }, ro), {
       k: o.folds,
