@@ -9,7 +9,7 @@ import { MECHANISMS } from '../../dataset/schema';
 import type { TrainData } from '../engine/model';
 import type { TrainConfig } from '../models/bi-encoder/train';
 import { modelNames, resolveModelPreset } from '../models/presets';
-import { assignGroups, type SplitOptions } from '../../dataset/split';
+import { splitLabeledPairs } from '../../dataset/split';
 import { loadLabeledFiles } from '../../dataset/labeledFiles';
 import { MIME } from '../protocol/mime';
 import { defaultRunsDir } from '../runs/store';
@@ -18,6 +18,7 @@ import { comparisonTable, comparisonText, runsPayload } from '../payloads/runs';
 import type { RunRecord } from '../runs/run';
 import { currentSignal } from './context';
 import { display, metricsBundle } from './display/index';
+import { LiveTraining } from './liveTraining';
 import { reportNotes } from '../metrics/health';
 
 const FILE_STEMS: Record<Mechanism, string> = {
@@ -139,28 +140,13 @@ export async function loadTutorialPairs(dir?: string): Promise<TutorialPairs> {
     dev = await load(mechs.map(m => files.dev![m]));
     devSource = 'the dev files';
   } else {
-    const parts = splitPairs(all, { ratios: [1 - DEV_SHARE, DEV_SHARE, 0], seed: 12 });
+    const parts = splitLabeledPairs(all, { ratios: [1 - DEV_SHARE, DEV_SHARE, 0], seed: 12 });
     train = parts.train;
     dev = parts.dev;
     devSource = `${Math.round(DEV_SHARE * 100)}% of the seeker posts, held out (grouped, seed 12)`;
   }
   const cap = files.maxRows;
   return { files, train: cap ? train.slice(0, cap) : train, dev: cap ? dev.slice(0, cap) : dev, devSource };
-}
-
-/** Grouped split by seeker post (no seeker post in two parts), as `empathy split`. */
-function splitPairs(pairs: readonly LabeledPair[], opts: SplitOptions): { train: LabeledPair[]; dev: LabeledPair[] } {
-  const groups = new Map<string, { rows: number; stratum: number }>();
-  for (const p of pairs) {
-    const g = p.spId ?? p.id;
-    const level = Math.max(0, ...Object.values(p.labels).map(l => l?.level ?? 0));
-    const cur = groups.get(g) ?? { rows: 0, stratum: 0 };
-    groups.set(g, { rows: cur.rows + 1, stratum: Math.max(cur.stratum, level) });
-  }
-  const parts = assignGroups(groups, opts);
-  const out = { train: [] as LabeledPair[], dev: [] as LabeledPair[] };
-  for (const p of pairs) (parts.get(p.spId ?? p.id) === 1 ? out.dev : out.train).push(p);
-  return out;
 }
 
 export interface TrainRunSpec {
@@ -203,11 +189,10 @@ export async function trainRun(spec: TrainRunSpec): Promise<TrainRunResult> {
   const req = { model, config: { ...(spec.config ?? {}) }, data: spec.data };
   const plan = planFor(req);
   const mechs = plan.config.mechanisms as Mechanism[];
-  const events: TrainEvent[] = [];
-  let curve: ReturnType<typeof display.lossCurve> | undefined;
-  let id = '';
-  let lastDraw = 0;
-  const redraw = (live: boolean) => { lastDraw = Date.now(); curve?.update({ events, id, label: spec.label }, live); };
+  const live = new LiveTraining({
+    label: spec.label, show: spec.lossCurve ?? true,
+    log: (e) => { if (e.level === 'info' && plan.notes.includes(e.message)) console.log(`note: ${e.message}`); },
+  });
   let result: TrainOutcome;
   try {
     result = await trainAndRecord({
@@ -219,28 +204,17 @@ export async function trainRun(spec: TrainRunSpec): Promise<TrainRunResult> {
           ...mechs.map(m => ({ role: 'train' as const, path: files.train[m], rows: spec.data.train.length })),
           ...(files.dev && spec.data.dev ? mechs.map(m => ({ role: 'dev' as const, path: files.dev![m], rows: spec.data.dev!.length })) : []),
         ] : []),
-        onCreate: (runId) => {
-          id = runId;
-          if (spec.lossCurve ?? true) curve = display.lossCurve({ events, id, label: spec.label }, { live: true });
-        },
+        onCreate: (runId) => live.start(runId),
       },
-    }, {
-      signal: currentSignal(),
-      onEvent: (e: TrainEvent) => {
-        events.push(e);
-        if (e.type === 'epoch' || e.type === 'end' || e.type === 'stopped') redraw(true);
-        else if (e.type === 'step' && Date.now() - lastDraw >= 250) redraw(true);
-        else if (e.type === 'log' && e.level === 'info' && plan.notes.includes(e.message)) console.log(`note: ${e.message}`);
-      },
-    }, plan);
+    }, { signal: currentSignal(), onEvent: live.onEvent }, plan);
   } catch (err) {
-    redraw(false);
+    live.finish();
     throw err;
   }
-  redraw(false);
+  live.finish();
   const run = result.run!;
   if (result.stopped === 'aborted') console.log(`Training stopped at step ${result.steps}: run ${run.id} is marked 'stopped'.`);
-  return Object.assign(result, { run, events });
+  return Object.assign(result, { run, events: live.events });
 }
 
 /** Show runs side by side: the run-comparison view and a metrics table (runs as columns). */
