@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { DataError } from '../../../dataset/csv';
 import { assertOutputsClear } from '../../../dataset/outputGuard';
 import type { TrainConfig } from '../../models/bi-encoder/train';
-import type { LabeledPair, Mechanism, TrainEvent } from '../../engine/types';
+import type { LabeledPair, Mechanism } from '../../engine/types';
 import { MECHANISMS } from '../../../dataset/schema';
 import type { TrainData } from '../../engine/model';
 import { UsageError, type OptionSpec } from '../args';
@@ -16,10 +16,10 @@ import { BACKEND_OPTION, THREADS_OPTION, threadsOption } from '../backendOption'
 import { BI_ENCODER_PRESETS, modelNames, resolveModelPreset } from '../../models/presets';
 import { requireFamily } from '../../models/families';
 import { pyFloat } from '../../models/pyFloat';
-import { healthLines, reportOriginalLines } from '../evalText';
+import { reportOriginalLines } from '../evalText';
 import { ENCODING_OPTION, encodingOption } from '../fileOptions';
 import { loadLabeledFiles, pathList } from '../../../dataset/labeledFiles';
-import { ProgressBar } from '../progress';
+import { TrainProgress } from '../trainProgress';
 import { defaultRunsDir } from '../../runs/store';
 import { planTraining } from '../../training/familyConfig';
 import type { TrainOutcome } from '../../training/trainAndRecord';
@@ -161,83 +161,7 @@ export const train: Command = {
     w(`model =  ${o.model}${size !== undefined ? ` (preset ${size})` : ` (${modelPreset.family})`}; mechanisms =  ${(given.mechanisms as Mechanism[]).join(', ')}${o.limit !== undefined ? `; first ${trainPairs.length} pairs` : ''}`);
     w('=============================================');
 
-    const log = o.log_jsonl ? (fs.mkdirSync(path.dirname(path.resolve(o.log_jsonl)), { recursive: true }), fs.openSync(o.log_jsonl, 'a')) : undefined;
-    // One bar over every epoch (tqdm-style; the epoch and running loss in its suffix); epoch and
-    // validation lines print above it; a second bar for each dev/test evaluation; totals at the end.
-    let bar: ProgressBar | undefined;
-    let evalBar: ProgressBar | undefined;
-    let epochLoss = { sum: 0, n: 0 };
-    let epochNo = 0;
-    let epochs = 0;
-    let totalSteps = 0;
-    let lastStep = 0;
-    let lastCheckpoint: string | undefined;
-    let devShown = false;
-    const say = (line: string) => (bar ? bar.above(line, ctx.out) : w(line));
-    const onEvent = (e: TrainEvent) => {
-      if (log !== undefined) fs.writeSync(log, JSON.stringify({ time: new Date().toISOString(), ...e }) + '\n');
-      switch (e.type) {
-        case 'start':
-          epochs = e.epochs;
-          totalSteps = e.totalSteps;
-          w(`total_steps = ${e.totalSteps}`);
-          w(`num_batch = ${e.stepsPerEpoch}`);
-          w(`backend = ${engine().describeBackend(e.backend)}${e.resumedFromStep > 0 ? `; resumed at step ${e.resumedFromStep}` : ''}`);
-          w('=============================================');
-          bar = new ProgressBar({ unit: 'steps', label: 'training', tty: ctx.tty, stream: ctx.err, initial: e.resumedFromStep });
-          break;
-        case 'step': {
-          bar ??= new ProgressBar({ unit: 'steps', label: 'training', tty: ctx.tty, stream: ctx.err });
-          if (e.epoch !== epochNo) {
-            epochNo = e.epoch;
-            epochLoss = { sum: 0, n: 0 };
-          }
-          epochLoss.sum += e.loss;
-          epochLoss.n++;
-          lastStep = e.step;
-          bar.suffix = `· epoch ${e.epoch}${epochs ? `/${epochs}` : ''} · loss ${(epochLoss.sum / epochLoss.n).toFixed(4)}`;
-          bar.update(e.step, totalSteps || undefined);
-          break;
-        }
-        case 'eval':
-          if (!evalBar) {
-            bar?.done(); // the training bar's last state stays on its line; the evaluation bar draws below it
-            evalBar = new ProgressBar({ unit: 'pairs', label: e.split === 'dev' ? 'validation' : 'test', tty: ctx.tty, stream: ctx.err });
-          }
-          evalBar.update(e.done, e.total);
-          if (e.done >= e.total) {
-            evalBar.done();
-            evalBar = undefined;
-          }
-          break;
-        case 'epoch':
-          say(`epoch ${e.epoch}${epochs ? `/${epochs}` : ''}: train loss ${e.trainLoss.toFixed(4)} (step ${e.step})`);
-          if (e.dev) {
-            devShown = true;
-            say('\n\nRunning validation...\n');
-            for (const l of reportOriginalLines(e.dev)) say(l);
-            for (const l of healthLines(e.dev, 'the dev split')) say(l);
-            say('');
-          }
-          break;
-        case 'checkpoint':
-          lastCheckpoint = e.path;
-          bar ? bar.above(`saved checkpoint → ${e.path} (step ${e.step})`) : ctx.err.write(`saved checkpoint → ${e.path} (step ${e.step})\n`);
-          break;
-        case 'log': {
-          const line = `${e.level === 'warn' ? 'warning' : 'note'}: ${e.message}`;
-          bar ? bar.above(line) : ctx.err.write(line + '\n');
-          break;
-        }
-        case 'stopped':
-          if (e.reason === 'early-stopping') say(`early stopping at step ${e.step}`);
-          break;
-        case 'end':
-          bar?.finish(`${epochNo} epoch${epochNo === 1 ? '' : 's'}${epochLoss.n ? `, last epoch loss ${(epochLoss.sum / epochLoss.n).toFixed(4)}` : ''}`);
-          bar = undefined;
-          break;
-      }
-    };
+    const progress = new TrainProgress(ctx, o.log_jsonl);
 
     const data: TrainData = { train: trainPairs, dev: dev?.pairs, test: test?.pairs };
     // Every training is a run: config, code version, data hashes, seed, backend, per-step metrics.
@@ -256,20 +180,18 @@ export const train: Command = {
     const { trainAndRecord } = require('../../training/trainAndRecord') as typeof import('../../training/trainAndRecord');
     let result: TrainOutcome;
     try {
-      result = await trainAndRecord({ model: o.model, config: given, data, record }, { signal: ctx.signal, onEvent }, plan);
+      result = await trainAndRecord({ model: o.model, config: given, data, record }, { signal: ctx.signal, onEvent: progress.onEvent }, plan);
     } finally {
-      bar?.finish(`stopped at step ${lastStep}`);
-      evalBar?.done();
-      if (log !== undefined) fs.closeSync(log);
+      progress.close();
     }
     try {
       if (result.stopped === 'aborted') {
         w(`interrupted at step ${result.steps}.`);
-        if (savePath) w(`checkpoint saved to ${lastCheckpoint ?? savePath}; continue with: empathy train … --resume ${savePath}`);
+        if (savePath) w(`checkpoint saved to ${progress.lastCheckpoint ?? savePath}; continue with: empathy train … --resume ${savePath}`);
         else w('nothing saved (pass --save_model --save_model_path PATH to keep checkpoints)');
         return 130;
       }
-      if (result.dev && !devShown) {
+      if (result.dev && !progress.devShown) {
         w('\n\nRunning validation...\n');
         for (const l of reportOriginalLines(result.dev)) w(l);
         // Flag a model that has not learned, and splits too small to mean anything, beside the metrics.
