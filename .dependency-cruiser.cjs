@@ -35,10 +35,10 @@ module.exports = {
     },
     {
       name: 'extension-reaches-kernel-through-process-and-protocol',
-      comment: 'The extension talks to the kernel process (kernel/process/) in the typed protocol (kernel/protocol/); it never links the engine, session or CLI in. Besides those it may import only these pure modules: the notebook file formats (kernel/notebook/format/: .empathy and .ipynb), where runs live (kernel/runs/location.ts), the dataset payload (kernel/payloads/dataset.ts: Restricted Mode shows CSVs without a kernel, with the pure loaders of dataset/), and the report renderers (kernel/report/html.ts, markdown.ts: Export as HTML from the outputs already there, no kernel).',
+      comment: 'The extension talks to the kernel process (kernel/process/) in the typed protocol (kernel/protocol/); it never links the engine, session or CLI in. Besides those it may import only these pure modules: the notebook file formats (kernel/notebook/format/: .empathy and .ipynb), where runs live (kernel/runs/location.ts), the dataset payload (kernel/payloads/dataset.ts: Restricted Mode shows CSVs without a kernel, with the pure loaders of dataset/), and the report renderers (kernel/report/html.ts, markdown.ts, and the static fallbacks in kernel/report/fallback/: Export as HTML or .ipynb from the outputs already there, no kernel).',
       severity: 'error',
       from: { path: '^extension/' },
-      to: { path: '^(kernel/(?!process/|protocol/|notebook/format/|runs/location[.]ts$|payloads/dataset[.]ts$|report/(html|markdown)[.]ts$)|webviews/)' },
+      to: { path: '^(kernel/(?!process/|protocol/|notebook/format/|runs/location[.]ts$|payloads/dataset[.]ts$|report/(html|markdown)[.]ts$|report/fallback/)|webviews/)' },
     },
     {
       name: 'no-folder-cycles',

@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { removeStaleTempFiles } from './staleTempFiles';
 
 // ---- the registry of live temp files ----
 
@@ -100,6 +101,7 @@ export class AtomicFile {
   constructor(dest: string) {
     this.dest = path.resolve(dest);
     fs.mkdirSync(path.dirname(this.dest), { recursive: true });
+    removeStaleTempFiles(this.dest); // what a killed writer of this file left (dataset/staleTempFiles.ts)
     this.tmp = tempSibling(this.dest);
     this.fd = fs.openSync(this.tmp, 'wx');
     track(this.tmp);
@@ -163,6 +165,7 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
 export async function writeFileAtomicAsync(file: string, data: string | Uint8Array): Promise<void> {
   const dest = path.resolve(file);
   await fs.promises.mkdir(path.dirname(dest), { recursive: true });
+  removeStaleTempFiles(dest);
   const tmp = tempSibling(dest);
   const fh = await fs.promises.open(tmp, 'wx');
   track(tmp);

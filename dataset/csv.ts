@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import { AtomicFile, writeFileAtomic } from './atomicFile';
 import { TextDecodeStream, decodeText, type DecodeOptions } from './textDecode';
+import { isGuardMark, unguardFormula } from './csvField';
 
 /** A malformed or invalid data file. `message` is one line: `<file>:<line>: <what>`. */
 import { DataError } from './dataError';
@@ -17,6 +18,8 @@ export interface CsvRecord {
 
 /**
  * Incremental RFC 4180 parser: `push()` text chunks, get complete records back, `end()` at EOF.
+ * A file whose header carries the formula guard's mark (csvHeader: a file this project wrote) has the
+ * guard's leading ' taken off its cells, so they read back as the text that was written.
  * Blank lines between records are skipped (as pandas does). A quote inside an unquoted field, text
  * after a closing quote, or an unterminated quoted field is an error naming the line.
  */
@@ -30,6 +33,10 @@ export class CsvParser {
   private first = true; // strip a BOM on the very first chunk
   private pendingCR = false;
   private recordHasContent = false;
+  /** Which fields of the header (the first record) were quoted; undefined once the header is done. */
+  private headerQuoted: boolean[] | undefined = [];
+  /** The header marks a guarded file: cells lose the guard's ' (see csvField.ts). */
+  guarded = false;
 
   constructor(readonly file: string) {}
 
@@ -76,6 +83,7 @@ export class CsvParser {
             this.endRecord(out, c);
           } else if (c === '"') {
             if (this.state === 'start') {
+              this.headerQuoted?.push(true);
               this.state = 'quoted';
               this.quoteLine = this.line;
               this.recordHasContent = true;
@@ -106,15 +114,28 @@ export class CsvParser {
   /** Emit the record in progress (if it has anything) and start an empty one. */
   private flushRecord(out: CsvRecord[]): void {
     if (this.recordHasContent || this.field !== '' || this.fields.length > 0) {
+      this.noteUnquoted();
       this.fields.push(this.field);
-      out.push({ fields: this.fields, line: this.recordLine });
+      if (this.headerQuoted) {
+        this.guarded = isGuardMark(this.headerQuoted);
+        this.headerQuoted = undefined;
+        out.push({ fields: this.fields, line: this.recordLine });
+      } else {
+        out.push({ fields: this.guarded ? this.fields.map(unguardFormula) : this.fields, line: this.recordLine });
+      }
     }
     this.field = '';
     this.fields = [];
     this.state = 'start';
   }
 
+  /** In the header: the field ending now had no opening quote. */
+  private noteUnquoted(): void {
+    if (this.headerQuoted && this.headerQuoted.length === this.fields.length) this.headerQuoted.push(false);
+  }
+
   private endField(): void {
+    this.noteUnquoted();
     this.fields.push(this.field);
     this.field = '';
     this.state = 'start';
@@ -194,14 +215,14 @@ export async function* streamCsvFile(file: string, opts: ReadCsvOptions & { high
 
 // Field quoting and formula neutralisation live in the browser-safe leaf ./csvField.ts (the webviews'
 // slice export uses the same rules).
-import { csvLine, type WriteCsvOptions } from './csvField';
-export { csvField, csvLine, neutraliseFormula, type WriteCsvOptions } from './csvField';
+import { csvHeader, csvLine, type WriteCsvOptions } from './csvField';
+export { csvField, csvHeader, csvLine, neutraliseFormula, unguardFormula, type WriteCsvOptions } from './csvField';
 
 /** Write a CSV (header + rows) atomically: temp file in the same folder, then rename. Missing folders are created. */
 export function writeCsvAtomic(file: string, header: readonly string[], rows: Iterable<readonly unknown[]>, opts: WriteCsvOptions = {}): void {
   const w = new AtomicFile(file);
   try {
-    w.write(csvLine(header, opts));
+    w.write(csvHeader(header, opts));
     for (const r of rows) w.write(csvLine(r, opts));
   } catch (e) {
     w.abort();

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { DataError, writeTextAtomic } from './csv';
 import { rawRowsFromRecords } from './epitome';
 import { parseCsvRecords } from './csv';
+import { describeFetchError } from './fetchError';
 
 export const DEFAULT_BASE_URL = 'https://raw.githubusercontent.com/behavioral-data/Empathy-Mental-Health/master/dataset';
 export const PUBLIC_FILES = ['emotional-reactions-reddit.csv', 'interpretations-reddit.csv', 'explorations-reddit.csv'] as const;
@@ -18,23 +19,6 @@ export interface DownloadResult {
   bytes: number;
 }
 
-/** Why a fetch failed, in words (offline, DNS, refused, HTTP status). */
-function describeFetchError(url: string, e: unknown): string {
-  const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-  const code = cause?.code ?? (e as { code?: string }).code;
-  const host = (() => {
-    try {
-      return new URL(url).host;
-    } catch {
-      return url;
-    }
-  })();
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `cannot resolve ${host} (${code}): no network? download-data needs internet access; otherwise copy the CSVs into the folder by hand`;
-  if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'ETIMEDOUT' || code === 'ENETUNREACH' || code === 'EHOSTUNREACH' || code === 'UND_ERR_CONNECT_TIMEOUT')
-    return `cannot reach ${host} (${code}): no network? download-data needs internet access; otherwise copy the CSVs into the folder by hand`;
-  return `cannot download ${url}: ${cause?.message ?? (e as Error).message}`;
-}
-
 export async function downloadEpitome(outDir: string, opts: { baseUrl?: string; timeoutMs?: number; onFile?: (name: string) => void } = {}): Promise<DownloadResult[]> {
   const base = (opts.baseUrl ?? DEFAULT_BASE_URL).replace(/\/$/, '');
   const results: DownloadResult[] = [];
@@ -47,7 +31,7 @@ export async function downloadEpitome(outDir: string, opts: { baseUrl?: string; 
       if (!res.ok) throw new Error(`HTTP ${res.status} ${res.statusText} for ${url}`);
       text = await res.text();
     } catch (e) {
-      throw new Error(describeFetchError(url, e));
+      throw new Error(describeFetchError(url, e, 'download-data needs internet access; otherwise copy the CSVs into the folder by hand'));
     }
     const dest = path.join(outDir, name);
     const { rows } = rawRowsFromRecords(parseCsvRecords(text, url), url); // refuse to save something that is not EPITOME

@@ -36,7 +36,7 @@ function identify(p: string, cwd: string): Identity {
 }
 
 function shown(f: FlaggedPath): string {
-  return /^-|^NOTEBOOK$|^RUN /.test(f.flag) ? f.flag : `--${f.flag}`; // positionals (NOTEBOOK, RUN x) as they are
+  return /^-|^[A-Z]+( |$)/.test(f.flag) ? f.flag : `--${f.flag}`; // positionals (NOTEBOOK, IN, RUN x, REVIEW x) as they are
 }
 
 /**

@@ -4,6 +4,7 @@
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { Notebook } from '../kernel/notebook/format/notebook';
 import { serializeIpynb } from '../kernel/notebook/format/ipynb';
+import { withStaticFallback } from '../kernel/report/fallback/index';
 import { renderHtmlReport } from '../kernel/report/html';
 
 export type ExportFormat = 'html' | 'ipynb';
@@ -33,6 +34,6 @@ export interface ExportOptions {
 
 /** The exported file's text. */
 export function renderExport(nb: Notebook, format: ExportFormat, opts: ExportOptions = {}): string {
-  if (format === 'ipynb') return serializeIpynb(nb);
+  if (format === 'ipynb') return serializeIpynb(nb, { enrich: withStaticFallback });
   return renderHtmlReport(nb, { title: opts.title, source: opts.source, reportScript: opts.reportScript, plotly: opts.plotly });
 }

@@ -3,6 +3,7 @@
 // With no model chosen it opens with the shipped offline-default model (from the extension's own folder).
 // The kernel is asked through typed queries (kernel/protocol/query.ts): the panel's model lives in the
 // tools kernel under a handle this panel owns (replaced on pick, unloaded when the panel closes).
+import { basename, isAbsolute, join, relative } from 'node:path';
 import * as vscode from 'vscode';
 import type { Mechanism } from '../../kernel/protocol/mime';
 import {
@@ -15,6 +16,7 @@ import { pickDataFiles } from '../dataFiles';
 import { panelHtml, webviewRoots } from './webviewHtml';
 import { RESTRICTED_PANEL, readOnlyDataset } from '../restrictedMode';
 import { SHIPPED_MODEL_LABEL, SHIPPED_MODEL_NOTE, shippedModelIn } from '../shippedModel';
+import { ReviewSession, reviewFileFor, sha256OfFile } from './reviewSession';
 
 const CHECKPOINTS = '**/*.{pth,safetensors,ckpt}';
 
@@ -33,6 +35,11 @@ export class RationaleInspectorPanel {
   private latestRequest = 0;
   /** Cancels the score query a newer request superseded (the kernel stops it between steps). */
   private scoring: AbortController | undefined;
+  /** The review file beside the examples' CSV (judgements are appended there). */
+  private review: ReviewSession | undefined;
+  private files: string[] = [];
+  /** sha256 of the loaded checkpoint, recorded with judgements once known. */
+  private modelSha: string | undefined;
 
   private constructor(private readonly panel: vscode.WebviewPanel, private readonly context: vscode.ExtensionContext, private readonly kernels: KernelManager) {
     panel.webview.html = panelHtml(panel.webview, context.extensionUri, { script: 'rationaleInspector.js', title: 'Rationale Inspector', initialState: null });
@@ -74,10 +81,17 @@ export class RationaleInspectorPanel {
 
   private postInit(): void {
     this.post({ type: 'init', v: 1, examples: this.examples, models: this.models, modelId: this.modelId });
+    this.postReview();
+  }
+
+  private postReview(): void {
+    if (this.review) this.post({ type: 'review', v: 1, review: this.review.view() });
   }
 
   private async loadExamples(files: string[]): Promise<void> {
     const trusted = vscode.workspace.isTrusted;
+    this.files = files;
+    this.review = new ReviewSession(this.reviewFile(files[0]), trusted ? undefined : `${RESTRICTED_PANEL} (the review file is shown read-only)`, () => this.modelSha);
     // Restricted Mode: the examples are read here, without a kernel.
     const ds = trusted
       ? await (await this.kernels.tools()).query('loadPairs', { files, limit: 500 })
@@ -96,12 +110,26 @@ export class RationaleInspectorPanel {
     ];
   }
 
+  /**
+   * Where judgements of `data` go: beside it, except for the samples inside the extension's own folder
+   * (replaced on update), whose review file goes to the workspace folder (else the extension's storage).
+   */
+  private reviewFile(data: string): string {
+    const beside = reviewFileFor(data);
+    const rel = relative(this.context.extensionPath, data);
+    if (rel.startsWith('..') || isAbsolute(rel)) return beside;
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? this.context.globalStorageUri.fsPath;
+    return join(folder, basename(beside));
+  }
+
   /** Loads a checkpoint into the tools kernel, where it stays between score requests (replacing this panel's last). */
   private async loadModel(path: string): Promise<InspectorModel> {
     const kernel = await this.kernels.tools();
     const replaces = this.loadedModel?.handle;
     this.loadedModel = await kernel.query('loadModel', { path, ...(replaces ? { replaces } : {}) });
     this.modelId = path;
+    this.modelSha = undefined;
+    void sha256OfFile(path).then((h) => { if (this.modelId === path) this.modelSha = h; }, () => undefined);
     this.mechanisms = this.loadedModel.mechanisms;
     const model = this.models.find((x) => x.id === path) ?? { id: path, label: vscode.workspace.asRelativePath(path) };
     if (!this.models.includes(model)) this.models.push(model);
@@ -120,6 +148,13 @@ export class RationaleInspectorPanel {
       case 'ready':
         this.panelReady = true;
         if (this.loaded) this.postInit();
+        break;
+      case 'review':
+      case 'undoReview':
+        this.judge(m);
+        break;
+      case 'requestLevels':
+        await this.sendLevels();
         break;
       case 'pickModel': {
         if (!vscode.workspace.isTrusted) { this.post({ type: 'scoreError', v: 1, requestId: this.latestRequest, message: RESTRICTED_PANEL }); return; }
@@ -161,6 +196,32 @@ export class RationaleInspectorPanel {
         }
         break;
       }
+    }
+  }
+
+  /** Record a judgement or an undo in the review file, then send the new state (a failure is said in the panel). */
+  private judge(m: Extract<RationaleInspectorToHost, { type: 'review' | 'undoReview' }>): void {
+    if (!this.review) return;
+    try {
+      if (m.type === 'review') this.review.record(m.draft);
+      else this.review.undo();
+    } catch (e) {
+      void vscode.window.showErrorMessage(`Rationale Inspector: ${(e as Error)?.message ?? e}`);
+    }
+    this.postReview();
+  }
+
+  /** Every example's predicted levels with the active model (the kernel loads, runs and frees it in one query). */
+  private async sendLevels(): Promise<void> {
+    if (!vscode.workspace.isTrusted || !this.modelId) {
+      this.post({ type: 'levels', v: 1, predictions: {}, error: vscode.workspace.isTrusted ? 'Pick a model first.' : RESTRICTED_PANEL });
+      return;
+    }
+    try {
+      const predictions = await (await this.kernels.tools()).query('predictLevels', { modelPath: this.modelId, files: this.files });
+      this.post({ type: 'levels', v: 1, predictions });
+    } catch (e) {
+      this.post({ type: 'levels', v: 1, predictions: {}, error: String((e as Error)?.message ?? e) });
     }
   }
 

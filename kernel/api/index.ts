@@ -24,6 +24,9 @@ export type { EvalReport, LabeledPair, Mechanism, Pair, PairPrediction, TrainEve
 export { loadEpitomeCsv, toLabeledPairs, mechanismFromFileName } from '../../dataset/epitome';
 export { loadLabeledCsv } from '../../dataset/labeled';
 export { labelOf } from '../../dataset/label';
+export { loadReview, reviewStatsOf } from './review';
+export type { ReviewRecord } from './review';
+export type { ReviewStats } from '../review/reviewStats';
 export { levelMetrics } from '../metrics/levels';
 export { modelHealth, predictionHealth, reportNotes, MIN_SPLIT_PAIRS } from '../metrics/health';
 export type { ModelHealth } from '../metrics/health';

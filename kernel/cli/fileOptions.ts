@@ -28,9 +28,9 @@ export function encodingOption(v: unknown): string {
   }
 }
 
-/** The model flags of MODEL_OPTIONS that are set, as inputs for assertOutputsClear. */
+/** The model flags of MODEL_OPTIONS (and a .pth model's tokenizer flags) that are set, as inputs for assertOutputsClear. */
 export function modelInputs(opts: Record<string, unknown>): FlaggedPath[] {
-  return ['model_path', 'ER_model_path', 'IP_model_path', 'EX_model_path'].map((flag) => ({ flag, path: typeof opts[flag] === 'string' ? (opts[flag] as string) : undefined }));
+  return ['model_path', 'ER_model_path', 'IP_model_path', 'EX_model_path', 'tokenizer_from', 'tokenizer'].map((flag) => ({ flag, path: typeof opts[flag] === 'string' ? (opts[flag] as string) : undefined }));
 }
 
 /** Where an interrupted run writes the rows it has: OUT.csv → OUT.partial.csv (never over OUT.csv). */

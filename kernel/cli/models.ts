@@ -1,6 +1,7 @@
 // Model options shared by test / predict / evaluate: `--model_path JOINT` and/or the original's
 // `--ER_model_path / --IP_model_path / --EX_model_path`, loaded once each, mapped to mechanisms; the
-// "inference = …" line (onnxruntime or tfjs) when a model with an ONNX export is among them.
+// "inference = …" line (onnxruntime or tfjs) when a model with an ONNX export is among them. A PyTorch `.pth`
+// (what the original train.py saves) opens directly, converted in memory with the import options below.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { OptionSpec } from './args';
@@ -12,12 +13,33 @@ import { engine } from './engine';
 import { BACKEND_OPTION, startBackend, THREADS_OPTION, threadsOption } from './backendOption';
 import { SHIPPED_MODEL_SUMMARY, shippedModelPath } from '../models/shipped';
 import { familySpec } from '../models/families';
+import type { TorchImportOptions } from '../engine/torch/importOptions';
+
+/** How to read a PyTorch state dict (it holds weights only): the options of `import-torch` and the model commands. */
+export const TORCH_HEADS_OPTION: OptionSpec = { name: 'heads', type: 'number', metavar: 'N', help: 'a .pth model: self-attention heads per layer (default 12, roberta-base)' };
+export const TORCH_TOKENIZER_FROM_OPTION: OptionSpec = { name: 'tokenizer_from', type: 'string', metavar: 'CKPT', help: "a .pth model: use this workbench checkpoint's tokenizer" };
+export const TORCH_TOKENIZER_OPTION: OptionSpec = { name: 'tokenizer', type: 'string', metavar: 'DIR', help: 'a .pth model: its Hugging Face tokenizer folder (tokenizer.json)' };
+export const TORCH_MECHANISM_OPTION: OptionSpec = { name: 'mechanism', type: 'string', choices: MECHANISMS, help: 'a .pth model passed as --model_path: the mechanism it scores, when its file name does not say' };
+
+/** The import options the flags give, paths resolved from `cwd` (`mechanism` of a per-mechanism flag wins). */
+export function torchImportOptions(opts: Record<string, unknown>, cwd: string, mechanism?: Mechanism): TorchImportOptions {
+  const str = (k: string) => (typeof opts[k] === 'string' ? (opts[k] as string) : undefined);
+  const file = (k: string) => (str(k) === undefined ? undefined : path.resolve(cwd, str(k)!));
+  return {
+    heads: typeof opts.heads === 'number' ? opts.heads : undefined,
+    mechanism: mechanism ?? (str('mechanism') as Mechanism | undefined),
+    tokenizer: file('tokenizer'),
+    tokenizerFrom: file('tokenizer_from'),
+  };
+}
 
 export const MODEL_OPTIONS: OptionSpec[] = [
   { name: 'model_path', type: 'string', metavar: 'CKPT', help: 'a model for every mechanism it scores (e.g. a joint model)' },
   { name: 'ER_model_path', type: 'string', metavar: 'CKPT', help: 'Emotional Reactions model' },
   { name: 'IP_model_path', type: 'string', metavar: 'CKPT', help: 'Interpretations model' },
   { name: 'EX_model_path', type: 'string', metavar: 'CKPT', help: 'Explorations model' },
+  TORCH_HEADS_OPTION,
+  TORCH_TOKENIZER_FROM_OPTION,
   BACKEND_OPTION,
   THREADS_OPTION,
 ];
@@ -72,7 +94,7 @@ export async function loadModels(opts: Record<string, unknown>, cwd: string, o: 
       const abs = path.resolve(cwd, w.file);
       let entry = byFile.get(abs);
       if (!entry) {
-        entry = { model: await loadModel(abs), path: w.file, use: [] };
+        entry = { model: await loadModel(abs, { torch: torchImportOptions(opts, cwd, w.mech) }), path: w.file, use: [] };
         byFile.set(abs, entry);
       }
       const has = entry.model.mechanisms;

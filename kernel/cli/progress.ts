@@ -14,6 +14,19 @@ export interface ProgressBarOptions {
   now?: () => number;
   /** Count already done when the bar starts (a resumed training): not counted in the rate (tqdm's `initial`). */
   initial?: number;
+  /** The count is bytes: shown as kB/MB/GB (tqdm's `unit_scale`), `unit` unused. */
+  bytes?: boolean;
+}
+
+/** A byte count in decimal units, like tqdm's unit_scale: `512 B`, `12.3 MB`, `1.50 GB`. */
+export function formatBytes(n: number): string {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  let i = 0;
+  while (n >= 1000 && i < units.length - 1) {
+    n /= 1000;
+    i++;
+  }
+  return i === 0 ? `${Math.round(n)} B` : `${n.toFixed(n >= 100 ? 0 : n >= 10 ? 1 : 2)} ${units[i]}`;
 }
 
 export function formatDuration(sec: number): string {
@@ -42,6 +55,21 @@ export class ProgressBar {
     this.start = this.now();
   }
 
+  /** ` steps` after a count (nothing for bytes: the count carries its unit). */
+  private get unitS(): string {
+    return this.o.bytes ? '' : ` ${this.o.unit}`;
+  }
+
+  private counts(done: number, total?: number): string {
+    const f = this.o.bytes ? formatBytes : String;
+    return total !== undefined ? `${f(done)}/${f(total)}` : f(done);
+  }
+
+  private rate(perSec: number): string {
+    if (this.o.bytes) return `${formatBytes(perSec)}/s`;
+    return `${perSec >= 10 ? perSec.toFixed(0) : perSec.toFixed(1)} ${this.o.unit}/s`;
+  }
+
   /** Report `done` of `total` (total may be unknown). */
   update(done: number, total?: number, force = false): void {
     this.last = { done, total };
@@ -51,8 +79,8 @@ export class ProgressBar {
     const rate = elapsed > 0 ? Math.max(0, done - initial) / elapsed : 0;
     const eta = total !== undefined && rate > 0 ? (total - done) / rate : NaN;
     const label = this.label ? `${this.label} ` : '';
-    const counts = total !== undefined ? `${done}/${total}` : `${done}`;
-    const rateS = `${rate >= 10 ? rate.toFixed(0) : rate.toFixed(1)} ${this.o.unit}/s`;
+    const counts = this.counts(done, total);
+    const rateS = this.rate(rate);
     const extra = this.suffix ? ` ${this.suffix}` : '';
     if (this.o.tty) {
       if (!force && t - this.lastDraw < 100 && done !== total) return;
@@ -61,7 +89,7 @@ export class ProgressBar {
       const frac = total ? Math.min(1, done / total) : 0;
       const bar = total ? '█'.repeat(Math.round(frac * width)).padEnd(width, '░') : '';
       const pct = total ? `${(frac * 100).toFixed(0).padStart(3)}% ` : '';
-      this.o.stream.write(`\r\x1b[2K${label}${bar ? bar + ' ' : ''}${pct}${counts} ${this.o.unit} · ${rateS} · ETA ${formatDuration(eta)}${extra}`);
+      this.o.stream.write(`\r\x1b[2K${label}${bar ? bar + ' ' : ''}${pct}${counts}${this.unitS} · ${rateS} · ETA ${formatDuration(eta)}${extra}`);
       this.drawn = true;
     } else {
       const every = (this.o.every ?? 10) * 1000;
@@ -70,8 +98,13 @@ export class ProgressBar {
       this.lastCounts = `${label}${counts}`;
       this.lastDraw = t;
       const pct = total ? ` (${((done / total) * 100).toFixed(0)}%)` : '';
-      this.o.stream.write(`${label}${counts} ${this.o.unit}${pct}, ${rateS}, elapsed ${formatDuration(elapsed)}${total !== undefined ? `, ETA ${formatDuration(eta)}` : ''}${extra}\n`);
+      this.o.stream.write(`${label}${counts}${this.unitS}${pct}, ${rateS}, elapsed ${formatDuration(elapsed)}${total !== undefined ? `, ETA ${formatDuration(eta)}` : ''}${extra}\n`);
     }
+  }
+
+  /** Set the count without drawing: the rows of a chunk cut short by Ctrl-C were counted but not kept. */
+  recount(done: number): void {
+    this.last = { ...this.last, done };
   }
 
   /** End the bar line (TTY) so later output starts on a fresh line. */
@@ -100,7 +133,6 @@ export class ProgressBar {
     if (this.o.tty && this.drawn) this.o.stream.write('\r\x1b[2K');
     this.drawn = false;
     const label = this.label ? `${this.label}: ` : '';
-    const counts = total !== undefined ? `${done}/${total}` : `${done}`;
-    this.o.stream.write(`${label}${counts} ${this.o.unit} in ${formatDuration(elapsed)} (${rate >= 10 ? rate.toFixed(0) : rate.toFixed(1)} ${this.o.unit}/s)${summary ? ` · ${summary}` : ''}\n`);
+    this.o.stream.write(`${label}${this.counts(done, total)}${this.unitS} in ${formatDuration(elapsed)} (${this.rate(rate)})${summary ? ` · ${summary}` : ''}\n`);
   }
 }

@@ -2,9 +2,12 @@
 // written atomically (temp + rename, folders created); `__metadata__` holds JSON strings describing the
 // model (format, version, family, config, tokenizer, train_args, metrics), tensors are the weights by their
 // original names plus `optimizer.*` state for resuming (metadata `train_state` says where training stood).
+// A PyTorch `.pth` is recognised by its first bytes: it holds a bi-encoder's weights only, so the bi-encoder
+// loader converts it (models/bi-encoder/torchImport.ts) and `loadCheckpoint` says so.
 import { existsSync, promises as fsp } from 'node:fs';
 import type { ModelFamilyName } from './model';
 import { firstNonFinite, readSafetensorsFile, writeSafetensorsFileAtomic, type TensorEntry } from './safetensors';
+import { isTorchFile, looksLikeTorchFile, TORCH_SNIFF_BYTES } from './torch/torchStateDict';
 import type { Mechanism } from './types';
 
 export const CHECKPOINT_FORMAT = 'empathy-checkpoint';
@@ -60,12 +63,31 @@ export interface LoadCheckpointOptions {
   allowNonFinite?: boolean;
 }
 
+/** Refuse weights holding NaN/±Inf (unless asked for), naming the file, the tensor and the index. */
+export function assertFiniteWeights(file: string, tensors: Map<string, TensorEntry>, opts: LoadCheckpointOptions = {}): void {
+  if (opts.allowNonFinite ?? process.env[ALLOW_NONFINITE_ENV] === '1') return;
+  for (const [name, t] of tensors) {
+    const bad = firstNonFinite(t);
+    if (bad) {
+      throw new Error(`${file}: tensor '${name}' holds ${bad.value} at index ${bad.index}: a checkpoint with NaN/Inf weights is refused ` +
+        `(set ${ALLOW_NONFINITE_ENV}=1 to load it anyway, e.g. to inspect it)`);
+    }
+  }
+}
+
+/** The error for a PyTorch file where a workbench checkpoint (with its config and tokenizer) is needed. */
+function torchFileError(file: string): Error {
+  return new Error(`${file} is a PyTorch checkpoint (torch.save): it holds weights only, no config or tokenizer; ` +
+    'open it as a model (test, evaluate, predict: --heads, --tokenizer) or convert it once with `empathy import-torch`');
+}
+
 /**
  * Read a checkpoint; a missing, corrupt or foreign file throws an error naming the path. The safetensors
  * layout is validated by readSafetensors; weights with NaN/±Inf are refused unless asked for.
  */
 export async function loadCheckpoint(file: string, opts: LoadCheckpointOptions = {}): Promise<Checkpoint> {
   if (!existsSync(file)) throw new Error(`checkpoint not found: ${file}`);
+  if (await isTorchFile(file)) throw torchFileError(file);
   let parsed: Awaited<ReturnType<typeof readSafetensorsFile>>;
   try {
     parsed = await readSafetensorsFile(file);
@@ -83,15 +105,7 @@ export async function loadCheckpoint(file: string, opts: LoadCheckpointOptions =
   }
   const family = metadata.family;
   if (!isFamilyName(family)) throw new Error(`${file}: unknown model family ${JSON.stringify(metadata.family)}`);
-  if (!(opts.allowNonFinite ?? process.env[ALLOW_NONFINITE_ENV] === '1')) {
-    for (const [name, t] of tensors) {
-      const bad = firstNonFinite(t);
-      if (bad) {
-        throw new Error(`${file}: tensor '${name}' holds ${bad.value} at index ${bad.index}: a checkpoint with NaN/Inf weights is refused ` +
-          `(set ${ALLOW_NONFINITE_ENV}=1 to load it anyway, e.g. to inspect it)`);
-      }
-    }
-  }
+  assertFiniteWeights(file, tensors, opts);
   return {
     family,
     config: parseJsonField(file, metadata, 'config'),
@@ -114,14 +128,16 @@ export function splitByPrefix(tensors: Map<string, TensorEntry>, prefix: string)
   return { rest, matched };
 }
 
-/** Only the header's family (reads the JSON header, not the tensors): what `loadModel` dispatches on. */
+/** Only the header's family (reads the JSON header, not the tensors): what `loadModel` dispatches on. A PyTorch file is a bi-encoder's. */
 export async function readCheckpointFamily(file: string): Promise<ModelFamilyName> {
   if (!existsSync(file)) throw new Error(`checkpoint not found: ${file}`);
   const fh = await fsp.open(file, 'r');
   try {
     const { size } = await fh.stat();
-    const head = Buffer.alloc(8);
-    if (size < 8 || (await fh.read(head, 0, 8, 0)).bytesRead < 8) throw new Error(`corrupt checkpoint ${file}: file too short (${size} bytes)`);
+    const head = Buffer.alloc(TORCH_SNIFF_BYTES);
+    const { bytesRead } = await fh.read(head, 0, TORCH_SNIFF_BYTES, 0);
+    if (looksLikeTorchFile(head.subarray(0, bytesRead))) return 'bi-encoder';
+    if (size < 8 || bytesRead < 8) throw new Error(`corrupt checkpoint ${file}: file too short (${size} bytes)`);
     const n = Number(head.readBigUInt64LE(0));
     if (8 + n > size) throw new Error(`corrupt checkpoint ${file}: header length ${n} exceeds file size ${size}`);
     const json = Buffer.alloc(n);

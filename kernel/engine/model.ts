@@ -1,6 +1,7 @@
 // The interface every model family implements (bi-encoder transformer, linear baseline, neural
 // tagger, ensemble), so the CLI, kernel, panels and reports never care which one they hold.
 import type { EvalReport, LabeledPair, Level, Mechanism, Pair, PairPrediction, ProgressOptions, RunOptions } from './types';
+import type { LoadModelOptions } from './torch/importOptions';
 
 /** A model family's name; which exist is the family registry's to say (kernel/models/families.ts). */
 export type ModelFamilyName = string;
@@ -67,5 +68,6 @@ export interface TrainResult {
 export interface ModelFamily<Cfg = unknown> {
   readonly name: ModelFamilyName;
   train(cfg: Cfg, data: TrainData, opts?: RunOptions): Promise<TrainResult>;
-  load(path: string): Promise<EmpathyModel>;
+  /** `opts.torch` says how to read a PyTorch `.pth` (only the bi-encoder family opens one). */
+  load(path: string, opts?: LoadModelOptions): Promise<EmpathyModel>;
 }

@@ -1,5 +1,6 @@
 // Level (0/1/2) classification metrics: accuracy, macro-F1, per-class P/R/F1, confusion matrix,
 // Cohen's kappa (plain and quadratic-weighted). Conventions follow scikit-learn.
+import { kappaOfConfusion, type KappaWeights } from './agreement';
 import type { Level } from '../../dataset/schema';
 import type { ClassReport, LevelMetrics } from '../../dataset/results';
 
@@ -26,22 +27,10 @@ export function confusionMatrix(gold: readonly number[], pred: readonly number[]
   return m;
 }
 
-/** Cohen's kappa with a weight matrix w[i][j] (0 on the diagonal). */
-function weightedKappa(m: number[][], w: (i: number, j: number) => number): number {
-  const n = m.flat().reduce((a, b) => a + b, 0);
-  if (n === 0) return 0;
-  const rows = m.map((r) => r.reduce((a, b) => a + b, 0));
-  const cols = m[0].map((_, j) => m.reduce((a, r) => a + r[j], 0));
-  let observed = 0;
-  let expected = 0;
-  for (let i = 0; i < m.length; i++) {
-    for (let j = 0; j < m.length; j++) {
-      observed += w(i, j) * m[i][j];
-      expected += (w(i, j) * rows[i] * cols[j]) / n;
-    }
-  }
-  if (expected === 0) return observed === 0 ? 1 : 0;
-  return 1 - observed / expected;
+/** κ in the report's convention (metrics/agreement.ts defines it): 0 with no pairs, 1 when both agree on one class. */
+function reportKappa(m: number[][], weights: KappaWeights): number {
+  const k = kappaOfConfusion(m, weights);
+  return k ?? (m.flat().some((x) => x > 0) ? 1 : 0);
 }
 
 export function levelMetrics(gold: readonly number[], pred: readonly number[]): LevelMetrics {
@@ -56,13 +45,12 @@ export function levelMetrics(gold: readonly number[], pred: readonly number[]): 
   });
   const present = LEVELS.filter((l) => perClass[l].support > 0 || LEVELS.some((g) => confusion[g][l] > 0));
   const macroF1 = present.length > 0 ? present.reduce<number>((a, l) => a + perClass[l].f1, 0) / present.length : 0;
-  const K = LEVELS.length - 1;
   return {
     accuracy: n > 0 ? correct / n : 0,
     macroF1,
     perClass,
     confusion,
-    kappa: weightedKappa(confusion, (i, j) => (i === j ? 0 : 1)),
-    kappaQuadratic: weightedKappa(confusion, (i, j) => ((i - j) * (i - j)) / (K * K)),
+    kappa: reportKappa(confusion, 'none'),
+    kappaQuadratic: reportKappa(confusion, 'quadratic'),
   };
 }

@@ -4,6 +4,7 @@
 // `loadModel` (any family: the checkpoint header says which). A new family is one spec here.
 import { readCheckpointFamily } from '../engine/checkpoint';
 import type { EmpathyModel, ModelFamily } from '../engine/model';
+import type { LoadModelOptions } from '../engine/torch/importOptions';
 import { biEncoderSpec } from './bi-encoder/spec';
 import { ensembleSpec } from './ensemble/spec';
 import type { FamilySpec } from './familySpec';
@@ -60,8 +61,11 @@ export const families: Record<string, ModelFamily<any>> = new Proxy({} as Record
   getOwnPropertyDescriptor: (_, name) => (typeof name === 'string' && familySpec(name) ? { enumerable: true, configurable: true, value: familySpec(name)!.load() } : undefined),
 });
 
-/** Load any checkpoint written by this engine; the header's `family` picks the loader. */
-export async function loadModel(path: string): Promise<EmpathyModel> {
+/**
+ * Load any checkpoint written by this engine; the header's `family` picks the loader. A PyTorch `.pth`
+ * (`torch.save(state_dict)`) opens as a bi-encoder, converted in memory as `opts.torch` says.
+ */
+export async function loadModel(path: string, opts: LoadModelOptions = {}): Promise<EmpathyModel> {
   const family = await readCheckpointFamily(path);
-  return requireFamily(family, `${path}: `).load().load(path);
+  return requireFamily(family, `${path}: `).load().load(path, opts);
 }

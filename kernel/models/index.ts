@@ -8,3 +8,4 @@ export { predictPairs, runInference, type BiEncoderParts } from './bi-encoder/pr
 export { evaluateBiEncoder, type EvaluateOptions } from './bi-encoder/evaluate';
 export { encodePairs, collate, mechanismsInData, type EncodedExample, type EncodeOptions } from './bi-encoder/encode';
 export { PRESETS, resolvePreset, type BiEncoderConfig, type EncoderConfig, type PresetName } from './bi-encoder/config';
+export { importTorchCheckpoint, type TorchImport } from './bi-encoder/torchImport';

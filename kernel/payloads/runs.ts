@@ -1,6 +1,6 @@
 // Turns recorded runs into the workbench's rich-output payloads (run comparison, loss curves, metrics).
 import type { LossCurvePayload, MetricsPayload, RunsPayload } from '../protocol/mime';
-import type { RunLogLine, RunRecord } from '../runs/run';
+import { statusText, type RunLogLine, type RunRecord } from '../runs/run';
 
 /** Hyper-parameters worth a column in a comparison: scalar config values only. */
 function scalarConfig(cfg: Record<string, unknown>): Record<string, string | number | boolean | null> {
@@ -18,7 +18,7 @@ export function runsPayload(runs: readonly RunRecord[]): RunsPayload {
       id: r.id,
       label: r.label,
       createdAt: r.createdAt,
-      config: { family: r.family, seed: r.seed, backend: r.backend?.name ?? null, status: r.status, ...scalarConfig(r.config) },
+      config: { family: r.family, seed: r.seed, backend: r.backend?.name ?? null, status: statusText(r), ...scalarConfig(r.config) },
       metrics: r.metrics,
     })),
   };

@@ -44,8 +44,53 @@ export interface InspectorModel {
   note?: string;
 }
 
+/** A reviewer's judgement of the pair on screen, as the panel sends it (the host adds id, time, reviewer, model). */
+export interface ReviewDraft {
+  pairId: string;
+  mechanism: Mechanism;
+  kind: 'level' | 'span' | 'gold-suspect' | 'note';
+  level?: Level;
+  /** [start, end) character offsets into the response. */
+  span?: [number, number];
+  /** The span is wrong (a predicted rationale rejected). */
+  remove?: boolean;
+  note?: string;
+  /** What the model showed when the reviewer judged. */
+  modelLevel?: Level;
+  modelSpans?: Array<[number, number]>;
+}
+
+/** The reviewer's judgements of one pair and mechanism, folded (retractions applied). */
+export interface PairReviewView {
+  level?: Level;
+  added: Array<[number, number]>;
+  removed: Array<[number, number]>;
+  goldSuspect: boolean;
+  notes: string[];
+}
+
+/** The review file beside the data, as this reviewer sees it. */
+export interface ReviewView {
+  file: string;
+  reviewer: string;
+  /** Why judgements cannot be recorded (Restricted Mode), when they cannot. */
+  readOnly?: string;
+  /** This reviewer's judgements by pair id and mechanism. */
+  pairs: Record<string, Partial<Record<Mechanism, PairReviewView>>>;
+  /** Lines of the file that could not be read (reported, kept in the file). */
+  problems: string[];
+  /** Whether there is a line of this reviewer's that `undoReview` would retract. */
+  canUndo: boolean;
+}
+
 export type RationaleInspectorToHost =
   | { type: 'ready'; v: 1 }
+  /** Record a judgement in the review file (the host appends it and answers `review`). */
+  | { type: 'review'; v: 1; draft: ReviewDraft }
+  /** Take back this reviewer's latest judgement (the host appends a retraction and answers `review`). */
+  | { type: 'undoReview'; v: 1 }
+  /** Predicted levels of every example (for the "model disagrees with gold" filter); answered by `levels`. */
+  | { type: 'requestLevels'; v: 1 }
   /** Use this model (an id from `init.models`), or no id: the host shows a file picker for a checkpoint. */
   | { type: 'pickModel'; v: 1; modelId?: string }
   /**
@@ -64,14 +109,18 @@ export type HostToRationaleInspector =
       salienceNote?: string;
       /** "this model has not learned yet (…)" when its level probabilities are near uniform (metrics/health.ts). */
       healthNote?: string }
-  | { type: 'scoreError'; v: 1; requestId: number; message: string };
+  | { type: 'scoreError'; v: 1; requestId: number; message: string }
+  /** The review state (after `init`, and after every judgement or undo). */
+  | { type: 'review'; v: 1; review: ReviewView }
+  /** The active model's levels for every example (answer to `requestLevels`); `error` when they could not be had. */
+  | { type: 'levels'; v: 1; predictions: RowPredictions; error?: string };
 
 // ---------------------------------------------------------------- guards
 const TYPES = {
   datasetExplorerToHost: ['ready', 'exportSlice', 'openDataset', 'requestPredictions'],
   hostToDatasetExplorer: ['dataset', 'predictions', 'exported', 'status'],
-  rationaleInspectorToHost: ['ready', 'pickModel', 'score'],
-  hostToRationaleInspector: ['init', 'model', 'scored', 'scoreError'],
+  rationaleInspectorToHost: ['ready', 'pickModel', 'score', 'review', 'undoReview', 'requestLevels'],
+  hostToRationaleInspector: ['init', 'model', 'scored', 'scoreError', 'review', 'levels'],
 } as const;
 
 function is(kind: keyof typeof TYPES, m: unknown): boolean {

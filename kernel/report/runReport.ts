@@ -17,9 +17,10 @@ import { loadModel } from '../models/families';
 import type { EvalReport, LabeledPair } from '../engine/types';
 import { loadLabeledFiles } from '../../dataset/labeledFiles';
 import { comparisonTable, comparisonText, lossCurvePayload, runsPayload } from '../payloads/runs';
-import type { RunRecord } from '../runs/run';
+import { statusText, type RunRecord } from '../runs/run';
 import { sha256File, type RunStore } from '../runs/store';
 import { PAPER_METRICS } from '../metrics/catalog';
+import { reviewStatsTable, reviewStatsText, type ReviewStats } from '../review/reviewStats';
 
 export interface RunsReportOptions {
   /** Examples scored with each run's model for the rationale heatmaps (0 = none). */
@@ -28,6 +29,15 @@ export interface RunsReportOptions {
   title?: string;
   /** Progress lines (loading a model, scoring examples). */
   onProgress?: (message: string) => void;
+  /** A section on reviewers' judgements (`empathy report --review`). */
+  review?: ReviewSection;
+}
+
+/** Review files and the agreement numbers computed from them (with the gold files used, if any). */
+export interface ReviewSection {
+  files: string[];
+  gold: string[];
+  stats: ReviewStats;
 }
 
 export const defaultRunsReportOptions: RunsReportOptions = { examples: 5 };
@@ -60,7 +70,7 @@ function runHeader(r: RunRecord): string {
   return [
     `## ${cell(r.label)}`,
     '',
-    `Run \`${r.id}\` · **${r.status}** · ${r.family} · seed ${r.seed} · ${r.steps} steps · ${r.backend ? r.backend.detail : 'backend unknown'}`,
+    `Run \`${r.id}\` · **${statusText(r)}** · ${r.family} · seed ${r.seed} · ${r.steps} steps · ${r.backend ? r.backend.detail : 'backend unknown'}`,
     '',
     `Created ${r.createdAt}${r.finishedAt ? `, finished ${r.finishedAt}` : ''} · ${code} · source: ${r.source}`,
     ...(r.checkpointPath ? ['', `Checkpoint: \`${r.checkpointPath}\`${existsSync(r.checkpointPath) ? '' : ' (missing now)'}`] : []),
@@ -133,23 +143,40 @@ async function exampleCells(r: RunRecord, n: number, progress: (m: string) => vo
   }
 }
 
+/** The review section: what was reviewed, against what, and the agreement table. */
+function reviewCells(r: ReviewSection): NotebookCell[] {
+  const t = reviewStatsTable(r.stats);
+  const names = (fs: string[]) => fs.map((f) => `\`${basename(f)}\``).join(', ');
+  return [
+    markdown([
+      '## Review',
+      '',
+      `Judgements from ${names(r.files)}${r.gold.length ? `, compared with the gold labels of ${names(r.gold)}` : ' (no gold files given: the gold columns are empty)'}.`,
+      'κ is Cohen\'s kappa (κ_w: quadratic weights); model accuracy compares the level the model showed with the reviewer\'s;',
+      'token-F1 compares the reviewer\'s rationale with gold\'s on the pairs where the reviewer judged spans.',
+    ].join('\n')),
+    outputs([{ 'text/plain': reviewStatsText(r.stats), [MIME.table]: { v: 1, columns: t.columns, rows: t.rows } }]),
+  ];
+}
+
 /** The report as a notebook of markdown and output-only cells (what renderRunsReport draws). */
 export async function runsReportNotebook(store: RunStore, refs: readonly string[], options: Partial<RunsReportOptions> = {}): Promise<{ notebook: Notebook; runs: RunRecord[] }> {
   const opts = { ...defaultRunsReportOptions, ...options };
   const progress = opts.onProgress ?? (() => {});
-  if (refs.length === 0) throw new Error('report: which runs? (give one or more run ids)');
+  if (refs.length === 0 && !opts.review) throw new Error('report: which runs? (give one or more run ids)');
   const runs = refs.map((ref) => store.get(ref));
   const events = runs.map((run) => store.events(run.id));
-  const title = opts.title ?? (runs.length === 1 ? `Run report: ${runs[0].label}` : `Report of ${runs.length} runs`);
+  const title = opts.title ?? (runs.length === 0 ? 'Review report' : runs.length === 1 ? `Run report: ${runs[0].label}` : `Report of ${runs.length} runs`);
   const cells: NotebookCell[] = [];
-  cells.push(markdown([
+  if (runs.length === 0) cells.push(markdown(`# ${cell(title)}`));
+  else cells.push(markdown([
     `# ${cell(title)}`,
     '',
     '| run | label | family | status | steps | mean dev macro-F1 |',
     '|---|---|---|---|---|---|',
     ...runs.map((r) => {
       const f1 = Object.entries(r.metrics).filter(([k]) => /^dev\.[A-Z]{2}\.macroF1$/.test(k)).map(([, v]) => v);
-      return `| \`${r.id}\` | ${cell(r.label)} | ${r.family} | ${r.status} | ${r.steps} | ${f1.length ? fmt(f1.reduce((a, b) => a + b, 0) / f1.length) : '—'} |`;
+      return `| \`${r.id}\` | ${cell(r.label)} | ${r.family} | ${statusText(r)} | ${r.steps} | ${f1.length ? fmt(f1.reduce((a, b) => a + b, 0) / f1.length) : '—'} |`;
     }),
   ].join('\n')));
 
@@ -177,6 +204,7 @@ export async function runsReportNotebook(store: RunStore, refs: readonly string[
     if (!r.dev && !r.test) cells.push(markdown('*This run recorded no dev or test evaluation.*'));
     cells.push(...(await exampleCells(r, opts.examples, progress)));
   }
+  if (opts.review) cells.push(...reviewCells(opts.review));
   return { notebook: { format: 'empathy-notebook', version: 1, metadata: { title }, cells }, runs };
 }
 

@@ -2,6 +2,7 @@
 // per-step and per-epoch metrics, final metrics, checkpoint) as it lives on disk.
 import type { BackendInfo, EvalReport } from '../engine/types';
 import { flattenReport } from '../metrics/catalog';
+import type { RunProcess } from './liveness';
 
 export const RUN_FORMAT = 'empathy-run' as const;
 export const RUN_VERSION = 1 as const;
@@ -22,7 +23,12 @@ export interface RunRecord {
   label: string;
   createdAt: string;
   finishedAt?: string;
-  status: 'running' | 'finished' | 'stopped' | 'failed';
+  /** Stored: running, finished, stopped or failed. `interrupted` is only ever computed on reading (see `interruption`). */
+  status: 'running' | 'finished' | 'stopped' | 'failed' | 'interrupted';
+  /** Set on reading a run recorded as running whose process is gone (`process gone`); never stored. */
+  interruption?: string;
+  /** The process recording the run, with its heartbeat (kernel/runs/liveness.ts). */
+  process?: RunProcess;
   /** Who started it: 'cli', 'notebook', 'extension', 'cv', 'test'. */
   source: string;
   /** Model family ('bi-encoder', 'linear', 'tagger', 'ensemble'). */
@@ -40,6 +46,11 @@ export interface RunRecord {
   test?: EvalReport;
   checkpointPath?: string;
   error?: string;
+}
+
+/** The status as people read it: `interrupted (process gone)` for a run whose process died mid-way. */
+export function statusText(r: Pick<RunRecord, 'status' | 'interruption'>): string {
+  return r.status === 'interrupted' ? `interrupted (${r.interruption ?? 'process gone'})` : r.status;
 }
 
 /** One line of `events.jsonl`: a step or epoch summary. */

@@ -7,6 +7,7 @@ import { writeFileAtomic } from '../../dataset/atomicFile';
 import { basename, join, resolve } from 'node:path';
 import type { TrainEvent } from '../engine/types';
 import { locateRunsDir } from './location';
+import { currentRunProcess, HEARTBEAT_MS, recorderGone } from './liveness';
 import { RUN_FORMAT, RUN_VERSION, flattenEval, type RunDataFile, type RunLogLine, type RunRecord } from './run';
 
 /**
@@ -56,11 +57,16 @@ export interface NewRun {
 export class RunRecorder {
   readonly dir: string;
   private record: RunRecord;
+  /** Refreshes the heartbeat while the event loop turns; unref'd, so it never keeps a process alive. */
+  private heartbeat: NodeJS.Timeout | undefined;
+  private lastBeat = 0;
 
   constructor(dir: string, record: RunRecord) {
     this.dir = dir;
     this.record = record;
-    this.flush();
+    this.beat();
+    this.heartbeat = setInterval(() => this.beat(), HEARTBEAT_MS);
+    this.heartbeat.unref();
   }
 
   get id(): string { return this.record.id; }
@@ -75,6 +81,7 @@ export class RunRecorder {
         break;
       case 'step':
         this.record.steps = e.step;
+        if (Date.now() - this.lastBeat >= HEARTBEAT_MS) this.beat();
         this.append({ kind: 'step', step: e.step, epoch: e.epoch, loss: e.loss, lossLevel: e.lossLevel, lossRationale: e.lossRationale, lr: e.lr, gradNorm: e.gradNorm });
         break;
       case 'epoch':
@@ -109,15 +116,29 @@ export class RunRecorder {
     r.metrics = { ...flattenEval('dev', r.dev), ...flattenEval('test', r.test) };
     r.status = result.stopped || r.status === 'stopped' ? 'stopped' : 'finished';
     r.finishedAt = new Date().toISOString();
+    this.stopHeartbeat();
     this.flush();
     return r;
   }
 
   fail(err: unknown): void {
+    this.stopHeartbeat();
     this.record.status = 'failed';
     this.record.error = err instanceof Error ? err.message : String(err);
     this.record.finishedAt = new Date().toISOString();
     this.flush();
+  }
+
+  /** Record that this process is alive and recording (pid, host, start time, now). */
+  private beat(): void {
+    this.lastBeat = Date.now();
+    this.record.process = currentRunProcess(new Date(this.lastBeat));
+    this.flush();
+  }
+
+  private stopHeartbeat(): void {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
   }
 
   private append(line: RunLogLine): void {
@@ -223,6 +244,9 @@ export class RunStore {
     if (rec.format !== RUN_FORMAT) throw new Error(`${file}: not an empathy run record`);
     if (rec.version > RUN_VERSION) throw new Error(`${file}: run format version ${rec.version} is newer than this workbench understands (${RUN_VERSION})`);
     if (basename(dir) !== rec.id) rec = { ...rec, id: basename(dir) };
+    // Recorded as running, but its process died without a word (SIGKILL, power loss): say so.
+    const gone = rec.status === 'running' && rec.process ? recorderGone(rec.process) : undefined;
+    if (gone) rec = { ...rec, status: 'interrupted', interruption: gone };
     return rec;
   }
 }

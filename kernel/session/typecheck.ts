@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as ts from 'typescript';
+import { SHIPPED_PACKAGES } from './shippedPackages';
 import type { CellDiagnostic, CompletionItem } from '../protocol/kernel';
 import { boundNames, declaredNames } from './transpile';
 
@@ -60,6 +61,12 @@ export class CellTypechecker {
     // node_modules beside the bundled kernel and this checker's thread (extension/bundle.mjs): cells'
     // imports are looked up there first, then as usual. Absent from the repository layout.
     const shipped = fs.existsSync(path.join(__dirname, 'node_modules')) ? path.join(__dirname, 'node_modules') : undefined;
+    // In the repository layout, a notebook outside it (a Jupyter server's folder) still finds the shipped
+    // packages' types: its own node_modules first, then the workbench's, as the runtime resolves them.
+    const repoModules = path.resolve(__dirname, '../../../node_modules');
+    const shippedInRepo = shipped ? {} : Object.fromEntries(Object.keys(SHIPPED_PACKAGES)
+      .filter((name) => fs.existsSync(path.join(repoModules, name)))
+      .map((name) => [name, [path.join(this.cwd, 'node_modules', name), path.join(repoModules, name)]]));
     this.options = {
       target: ts.ScriptTarget.ES2022,
       lib: ['lib.es2022.d.ts'],
@@ -77,7 +84,7 @@ export class CellTypechecker {
       // Repository layout (out/kernel/session → node_modules/@types), the packaged .vsix (types/ beside the
       // bundled kernel, extension/bundle.mjs), then the notebook folder's own.
       typeRoots: [path.resolve(__dirname, '../../../node_modules/@types'), path.join(__dirname, 'types'), path.join(this.cwd, 'node_modules/@types')],
-      ...(api || shipped ? { paths: { ...(api ? { empathy: [api] } : {}), ...(shipped ? { '*': [path.join(shipped, '*')] } : {}) } } : {}),
+      paths: { ...(api ? { empathy: [api] } : {}), ...shippedInRepo, ...(shipped ? { '*': [path.join(shipped, '*')] } : {}) },
     };
     this.api = api;
     this.setFile(this.globalsFile, api ? LIGHT_GLOBALS : `declare module 'empathy';\n${LIGHT_GLOBALS}`);

@@ -128,6 +128,7 @@ describe('cli: nothing lost (issue 13, items 4–7)', function () {
       assert.equal(sha(out), before);
       const rows = parseCsv(fs.readFileSync(partial, 'utf8'), partial);
       assert.equal(rows.length - 1, Number(m[1]));
+      assert.match(r.stderr, new RegExp(`^scoring: ${m[1]}/20000 rows in`, 'm'), 'the progress totals count the rows kept (issue 22, item 5)');
       assert.ok(rows.slice(1).every((row, i) => row[0] === String(i) && row.length === 9));
       assert.deepEqual(temps(), []);
       assert.match(cli(['test', '--help']).stdout, /Ctrl-C writes the rows already scored to OUT\.partial\.csv/);
@@ -194,11 +195,16 @@ describe('cli: nothing lost (issue 13, items 4–7)', function () {
       const out = path.join(dir, 'inject.out.csv');
       const r = cli(['test', '--input_path', input, '--output_path', out, '--model_path', model]);
       assert.equal(r.code, 0, r.stderr);
-      const rows = parseCsv(fs.readFileSync(out, 'utf8'), out);
+      // In the file, as a spreadsheet sees it: the guard's ' in front (and the header's mark, "id")
+      const text = fs.readFileSync(out, 'utf8');
+      assert.ok(text.startsWith('"id",seeker_post,'), text.slice(0, 40));
+      for (const cell of ["1,'@SUM(A1),'=cmd|' /C calc'!A0,", "2,'+1+2,\"'\r=1+2\"", "-3,'\tx,'- fine -"]) assert.ok(text.includes(cell), cell);
+      // … and read back by the project, the text as it was (issue 22, item 7)
+      const rows = parseCsv(text, out);
       assert.deepEqual(rows.slice(1).map((x) => x.slice(0, 3)), [
-        ['1', "'@SUM(A1)", "'=cmd|' /C calc'!A0"],
-        ['2', "'+1+2", "'\r=1+2"],
-        ['-3', "'\tx", "'- fine -"],
+        ['1', '@SUM(A1)', "=cmd|' /C calc'!A0"],
+        ['2', '+1+2', '\r=1+2'],
+        ['-3', '\tx', '- fine -'],
       ]);
       const raw = path.join(dir, 'inject.raw.csv');
       assert.equal(cli(['test', '--input_path', input, '--output_path', raw, '--model_path', model, '--raw_csv']).code, 0);

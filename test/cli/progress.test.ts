@@ -1,7 +1,7 @@
 // The tqdm-like bar: lines printed above it keep one bar, a resumed count does not inflate the rate,
 // the label can change (test names the mechanism it scores), and finish() ends with the totals.
 import { strict as assert } from 'node:assert';
-import { ProgressBar } from '../../kernel/cli/progress';
+import { formatBytes, ProgressBar } from '../../kernel/cli/progress';
 
 function sink() {
   const s = { text: '', stream: undefined as unknown as NodeJS.WritableStream };
@@ -43,5 +43,17 @@ describe('cli/progress (tqdm-like)', () => {
     bar.label = 'scoring IP';
     bar.update(2, 2, true);
     assert.match(err.text, /^scoring ER 1\/2 rows.*\nscoring IP 2\/2 rows/);
+  });
+
+  it('a byte count (download-weights) reads in kB/MB/GB, its rate too, and a resumed part does not count in the rate', () => {
+    const err = sink();
+    let t = 0;
+    const bar = new ProgressBar({ unit: 'B', bytes: true, label: 'model.safetensors', tty: false, stream: err.stream, now: () => t, initial: 100_000_000 });
+    t = 4000;
+    bar.update(498_818_054, 498_818_054, true);
+    assert.match(err.text, /^model\.safetensors 499 MB\/499 MB \(100%\), 99\.7 MB\/s, /);
+    bar.finish();
+    assert.match(err.text, /\nmodel\.safetensors: 499 MB\/499 MB in 0:04 \(99\.7 MB\/s\)\n$/);
+    assert.deepEqual([0, 999, 1000, 12_345, 1_500_000_000].map(formatBytes), ['0 B', '999 B', '1.00 kB', '12.3 kB', '1.50 GB']);
   });
 });

@@ -18,9 +18,17 @@ function tsFiles(dir: string): string[] {
   return out;
 }
 
+/**
+ * Renames that are not a whole write of data the process holds, each with its reason: download-weights
+ * keeps a resumable `.incomplete` across runs in the Hugging Face cache's own layout and swaps symlinks.
+ */
+const NOT_WRITERS: Record<string, string> = {
+  'kernel/engine/hfDownload.ts': 'a resumable download published from its .incomplete (the HF cache layout), and a symlink swap',
+};
+
 describe('dataset/atomicFile.ts is the one temp-and-rename writer', () => {
   it('no other product file renames a file into place', () => {
-    const files = ['kernel', 'dataset', 'extension', 'bench'].flatMap(tsFiles).filter((f) => f !== 'dataset/atomicFile.ts');
+    const files = ['kernel', 'dataset', 'extension', 'bench'].flatMap(tsFiles).filter((f) => f !== 'dataset/atomicFile.ts' && !NOT_WRITERS[f]);
     assert.ok(files.length > 150, `read ${files.length} files`);
     const found: string[] = [];
     for (const f of files) {

@@ -183,4 +183,65 @@ describe('webviews: panels in headless Chromium', function () {
       await p.shot(`rationale-inspector-${theme}`);
     }
   });
+
+  it('Rationale Inspector: review with the keyboard only — levels, a span, a note, undo, progress and filters', async () => {
+    const r = gen.rationales({ items: 3 });
+    const examples: InspectorExample[] = r.items.map((it) => ({ id: it.id, seekerPost: it.seekerPost, responsePost: it.responsePost,
+      gold: Object.fromEntries(Object.entries(it.mechanisms).map(([m, v]) => [m, { level: v!.goldLevel ?? v!.level, spans: v!.goldSpans ?? [] }])) }));
+    const p = await panel('rationaleInspector', 'light', { 'data-debounce-ms': '120' });
+    const all = () => posted<RationaleInspectorToHost>(p);
+    const scores = async () => (await all()).filter((m): m is Extract<RationaleInspectorToHost, { type: 'score' }> => m.type === 'score');
+    const drafts = async () => (await all()).filter((m): m is Extract<RationaleInspectorToHost, { type: 'review' }> => m.type === 'review').map((m) => m.draft);
+    const key = (k: string) => p.page.keyboard.press(k);
+    const view = (pairs: Record<string, unknown>, canUndo: boolean) => send(p, { type: 'review', v: 1, review: { file: '/data/dev.review.jsonl', reviewer: 'ana', pairs: pairs as never, problems: [], canUndo } });
+    await send(p, { type: 'init', v: 1, examples, models: [{ id: 'm1', label: 'bi-encoder small' }], modelId: 'm1' });
+    await view({}, false);
+    const first = await waitFor(async () => (await scores())[0], 'a score request');
+    const scored = fakeScore(first.seekerPost, first.responsePost, false);
+    await send(p, { type: 'scored', v: 1, requestId: first.requestId, item: scored, maxLen: 64 });
+    assert.match(await p.js<string>(`document.querySelector('[data-review-progress]').textContent`), /^0 of 3 reviewed \(ER\)$/);
+
+    await key('1'); // ER level 1, with what the model showed
+    assert.deepEqual((await drafts())[0], { pairId: 'item-1', mechanism: 'ER', kind: 'level', level: 1, modelLevel: scored.mechanisms.ER!.level });
+    // select two tokens of the ER heatmap (no mouse: a DOM range), then s
+    await p.js(`(() => { const t = document.querySelectorAll('.ew-mech-row[data-mechanism=ER] .ew-rationale-card[data-mode=prob] .ew-tok');
+      const range = document.createRange(); range.setStart(t[0].firstChild, 0); range.setEnd(t[1].firstChild, t[1].firstChild.length);
+      const s = getSelection(); s.removeAllRanges(); s.addRange(range); })()`);
+    await key('s');
+    const toks = scored.mechanisms.ER!.tokens;
+    assert.deepEqual((await drafts())[1].span, [toks[0].start, toks[1].end]);
+    await key('n');
+    await p.page.keyboard.type('sarcasm?');
+    await key('Enter');
+    assert.deepEqual((await drafts())[2], { pairId: 'item-1', mechanism: 'ER', kind: 'note', note: 'sarcasm?', modelLevel: scored.mechanisms.ER!.level });
+    await key('u'); // nothing of mine yet in the file the host sent
+    assert.match(await p.js<string>(`document.querySelector('[data-review-status]').textContent`), /Nothing of yours to undo/);
+    await view({ 'item-1': { ER: { level: 1, added: [[toks[0].start, toks[1].end]], removed: [], goldSuspect: false, notes: ['sarcasm?'] } } }, true);
+    await key('u');
+    assert.equal((await all()).filter((m) => m.type === 'undoReview').length, 1);
+    assert.match(await p.js<string>(`document.querySelector('[data-review-progress]').textContent`), /^1 of 3 reviewed \(ER\)$/);
+    assert.deepEqual(await p.js(`__t.attrs('.ew-examples-list [data-reviewed]', 'data-reviewed')`), ['✓1']);
+
+    await key('j'); // next example, then EX strong
+    const second = await waitFor(async () => (await scores()).find((s) => s.exampleId === 'item-2'), 'item-2 scored');
+    await send(p, { type: 'scored', v: 1, requestId: second.requestId, item: fakeScore(second.seekerPost, second.responsePost, false), maxLen: 64 });
+    await key('x');
+    await key('2');
+    assert.deepEqual((await drafts()).pop()!.pairId + ' ' + (await drafts()).pop()!.mechanism, 'item-2 EX');
+    await key('g');
+    assert.equal((await drafts()).pop()!.kind, 'gold-suspect');
+    await key('e');
+    await p.js(`__t.set('vscode-single-select[data-control=reviewFilter]', 'mine')`);
+    assert.deepEqual(await p.js(`__t.attrs('.ew-examples-list [data-id]', 'data-id')`), ['item-1']);
+    await p.js(`__t.set('vscode-single-select[data-control=reviewFilter]', 'disagrees')`);
+    assert.equal((await all()).filter((m) => m.type === 'requestLevels').length, 1, 'model levels asked for once');
+    await send(p, { type: 'levels', v: 1, predictions: { 'item-1': { ER: ((examples[0].gold!.ER!.level + 1) % 3) as Level }, 'item-2': { ER: examples[1].gold!.ER!.level } } });
+    assert.deepEqual(await p.js(`__t.attrs('.ew-examples-list [data-id]', 'data-id')`), ['item-1']);
+    await p.shot('rationale-inspector-review');
+    // keys typed in the response box edit the text; they are not judgements
+    const before = (await drafts()).length;
+    await p.page.focus('textarea[data-control=response]');
+    await key('1');
+    assert.equal((await drafts()).length, before);
+  });
 });

@@ -1,7 +1,7 @@
 // The Rationale Inspector panel (browser side): pick an example or type/edit a seeker post and response,
 // the host re-scores it (debounced, latest request wins) and the panel shows, per mechanism, the gold
 // annotation, the predicted rationale heatmap and the gradient × input salience side by side.
-import type { Mechanism, RationalesPayload } from '../../kernel/protocol/mime';
+import type { Level, Mechanism, RationalesPayload } from '../../kernel/protocol/mime';
 import { MECHANISMS, MECHANISM_NAMES } from '../../kernel/protocol/mime';
 import type { HostToRationaleInspector, InspectorExample, InspectorModel, RationaleInspectorToHost } from '../../kernel/protocol/panels';
 import type { RenderContext } from '../core/context';
@@ -15,6 +15,7 @@ import { goldChip, rationaleCard } from '../components/rationaleCard';
 import { spanText } from '../components/spanText';
 import { validateRationales } from '../renderers/rationales';
 import type { HostBridge } from './hostBridge';
+import { ReviewBar } from './reviewBar';
 
 type Item = RationalesPayload['items'][number];
 
@@ -37,18 +38,25 @@ export class RationaleInspector {
   private salienceNote: string | undefined;
   private healthNote: string | undefined;
   private maxLen: number | undefined;
-  private readonly list = h('div', { class: 'ew-list ew-examples-list' });
+  private readonly list = h('div', { class: 'ew-list ew-examples-list', role: 'listbox', tabindex: 0, 'aria-label': 'examples (j/k or ↓/↑ to move)' });
   private readonly modelSlot = h('span');
   private readonly seeker = h('textarea', { 'data-control': 'seeker', 'aria-label': 'seeker post', rows: 3 });
   private readonly response = h('textarea', { 'data-control': 'response', 'aria-label': 'response post', rows: 3 });
   private readonly status = h('div', { class: 'ew-status ew-muted' }, 'Waiting for the host…');
   private readonly results = h('div', { class: 'ew-grid ew-results' });
   private readonly scheduleScore: () => void;
+  private readonly review: ReviewBar;
 
   constructor(root: HTMLElement, private readonly bridge: HostBridge<RationaleInspectorToHost, HostToRationaleInspector>, private readonly ctx: RenderContext, opts: InspectorOptions = {}) {
     this.salience = stateOf(ctx).get<boolean>('inspector.salience') ?? true;
     this.scheduleScore = debounce(() => this.score(), opts.debounceMs ?? 350);
     root.classList.add('ew-root', 'ew-panel');
+    this.review = new ReviewBar({
+      example: () => this.current,
+      model: (m) => this.modelOf(m),
+      selection: () => this.selectedSpan(),
+      total: () => this.examples.length,
+    }, (m) => bridge.post({ ...m, v: 1 } as RationaleInspectorToHost), () => this.drawList());
     const onEdit = () => { this.status.textContent = 'editing…'; this.scheduleScore(); };
     this.seeker.addEventListener('input', onEdit);
     this.response.addEventListener('input', onEdit);
@@ -67,7 +75,9 @@ export class RationaleInspector {
           h('div', { class: 'ew-muted' }, 'response post (edit it: levels and heatmaps re-score as you type)'), this.response,
           h('div', { style: 'display:flex;gap:8px;align-items:center' },
             button('Reset to original', () => this.current && this.select(this.current), { secondary: true, name: 'reset' }), this.status),
+          this.review.root,
           this.results)));
+    root.ownerDocument.addEventListener('keydown', (ev) => this.onKey(ev));
     bridge.onMessage((m) => this.handle(m));
     bridge.post({ type: 'ready', v: 1 });
   }
@@ -77,6 +87,7 @@ export class RationaleInspector {
       case 'init':
         this.examples = m.examples;
         this.models = m.models;
+        this.review.mechanism = MECHANISMS.find((x) => this.examples.some((e) => e.gold?.[x])) ?? 'ER';
         this.modelId = m.modelId ?? m.models[0]?.id;
         this.drawModels();
         this.drawList();
@@ -110,7 +121,71 @@ export class RationaleInspector {
         if (m.requestId !== this.requestId) return;
         this.setStatus(true, `scoring failed: ${m.message}`);
         return;
+      case 'review':
+        this.review.setView(m.review);
+        return;
+      case 'levels':
+        this.review.setLevels(m.predictions, m.error);
+        return;
     }
+  }
+
+  /** Review keys and list navigation, when the focus is not in a text field or a control that takes keys. */
+  private onKey(ev: KeyboardEvent): void {
+    const t = ev.target as HTMLElement | null;
+    // Alt+S / Alt+W in the response box: the text selected there is a rationale / is wrong (keyboard selection).
+    if (ev.altKey && !ev.ctrlKey && !ev.metaKey && t === this.response && (ev.code === 'KeyS' || ev.code === 'KeyW')) {
+      this.review.key(ev.code === 'KeyS' ? 's' : 'w');
+      ev.preventDefault();
+      return;
+    }
+    if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    if (t && (t.closest('textarea, input, select, vscode-textfield, vscode-single-select') || t.isContentEditable)) return;
+    if (ev.key === 'j' || ev.key === 'ArrowDown') this.step(1);
+    else if (ev.key === 'k' || ev.key === 'ArrowUp') this.step(-1);
+    else if (!this.review.key(ev.key)) return;
+    ev.preventDefault();
+  }
+
+  /** The next/previous example in the list as filtered. */
+  private step(delta: number): void {
+    const shown = this.visible();
+    if (shown.length === 0) return;
+    const at = this.current ? shown.indexOf(this.current) : -1;
+    const next = shown[Math.min(shown.length - 1, Math.max(0, at < 0 ? 0 : at + delta))];
+    if (next !== this.current) this.select(next);
+  }
+
+  private visible(): InspectorExample[] {
+    return this.examples.filter((e) => (!this.filter || `${e.id} ${e.seekerPost} ${e.responsePost}`.toLowerCase().includes(this.filter)) && this.review.shows(e));
+  }
+
+  /** What the model showed for `mech` on the example as it is (nothing for edited text). */
+  private modelOf(mech: Mechanism): { level?: Level; spans?: Array<[number, number]> } | undefined {
+    const item = this.lastItem;
+    if (!item || !this.current || item.responsePost !== this.current.responsePost) return undefined;
+    const m = item.mechanisms[mech];
+    return m ? { level: m.level, ...(m.spans ? { spans: m.spans.map(([s, e]): [number, number] => [s, e]) } : {}) } : undefined;
+  }
+
+  /** The response characters selected in the response box (unedited), or in a heatmap (whole tokens), if any. */
+  private selectedSpan(): [number, number] | undefined {
+    const box = this.response;
+    if (box.ownerDocument.activeElement === box && box.selectionEnd > box.selectionStart && this.current?.responsePost === box.value) {
+      return [box.selectionStart, box.selectionEnd];
+    }
+    const sel = this.results.ownerDocument.getSelection();
+    const item = this.lastItem;
+    // Heatmaps still showing the previous text (a score on its way) do not describe the pair on screen.
+    if (!sel || sel.isCollapsed || !item || item.responsePost !== box.value) return undefined;
+    const tokenOf = (n: Node | null) => (n instanceof Element ? n : n?.parentElement)?.closest<HTMLElement>('[data-token]');
+    const a = tokenOf(sel.anchorNode);
+    const b = tokenOf(sel.focusNode);
+    const mech = a?.closest<HTMLElement>('[data-mechanism]')?.dataset.mechanism as Mechanism | undefined;
+    const tokens = mech ? item.mechanisms[mech]?.tokens : undefined;
+    if (!a || !b || !tokens) return undefined;
+    const [i, j] = [Number(a.dataset.token), Number(b.dataset.token)].sort((x, y) => x - y);
+    return tokens[i] && tokens[j] ? [tokens[i].start, tokens[j].end] : undefined;
   }
 
   private setStatus(bad: boolean, text: string): void {
@@ -131,10 +206,11 @@ export class RationaleInspector {
 
   private drawList(): void {
     clear(this.list);
-    const shown = this.examples.filter((e) => !this.filter || `${e.id} ${e.seekerPost} ${e.responsePost}`.toLowerCase().includes(this.filter));
+    const shown = this.visible();
     for (const e of shown) {
-      const row = h('div', { 'data-id': e.id, class: e === this.current ? 'ew-selected' : null, title: e.responsePost },
-        h('b', null, e.id), ' ', h('span', { class: 'ew-muted' }, ellipsis(e.responsePost, 90)));
+      const mark = this.review.mark(e);
+      const row = h('div', { 'data-id': e.id, class: e === this.current ? 'ew-selected' : null, title: e.responsePost, role: 'option', 'aria-selected': String(e === this.current) },
+        h('b', null, e.id), mark ? h('span', { class: 'ew-chip', 'data-reviewed': mark, 'aria-label': `reviewed: level ${mark.slice(1)}` }, ` ${mark}`) : null, ' ', h('span', { class: 'ew-muted' }, ellipsis(e.responsePost, 90)));
       row.addEventListener('click', () => this.select(e));
       this.list.appendChild(row);
     }
@@ -143,10 +219,14 @@ export class RationaleInspector {
 
   select(e: InspectorExample): void {
     this.current = e;
+    this.review.draw();
     this.seeker.value = e.seekerPost;
     this.response.value = e.responsePost;
-    this.list.querySelectorAll('.ew-selected').forEach((x) => x.classList.remove('ew-selected'));
-    this.list.querySelector(`[data-id="${CSS.escape(e.id)}"]`)?.classList.add('ew-selected');
+    this.list.querySelectorAll('.ew-selected').forEach((x) => { x.classList.remove('ew-selected'); x.setAttribute('aria-selected', 'false'); });
+    const row = this.list.querySelector(`[data-id="${CSS.escape(e.id)}"]`);
+    row?.classList.add('ew-selected');
+    row?.setAttribute('aria-selected', 'true');
+    row?.scrollIntoView({ block: 'nearest' });
     this.score();
   }
 

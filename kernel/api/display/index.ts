@@ -14,6 +14,7 @@ import { lossCurvePayload, lossCurveText, type LossCurveSource } from '../../pay
 import { metricsPayload, metricsText, type MetricsOptions } from '../../payloads/metrics';
 import { rationalesPayload, rationalesText, type RationalesOptions } from '../../payloads/rationales';
 import { tableFromValue, type TableOptions } from '../../payloads/table';
+import { reviewStatsTable, reviewStatsText, type ReviewStats } from '../../review/reviewStats';
 
 export interface DisplayHandle {
   readonly displayId: string;
@@ -95,6 +96,11 @@ export const display = Object.assign(displayValue, {
   dataset(rows: readonly LabeledPair[] | readonly RawRow[], opts: DatasetOptions = {}): DisplayHandle {
     const p = datasetPayload(rows, opts);
     return show({ 'text/plain': datasetText(p), [MIME.dataset]: p });
+  },
+  /** Review agreement per mechanism (`await reviewStatsOf(file, gold)`), as `empathy review stats` prints it. */
+  review(stats: ReviewStats): DisplayHandle {
+    const t = reviewStatsTable(stats);
+    return show({ 'text/plain': reviewStatsText(stats), [MIME.table]: { v: 1, columns: t.columns, rows: t.rows } });
   },
   /** A metrics table (EvalReport, { series: { metric: value } }, or { metric: value }). */
   metrics(source: Parameters<typeof metricsPayload>[0], opts: MetricsOptions = {}): DisplayHandle {

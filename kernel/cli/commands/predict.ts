@@ -3,7 +3,7 @@
 import type { Mechanism, MechanismPrediction, PairPrediction } from '../../engine/types';
 import { UsageError } from '../args';
 import type { Command } from '../command';
-import { loadModels, MODEL_OPTIONS } from '../models';
+import { loadModels, MODEL_OPTIONS, TORCH_MECHANISM_OPTION, TORCH_TOKENIZER_OPTION } from '../models';
 import { predictionHealth } from '../../metrics/health';
 
 const NAMES: Record<Mechanism, string> = { ER: 'Emotional Reactions', IP: 'Interpretations', EX: 'Explorations' };
@@ -28,6 +28,8 @@ export const predict: Command = {
     { name: 'seeker', type: 'string', metavar: 'TEXT', help: 'the seeker post' },
     { name: 'response', type: 'string', metavar: 'TEXT', help: 'the response post' },
     ...MODEL_OPTIONS,
+    TORCH_TOKENIZER_OPTION,
+    TORCH_MECHANISM_OPTION,
     { name: 'threshold', type: 'number', help: "token probability counted as rationale (default: the model's own, as `test`: 0.5 for the bi-encoder, tuned per mechanism for the offline default)" },
     { name: 'json', type: 'boolean', help: 'print the prediction as JSON' },
   ],

@@ -1,13 +1,18 @@
 // `empathy process-data`: the original process_data.py conversion, with exact rationale location,
-// counted misses, every row kept, and an atomic write that never touches the input.
-import { writeCsvAtomic } from '../../../dataset/csv';
+// counted misses, every row kept, and an atomic write that never touches the input. Rows are written
+// in chunks; Ctrl-C stops between two, keeping the rows written in OUT.partial.csv (as `test` does).
 import { assertOutputsClear } from '../../../dataset/outputGuard';
 import { loadEpitomeCsv } from '../../../dataset/epitome';
-import { PROCESSED_COLUMNS, processRows, processedCsvRow } from '../../../dataset/process';
+import { PROCESSED_COLUMNS, processRow, processedCsvRow, type ProcessStats } from '../../../dataset/process';
 import { UsageError } from '../args';
 import type { Command } from '../command';
+import { CsvOutput, outputAndPartial, stopRequested } from '../csvOutput';
 import { ENCODING_OPTION, encodingOption, RAW_CSV_OPTION } from '../fileOptions';
+import { ProgressBar } from '../progress';
 import { resolveTokenizer } from '../tokenizerOption';
+
+/** Rows processed and written between two looks at Ctrl-C. */
+const CHUNK_ROWS = 512;
 
 export const processData: Command = {
   name: 'process-data',
@@ -21,7 +26,8 @@ export const processData: Command = {
     '--paper_faithful keeps the original conventions (no rationale → every token labelled 1; the',
     'character-length rationale_labels_trimmed; empty masked response).',
     "Text cells starting with = + - @ TAB or CR get a leading ' (spreadsheet formula injection); --raw_csv",
-    'writes them verbatim.',
+    'writes them verbatim. Ctrl-C writes the rows already processed to OUT.partial.csv and leaves OUT.csv',
+    'as it was.',
   ].join('\n'),
   options: [
     { name: 'input_path', type: 'string', metavar: 'PATH', help: 'raw EPITOME CSV' },
@@ -40,12 +46,34 @@ export const processData: Command = {
     const input = o.input_path;
     const output = o.output_path;
     const encoding = encodingOption(o.encoding);
-    assertOutputsClear([{ flag: 'output_path', path: output }], [{ flag: 'input_path', path: input }, { flag: 'tokenizer', path: o.tokenizer }], ctx.cwd);
+    assertOutputsClear(outputAndPartial('output_path', output), [{ flag: 'input_path', path: input }, { flag: 'tokenizer', path: o.tokenizer }], ctx.cwd);
     const { rows, warnings } = await loadEpitomeCsv(input, { encoding });
     for (const w of warnings) ctx.err.write(`warning: ${w}\n`);
     const tok = await resolveTokenizer(o.tokenizer);
-    const { rows: processed, stats } = processRows(rows, { maxLen: o.max_len, paperFaithful: o.paper_faithful, tokenizer: tok.tokenizer });
-    writeCsvAtomic(output, PROCESSED_COLUMNS, processed.map(processedCsvRow), { raw: o.raw_csv });
+    if (await stopRequested(ctx.signal)) {
+      ctx.out.write(`interrupted before any row was written; ${output} not written (left as it was)\n`);
+      return 130;
+    }
+    const opts = { maxLen: o.max_len, paperFaithful: o.paper_faithful, tokenizer: tok.tokenizer };
+    const stats: ProcessStats = { rows: 0, rationales: 0, missed: [], truncated: 0 };
+    const writer = new CsvOutput(output, PROCESSED_COLUMNS, { raw: o.raw_csv });
+    const bar = new ProgressBar({ unit: 'rows', label: 'processing', tty: ctx.tty, stream: ctx.err });
+    try {
+      bar.update(0, rows.length, true);
+      for (let at = 0; at < rows.length; at += CHUNK_ROWS) {
+        for (const r of rows.slice(at, at + CHUNK_ROWS)) writer.write(processedCsvRow(processRow(r, opts, stats)));
+        bar.update(writer.rows, rows.length);
+        if (writer.rows < rows.length && (await stopRequested(ctx.signal))) {
+          bar.finish();
+          ctx.out.write(`${writer.keepPartial(rows.length)}\n`);
+          return 130;
+        }
+      }
+      writer.finish();
+    } finally {
+      bar.done();
+      writer.abort();
+    }
     ctx.out.write(`processed ${stats.rows} rows → ${o.output_path}\n`);
     ctx.out.write(`  tokenizer: ${tok.description}; max_len ${o.max_len}; ${o.paper_faithful ? 'paper-faithful conventions' : 'corrected conventions (no rationale → all 0)'}\n`);
     ctx.out.write(`  rationales: ${stats.rationales - stats.missed.length} of ${stats.rationales} located, ${stats.missed.length} not found\n`);

@@ -10,6 +10,7 @@ import { parseNotebook, serializeNotebook, type Notebook } from '../../notebook/
 import { parseIpynb, serializeIpynb } from '../../notebook/format/ipynb';
 import { KernelClient } from '../../process/client';
 import { writeHtmlReport } from '../../report/html';
+import { withStaticFallback } from '../../report/fallback/index';
 import { UsageError, type OptionSpec } from '../args';
 import type { Command } from '../command';
 
@@ -106,7 +107,7 @@ export const run: Command = {
       if (outPath === inputPath && (failed || ctx.signal.aborted)) {
         ctx.err.write(`empathy run: not writing over the input ${input}: the run did not complete (use --out with another file)\n`);
       } else {
-        writeTextAtomic(outPath, outPath.toLowerCase().endsWith('.ipynb') ? serializeIpynb(executed) : serializeNotebook(executed));
+        writeTextAtomic(outPath, outPath.toLowerCase().endsWith('.ipynb') ? serializeIpynb(executed, { enrich: withStaticFallback }) : serializeNotebook(executed));
         ctx.err.write(`wrote ${path.relative(ctx.cwd, outPath)}\n`);
       }
     }

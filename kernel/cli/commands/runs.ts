@@ -5,7 +5,7 @@ import { RunStore } from '../../runs/store';
 import { comparisonText } from '../../payloads/runs';
 import { configDiff, configDiffText } from '../../runs/configDiff';
 import { locateRunsDir } from '../../runs/location';
-import type { RunRecord } from '../../runs/run';
+import { statusText, type RunRecord } from '../../runs/run';
 
 function fmt(n: number | undefined): string {
   return n === undefined ? '—' : n.toFixed(3);
@@ -51,7 +51,7 @@ export const runs: Command = {
         for (const p of problems) ctx.err.write(`empathy: warning: ${p}\n`);
         if (json) { ctx.out.write(JSON.stringify(all, null, 2) + '\n'); return 0; }
         if (all.length === 0) { ctx.out.write(`no runs in ${store.root}${where ? ` (${where.reason})` : ''}\n`); return 0; }
-        const rows = all.map(r => [r.id, r.family, r.status, String(r.steps), r.backend?.name ?? '—', headline(r)]);
+        const rows = all.map(r => [r.id, r.family, statusText(r), String(r.steps), r.backend?.name ?? '—', headline(r)]);
         const header = ['run', 'family', 'status', 'steps', 'backend', 'macro-F1'];
         const w = header.map((h, i) => Math.max(h.length, ...rows.map(r => r[i].length)));
         const line = (c: string[]) => c.map((x, i) => x.padEnd(w[i])).join('  ').trimEnd();
@@ -64,7 +64,7 @@ export const runs: Command = {
         if (json) { ctx.out.write(JSON.stringify(r, null, 2) + '\n'); return 0; }
         const lines = [
           `run       ${r.id} (${r.label})`,
-          `status    ${r.status}, ${r.steps} steps, created ${r.createdAt}${r.finishedAt ? `, finished ${r.finishedAt}` : ''}`,
+          `status    ${statusText(r)}, ${r.steps} steps, created ${r.createdAt}${r.finishedAt ? `, finished ${r.finishedAt}` : ''}`,
           `family    ${r.family}, seed ${r.seed}`,
           `backend   ${r.backend ? `${r.backend.name} (${r.backend.detail})` : '—'}`,
           `code      ${r.code.package} ${r.code.version}${r.code.gitCommit ? ` @ ${r.code.gitCommit.slice(0, 12)}${r.code.gitDirty ? ' (dirty)' : ''}` : ''}`,

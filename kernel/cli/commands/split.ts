@@ -1,15 +1,55 @@
 // `empathy split`: train/dev/test files grouped by seeker post, stratified by level, seeded. Several
 // mechanism files are split together (same sp_id → same part in every file); rows are copied verbatim
-// (cells a spreadsheet would run as formulas get a leading ' unless --raw_csv).
+// (cells a spreadsheet would run as formulas get a leading ' unless --raw_csv). Every output is written
+// to its temp file before any is renamed into place; Ctrl-C keeps what was written in *.partial.csv.
 import * as path from 'node:path';
-import { readCsvFile, writeCsvAtomic } from '../../../dataset/csv';
+import { readCsvFile } from '../../../dataset/csv';
 import { assertOutputsClear } from '../../../dataset/outputGuard';
 import { mechanismFromFileName, rawRowsFromRecords } from '../../../dataset/epitome';
 import { assignGroups, PART_NAMES, type Part } from '../../../dataset/split';
 import { UsageError } from '../args';
-import type { Command } from '../command';
+import type { CliContext, Command } from '../command';
+import { CsvOutput, outputAndPartial, stopRequested } from '../csvOutput';
 import { ENCODING_OPTION, encodingOption, RAW_CSV_OPTION } from '../fileOptions';
 import { pathList } from '../../../dataset/labeledFiles';
+import { ProgressBar } from '../progress';
+
+/** Rows written between two looks at Ctrl-C. */
+const CHUNK_ROWS = 1024;
+
+/**
+ * Write every part of every input to its temp file, then rename them all into place; on Ctrl-C each
+ * output keeps what it has in its partial file instead and nothing at the final paths changes.
+ * Returns false when interrupted.
+ */
+async function writeParts(jobs: Array<{ out: string; header: string[]; rows: string[][] }>, raw: boolean, ctx: CliContext): Promise<boolean> {
+  const total = jobs.reduce((n, j) => n + j.rows.length, 0);
+  const outputs: CsvOutput[] = [];
+  const bar = new ProgressBar({ unit: 'rows', label: 'writing', tty: ctx.tty, stream: ctx.err });
+  let written = 0;
+  try {
+    bar.update(0, total, true);
+    for (const job of jobs) {
+      const w = new CsvOutput(job.out, job.header, { raw });
+      outputs.push(w);
+      for (let at = 0; at < job.rows.length; at += CHUNK_ROWS) {
+        for (const r of job.rows.slice(at, at + CHUNK_ROWS)) w.write(r);
+        written += Math.min(CHUNK_ROWS, job.rows.length - at);
+        bar.update(written, total);
+        if (written < total && (await stopRequested(ctx.signal))) {
+          bar.finish();
+          outputs.forEach((o, i) => ctx.out.write(`${o.keepPartial(jobs[i].rows.length)}\n`));
+          return false;
+        }
+      }
+    }
+    for (const w of outputs) w.finish();
+    return true;
+  } finally {
+    bar.done();
+    for (const w of outputs) w.abort();
+  }
+}
 
 export const split: Command = {
   name: 'split',
@@ -20,7 +60,8 @@ export const split: Command = {
     'Writes DIR/<name>.train.csv, .dev.csv, .test.csv for each input. No seeker post (sp_id) is in two parts;',
     "groups are stratified by their highest level in the --stratify_by file (default: the first).",
     "Text cells starting with = + - @ TAB or CR get a leading ' (spreadsheet formula injection); pass",
-    '--raw_csv to copy rows byte for byte.',
+    '--raw_csv to copy rows byte for byte. Every output is written before any replaces its old file;',
+    'Ctrl-C writes what was written to *.partial.csv files and leaves the outputs as they were.',
   ].join('\n'),
   options: [
     { name: 'input_path', type: 'list', metavar: 'PATH', help: 'raw EPITOME CSV(s)' },
@@ -58,21 +99,27 @@ export const split: Command = {
     const part = assignGroups(groups, { ratios: ratios as [number, number, number], seed: o.seed });
     const outsOf = (file: string) => PART_NAMES.map((n) => path.join(o.out_dir!, `${path.basename(file).replace(/\.csv$/i, '')}.${n}.csv`));
     assertOutputsClear(
-      loaded.flatMap((l) => outsOf(l.file).map((p) => ({ flag: 'out_dir', path: p }))),
+      loaded.flatMap((l) => outsOf(l.file).flatMap((p) => outputAndPartial('out_dir', p))),
       [...files.map((f) => ({ flag: 'input_path', path: f })), { flag: 'stratify_by', path: o.stratify_by }],
       ctx.cwd,
     );
-    for (const l of loaded) {
-      const header = l.recs[0].fields;
+    if (await stopRequested(ctx.signal)) {
+      ctx.out.write(`interrupted before any row was written; nothing in ${o.out_dir} changed\n`);
+      return 130;
+    }
+    const parted = loaded.map((l) => {
       const parts: string[][][] = [[], [], []];
       l.rows.forEach((r, i) => parts[part.get(r.sp_id)!].push(l.recs[i + 1].fields));
-      const outs = outsOf(l.file);
-      outs.forEach((out, p) => writeCsvAtomic(out, header, parts[p as Part], { raw: o.raw_csv }));
+      return { ...l, parts, outs: outsOf(l.file) };
+    });
+    const jobs = parted.flatMap((l) => l.outs.map((out, p) => ({ out, header: l.recs[0].fields, rows: l.parts[p] })));
+    if (!(await writeParts(jobs, o.raw_csv, ctx))) return 130;
+    for (const l of parted) {
       const mech = mechanismFromFileName(l.file);
       const dist = (rows: typeof l.rows) => [0, 1, 2].map((lv) => rows.filter((r) => r.level === lv).length).join('/');
       const rowsOf = (p: number) => l.rows.filter((r) => part.get(r.sp_id) === p);
-      ctx.out.write(`${l.file}${mech ? ` (${mech})` : ''}: ${PART_NAMES.map((n, p) => `${n} ${parts[p].length} rows [levels 0/1/2: ${dist(rowsOf(p))}]`).join(', ')}\n`);
-      ctx.out.write(`  → ${outs.join(', ')}\n`);
+      ctx.out.write(`${l.file}${mech ? ` (${mech})` : ''}: ${PART_NAMES.map((n, p) => `${n} ${l.parts[p].length} rows [levels 0/1/2: ${dist(rowsOf(p))}]`).join(', ')}\n`);
+      ctx.out.write(`  → ${l.outs.join(', ')}\n`);
     }
     const seekers = [0, 1, 2].map((p) => [...part.values()].filter((x) => x === p).length);
     ctx.out.write(`seeker posts: ${PART_NAMES.map((n, p) => `${n} ${seekers[p]}`).join(', ')} (seed ${o.seed}; no sp_id in two parts)\n`);

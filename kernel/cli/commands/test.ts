@@ -2,16 +2,15 @@
 // models (or one joint model) and write id,…,ER_label,IP_label,EX_label,ER_rationale,IP_rationale,EX_rationale.
 // Streams the input in chunks (100k+ rows never sit in memory), batches forward passes, writes
 // atomically, and on Ctrl-C keeps the rows already scored in OUT.partial.csv (never over OUT.csv).
-import { AtomicFile } from '../../../dataset/atomicFile';
-import { csvLine } from '../../../dataset/csv';
 import { assertOutputsClear } from '../../../dataset/outputGuard';
 import { countRecords, PairReader, streamPairs } from '../../../dataset/pairs';
 import type { Mechanism, MechanismPrediction, PairPrediction } from '../../engine/types';
 import { MECHANISMS } from '../../../dataset/schema';
 import { UsageError } from '../args';
 import type { Command } from '../command';
-import { ENCODING_OPTION, encodingOption, modelInputs, partialPath, RAW_CSV_OPTION } from '../fileOptions';
-import { loadModels, MODEL_OPTIONS } from '../models';
+import { CsvOutput, outputAndPartial } from '../csvOutput';
+import { ENCODING_OPTION, encodingOption, modelInputs, RAW_CSV_OPTION } from '../fileOptions';
+import { loadModels, MODEL_OPTIONS, TORCH_MECHANISM_OPTION, TORCH_TOKENIZER_OPTION } from '../models';
 import { ProgressBar } from '../progress';
 import { predictionStatsHealth } from '../../metrics/health';
 
@@ -46,6 +45,8 @@ export const test: Command = {
     '       empathy test --input_path IN.csv --output_path OUT.csv --model_path JOINT.pth',
     '       empathy test --input_path IN.csv --output_path OUT.csv   (no model: the shipped offline-default model)',
     '',
+    'A model may be a PyTorch state dict (.pth from the original train.py), converted in memory: give its tokenizer',
+    '(--tokenizer DIR or --tokenizer_from CKPT) and --heads N when it is not 12 (see `empathy import-torch --help`).',
     'Writes id,seeker_post,response_post,ER_label,IP_label,EX_label,ER_rationale,IP_rationale,EX_rationale.',
     'Rationales are |-joined response substrings (the dataset format); --rationale_format labels writes the',
     "original's 0/1 token lists. A mechanism without a model gets empty cells. The input may also be a raw",
@@ -58,6 +59,8 @@ export const test: Command = {
     { name: 'input_path', type: 'string', metavar: 'PATH', help: 'CSV with id,seeker_post,response_post' },
     { name: 'output_path', type: 'string', metavar: 'PATH', help: 'CSV to write (atomically; folders created)' },
     ...MODEL_OPTIONS,
+    TORCH_TOKENIZER_OPTION,
+    TORCH_MECHANISM_OPTION,
     { name: 'rationale_format', type: 'string', default: 'spans', choices: ['spans', 'labels'], help: 'rationale cells: |-joined spans or 0/1 token lists' },
     { name: 'batch_size', type: 'number', default: 32, help: 'pairs per forward pass' },
     { name: 'chunk_rows', type: 'number', default: 1024, help: 'rows read, scored and written per chunk' },
@@ -71,12 +74,8 @@ export const test: Command = {
     if (!o.output_path) throw new UsageError('test needs --output_path');
     if (!(o.batch_size >= 1 && o.chunk_rows >= 1)) throw new UsageError('--batch_size and --chunk_rows must be ≥ 1');
     const read = { encoding: encodingOption(o.encoding) };
-    const partial = partialPath(o.output_path);
     assertOutputsClear(
-      [
-        { flag: 'output_path', path: o.output_path },
-        { flag: 'output_path (its partial file)', path: partial },
-      ],
+      outputAndPartial('output_path', o.output_path),
       [{ flag: 'input_path', path: o.input_path }, ...modelInputs(args.opts)],
       ctx.cwd,
     );
@@ -85,16 +84,14 @@ export const test: Command = {
     if (total === 0) throw new UsageError(`${o.input_path}: no data rows after the header`);
     const loaded = await loadModels(args.opts, ctx.cwd, { shippedDefault: true, err: ctx.err });
     if (loaded.shippedNote) ctx.err.write(`${loaded.shippedNote}\n`);
-    const writer = new AtomicFile(o.output_path);
+    const writer = new CsvOutput(o.output_path, TEST_COLUMNS, csv);
     let done = 0;
-    let committed = false;
     const scoringLabel = (use: readonly Mechanism[]) => `scoring ${use.join('+')}${loaded.models.length > 1 ? ` (model ${loaded.models.findIndex((m) => m.use === use) + 1}/${loaded.models.length})` : ''}`;
     const bar = new ProgressBar({ unit: 'rows', label: scoringLabel(loaded.models[0]?.use ?? []), tty: ctx.tty, stream: ctx.err });
     const levelCounts: Partial<Record<Mechanism, number[]>> = {};
     const topProb: Partial<Record<Mechanism, { sum: number; n: number }>> = {};
     try {
       ctx.err.write(`models: ${loaded.models.map((m) => `${m.path} (${m.use.join('/')})`).join(', ')}\n`);
-      writer.write(csvLine(TEST_COLUMNS, csv));
       bar.update(0, total, true);
       let interrupted = false;
       const reader = new PairReader(o.input_path);
@@ -137,7 +134,7 @@ export const test: Command = {
         };
         chunk.forEach((pair, i) => {
           const [er, ip, ex] = MECHANISMS.map((m) => cells(preds[i], m));
-          writer.write(csvLine([pair.id, pair.original.seekerPost, pair.original.responsePost, er[0], ip[0], ex[0], er[1], ip[1], ex[1]], csv));
+          writer.write([pair.id, pair.original.seekerPost, pair.original.responsePost, er[0], ip[0], ex[0], er[1], ip[1], ex[1]]);
         });
         done += chunk.length;
         bar.update(done, total, true);
@@ -147,21 +144,13 @@ export const test: Command = {
         }
       }
       bar.label = 'scoring';
+      bar.recount(done); // the rows kept, not those of a chunk cut short
       bar.finish(`${loaded.mechanisms.join('+')}: ${loaded.mechanisms.map((m) => `${m} levels 0/1/2 ${(levelCounts[m] ?? [0, 0, 0]).join('/')}`).join(', ')}`);
       if (interrupted) {
-        if (done === 0) {
-          writer.abort();
-          ctx.out.write(`interrupted before the first chunk was scored; ${o.output_path} not written\n`);
-        } else {
-          // Never over OUT.csv: a previous complete output stays whole.
-          writer.commit(partial);
-          committed = true;
-          ctx.out.write(`interrupted: wrote the first ${done} of ${total} rows to ${partial} (${o.output_path} left as it was)\n`);
-        }
+        ctx.out.write(`${writer.keepPartial(total)}\n`); // never over OUT.csv: a previous complete output stays whole
         return 130;
       }
-      writer.commit();
-      committed = true;
+      writer.finish();
       if (reader.duplicateIds > 0) ctx.err.write(`warning: ${o.input_path}: ${reader.duplicateIds} row(s) repeat an id already seen (duplicate ids; each row is scored)\n`);
       if (reader.emptyPosts > 0) ctx.err.write(`warning: ${o.input_path}: ${reader.emptyPosts} row(s) with an empty seeker or response post (scored as empty text)\n`);
       const missing = MECHANISMS.filter((m) => !loaded.mechanisms.includes(m));
@@ -172,7 +161,7 @@ export const test: Command = {
       return 0;
     } finally {
       bar.done();
-      if (!committed) writer.abort();
+      writer.abort();
       loaded.dispose();
     }
   },

@@ -20,6 +20,7 @@ import { reportOriginalLines } from '../evalText';
 import { ENCODING_OPTION, encodingOption } from '../fileOptions';
 import { loadLabeledFiles, pathList } from '../../../dataset/labeledFiles';
 import { TrainProgress } from '../trainProgress';
+import { resolvePretrained } from '../../engine/hfCache';
 import { defaultRunsDir } from '../../runs/store';
 import { planTraining } from '../../training/familyConfig';
 import type { TrainOutcome } from '../../training/trainAndRecord';
@@ -56,8 +57,8 @@ const OPTIONS: OptionSpec[] = [
   { name: 'warmup_steps', type: 'number', metavar: 'N', help: 'linear warm-up steps' },
   { name: 'grad_accum', type: 'number', metavar: 'N', help: 'micro-batches per step' },
   { name: 'class_weights', type: 'string', choices: ['balanced'], help: 'class-balanced level loss' },
-  { name: 'init_weights', type: 'string', metavar: 'DIR', help: 'Hugging Face roberta weights for both encoders' },
-  { name: 'tokenizer', type: 'string', metavar: 'DIR', help: 'folder with tokenizer.json (default: BPE trained on the data)' },
+  { name: 'init_weights', type: 'string', metavar: 'DIR|ID', help: 'Hugging Face roberta weights for both encoders: a folder, or a model id in the HF cache (empathy download-weights roberta-base)' },
+  { name: 'tokenizer', type: 'string', metavar: 'DIR|ID', help: 'folder with tokenizer.json, or a model id in the HF cache (default: init_weights\' tokenizer, else a BPE trained on the data)' },
   { name: 'vocab_size', type: 'number', metavar: 'N', help: 'size of the BPE trained on the data (default: the preset\'s)' },
   { name: 'limit', type: 'number', metavar: 'N', help: 'use only the first N training pairs (smoke tests)' },
   { name: 'runs_dir', type: 'string', metavar: 'DIR', help: 'record the run here (default ./runs or $EMPATHY_RUNS_DIR)' },
@@ -123,6 +124,8 @@ export const train: Command = {
     const savePath = o.save_model || o.save_model_path ? o.save_model_path : undefined;
     if (o.save_model_path && !o.save_model) ctx.err.write(`note: --save_model_path given without --save_model: saving to ${o.save_model_path} anyway\n`);
     if (o.resume && !fs.existsSync(String(o.resume))) throw new DataError(String(o.resume), undefined, 'no such checkpoint (--resume)');
+    // Pretrained weights and tokenizer: a path, or a model id in the Hugging Face cache; not found is one line now, before any work.
+    if (modelPreset.family === 'bi-encoder') for (const flag of ['init_weights', 'tokenizer'] as const) if (typeof o[flag] === 'string') resolvePretrained(o[flag] as string, flag);
 
     // What the user set: the config file ⊕ the flags given explicitly (train.py's defaults are the
     // bi-encoder's own; each family resolves its config from these, and notes the flags it does not use).

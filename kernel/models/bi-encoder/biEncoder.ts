@@ -10,6 +10,8 @@ import { addAll, crossEntropy, dense, dropout, matMul, SeedStream } from '../../
 import { type ParamSpec, RobertaEncoder, robertaParamSpecs, type Trace } from './roberta';
 import { variableGradsLowMemory } from '../../engine/grads';
 import { readSafetensors, type TensorEntry, toFloat32 } from '../../engine/safetensors';
+import { resolvePretrained } from '../../engine/hfCache';
+import { looksLikeTorchFile, readTorchStateDict } from '../../engine/torch/torchStateDict';
 
 /** A tokenised batch; every array row-major. */
 export interface EncodedBatch {
@@ -358,15 +360,22 @@ export class BiEncoder {
   }
 
   /**
-   * Read a Hugging Face roberta-base `model.safetensors` (a file, a folder holding it, or an HF cache folder
-   * `models--roberta-base` with snapshots/<rev>/) and map its encoder weights (`roberta.` prefix or none;
-   * F16/BF16 converted to F32; old `LayerNorm.gamma/beta` renamed) onto BOTH encoders. Load the result with
+   * Read a Hugging Face roberta-base `model.safetensors`, else `pytorch_model.bin` (read by the restricted
+   * unpickler: nothing in it runs) — a file, a folder holding it, an HF cache folder `models--roberta-base`
+   * with snapshots/<rev>/, or a model id in the HF cache (see hfCache.ts) — and map its encoder weights
+   * (`roberta.` prefix or none; F16/BF16 converted to F32; old `LayerNorm.gamma/beta` renamed) onto BOTH encoders. Load the result with
    * `loadStateDict(map, { strict: false })` (the heads and cross-attention keep their init).
    */
   static loadHuggingFaceRoberta(dirOrFile: string): Map<string, TensorEntry> {
     const file = resolveHfFile(dirOrFile);
     const buf = fs.readFileSync(file);
-    const { tensors } = readSafetensors(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength));
+    const bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+    let tensors: Map<string, TensorEntry>;
+    try {
+      tensors = looksLikeTorchFile(bytes) ? readTorchStateDict(bytes).tensors : readSafetensors(bytes).tensors;
+    } catch (e) {
+      throw new Error(`${file}: ${(e as Error).message}`);
+    }
     const out = new Map<string, TensorEntry>();
     for (const [rawName, e] of tensors) {
       let n = rawName;
@@ -392,17 +401,12 @@ export class BiEncoder {
   }
 }
 
-function resolveHfFile(dirOrFile: string): string {
-  if (!fs.existsSync(dirOrFile)) throw new Error(`no such file or folder: ${dirOrFile}`);
-  if (fs.statSync(dirOrFile).isFile()) return dirOrFile;
-  const direct = path.join(dirOrFile, 'model.safetensors');
-  if (fs.existsSync(direct)) return direct;
-  const snaps = path.join(dirOrFile, 'snapshots');
-  if (fs.existsSync(snaps)) {
-    for (const rev of fs.readdirSync(snaps).sort()) {
-      const f = path.join(snaps, rev, 'model.safetensors');
-      if (fs.existsSync(f)) return f;
-    }
+function resolveHfFile(ref: string): string {
+  const where = resolvePretrained(ref, 'init_weights'); // a file, a folder, a models--… folder or a cached model id
+  if (fs.statSync(where).isFile()) return where;
+  for (const name of ['model.safetensors', 'pytorch_model.bin']) {
+    const f = path.join(where, name);
+    if (fs.existsSync(f)) return f;
   }
-  throw new Error(`${dirOrFile}: no model.safetensors (looked in the folder and in snapshots/*/)`);
+  throw new Error(`${where}: no model.safetensors or pytorch_model.bin in this folder${where !== ref ? ` (resolved from ${ref})` : ''}`);
 }

@@ -1,11 +1,16 @@
 // Reading a bi-encoder checkpoint: its config, tokenizer and network with the saved weights, plus what a
 // resumed run needs besides (the optimiser tensors, the train state). `loadBiEncoder` and
-// `train({ resume })` both start here, so a checkpoint is read one way.
+// `train({ resume })` both start here, so a checkpoint is read one way. A PyTorch `.pth` is converted on the way
+// in (torchImport.ts), as the options say.
+import { existsSync } from 'node:fs';
 import { BiEncoder } from './biEncoder';
 import { BiEncoderModel, checkBiEncoderConfig, type BiEncoderCheckpointConfig } from './biEncoderModel';
 import { loadCheckpoint, splitByPrefix, type Checkpoint } from '../../engine/checkpoint';
 import type { TensorEntry } from '../../engine/safetensors';
 import { tokenizerFromJSON, type Tokenizer } from '../../engine/tokenizer';
+import type { LoadModelOptions, TorchImportOptions } from '../../engine/torch/importOptions';
+import { isTorchFile } from '../../engine/torch/torchStateDict';
+import { importTorchCheckpoint } from './torchImport';
 import type { TrainConfig } from './trainConfig';
 
 /** A bi-encoder checkpoint opened: the caller owns (and disposes) `net`. */
@@ -18,9 +23,12 @@ export interface OpenedBiEncoder {
   optimizerTensors: Map<string, TensorEntry>;
 }
 
-/** Open a bi-encoder checkpoint; `seed` seeds the network's dropout stream (the weights come from the file). */
-export async function openBiEncoderCheckpoint(path: string, seed = 0): Promise<OpenedBiEncoder> {
-  const ck = await loadCheckpoint(path);
+/**
+ * Open a bi-encoder checkpoint; `seed` seeds the network's dropout stream (the weights come from the file).
+ * A PyTorch `.pth` is converted in memory with `torch` (heads, mechanism, tokenizer).
+ */
+export async function openBiEncoderCheckpoint(path: string, seed = 0, torch: TorchImportOptions = {}): Promise<OpenedBiEncoder> {
+  const ck = existsSync(path) && (await isTorchFile(path)) ? (await importTorchCheckpoint(path, torch)).checkpoint : await loadCheckpoint(path);
   if (ck.family !== 'bi-encoder') throw new Error(`${path} holds a '${ck.family}' model, not a bi-encoder`);
   const cfg = checkBiEncoderConfig(path, ck.config);
   if (ck.tokenizer === undefined) throw new Error(`${path}: checkpoint has no tokenizer`);
@@ -38,7 +46,7 @@ export async function openBiEncoderCheckpoint(path: string, seed = 0): Promise<O
 }
 
 /** Load a bi-encoder checkpoint (weights only; `train({ resume })` restores the optimiser too). */
-export async function loadBiEncoder(path: string): Promise<BiEncoderModel> {
-  const { net, tokenizer, cfg, checkpoint: ck } = await openBiEncoderCheckpoint(path);
+export async function loadBiEncoder(path: string, opts: LoadModelOptions = {}): Promise<BiEncoderModel> {
+  const { net, tokenizer, cfg, checkpoint: ck } = await openBiEncoderCheckpoint(path, 0, opts.torch);
   return new BiEncoderModel(net, tokenizer, cfg.maxLen, { trainArgs: ck.trainArgs as Partial<TrainConfig> | undefined, metrics: ck.metrics, exportInference: true });
 }

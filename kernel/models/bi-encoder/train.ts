@@ -13,6 +13,7 @@ import { openBiEncoderCheckpoint } from './load';
 import type { TrainData, TrainResult } from '../../engine/model';
 import { linearSchedule } from '../../engine/schedule';
 import { loadHfTokenizer, trainTokenizer, type Tokenizer } from '../../engine/tokenizer';
+import { resolvePretrained } from '../../engine/hfCache';
 import type { BackendInfo, EvalReport, LabeledPair, Mechanism, RunOptions, TrainEvent } from '../../engine/types';
 import { seededRandom as rng } from '../../../dataset/random';
 import { defaultTrainConfig, type TrainConfig } from './trainConfig';
@@ -117,8 +118,10 @@ async function buildOrResume(cfg: TrainConfig, data: TrainData, emit: (e: TrainE
   let tokenizer: Tokenizer;
   const { existsSync, statSync } = await import('node:fs');
   const pathMod = await import('node:path');
-  const initDir = cfg.init_weights && existsSync(cfg.init_weights) ? (statSync(cfg.init_weights).isDirectory() ? cfg.init_weights : pathMod.dirname(cfg.init_weights)) : undefined;
-  if (cfg.tokenizer) tokenizer = await loadHfTokenizer(cfg.tokenizer);
+  // A folder, a file, or a model id found in the Hugging Face cache (hfCache.ts: the one place that resolves them).
+  const initWeights = cfg.init_weights ? resolvePretrained(cfg.init_weights, 'init_weights') : undefined;
+  const initDir = initWeights ? (statSync(initWeights).isDirectory() ? initWeights : pathMod.dirname(initWeights)) : undefined;
+  if (cfg.tokenizer) tokenizer = await loadHfTokenizer(resolvePretrained(cfg.tokenizer, 'tokenizer'));
   else if (initDir && existsSync(pathMod.join(initDir, 'tokenizer.json'))) tokenizer = await loadHfTokenizer(initDir);
   else {
     if (cfg.init_weights) throw new Error(`init_weights ${cfg.init_weights}: pretrained weights need their own tokenizer; pass tokenizer (a folder with tokenizer.json)`);
@@ -147,9 +150,9 @@ async function buildOrResume(cfg: TrainConfig, data: TrainData, emit: (e: TrainE
     throw new Error(`train: max_len ${cfg.max_len} exceeds what preset '${cfg.preset}' encodes (${maxSeqLen(model.encoder)} tokens; raise model.encoder.maxPositions)`);
   }
   const net = new BiEncoder(model, cfg.seed_val);
-  if (cfg.init_weights) {
-    const r = net.loadStateDict(BiEncoder.loadHuggingFaceRoberta(cfg.init_weights), { strict: false });
-    emit({ type: 'log', v: 1, level: 'info', message: `initialised ${r.loaded.length} encoder tensors from ${cfg.init_weights}` });
+  if (initWeights) {
+    const r = net.loadStateDict(BiEncoder.loadHuggingFaceRoberta(initWeights), { strict: false });
+    emit({ type: 'log', v: 1, level: 'info', message: `initialised ${r.loaded.length} encoder tensors from ${cfg.init_weights}${initWeights !== cfg.init_weights ? ` (${initWeights})` : ''}` });
   }
   return { net, tokenizer, maxLen: cfg.max_len };
 }

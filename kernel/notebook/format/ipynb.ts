@@ -7,7 +7,8 @@ import type { MimeBundle } from '../../protocol/mime';
 
 type Obj = Record<string, unknown>;
 
-const KERNELSPEC = { name: 'empathy-typescript', display_name: 'TypeScript (Empathy Workbench)', language: 'typescript' };
+/** The kernelspec an exported notebook names: the Jupyter kernel (`empathy jupyter install`) installs under it. */
+export const KERNELSPEC = { name: 'empathy-typescript', display_name: 'TypeScript (Empathy Workbench)', language: 'typescript' };
 
 function bundleToData(b: MimeBundle): Obj {
   const data: Obj = {};
@@ -18,9 +19,12 @@ function bundleToData(b: MimeBundle): Obj {
   return data;
 }
 
-function dataToBundle(data: Obj, where: string, file?: string): MimeBundle {
+function dataToBundle(data: Obj, where: string, file?: string, metadata?: unknown): MimeBundle {
   const out: Obj = {};
-  for (const [mime, v] of Object.entries(data)) out[mime] = Array.isArray(v) && v.every((x) => typeof x === 'string') ? v.join('') : v;
+  // Renderings our export added for Jupyter and GitHub (named in the output's metadata) are not kept.
+  const added = (metadata as { empathy?: { fallback?: unknown } } | undefined)?.empathy?.fallback;
+  const drop = new Set(Array.isArray(added) ? added : []);
+  for (const [mime, v] of Object.entries(data)) if (!drop.has(mime)) out[mime] = Array.isArray(v) && v.every((x) => typeof x === 'string') ? v.join('') : v;
   if (typeof out['text/plain'] !== 'string') {
     // Jupyter does not require text/plain; ours does: derive a fallback.
     const first = Object.keys(out)[0];
@@ -30,8 +34,19 @@ function dataToBundle(data: Obj, where: string, file?: string): MimeBundle {
   return out as MimeBundle;
 }
 
+export interface IpynbExportOptions {
+  /** Adds to each rich bundle what Jupyter and GitHub can show (kernel/report/fallback's withStaticFallback). */
+  enrich?: (bundle: MimeBundle) => MimeBundle;
+}
+
 /** Export to an nbformat 4.5 notebook object (JSON.stringify it to write). */
-export function toIpynb(nb: Notebook): Obj {
+export function toIpynb(nb: Notebook, opts: IpynbExportOptions = {}): Obj {
+  // The MIME types enrich added are named in the output's metadata, so an import drops them again.
+  const output = (b: MimeBundle): { data: Obj; metadata: Obj } => {
+    const rich = opts.enrich ? opts.enrich(b) : b;
+    const added = Object.keys(rich).filter((m) => !(m in b));
+    return { data: bundleToData(rich), metadata: added.length ? { empathy: { fallback: added } } : {} };
+  };
   return {
     cells: nb.cells.map((c, i) => {
       const empathy: Obj = {};
@@ -48,8 +63,8 @@ export function toIpynb(nb: Notebook): Obj {
         outputs: c.outputs.map((o): Obj => {
           switch (o.kind) {
             case 'stream': return { output_type: 'stream', name: o.name, text: toLines(o.text) };
-            case 'display': return { output_type: 'display_data', data: bundleToData(o.bundle), metadata: {} };
-            case 'result': return { output_type: 'execute_result', execution_count: c.execution?.count ?? null, data: bundleToData(o.bundle), metadata: {} };
+            case 'display': return { output_type: 'display_data', ...output(o.bundle) };
+            case 'result': return { output_type: 'execute_result', execution_count: c.execution?.count ?? null, ...output(o.bundle) };
             case 'error': return { output_type: 'error', ename: o.name, evalue: o.message, traceback: o.stack.split('\n') };
           }
         }),
@@ -65,8 +80,8 @@ export function toIpynb(nb: Notebook): Obj {
   };
 }
 
-export function serializeIpynb(nb: Notebook): string {
-  return JSON.stringify(toIpynb(nb), null, 1) + '\n';
+export function serializeIpynb(nb: Notebook, opts: IpynbExportOptions = {}): string {
+  return JSON.stringify(toIpynb(nb, opts), null, 1) + '\n';
 }
 
 /** Import `.ipynb` text. Throws NotebookFormatError with file, JSON path and line on bad input. */
@@ -117,9 +132,9 @@ export function parseIpynb(text: string, file?: string): Notebook {
         case 'stream': return { kind: 'stream', name: o.name === 'stderr' ? 'stderr' : 'stdout', text: joinText(o.text, childPath(op, 'text')) };
         case 'display_data': {
           const did = displayIds[k];
-          return { kind: 'display', ...(typeof did === 'string' ? { displayId: did } : {}), bundle: dataToBundle((o.data ?? {}) as Obj, op, file) };
+          return { kind: 'display', ...(typeof did === 'string' ? { displayId: did } : {}), bundle: dataToBundle((o.data ?? {}) as Obj, op, file, o.metadata) };
         }
-        case 'execute_result': return { kind: 'result', bundle: dataToBundle((o.data ?? {}) as Obj, op, file) };
+        case 'execute_result': return { kind: 'result', bundle: dataToBundle((o.data ?? {}) as Obj, op, file, o.metadata) };
         case 'error': {
           const stack = Array.isArray(o.traceback) ? (o.traceback as string[]).join('\n') : `${o.ename}: ${o.evalue}`;
           // Positions come back from our own stacks (`cell-<id>.ts:LINE:COL`).

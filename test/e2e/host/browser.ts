@@ -7,7 +7,7 @@ import type { BrowserQuestion, BrowserAnswer } from '../suite/browserProtocol';
 
 // Minimal structural types for the parts of playwright-core used here (it is loaded from the cache folder
 // at run time, so its .d.ts is not available to the project's type check).
-interface PwFrame { url(): string; evaluate<T>(fn: string): Promise<T> }
+interface PwFrame { url(): string; evaluate<T>(fn: string): Promise<T>; focus(selector: string): Promise<void> }
 interface PwRoute { request(): { url(): string }; continue(): Promise<void>; abort(code?: string): Promise<void> }
 interface PwPage {
   goto(url: string, opts?: { waitUntil?: string; timeout?: number }): Promise<unknown>;
@@ -105,8 +105,27 @@ export function serveQuestions(cfg: BrowserConfig, session: BrowserSession, stop
   })();
 }
 
+/** Focus an element inside the frame that shows `frameText` (a webview panel), so keys go there. */
+async function focusInFrame(session: BrowserSession, f: NonNullable<BrowserQuestion['focus']>): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    for (const frame of session.page.frames().slice(1)) {
+      try {
+        const here = await frame.evaluate<boolean>(`!!document.body && document.body.textContent.includes(${JSON.stringify(f.frameText)}) && !!document.querySelector(${JSON.stringify(f.selector)})`);
+        if (!here) continue;
+        if (f.script) await frame.evaluate(f.script);
+        await frame.focus(f.selector);
+        return;
+      } catch { /* detached frame */ }
+    }
+    if (Date.now() > deadline) throw new Error(`no frame shows ${JSON.stringify(f.frameText)} with ${f.selector}`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
 /** Waits until every expected text shows up in some non-top frame (renderers draw asynchronously). */
 async function answer(cfg: BrowserConfig, session: BrowserSession, q: BrowserQuestion): Promise<BrowserAnswer> {
+  if (q.focus) await focusInFrame(session, q.focus);
   for (const k of q.keys ?? []) await session.page.keyboard.press(k);
   const deadline = Date.now() + (q.timeoutMs ?? 20_000);
   let missing = q.expectText;

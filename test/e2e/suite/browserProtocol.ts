@@ -13,6 +13,8 @@ export interface BrowserQuestion {
   topOnly?: boolean;
   /** Keys pressed in the page first, in order (Playwright names: 'Control+F9', 'i'). */
   keys?: string[];
+  /** Before the keys: in the frame whose text contains `frameText`, run `script` (if any), then focus `selector`. */
+  focus?: { frameText: string; selector: string; script?: string };
   timeoutMs?: number;
   settleMs?: number;
 }

@@ -3,7 +3,9 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { MIME, type LossCurvePayload } from '../../../kernel/protocol/mime';
-import { extension } from './workspace';
+import { extension, workspaceFile } from './workspace';
+import { loadGoldIndex, loadReviews } from '../../../kernel/review/reviewSources';
+import { reviewStats } from '../../../kernel/review/reviewStats';
 import { cellById, outputJson, outputMimes, outputText, runCells, waitFor, lookAt } from './notebookRun';
 import { checkDatasetExplorer, checkRationaleInspector, checkRationaleInspectorShipped, shippedSample as sample } from './panelChecks';
 
@@ -76,6 +78,41 @@ describe('commands and panels', function () {
 
   it('Open Rationale Inspector with no model chosen scores with the shipped offline-default model', async () => {
     await checkRationaleInspectorShipped('panel-rationale-inspector-shipped');
+  });
+
+  it('Rationale Inspector review: five pairs judged with the keyboard (levels, a span, a note) are there after close and reopen', async () => {
+    const dir = workspaceFile('review');
+    const data = vscode.Uri.joinPath(dir, 'emotional-reactions-dev.csv');
+    const reviewFile = vscode.Uri.joinPath(dir, 'emotional-reactions-dev.review.jsonl');
+    await vscode.workspace.fs.createDirectory(dir);
+    await vscode.workspace.fs.copy(vscode.Uri.file(sample('emotional-reactions-sample.csv')), data, { overwrite: true });
+    await vscode.workspace.fs.delete(reviewFile).then(undefined, () => undefined);
+    await vscode.commands.executeCommand('empathy.openRationaleInspector', [data.fsPath]);
+    const opened = await lookAt({ name: 'review-open', expectText: ['0 of 24 reviewed (ER)', 'scored in'], timeoutMs: 90_000 }, 120_000);
+    assert.ok(opened.ok, `missing ${opened.missing.join(', ')}`);
+    // Keyboard only: select two tokens of the ER heatmap (a DOM range, as shift+arrows would), s, level 1,
+    // a note, then four more pairs with j and a level each.
+    const selectTwo = `(() => { const t = document.querySelectorAll('.ew-mech-row[data-mechanism=ER] .ew-rationale-card[data-mode=prob] .ew-tok');
+      const r = document.createRange(); r.setStart(t[0].firstChild, 0); r.setEnd(t[1].firstChild, t[1].firstChild.length);
+      getSelection().removeAllRanges(); getSelection().addRange(r); })()`;
+    const judged = await lookAt({ name: 'review-keys', expectText: ['5 of 24 reviewed (ER)'], timeoutMs: 60_000,
+      focus: { frameText: 'Rationale Inspector', selector: '.ew-examples-list', script: selectTwo },
+      keys: ['s', '1', 'n', 'o', 'k', 'Enter', 'j', '2', 'j', '0', 'j', '1', 'j', '2'] }, 90_000);
+    assert.ok(judged.ok, `missing ${judged.missing.join(', ')}`);
+    const lines = new TextDecoder().decode(await vscode.workspace.fs.readFile(reviewFile)).trim().split('\n').map((l) => JSON.parse(l) as { kind: string; pair_id: string; level?: number; note?: string });
+    assert.deepEqual(lines.filter((l) => l.kind === 'level').map((l) => `${l.pair_id}=${l.level}`), ['sp001_rp001=1', 'sp002_rp002=2', 'sp003_rp003=0', 'sp004_rp004=1', 'sp005_rp005=2']);
+    assert.deepEqual(lines.filter((l) => l.kind !== 'level').map((l) => l.kind + (l.note ? `:${l.note}` : '')), ['span', 'note:ok']);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+
+    await vscode.commands.executeCommand('empathy.openRationaleInspector', [data.fsPath]);
+    const again = await lookAt({ name: 'review-reopen', expectText: ['5 of 24 reviewed (ER)', 'sp001_rp001 · ER: level 1, 1 span(s) added, 0 marked wrong, notes: ok'], timeoutMs: 90_000 }, 120_000);
+    assert.ok(again.ok, `missing ${again.missing.join(', ')}`);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    // `empathy review stats` reads the same file: five ER pairs reviewed, one note, agreement with gold.
+    const stats = reviewStats(loadReviews([reviewFile.fsPath]).judgements, (await loadGoldIndex([data.fsPath])).gold);
+    assert.equal(stats.ER?.reviewed, 5);
+    assert.equal(stats.ER?.notes, 1);
+    assert.equal(stats.ER?.agreement_gold, 3 / 5); // gold 2 0 0 1 2 against the keys' 1 2 0 1 2: sp003, sp004, sp005 agree
   });
 
   it('the walkthrough opens with the paper and dataset attribution', async () => {
