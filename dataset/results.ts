@@ -102,6 +102,8 @@ export interface BackendInfo {
   adapter?: GpuAdapterInfo;
   /** What runs BatchMatMul on wasm/cpu: "onnxruntime 1.31.1 MLAS" or "tfjs (why)" (EMPATHY_MATMUL). */
   matmul?: string;
+  /** Where a training run keeps what (host memory, micro-batches), set on a training's 'start' event. */
+  training?: string;
   /** Backends tried before this one, each with the reason it was not used. */
   skipped: Array<{ name: string; reason: string }>;
   /** How the choice was made: 'auto', or the source of a forced choice ('config', 'flag', 'env'). */
