@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { EvalReport, LabeledPair, Mechanism } from '../kernel/engine/types';
 import { loadLabeledFiles } from '../dataset/labeledFiles';
+import { writeFileAtomic } from '../dataset/atomicFile';
 import { trainEnsemble } from '../kernel/models/ensemble/ensembleModel';
 import { SHIPPED_MODEL_FILE, SHIPPED_MODEL_RECORD } from '../kernel/models/shipped';
 import { sha256File } from '../kernel/runs/store';
@@ -99,8 +100,7 @@ export async function buildShippedModel(o: BuildModelOptions): Promise<ShippedMo
       ...(o.limit || o.taggerEpochs ? { smoke: { limit: o.limit, taggerEpochs: o.taggerEpochs } } : {}),
     };
     const recPath = path.join(o.outDir, SHIPPED_MODEL_RECORD);
-    fs.writeFileSync(recPath + '.tmp', JSON.stringify(record, null, 2) + '\n');
-    fs.renameSync(recPath + '.tmp', recPath);
+    writeFileAtomic(recPath, JSON.stringify(record, null, 2) + '\n');
     return record;
   } finally {
     res.model.dispose();

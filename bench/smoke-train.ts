@@ -6,7 +6,8 @@ import * as path from 'node:path';
 import { existsSync } from 'node:fs';
 import { loadEpitomeCsv, toLabeledPairs } from '../dataset/epitome';
 import { levelMetrics } from '../kernel/metrics/levels';
-import { train, describeBackend, type Mechanism, type TrainConfig } from '../kernel/engine';
+import { describeBackend, type Mechanism } from '../kernel/engine';
+import { train, type TrainConfig } from '../kernel/models';
 
 const FILES: Record<Mechanism, string> = { ER: 'emotional-reactions', IP: 'interpretations', EX: 'explorations' };
 

@@ -1,8 +1,8 @@
 // CSV field quoting as every layer writes it: RFC 4180 with Python csv's QUOTE_MINIMAL (quote a field
 // only for a comma, quote, CR or LF; double inner quotes), CSV-injection neutralisation and, for the files
 // it marks as guarded, its exact inverse (the project's own readers give back the original text). Browser-safe
-// leaf (no imports): the data layer's writers use it, and the webviews' slice export through
-// kernel/protocol/csv.ts.
+// leaf (no imports): the data layer's writers use it, and so does the webviews' slice export (the layer
+// rule lets webviews import this one file of dataset/).
 
 /** How CSV files are written. */
 export interface WriteCsvOptions {

@@ -2,6 +2,7 @@
 // groups are bucketed by their highest level, shuffled per bucket, and each group goes to the part
 // furthest below its target share of that bucket's rows.
 import { seededRandom } from './random';
+import type { LabeledPair } from './schema';
 
 export interface SplitOptions {
   /** Shares of train, dev, test (normalised). */
@@ -56,5 +57,23 @@ export function assignGroups(groups: ReadonlyMap<string, { rows: number; stratum
       out.set(g, best);
     }
   }
+  return out;
+}
+
+/**
+ * Labelled pairs into train/dev/test, grouped by seeker post (sp_id, else the pair's id) and stratified by
+ * each group's highest level: the one pair split notebooks (`empathy.splitPairs`, the tutorials) use.
+ */
+export function splitLabeledPairs<P extends LabeledPair>(pairs: readonly P[], opts: SplitOptions = defaultSplitOptions): { train: P[]; dev: P[]; test: P[] } {
+  const groups = new Map<string, { rows: number; stratum: number }>();
+  for (const p of pairs) {
+    const g = p.spId ?? p.id;
+    const level = Math.max(0, ...Object.values(p.labels).map((l) => l?.level ?? 0));
+    const cur = groups.get(g) ?? { rows: 0, stratum: 0 };
+    groups.set(g, { rows: cur.rows + 1, stratum: Math.max(cur.stratum, level) });
+  }
+  const parts = assignGroups(groups, opts);
+  const out = { train: [] as P[], dev: [] as P[], test: [] as P[] };
+  for (const p of pairs) out[PART_NAMES[parts.get(p.spId ?? p.id) ?? 0]].push(p);
   return out;
 }

@@ -1,9 +1,9 @@
 // What *Export as HTML* and *Export as .ipynb* write, from a notebook as it is (its saved or current
 // outputs; nothing is re-run): the report page (kernel/report/html.ts) or Jupyter's nbformat 4
-// (kernel/notebook/ipynb.ts). No `vscode` import: the commands (commands/exportNotebook.ts) are thin.
+// (kernel/notebook/format/ipynb.ts). No `vscode` import: the commands (commands/exportNotebook.ts) are thin.
 import { basename, dirname, extname, join, resolve } from 'node:path';
-import type { Notebook } from '../kernel/protocol/notebook';
-import { serializeIpynb } from '../kernel/protocol/ipynb';
+import type { Notebook } from '../kernel/notebook/format/notebook';
+import { serializeIpynb } from '../kernel/notebook/format/ipynb';
 import { withStaticFallback } from '../kernel/report/fallback/index';
 import { renderHtmlReport } from '../kernel/report/html';
 

@@ -1,7 +1,7 @@
-// Translation between the kernel's outputs (MIME bundles, streams, errors; kernel/notebook/format.ts)
+// Translation between the kernel's outputs (MIME bundles, streams, errors; kernel/notebook/format/notebook.ts)
 // and VS Code notebook output items, in both directions (execution and save/load).
 import * as vscode from 'vscode';
-import type { CellOutput } from '../kernel/protocol/notebook';
+import type { CellOutput } from '../kernel/notebook/format/notebook';
 import type { MimeBundle } from '../kernel/protocol/mime';
 
 const STDOUT = 'application/vnd.code.notebook.stdout';

@@ -5,7 +5,7 @@
 import { dirname } from 'node:path';
 import type { DatasetPayload } from '../kernel/protocol/mime';
 import { loadLabeledFiles } from '../dataset/labeledFiles';
-import { datasetPayload } from '../kernel/protocol/datasetPayload';
+import { datasetPayload } from '../kernel/payloads/dataset';
 
 /** Why no kernel starts (the error of KernelManager.create in Restricted Mode). */
 export const RESTRICTED_KERNEL =

@@ -5,7 +5,7 @@
 // into the extension's global storage instead), unless a workspace folder holds it (development).
 import * as vscode from 'vscode';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import { findWorkspaceRoot, workspaceRunsSetting } from '../kernel/protocol/runsLocation';
+import { findWorkspaceRoot, workspaceRunsSetting } from '../kernel/runs/location';
 
 /** Whether `p` is `dir` or inside it. */
 export function isInside(p: string, dir: string): boolean {

@@ -1,11 +1,11 @@
 // The `.empathy` NotebookSerializer: reads and writes notebooks through the kernel's format module
-// (kernel/protocol/notebook.ts). A corrupt file throws (VS Code shows the error and leaves the file as it
+// (kernel/notebook/format/notebook.ts). A corrupt file throws (VS Code shows the error and leaves the file as it
 // is); it never becomes an empty notebook that a save would write over the user's data.
 import * as vscode from 'vscode';
 import {
   parseNotebook, serializeNotebook, NOTEBOOK_FORMAT, NOTEBOOK_VERSION,
   type CellExecution, type Notebook, type NotebookCell, type CellOutput,
-} from '../kernel/protocol/notebook';
+} from '../kernel/notebook/format/notebook';
 import { fromVsOutput, toVsOutput } from './outputs';
 
 export const NOTEBOOK_TYPE = 'empathy-notebook';

@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { writeFileAtomic } from '../../dataset/atomicFile';
 import { join } from 'node:path';
-import { parseNotebook, type Notebook } from '../../kernel/protocol/notebook';
+import { parseNotebook, type Notebook } from '../../kernel/notebook/format/notebook';
 import { EmpathySerializer, NOTEBOOK_TYPE } from '../serializer';
 import { checkExportTarget, exportPath, renderExport, type ExportFormat } from '../exportFormats';
 

@@ -10,21 +10,14 @@ import { NOTEBOOK_TYPE } from '../serializer';
 import { CONTROLLER_ID } from '../controller';
 import { pickDataFiles } from '../dataFiles';
 import { dataCell, trainCell, trainPlan, type TrainRequest } from './trainPlan';
+import { MODEL_CHOICES } from './modelChoices';
 
 export type { TrainRequest } from './trainPlan';
 
 
 
-/** The names of `empathy.defaultPreset` (package.json), in its order: the one model vocabulary. */
-const PRESET_ITEMS: Array<vscode.QuickPickItem & { id: string }> = [
-  { id: 'offline-default', label: 'offline-default', detail: 'The offline default (linear + BiGRU tagger ensemble; the shipped model): the best model without pretrained weights' },
-  { id: 'offline-default-soft', label: 'offline-default-soft', detail: 'The offline default with soft rationales (token probability × P(level > 0), no hard gate)' },
-  { id: 'linear', label: 'linear', detail: 'TF-IDF class-balanced logistic regression: trains in seconds' },
-  { id: 'tagger', label: 'tagger', detail: 'The BiGRU rationale tagger alone' },
-  { id: 'tiny', label: 'bi-encoder · tiny', detail: 'A few-layer encoder: seconds per epoch on the samples — for trying things out' },
-  { id: 'small', label: 'bi-encoder · small', detail: 'A small encoder trained from scratch: minutes on a laptop CPU' },
-  { id: 'roberta-base', label: 'bi-encoder · roberta-base', detail: "The paper's RoBERTa-base encoders: needs pretrained weights and a GPU to be practical" },
-];
+/** The names of `empathy.defaultPreset` (package.json), in its order: the one model vocabulary (generated from the family registry). */
+const PRESET_ITEMS: Array<vscode.QuickPickItem & { id: string }> = MODEL_CHOICES.map(({ id, label, detail }) => ({ id, label, detail }));
 
 /** The training notebook's cells: load + split, train (live loss curve), evaluate (confusion matrix). */
 export function trainingNotebook(req: TrainRequest): vscode.NotebookData {

@@ -1,5 +1,5 @@
 // How Train Model… trains each name of the one model vocabulary (`empathy.defaultPreset`, `empathy train
-// --model`; kernel/models/presets.ts): a preset or family through the notebook API's `trainRun`, a
+// --model`; modelChoices.ts, generated from the family registry): a preset or family through the notebook API's `trainRun`, a
 // bi-encoder size (`--model bi-encoder --preset NAME`) through `train`; and the training notebook's data and
 // training cells. No 'vscode' import: the cells are run in a headless kernel session by the tests.
 
@@ -8,21 +8,26 @@ function lit(v: unknown): string {
   return JSON.stringify(v).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 
-/** The bi-encoder's size presets (kernel/models/presets.ts BI_ENCODER_PRESETS; a test keeps them equal). */
-export const BI_ENCODER_SIZES: readonly string[] = ['tiny', 'small', 'roberta-base'];
-/** The presets and families trainRun trains (kernel/models/presets.ts MODEL_NAMES less 'bi-encoder'). */
-export const FAMILY_MODELS: readonly string[] = ['offline-default', 'offline-default-soft', 'linear', 'tagger', 'ensemble'];
+import { BI_ENCODER_SIZES, FAMILY_MODELS } from './modelChoices';
+
+export { BI_ENCODER_SIZES, FAMILY_MODELS };
+
+/** The names trainPlan knows (default: the generated list; a test passes one regenerated with a family of its own). */
+export interface TrainVocabulary {
+  sizes: readonly string[];
+  familyModels: readonly string[];
+}
 
 export type TrainPlan =
   | { kind: 'bi-encoder'; size: string }
   | { kind: 'family'; family: string };
 
 /** The plan for `name`; 'bi-encoder' alone means its default size (small). Throws on an unknown name. */
-export function trainPlan(name: string): TrainPlan {
-  if (BI_ENCODER_SIZES.includes(name)) return { kind: 'bi-encoder', size: name };
+export function trainPlan(name: string, vocab: TrainVocabulary = { sizes: BI_ENCODER_SIZES, familyModels: FAMILY_MODELS }): TrainPlan {
+  if (vocab.sizes.includes(name)) return { kind: 'bi-encoder', size: name };
   if (name === 'bi-encoder') return { kind: 'bi-encoder', size: 'small' };
-  if (FAMILY_MODELS.includes(name)) return { kind: 'family', family: name };
-  throw new Error(`Train Model: unknown model '${name}' (known: ${[...FAMILY_MODELS, ...BI_ENCODER_SIZES].join(', ')})`);
+  if (vocab.familyModels.includes(name)) return { kind: 'family', family: name };
+  throw new Error(`Train Model: unknown model '${name}' (known: ${[...vocab.familyModels, ...vocab.sizes].join(', ')})`);
 }
 
 export interface TrainRequest {

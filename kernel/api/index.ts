@@ -1,22 +1,24 @@
 // The workbench API cells use (`import { … } from 'empathy'` or the preloaded `empathy` global):
-// data loading (dataset/), train / evaluate / predict / loadModel (kernel/engine), runs, and display.
+// data loading (dataset/), train / evaluate / predict / loadModel (kernel/models), runs, and display.
 // The same library functions the CLI calls; inside a notebook, training defaults to the running
 // cell's AbortSignal (interrupt stops it between batches) and shows a live loss curve.
-import * as engine from '../engine/index';
+import * as models from '../models/index';
 import type { EmpathyModel, PredictOptions, TrainData } from '../engine/model';
 import type { EvalReport, LabeledPair, Mechanism, Pair, PairPrediction, RunOptions, TrainEvent } from '../engine/types';
-import { assignGroups, defaultSplitOptions, type SplitOptions } from '../../dataset/split';
+import { defaultSplitOptions, splitLabeledPairs, type SplitOptions } from '../../dataset/split';
 import { loadLabeledFiles } from '../../dataset/labeledFiles';
 import { defaultRunsDir } from '../runs/store';
 import { trainAndRecord, type TrainOutcome } from '../training/trainAndRecord';
 import { currentSignal } from './context';
-import { display, lossCurveBundle } from './display/index';
+import { LiveTraining } from './liveTraining';
 
 export { display } from './display/index';
 export type { DisplayHandle, LossCurveHandle } from './display/index';
 export { publishDisplay, newDisplayId } from './context';
-export { defaultTrainConfig, loadModel, families, initBackend, currentBackend, PRESETS, resolvePreset, trainTokenizer, loadHfTokenizer } from '../engine/index';
-export type { TrainConfig, Tokenizer, BiEncoderConfig } from '../engine/index';
+export { initBackend, currentBackend, trainTokenizer, loadHfTokenizer } from '../engine/index';
+export { defaultTrainConfig, loadModel, families, PRESETS, resolvePreset } from '../models/index';
+export type { Tokenizer } from '../engine/index';
+export type { TrainConfig, BiEncoderConfig } from '../models/index';
 export type { EmpathyModel, TrainData, TrainResult, PredictOptions } from '../engine/model';
 export type { EvalReport, LabeledPair, Mechanism, Pair, PairPrediction, TrainEvent, BackendInfo, MechanismEval } from '../engine/types';
 export { loadEpitomeCsv, toLabeledPairs, mechanismFromFileName } from '../../dataset/epitome';
@@ -30,7 +32,7 @@ export { modelHealth, predictionHealth, reportNotes, MIN_SPLIT_PAIRS } from '../
 export type { ModelHealth } from '../metrics/health';
 export { shippedModelPath, loadShippedModel, hasShippedModel, SHIPPED_MODEL_SUMMARY } from '../models/shipped';
 export { RunStore, defaultRunsDir } from '../runs/store';
-export { runsPayload, comparisonTable } from '../runs/payloads';
+export { runsPayload, comparisonTable } from '../payloads/runs';
 export { tutorialData, loadTutorialPairs, trainRun, compareRuns, samplesDir, workbenchRoot } from './tutorialData';
 export type { TutorialFiles, TutorialPairs, TrainRunSpec, TrainRunResult } from './tutorialData';
 export * from './tutorialData';
@@ -56,18 +58,7 @@ export async function loadPairs(files: string | readonly string[], opts: { mecha
  * the group's highest level, seeded. `ratios` = train/dev/test shares (default 0.8/0.1/0.1).
  */
 export function splitPairs(pairs: readonly LabeledPair[], opts: Partial<SplitOptions> = {}): Required<TrainData> {
-  const groups = new Map<string, { rows: number; stratum: number }>();
-  for (const p of pairs) {
-    const g = p.spId ?? p.id;
-    const level = Math.max(0, ...Object.values(p.labels).map((l) => l?.level ?? 0));
-    const cur = groups.get(g) ?? { rows: 0, stratum: 0 };
-    groups.set(g, { rows: cur.rows + 1, stratum: Math.max(cur.stratum, level) });
-  }
-  const parts = assignGroups(groups, { ...defaultSplitOptions, ...opts });
-  const out: Required<TrainData> = { train: [], dev: [], test: [] };
-  const names = ['train', 'dev', 'test'] as const;
-  for (const p of pairs) (out[names[parts.get(p.spId ?? p.id) ?? 0]] as LabeledPair[]).push(p);
-  return out;
+  return splitLabeledPairs(pairs, { ...defaultSplitOptions, ...opts });
 }
 
 /** What the notebook `train` returns: the training's outcome plus every training event. */
@@ -111,18 +102,12 @@ export interface RecordOptions {
  * (the returned model keeps the weights of the last completed step) and updates a live loss curve.
  * Fields a family does not use are printed as notes.
  */
-export async function train(cfg: Partial<engine.TrainConfig> | Record<string, unknown>, data: TrainData | readonly LabeledPair[], opts: NotebookRunOptions = {}): Promise<NotebookTrainResult> {
+export async function train(cfg: Partial<models.TrainConfig> | Record<string, unknown>, data: TrainData | readonly LabeledPair[], opts: NotebookRunOptions = {}): Promise<NotebookTrainResult> {
   const trainData: TrainData = Array.isArray(data) ? { train: data as LabeledPair[] } : (data as TrainData);
-  const events: TrainEvent[] = [];
   const model = opts.model ?? 'bi-encoder';
-  const label = opts.label ?? `${model === 'bi-encoder' ? (cfg as Partial<engine.TrainConfig>).preset ?? engine.defaultTrainConfig.preset : model} ${new Date().toISOString().slice(11, 19)}`;
-  const showCurve = opts.lossCurve ?? true;
-  const handle = showCurve ? display.lossCurve({ events, id: label, label }, { live: true }) : undefined;
-  let lastDraw = 0;
-  const redraw = (live: boolean) => {
-    lastDraw = Date.now();
-    handle?.updateBundle(lossCurveBundle({ events, id: label, label }, live));
-  };
+  const label = opts.label ?? `${model === 'bi-encoder' ? (cfg as Partial<models.TrainConfig>).preset ?? models.defaultTrainConfig.preset : model} ${new Date().toISOString().slice(11, 19)}`;
+  const live = new LiveTraining({ label, show: opts.lossCurve ?? true, redrawMs: opts.redrawMs, forward: opts.onEvent, log: (e) => console.log(e.message) });
+  live.start();
   const ro: RecordOptions | undefined = typeof opts.record === 'string' ? { runsDir: opts.record }
     : opts.record === true ? {} : opts.record || undefined;
   const result = await trainAndRecord({
@@ -130,19 +115,10 @@ export async function train(cfg: Partial<engine.TrainConfig> | Record<string, un
     config: { ...cfg },
     data: trainData,
     record: ro ? { runsDir: ro.runsDir ?? defaultRunsDir(process.cwd()), label, source: ro.source ?? 'notebook', files: ro.files ?? [], saveModel: ro.saveModel } : undefined,
-  }, {
-    signal: opts.signal ?? currentSignal(),
-    onEvent: (e) => {
-      events.push(e);
-      opts.onEvent?.(e);
-      if (e.type === 'epoch' || e.type === 'end' || e.type === 'stopped') redraw(true);
-      else if (e.type === 'step' && Date.now() - lastDraw >= (opts.redrawMs ?? 250)) redraw(true);
-      else if (e.type === 'log') console.log(e.message);
-    },
-  });
-  redraw(false);
+  }, { signal: opts.signal ?? currentSignal(), onEvent: live.onEvent });
+  live.finish();
   if (result.stopped === 'aborted') console.log(`Training stopped at step ${result.steps}: the model keeps the weights of that step.`);
-  return Object.assign(result, { events, ...(result.run ? { runId: result.run.id } : {}) });
+  return Object.assign(result, { events: live.events, ...(result.run ? { runId: result.run.id } : {}) });
 }
 
 /** Evaluate a model on labelled pairs (its EvalReport: levels, rationales, paper-faithful numbers). */

@@ -6,19 +6,19 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { LabeledPair, Mechanism, TrainEvent } from '../engine/types';
 import { MECHANISMS } from '../../dataset/schema';
-import type { ModelFamilyName, TrainData } from '../engine/model';
+import type { TrainData } from '../engine/model';
 import type { TrainConfig } from '../models/bi-encoder/train';
-import { families } from '../models/families';
-import { resolveModelPreset } from '../models/presets';
-import { assignGroups, type SplitOptions } from '../../dataset/split';
+import { modelNames, resolveModelPreset } from '../models/presets';
+import { splitLabeledPairs } from '../../dataset/split';
 import { loadLabeledFiles } from '../../dataset/labeledFiles';
 import { MIME } from '../protocol/mime';
 import { defaultRunsDir } from '../runs/store';
 import { planFor, trainAndRecord, type TrainOutcome } from '../training/trainAndRecord';
-import { comparisonTable, comparisonText, runsPayload } from '../runs/payloads';
+import { comparisonTable, comparisonText, runsPayload } from '../payloads/runs';
 import type { RunRecord } from '../runs/run';
 import { currentSignal } from './context';
 import { display, metricsBundle } from './display/index';
+import { LiveTraining } from './liveTraining';
 import { reportNotes } from '../metrics/health';
 
 const FILE_STEMS: Record<Mechanism, string> = {
@@ -140,7 +140,7 @@ export async function loadTutorialPairs(dir?: string): Promise<TutorialPairs> {
     dev = await load(mechs.map(m => files.dev![m]));
     devSource = 'the dev files';
   } else {
-    const parts = splitPairs(all, { ratios: [1 - DEV_SHARE, DEV_SHARE, 0], seed: 12 });
+    const parts = splitLabeledPairs(all, { ratios: [1 - DEV_SHARE, DEV_SHARE, 0], seed: 12 });
     train = parts.train;
     dev = parts.dev;
     devSource = `${Math.round(DEV_SHARE * 100)}% of the seeker posts, held out (grouped, seed 12)`;
@@ -149,26 +149,11 @@ export async function loadTutorialPairs(dir?: string): Promise<TutorialPairs> {
   return { files, train: cap ? train.slice(0, cap) : train, dev: cap ? dev.slice(0, cap) : dev, devSource };
 }
 
-/** Grouped split by seeker post (no seeker post in two parts), as `empathy split`. */
-function splitPairs(pairs: readonly LabeledPair[], opts: SplitOptions): { train: LabeledPair[]; dev: LabeledPair[] } {
-  const groups = new Map<string, { rows: number; stratum: number }>();
-  for (const p of pairs) {
-    const g = p.spId ?? p.id;
-    const level = Math.max(0, ...Object.values(p.labels).map(l => l?.level ?? 0));
-    const cur = groups.get(g) ?? { rows: 0, stratum: 0 };
-    groups.set(g, { rows: cur.rows + 1, stratum: Math.max(cur.stratum, level) });
-  }
-  const parts = assignGroups(groups, opts);
-  const out = { train: [] as LabeledPair[], dev: [] as LabeledPair[] };
-  for (const p of pairs) (parts.get(p.spId ?? p.id) === 1 ? out.dev : out.train).push(p);
-  return out;
-}
-
 export interface TrainRunSpec {
   /** Shown in the loss curve, the runs list and reports. */
   label: string;
-  /** 'bi-encoder' (default), 'linear', 'tagger', 'ensemble', or a preset ('offline-default', 'offline-default-soft'). */
-  family?: ModelFamilyName | 'offline-default' | 'offline-default-soft';
+  /** A model name (kernel/models/presets.ts modelNames): 'bi-encoder' (default), 'linear', 'tagger', 'ensemble', or a preset ('offline-default', 'offline-default-soft'). */
+  family?: string;
   /** The family's config (bi-encoder: TrainConfig fields over defaultTrainConfig; other families: their own). */
   config?: Partial<TrainConfig> | Record<string, unknown>;
   data: TrainData;
@@ -199,16 +184,15 @@ export interface TrainRunResult extends TrainOutcome {
 export async function trainRun(spec: TrainRunSpec): Promise<TrainRunResult> {
   const model = spec.family ?? 'bi-encoder';
   const preset = resolveModelPreset(model);
-  if (!preset) throw new Error(`trainRun: unknown model family '${model}' (known: ${Object.keys(families).join(', ')}, offline-default, offline-default-soft)`);
+  if (!preset) throw new Error(`trainRun: unknown model family '${model}' (known: ${modelNames().join(', ')})`);
   const files = spec.dataFiles ? undefined : spec.files ?? tutorialData();
   const req = { model, config: { ...(spec.config ?? {}) }, data: spec.data };
   const plan = planFor(req);
   const mechs = plan.config.mechanisms as Mechanism[];
-  const events: TrainEvent[] = [];
-  let curve: ReturnType<typeof display.lossCurve> | undefined;
-  let id = '';
-  let lastDraw = 0;
-  const redraw = (live: boolean) => { lastDraw = Date.now(); curve?.update({ events, id, label: spec.label }, live); };
+  const live = new LiveTraining({
+    label: spec.label, show: spec.lossCurve ?? true,
+    log: (e) => { if (e.level === 'info' && plan.notes.includes(e.message)) console.log(`note: ${e.message}`); },
+  });
   let result: TrainOutcome;
   try {
     result = await trainAndRecord({
@@ -220,28 +204,17 @@ export async function trainRun(spec: TrainRunSpec): Promise<TrainRunResult> {
           ...mechs.map(m => ({ role: 'train' as const, path: files.train[m], rows: spec.data.train.length })),
           ...(files.dev && spec.data.dev ? mechs.map(m => ({ role: 'dev' as const, path: files.dev![m], rows: spec.data.dev!.length })) : []),
         ] : []),
-        onCreate: (runId) => {
-          id = runId;
-          if (spec.lossCurve ?? true) curve = display.lossCurve({ events, id, label: spec.label }, { live: true });
-        },
+        onCreate: (runId) => live.start(runId),
       },
-    }, {
-      signal: currentSignal(),
-      onEvent: (e: TrainEvent) => {
-        events.push(e);
-        if (e.type === 'epoch' || e.type === 'end' || e.type === 'stopped') redraw(true);
-        else if (e.type === 'step' && Date.now() - lastDraw >= 250) redraw(true);
-        else if (e.type === 'log' && e.level === 'info' && plan.notes.includes(e.message)) console.log(`note: ${e.message}`);
-      },
-    }, plan);
+    }, { signal: currentSignal(), onEvent: live.onEvent }, plan);
   } catch (err) {
-    redraw(false);
+    live.finish();
     throw err;
   }
-  redraw(false);
+  live.finish();
   const run = result.run!;
   if (result.stopped === 'aborted') console.log(`Training stopped at step ${result.steps}: run ${run.id} is marked 'stopped'.`);
-  return Object.assign(result, { run, events });
+  return Object.assign(result, { run, events: live.events });
 }
 
 /** Show runs side by side: the run-comparison view and a metrics table (runs as columns). */

@@ -2,6 +2,7 @@
 // corpus-level numbers beside them, and a fuller per-mechanism report for `empathy evaluate`.
 import type { EvalReport, Mechanism, MechanismEval } from '../engine/types';
 import { reportNotes } from '../metrics/health';
+import { metric, paperMetric, type PaperMetricDef } from '../metrics/catalog';
 
 const f4 = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : '  n/a ');
 
@@ -10,16 +11,19 @@ const f4 = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : '  n/a ');
  * the honest corpus-level counterpart beside it.
  */
 export function originalLines(m: MechanismEval): string[] {
-  const pf = m.paperFaithful;
   const r = m.rationale;
-  const rows: Array<[string, number, string]> = [
-    ['Accuracy-Empathy', pf.accuracy, `corpus ${f4(m.accuracy)}`],
-    ['macro_f1_empathy', pf.macroF1, `corpus ${f4(m.macroF1)}`],
-    ['Accuracy-Rationale', pf.rationaleAccuracy, ''],
-    ['IOU-F1-Rationale', pf.iouF1, `corpus ${f4(r.all.iouF1)} · level>0 rows ${f4(r.positive.iouF1)}`],
-    ['macro_f1_rationale', pf.rationaleMacroF1, `corpus token-F1 ${f4(r.all.tokenF1)} · level>0 rows ${f4(r.positive.tokenF1)}`],
+  // train.py's order, each paper-faithful number with its corpus-level counterpart beside it.
+  const rows: Array<[PaperMetricDef['key'], string]> = [
+    ['accuracy', `corpus ${f4(m.accuracy)}`],
+    ['macroF1', `corpus ${f4(m.macroF1)}`],
+    ['rationaleAccuracy', ''],
+    ['iouF1', `corpus ${f4(r.all.iouF1)} · level>0 rows ${f4(r.positive.iouF1)}`],
+    ['rationaleMacroF1', `corpus token-F1 ${f4(r.all.tokenF1)} · level>0 rows ${f4(r.positive.tokenF1)}`],
   ];
-  return rows.map(([k, v, beside]) => `  ${`${k}: ${f4(v)}`.padEnd(30)}${beside ? `(${beside})` : ''}`.trimEnd());
+  return rows.map(([key, beside]) => {
+    const d = paperMetric(key);
+    return `  ${`${d.trainPy}: ${f4(d.get(m))}`.padEnd(30)}${beside ? `(${beside})` : ''}`.trimEnd();
+  });
 }
 
 /** The original lines for every mechanism of a report (prefixed `[ER]` when several). */
@@ -41,10 +45,12 @@ export function fullReport(m: MechanismEval): string {
   const L: string[] = [];
   L.push(`${m.mechanism} — ${NAMES[m.mechanism]} (${m.n} rows)`);
   L.push(`  level                         corpus     paper-faithful (batches of ${m.paperFaithful.batchSize})`);
-  L.push(`    accuracy                    ${f4(m.accuracy)}     ${f4(m.paperFaithful.accuracy)}`);
-  L.push(`    macro-F1                    ${f4(m.macroF1)}     ${f4(m.paperFaithful.macroF1)}`);
-  L.push(`    Cohen's kappa               ${f4(m.kappa)}`);
-  L.push(`    kappa (quadratic)           ${f4(m.kappaQuadratic)}`);
+  // Level metrics from the catalogue, the paper-faithful number beside those the original code computes.
+  const level: Array<[string, PaperMetricDef['key'] | undefined]> = [['accuracy', 'accuracy'], ['macroF1', 'macroF1'], ['kappa', undefined], ['kappaQuadratic', undefined]];
+  for (const [key, paper] of level) {
+    const d = metric(key);
+    L.push(`    ${(d.text ?? d.label).padEnd(28)}${f4(d.get(m))}${paper ? `     ${f4(paperMetric(paper).get(m))}` : ''}`);
+  }
   L.push('  per level        precision  recall     F1         support');
   for (const c of m.perClass) L.push(`    ${String(c.level).padEnd(14)} ${f4(c.precision)}     ${f4(c.recall)}     ${f4(c.f1)}     ${c.support}`);
   L.push('  confusion (rows gold 0/1/2, columns predicted 0/1/2)');

@@ -12,6 +12,7 @@ import { MECHANISMS } from '../../dataset/schema';
 import { engine } from './engine';
 import { BACKEND_OPTION, startBackend, THREADS_OPTION, threadsOption } from './backendOption';
 import { SHIPPED_MODEL_SUMMARY, shippedModelPath } from '../models/shipped';
+import { familySpec } from '../models/families';
 import type { TorchImportOptions } from '../engine/torch/importOptions';
 
 /** How to read a PyTorch state dict (it holds weights only): the options of `import-torch` and the model commands. */
@@ -42,9 +43,6 @@ export const MODEL_OPTIONS: OptionSpec[] = [
   BACKEND_OPTION,
   THREADS_OPTION,
 ];
-
-/** Families whose loaded checkpoints infer through onnxruntime (the linear model stays plain JS). */
-const ONNX_FAMILIES: readonly string[] = ['bi-encoder', 'tagger', 'ensemble'];
 
 export interface LoadedModels {
   /** Each distinct model with the mechanisms it is used for. */
@@ -117,7 +115,7 @@ export async function loadModels(opts: Record<string, unknown>, cwd: string, o: 
   out.mechanisms = MECHANISMS.filter((m) => owner.has(m));
   // The bi-encoder and the tagger (alone or in the offline-default ensemble) infer through an ONNX export
   // when onnxruntime-node loads: say which engine runs (and why).
-  if (o.err && out.models.some((e) => ONNX_FAMILIES.includes(e.model.family))) {
+  if (o.err && out.models.some((e) => familySpec(e.model.family)?.onnx)) {
     const eng = engine();
     try {
       o.err.write(`inference = ${eng.describeInference(eng.resolveInference())}\n`);

@@ -13,7 +13,9 @@ import type { Mechanism } from './types';
 
 export const CHECKPOINT_FORMAT = 'empathy-checkpoint';
 export const CHECKPOINT_VERSION = 1;
-const FAMILIES: readonly ModelFamilyName[] = ['bi-encoder', 'linear', 'tagger', 'ensemble'];
+/** A family name as the header holds it; which families exist is the registry's to say (kernel/models/families.ts loadModel). */
+const FAMILY_NAME = /^[a-z][a-z0-9-]*$/;
+const isFamilyName = (v: unknown): v is ModelFamilyName => typeof v === 'string' && FAMILY_NAME.test(v);
 
 export interface Checkpoint {
   family: ModelFamilyName;
@@ -102,8 +104,8 @@ export async function loadCheckpoint(file: string, opts: LoadCheckpointOptions =
   if (!(version >= 1 && version <= CHECKPOINT_VERSION)) {
     throw new Error(`${file}: checkpoint version ${metadata.version} is newer than this engine reads (≤ ${CHECKPOINT_VERSION})`);
   }
-  const family = metadata.family as ModelFamilyName;
-  if (!FAMILIES.includes(family)) throw new Error(`${file}: unknown model family ${JSON.stringify(metadata.family)}`);
+  const family = metadata.family;
+  if (!isFamilyName(family)) throw new Error(`${file}: unknown model family ${JSON.stringify(metadata.family)}`);
   assertFiniteWeights(file, tensors, opts);
   return {
     family,
@@ -145,8 +147,8 @@ export async function readCheckpointFamily(file: string): Promise<ModelFamilyNam
     try { meta = (JSON.parse(json.toString('utf8')) as { __metadata__?: Record<string, string> }).__metadata__; }
     catch (e) { throw new Error(`corrupt checkpoint ${file}: header is not JSON (${(e as Error).message})`); }
     if (meta?.format !== CHECKPOINT_FORMAT) throw new Error(`${file} is not an empathy checkpoint (metadata format=${JSON.stringify(meta?.format)}, expected "${CHECKPOINT_FORMAT}")`);
-    const family = meta.family as ModelFamilyName;
-    if (!FAMILIES.includes(family)) throw new Error(`${file}: unknown model family ${JSON.stringify(meta.family)}`);
+    const family = meta.family;
+    if (!isFamilyName(family)) throw new Error(`${file}: unknown model family ${JSON.stringify(meta.family)}`);
     return family;
   } finally {
     await fh.close();

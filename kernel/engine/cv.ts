@@ -4,6 +4,7 @@ import type { EvalReport, LabeledPair, Mechanism, RunOptions } from './types';
 import { MECHANISMS } from '../../dataset/schema';
 import type { EmpathyModel, TrainResult } from './model';
 import { seededRandom } from '../../dataset/random';
+import { flattenReport } from '../metrics/catalog';
 
 export interface FoldOptions {
   /** Number of folds. */
@@ -104,19 +105,7 @@ export function meanStd(values: number[]): MeanStd {
 
 /** The flat metrics of one evaluation that CV aggregates, keyed `ER.macroF1`, `IP.rationale.positive.tokenF1` … */
 export function flatMetrics(r: EvalReport): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const [m, e] of Object.entries(r.mechanisms)) {
-    if (!e) continue;
-    out[`${m}.accuracy`] = e.accuracy;
-    out[`${m}.macroF1`] = e.macroF1;
-    out[`${m}.kappa`] = e.kappa;
-    out[`${m}.kappaQuadratic`] = e.kappaQuadratic;
-    out[`${m}.rationale.all.tokenF1`] = e.rationale.all.tokenF1;
-    out[`${m}.rationale.all.iouF1`] = e.rationale.all.iouF1;
-    out[`${m}.rationale.positive.tokenF1`] = e.rationale.positive.tokenF1;
-    out[`${m}.rationale.positive.iouF1`] = e.rationale.positive.iouF1;
-  }
-  return out;
+  return flattenReport(r, { by: 'path' });
 }
 
 export type CvEvent =

@@ -3,7 +3,8 @@
 import type { EvalReport, LabeledPair, Level, Mechanism, Pair, PairPrediction, ProgressOptions, RunOptions } from './types';
 import type { LoadModelOptions } from './torch/importOptions';
 
-export type ModelFamilyName = 'bi-encoder' | 'linear' | 'tagger' | 'ensemble';
+/** A model family's name; which exist is the family registry's to say (kernel/models/families.ts). */
+export type ModelFamilyName = string;
 
 export interface PredictOptions extends ProgressOptions {
   /** Token probability at or above which a token counts as rationale (default 0.5). */

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../../dataset/atomicFile';
-import { KERNELSPEC } from '../protocol/ipynb';
+import { KERNELSPEC } from '../notebook/format/ipynb';
 import { LOGO_SVG, logoPng } from './logo';
 
 export const DEFAULT_KERNEL_NAME = KERNELSPEC.name;

@@ -12,7 +12,7 @@ export interface IopubOutput {
 
 /**
  * A Jupyter mime bundle with the static fallback added, and its metadata naming what was added (as the
- * .ipynb export does, kernel/protocol/ipynb.ts), so importing the notebook keeps the bundle as it was.
+ * .ipynb export does, kernel/notebook/format/ipynb.ts), so importing the notebook keeps the bundle as it was.
  */
 export function jupyterData(bundle: MimeBundle): { data: Record<string, unknown>; metadata: Record<string, unknown> } {
   const data = withStaticFallback(bundle);

@@ -2,7 +2,8 @@
 // probabilities are near uniform, "has not learned yet"; a split with fewer than MIN_SPLIT_PAIRS pairs of
 // a mechanism is too small for its metrics to mean much. Every place that shows results (CLI, notebook
 // displays, HTML report, Rationale Inspector) prints these notes beside them.
-import type { EvalReport, Mechanism, PairPrediction } from '../engine/types';
+import type { Mechanism } from '../../dataset/schema';
+import type { EvalReport, PairPrediction } from '../../dataset/results';
 
 /** Pairs per mechanism below which a dev/test split's metrics are noise (issue #16: "under ~30"). */
 export const MIN_SPLIT_PAIRS = 30;

@@ -2,34 +2,11 @@
 // Cohen's kappa (plain and quadratic-weighted). Conventions follow scikit-learn.
 import { kappaOfConfusion, type KappaWeights } from './agreement';
 import type { Level } from '../../dataset/schema';
+import type { ClassReport, LevelMetrics } from '../../dataset/results';
 
-/** Per-level precision / recall / F1. */
-export interface ClassReport {
-  level: Level;
-  precision: number;
-  recall: number;
-  f1: number;
-  support: number;
-}
+export type { ClassReport, LevelMetrics };
 
 export const LEVELS: readonly Level[] = [0, 1, 2];
-
-export interface LevelMetrics {
-  accuracy: number;
-  /**
-   * Mean F1 over the levels present in gold or predictions (scikit-learn's `average='macro'`
-   * label set); an undefined precision/recall counts as 0.
-   */
-  macroF1: number;
-  /** All three levels, absent ones with support 0. */
-  perClass: ClassReport[];
-  /** confusion[gold][pred], 3×3. */
-  confusion: number[][];
-  /** Cohen's kappa; 1 when both raters agree perfectly on a single class (sklearn would give NaN). */
-  kappa: number;
-  /** Quadratic-weighted kappa, weights (i−j)²/4 over the three levels. */
-  kappaQuadratic: number;
-}
 
 /** P/R/F1 from counts; zero divisions give 0 (scikit-learn's zero_division=0). */
 export function prf(tp: number, fp: number, fn: number): { precision: number; recall: number; f1: number } {

@@ -9,6 +9,7 @@
 //  - per-row binary F1 is 0 when neither side has a rationale token (sklearn zero_division).
 // See ../shared/notes/epitome-science.md. The corrected metrics are in levels.ts / rationales.ts.
 import { levelMetrics } from './levels';
+import type { PaperFaithfulMetrics } from '../../dataset/results';
 
 /** One row as the original evaluation saw it: labels over max_len slots and its quirky length. */
 export interface OriginalLayoutRow {
@@ -119,14 +120,7 @@ export interface PaperFaithfulRow {
   hasRationale?: boolean;
 }
 
-export interface PaperFaithfulMetrics {
-  batchSize: number;
-  accuracy: number;
-  macroF1: number;
-  rationaleAccuracy: number;
-  rationaleMacroF1: number;
-  iouF1: number;
-}
+export type { PaperFaithfulMetrics };
 
 /** train.py's validation loop: every metric per sequential batch, averaged over batches. */
 export function paperFaithfulMetrics(rows: readonly PaperFaithfulRow[], opts: { batchSize?: number; maxLen?: number } = {}): PaperFaithfulMetrics {

@@ -1,6 +1,7 @@
 // One mechanism's full evaluation: level metrics, corrected rationale metrics on all rows and on
 // level > 0 rows, and the original code's batch-averaged numbers side by side.
-import type { Mechanism, MechanismEval } from '../engine/types';
+import type { Mechanism } from '../../dataset/schema';
+import type { MechanismEval } from '../../dataset/results';
 import { levelMetrics } from './levels';
 import { iouF1, tokenF1 } from './rationales';
 import { paperFaithfulMetrics } from './paperFaithful';
@@ -15,6 +16,21 @@ export interface EvalRow {
   hasRationale?: boolean;
   /** The model's level probabilities (for the "has not learned yet" check, metrics/health.ts). */
   probs?: readonly number[];
+}
+
+/**
+ * The one per-example row builder (every family's evaluate, `empathy evaluate --pred`): the gold label's
+ * level and whether it has a rationale, the predicted level (and probabilities), the two token rows.
+ */
+export function evalRow(gold: { level: number; rationales: readonly string[] }, pred: { level: number; probs?: readonly number[] }, tokens: { gold: readonly number[]; pred: readonly number[] }): EvalRow {
+  return {
+    goldLevel: gold.level,
+    predLevel: pred.level,
+    goldTokens: tokens.gold,
+    predTokens: tokens.pred,
+    ...(pred.probs ? { probs: pred.probs } : {}),
+    hasRationale: gold.rationales.some((r) => r.trim() !== ''),
+  };
 }
 
 export function mechanismEval(mechanism: Mechanism, rows: readonly EvalRow[], opts: { batchSize?: number; maxLen?: number } = {}): MechanismEval {

@@ -1,7 +1,7 @@
 // Evaluation shared by the built-in families (linear, tagger, ensemble): gold rationales aligned to
 // each prediction's word tokens, then kernel/metrics' MechanismEval per mechanism.
 import { tokenLabels } from '../../dataset/align';
-import { mechanismEval, type EvalRow } from '../metrics/report';
+import { evalRow, mechanismEval, type EvalRow } from '../metrics/report';
 import type { EvalReport, LabeledPair, Mechanism, MechanismLabel, PairPrediction } from '../engine/types';
 import { MECHANISMS } from '../../dataset/schema';
 
@@ -27,14 +27,7 @@ export function evaluatePredictions(
       const pred = preds[i].mechanisms[m];
       if (!gold || !pred) return;
       const offsets = pred.tokens.map((t) => [t.start, t.end] as [number, number]);
-      rows.push({
-        goldLevel: gold.level,
-        predLevel: pred.level,
-        goldTokens: goldTokenLabels(gold, offsets),
-        predTokens: pred.tokens.map((t) => (t.prob >= threshold ? 1 : 0)),
-        probs: pred.probs,
-        hasRationale: gold.rationales.some((r) => r.trim() !== ''),
-      });
+      rows.push(evalRow(gold, pred, { gold: goldTokenLabels(gold, offsets), pred: pred.tokens.map((t) => (t.prob >= threshold ? 1 : 0)) }));
     });
     report.mechanisms[m] = mechanismEval(m, rows, { batchSize: 32, maxLen: opts.maxLen });
   }

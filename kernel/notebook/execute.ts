@@ -4,7 +4,7 @@
 // bounded: a per-cell time limit and a per-cell output cap by default (see defaultHeadlessLimits).
 import type { KernelClient } from '../process/client';
 import type { CellDiagnostic, DoneEvent, ExecutionEvent } from '../protocol/kernel';
-import type { CellOutput, Notebook, NotebookCell } from '../protocol/notebook';
+import type { CellOutput, Notebook, NotebookCell } from './format/notebook';
 import { CellOutputLimit, DEFAULT_MAX_OUTPUT_BYTES } from './outputLimit';
 
 /** What bounds a headless run unless the caller says otherwise (`empathy run --timeout`, `--max-output-kb`). */

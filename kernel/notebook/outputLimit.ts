@@ -2,7 +2,7 @@
 // `maxBytes` of a cell's stream text are kept, then only the last few KiB, with one visible
 // "… output truncated (N bytes dropped)" marker between them, so a cell printing 10 MB stores ~1 MB.
 // Error outputs are never dropped; a single rich output larger than the whole cap is dropped.
-import type { CellOutput } from '../protocol/notebook';
+import type { CellOutput } from './format/notebook';
 import type { MimeBundle } from '../protocol/mime';
 
 /** Default cap: 1 MiB of stream text per cell (stdout and stderr together). */

@@ -26,8 +26,8 @@
 //   await k.interrupt(); await k.restart(); await k.variables(); await k.complete(code, offset);
 //   await k.query('score', { handle, pair, salience: true }, { signal });   // typed by QueryMethods
 //   k.onEvent(listener) (every event, incl. display updates after done, restarted, exit); await k.dispose();
-import type { BackendInfo } from '../engine/types';
-export type { BackendInfo } from '../engine/types';
+import type { BackendInfo } from '../../dataset/results';
+export type { BackendInfo } from '../../dataset/results';
 import type { MimeBundle } from './mime';
 import type { CancelQueryRequest, QueryAnswer, QueryRequest, QUERY_PROTOCOL_VERSION } from './query';
 

@@ -4,11 +4,11 @@
 // variable of the notebook's cells as a table (read from the session's scope, never by running code).
 // Plain data in and out; every model is owned by the ModelTable or disposed here.
 import { loadLabeledFiles } from '../../dataset/labeledFiles';
-import { rationalesPayload } from '../api/display/rationales';
-import { tableFromValue } from '../api/display/table';
+import { rationalesPayload } from '../payloads/rationales';
+import { tableFromValue } from '../payloads/table';
 import type { EmpathyModel } from '../engine/model';
 import { predictionHealth } from '../metrics/health';
-import { datasetPayload } from '../protocol/datasetPayload';
+import { datasetPayload } from '../payloads/dataset';
 import type { Mechanism, RationalesPayload } from '../protocol/mime';
 import type { RowPredictions } from '../protocol/panels';
 import type { QueryArgs, QueryMethod, QueryResult, SalienceByMechanism } from '../protocol/query';

@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../../dataset/atomicFile';
-import type { CellOutput, Notebook } from '../protocol/notebook';
+import type { CellOutput, Notebook } from '../notebook/format/notebook';
 import type { MimeBundle } from '../protocol/mime';
 import { escapeHtml, renderMarkdown } from './markdown';
 

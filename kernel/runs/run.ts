@@ -1,6 +1,7 @@
 // What a run is: the record of one training (config, code version, data with hashes, seed, backend,
 // per-step and per-epoch metrics, final metrics, checkpoint) as it lives on disk.
 import type { BackendInfo, EvalReport } from '../engine/types';
+import { flattenReport } from '../metrics/catalog';
 import type { RunProcess } from './liveness';
 
 export const RUN_FORMAT = 'empathy-run' as const;
@@ -59,19 +60,5 @@ export type RunLogLine =
 
 /** Flatten an EvalReport into `prefix.ER.macroF1`-style keys (finite numbers only). */
 export function flattenEval(prefix: string, report: EvalReport | undefined): Record<string, number> {
-  const out: Record<string, number> = {};
-  if (!report) return out;
-  if (Number.isFinite(report.loss)) out[`${prefix}.loss`] = report.loss;
-  for (const [m, e] of Object.entries(report.mechanisms)) {
-    if (!e) continue;
-    out[`${prefix}.${m}.accuracy`] = e.accuracy;
-    out[`${prefix}.${m}.macroF1`] = e.macroF1;
-    out[`${prefix}.${m}.kappa`] = e.kappa;
-    out[`${prefix}.${m}.rationaleTokenF1`] = e.rationale.all.tokenF1;
-    out[`${prefix}.${m}.rationaleIouF1`] = e.rationale.all.iouF1;
-    out[`${prefix}.${m}.rationaleTokenF1Positive`] = e.rationale.positive.tokenF1;
-    out[`${prefix}.${m}.rationaleIouF1Positive`] = e.rationale.positive.iouF1;
-  }
-  for (const k of Object.keys(out)) if (!Number.isFinite(out[k])) delete out[k];
-  return out;
+  return flattenReport(report, { prefix, loss: true, which: (d) => !!d.recorded, finiteOnly: true });
 }

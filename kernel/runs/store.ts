@@ -6,7 +6,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statS
 import { writeFileAtomic } from '../../dataset/atomicFile';
 import { basename, join, resolve } from 'node:path';
 import type { TrainEvent } from '../engine/types';
-import { locateRunsDir } from '../protocol/runsLocation';
+import { locateRunsDir } from './location';
 import { currentRunProcess, HEARTBEAT_MS, recorderGone } from './liveness';
 import { RUN_FORMAT, RUN_VERSION, flattenEval, type RunDataFile, type RunLogLine, type RunRecord } from './run';
 

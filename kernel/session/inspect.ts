@@ -4,7 +4,7 @@
 import { inspect } from 'node:util';
 import type { MimeBundle } from '../protocol/mime';
 import type { VariableInfo } from '../protocol/kernel';
-import { tableFromValue } from '../api/display/table';
+import { tableFromValue } from '../payloads/table';
 
 /** Values may supply their own bundle: `[Symbol.for('empathy.mimeBundle')](): MimeBundle`. */
 export const MIME_BUNDLE_SYMBOL = Symbol.for('empathy.mimeBundle');

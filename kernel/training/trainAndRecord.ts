@@ -6,7 +6,7 @@ import { basename, join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import type { TrainData, TrainResult } from '../engine/model';
 import type { RunOptions, TrainEvent } from '../engine/types';
-import { families } from '../models/families';
+import { requireFamily } from '../models/families';
 import { MECHANISMS } from '../../dataset/schema';
 import { reportNotes } from '../metrics/health';
 import { RunStore, type NewRun, type RunRecorder } from '../runs/store';
@@ -97,8 +97,7 @@ export function planFor(req: Pick<TrainRequest, 'model' | 'config' | 'data' | 'n
  * optimiser state for `resume`); whatever it has not saved at its last step is saved here, stopped or not.
  */
 export async function trainAndRecord(req: TrainRequest, opts: RunOptions = {}, plan: TrainingPlan = planFor(req)): Promise<TrainOutcome> {
-  const fam = families[plan.family];
-  if (!fam) throw new Error(`model family '${plan.family}' is not available in this build (known: ${Object.keys(families).join(', ')})`);
+  const fam = requireFamily(plan.family).load();
   const r = req.record;
   const used: Record<string, unknown> = { ...plan.effective };
   for (const k of ['mechanisms', 'do_validation', 'do_test', 'save_model_path']) if (plan.config[k] !== undefined && used[k] === undefined) used[k] = plan.config[k];

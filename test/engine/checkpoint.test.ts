@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { loadCheckpoint, loadModel, readCheckpointFamily, saveCheckpoint, train, type EmpathyModel } from '../../kernel/engine';
+import { loadCheckpoint, readCheckpointFamily, saveCheckpoint, type EmpathyModel } from '../../kernel/engine';
+import { loadModel, train } from '../../kernel/models';
 import { writeSafetensorsFileAtomic } from '../../kernel/engine/safetensors';
 import { toyConfig, toyPairs } from './toyData';
 

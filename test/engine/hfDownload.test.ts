@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { downloadWeights } from '../../kernel/engine/hfDownload';
 import { cacheRepo, resolvePretrained } from '../../kernel/engine/hfCache';
-import { train, type BiEncoderModel } from '../../kernel/engine';
+import { train, type BiEncoderModel } from '../../kernel/models';
 import { COMMIT, FakeHub, gitBlobSha1, sha256 } from '../support/fakeHub';
 import { withEnv } from '../support/withEnv';
 import { skipBecause } from '../support/skip';

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadCheckpoint, saveCheckpoint } from '../../kernel/engine/checkpoint';
-import { loadModel } from '../../kernel/engine';
+import { loadModel } from '../../kernel/models';
 import { readSafetensors, writeSafetensors, type TensorEntry } from '../../kernel/engine/safetensors';
 
 /** A safetensors file from a raw header object and data bytes (the header is not checked here). */

@@ -5,7 +5,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, loadModel, train } from '../../kernel/engine';
+import { initBackend } from '../../kernel/engine';
+import { loadModel, train } from '../../kernel/models';
 import { toyConfig, toyPairs } from './toyData';
 
 describe('engine/leaks', function () {

@@ -1,7 +1,8 @@
 // Prediction and evaluation through the public API: levels + probabilities, token probabilities with
 // offsets into the response, spans, truncation, batching invariance, progress and abort.
 import assert from 'node:assert/strict';
-import { extractSpans, train, type EmpathyModel } from '../../kernel/engine';
+import { extractSpans, type EmpathyModel } from '../../kernel/engine';
+import { train } from '../../kernel/models';
 import { toyConfig, toyPairs } from './toyData';
 
 describe('engine/predict', function () {

@@ -2,7 +2,7 @@
 // agree with finite differences of the level logit, padding and specials get nothing, no tensor leaks.
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { train } from '../../kernel/engine';
+import { train } from '../../kernel/models';
 import type { BiEncoderModel } from '../../kernel/models/bi-encoder/biEncoderModel';
 import { collate, encodePairs } from '../../kernel/models/bi-encoder/encode';
 import { biEncoderRawSalience } from '../../kernel/models/bi-encoder/salience';

@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { loadCheckpoint } from '../../kernel/engine/checkpoint';
-import { loadModel } from '../../kernel/engine';
+import { loadModel } from '../../kernel/models';
 import { readTorchStateDict, readTorchStateDictFile } from '../../kernel/engine/torch/torchStateDict';
 import { PickleRefused } from '../../kernel/engine/torch/restrictedUnpickler';
 import { BiEncoder } from '../../kernel/models/bi-encoder/biEncoder';

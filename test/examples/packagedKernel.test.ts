@@ -10,7 +10,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { executeNotebook } from '../../kernel/notebook/execute';
-import { parseNotebook, type Notebook } from '../../kernel/protocol/notebook';
+import { parseNotebook, type Notebook } from '../../kernel/notebook/format/notebook';
 import { KernelClient } from '../../kernel/process/client';
 import type { CellDiagnostic, KernelEvent } from '../../kernel/protocol/kernel';
 import { RunStore } from '../../kernel/runs/store';

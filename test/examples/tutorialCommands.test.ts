@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from '../../kernel/cli/args';
 import { commands } from '../../kernel/cli/commands/index';
-import { parseNotebook } from '../../kernel/protocol/notebook';
+import { parseNotebook } from '../../kernel/notebook/format/notebook';
 
 const repo = resolve(__dirname, '../../..');
 const examples = join(repo, 'examples');

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseNotebook, serializeNotebook, type Notebook } from '../../kernel/protocol/notebook';
+import { parseNotebook, serializeNotebook, type Notebook } from '../../kernel/notebook/format/notebook';
 import { MIME } from '../../kernel/protocol/mime';
 import { RunStore } from '../../kernel/runs/store';
 import { loadTutorialPairs, trainRun } from '../../kernel/api/tutorialData';

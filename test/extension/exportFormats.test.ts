@@ -3,8 +3,8 @@
 import * as assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { checkExportTarget, exportPath, renderExport } from '../../extension/exportFormats';
-import { codeCell, emptyNotebook, markdownCell, type Notebook } from '../../kernel/protocol/notebook';
-import { parseIpynb } from '../../kernel/protocol/ipynb';
+import { codeCell, emptyNotebook, markdownCell, type Notebook } from '../../kernel/notebook/format/notebook';
+import { parseIpynb } from '../../kernel/notebook/format/ipynb';
 
 function executed(): Notebook {
   const nb = emptyNotebook({ title: 'Export check' });

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { BI_ENCODER_SIZES, FAMILY_MODELS, dataCell, trainCell, trainPlan } from '../../extension/commands/trainPlan';
-import { BI_ENCODER_PRESETS, MODEL_NAMES, resolveModelPreset } from '../../kernel/models/presets';
+import { BI_ENCODER_PRESETS, modelNames, resolveModelPreset } from '../../kernel/models/presets';
 import { RunStore } from '../../kernel/runs/store';
 import { Session } from '../../kernel/session/session';
 
@@ -22,7 +22,7 @@ describe('extension: Train Model… plans', function () {
     assert.equal(pkg.contributes.configuration.properties['empathy.defaultPreset'].default, 'offline-default');
     for (const n of names) assert.doesNotThrow(() => trainPlan(n), n);
     assert.deepEqual([...BI_ENCODER_SIZES], [...BI_ENCODER_PRESETS]);
-    assert.deepEqual([...FAMILY_MODELS].sort(), MODEL_NAMES.filter((n) => n !== 'bi-encoder').sort());
+    assert.deepEqual([...FAMILY_MODELS].sort(), modelNames().filter((n) => n !== 'bi-encoder').sort());
     for (const f of FAMILY_MODELS) assert.ok(resolveModelPreset(f), `${f} resolves in presets.ts`);
     assert.deepEqual(trainPlan('offline-default'), { kind: 'family', family: 'offline-default' });
     assert.deepEqual(trainPlan('tiny'), { kind: 'bi-encoder', size: 'tiny' });

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { kernelsDir } from '../../kernel/jupyter/kernelspec';
-import { KERNELSPEC } from '../../kernel/protocol/ipynb';
+import { KERNELSPEC } from '../../kernel/notebook/format/ipynb';
 import { REPO } from './jupyterPython';
 
 function empathy(args: string[], env: NodeJS.ProcessEnv = {}): { code: number | null; out: string; err: string } {

@@ -2,9 +2,9 @@
 // one per MIME type, the payload and text/plain kept, text escaped, nothing fetched or scripted; an
 // exported .ipynb carries them and imports back to the same payloads.
 import { strict as assert } from 'node:assert';
-import { parseIpynb, serializeIpynb } from '../../kernel/protocol/ipynb';
+import { parseIpynb, serializeIpynb } from '../../kernel/notebook/format/ipynb';
 import { MIME, type ConfusionPayload, type MetricsPayload, type MimeBundle, type RunsPayload, type TablePayload } from '../../kernel/protocol/mime';
-import type { Notebook } from '../../kernel/protocol/notebook';
+import type { Notebook } from '../../kernel/notebook/format/notebook';
 import { withStaticFallback } from '../../kernel/report/fallback/index';
 import { fixture } from '../webviews/harness';
 import * as gen from '../webviews/fixtures/generate';

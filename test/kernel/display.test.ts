@@ -2,12 +2,12 @@
 // from training events, confusion from an evaluation, rationale heatmaps from predictions, the
 // dataset explorer from pairs, metrics and tables — checked against the shapes webviews validate.
 import assert from 'node:assert/strict';
-import { confusionPayload } from '../../kernel/api/display/confusion';
-import { datasetPayload } from '../../kernel/api/display/dataset';
-import { lossCurvePayload } from '../../kernel/api/display/lossCurve';
-import { metricsPayload } from '../../kernel/api/display/metrics';
-import { rationalesPayload, rationalesText } from '../../kernel/api/display/rationales';
-import { tableFromValue } from '../../kernel/api/display/table';
+import { confusionPayload } from '../../kernel/payloads/confusion';
+import { datasetPayload } from '../../kernel/payloads/dataset';
+import { lossCurvePayload } from '../../kernel/payloads/lossCurve';
+import { metricsPayload } from '../../kernel/payloads/metrics';
+import { rationalesPayload, rationalesText } from '../../kernel/payloads/rationales';
+import { tableFromValue } from '../../kernel/payloads/table';
 import { installKernelContext } from '../../kernel/api/context';
 import { display } from '../../kernel/api/display/index';
 import type { EvalReport, LabeledPair, MechanismEval, PairPrediction, TrainEvent } from '../../kernel/engine/types';

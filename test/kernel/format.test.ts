@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import {
   codeCell, emptyNotebook, markdownCell, NotebookFormatError, parseNotebook, serializeNotebook, type Notebook,
-} from '../../kernel/protocol/notebook';
+} from '../../kernel/notebook/format/notebook';
 
 function sample(): Notebook {
   const nb = emptyNotebook({ title: 'Sample' });

@@ -1,8 +1,8 @@
 // .ipynb import/export: our notebook survives a round trip through Jupyter's format; Jupyter files
 // import with their outputs; unsupported nbformat versions throw.
 import assert from 'node:assert/strict';
-import { codeCell, emptyNotebook, markdownCell, serializeNotebook, type Notebook } from '../../kernel/protocol/notebook';
-import { parseIpynb, serializeIpynb, toIpynb } from '../../kernel/protocol/ipynb';
+import { codeCell, emptyNotebook, markdownCell, serializeNotebook, type Notebook } from '../../kernel/notebook/format/notebook';
+import { parseIpynb, serializeIpynb, toIpynb } from '../../kernel/notebook/format/ipynb';
 
 function sample(): Notebook {
   const nb = emptyNotebook({ title: 'Round trip' });

@@ -1,7 +1,8 @@
 // Layers are enforced by a maintained tool, not a grep: dependency-cruiser runs the rules in
 // .dependency-cruiser.cjs (dataset at the bottom; a headless kernel; webviews on kernel/protocol only;
-// the extension reaches the kernel only through kernel/process and kernel/protocol; no cycles) over the
-// repository, and over a small planted tree to show that each rule really fires.
+// the extension reaches the kernel only through kernel/process and kernel/protocol; no cycles between files
+// or between kernel/ folders; a folder's index.ts is its surface) over the repository, and over small
+// planted trees to show that each rule really fires.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -37,7 +38,7 @@ describe('kernel/layering (dependency-cruiser)', () => {
       const files: Record<string, string> = {
         // dataset reaching up into the engine
         'dataset/leaf.ts': "import { x } from '../kernel/engine/thing';\nexport const leaf = x;\n",
-        // a kernel file importing vscode and the extension (and so closing a cycle with extension/host.ts)
+        // a kernel file importing vscode and the extension (and so closing a cycle with the planted extension host below)
         'kernel/engine/thing.ts': "import * as vscode from 'vscode';\nimport { y } from '../../extension/host';\nexport const x = [vscode, y];\n",
         // the extension deep-importing the engine
         'extension/host.ts': "import { x } from '../kernel/engine/thing';\nexport const y = x;\n",
@@ -70,6 +71,42 @@ describe('kernel/layering (dependency-cruiser)', () => {
         'no-cycles: extension/host.ts → kernel/engine/thing.ts', // the cycle, reported once
         'webviews-see-only-the-protocol: webviews/view.ts → kernel/engine/thing.ts',
       ]);
+    });
+  });
+  describe('on a planted folder cycle with no file cycle', () => {
+    let root = '';
+    before(() => {
+      root = fs.mkdtempSync(path.join(os.tmpdir(), 'empathy-folder-cycle-'));
+      const files: Record<string, string> = {
+        // alpha → beta through one pair of files, beta → alpha through another: no file is in a cycle.
+        'kernel/alpha/a1.ts': "import { b1 } from '../beta/b1';\nexport const a1 = b1;\n",
+        'kernel/alpha/a2.ts': 'export const a2 = 2;\n',
+        'kernel/beta/b1.ts': 'export const b1 = 1;\n',
+        'kernel/beta/b2.ts': "import { a2 } from '../alpha/a2';\nexport const b2 = a2;\n",
+        // a file reaching past a folder's index.ts
+        'kernel/api/display/index.ts': "export { inner } from './inner';\n",
+        'kernel/api/display/inner.ts': 'export const inner = 1;\n',
+        'kernel/session/uses.ts': "import { inner } from '../api/display/inner';\nimport { inner as ok } from '../api/display/index';\nexport const u = [inner, ok];\n",
+      };
+      for (const [rel, text] of Object.entries(files)) {
+        fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+        fs.writeFileSync(path.join(root, rel), text);
+      }
+    });
+    after(() => { if (root) fs.rmSync(root, { recursive: true, force: true }); });
+
+    it('no-folder-cycles and index-is-the-public-surface fire; no-cycles does not', () => {
+      const r = cruise(root, ['kernel'], 'err');
+      assert.notEqual(r.status, 0, 'the err reporter fails the run');
+      const json = cruise(root, ['kernel'], 'json');
+      const { summary } = JSON.parse(json.stdout) as { summary: { violations: Violation[] } };
+      const got = summary.violations.map((v) => `${v.rule.name}: ${v.from} → ${v.to}`).sort();
+      assert.deepEqual(got, [
+        'index-is-the-public-surface: kernel/session/uses.ts → kernel/api/display/inner.ts',
+        'no-folder-cycles: kernel/alpha → kernel/beta',
+        'no-folder-cycles: kernel/beta → kernel/alpha',
+      ]);
+      process.stdout.write(`      (dependency-cruiser on the planted tree)\n${r.stdout.split('\n').filter((l) => l.trim()).map((l) => `      ${l}`).join('\n')}\n`);
     });
   });
 });

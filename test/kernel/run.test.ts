@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { renderHtmlReport } from '../../kernel/report/html';
-import { codeCell, emptyNotebook, markdownCell, parseNotebook, serializeNotebook } from '../../kernel/protocol/notebook';
+import { codeCell, emptyNotebook, markdownCell, parseNotebook, serializeNotebook } from '../../kernel/notebook/format/notebook';
 
 const repo = path.resolve(__dirname, '../../..');
 const bin = path.join(repo, 'bin/empathy.js');

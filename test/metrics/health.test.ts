@@ -4,8 +4,8 @@ import { strict as assert } from 'node:assert';
 import type { Level, PairPrediction } from '../../kernel/engine/types';
 import { evaluatePredictions } from '../../kernel/models/evaluate';
 import { MIN_SPLIT_PAIRS, modelHealth, predictionHealth, reportNotes, smallSplitNotes } from '../../kernel/metrics/health';
-import { metricsPayload, metricsText } from '../../kernel/api/display/metrics';
-import { rationalesPayload } from '../../kernel/api/display/rationales';
+import { metricsPayload, metricsText } from '../../kernel/payloads/metrics';
+import { rationalesPayload } from '../../kernel/payloads/rationales';
 import { labelOf } from '../../dataset/label';
 
 const pair = (i: number, level: Level) => ({ id: `p${i}`, seekerPost: 'I feel alone.', responsePost: 'I am so sorry. What happened?', labels: { ER: labelOf('I am so sorry. What happened?', level, []) } });

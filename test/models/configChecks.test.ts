@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { saveCheckpoint } from '../../kernel/engine/checkpoint';
-import { loadModel } from '../../kernel/engine';
+import { loadModel } from '../../kernel/models';
 import { readSafetensors, writeSafetensors, type TensorEntry } from '../../kernel/engine/safetensors';
 import { train as trainBiEncoder } from '../../kernel/models/bi-encoder/train';
 import { planTraining } from '../../kernel/training/familyConfig';

@@ -4,7 +4,7 @@ import { strict as assert } from 'node:assert';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findWorkspaceRoot, locateRunsDir, parseJsonc } from '../../kernel/protocol/runsLocation';
+import { findWorkspaceRoot, locateRunsDir, parseJsonc } from '../../kernel/runs/location';
 import { configDiff, configDiffText, flattenConfig } from '../../kernel/runs/configDiff';
 import { RunStore } from '../../kernel/runs/store';
 import type { RunRecord } from '../../kernel/runs/run';

@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { families } from '../../kernel/models/families';
 import { loadLabeledFiles } from '../../dataset/labeledFiles';
 import { RunStore } from '../../kernel/runs/store';
-import { runsReportNotebook, writeRunsReport } from '../../kernel/runs/report';
+import { runsReportNotebook, writeRunsReport } from '../../kernel/report/runReport';
 import type { RunRecord } from '../../kernel/runs/run';
 import { MIME } from '../../kernel/protocol/mime';
 import { browserTestsUnavailable, withLocalPage } from '../support/localPage';

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RunStore, runId, sha256File } from '../../kernel/runs/store';
-import { comparisonTable, comparisonText, lossCurvePayload, runsPayload } from '../../kernel/runs/payloads';
+import { comparisonTable, comparisonText, lossCurvePayload, runsPayload } from '../../kernel/payloads/runs';
 import type { BackendInfo, EvalReport } from '../../kernel/engine/types';
 
 const backend: BackendInfo = { name: 'cpu', device: 'CPU', detail: 'cpu (test)', skipped: [], chosenBy: 'flag' };

@@ -8,7 +8,8 @@ import * as path from 'node:path';
 import { trainAndRecord } from '../../kernel/training/trainAndRecord';
 import { loadModel } from '../../kernel/models/families';
 import { toyPairs } from '../models/toy';
-import { train, type TrainEvent } from '../../kernel/engine';
+import { train } from '../../kernel/models';
+import type { TrainEvent } from '../../kernel/engine';
 import { toyConfig, toyPairs as toyBiPairs } from '../engine/toyData';
 
 describe('training: a failed save keeps the trained weights', function () {

@@ -5,7 +5,7 @@ import { strict as assert } from 'node:assert';
 import { MIME, type Level, type Mechanism } from '../../kernel/protocol/mime';
 import type { HostToDatasetExplorer, HostToRationaleInspector, InspectorExample } from '../../kernel/protocol/panels';
 import { renderHtmlReport } from '../../kernel/report/html';
-import { codeCell, emptyNotebook, markdownCell } from '../../kernel/protocol/notebook';
+import { codeCell, emptyNotebook, markdownCell } from '../../kernel/notebook/format/notebook';
 import { ALL_THEMES, useHarness, fixture, outputDiv, type TestPage, type Theme } from './harness';
 import { seriousViolations } from './axe';
 import * as gen from './fixtures/generate';

@@ -4,7 +4,7 @@
 import { strict as assert } from 'node:assert';
 import { MIME, type MimeBundle } from '../../kernel/protocol/mime';
 import { renderHtmlReport } from '../../kernel/report/html';
-import { codeCell, emptyNotebook, markdownCell, type Notebook } from '../../kernel/protocol/notebook';
+import { codeCell, emptyNotebook, markdownCell, type Notebook } from '../../kernel/notebook/format/notebook';
 import { useHarness, fixture, type TestPage } from './harness';
 import * as gen from './fixtures/generate';
 

@@ -5,15 +5,15 @@ import { inspect } from 'node:util';
 import type { EvalReport, LabeledPair, MechanismEval, PairPrediction } from '../../engine/types';
 import type { RawRow } from '../../../dataset/epitome';
 import type { RunRecord } from '../../runs/run';
-import { runsPayload } from '../../runs/payloads';
+import { runsPayload } from '../../payloads/runs';
 import { MIME, type LossCurvePayload, type MetricsPayload, type MimeBundle } from '../../protocol/mime';
 import { newDisplayId, publishDisplay } from '../context';
-import { confusionPayload, confusionText, type ConfusionOptions } from './confusion';
-import { datasetPayload, datasetText, type DatasetOptions } from './dataset';
-import { lossCurvePayload, lossCurveText, type LossCurveSource } from './lossCurve';
-import { metricsPayload, metricsText, type MetricsOptions } from './metrics';
-import { rationalesPayload, rationalesText, type RationalesOptions } from './rationales';
-import { tableFromValue, type TableOptions } from './table';
+import { confusionPayload, confusionText, type ConfusionOptions } from '../../payloads/confusion';
+import { datasetPayload, datasetText, type DatasetOptions } from '../../payloads/dataset';
+import { lossCurvePayload, lossCurveText, type LossCurveSource } from '../../payloads/lossCurve';
+import { metricsPayload, metricsText, type MetricsOptions } from '../../payloads/metrics';
+import { rationalesPayload, rationalesText, type RationalesOptions } from '../../payloads/rationales';
+import { tableFromValue, type TableOptions } from '../../payloads/table';
 import { reviewStatsTable, reviewStatsText, type ReviewStats } from '../../review/reviewStats';
 
 export interface DisplayHandle {

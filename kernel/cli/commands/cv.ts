@@ -7,19 +7,21 @@ import { assertOutputsClear } from '../../../dataset/outputGuard';
 import { crossValidate, type CvReport } from '../../engine/cv';
 import type { LabeledPair, Mechanism } from '../../engine/types';
 import { MECHANISMS } from '../../../dataset/schema';
-import { BI_ENCODER_PRESETS, MODEL_NAMES, resolveModelPreset } from '../../models/presets';
+import { BI_ENCODER_PRESETS, modelNames, resolveModelPreset } from '../../models/presets';
+import { requireFamily } from '../../models/families';
 import { UsageError, type OptionSpec } from '../args';
 import type { Command } from '../command';
 import { engine } from '../engine';
 import { ENCODING_OPTION, encodingOption } from '../fileOptions';
 import { BACKEND_OPTION, startBackend, THREADS_OPTION, threadsOption } from '../backendOption';
 import { loadLabeledFiles, pathList } from '../../../dataset/labeledFiles';
+import { planFor } from '../../training/trainAndRecord';
 
 const OPTIONS: OptionSpec[] = [
   { name: 'data', type: 'list', metavar: 'PATH', help: 'labelled CSVs (raw or processed; several files are concatenated, e.g. train and dev)' },
   { name: 'joint', type: 'boolean', help: 'all three mechanisms (sibling files found by name)' },
   { name: 'mechanism', type: 'string', choices: MECHANISMS, help: 'mechanism of a file whose name does not say' },
-  { name: 'model', type: 'string', default: 'offline-default', metavar: 'NAME', help: `model preset or family: ${MODEL_NAMES.join(', ')} (as empathy train --model)` },
+  { name: 'model', type: 'string', default: 'offline-default', metavar: 'NAME', get help() { return `model preset or family: ${modelNames().join(', ')} (as empathy train --model)`; } },
   { name: 'preset', type: 'string', metavar: 'NAME', help: `bi-encoder size: ${BI_ENCODER_PRESETS.join(', ')}; a model name here (offline-default, …) means --model NAME, as before` },
   { name: 'folds', type: 'number', default: 5, metavar: 'K', help: 'number of folds (grouped by sp_id, stratified by level)' },
   { name: 'seed', type: 'number', default: 12, metavar: 'N', help: 'fold assignment seed' },
@@ -51,14 +53,14 @@ export const cv: Command = {
     if (o.preset !== undefined) {
       if (BI_ENCODER_PRESETS.includes(o.preset)) biPreset = o.preset;
       else if (resolveModelPreset(o.preset) && !args.given.has('model')) modelName = o.preset;
-      else throw new UsageError(`unknown --preset ${JSON.stringify(o.preset)} (bi-encoder sizes: ${BI_ENCODER_PRESETS.join(', ')}; models go in --model: ${MODEL_NAMES.join(', ')})`);
+      else throw new UsageError(`unknown --preset ${JSON.stringify(o.preset)} (bi-encoder sizes: ${BI_ENCODER_PRESETS.join(', ')}; models go in --model: ${modelNames().join(', ')})`);
     }
     const files = pathList(o.data);
     if (files.length === 0) throw new UsageError('no data: pass --data TRAIN.csv (add --joint for all three mechanisms)');
     if (!(o.folds >= 2 && Number.isInteger(o.folds))) throw new UsageError(`--folds must be an integer ≥ 2, got ${o.folds}`);
     const preset = resolveModelPreset(modelName);
-    if (!preset) throw new UsageError(`unknown --model ${JSON.stringify(modelName)} (known: ${MODEL_NAMES.join(', ')})`);
-    if (biPreset && preset.family !== 'bi-encoder') throw new UsageError(`--preset ${biPreset} is a bi-encoder size; --model ${modelName} has none`);
+    if (!preset) throw new UsageError(`unknown --model ${JSON.stringify(modelName)} (known: ${modelNames().join(', ')})`);
+    if (biPreset && !requireFamily(preset.family).sizes?.length) throw new UsageError(`--preset ${biPreset} is a bi-encoder size; --model ${modelName} has none`);
     let overrides: Record<string, unknown> = {};
     if (o.config) {
       try {
@@ -79,9 +81,11 @@ export const cv: Command = {
     const pairs = o.limit ? loaded.pairs.slice(0, Math.max(1, Math.floor(o.limit))) : loaded.pairs;
     const eng = engine();
     await startBackend(o.backend, ctx.err, threads);
-    const family = eng.families[preset.family];
-    if (!family) throw new UsageError(`model family ${preset.family} is not available (known: ${Object.keys(eng.families).join(', ')})`);
-    const cfg = { ...preset.config, ...(biPreset ? { preset: biPreset } : {}), ...overrides };
+    const family = requireFamily(preset.family).load();
+    // The one plan `train` makes: --config's train.py-named fields translated for the family, a note for each it does not use.
+    const plan = planFor({ model: modelName, config: { ...overrides, ...(biPreset ? { preset: biPreset } : {}) }, data: { train: pairs }, nameOf: (k) => (k === 'preset' ? '--preset' : `--config ${k}`) });
+    for (const n of plan.notes) ctx.err.write(`note: ${n}\n`);
+    const cfg = plan.config;
     ctx.err.write(`cv: ${modelName}${biPreset ? ` ${biPreset}` : ''} (${preset.family}) on ${pairs.length} pairs, ${o.folds} folds grouped by sp_id, seed ${o.seed}\n`);
     const report: CvReport = await crossValidate(pairs, (train, ro) => family.train(cfg, { train }, ro), {
       k: o.folds,

@@ -6,7 +6,7 @@ import { assertOutputsClear } from '../../../dataset/outputGuard';
 import { tokenLabels } from '../../../dataset/align';
 import { labelOf } from '../../../dataset/label';
 import { parseLevel } from '../../../dataset/epitome';
-import { mechanismEval, type EvalRow } from '../../metrics/report';
+import { evalRow, mechanismEval, type EvalRow } from '../../metrics/report';
 import type { EvalReport, LabeledPair, Level, Mechanism } from '../../engine/types';
 import { MECHANISMS } from '../../../dataset/schema';
 import { UsageError } from '../args';
@@ -115,13 +115,10 @@ export const evaluate: Command = {
           if (!lab) continue;
           // The predicted rationale strings are a label like the gold one, located in the gold text.
           const predicted = labelOf(pair.responsePost, pred.levels[m]!, pred.rationales[m]!);
-          rows.push({
-            goldLevel: lab.level,
-            predLevel: predicted.level,
-            goldTokens: contentLabels(tok.tokenizer, pair.responsePost, lab.spans, o.max_len),
-            predTokens: contentLabels(tok.tokenizer, pair.responsePost, predicted.spans, o.max_len),
-            hasRationale: lab.rationales.length > 0,
-          });
+          rows.push(evalRow(lab, predicted, {
+            gold: contentLabels(tok.tokenizer, pair.responsePost, lab.spans, o.max_len),
+            pred: contentLabels(tok.tokenizer, pair.responsePost, predicted.spans, o.max_len),
+          }));
         }
         report.mechanisms[m] = mechanismEval(m, rows, { batchSize: o.batch_size, maxLen: o.max_len });
       }

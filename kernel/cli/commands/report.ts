@@ -7,7 +7,7 @@ import type { CliContext, Command } from '../command';
 import { pathList } from '../../../dataset/labeledFiles';
 import { loadGoldIndex, loadReviews } from '../../review/reviewSources';
 import { reviewStats } from '../../review/reviewStats';
-import type { ReviewSection } from '../../runs/report';
+import type { ReviewSection } from '../../report/runReport';
 import { RunStore, defaultRunsDir } from '../../runs/store';
 import { engine } from '../engine';
 
@@ -64,7 +64,7 @@ export const report: Command = {
     assertOutputsClear([{ flag: 'out', path: String(args.opts.out) }], read, ctx.cwd); // as given: a trailing / is seen
     const review = reviewFiles.length > 0 ? await reviewSection(reviewFiles, goldFiles, ctx) : undefined;
     engine(); // tfjs in PROD mode, loaded only now (scoring examples needs it)
-    const { writeRunsReport } = require('../../runs/report') as typeof import('../../runs/report');
+    const { writeRunsReport } = require('../../report/runReport') as typeof import('../../report/runReport');
     const runs = await writeRunsReport(out, store, args.positionals, {
       examples,
       ...(typeof args.opts.title === 'string' ? { title: args.opts.title } : {}),

@@ -2,9 +2,9 @@
 import { UsageError } from '../args';
 import type { Command } from '../command';
 import { RunStore } from '../../runs/store';
-import { comparisonText } from '../../runs/payloads';
+import { comparisonText } from '../../payloads/runs';
 import { configDiff, configDiffText } from '../../runs/configDiff';
-import { locateRunsDir } from '../../protocol/runsLocation';
+import { locateRunsDir } from '../../runs/location';
 import { statusText, type RunRecord } from '../../runs/run';
 
 function fmt(n: number | undefined): string {

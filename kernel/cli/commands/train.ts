@@ -7,18 +7,20 @@ import { DataError } from '../../../dataset/csv';
 import { assertOutputsClear } from '../../../dataset/outputGuard';
 import { writeAllSync, writeFailure, writeTarget } from '../../../dataset/atomicFile';
 import type { TrainConfig } from '../../models/bi-encoder/train';
-import type { LabeledPair, Mechanism, TrainEvent } from '../../engine/types';
+import type { LabeledPair, Mechanism } from '../../engine/types';
 import { MECHANISMS } from '../../../dataset/schema';
 import type { TrainData } from '../../engine/model';
 import { UsageError, type OptionSpec } from '../args';
 import type { Command } from '../command';
 import { engine } from '../engine';
 import { BACKEND_OPTION, THREADS_OPTION, threadsOption } from '../backendOption';
-import { BI_ENCODER_PRESETS, MODEL_NAMES, resolveModelPreset } from '../../models/presets';
-import { healthLines, reportOriginalLines } from '../evalText';
+import { BI_ENCODER_PRESETS, modelNames, resolveModelPreset } from '../../models/presets';
+import { requireFamily } from '../../models/families';
+import { pyFloat } from '../../models/pyFloat';
+import { reportOriginalLines } from '../evalText';
 import { ENCODING_OPTION, encodingOption } from '../fileOptions';
 import { loadLabeledFiles, pathList } from '../../../dataset/labeledFiles';
-import { ProgressBar } from '../progress';
+import { TrainProgress } from '../trainProgress';
 import { resolvePretrained } from '../../engine/hfCache';
 import { defaultRunsDir } from '../../runs/store';
 import { planTraining } from '../../training/familyConfig';
@@ -45,7 +47,7 @@ const OPTIONS: OptionSpec[] = [
   // ---- extras ----
   { name: 'mechanism', type: 'string', choices: MECHANISMS, help: 'mechanism of a file whose name does not say' },
   { name: 'joint', type: 'boolean', help: 'one model on all three mechanism files (siblings found by name)' },
-  { name: 'model', type: 'string', default: 'bi-encoder', metavar: 'NAME', help: `model preset or family: ${MODEL_NAMES.join(', ')}` },
+  { name: 'model', type: 'string', default: 'bi-encoder', metavar: 'NAME', get help() { return `model preset or family: ${modelNames().join(', ')}`; } },
   { name: 'preset', type: 'string', metavar: 'NAME', help: `bi-encoder size: ${BI_ENCODER_PRESETS.join(', ')} (default small); a model preset name (offline-default, …) here means --model NAME` },
   BACKEND_OPTION,
   THREADS_OPTION,
@@ -100,12 +102,7 @@ function planWithSource(model: string, given: Record<string, unknown>, configFil
   }
 }
 
-/** A float as Python prints it (train.py's Args block): 2e-05, 0.5, 1.0. */
-export function pyFloat(x: number): string {
-  if (!Number.isFinite(x)) return String(x);
-  if (x !== 0 && Math.abs(x) < 1e-4) return x.toExponential().replace(/e([+-])(\d)$/, 'e$10$2');
-  return Number.isInteger(x) ? x.toFixed(1) : String(x);
-}
+export { pyFloat };
 
 export const train: Command = {
   name: 'train',
@@ -130,9 +127,9 @@ export const train: Command = {
       args.given.delete('preset');
     }
     const modelPreset = resolveModelPreset(o.model);
-    if (!modelPreset) throw new UsageError(`unknown --model ${JSON.stringify(o.model)} (available: ${MODEL_NAMES.join(', ')}; bi-encoder sizes go in --preset)`);
-    const isBiEncoder = modelPreset.family === 'bi-encoder';
-    if (!isBiEncoder && args.given.has('preset')) throw new UsageError(`--preset ${String(o.preset)} is a bi-encoder size; --model ${o.model} has none`);
+    if (!modelPreset) throw new UsageError(`unknown --model ${JSON.stringify(o.model)} (available: ${modelNames().join(', ')}; bi-encoder sizes go in --preset)`);
+    const spec = requireFamily(modelPreset.family);
+    if (!spec.sizes?.length && args.given.has('preset')) throw new UsageError(`--preset ${String(o.preset)} is a bi-encoder size; --model ${o.model} has none`);
     const trainFiles = pathList(o.train_path);
     if (trainFiles.length === 0) throw new UsageError('No input training data specified: pass --train_path TRAIN.csv');
     if (o.do_validation && pathList(o.dev_path).length === 0) throw new UsageError('--do_validation needs --dev_path');
@@ -144,7 +141,7 @@ export const train: Command = {
     if (o.save_model_path && !o.save_model) ctx.err.write(`note: --save_model_path given without --save_model: saving to ${o.save_model_path} anyway\n`);
     if (o.resume && !fs.existsSync(String(o.resume))) throw new DataError(String(o.resume), undefined, 'no such checkpoint (--resume)');
     // Pretrained weights and tokenizer: a path, or a model id in the Hugging Face cache; not found is one line now, before any work.
-    if (isBiEncoder) for (const flag of ['init_weights', 'tokenizer'] as const) if (typeof o[flag] === 'string') resolvePretrained(o[flag] as string, flag);
+    if (modelPreset.family === 'bi-encoder') for (const flag of ['init_weights', 'tokenizer'] as const) if (typeof o[flag] === 'string') resolvePretrained(o[flag] as string, flag);
 
     // What the user set: the config file ⊕ the flags given explicitly (train.py's defaults are the
     // bi-encoder's own; each family resolves its config from these, and notes the flags it does not use).
@@ -174,114 +171,16 @@ export const train: Command = {
 
     const w = (s: string) => ctx.out.write(s + '\n');
     w('=====================Args====================');
-    if (isBiEncoder) {
-      for (const k of ['lr', 'lambda_EI', 'lambda_RE', 'dropout'] as const) w(`${k} =  ${pyFloat(Number(used[k]))}`);
-      for (const k of ['max_len', 'batch_size', 'epochs', 'seed_val'] as const) w(`${k} =  ${used[k]}`);
-    } else {
-      // What the family really trains with (train.py's lr / epochs defaults are the bi-encoder's only).
-      const tg = (modelPreset.family === 'tagger' ? used : used.tagger) as Record<string, unknown> | undefined;
-      if (tg) w(`tagger: lr =  ${pyFloat(Number(tg.lr))}; epochs =  ${tg.epochs}; batch_size =  ${tg.batchSize}; dropout =  ${pyFloat(Number(tg.dropout))}; max_len =  ${tg.maxLen}; seed =  ${tg.seed}`);
-      if (modelPreset.family !== 'tagger') w(`linear: TF-IDF logistic regression, C by grouped CV${used.weights ? `; ensemble weights ${JSON.stringify(used.weights)}` : ''}`);
-    }
+    // What the family really trains with (train.py's lr / epochs defaults are the bi-encoder's only).
+    for (const l of spec.banner(used)) w(l);
+    const size = spec.size?.(used);
     w(`train_path =  ${tr.files.map((f) => `${f.file} (${f.mechanism}, ${f.format}, ${f.rows} rows)`).join(', ')}`);
     w(`do_validation =  ${o.do_validation ? 'True' : 'False'}`);
     w(`do_test =  ${o.do_test ? 'True' : 'False'}`);
-    w(`model =  ${o.model}${isBiEncoder ? ` (preset ${String(used.preset)})` : ` (${modelPreset.family})`}; mechanisms =  ${(given.mechanisms as Mechanism[]).join(', ')}${o.limit !== undefined ? `; first ${trainPairs.length} pairs` : ''}`);
+    w(`model =  ${o.model}${size !== undefined ? ` (preset ${size})` : ` (${modelPreset.family})`}; mechanisms =  ${(given.mechanisms as Mechanism[]).join(', ')}${o.limit !== undefined ? `; first ${trainPairs.length} pairs` : ''}`);
     w('=============================================');
 
-    // Appended to (a device, FIFO or tty is written in place); /dev/stdout is this process's own fd 1.
-    const ownFd = o.log_jsonl ? (writeTarget(o.log_jsonl) as { fd?: number }).fd : undefined;
-    let log = o.log_jsonl ? ownFd ?? (fs.mkdirSync(path.dirname(path.resolve(o.log_jsonl)), { recursive: true }), fs.openSync(o.log_jsonl, 'a')) : undefined;
-    const closeLog = () => {
-      if (log !== undefined && log !== ownFd) fs.closeSync(log);
-      log = undefined;
-    };
-    // Every line whole (short writes loop); a log that cannot be written (disk full) is one warning and
-    // no more logging, never the end of a training whose weights would then be lost.
-    const appendLog = (fd: number, file: string, line: string) => {
-      try {
-        writeAllSync(fd, line);
-      } catch (e) {
-        ctx.err.write(`warning: ${writeFailure(file, e, false).message}; --log_jsonl stops here, training goes on\n`);
-        closeLog();
-      }
-    };
-    // One bar over every epoch (tqdm-style; the epoch and running loss in its suffix); epoch and
-    // validation lines print above it; a second bar for each dev/test evaluation; totals at the end.
-    let bar: ProgressBar | undefined;
-    let evalBar: ProgressBar | undefined;
-    let epochLoss = { sum: 0, n: 0 };
-    let epochNo = 0;
-    let epochs = 0;
-    let totalSteps = 0;
-    let lastStep = 0;
-    let lastCheckpoint: string | undefined;
-    let devShown = false;
-    const say = (line: string) => (bar ? bar.above(line, ctx.out) : w(line));
-    const onEvent = (e: TrainEvent) => {
-      if (log !== undefined) appendLog(log, o.log_jsonl!, JSON.stringify({ time: new Date().toISOString(), ...e }) + '\n');
-      switch (e.type) {
-        case 'start':
-          epochs = e.epochs;
-          totalSteps = e.totalSteps;
-          w(`total_steps = ${e.totalSteps}`);
-          w(`num_batch = ${e.stepsPerEpoch}`);
-          w(`backend = ${engine().describeBackend(e.backend)}${e.resumedFromStep > 0 ? `; resumed at step ${e.resumedFromStep}` : ''}`);
-          w('=============================================');
-          bar = new ProgressBar({ unit: 'steps', label: 'training', tty: ctx.tty, stream: ctx.err, initial: e.resumedFromStep });
-          break;
-        case 'step': {
-          bar ??= new ProgressBar({ unit: 'steps', label: 'training', tty: ctx.tty, stream: ctx.err });
-          if (e.epoch !== epochNo) {
-            epochNo = e.epoch;
-            epochLoss = { sum: 0, n: 0 };
-          }
-          epochLoss.sum += e.loss;
-          epochLoss.n++;
-          lastStep = e.step;
-          bar.suffix = `· epoch ${e.epoch}${epochs ? `/${epochs}` : ''} · loss ${(epochLoss.sum / epochLoss.n).toFixed(4)}`;
-          bar.update(e.step, totalSteps || undefined);
-          break;
-        }
-        case 'eval':
-          if (!evalBar) {
-            bar?.done(); // the training bar's last state stays on its line; the evaluation bar draws below it
-            evalBar = new ProgressBar({ unit: 'pairs', label: e.split === 'dev' ? 'validation' : 'test', tty: ctx.tty, stream: ctx.err });
-          }
-          evalBar.update(e.done, e.total);
-          if (e.done >= e.total) {
-            evalBar.done();
-            evalBar = undefined;
-          }
-          break;
-        case 'epoch':
-          say(`epoch ${e.epoch}${epochs ? `/${epochs}` : ''}: train loss ${e.trainLoss.toFixed(4)} (step ${e.step})`);
-          if (e.dev) {
-            devShown = true;
-            say('\n\nRunning validation...\n');
-            for (const l of reportOriginalLines(e.dev)) say(l);
-            for (const l of healthLines(e.dev, 'the dev split')) say(l);
-            say('');
-          }
-          break;
-        case 'checkpoint':
-          lastCheckpoint = e.path;
-          bar ? bar.above(`saved checkpoint → ${e.path} (step ${e.step})`) : ctx.err.write(`saved checkpoint → ${e.path} (step ${e.step})\n`);
-          break;
-        case 'log': {
-          const line = `${e.level === 'warn' ? 'warning' : 'note'}: ${e.message}`;
-          bar ? bar.above(line) : ctx.err.write(line + '\n');
-          break;
-        }
-        case 'stopped':
-          if (e.reason === 'early-stopping') say(`early stopping at step ${e.step}`);
-          break;
-        case 'end':
-          bar?.finish(`${epochNo} epoch${epochNo === 1 ? '' : 's'}${epochLoss.n ? `, last epoch loss ${(epochLoss.sum / epochLoss.n).toFixed(4)}` : ''}`);
-          bar = undefined;
-          break;
-      }
-    };
+    const progress = new TrainProgress(ctx, o.log_jsonl);
 
     const data: TrainData = { train: trainPairs, dev: dev?.pairs, test: test?.pairs };
     // Every training is a run: config, code version, data hashes, seed, backend, per-step metrics.
@@ -292,7 +191,7 @@ export const train: Command = {
     ];
     const record = o.no_run ? undefined : {
       runsDir: (o.runs_dir as string | undefined) ?? defaultRunsDir(ctx.cwd),
-      label: (o.run_label as string | undefined) ?? `${o.model}${isBiEncoder ? ` ${String(used.preset)}` : ''} ${(given.mechanisms as Mechanism[]).join('+')}`,
+      label: (o.run_label as string | undefined) ?? `${o.model}${size !== undefined ? ` ${size}` : ''} ${(given.mechanisms as Mechanism[]).join('+')}`,
       source: 'cli', files, cwd: ctx.cwd, extraConfig: { model: o.model, limit: o.limit ?? null },
       onCreate: (id: string, dir: string) => ctx.err.write(`run ${id} → ${dir}\n`),
     };
@@ -300,20 +199,18 @@ export const train: Command = {
     const { trainAndRecord } = require('../../training/trainAndRecord') as typeof import('../../training/trainAndRecord');
     let result: TrainOutcome;
     try {
-      result = await trainAndRecord({ model: o.model, config: given, data, record }, { signal: ctx.signal, onEvent }, plan);
+      result = await trainAndRecord({ model: o.model, config: given, data, record }, { signal: ctx.signal, onEvent: progress.onEvent }, plan);
     } finally {
-      bar?.finish(`stopped at step ${lastStep}`);
-      evalBar?.done();
-      closeLog();
+      progress.close();
     }
     try {
       if (result.stopped === 'aborted') {
         w(`interrupted at step ${result.steps}.`);
-        if (savePath) w(`checkpoint saved to ${lastCheckpoint ?? savePath}; continue with: empathy train … --resume ${savePath}`);
+        if (savePath) w(`checkpoint saved to ${progress.lastCheckpoint ?? savePath}; continue with: empathy train … --resume ${savePath}`);
         else w('nothing saved (pass --save_model --save_model_path PATH to keep checkpoints)');
         return 130;
       }
-      if (result.dev && !devShown) {
+      if (result.dev && !progress.devShown) {
         w('\n\nRunning validation...\n');
         for (const l of reportOriginalLines(result.dev)) w(l);
         // Flag a model that has not learned, and splits too small to mean anything, beside the metrics.

@@ -1,6 +1,6 @@
 // Bi-encoder evaluation on labelled pairs: mean loss plus, per mechanism, the full MechanismEval
 // (level metrics, corrected rationale metrics, the original's batch-averaged numbers) from kernel/metrics.
-import { mechanismEval, type EvalRow } from '../../metrics/report';
+import { evalRow, mechanismEval, type EvalRow } from '../../metrics/report';
 import { encodePairs } from './encode';
 import type { PredictOptions } from '../../engine/model';
 import { argmaxLevel, runInference, type BiEncoderParts } from './predict';
@@ -31,14 +31,8 @@ export async function evaluateBiEncoder(parts: BiEncoderParts, data: readonly La
       const probs = outputs[i].tokenProbs[m]!;
       const goldTokens = ex.rationale[m]!.slice(1, -1);
       const predTokens = Array.from(probs.slice(1, -1), (p) => (p >= threshold ? 1 : 0));
-      rows.push({
-        goldLevel: gold,
-        predLevel: argmaxLevel(outputs[i].levelProbs[m]!),
-        goldTokens,
-        predTokens,
-        probs: Array.from(outputs[i].levelProbs[m]!),
-        hasRationale: data[i].labels[m]!.rationales.some((r) => r.trim() !== ''),
-      });
+      const pred = { level: argmaxLevel(outputs[i].levelProbs[m]!), probs: Array.from(outputs[i].levelProbs[m]!) };
+      rows.push(evalRow({ level: gold, rationales: data[i].labels[m]!.rationales }, pred, { gold: goldTokens, pred: predTokens }));
     });
     report.mechanisms[m] = mechanismEval(m, rows, { batchSize: 32, maxLen: parts.maxLen });
   }

@@ -3,7 +3,7 @@
 import * as assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
-import { parseNotebook } from '../../../kernel/protocol/notebook';
+import { parseNotebook } from '../../../kernel/notebook/format/notebook';
 import { MIME } from '../../../kernel/protocol/mime';
 import { workspaceFile } from './workspace';
 import { askBrowser } from './browserProtocol';

@@ -3,7 +3,7 @@
 // errors; JSON payloads stay JSON). Our execution status/time and display ids ride in metadata.
 import { childPath, JsonSyntaxError, parseJsonWithPositions } from './jsonPositions';
 import { NotebookFormatError, validateNotebook, toLines, type CellOutput, type Notebook, type NotebookCell } from './notebook';
-import type { MimeBundle } from './mime';
+import type { MimeBundle } from '../../protocol/mime';
 
 type Obj = Record<string, unknown>;
 

@@ -1,9 +1,10 @@
 // Loss-curve payloads from training events (live while a run trains) or from runs on disk, plus a
 // text fallback (last step, best dev metric) for hosts without the renderer.
-import type { LossCurvePayload } from '../../protocol/mime';
-import type { EvalReport, TrainEvent } from '../../engine/types';
-import type { RunLogLine, RunRecord } from '../../runs/run';
-import { lossCurvePayload as recordedCurves } from '../../runs/payloads';
+import type { LossCurvePayload } from '../protocol/mime';
+import type { EvalReport, TrainEvent } from '../engine/types';
+import type { RunLogLine, RunRecord } from '../runs/run';
+import { lossCurvePayload as recordedCurves } from './runs';
+import { flattenReport } from '../metrics/catalog';
 
 type Run = LossCurvePayload['runs'][number];
 
@@ -17,17 +18,7 @@ export type LossCurveSource =
   | { run: RunRecord; events: readonly RunLogLine[] };
 
 function flattenDev(dev: EvalReport | undefined): Record<string, number> {
-  const out: Record<string, number> = {};
-  if (!dev) return out;
-  if (Number.isFinite(dev.loss)) out.loss = dev.loss;
-  for (const [m, e] of Object.entries(dev.mechanisms)) {
-    if (!e) continue;
-    out[`${m}.accuracy`] = e.accuracy;
-    out[`${m}.macroF1`] = e.macroF1;
-    out[`${m}.rationaleTokenF1`] = e.rationale.all.tokenF1;
-    out[`${m}.rationaleIouF1`] = e.rationale.all.iouF1;
-  }
-  return out;
+  return flattenReport(dev, { loss: true, which: (d) => !!d.curve });
 }
 
 /** One run's curve from its events (step + epoch events; others ignored). */

@@ -1,8 +1,8 @@
 // Confusion-matrix payloads from an EvalReport (or one MechanismEval), with examples per cell when
 // predictions are given, and an aligned-text fallback.
-import type { ConfusionPayload, ExampleRef, Level, Mechanism } from '../../protocol/mime';
-import { LEVEL_NAMES } from '../../protocol/mime';
-import type { EvalReport, LabeledPair, MechanismEval, PairPrediction } from '../../engine/types';
+import type { ConfusionPayload, ExampleRef, Level, Mechanism } from '../protocol/mime';
+import { LEVEL_NAMES } from '../protocol/mime';
+import type { EvalReport, LabeledPair, MechanismEval, PairPrediction } from '../engine/types';
 
 export interface ConfusionOptions {
   title?: string;

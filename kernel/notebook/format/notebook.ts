@@ -1,7 +1,7 @@
 // The `.empathy` notebook format: types, parse + validate (errors name file, JSON path and line),
 // and a stable, pretty-printed serializer whose rich-output payloads stay compact (one line each).
 // A corrupt or newer-version file THROWS; it is never turned into an empty notebook.
-import type { MimeBundle } from './mime';
+import type { MimeBundle } from '../../protocol/mime';
 import { childPath, JsonSyntaxError, parseJsonWithPositions, type JsonPosition } from './jsonPositions';
 
 export const NOTEBOOK_FORMAT = 'empathy-notebook' as const;

@@ -1,8 +1,7 @@
-// Dataset payloads are built at the boundary (kernel/protocol/datasetPayload.ts), where the extension can use
-// them without a kernel (Restricted Mode); re-exported here for the notebook API.
 // Dataset-explorer payloads from labelled pairs (or raw EPITOME rows), with the rationale spans they
-// carry, and a short text summary (rows, level counts per mechanism).
-import type { DatasetPayload, DatasetRowView, Level, Mechanism } from './mime';
+// carry, and a short text summary (rows, level counts per mechanism). Pure (the protocol's types and
+// dataset/ only), so the extension builds them without a kernel too (Restricted Mode).
+import type { DatasetPayload, DatasetRowView, Level, Mechanism } from '../protocol/mime';
 import type { LabeledPair } from '../../dataset/schema';
 import type { RawRow } from '../../dataset/epitome';
 

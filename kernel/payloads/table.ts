@@ -1,6 +1,6 @@
 // Tables: the table payload (and its text fallback) from danfojs DataFrames, arrays of records,
 // arrays of arrays with columns, or an existing TablePayload.
-import type { TablePayload } from '../../protocol/mime';
+import type { TablePayload } from '../protocol/mime';
 
 type Cell = string | number | boolean | null;
 

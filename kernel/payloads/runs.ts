@@ -1,6 +1,6 @@
 // Turns recorded runs into the workbench's rich-output payloads (run comparison, loss curves, metrics).
 import type { LossCurvePayload, MetricsPayload, RunsPayload } from '../protocol/mime';
-import { statusText, type RunLogLine, type RunRecord } from './run';
+import { statusText, type RunLogLine, type RunRecord } from '../runs/run';
 
 /** Hyper-parameters worth a column in a comparison: scalar config values only. */
 function scalarConfig(cfg: Record<string, unknown>): Record<string, string | number | boolean | null> {

@@ -1,8 +1,9 @@
 // Metrics-table payloads: from an EvalReport (rows = metrics, columns = mechanisms), from a record of
 // named series ({ runA: {acc: 0.8}, runB: … }), or an existing MetricsPayload; text fallback.
-import type { MetricsPayload } from '../../protocol/mime';
-import type { EvalReport } from '../../engine/types';
-import { reportNotes } from '../../metrics/health';
+import type { MetricsPayload } from '../protocol/mime';
+import type { EvalReport } from '../engine/types';
+import { reportNotes } from '../metrics/health';
+import { METRICS } from '../metrics/catalog';
 
 export interface MetricsOptions {
   title?: string;
@@ -28,17 +29,7 @@ export function metricsPayload(source: EvalReport | MetricsPayload | Record<stri
     return {
       v: 1, ...title, columns,
       ...(warnings.length ? { warnings } : {}),
-      rows: [
-        metric('accuracy', (e) => e.accuracy),
-        metric('macro-F1', (e) => e.macroF1),
-        metric('kappa', (e) => e.kappa),
-        metric('kappa (quadratic)', (e) => e.kappaQuadratic),
-        metric('rationale token F1', (e) => e.rationale.all.tokenF1),
-        metric('rationale IOU F1', (e) => e.rationale.all.iouF1),
-        metric('rationale token F1 (level > 0)', (e) => e.rationale.positive.tokenF1),
-        metric('rationale IOU F1 (level > 0)', (e) => e.rationale.positive.iouF1),
-        metric('n', (e) => e.n),
-      ],
+      rows: [...METRICS.map((d) => metric(d.label, d.get)), metric('n', (e) => e.n)],
     };
   }
   const entries = Object.entries(source as Record<string, Record<string, number> | number>);

@@ -1,8 +1,8 @@
 // Rationale-heatmap payloads from predictions (token probabilities with character offsets), with
 // gold levels and spans when the labelled pairs are given, and a bracketed-text fallback.
-import { predictionHealth } from '../../metrics/health';
-import type { Level, Mechanism, RationalesPayload } from '../../protocol/mime';
-import type { LabeledPair, PairPrediction } from '../../engine/types';
+import { predictionHealth } from '../metrics/health';
+import type { Level, Mechanism, RationalesPayload } from '../protocol/mime';
+import type { LabeledPair, PairPrediction } from '../engine/types';
 
 export interface RationalesOptions {
   /** Gold pairs (matched by id) add gold levels and gold spans. */

@@ -5,20 +5,21 @@
 import { existsSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { writeFileAtomic } from '../../dataset/atomicFile';
-import type { CellOutput, Notebook, NotebookCell } from '../protocol/notebook';
+import type { CellOutput, Notebook, NotebookCell } from '../notebook/format/notebook';
 import { MIME, type MimeBundle } from '../protocol/mime';
-import { renderHtmlReport } from '../report/html';
-import { escapeHtml } from '../report/markdown';
-import { confusionPayload, confusionText } from '../api/display/confusion';
-import { lossCurveText } from '../api/display/lossCurve';
-import { metricsPayload, metricsText } from '../api/display/metrics';
-import { rationalesPayload, rationalesText } from '../api/display/rationales';
+import { renderHtmlReport } from './html';
+import { escapeHtml } from './markdown';
+import { confusionPayload, confusionText } from '../payloads/confusion';
+import { lossCurveText } from '../payloads/lossCurve';
+import { metricsPayload, metricsText } from '../payloads/metrics';
+import { rationalesPayload, rationalesText } from '../payloads/rationales';
 import { loadModel } from '../models/families';
 import type { EvalReport, LabeledPair } from '../engine/types';
 import { loadLabeledFiles } from '../../dataset/labeledFiles';
-import { comparisonTable, comparisonText, lossCurvePayload, runsPayload } from './payloads';
-import { statusText, type RunRecord } from './run';
-import { sha256File, type RunStore } from './store';
+import { comparisonTable, comparisonText, lossCurvePayload, runsPayload } from '../payloads/runs';
+import { statusText, type RunRecord } from '../runs/run';
+import { sha256File, type RunStore } from '../runs/store';
+import { PAPER_METRICS } from '../metrics/catalog';
 import { reviewStatsTable, reviewStatsText, type ReviewStats } from '../review/reviewStats';
 
 export interface RunsReportOptions {
@@ -92,13 +93,8 @@ function configBundle(r: RunRecord): MimeBundle {
 function evalBundles(report: EvalReport, part: string, r: RunRecord): MimeBundle[] {
   const m = metricsPayload(report, { title: `${r.label}: ${part} metrics`, split: `the ${part} split` });
   const c = confusionPayload(report, { title: `${r.label}: ${part} levels, gold (rows) vs predicted (columns)` });
-  const paper = Object.fromEntries(Object.entries(report.mechanisms).filter(([, e]) => e).map(([mech, e]) => [mech, {
-    'accuracy (batch-averaged)': e!.paperFaithful.accuracy,
-    'macro-F1 (batch-averaged)': e!.paperFaithful.macroF1,
-    'rationale accuracy': e!.paperFaithful.rationaleAccuracy,
-    'rationale macro-F1': e!.paperFaithful.rationaleMacroF1,
-    'IOU-F1': e!.paperFaithful.iouF1,
-  }]));
+  const paper = Object.fromEntries(Object.entries(report.mechanisms).filter(([, e]) => e).map(([mech, e]) => [mech,
+    Object.fromEntries(PAPER_METRICS.map((d) => [d.label, d.get(e!)]))]));
   const p = metricsPayload(paper, { title: `${r.label}: ${part}, the original code's way (paper-faithful)` });
   return [
     { 'text/plain': metricsText(m), [MIME.metrics]: m },
