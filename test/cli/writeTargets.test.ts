@@ -126,7 +126,7 @@ describe('cli: whole or absent, never misplaced (issue 22, items 1–4)', functi
       const [code] = await Promise.all([new Promise<number | null>((r) => child.on('close', r)), read]);
       assert.equal(code, 0, stderr);
       const text = await read;
-      assert.match(text, /^id,seeker_post,response_post/);
+      assert.match(text, /^"id",seeker_post,response_post/);
       assert.equal(text.trim().split('\n').length, 25, 'header + 24 rows');
       assert.ok(fs.lstatSync(fifo).isFIFO(), 'the FIFO was replaced');
       assert.deepEqual(tempFiles(dir), []);
@@ -137,7 +137,7 @@ describe('cli: whole or absent, never misplaced (issue 22, items 1–4)', functi
       for (const link of ['/proc/self/fd/1', '/dev/stdout']) {
         const r = cli(['process-data', '--input_path', ER, '--output_path', link]);
         assert.equal(r.code, 0, r.stderr);
-        assert.match(r.stdout, /^id,seeker_post,response_post/);
+        assert.match(r.stdout, /^"id",seeker_post,response_post/);
         assert.match(r.stdout, new RegExp(`processed 24 rows → ${link}`));
       }
       const t = cli(['train', '--model', 'linear', '--train_path', ER, '--no_run', '--log_jsonl', '/dev/stdout']);
