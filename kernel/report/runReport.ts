@@ -211,7 +211,7 @@ export async function runsReportNotebook(store: RunStore, refs: readonly string[
 /** The page: the notebook report without the (empty) source boxes of output-only cells. */
 export function renderRunsReport(nb: Notebook): string {
   const html = renderHtmlReport(nb, { source: 'empathy report' });
-  const chrome = new RegExp(`<div class="cell-head">(?:(?!</div>).)*</div><pre class="source"><code class="language-${escapeHtml(OUTPUT_ONLY)}"></code></pre>`, 'g');
+  const chrome = new RegExp(`<div class="cell-head">(?:(?!</div>).)*</div><pre class="source"[^>]*><code class="language-${escapeHtml(OUTPUT_ONLY)}"></code></pre>`, 'g');
   return html.replace(chrome, '');
 }
 

@@ -58,7 +58,7 @@ describe('dataset/atomicFile: short writes, a full disk, devices and FIFOs (issu
     assert.deepEqual(new Uint8Array(fs.readFileSync(f)), bytes);
     const csv = path.join(dir, 'short.csv');
     withWriteSync(shortWrite, () => writeCsvAtomic(csv, ['id', 'text'], [['1', 'ünïcode, with a comma'], ['2', 'plain']]));
-    assert.equal(fs.readFileSync(csv, 'utf8'), 'id,text\n1,"ünïcode, with a comma"\n2,plain\n');
+    assert.equal(fs.readFileSync(csv, 'utf8'), '"id",text\n1,"ünïcode, with a comma"\n2,plain\n');
     noTemps();
   });
 

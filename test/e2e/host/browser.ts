@@ -4,6 +4,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserQuestion, BrowserAnswer } from '../suite/browserProtocol';
+import { AXE_FINDINGS_SCRIPT, AXE_SOURCE, seriousLines, type AxeFinding } from '../../support/axe';
 
 // Minimal structural types for the parts of playwright-core used here (it is loaded from the cache folder
 // at run time, so its .d.ts is not available to the project's type check).
@@ -123,6 +124,20 @@ async function focusInFrame(session: BrowserSession, f: NonNullable<BrowserQuest
   }
 }
 
+/** axe-core's serious/critical violations in every webview frame that shows `text` (a panel's own document). */
+async function axeIn(session: BrowserSession, text: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const frame of session.page.frames().slice(1)) {
+    try {
+      const here = await frame.evaluate<boolean>(`!!document.body && document.body.textContent.includes(${JSON.stringify(text)})`);
+      if (!here) continue;
+      await frame.evaluate(AXE_SOURCE);
+      out.push(...seriousLines(await frame.evaluate<AxeFinding[]>(AXE_FINDINGS_SCRIPT)).map((l) => `${frame.url().slice(0, 80)}: ${l}`));
+    } catch { /* detached frame */ }
+  }
+  return out;
+}
+
 /** Waits until every expected text shows up in some non-top frame (renderers draw asynchronously). */
 async function answer(cfg: BrowserConfig, session: BrowserSession, q: BrowserQuestion): Promise<BrowserAnswer> {
   if (q.focus) await focusInFrame(session, q.focus);
@@ -142,7 +157,9 @@ async function answer(cfg: BrowserConfig, session: BrowserSession, q: BrowserQue
   const screenshot = join(cfg.screenshotDir, `${q.name}.png`);
   await session.page.screenshot({ path: screenshot });
   cfg.log(`e2e: screenshot ${screenshot}${missing.length ? ` (missing: ${missing.join(', ')})` : ''}`);
+  const axe = q.axe && q.expectText[0] !== undefined ? await axeIn(session, q.expectText[0]) : undefined;
   return {
+    ...(axe ? { axe } : {}),
     name: q.name,
     ok: missing.length === 0,
     missing,

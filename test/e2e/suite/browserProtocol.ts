@@ -13,6 +13,8 @@ export interface BrowserQuestion {
   topOnly?: boolean;
   /** Keys pressed in the page first, in order (Playwright names: 'Control+F9', 'i'). */
   keys?: string[];
+  /** Run axe-core (test/support/axe.ts) in the frames showing expectText[0]; the answer lists serious/critical violations. */
+  axe?: boolean;
   /** Before the keys: in the frame whose text contains `frameText`, run `script` (if any), then focus `selector`. */
   focus?: { frameText: string; selector: string; script?: string };
   timeoutMs?: number;
@@ -25,6 +27,8 @@ export interface BrowserAnswer {
   missing: string[];
   screenshot: string;
   frames: Array<{ url: string; chars: number }>;
+  /** With `axe`: the serious and critical violations found, one line each. */
+  axe?: string[];
 }
 
 /** The handshake folder, set by the runner in the server's environment (inherited by the extension host). */

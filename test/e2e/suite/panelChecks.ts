@@ -12,8 +12,9 @@ export const shippedSample = (name: string) => join(extension().extensionPath, '
 
 export async function checkDatasetExplorer(screenshot: string): Promise<void> {
   await vscode.commands.executeCommand('empathy.openDatasetExplorer', [shippedSample('emotional-reactions-sample.csv')]);
-  const answer = await lookAt({ name: screenshot, expectText: ['I failed my driving test'], timeoutMs: 90_000 }, 120_000);
+  const answer = await lookAt({ name: screenshot, expectText: ['I failed my driving test'], timeoutMs: 90_000, axe: true }, 120_000);
   assert.ok(answer.ok, `missing ${answer.missing.join(', ')} in ${JSON.stringify(answer.frames)}`);
+  assert.deepEqual(answer.axe, [], 'axe-core: no serious or critical violation in the Dataset Explorer');
   await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
 }
 
@@ -36,7 +37,8 @@ export async function checkRationaleInspectorShipped(screenshot: string): Promis
   assert.ok(existsSync(shipped), `the extension carries no shipped model at ${shipped}`);
   await vscode.commands.executeCommand('empathy.openRationaleInspector', [shippedSample('interpretations-sample.csv')]);
   const expectText = ['Join a club or a sports league', 'offline-default (shipped)', 'not a clinical or screening tool', 'scored in', 'pred: ', 'hover a token to see its probability'];
-  const answer = await lookAt({ name: screenshot, expectText, timeoutMs: 90_000 }, 120_000);
+  const answer = await lookAt({ name: screenshot, expectText, timeoutMs: 90_000, axe: true }, 120_000);
   assert.ok(answer.ok, `missing ${answer.missing.join(', ')} in ${JSON.stringify(answer.frames)}`);
+  assert.deepEqual(answer.axe, [], 'axe-core: no serious or critical violation in the Rationale Inspector');
   await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
 }
