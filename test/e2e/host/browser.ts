@@ -8,7 +8,7 @@ import { AXE_FINDINGS_SCRIPT, AXE_SOURCE, seriousLines, type AxeFinding } from '
 
 // Minimal structural types for the parts of playwright-core used here (it is loaded from the cache folder
 // at run time, so its .d.ts is not available to the project's type check).
-interface PwFrame { url(): string; evaluate<T>(fn: string): Promise<T>; focus(selector: string): Promise<void> }
+interface PwFrame { url(): string; evaluate<T>(fn: string): Promise<T>; focus(selector: string): Promise<void>; childFrames(): PwFrame[] }
 interface PwRoute { request(): { url(): string }; continue(): Promise<void>; abort(code?: string): Promise<void> }
 interface PwPage {
   goto(url: string, opts?: { waitUntil?: string; timeout?: number }): Promise<unknown>;
@@ -124,10 +124,13 @@ async function focusInFrame(session: BrowserSession, f: NonNullable<BrowserQuest
   }
 }
 
-/** axe-core's serious/critical violations in every webview frame that shows `text` (a panel's own document). */
+/**
+ * axe-core's serious/critical violations in every webview document that shows `text`: the innermost frames
+ * (the panel's own page; VS Code's webview host frame around it is the editor's, not ours).
+ */
 async function axeIn(session: BrowserSession, text: string): Promise<string[]> {
   const out: string[] = [];
-  for (const frame of session.page.frames().slice(1)) {
+  for (const frame of session.page.frames().slice(1).filter((f) => f.childFrames().length === 0)) {
     try {
       const here = await frame.evaluate<boolean>(`!!document.body && document.body.textContent.includes(${JSON.stringify(text)})`);
       if (!here) continue;

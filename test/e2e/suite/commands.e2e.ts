@@ -96,7 +96,7 @@ describe('commands and panels', function () {
       const r = document.createRange(); r.setStart(t[0].firstChild, 0); r.setEnd(t[1].firstChild, t[1].firstChild.length);
       getSelection().removeAllRanges(); getSelection().addRange(r); })()`;
     const judged = await lookAt({ name: 'review-keys', expectText: ['5 of 24 reviewed (ER)'], timeoutMs: 60_000,
-      focus: { frameText: 'Rationale Inspector', selector: '.ew-examples-list', script: selectTwo },
+      focus: { frameText: 'emotional-reactions-dev.review.jsonl', selector: '.ew-examples-list', script: selectTwo }, // this panel's review file, named in its bar
       keys: ['s', '1', 'n', 'o', 'k', 'Enter', 'j', '2', 'j', '0', 'j', '1', 'j', '2'] }, 90_000);
     assert.ok(judged.ok, `missing ${judged.missing.join(', ')}`);
     const lines = new TextDecoder().decode(await vscode.workspace.fs.readFile(reviewFile)).trim().split('\n').map((l) => JSON.parse(l) as { kind: string; pair_id: string; level?: number; note?: string });
