@@ -112,10 +112,12 @@ export class RationaleInspectorPanel {
 
   /**
    * Where judgements of `data` go: beside it, except for the samples inside the extension's own folder
-   * (replaced on update), whose review file goes to the workspace folder (else the extension's storage).
+   * (replaced on update) and outside the workspace, whose review file goes to the workspace folder (else
+   * the extension's storage).
    */
   private reviewFile(data: string): string {
     const beside = reviewFileFor(data);
+    if (vscode.workspace.getWorkspaceFolder(vscode.Uri.file(data))) return beside; // the user's data: beside it
     const rel = relative(this.context.extensionPath, data);
     if (rel.startsWith('..') || isAbsolute(rel)) return beside;
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? this.context.globalStorageUri.fsPath;

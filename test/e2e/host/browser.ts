@@ -132,10 +132,11 @@ async function axeIn(session: BrowserSession, text: string): Promise<string[]> {
   const out: string[] = [];
   for (const frame of session.page.frames().slice(1).filter((f) => f.childFrames().length === 0)) {
     try {
-      const here = await frame.evaluate<boolean>(`!!document.body && document.body.textContent.includes(${JSON.stringify(text)})`);
+      // Our panel's page has its .ew-root; the frames VS Code wraps it in do not.
+      const here = await frame.evaluate<boolean>(`!!document.querySelector('.ew-root') && document.body.textContent.includes(${JSON.stringify(text)})`);
       if (!here) continue;
       await frame.evaluate(AXE_SOURCE);
-      out.push(...seriousLines(await frame.evaluate<AxeFinding[]>(AXE_FINDINGS_SCRIPT)).map((l) => `${frame.url().slice(0, 80)}: ${l}`));
+      out.push(...seriousLines(await frame.evaluate<AxeFinding[]>(AXE_FINDINGS_SCRIPT)).map((l) => `${frame.url().slice(0, 200)}: ${l}`));
     } catch { /* detached frame */ }
   }
   return out;
