@@ -26,6 +26,8 @@ export class DatasetExplorer {
 
   constructor(private readonly root: HTMLElement, private readonly bridge: HostBridge<DatasetExplorerToHost, HostToDatasetExplorer>, private readonly ctx: RenderContext) {
     root.classList.add('ew-root', 'ew-panel');
+    // The host's <title> does not always survive the webview's document swap: screen readers name the page by it.
+    if (!root.ownerDocument.title.trim()) root.ownerDocument.title = 'Dataset Explorer';
     append(root,
       this.title,
       h('div', { class: 'ew-toolbar' },

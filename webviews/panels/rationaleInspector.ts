@@ -51,6 +51,8 @@ export class RationaleInspector {
     this.salience = stateOf(ctx).get<boolean>('inspector.salience') ?? true;
     this.scheduleScore = debounce(() => this.score(), opts.debounceMs ?? 350);
     root.classList.add('ew-root', 'ew-panel');
+    // The host's <title> does not always survive the webview's document swap: screen readers name the page by it.
+    if (!root.ownerDocument.title.trim()) root.ownerDocument.title = 'Rationale Inspector';
     this.review = new ReviewBar({
       example: () => this.current,
       model: (m) => this.modelOf(m),
