@@ -252,6 +252,7 @@ describe('webviews: panels in headless Chromium', function () {
     const toks = scored.mechanisms.ER!.tokens;
     assert.deepEqual((await drafts())[1].span, [toks[0].start, toks[1].end]);
     await key('n');
+    await view({}, false); // the host's answer to an earlier judgement redraws the bar: the note keeps its focus
     await p.page.keyboard.type('sarcasm?');
     await key('Enter');
     assert.deepEqual((await drafts())[2], { pairId: 'item-1', mechanism: 'ER', kind: 'note', note: 'sarcasm?', modelLevel: scored.mechanisms.ER!.level });

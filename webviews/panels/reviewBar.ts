@@ -31,7 +31,11 @@ export class ReviewBar {
   private view: ReviewView | undefined;
   private levels: RowPredictions | undefined;
   private message = '';
-  private noteOpen = false;
+  /** The bar's parts: the toolbar and the state lines are redrawn; the note being typed is never (a host
+   *  answer arriving meanwhile must not take its focus or its text). */
+  private readonly head = h('div');
+  private readonly noteSlot = h('div');
+  private readonly info = h('div');
 
   constructor(
     private readonly target: ReviewTarget,
@@ -124,25 +128,31 @@ export class ReviewBar {
 
   private openNote(): void {
     if (this.view?.readOnly) return this.say(this.view.readOnly);
-    this.noteOpen = true;
-    this.draw();
-    this.root.querySelector<HTMLInputElement>('[data-control="note"]')?.focus();
+    let input = this.noteSlot.querySelector<HTMLInputElement>('[data-control="note"]');
+    if (!input) {
+      input = this.noteField();
+      this.noteSlot.appendChild(h('div', { style: 'display:flex;gap:6px' }, input));
+    }
+    input.focus();
   }
 
-  private noteField(): HTMLElement {
+  private closeNote(): void {
+    clear(this.noteSlot);
+    this.draw();
+  }
+
+  private noteField(): HTMLInputElement {
     const input = h('input', { type: 'text', 'data-control': 'note', 'aria-label': `note on this pair (${this.mechanism}); Enter saves, Escape cancels`, placeholder: 'note — Enter saves, Escape cancels', style: 'flex:1' });
     input.addEventListener('keydown', (ev) => {
       ev.stopPropagation();
       if (ev.key === 'Enter' && input.value.trim()) {
-        this.noteOpen = false;
         this.judge({ kind: 'note', note: input.value.trim() });
-        this.draw();
+        this.closeNote();
       } else if (ev.key === 'Escape') {
-        this.noteOpen = false;
-        this.draw();
+        this.closeNote();
       }
     });
-    return h('div', { style: 'display:flex;gap:6px' }, input);
+    return input;
   }
 
   private progress(): string {
@@ -151,7 +161,9 @@ export class ReviewBar {
   }
 
   draw(): void {
-    clear(this.root);
+    if (this.root.childElementCount === 0) append(this.root, this.head, this.noteSlot, this.info);
+    clear(this.head);
+    clear(this.info);
     const e = this.target.example();
     const r = e ? this.mine(e.id) : undefined;
     const levelButtons = ([0, 1, 2] as Level[]).map((l) => {
@@ -159,7 +171,7 @@ export class ReviewBar {
       b.setAttribute('aria-pressed', String(r?.level === l));
       return b;
     });
-    append(this.root,
+    append(this.head,
       h('div', { class: 'ew-toolbar' },
         select('reviewing', MECHANISMS.map((m): [string, string] => [m, m]), this.mechanism, (m) => this.setMechanism(m as Mechanism), 'reviewMechanism'),
         ...levelButtons,
@@ -171,8 +183,8 @@ export class ReviewBar {
           if (f === 'disagrees' && !this.levels) this.send({ type: 'requestLevels' });
           this.onFilterChange();
         }, 'reviewFilter'),
-        h('span', { class: 'ew-muted', 'data-review-progress': '' }, this.progress())),
-      this.noteOpen ? this.noteField() : null,
+        h('span', { class: 'ew-muted', 'data-review-progress': '' }, this.progress())));
+    append(this.info,
       h('div', { class: 'ew-muted', 'data-review-state': '' }, e ? this.stateText(e.id, r) : ''),
       h('div', { class: this.view?.readOnly ? 'ew-warning' : 'ew-muted', role: 'status', 'aria-live': 'polite', 'data-review-status': '' },
         this.view?.readOnly ?? this.message),
