@@ -94,6 +94,8 @@ async function processFile(input: string, output: string, opts: ProcessOptions, 
       const after = total === undefined || out.rows < total ? await stop() : undefined;
       if (after) return after;
     }
+    const late = await stop(); // a Ctrl-C while the input (a pipe) was still open
+    if (late) return late;
     const warnings = reader.finish();
     out!.finish();
     return { stats, warnings };
