@@ -1,5 +1,6 @@
 // Colour contrast (WCAG 2.1): resolve any CSS colour (var(), hex with alpha, rgb) to RGB in the page,
 // blend a tint over a surface, and pick a text colour that keeps >= 4.5:1 on the result.
+import { onThemeChange } from './themeChange';
 
 export type Rgb = [number, number, number];
 type Rgba = [number, number, number, number];
@@ -84,18 +85,9 @@ export function retint(doc: Document = document): void {
 }
 
 let watching = false;
-/** Once per document: repaint tints on a theme change (VS Code body classes and variables, data-empathy-theme, OS scheme). */
+/** Once per document: repaint tints on a theme change. */
 export function watchTints(doc: Document = document): void {
-  if (watching || typeof MutationObserver === 'undefined') return;
+  if (watching) return;
   watching = true;
-  let pending = false;
-  const run = () => {
-    if (pending) return;
-    pending = true;
-    requestAnimationFrame(() => { pending = false; retint(doc); });
-  };
-  const mo = new MutationObserver(run);
-  mo.observe(doc.documentElement, { attributes: true, attributeFilter: ['data-empathy-theme', 'class', 'style'] });
-  if (doc.body) mo.observe(doc.body, { attributes: true, attributeFilter: ['class', 'data-vscode-theme-kind'] });
-  window.matchMedia?.('(prefers-color-scheme: dark)').addEventListener?.('change', run);
+  onThemeChange(retint, doc);
 }

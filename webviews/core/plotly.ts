@@ -1,6 +1,7 @@
 // plotly.js, loaded lazily: `window.Plotly` when the page already has it (the HTML report inlines it),
 // else one <script> injected from ctx.plotlyUrl (VS Code: the renderer's own folder). Never a remote URL.
 import { chartColors, type ChartColors } from './theme';
+import { onThemeChange } from './themeChange';
 import type { RenderContext } from './context';
 
 /** The part of the plotly API we use (plotly.js-dist-min ships no types). */
@@ -98,18 +99,9 @@ export function rethemePlots(root: ParentNode, colors: (el: Element) => ChartCol
 }
 
 let watching = false;
-/** Once per document: follow theme changes (VS Code body classes, data-empathy-theme, OS scheme). */
+/** Once per document: follow theme changes. */
 export function watchTheme(colors: (el: Element) => ChartColors): void {
-  if (watching || typeof MutationObserver === 'undefined') return;
+  if (watching) return;
   watching = true;
-  let pending = false;
-  const run = () => {
-    if (pending) return;
-    pending = true;
-    requestAnimationFrame(() => { pending = false; rethemePlots(document, colors); });
-  };
-  const mo = new MutationObserver(run);
-  mo.observe(document.documentElement, { attributes: true, attributeFilter: ['data-empathy-theme', 'class', 'style'] });
-  if (document.body) mo.observe(document.body, { attributes: true, attributeFilter: ['class', 'data-vscode-theme-kind'] });
-  window.matchMedia?.('(prefers-color-scheme: dark)').addEventListener?.('change', run);
+  onThemeChange((doc) => rethemePlots(doc, colors));
 }

@@ -218,3 +218,4 @@ export function isDark(el: Element): boolean {
   }
   return 0.299 * r + 0.587 * g + 0.114 * b < 128;
 }
+
