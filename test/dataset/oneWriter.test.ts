@@ -4,19 +4,11 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { REPO_ROOT, repoFiles } from '../support/repoFiles';
 
-const repo = path.resolve(__dirname, '../../..');
+const repo = REPO_ROOT;
 
-function tsFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of fs.readdirSync(path.join(repo, dir))) {
-    if (name === 'node_modules' || name.startsWith('.')) continue;
-    const rel = `${dir}/${name}`;
-    if (fs.statSync(path.join(repo, rel)).isDirectory()) out.push(...tsFiles(rel));
-    else if (name.endsWith('.ts')) out.push(rel);
-  }
-  return out;
-}
+const tsFiles = (dir: string): string[] => repoFiles(dir, /\.ts$/);
 
 /**
  * Renames that are not a whole write of data the process holds, each with its reason: download-weights

@@ -4,23 +4,15 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { REPO_ROOT, repoFiles } from '../support/repoFiles';
 
-const repo = path.resolve(__dirname, '../../..');
+const repo = REPO_ROOT;
 const ROOTS = ['kernel', 'dataset', 'extension', 'webviews', 'bench', 'test', 'examples', 'bin'];
 const SOURCE = /\.(ts|mjs|cjs|js)$/;
 /** A repo path in a comment: a top-level folder, then path segments, ending in a file extension; not part of a longer path. */
 const PATH_IN_TEXT = new RegExp(`(?<![\\w./-])(?:${ROOTS.join('|')})/[\\w.@-]+(?:/[\\w.@-]+)*\\.(?:ts|js|mjs|cjs|json|md|csv|safetensors|empathy|html)(?![\\w/-])`, 'g');
 
-function sourceFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of fs.readdirSync(path.join(repo, dir))) {
-    if (name === 'node_modules' || name.startsWith('.')) continue;
-    const rel = `${dir}/${name}`;
-    if (fs.statSync(path.join(repo, rel)).isDirectory()) out.push(...sourceFiles(rel));
-    else if (SOURCE.test(name)) out.push(rel);
-  }
-  return out;
-}
+const sourceFiles = (dir: string): string[] => repoFiles(dir, SOURCE);
 
 /** The text of a file's comments (line and block), string literals and code left out. */
 export function commentText(src: string): string[] {
