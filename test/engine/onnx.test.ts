@@ -152,10 +152,68 @@ describe('engine/onnx: the bi-encoder exported to ONNX, run by onnxruntime', fun
     }
   });
 
+  describe('weights outside the model bytes (external data, as roberta-base-sized models export)', () => {
+    // A joint model with its frozen seeker kept in JavaScript arrays (as training on wasm/cpu leaves it).
+    const cfg = resolvePreset('tiny', { mechanisms: ['ER', 'IP'], encoder: { initStd: 0.2, hidden: 24, heads: 3, layers: 2, intermediate: 40 } });
+    const b: EncodedBatch = { batch: 2, seqLen: 5, idsSP: Int32Array.of(0, 7, 9, 2, 1, 0, 4, 2, 1, 1), maskSP: Int32Array.of(1, 1, 1, 1, 0, 1, 1, 1, 0, 0), idsRP: Int32Array.of(0, 5, 6, 8, 2, 0, 11, 2, 1, 1), maskRP: Int32Array.of(1, 1, 1, 1, 1, 1, 1, 1, 0, 0) };
+    let tmp: string;
+    beforeEach(() => { tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'onnx-external-')); });
+    afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+    it('the graph keeps only references to its weights file; the session gives the inline logits and leaves no temporary folder', async () => {
+      const net = new BiEncoder(cfg, 11);
+      assert.ok(net.moveFrozenSeekerToHost() > 0);
+      const inline = await BiEncoderOnnx.create(net, onnxInfo(), { external: false });
+      try {
+        const model = await exportBiEncoderOnnx(net, { external: true });
+        assert.ok(!(model instanceof Uint8Array));
+        const m = decodeModel(model.graph);
+        const word = m.graph.initializer.find((t) => t.name === 'seeker_encoder.roberta.embeddings.word_embeddings.weight')!;
+        assert.equal(word.rawData?.length ?? 0, 0); // no values in the model bytes
+        assert.deepEqual(word.externalData?.map((e) => e.key), ['location', 'offset', 'length']);
+        assert.ok(model.parts.every((p) => p.offset % 4096 === 0), 'each weight starts on a page');
+        const external = await withEnv('TMPDIR', tmp, () => BiEncoderOnnx.create(net, onnxInfo(), { external: true }));
+        try {
+          assert.equal(external.weights, 'mapped');
+          assert.equal(inline.weights, 'inline');
+          assert.deepEqual(fs.readdirSync(tmp), [], 'the temporary model folder is removed once the session holds it');
+          const [a, e] = [await inline.forward(b), await external.forward(b)];
+          for (const mech of cfg.mechanisms) {
+            assert.deepEqual(e.level[mech], a.level[mech]);
+            assert.deepEqual(e.rationale[mech], a.rationale[mech]);
+          }
+        } finally {
+          await external.release();
+        }
+      } finally {
+        await inline.release();
+        net.dispose();
+      }
+    });
+
+    it('when the weights file cannot be written, the model opens with its weights inline', async () => {
+      const net = new BiEncoder(cfg, 12);
+      const blocked = path.join(tmp, 'not-a-folder');
+      fs.writeFileSync(blocked, 'x'); // the temporary folder's parent is a file: mkdtemp fails (ENOTDIR)
+      const runner = await withEnv('TMPDIR', blocked, () => BiEncoderOnnx.create(net, onnxInfo(), { external: true }));
+      try {
+        assert.equal(runner.weights, 'inline');
+        const got = await runner.forward(b);
+        const ref = tfjsLogits(net, b);
+        close('level logits (fallback inline)', got.level.ER!, ref.level.ER);
+      } finally {
+        await runner.release();
+        net.dispose();
+      }
+    });
+  });
+
   it('the graph reads back as an opset-17 ModelProto with int64 [B, T] inputs and per-mechanism outputs', async () => {
     const net = new BiEncoder(resolvePreset('tiny', { mechanisms: ['ER', 'EX'] }), 3);
     try {
-      const m = decodeModel(await exportBiEncoderOnnx(net));
+      const model = await exportBiEncoderOnnx(net);
+      assert.ok(model instanceof Uint8Array, 'a small model is one blob, weights inline');
+      const m = decodeModel(model);
       assert.deepEqual(m.opsetImport.map((o) => [o.domain ?? '', o.version]), [['', OPSET]]); // plain ONNX: no contrib ops
       assert.deepEqual(m.graph.input.map((i) => i.name), ['ids_SP', 'mask_SP', 'ids_RP', 'mask_RP']);
       assert.deepEqual(m.graph.input[0].type.tensorType.shape.dim.map((d) => d.dimParam), ['B', 'T']);

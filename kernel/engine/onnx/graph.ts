@@ -1,11 +1,17 @@
 // A small typed ONNX graph builder: named inputs/outputs with symbolic dims, initializers from typed
-// arrays, nodes with typed attributes, serialised to ModelProto bytes (opset 17, IR 8) via ./proto.
+// arrays (inline) or read later into an external weights file, nodes with typed attributes, serialised to
+// ModelProto bytes (opset 17, IR 8) via ./proto.
 import { AttributeType, DataType, type AttributeMsg, type DataTypeCode, encodeModel, type NodeMsg, type TensorMsg, type ValueInfoMsg } from './proto';
 
 /** ai.onnx opset the graphs use (LayerNormalization needs 17). */
 export const OPSET = 17;
 /** IR version that goes with opset 17. */
 export const IR_VERSION = 8;
+/** The weights file's name beside the model file (external initializers). */
+export const EXTERNAL_LOCATION = 'weights.bin';
+
+/** What the model bytes say about themselves. */
+export interface ModelMeta { producer: string; version: string; doc?: string; props?: Record<string, string> }
 
 /** An attribute value: ints and floats are told apart explicitly (ONNX types them). */
 export type Attr =
@@ -37,8 +43,35 @@ function bytesOf(data: Float32Array | BigInt64Array | Int32Array): Uint8Array {
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }
 
+/** Reads a weight's float32 values when the weights file is written (a view of live storage is fine). */
+export type WeightRead = () => Promise<Float32Array>;
+
+/** One external initializer: its bytes at `offset` of the weights file. */
+export interface ExternalPart {
+  name: string;
+  offset: number;
+  byteLength: number;
+  read: WeightRead;
+}
+
+/** A model whose large weights live in a separate file (ONNX external data), beside the graph's bytes. */
+export interface ExternalModel {
+  /** ModelProto bytes: the graph, small initializers inline, the others pointing into the weights file. */
+  graph: Uint8Array;
+  /** The weights file's name, as the graph's initializers give it (relative to the model file). */
+  location: string;
+  /** The weights file's size in bytes. */
+  size: number;
+  parts: ExternalPart[];
+}
+
+/** Offsets of external weights are multiples of this (a page: onnxruntime maps each one from the file). */
+const EXTERNAL_ALIGN = 4096;
+
 export class OnnxGraph {
   private readonly nodes: NodeMsg[] = [];
+  private readonly parts: ExternalPart[] = [];
+  private externalEnd = 0;
   private readonly inits: TensorMsg[] = [];
   private readonly inputs: ValueInfoMsg[] = [];
   private readonly outputs: ValueInfoMsg[] = [];
@@ -76,6 +109,20 @@ export class OnnxGraph {
   /** A float32 initializer (weights, constants). */
   floats(name: string, data: Float32Array, dims: readonly number[]): string {
     return this.tensor(name, DataType.FLOAT, data, dims);
+  }
+
+  /**
+   * A float32 initializer kept out of the model bytes: recorded at the next page-aligned offset of the
+   * weights file (`location`) and read only when that file is written (toExternal, then writeExternalWeights).
+   */
+  external(name: string, dims: readonly number[], read: WeightRead): string {
+    const byteLength = dims.reduce((a, d) => a * d, 1) * 4;
+    const offset = Math.ceil(this.externalEnd / EXTERNAL_ALIGN) * EXTERNAL_ALIGN;
+    this.externalEnd = offset + byteLength;
+    this.parts.push({ name: this.claim(name), offset, byteLength, read });
+    const externalData = [{ key: 'location', value: EXTERNAL_LOCATION }, { key: 'offset', value: String(offset) }, { key: 'length', value: String(byteLength) }];
+    this.inits.push({ name, dims: [...dims], dataType: DataType.FLOAT, dataLocation: 1, externalData });
+    return name;
   }
 
   /** An int64 initializer (shapes, indices, axes). */
@@ -116,8 +163,18 @@ export class OnnxGraph {
     return outputs;
   }
 
-  /** The model bytes (ModelProto) with this graph, ai.onnx opset OPSET. */
-  toBytes(meta: { producer: string; version: string; doc?: string; props?: Record<string, string> }): Uint8Array {
+  /** The model bytes (ModelProto) with this graph, ai.onnx opset OPSET (every initializer inline). */
+  toBytes(meta: ModelMeta): Uint8Array {
+    if (this.parts.length) throw new Error(`ONNX graph ${this.name}: ${this.parts.length} initializers are external; use toExternal()`);
+    return this.encode(meta);
+  }
+
+  /** The graph's bytes and where its external initializers go in the weights file. */
+  toExternal(meta: ModelMeta): ExternalModel {
+    return { graph: this.encode(meta), location: EXTERNAL_LOCATION, size: this.externalEnd, parts: [...this.parts] };
+  }
+
+  private encode(meta: ModelMeta): Uint8Array {
     return encodeModel({
       irVersion: IR_VERSION,
       producerName: meta.producer,

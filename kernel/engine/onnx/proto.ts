@@ -25,6 +25,10 @@ const ONNX_JSON: protobuf.INamespace = {
             name: { type: 'string', id: 8 },
             rawData: { type: 'bytes', id: 9 },
             docString: { type: 'string', id: 12 },
+            // Weights kept outside the model bytes: location / offset / length (onnxruntime reads them from
+            // the buffers given as the session's externalData, without a copy of the model's weights).
+            externalData: { rule: 'repeated', type: 'StringStringEntryProto', id: 13 },
+            dataLocation: { type: 'int32', id: 14 },
           },
         },
         TensorShapeProto: {
@@ -106,7 +110,17 @@ export function onnxType(name: 'ModelProto' | 'GraphProto' | 'NodeProto' | 'Tens
 }
 
 /** Plain-object shapes of the messages (camelCase field names, as protobufjs takes them). */
-export interface TensorMsg { name: string; dims: number[]; dataType: DataTypeCode; rawData: Uint8Array }
+export interface TensorMsg {
+  name: string;
+  dims: number[];
+  dataType: DataTypeCode;
+  /** The values inline (absent when they are external). */
+  rawData?: Uint8Array;
+  /** Where external values are: location (a name the session maps to a buffer), offset, length in bytes. */
+  externalData?: Array<{ key: string; value: string }>;
+  /** 1 = EXTERNAL (TensorProto.DataLocation). */
+  dataLocation?: number;
+}
 export interface ValueInfoMsg { name: string; type: { tensorType: { elemType: DataTypeCode; shape: { dim: Array<{ dimValue?: number; dimParam?: string }> } } } }
 export interface AttributeMsg { name: string; type: number; f?: number; i?: number; s?: Uint8Array; t?: TensorMsg; floats?: number[]; ints?: number[] }
 export interface NodeMsg { name: string; opType: string; domain?: string; input: string[]; output: string[]; attribute: AttributeMsg[] }

@@ -4,6 +4,8 @@
 // optimisation 'all'. onnxruntime-node is required lazily, so commands that never infer never load it.
 import { physicalCores } from '../cores';
 import { locateNativeModule } from '../nativeModule';
+import type { ExternalModel } from './graph';
+import { withModelFiles } from './modelFiles';
 
 type Ort = typeof import('onnxruntime-node');
 
@@ -115,21 +117,34 @@ export class OnnxSession {
     private readonly ort: Ort,
     private readonly session: import('onnxruntime-node').InferenceSession,
     readonly info: Extract<InferenceInfo, { engine: 'onnxruntime' }>,
+    /** Where the weights are: in the session's memory (`inline`), or mapped from the model's weights file. */
+    readonly weights: 'inline' | 'mapped',
   ) {}
 
-  /** Create a session (threads and device from `info`, graph optimisation level all, sequential execution). */
-  static async create(bytes: Uint8Array, info: Extract<InferenceInfo, { engine: 'onnxruntime' }>): Promise<OnnxSession> {
+  /**
+   * Create a session (threads and device from `info`, graph optimisation level all, sequential execution)
+   * from model bytes, or from a model with external weights (written to a temporary folder that onnxruntime
+   * maps the weights from: ./modelFiles.ts).
+   */
+  static async create(model: Uint8Array | ExternalModel, info: Extract<InferenceInfo, { engine: 'onnxruntime' }>): Promise<OnnxSession> {
     const got = loadOrt();
     if ('error' in got) throw new Error(`onnxruntime-node does not load: ${got.error}`);
-    const session = await got.ort.InferenceSession.create(bytes, {
+    const options = OnnxSession.options(info);
+    const session = model instanceof Uint8Array
+      ? await got.ort.InferenceSession.create(model, options)
+      : await withModelFiles(model, (file) => got.ort.InferenceSession.create(file, options));
+    return new OnnxSession(got.ort, session, info, model instanceof Uint8Array ? 'inline' : 'mapped');
+  }
+
+  private static options(info: Extract<InferenceInfo, { engine: 'onnxruntime' }>): import('onnxruntime-node').InferenceSession.SessionOptions {
+    return {
       intraOpNumThreads: info.threads,
       interOpNumThreads: 1,
       executionMode: 'sequential',
       graphOptimizationLevel: 'all',
       executionProviders: info.device === 'cuda' ? ['cuda', 'cpu'] : ['cpu'],
       logSeverityLevel: 3, // errors only: its warnings (unused initializers, …) are not the user's business
-    });
-    return new OnnxSession(got.ort, session, info);
+    };
   }
 
   /** Run the graph; returns every output as float32 data with its dims. */

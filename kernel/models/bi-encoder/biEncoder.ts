@@ -10,6 +10,7 @@ import { addAll, crossEntropy, dense, dropout, matMul, SeedStream } from '../../
 import { type ParamSpec, RobertaEncoder, robertaParamSpecs, type Trace } from './roberta';
 import { variableGradsLowMemory, type GradSink } from '../../engine/grads';
 import { HostWeights } from '../../engine/hostWeights';
+import { storageView } from '../../engine/tensorStorage';
 import { readSafetensors, type TensorEntry, toFloat32 } from '../../engine/safetensors';
 import { resolvePretrained } from '../../engine/hfCache';
 import { looksLikeTorchFile, readTorchStateDict } from '../../engine/torch/torchStateDict';
@@ -381,6 +382,21 @@ export class BiEncoder {
     for (const [k, shape] of this.weightShapes()) {
       const v = this.params.get(k);
       out.set(k, { dtype: 'F32', shape, data: v ? (v.dataSync() as Float32Array) : new Float32Array(this.host.get(k)!.data) });
+    }
+    return out;
+  }
+
+  /**
+   * Every weight by original name with a reader of its current values, without copying where it can: a view
+   * of the backend's storage (wasm, cpu; valid until the backend next allocates), the host-kept array, else
+   * an asynchronous copy (GPU backends). The ONNX export streams them into its weights file.
+   */
+  weightReaders(): Map<string, { shape: number[]; read: () => Promise<Float32Array> }> {
+    const out = new Map<string, { shape: number[]; read: () => Promise<Float32Array> }>();
+    for (const [k, shape] of this.weightShapes()) {
+      const v = this.params.get(k);
+      const h = this.host.get(k);
+      out.set(k, { shape, read: v ? async () => storageView(v) ?? ((await v.data()) as Float32Array) : async () => h!.data });
     }
     return out;
   }

@@ -9,7 +9,7 @@
 import type { BiEncoder } from './biEncoder';
 import type { EncoderConfig } from './config';
 import { DataType } from '../../engine/onnx/proto';
-import { float, int, ints, OnnxGraph } from '../../engine/onnx/graph';
+import { type ExternalModel, float, int, ints, OnnxGraph, type WeightRead } from '../../engine/onnx/graph';
 import type { Mechanism } from '../../engine/types';
 
 /** Graph input and output names. */
@@ -17,12 +17,26 @@ export const ONNX_INPUTS = ['ids_SP', 'mask_SP', 'ids_RP', 'mask_RP'] as const;
 export const levelOutput = (m: Mechanism) => `level_${m}`;
 export const rationaleOutput = (m: Mechanism) => `rationale_${m}`;
 
-/** Weights read from the model by original name (plain arrays with their shapes). */
-type Weights = Map<string, { data: Float32Array; shape: number[] }>;
+/**
+ * Models with at least this many bytes of weights keep them out of the model bytes (ONNX external data,
+ * mapped by onnxruntime from a file: ../../engine/onnx/modelFiles.ts): roberta-base's 1 GB is then held once,
+ * not three times (tfjs, model bytes, onnxruntime's initializers). Smaller models stay one in-memory blob.
+ */
+export const EXTERNAL_WEIGHTS_FROM_BYTES = 64 * 2 ** 20;
 
-async function readWeights(net: BiEncoder): Promise<Weights> {
+/** A weight by original name: its shape, and its values (copied now) or how to read them later (external). */
+type Weights = Map<string, { shape: number[]; data?: Float32Array; read: WeightRead }>;
+
+/**
+ * The model's weights (the host-kept seeker too). External ones are only read when their file is written;
+ * the token-type table stays inline (the graph keeps its first row only).
+ */
+async function readWeights(net: BiEncoder, external: boolean): Promise<Weights> {
   const w: Weights = new Map();
-  for (const [k, e] of await net.stateDictAsync()) w.set(k, { data: e.data as Float32Array, shape: e.shape }); // the host-kept seeker too
+  for (const [k, { shape, read }] of net.weightReaders()) {
+    const inline = !external || k.endsWith('.token_type_embeddings.weight');
+    w.set(k, { shape, read, data: inline ? (await read()).slice() : undefined }); // a copy: a view may not outlive the next await
+  }
   return w;
 }
 
@@ -44,10 +58,10 @@ class Exporter {
     return e;
   }
 
-  /** An initializer holding parameter `name` as stored. */
+  /** An initializer holding parameter `name` as stored (inline, or in the weights file). */
   param(name: string): string {
     const e = this.get(name);
-    return this.g.floats(name, e.data, e.shape);
+    return e.data ? this.g.floats(name, e.data, e.shape) : this.g.external(name, e.shape, e.read);
   }
 
   /** nn.Linear on [N, in]: Gemm(x, W [out, in], b, transB) -> [N, out]. */
@@ -78,8 +92,8 @@ class Exporter {
     const pos = g.op('Add', [g.op('Mul', [g.op('CumSum', [notPad, c.axis1]), notPad]), c.padI64]); // [B, T]
     const word = g.op('Gather', [this.param(`${prefix}embeddings.word_embeddings.weight`), g.op('Reshape', [ids, c.flat])], { axis: int(0) }); // [N, H]
     const posE = g.op('Gather', [this.param(`${prefix}embeddings.position_embeddings.weight`), g.op('Reshape', [pos, c.flat])], { axis: int(0) }); // [N, H]
-    const tt = this.get(`${prefix}embeddings.token_type_embeddings.weight`);
-    const type0 = g.floats(`${prefix}embeddings.token_type_row0`, tt.data.slice(0, H), [H]); // [H]
+    const tt = this.get(`${prefix}embeddings.token_type_embeddings.weight`).data!; // [types, H], read inline
+    const type0 = g.floats(`${prefix}embeddings.token_type_row0`, tt.slice(0, H), [H]); // [H]
     let h = this.layerNorm(g.op('Add', [g.op('Add', [word, posE]), type0]), `${prefix}embeddings.LayerNorm`, cfg.layerNormEps); // [N, H]
 
     // Attention bias (1 - mask)·-10000 as [B, 1, 1, T].
@@ -105,14 +119,16 @@ class Exporter {
 }
 
 /**
- * The network's eval forward as ONNX ModelProto bytes (weights as initializers, read asynchronously so
- * every backend works). The graph is self-contained: nothing is written to disk.
+ * The network's eval forward as ONNX: ModelProto bytes with every weight inline, or (`external`, by default
+ * for models of EXTERNAL_WEIGHTS_FROM_BYTES or more) the graph with its large weights read from the model
+ * only when OnnxSession writes them to its weights file. Weights are read asynchronously (every backend).
  */
-export async function exportBiEncoderOnnx(net: BiEncoder): Promise<Uint8Array> {
+export async function exportBiEncoderOnnx(net: BiEncoder, opts: { external?: boolean } = {}): Promise<Uint8Array | ExternalModel> {
   const cfg = net.cfg;
   const H = cfg.encoder.hidden;
   const g = new OnnxGraph('bi_encoder');
-  const ex = new Exporter(g, await readWeights(net));
+  const external = opts.external ?? net.parameterCounts().parameters * 4 >= EXTERNAL_WEIGHTS_FROM_BYTES;
+  const ex = new Exporter(g, await readWeights(net, external));
   const [idsSP, maskSP, idsRP, maskRP] = ONNX_INPUTS.map((n) => g.input(n, DataType.INT64, ['B', 'T']));
   const bt = g.op('Shape', [idsRP]); // [B, T] (both sides share it)
   const withBT = (name: string, tail: number[]) => g.op('Concat', [bt, g.int64s(`${name}_tail`, tail)], { axis: int(0) }, name);
@@ -156,10 +172,11 @@ export async function exportBiEncoderOnnx(net: BiEncoder): Promise<Uint8Array> {
     const rationale = g.op('Reshape', [ex.dense(h, joint ? `rationale_classifier.${m}` : 'rationale_classifier'), c.bt2]); // [B, T, 2]
     g.output(rationale, rationaleOutput(m), DataType.FLOAT, ['B', 'T', 2]);
   }
-  return g.toBytes({
+  const meta = {
     producer: 'empathy-workbench',
     version: '1',
     doc: 'EPITOME bi-encoder (Sharma et al., EMNLP 2020) eval forward, exported from the tfjs weights',
     props: { mechanisms: cfg.mechanisms.join(',') },
-  });
+  };
+  return external ? g.toExternal(meta) : g.toBytes(meta);
 }

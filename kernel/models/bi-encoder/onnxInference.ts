@@ -22,14 +22,28 @@ function int64(a: Int32Array): BigInt64Array {
 export class BiEncoderOnnx {
   private constructor(private readonly net: BiEncoder, private readonly session: OnnxSession) {}
 
-  /** Export `net` (its current weights) and open a session on it. */
-  static async create(net: BiEncoder, info: Extract<InferenceInfo, { engine: 'onnxruntime' }>): Promise<BiEncoderOnnx> {
-    const bytes = await exportBiEncoderOnnx(net);
-    return new BiEncoderOnnx(net, await OnnxSession.create(bytes, info));
+  /**
+   * Export `net` (its current weights) and open a session on it. `external` (default: by the model's size,
+   * onnxExport.ts) keeps the weights out of the model bytes; when their temporary file cannot be written
+   * (disk full, …) the model is exported again with the weights inline.
+   */
+  static async create(net: BiEncoder, info: Extract<InferenceInfo, { engine: 'onnxruntime' }>, opts: { external?: boolean } = {}): Promise<BiEncoderOnnx> {
+    const model = await exportBiEncoderOnnx(net, opts);
+    try {
+      return new BiEncoderOnnx(net, await OnnxSession.create(model, info));
+    } catch (e) {
+      if (model instanceof Uint8Array || !/could not write the model for onnxruntime/.test((e as Error).message)) throw e;
+      return new BiEncoderOnnx(net, await OnnxSession.create(await exportBiEncoderOnnx(net, { external: false }), info));
+    }
   }
 
   get info(): Extract<InferenceInfo, { engine: 'onnxruntime' }> {
     return this.session.info;
+  }
+
+  /** Whether onnxruntime holds the weights in its memory or maps them from the exported weights file. */
+  get weights(): 'inline' | 'mapped' {
+    return this.session.weights;
   }
 
   /** The eval forward of one batch (the same checks as the tfjs forward first). */
