@@ -3,14 +3,15 @@
 // Streams the input in chunks (100k+ rows never sit in memory), batches forward passes, writes
 // atomically, and on Ctrl-C keeps the rows already scored in OUT.partial.csv (never over OUT.csv).
 import { assertOutputsClear } from '../../../dataset/outputGuard';
-import { countRecords, PairReader, streamPairs } from '../../../dataset/pairs';
+import { countRecords, PairReader, streamPairs, type PairRow } from '../../../dataset/pairs';
+import type { ReadCsvOptions } from '../../../dataset/csv';
 import type { Mechanism, MechanismPrediction, PairPrediction } from '../../engine/types';
 import { MECHANISMS } from '../../../dataset/schema';
 import { UsageError } from '../args';
-import type { Command } from '../command';
+import type { CliContext, Command } from '../command';
 import { CsvOutput, outputAndPartial } from '../csvOutput';
 import { ENCODING_OPTION, encodingOption, modelInputs, RAW_CSV_OPTION } from '../fileOptions';
-import { loadModels, MODEL_OPTIONS, TORCH_MECHANISM_OPTION, TORCH_TOKENIZER_OPTION } from '../models';
+import { loadModels, MODEL_OPTIONS, TORCH_MECHANISM_OPTION, TORCH_TOKENIZER_OPTION, type LoadedModels } from '../models';
 import { ProgressBar } from '../progress';
 import { predictionStatsHealth } from '../../metrics/health';
 
@@ -35,6 +36,115 @@ export function rationaleSpansCell(p: MechanismPrediction): string {
     .map((s) => s.text.trim())
     .filter((t) => t !== '')
     .join('|');
+}
+
+type TestOpts = { input_path?: string; output_path?: string; rationale_format: 'spans' | 'labels'; batch_size: number; chunk_rows: number; threshold?: number; encoding?: string; raw_csv: boolean };
+
+type ChunkPredictions = Array<Partial<Record<Mechanism, MechanismPrediction>>>;
+
+/** One scoring in progress: the models, where rows go, the bar, and the tallies of what was predicted. */
+interface Scoring {
+  o: TestOpts;
+  loaded: LoadedModels;
+  writer: CsvOutput;
+  bar: ProgressBar;
+  /** Rows in the input, and rows scored and written so far. */
+  total: number;
+  done: number;
+  /** Per mechanism: predicted level counts and the summed top probability (the has-it-learned check). */
+  levelCounts: Partial<Record<Mechanism, number[]>>;
+  topProb: Partial<Record<Mechanism, { sum: number; n: number }>>;
+  signal: AbortSignal;
+}
+
+/** --input_path, --output_path and the batch sizes, checked before any work. */
+function checkOptions(o: TestOpts): { inputPath: string; outputPath: string } {
+  if (!o.input_path) throw new UsageError('test needs --input_path');
+  if (!o.output_path) throw new UsageError('test needs --output_path');
+  if (!(o.batch_size >= 1 && o.chunk_rows >= 1)) throw new UsageError('--batch_size and --chunk_rows must be ≥ 1');
+  return { inputPath: o.input_path, outputPath: o.output_path };
+}
+
+/** The bar's label: the mechanism(s) being scored, and which model when there are several. */
+function scoringLabel(loaded: LoadedModels, use: readonly Mechanism[]): string {
+  return `scoring ${use.join('+')}${loaded.models.length > 1 ? ` (model ${loaded.models.findIndex((m) => m.use === use) + 1}/${loaded.models.length})` : ''}`;
+}
+
+/** Count a prediction in the tallies. */
+function tally(sc: Scoring, mech: Mechanism, x: MechanismPrediction): void {
+  (sc.levelCounts[mech] ??= [0, 0, 0])[x.level]++;
+  const tp = (sc.topProb[mech] ??= { sum: 0, n: 0 });
+  tp.sum += Math.max(...x.probs);
+  tp.n++;
+}
+
+/**
+ * One chunk through every model, each for the mechanisms it is used for; the last model's max_len sizes
+ * the label cells. Undefined when Ctrl-C cut the chunk short.
+ */
+async function scoreChunk(sc: Scoring, chunk: PairRow[]): Promise<{ preds: ChunkPredictions; maxLen: number } | undefined> {
+  const preds: ChunkPredictions = chunk.map(() => ({}));
+  let maxLen = 64;
+  try {
+    for (const m of sc.loaded.models) {
+      maxLen = m.model.maxLen;
+      sc.bar.label = scoringLabel(sc.loaded, m.use); // names the mechanism(s) being scored
+      const got: PairPrediction[] = await m.model.predict(chunk, {
+        batchSize: Math.floor(sc.o.batch_size),
+        threshold: sc.o.threshold,
+        signal: sc.signal,
+        onProgress: (d) => sc.bar.update(sc.done + Math.min(d, chunk.length), sc.total),
+      });
+      got.forEach((g, i) => {
+        for (const mech of m.use) {
+          const x = g.mechanisms[mech];
+          preds[i][mech] = x;
+          if (x) tally(sc, mech, x);
+        }
+      });
+    }
+  } catch (e) {
+    if (sc.signal.aborted) return undefined;
+    throw e;
+  }
+  return { preds, maxLen };
+}
+
+/** The chunk's rows in TEST_COLUMNS order; a mechanism without a model gets empty cells. */
+function writeChunk(sc: Scoring, chunk: PairRow[], { preds, maxLen }: { preds: ChunkPredictions; maxLen: number }): void {
+  const cells = (p: Partial<Record<Mechanism, MechanismPrediction>>, m: Mechanism) => {
+    const x = p[m];
+    if (!x) return ['', ''];
+    return [String(x.level), sc.o.rationale_format === 'labels' ? rationaleLabelsCell(x, maxLen) : rationaleSpansCell(x)];
+  };
+  chunk.forEach((pair, i) => {
+    const [er, ip, ex] = MECHANISMS.map((m) => cells(preds[i], m));
+    sc.writer.write([pair.id, pair.original.seekerPost, pair.original.responsePost, er[0], ip[0], ex[0], er[1], ip[1], ex[1]]);
+  });
+}
+
+/** Score and write the input chunk by chunk; true when Ctrl-C stopped it (the rows written are whole chunks). */
+async function scoreAll(sc: Scoring, inputPath: string, reader: PairReader, read: ReadCsvOptions): Promise<boolean> {
+  for await (const chunk of streamPairs(inputPath, Math.floor(sc.o.chunk_rows), reader, read)) {
+    const scored = await scoreChunk(sc, chunk);
+    if (!scored) return true;
+    writeChunk(sc, chunk, scored);
+    sc.done += chunk.length;
+    sc.bar.update(sc.done, sc.total, true);
+    if (sc.signal.aborted) return true;
+  }
+  return false;
+}
+
+/** After a complete output: the input's oddities, the line saying what was written, and a model that has not learned. */
+function reportWritten(sc: Scoring, reader: PairReader, inputPath: string, outputPath: string, err: CliContext['err'], out: CliContext['out']): void {
+  if (reader.duplicateIds > 0) err.write(`warning: ${inputPath}: ${reader.duplicateIds} row(s) repeat an id already seen (duplicate ids; each row is scored)\n`);
+  if (reader.emptyPosts > 0) err.write(`warning: ${inputPath}: ${reader.emptyPosts} row(s) with an empty seeker or response post (scored as empty text)\n`);
+  const missing = MECHANISMS.filter((m) => !sc.loaded.mechanisms.includes(m));
+  out.write(`wrote ${sc.done} rows → ${outputPath}${missing.length ? ` (no model for ${missing.join(', ')}: empty cells)` : ''}\n`);
+  // The predictions are all one level, or near-uniform: say the model has not learned.
+  const health = predictionStatsHealth(sc.levelCounts, sc.topProb);
+  if (!health.learned) err.write(`warning: ${health.message}\n`);
 }
 
 export const test: Command = {
@@ -69,95 +179,36 @@ export const test: Command = {
     { name: 'threshold', type: 'number', help: "token probability counted as rationale (default: the model's own: 0.5 for the bi-encoder, tuned per mechanism for the offline default)" },
   ],
   async run(args, ctx) {
-    const o = args.opts as { input_path?: string; output_path?: string; rationale_format: 'spans' | 'labels'; batch_size: number; chunk_rows: number; threshold?: number; encoding?: string; raw_csv: boolean };
-    if (!o.input_path) throw new UsageError('test needs --input_path');
-    if (!o.output_path) throw new UsageError('test needs --output_path');
-    if (!(o.batch_size >= 1 && o.chunk_rows >= 1)) throw new UsageError('--batch_size and --chunk_rows must be ≥ 1');
+    const o = args.opts as TestOpts;
+    const { inputPath, outputPath } = checkOptions(o);
     const read = { encoding: encodingOption(o.encoding) };
     assertOutputsClear(
-      outputAndPartial('output_path', o.output_path),
-      [{ flag: 'input_path', path: o.input_path }, ...modelInputs(args.opts, { shippedDefault: true })],
+      outputAndPartial('output_path', outputPath),
+      [{ flag: 'input_path', path: inputPath }, ...modelInputs(args.opts, { shippedDefault: true })],
       ctx.cwd,
     );
     const csv = { raw: o.raw_csv };
-    const total = await countRecords(o.input_path, read); // also validates the CSV before any model loads
-    if (total === 0) throw new UsageError(`${o.input_path}: no data rows after the header`);
+    const total = await countRecords(inputPath, read); // also validates the CSV before any model loads
+    if (total === 0) throw new UsageError(`${inputPath}: no data rows after the header`);
     const loaded = await loadModels(args.opts, ctx.cwd, { shippedDefault: true, err: ctx.err });
     if (loaded.shippedNote) ctx.err.write(`${loaded.shippedNote}\n`);
-    const writer = new CsvOutput(o.output_path, TEST_COLUMNS, csv);
-    let done = 0;
-    const scoringLabel = (use: readonly Mechanism[]) => `scoring ${use.join('+')}${loaded.models.length > 1 ? ` (model ${loaded.models.findIndex((m) => m.use === use) + 1}/${loaded.models.length})` : ''}`;
-    const bar = new ProgressBar({ unit: 'rows', label: scoringLabel(loaded.models[0]?.use ?? []), tty: ctx.tty, stream: ctx.err });
-    const levelCounts: Partial<Record<Mechanism, number[]>> = {};
-    const topProb: Partial<Record<Mechanism, { sum: number; n: number }>> = {};
+    const writer = new CsvOutput(outputPath, TEST_COLUMNS, csv);
+    const bar = new ProgressBar({ unit: 'rows', label: scoringLabel(loaded, loaded.models[0]?.use ?? []), tty: ctx.tty, stream: ctx.err });
+    const sc: Scoring = { o, loaded, writer, bar, total, done: 0, levelCounts: {}, topProb: {}, signal: ctx.signal };
     try {
       ctx.err.write(`models: ${loaded.models.map((m) => `${m.path} (${m.use.join('/')})`).join(', ')}\n`);
       bar.update(0, total, true);
-      let interrupted = false;
-      const reader = new PairReader(o.input_path);
-      for await (const chunk of streamPairs(o.input_path, Math.floor(o.chunk_rows), reader, read)) {
-        const preds: Array<Partial<Record<Mechanism, MechanismPrediction>>> = chunk.map(() => ({}));
-        let maxLen = 64;
-        try {
-          for (const m of loaded.models) {
-            maxLen = m.model.maxLen;
-            bar.label = scoringLabel(m.use); // names the mechanism(s) being scored
-            const got: PairPrediction[] = await m.model.predict(chunk, {
-              batchSize: Math.floor(o.batch_size),
-              threshold: o.threshold,
-              signal: ctx.signal,
-              onProgress: (d) => bar.update(done + Math.min(d, chunk.length), total),
-            });
-            got.forEach((g, i) => {
-              for (const mech of m.use) {
-                const x = g.mechanisms[mech];
-                preds[i][mech] = x;
-                if (!x) continue;
-                (levelCounts[mech] ??= [0, 0, 0])[x.level]++;
-                const tp = (topProb[mech] ??= { sum: 0, n: 0 });
-                tp.sum += Math.max(...x.probs);
-                tp.n++;
-              }
-            });
-          }
-        } catch (e) {
-          if (ctx.signal.aborted) {
-            interrupted = true;
-            break;
-          }
-          throw e;
-        }
-        const cells = (p: Partial<Record<Mechanism, MechanismPrediction>>, m: Mechanism) => {
-          const x = p[m];
-          if (!x) return ['', ''];
-          return [String(x.level), o.rationale_format === 'labels' ? rationaleLabelsCell(x, maxLen) : rationaleSpansCell(x)];
-        };
-        chunk.forEach((pair, i) => {
-          const [er, ip, ex] = MECHANISMS.map((m) => cells(preds[i], m));
-          writer.write([pair.id, pair.original.seekerPost, pair.original.responsePost, er[0], ip[0], ex[0], er[1], ip[1], ex[1]]);
-        });
-        done += chunk.length;
-        bar.update(done, total, true);
-        if (ctx.signal.aborted) {
-          interrupted = true;
-          break;
-        }
-      }
+      const reader = new PairReader(inputPath);
+      const interrupted = await scoreAll(sc, inputPath, reader, read);
       bar.label = 'scoring';
-      bar.recount(done); // the rows kept, not those of a chunk cut short
-      bar.finish(`${loaded.mechanisms.join('+')}: ${loaded.mechanisms.map((m) => `${m} levels 0/1/2 ${(levelCounts[m] ?? [0, 0, 0]).join('/')}`).join(', ')}`);
+      bar.recount(sc.done); // the rows kept, not those of a chunk cut short
+      bar.finish(`${loaded.mechanisms.join('+')}: ${loaded.mechanisms.map((m) => `${m} levels 0/1/2 ${(sc.levelCounts[m] ?? [0, 0, 0]).join('/')}`).join(', ')}`);
       if (interrupted) {
         ctx.out.write(`${writer.keepPartial(total)}\n`); // never over OUT.csv: a previous complete output stays whole
         return 130;
       }
       writer.finish();
-      if (reader.duplicateIds > 0) ctx.err.write(`warning: ${o.input_path}: ${reader.duplicateIds} row(s) repeat an id already seen (duplicate ids; each row is scored)\n`);
-      if (reader.emptyPosts > 0) ctx.err.write(`warning: ${o.input_path}: ${reader.emptyPosts} row(s) with an empty seeker or response post (scored as empty text)\n`);
-      const missing = MECHANISMS.filter((m) => !loaded.mechanisms.includes(m));
-      ctx.out.write(`wrote ${done} rows → ${o.output_path}${missing.length ? ` (no model for ${missing.join(', ')}: empty cells)` : ''}\n`);
-      // The predictions are all one level, or near-uniform: say the model has not learned.
-      const health = predictionStatsHealth(levelCounts, topProb);
-      if (!health.learned) ctx.err.write(`warning: ${health.message}\n`);
+      reportWritten(sc, reader, inputPath, outputPath, ctx.err, ctx.out);
       return 0;
     } finally {
       bar.done();

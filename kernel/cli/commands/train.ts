@@ -5,27 +5,28 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DataError } from '../../../dataset/csv';
 import { assertOutputsClear } from '../../../dataset/outputGuard';
-import { writeAllSync, writeFailure, writeTarget } from '../../../dataset/atomicFile';
 import type { TrainConfig } from '../../models/bi-encoder/train';
 import type { LabeledPair, Mechanism } from '../../engine/types';
 import { MECHANISMS } from '../../../dataset/schema';
 import type { TrainData } from '../../engine/model';
 import { UsageError, type OptionSpec } from '../args';
-import type { Command } from '../command';
+import type { CliContext, Command } from '../command';
 import { engine } from '../engine';
 import { BACKEND_OPTION, THREADS_OPTION, threadsOption } from '../backendOption';
-import { BI_ENCODER_PRESETS, modelNames, resolveModelPreset } from '../../models/presets';
+import { BI_ENCODER_PRESETS, modelNames, resolveModelPreset, type ModelPreset } from '../../models/presets';
+import type { FamilySpec } from '../../models/familySpec';
 import { requireFamily } from '../../models/families';
 import { pyFloat } from '../../models/pyFloat';
 import { reportOriginalLines } from '../evalText';
 import { ENCODING_OPTION, encodingOption } from '../fileOptions';
-import { loadLabeledFiles, pathList } from '../../../dataset/labeledFiles';
+import { loadLabeledFiles, pathList, type LoadedLabeled } from '../../../dataset/labeledFiles';
 import { TrainProgress } from '../trainProgress';
+import { trainBannerLines } from '../trainBanner';
 import { resolvePretrained } from '../../engine/hfCache';
 import { defaultRunsDir } from '../../runs/store';
 import { planTraining } from '../../training/familyConfig';
 import { ConfigFieldError } from '../../engine/configField';
-import type { TrainOutcome } from '../../training/trainAndRecord';
+import type { RecordSpec, TrainOutcome } from '../../training/trainAndRecord';
 
 const OPTIONS: OptionSpec[] = [
   // ---- train.py, same names and defaults ----
@@ -104,6 +105,130 @@ function planWithSource(model: string, given: Record<string, unknown>, configFil
 
 export { pyFloat };
 
+type TrainOpts = Record<string, unknown> & { train_path: string[]; dev_path: string[]; test_path: string[]; do_validation: boolean; do_test: boolean; save_model: boolean; save_model_path?: string; mechanism?: Mechanism; joint: boolean; model: string; config?: string; log_jsonl?: string; limit?: number };
+
+/** The files of one training: what each role (--train_path, --dev_path, --test_path) loaded. */
+interface TrainInputs {
+  tr: LoadedLabeled;
+  dev?: LoadedLabeled;
+  test?: LoadedLabeled;
+}
+
+/**
+ * The model asked for and its family. One vocabulary: `--preset offline-default` (a model preset, not a
+ * bi-encoder size) means `--model offline-default` (`o.model` and `given` are updated to say so).
+ */
+function resolveModel(o: TrainOpts, given: Set<string>): { modelPreset: ModelPreset; spec: FamilySpec } {
+  if (typeof o.preset === 'string' && !BI_ENCODER_PRESETS.includes(o.preset) && resolveModelPreset(o.preset)) {
+    if (given.has('model') && o.model !== o.preset) throw new UsageError(`--preset ${o.preset} is a model, not a bi-encoder size; pass --model ${o.preset} (--preset is ${BI_ENCODER_PRESETS.join(', ')} for --model bi-encoder)`);
+    o.model = o.preset;
+    o.preset = undefined;
+    given.delete('preset');
+  }
+  const modelPreset = resolveModelPreset(o.model);
+  if (!modelPreset) throw new UsageError(`unknown --model ${JSON.stringify(o.model)} (available: ${modelNames().join(', ')}; bi-encoder sizes go in --preset)`);
+  const spec = requireFamily(modelPreset.family);
+  if (!spec.sizes?.length && given.has('preset')) throw new UsageError(`--preset ${String(o.preset)} is a bi-encoder size; --model ${o.model} has none`);
+  return { modelPreset, spec };
+}
+
+/**
+ * The data, checkpoint and weight flags, checked before any work (train.py's pairings; a note where a
+ * flag is given that train.py would ignore). Returns the training files and where the model is saved.
+ */
+function checkDataFlags(o: TrainOpts, family: string, err: CliContext['err']): { trainFiles: string[]; savePath: string | undefined } {
+  const trainFiles = pathList(o.train_path);
+  if (trainFiles.length === 0) throw new UsageError('No input training data specified: pass --train_path TRAIN.csv');
+  if (o.do_validation && pathList(o.dev_path).length === 0) throw new UsageError('--do_validation needs --dev_path');
+  if (o.do_test && pathList(o.test_path).length === 0) throw new UsageError('--do_test needs --test_path');
+  if (!o.do_validation && pathList(o.dev_path).length > 0) err.write('note: --dev_path is used only with --do_validation (as in train.py)\n');
+  if (!o.do_test && pathList(o.test_path).length > 0) err.write('note: --test_path is used only with --do_test (as in train.py)\n');
+  if (o.save_model && !o.save_model_path) throw new UsageError('--save_model needs --save_model_path (e.g. output/sample_ER.pth)');
+  const savePath = o.save_model || o.save_model_path ? o.save_model_path : undefined;
+  if (o.save_model_path && !o.save_model) err.write(`note: --save_model_path given without --save_model: saving to ${o.save_model_path} anyway\n`);
+  if (o.resume && !fs.existsSync(String(o.resume))) throw new DataError(String(o.resume), undefined, 'no such checkpoint (--resume)');
+  // Pretrained weights and tokenizer: a path, or a model id in the Hugging Face cache; not found is one line now, before any work.
+  if (family === 'bi-encoder') for (const flag of ['init_weights', 'tokenizer'] as const) if (typeof o[flag] === 'string') resolvePretrained(o[flag] as string, flag);
+  return { trainFiles, savePath };
+}
+
+/**
+ * What the user set: the config file ⊕ the flags given explicitly (train.py's defaults are the
+ * bi-encoder's own; each family resolves its config from these, and notes the flags it does not use).
+ */
+function givenConfig(o: TrainOpts, flagsGiven: Set<string>, savePath: string | undefined): Record<string, unknown> {
+  const fromFile = o.config ? readConfigFile(o.config) : {};
+  const given: Record<string, unknown> = { ...fromFile };
+  for (const k of CONFIG_KEYS) if (flagsGiven.has(k)) given[k] = o[k];
+  given.do_validation = o.do_validation;
+  given.do_test = o.do_test;
+  if (savePath !== undefined) given.save_model_path = savePath;
+  return given;
+}
+
+/** Load the training files, and the dev and test files where --do_validation / --do_test use them. */
+async function loadInputs(o: TrainOpts, trainFiles: string[], cwd: string): Promise<TrainInputs> {
+  const lo = { mechanism: o.mechanism, joint: o.joint, cwd, encoding: encodingOption(o.encoding) };
+  const tr = await loadLabeledFiles('train_path', trainFiles, lo);
+  const dev = o.do_validation ? await loadLabeledFiles('dev_path', pathList(o.dev_path), lo) : undefined;
+  const test = o.do_test ? await loadLabeledFiles('test_path', pathList(o.test_path), lo) : undefined;
+  return { tr, dev, test };
+}
+
+/** Every file the inputs came from, with its role. */
+function inputFiles({ tr, dev, test }: TrainInputs): Array<{ role: 'train' | 'dev' | 'test'; file: LoadedLabeled['files'][number] }> {
+  return [
+    ...tr.files.map((file) => ({ role: 'train' as const, file })),
+    ...(dev?.files ?? []).map((file) => ({ role: 'dev' as const, file })),
+    ...(test?.files ?? []).map((file) => ({ role: 'test' as const, file })),
+  ];
+}
+
+/** No output over a file this run reads (--resume into --save_model_path is the documented way to continue). */
+function assertOutputsClearOfInputs(o: TrainOpts, savePath: string | undefined, inputs: TrainInputs, cwd: string): void {
+  const read = inputFiles(inputs).map(({ role, file }) => ({ flag: `${role}_path`, path: file.file }));
+  const other = [{ flag: 'config', path: o.config }, { flag: 'init_weights', path: o.init_weights as string | undefined }, { flag: 'tokenizer', path: o.tokenizer as string | undefined }];
+  assertOutputsClear([{ flag: 'save_model_path', path: savePath }, { flag: 'log_jsonl', path: o.log_jsonl }], [...read, ...other], cwd);
+  assertOutputsClear([{ flag: 'log_jsonl', path: o.log_jsonl }], [{ flag: 'resume', path: o.resume as string | undefined }], cwd);
+}
+
+/** Every training is a run: config, code version, data hashes, seed, backend, per-step metrics (none with --no_run). */
+function runRecord(o: TrainOpts, inputs: TrainInputs, defaultLabel: string, ctx: CliContext): RecordSpec | undefined {
+  if (o.no_run) return undefined;
+  const files = inputFiles(inputs).map(({ role, file }) => ({ role, path: path.resolve(ctx.cwd, file.file), rows: file.rows }));
+  return {
+    runsDir: (o.runs_dir as string | undefined) ?? defaultRunsDir(ctx.cwd),
+    label: (o.run_label as string | undefined) ?? defaultLabel,
+    source: 'cli', files, cwd: ctx.cwd, extraConfig: { model: o.model, limit: o.limit ?? null },
+    onCreate: (id: string, dir: string) => ctx.err.write(`run ${id} → ${dir}\n`),
+  };
+}
+
+/** What the training ended with, train.py's way: the interruption, the final validation and test reports, the save. Returns the exit code. */
+function printOutcome(result: TrainOutcome, progress: TrainProgress, savePath: string | undefined, w: (line: string) => void): number {
+  if (result.stopped === 'aborted') {
+    w(`interrupted at step ${result.steps}.`);
+    if (savePath) w(`checkpoint saved to ${progress.lastCheckpoint ?? savePath}; continue with: empathy train … --resume ${savePath}`);
+    else w('nothing saved (pass --save_model --save_model_path PATH to keep checkpoints)');
+    return 130;
+  }
+  if (result.dev && !progress.devShown) {
+    w('\n\nRunning validation...\n');
+    for (const l of reportOriginalLines(result.dev)) w(l);
+    // Flag a model that has not learned, and splits too small to mean anything, beside the metrics.
+    for (const l of result.health.dev) w(`warning: ${l}`);
+    w('');
+  }
+  if (result.test) {
+    w('\n\nRunning test...\n');
+    for (const l of reportOriginalLines(result.test)) w(l);
+    for (const l of result.health.test) w(`warning: ${l}`);
+    w('');
+  }
+  if (savePath) w(`model saved to ${savePath}`);
+  return 0;
+}
+
 export const train: Command = {
   name: 'train',
   summary: 'train a model (the original train.py flags; --joint for one model on ER, IP and EX)',
@@ -117,50 +242,15 @@ export const train: Command = {
   ].join('\n'),
   options: OPTIONS,
   async run(args, ctx) {
-    const o = args.opts as Record<string, unknown> & { train_path: string[]; dev_path: string[]; test_path: string[]; do_validation: boolean; do_test: boolean; save_model: boolean; save_model_path?: string; mechanism?: Mechanism; joint: boolean; model: string; config?: string; log_jsonl?: string; limit?: number };
+    const o = args.opts as TrainOpts;
     const threads = threadsOption(o.threads);
-    // One vocabulary: `--preset offline-default` (a model preset, not a bi-encoder size) means `--model offline-default`.
-    if (typeof o.preset === 'string' && !BI_ENCODER_PRESETS.includes(o.preset) && resolveModelPreset(o.preset)) {
-      if (args.given.has('model') && o.model !== o.preset) throw new UsageError(`--preset ${o.preset} is a model, not a bi-encoder size; pass --model ${o.preset} (--preset is ${BI_ENCODER_PRESETS.join(', ')} for --model bi-encoder)`);
-      o.model = o.preset;
-      o.preset = undefined;
-      args.given.delete('preset');
-    }
-    const modelPreset = resolveModelPreset(o.model);
-    if (!modelPreset) throw new UsageError(`unknown --model ${JSON.stringify(o.model)} (available: ${modelNames().join(', ')}; bi-encoder sizes go in --preset)`);
-    const spec = requireFamily(modelPreset.family);
-    if (!spec.sizes?.length && args.given.has('preset')) throw new UsageError(`--preset ${String(o.preset)} is a bi-encoder size; --model ${o.model} has none`);
-    const trainFiles = pathList(o.train_path);
-    if (trainFiles.length === 0) throw new UsageError('No input training data specified: pass --train_path TRAIN.csv');
-    if (o.do_validation && pathList(o.dev_path).length === 0) throw new UsageError('--do_validation needs --dev_path');
-    if (o.do_test && pathList(o.test_path).length === 0) throw new UsageError('--do_test needs --test_path');
-    if (!o.do_validation && pathList(o.dev_path).length > 0) ctx.err.write('note: --dev_path is used only with --do_validation (as in train.py)\n');
-    if (!o.do_test && pathList(o.test_path).length > 0) ctx.err.write('note: --test_path is used only with --do_test (as in train.py)\n');
-    if (o.save_model && !o.save_model_path) throw new UsageError('--save_model needs --save_model_path (e.g. output/sample_ER.pth)');
-    const savePath = o.save_model || o.save_model_path ? o.save_model_path : undefined;
-    if (o.save_model_path && !o.save_model) ctx.err.write(`note: --save_model_path given without --save_model: saving to ${o.save_model_path} anyway\n`);
-    if (o.resume && !fs.existsSync(String(o.resume))) throw new DataError(String(o.resume), undefined, 'no such checkpoint (--resume)');
-    // Pretrained weights and tokenizer: a path, or a model id in the Hugging Face cache; not found is one line now, before any work.
-    if (modelPreset.family === 'bi-encoder') for (const flag of ['init_weights', 'tokenizer'] as const) if (typeof o[flag] === 'string') resolvePretrained(o[flag] as string, flag);
+    const { modelPreset, spec } = resolveModel(o, args.given);
+    const { trainFiles, savePath } = checkDataFlags(o, modelPreset.family, ctx.err);
+    const given = givenConfig(o, args.given, savePath);
 
-    // What the user set: the config file ⊕ the flags given explicitly (train.py's defaults are the
-    // bi-encoder's own; each family resolves its config from these, and notes the flags it does not use).
-    const fromFile = o.config ? readConfigFile(o.config) : {};
-    const given: Record<string, unknown> = { ...fromFile };
-    for (const k of CONFIG_KEYS) if (args.given.has(k)) given[k] = o[k];
-    given.do_validation = o.do_validation;
-    given.do_test = o.do_test;
-    if (savePath !== undefined) given.save_model_path = savePath;
-
-    const lo = { mechanism: o.mechanism, joint: o.joint, cwd: ctx.cwd, encoding: encodingOption(o.encoding) };
-    const tr = await loadLabeledFiles('train_path', trainFiles, lo);
-    const dev = o.do_validation ? await loadLabeledFiles('dev_path', pathList(o.dev_path), lo) : undefined;
-    const test = o.do_test ? await loadLabeledFiles('test_path', pathList(o.test_path), lo) : undefined;
-    // No output over a file this run reads (--resume into --save_model_path is the documented way to continue).
-    const read = [...tr.files.map((f) => ({ flag: 'train_path', path: f.file })), ...(dev?.files ?? []).map((f) => ({ flag: 'dev_path', path: f.file })), ...(test?.files ?? []).map((f) => ({ flag: 'test_path', path: f.file }))];
-    const other = [{ flag: 'config', path: o.config }, { flag: 'init_weights', path: o.init_weights as string | undefined }, { flag: 'tokenizer', path: o.tokenizer as string | undefined }];
-    assertOutputsClear([{ flag: 'save_model_path', path: savePath }, { flag: 'log_jsonl', path: o.log_jsonl }], [...read, ...other], ctx.cwd);
-    assertOutputsClear([{ flag: 'log_jsonl', path: o.log_jsonl }], [{ flag: 'resume', path: o.resume as string | undefined }], ctx.cwd);
+    const inputs = await loadInputs(o, trainFiles, ctx.cwd);
+    const { tr, dev, test } = inputs;
+    assertOutputsClearOfInputs(o, savePath, inputs, ctx.cwd);
     for (const w of [...tr.warnings, ...(dev?.warnings ?? []), ...(test?.warnings ?? [])]) ctx.err.write(`warning: ${w}\n`);
     let trainPairs: LabeledPair[] = tr.pairs;
     if (o.limit !== undefined) trainPairs = trainPairs.slice(0, Math.max(1, Math.floor(o.limit)));
@@ -168,33 +258,20 @@ export const train: Command = {
     if (given.mechanisms === undefined) given.mechanisms = MECHANISMS.filter((m) => mechanisms.includes(m));
     const plan = planWithSource(o.model, given, o.config);
     const used = plan.effective;
+    const trainedMechanisms = given.mechanisms as Mechanism[];
 
     const w = (s: string) => ctx.out.write(s + '\n');
-    w('=====================Args====================');
-    // What the family really trains with (train.py's lr / epochs defaults are the bi-encoder's only).
-    for (const l of spec.banner(used)) w(l);
-    const size = spec.size?.(used);
-    w(`train_path =  ${tr.files.map((f) => `${f.file} (${f.mechanism}, ${f.format}, ${f.rows} rows)`).join(', ')}`);
-    w(`do_validation =  ${o.do_validation ? 'True' : 'False'}`);
-    w(`do_test =  ${o.do_test ? 'True' : 'False'}`);
-    w(`model =  ${o.model}${size !== undefined ? ` (preset ${size})` : ` (${modelPreset.family})`}; mechanisms =  ${(given.mechanisms as Mechanism[]).join(', ')}${o.limit !== undefined ? `; first ${trainPairs.length} pairs` : ''}`);
-    w('=============================================');
+    const banner = trainBannerLines({
+      spec, used, trainFiles: tr.files, doValidation: o.do_validation, doTest: o.do_test,
+      model: o.model, family: modelPreset.family, mechanisms: trainedMechanisms,
+      limitedTo: o.limit !== undefined ? trainPairs.length : undefined,
+    });
+    for (const l of banner) w(l);
 
     const progress = new TrainProgress(ctx, o.log_jsonl);
-
     const data: TrainData = { train: trainPairs, dev: dev?.pairs, test: test?.pairs };
-    // Every training is a run: config, code version, data hashes, seed, backend, per-step metrics.
-    const files = [
-      ...tr.files.map((f) => ({ role: 'train' as const, path: path.resolve(ctx.cwd, f.file), rows: f.rows })),
-      ...(dev?.files ?? []).map((f) => ({ role: 'dev' as const, path: path.resolve(ctx.cwd, f.file), rows: f.rows })),
-      ...(test?.files ?? []).map((f) => ({ role: 'test' as const, path: path.resolve(ctx.cwd, f.file), rows: f.rows })),
-    ];
-    const record = o.no_run ? undefined : {
-      runsDir: (o.runs_dir as string | undefined) ?? defaultRunsDir(ctx.cwd),
-      label: (o.run_label as string | undefined) ?? `${o.model}${size !== undefined ? ` ${size}` : ''} ${(given.mechanisms as Mechanism[]).join('+')}`,
-      source: 'cli', files, cwd: ctx.cwd, extraConfig: { model: o.model, limit: o.limit ?? null },
-      onCreate: (id: string, dir: string) => ctx.err.write(`run ${id} → ${dir}\n`),
-    };
+    const size = spec.size?.(used);
+    const record = runRecord(o, inputs, `${o.model}${size !== undefined ? ` ${size}` : ''} ${trainedMechanisms.join('+')}`, ctx);
     engine().setWasmThreads(threads); // tfjs in PROD mode before the training code loads it; --threads for its backend start
     const { trainAndRecord } = require('../../training/trainAndRecord') as typeof import('../../training/trainAndRecord');
     let result: TrainOutcome;
@@ -204,27 +281,7 @@ export const train: Command = {
       progress.close();
     }
     try {
-      if (result.stopped === 'aborted') {
-        w(`interrupted at step ${result.steps}.`);
-        if (savePath) w(`checkpoint saved to ${progress.lastCheckpoint ?? savePath}; continue with: empathy train … --resume ${savePath}`);
-        else w('nothing saved (pass --save_model --save_model_path PATH to keep checkpoints)');
-        return 130;
-      }
-      if (result.dev && !progress.devShown) {
-        w('\n\nRunning validation...\n');
-        for (const l of reportOriginalLines(result.dev)) w(l);
-        // Flag a model that has not learned, and splits too small to mean anything, beside the metrics.
-        for (const l of result.health.dev) w(`warning: ${l}`);
-        w('');
-      }
-      if (result.test) {
-        w('\n\nRunning test...\n');
-        for (const l of reportOriginalLines(result.test)) w(l);
-        for (const l of result.health.test) w(`warning: ${l}`);
-        w('');
-      }
-      if (savePath) w(`model saved to ${savePath}`);
-      return 0;
+      return printOutcome(result, progress, savePath, w);
     } finally {
       result.model.dispose();
     }
