@@ -60,6 +60,138 @@ function pathFromXsToY(tape: TapeNode[], xs: tf.Tensor[], y: tf.Tensor): TapeNod
 export type GradSink = (v: tf.Variable, g: tf.Tensor) => void;
 
 /**
+ * The backward pass's gradients by tensor id. `uses` counts the ids sharing one tensor object (a gradient
+ * function may return its dy itself), so a gradient is disposed only when no id still holds it. Lives
+ * inside the backward's tidy: the sums it makes belong to that scope.
+ */
+class GradientFrontier {
+  private readonly acc = new Map<number, tf.Tensor>();
+  private readonly uses = new Map<tf.Tensor, number>();
+
+  get(id: number): tf.Tensor | undefined {
+    return this.acc.get(id);
+  }
+
+  put(id: number, t: tf.Tensor): void {
+    this.acc.set(id, t);
+    this.uses.set(t, (this.uses.get(t) ?? 0) + 1);
+  }
+
+  /** Forgets id's gradient, disposing the tensor once no other id holds it. */
+  drop(id: number): void {
+    const t = this.acc.get(id);
+    if (!t) return;
+    this.acc.delete(id);
+    const n = (this.uses.get(t) ?? 1) - 1;
+    if (n > 0) this.uses.set(t, n); else { this.uses.delete(t); t.dispose(); }
+  }
+
+  /** Adds dx to id's gradient as tfjs does (tf.add(current, dx)), freeing both addends when no id holds them. */
+  accumulate(id: number, dx: tf.Tensor): void {
+    const cur = this.acc.get(id);
+    if (cur === undefined) { this.put(id, dx); return; }
+    const sum = tf.add(cur, dx);
+    this.drop(id);
+    if (!this.uses.has(dx)) dx.dispose();
+    this.put(id, sum);
+  }
+}
+
+/**
+ * For the sink: the variables whose gradient is complete once the backward has passed path[i] (their
+ * first use in the forward), so each can leave right then.
+ */
+function sinkSchedule(path: TapeNode[], xs: tf.Variable[]): Map<number, tf.Variable[]> {
+  const doneAt = new Map<number, tf.Variable[]>();
+  const byId = new Map(xs.map((v) => [v.id, v]));
+  for (let i = 0; i < path.length; i++) {
+    for (const t of Object.values(path[i].inputs)) {
+      const v = byId.get(t.id);
+      if (!v) continue;
+      byId.delete(t.id);
+      doneAt.set(i, [...(doneAt.get(i) ?? []), v]);
+    }
+  }
+  return doneAt;
+}
+
+/**
+ * One node's input gradients from its outputs' gradients `dys`, in one tidy per node: gradients of inputs
+ * off the path (and zero dys) are freed right here.
+ */
+function nodeInputGrads(engine: EngineInternals, node: TapeNode, dys: Array<tf.Tensor | null>): Record<string, tf.Tensor> {
+  if (!node.gradient) throw new Error(`Cannot compute gradient: gradient function not found for ${node.kernelName}.`);
+  const gradient = node.gradient;
+  return engine.tidy(node.kernelName, () => {
+    const fns = gradient(dys);
+    const out: Record<string, tf.Tensor> = {};
+    for (const name of Object.keys(node.inputs)) {
+      if (!(name in fns)) throw new Error(`Cannot backprop through input ${name}. Available gradients found: ${Object.keys(fns)}.`);
+      out[name] = fns[name]();
+    }
+    return out;
+  });
+}
+
+/** tfjs's checks on a gradient: float32 and the input's shape. */
+function checkInputGrad(node: TapeNode, name: string, dx: tf.Tensor, x: tf.Tensor): void {
+  if (dx.dtype !== 'float32') throw new Error(`Error in gradient for op ${node.kernelName}: the gradient of input ${name} has dtype ${dx.dtype}, not float32`);
+  if (dx.shape.join(',') !== x.shape.join(',')) throw new Error(`Error in gradient for op ${node.kernelName}: the gradient of input '${name}' has shape [${dx.shape}], the input [${x.shape}]`);
+}
+
+/**
+ * The backward pass along `path` (reverse tape order, as tfjs), freeing each node's saved tensors and its
+ * outputs' gradients once its own gradient is computed and handing finished variables to `sink`.
+ * Returns the gradients of `xs` still held (none of those sent) and how many went to the sink.
+ */
+function backward(engine: EngineInternals, path: TapeNode[], y: tf.Scalar, xs: tf.Variable[], sink?: GradSink): { grads: tf.NamedTensorMap; sent: number } {
+  const doneAt = sink ? sinkSchedule(path, xs) : new Map<number, tf.Variable[]>();
+  let sent = 0;
+  const grads = engine.tidy('backward', () => {
+    const frontier = new GradientFrontier();
+    frontier.put(y.id, tf.onesLike(y));
+    for (let i = path.length - 1; i >= 0; i--) {
+      const node = path[i];
+      const dys = node.outputs.map((o) => frontier.get(o.id) ?? null);
+      const dxs = nodeInputGrads(engine, node, dys);
+      for (const [name, dx] of Object.entries(dxs)) {
+        const x = node.inputs[name];
+        checkInputGrad(node, name, dx, x);
+        frontier.accumulate(x.id, dx);
+      }
+      // Nothing later reads this node's outputs' gradients or what it saved.
+      for (const o of node.outputs) frontier.drop(o.id);
+      for (const t of node.saved ?? []) t.dispose();
+      for (const v of doneAt.get(i) ?? []) {
+        const g = frontier.get(v.id);
+        if (!g) continue;
+        sink!(v, g);
+        sent++;
+        frontier.drop(v.id);
+      }
+    }
+    const named: tf.NamedTensorMap = {};
+    for (const v of xs) {
+      const g = frontier.get(v.id);
+      if (g) named[v.name] = g;
+    }
+    return named;
+  });
+  return { grads, sent };
+}
+
+/**
+ * Inside another gradient computation (or on an engine without scopedRun): tf.variableGrads itself, each
+ * gradient then sent to `sink` when there is one.
+ */
+function variableGradsByTfjs(f: () => tf.Scalar, vars: tf.Variable[], sink?: GradSink): { value: tf.Scalar; grads: tf.NamedTensorMap } {
+  if (!sink) return tf.variableGrads(f, vars);
+  const r = tf.variableGrads(f, vars);
+  for (const v of vars) { const g = r.grads[v.name]; if (g) { sink(v, g); g.dispose(); } }
+  return { value: r.value, grads: {} };
+}
+
+/**
  * tf.variableGrads(f, vars) with a smaller peak: tfjs keeps every tensor the tape saved and the gradient of
  * every intermediate tensor until the whole backward pass ends (a `small` bi-encoder step: ~1 GB on wasm).
  * Here the nodes off the x→y path free what they saved before the backward starts, and each node frees its
@@ -71,12 +203,7 @@ export type GradSink = (v: tf.Variable, g: tf.Tensor) => void;
  */
 export function variableGradsLowMemory(f: () => tf.Scalar, vars: tf.Variable[], sink?: GradSink): { value: tf.Scalar; grads: tf.NamedTensorMap } {
   const engine = tf.engine() as unknown as EngineInternals;
-  if (engine.state.gradientDepth > 0 || typeof engine.scopedRun !== 'function') {
-    if (!sink) return tf.variableGrads(f, vars);
-    const r = tf.variableGrads(f, vars);
-    for (const v of vars) { const g = r.grads[v.name]; if (g) { sink(v, g); g.dispose(); } }
-    return { value: r.value, grads: {} };
-  }
+  if (engine.state.gradientDepth > 0 || typeof engine.scopedRun !== 'function') return variableGradsByTfjs(f, vars, sink);
   const xs = vars.filter((v) => v.trainable);
   if (xs.length === 0) throw new Error(`variableGradsLowMemory: none of the ${vars.length} variables is trainable`);
   const y = engine.scopedRun(() => engine.startTape(), () => engine.endTape(), () => engine.tidy('forward', f));
@@ -86,82 +213,7 @@ export function variableGradsLowMemory(f: () => tf.Scalar, vars: tf.Variable[], 
     const path = pathFromXsToY(tape, xs, y);
     const onPath = new Set(path.map((n) => n.id));
     for (const node of tape) if (!onPath.has(node.id)) for (const t of node.saved ?? []) t.dispose();
-    // For the sink: the variables whose gradient is complete once the backward has passed path[i] (their
-    // first use in the forward), so it can leave right then.
-    const doneAt = new Map<number, tf.Variable[]>();
-    let sent = 0;
-    if (sink) {
-      const byId = new Map(xs.map((v) => [v.id, v]));
-      for (let i = 0; i < path.length; i++) {
-        for (const t of Object.values(path[i].inputs)) {
-          const v = byId.get(t.id);
-          if (!v) continue;
-          byId.delete(t.id);
-          doneAt.set(i, [...(doneAt.get(i) ?? []), v]);
-        }
-      }
-    }
-
-    const grads = engine.tidy('backward', () => {
-      // Gradient by tensor id; `uses` counts ids sharing one tensor object (a gradient function may return
-      // its dy itself), so a gradient is disposed only when no id still holds it.
-      const acc = new Map<number, tf.Tensor>();
-      const uses = new Map<tf.Tensor, number>();
-      const put = (id: number, t: tf.Tensor) => { acc.set(id, t); uses.set(t, (uses.get(t) ?? 0) + 1); };
-      const drop = (id: number) => {
-        const t = acc.get(id);
-        if (!t) return;
-        acc.delete(id);
-        const n = (uses.get(t) ?? 1) - 1;
-        if (n > 0) uses.set(t, n); else { uses.delete(t); t.dispose(); }
-      };
-      put(y.id, tf.onesLike(y));
-      for (let i = path.length - 1; i >= 0; i--) {
-        const node = path[i];
-        if (!node.gradient) throw new Error(`Cannot compute gradient: gradient function not found for ${node.kernelName}.`);
-        const gradient = node.gradient;
-        const dys = node.outputs.map((o) => acc.get(o.id) ?? null);
-        // One tidy per node: gradients of inputs off the path (and zero dys) are freed right here.
-        const dxs = engine.tidy(node.kernelName, () => {
-          const fns = gradient(dys);
-          const out: Record<string, tf.Tensor> = {};
-          for (const name of Object.keys(node.inputs)) {
-            if (!(name in fns)) throw new Error(`Cannot backprop through input ${name}. Available gradients found: ${Object.keys(fns)}.`);
-            out[name] = fns[name]();
-          }
-          return out;
-        });
-        for (const [name, dx] of Object.entries(dxs)) {
-          const x = node.inputs[name];
-          if (dx.dtype !== 'float32') throw new Error(`Error in gradient for op ${node.kernelName}: the gradient of input ${name} has dtype ${dx.dtype}, not float32`);
-          if (dx.shape.join(',') !== x.shape.join(',')) throw new Error(`Error in gradient for op ${node.kernelName}: the gradient of input '${name}' has shape [${dx.shape}], the input [${x.shape}]`);
-          const cur = acc.get(x.id);
-          if (cur === undefined) put(x.id, dx);
-          else {
-            const sum = tf.add(cur, dx);
-            drop(x.id);
-            if (!uses.has(dx)) dx.dispose();
-            put(x.id, sum);
-          }
-        }
-        // Nothing later reads this node's outputs' gradients or what it saved.
-        for (const o of node.outputs) drop(o.id);
-        for (const t of node.saved ?? []) t.dispose();
-        for (const v of doneAt.get(i) ?? []) {
-          const g = acc.get(v.id);
-          if (!g) continue;
-          sink!(v, g);
-          sent++;
-          drop(v.id);
-        }
-      }
-      const named: tf.NamedTensorMap = {};
-      for (const v of xs) {
-        const g = acc.get(v.id);
-        if (g) named[v.name] = g;
-      }
-      return named;
-    });
+    const { grads, sent } = backward(engine, path, y, xs, sink);
     if (Object.keys(grads).length === 0 && sent === 0) throw new Error('Cannot find a connection between any variable and the result of the loss function y=f(x).');
     return { value: y, grads };
   } catch (e) {

@@ -3,11 +3,11 @@
 // typed events, stops cleanly between batches, evaluates on dev per epoch and checkpoints atomically.
 import { AdamW } from '../../engine/adamw';
 import { currentBackend, initBackend, type BackendPreference } from '../../engine/backend';
-import { BiEncoder } from './biEncoder';
+import { BiEncoder, type LossOptions } from './biEncoder';
 import { BiEncoderModel } from './biEncoderModel';
 import { maxSeqLen, resolvePreset, type BiEncoderConfig } from './config';
-import { collate, encodePairs, mechanismsInData } from './encode';
-import { evaluateBiEncoder } from './evaluate';
+import { collate, encodePairs, mechanismsInData, type EncodedExample } from './encode';
+import { evaluateBiEncoder, type EvaluateOptions } from './evaluate';
 import { openBiEncoderCheckpoint } from './load';
 import type { TrainData, TrainResult } from '../../engine/model';
 import { linearSchedule } from '../../engine/schedule';
@@ -201,7 +201,27 @@ export async function train(partial: Partial<TrainConfig>, data: TrainData, opts
   }
 }
 
-async function runLoop(cfg: TrainConfig, data: TrainData, opts: RunOptions, model: BiEncoderModel, state: TrainState, backend: BackendInfo, emit: (e: TrainEvent) => void, stepper: BiEncoderStepper, plan: MicroBatchPlan): Promise<TrainResult> {
+/** What one training run steps with (built once by startRun; `lastDev` is the newest dev report). */
+interface BiEncoderRun {
+  cfg: TrainConfig;
+  data: TrainData;
+  opts: RunOptions;
+  model: BiEncoderModel;
+  state: TrainState;
+  emit: (e: TrainEvent) => void;
+  stepper: BiEncoderStepper;
+  examples: EncodedExample[];
+  /** Pairs per forward pass. */
+  micro: number;
+  stepsPerEpoch: number;
+  totalSteps: number;
+  lossOpts: LossOptions;
+  evalOpts: EvaluateOptions;
+  lastDev?: EvalReport;
+}
+
+/** Encodes the training pairs (saying how many rationales were lost) and announces the run. */
+function startRun(cfg: TrainConfig, data: TrainData, opts: RunOptions, model: BiEncoderModel, state: TrainState, backend: BackendInfo, emit: (e: TrainEvent) => void, stepper: BiEncoderStepper, plan: MicroBatchPlan): BiEncoderRun {
   const { net, tokenizer, maxLen } = model;
   const mechanisms = net.cfg.mechanisms;
   const { examples, stats } = encodePairs(data.train, tokenizer, { maxLen, mechanisms, paperFaithful: cfg.paper_faithful });
@@ -215,87 +235,128 @@ async function runLoop(cfg: TrainConfig, data: TrainData, opts: RunOptions, mode
   const totalSteps = stepsPerEpoch * cfg.epochs;
   const resumedFromStep = state.step;
   emit({ type: 'start', v: 1, totalSteps, stepsPerEpoch, epochs: cfg.epochs, examples: N, backend, resumedFromStep });
-
   const lossOpts = { lambdaEI: cfg.lambda_EI, lambdaRE: cfg.lambda_RE };
-  const evalProgress = (split: 'dev' | 'test') => (done: number, total: number | undefined) => emit({ type: 'eval', v: 1, split, done, total: total ?? done });
   const evalOpts = { batchSize: cfg.eval_batch_size, lambdaEI: cfg.lambda_EI, lambdaRE: cfg.lambda_RE, signal: opts.signal };
-  let stopped: TrainResult['stopped'];
-  let lastDev: EvalReport | undefined;
+  return { cfg, data, opts, model, state, emit, stepper, examples, micro, stepsPerEpoch, totalSteps, lossOpts, evalOpts };
+}
 
-  // A checkpoint that cannot be written (disk full, folder gone) is a warning, not the end of training:
-  // the weights live on in memory and the final save (trainAndRecord) writes them, or a fallback.
-  const save = async () => {
-    if (!cfg.save_model_path) return;
-    model.extras.trainState = { ...state };
-    try {
-      await model.save(cfg.save_model_path, { trainArgs: cfg, metrics: lastDev ? { dev: lastDev } : undefined });
-    } catch (e) {
-      emit({ type: 'log', v: 1, level: 'warn', message: `checkpoint at step ${state.step} not saved: ${(e as Error).message.split('\n')[0]}; training goes on` });
-      return;
-    }
-    emit({ type: 'checkpoint', v: 1, step: state.step, path: cfg.save_model_path });
-  };
+/** Progress events of an evaluation on `split`. */
+function evalProgress(run: BiEncoderRun, split: 'dev' | 'test'): (done: number, total: number | undefined) => void {
+  return (done, total) => run.emit({ type: 'eval', v: 1, split, done, total: total ?? done });
+}
 
-  outer: while (!state.done && state.epoch < cfg.epochs) {
-    const perm = epochPermutation(N, cfg.seed_val, state.epoch);
-    for (; state.stepInEpoch < stepsPerEpoch; ) {
-      const t0 = performance.now();
-      const stepIdx = perm.slice(state.stepInEpoch * cfg.batch_size, (state.stepInEpoch + 1) * cfg.batch_size);
-      const microBatches: MicroBatch[] = [];
-      for (let k = 0; k * micro < stepIdx.length; k++) {
-        const idx = stepIdx.slice(k * micro, (k + 1) * micro);
-        microBatches.push({
-          batch: collate(idx.map((i) => examples[i]), maxLen, tokenizer.padId, mechanisms),
-          weight: idx.length / stepIdx.length, // this micro-batch's share of the step's mean loss
-          fwd: { training: true, seed: Math.imul(cfg.seed_val, 1000003) + state.step * 64 + k },
-        });
-      }
-      const lr = linearSchedule(state.step, totalSteps, cfg.lr, cfg.warmup_steps);
-      const r = await stepper.step(microBatches, lossOpts, lr, cfg.max_grad_norm, opts.signal);
-      if (!r) { stopped = 'aborted'; break outer; }
-      state.step++;
-      state.stepInEpoch++;
-      state.epochLossSum += r.loss;
-      state.epochSteps++;
-      const secs = (performance.now() - t0) / 1000;
-      emit({ type: 'step', v: 1, step: state.step, epoch: state.epoch + 1, loss: r.loss, lossLevel: r.lossLevel, lossRationale: r.lossRationale, lr, gradNorm: r.gradNorm, examplesPerSec: stepIdx.length / Math.max(secs, 1e-9) });
-    }
-    // ---- end of epoch: dev evaluation, early stopping, checkpoint ----
-    const epochNo = state.epoch + 1;
-    const trainLoss = state.epochSteps > 0 ? state.epochLossSum / state.epochSteps : NaN;
-    let dev: EvalReport | undefined;
-    if (data.dev && data.dev.length > 0 && cfg.do_validation) {
-      try {
-        dev = await evaluateBiEncoder(model, data.dev, { ...evalOpts, onProgress: evalProgress('dev') });
-      } catch (e) {
-        if (opts.signal?.aborted) { stopped = 'aborted'; break outer; }
-        throw e;
-      }
-      lastDev = dev;
-    }
-    state.epoch++;
-    state.stepInEpoch = 0;
-    state.epochLossSum = 0;
-    state.epochSteps = 0;
-    emit({ type: 'epoch', v: 1, epoch: epochNo, step: state.step, trainLoss, dev });
-    if (dev && cfg.early_stopping > 0) {
-      const score = devScore(dev);
-      if (score > state.bestScore + 1e-9) { state.bestScore = score; state.badEpochs = 0; }
-      else if (++state.badEpochs >= cfg.early_stopping) { stopped = 'early-stopping'; state.done = true; }
-    }
-    await save();
-    if (stopped) break;
+/**
+ * Checkpoints the model with its train state and last dev report. One that cannot be written (disk full,
+ * folder gone) is a warning, not the end of training: the weights live on in memory and the final save
+ * (trainAndRecord) writes them, or a fallback.
+ */
+async function saveCheckpoint(run: BiEncoderRun): Promise<void> {
+  const { cfg, model, state, emit, lastDev } = run;
+  if (!cfg.save_model_path) return;
+  model.extras.trainState = { ...state };
+  try {
+    await model.save(cfg.save_model_path, { trainArgs: cfg, metrics: lastDev ? { dev: lastDev } : undefined });
+  } catch (e) {
+    emit({ type: 'log', v: 1, level: 'warn', message: `checkpoint at step ${state.step} not saved: ${(e as Error).message.split('\n')[0]}; training goes on` });
+    return;
   }
+  emit({ type: 'checkpoint', v: 1, step: state.step, path: cfg.save_model_path });
+}
 
-  if (stopped === 'aborted') await save();
+/** The step's pairs (indices into the examples) cut into micro-batches, each with its share of the step's loss and its dropout seed. */
+function stepMicroBatches(run: BiEncoderRun, stepIdx: number[]): MicroBatch[] {
+  const { cfg, examples, micro, state } = run;
+  const { net, tokenizer, maxLen } = run.model;
+  const microBatches: MicroBatch[] = [];
+  for (let k = 0; k * micro < stepIdx.length; k++) {
+    const idx = stepIdx.slice(k * micro, (k + 1) * micro);
+    microBatches.push({
+      batch: collate(idx.map((i) => examples[i]), maxLen, tokenizer.padId, net.cfg.mechanisms),
+      weight: idx.length / stepIdx.length, // this micro-batch's share of the step's mean loss
+      fwd: { training: true, seed: Math.imul(cfg.seed_val, 1000003) + state.step * 64 + k },
+    });
+  }
+  return microBatches;
+}
+
+/** The epoch's remaining optimiser steps in the order `perm`; false when stopped (the signal) mid-step. */
+async function runEpochSteps(run: BiEncoderRun, perm: number[]): Promise<boolean> {
+  const { cfg, state, stepper, opts } = run;
+  for (; state.stepInEpoch < run.stepsPerEpoch; ) {
+    const t0 = performance.now();
+    const stepIdx = perm.slice(state.stepInEpoch * cfg.batch_size, (state.stepInEpoch + 1) * cfg.batch_size);
+    const microBatches = stepMicroBatches(run, stepIdx);
+    const lr = linearSchedule(state.step, run.totalSteps, cfg.lr, cfg.warmup_steps);
+    const r = await stepper.step(microBatches, run.lossOpts, lr, cfg.max_grad_norm, opts.signal);
+    if (!r) return false;
+    state.step++;
+    state.stepInEpoch++;
+    state.epochLossSum += r.loss;
+    state.epochSteps++;
+    const secs = (performance.now() - t0) / 1000;
+    run.emit({ type: 'step', v: 1, step: state.step, epoch: state.epoch + 1, loss: r.loss, lossLevel: r.lossLevel, lossRationale: r.lossRationale, lr, gradNorm: r.gradNorm, examplesPerSec: stepIdx.length / Math.max(secs, 1e-9) });
+  }
+  return true;
+}
+
+/** Early stopping: records a better dev score, else counts a bad epoch; true once `patience` bad epochs ran in a row. */
+function patienceExhausted(state: TrainState, dev: EvalReport, patience: number): boolean {
+  const score = devScore(dev);
+  if (score > state.bestScore + 1e-9) { state.bestScore = score; state.badEpochs = 0; return false; }
+  return ++state.badEpochs >= patience;
+}
+
+/** One epoch: its steps, then dev evaluation, early stopping and a checkpoint. Returns why training stops, if it does. */
+async function runEpoch(run: BiEncoderRun): Promise<TrainResult['stopped']> {
+  const { cfg, data, opts, model, state } = run;
+  const perm = epochPermutation(run.examples.length, cfg.seed_val, state.epoch);
+  if (!(await runEpochSteps(run, perm))) return 'aborted';
+  // ---- end of epoch: dev evaluation, early stopping, checkpoint ----
+  const epochNo = state.epoch + 1;
+  const trainLoss = state.epochSteps > 0 ? state.epochLossSum / state.epochSteps : NaN;
+  let dev: EvalReport | undefined;
+  if (data.dev && data.dev.length > 0 && cfg.do_validation) {
+    try {
+      dev = await evaluateBiEncoder(model, data.dev, { ...run.evalOpts, onProgress: evalProgress(run, 'dev') });
+    } catch (e) {
+      if (opts.signal?.aborted) return 'aborted';
+      throw e;
+    }
+    run.lastDev = dev;
+  }
+  state.epoch++;
+  state.stepInEpoch = 0;
+  state.epochLossSum = 0;
+  state.epochSteps = 0;
+  run.emit({ type: 'epoch', v: 1, epoch: epochNo, step: state.step, trainLoss, dev });
+  let stopped: TrainResult['stopped'];
+  if (dev && cfg.early_stopping > 0 && patienceExhausted(state, dev, cfg.early_stopping)) { stopped = 'early-stopping'; state.done = true; }
+  await saveCheckpoint(run);
+  return stopped;
+}
+
+/** After the last epoch (or a stop): the stop's checkpoint and event, test evaluation, the final metrics. */
+async function finishRun(run: BiEncoderRun, stopped: TrainResult['stopped']): Promise<TrainResult> {
+  const { cfg, data, model, state, emit } = run;
+  if (stopped === 'aborted') await saveCheckpoint(run);
   if (stopped) emit({ type: 'stopped', v: 1, step: state.step, reason: stopped });
   model.extras.trainState = { ...state };
   let test: EvalReport | undefined;
   if (stopped !== 'aborted' && data.test && data.test.length > 0 && cfg.do_test) {
-    test = await evaluateBiEncoder(model, data.test, { ...evalOpts, onProgress: evalProgress('test') });
+    test = await evaluateBiEncoder(model, data.test, { ...run.evalOpts, onProgress: evalProgress(run, 'test') });
   }
-  model.extras.metrics = { dev: lastDev, test };
-  if (test && cfg.save_model_path) await save();
-  emit({ type: 'end', v: 1, step: state.step, dev: lastDev, test });
-  return { model, steps: state.step, stopped, dev: lastDev, test };
+  model.extras.metrics = { dev: run.lastDev, test };
+  if (test && cfg.save_model_path) await saveCheckpoint(run);
+  emit({ type: 'end', v: 1, step: state.step, dev: run.lastDev, test });
+  return { model, steps: state.step, stopped, dev: run.lastDev, test };
+}
+
+async function runLoop(cfg: TrainConfig, data: TrainData, opts: RunOptions, model: BiEncoderModel, state: TrainState, backend: BackendInfo, emit: (e: TrainEvent) => void, stepper: BiEncoderStepper, plan: MicroBatchPlan): Promise<TrainResult> {
+  const run = startRun(cfg, data, opts, model, state, backend, emit, stepper, plan);
+  let stopped: TrainResult['stopped'];
+  while (!state.done && state.epoch < cfg.epochs) {
+    stopped = await runEpoch(run);
+    if (stopped) break;
+  }
+  return finishRun(run, stopped);
 }

@@ -1,5 +1,6 @@
 // Multinomial logistic regression on sparse rows, L2-penalised, class-weighted, fitted by L-BFGS:
 // the classifier of the linear baseline (scikit-learn's LogisticRegression(solver='lbfgs') objective).
+import { minimizeLbfgs, type Objective } from './lbfgs';
 import type { Csr } from './sparse';
 
 export interface LogRegConfig {
@@ -73,31 +74,34 @@ export function predictProba(x: Csr, p: LogRegParams): Float64Array {
   return z;
 }
 
-/**
- * Minimise f(W, b) = (1/S)·Σ s_i·CE_i + ‖W‖² / (2·C·S), S = Σ s_i (sklearn's scaling; b unpenalised),
- * with L-BFGS and a backtracking Armijo line search. `init` warm-starts (e.g. along a C path).
- */
-export function fitLogReg(x: Csr, y: Int32Array, k: number, cfg: Partial<LogRegConfig> = {}, init?: LogRegParams): LogRegFit {
-  const c = { ...defaultLogRegConfig, ...cfg };
-  const n = x.rows;
-  const d = x.cols;
-  const cw = c.classWeight === 'balanced' ? balancedClassWeights(y, k) : new Array<number>(k).fill(1);
+/** Sample weights s_i of the first n rows (each row's class weight) and their sum S. */
+function sampleWeights(y: Int32Array, n: number, k: number, classWeight: LogRegConfig['classWeight']): { sw: Float64Array; S: number } {
+  const cw = classWeight === 'balanced' ? balancedClassWeights(y, k) : new Array<number>(k).fill(1);
   const sw = new Float64Array(n);
   let S = 0;
   for (let i = 0; i < n; i++) {
     sw[i] = cw[y[i]];
     S += sw[i];
   }
-  const dim = d * k + k; // θ = [W (d·k), b (k)]
+  return { sw, S };
+}
+
+/** θ = [W (d·k), b (k)] seen as parameters (views, no copy). */
+function paramsView(theta: Float64Array, d: number, k: number): LogRegParams {
+  return { k, d, W: theta.subarray(0, d * k), b: theta.subarray(d * k) };
+}
+
+/**
+ * f(θ) = (1/S)·Σ s_i·CE_i + ‖W‖² / (2·C·S) and its gradient (written into g), as an L-BFGS objective;
+ * `alpha` = 1 / (C·S). Owns its [n, k] score and [n] log-sum-exp scratch.
+ */
+function logRegObjective(x: Csr, y: Int32Array, k: number, sw: Float64Array, S: number, alpha: number): Objective {
+  const n = x.rows;
+  const d = x.cols;
   const z = new Float64Array(n * k);
   const lse = new Float64Array(n);
-  const alpha = 1 / (c.C * S);
-
-  const view = (theta: Float64Array): LogRegParams => ({ k, d, W: theta.subarray(0, d * k), b: theta.subarray(d * k) });
-
-  // f and ∇f at θ (gradient written into g).
-  const evaluate = (theta: Float64Array, g: Float64Array): number => {
-    const p = view(theta);
+  return (theta, g) => {
+    const p = paramsView(theta, d, k);
     logits(x, p, z);
     softmaxRows(z, n, k, lse);
     let f = 0;
@@ -125,98 +129,23 @@ export function fitLogReg(x: Csr, y: Int32Array, k: number, cfg: Partial<LogRegC
     }
     return f + 0.5 * alpha * reg;
   };
+}
 
-  const theta = new Float64Array(dim);
+/**
+ * Minimise f(W, b) = (1/S)·Σ s_i·CE_i + ‖W‖² / (2·C·S), S = Σ s_i (sklearn's scaling; b unpenalised),
+ * with L-BFGS and a backtracking Armijo line search (lbfgs.ts). `init` warm-starts (e.g. along a C path).
+ */
+export function fitLogReg(x: Csr, y: Int32Array, k: number, cfg: Partial<LogRegConfig> = {}, init?: LogRegParams): LogRegFit {
+  const c = { ...defaultLogRegConfig, ...cfg };
+  const d = x.cols;
+  const { sw, S } = sampleWeights(y, x.rows, k, c.classWeight);
+  const alpha = 1 / (c.C * S);
+  const theta = new Float64Array(d * k + k); // θ = [W (d·k), b (k)]
   if (init && init.d === d && init.k === k) {
     theta.set(init.W, 0);
     theta.set(init.b, d * k);
   }
-  const g = new Float64Array(dim);
-  let f = evaluate(theta, g);
-  const sHist: Float64Array[] = [];
-  const yHist: Float64Array[] = [];
-  const rho: number[] = [];
-  const dir = new Float64Array(dim);
-  const thetaNew = new Float64Array(dim);
-  const gNew = new Float64Array(dim);
-  const a = new Float64Array(c.history);
-  let it = 0;
-  let converged = false;
-  const maxAbs = (v: Float64Array): number => {
-    let m = 0;
-    for (let j = 0; j < v.length; j++) m = Math.max(m, Math.abs(v[j]));
-    return m;
-  };
-  const dot = (u: Float64Array, v: Float64Array): number => {
-    let s = 0;
-    for (let j = 0; j < u.length; j++) s += u[j] * v[j];
-    return s;
-  };
-
-  for (; it < c.maxIter; it++) {
-    if (maxAbs(g) < c.tol) {
-      converged = true;
-      break;
-    }
-    // Two-loop recursion: dir = −H·g.
-    for (let j = 0; j < dim; j++) dir[j] = -g[j];
-    const m = sHist.length;
-    for (let h = m - 1; h >= 0; h--) {
-      a[h] = rho[h] * dot(sHist[h], dir);
-      const yh = yHist[h];
-      for (let j = 0; j < dim; j++) dir[j] -= a[h] * yh[j];
-    }
-    const gamma = m > 0 ? dot(sHist[m - 1], yHist[m - 1]) / dot(yHist[m - 1], yHist[m - 1]) : 1 / Math.max(Math.sqrt(dot(g, g)), 1e-12);
-    for (let j = 0; j < dim; j++) dir[j] *= gamma;
-    for (let h = 0; h < m; h++) {
-      const bh = rho[h] * dot(yHist[h], dir);
-      const sh = sHist[h];
-      for (let j = 0; j < dim; j++) dir[j] += (a[h] - bh) * sh[j];
-    }
-    let slope = dot(g, dir);
-    if (slope >= 0) {
-      // Not a descent direction (numerical trouble): restart from steepest descent.
-      sHist.length = yHist.length = rho.length = 0;
-      for (let j = 0; j < dim; j++) dir[j] = -g[j] / Math.max(Math.sqrt(dot(g, g)), 1e-12);
-      slope = dot(g, dir);
-    }
-    // Backtracking Armijo line search from the unit step.
-    let step = 1;
-    let fNew = NaN;
-    for (let ls = 0; ls < 30; ls++) {
-      for (let j = 0; j < dim; j++) thetaNew[j] = theta[j] + step * dir[j];
-      fNew = evaluate(thetaNew, gNew);
-      if (fNew <= f + 1e-4 * step * slope) break;
-      step *= 0.5;
-    }
-    if (!(fNew <= f)) break; // no progress possible
-    const sv = new Float64Array(dim);
-    const yv = new Float64Array(dim);
-    for (let j = 0; j < dim; j++) {
-      sv[j] = thetaNew[j] - theta[j];
-      yv[j] = gNew[j] - g[j];
-    }
-    const sy = dot(sv, yv);
-    if (sy > 1e-12) {
-      if (sHist.length === c.history) {
-        sHist.shift();
-        yHist.shift();
-        rho.shift();
-      }
-      sHist.push(sv);
-      yHist.push(yv);
-      rho.push(1 / sy);
-    }
-    const rel = (f - fNew) / Math.max(Math.abs(f), Math.abs(fNew), 1);
-    theta.set(thetaNew);
-    g.set(gNew);
-    f = fNew;
-    if (rel < 1e-10) {
-      converged = true;
-      it++;
-      break;
-    }
-  }
-  const p = view(theta);
-  return { k, d, W: new Float64Array(p.W), b: new Float64Array(p.b), iterations: it, converged, loss: f };
+  const r = minimizeLbfgs(logRegObjective(x, y, k, sw, S, alpha), theta, { maxIter: c.maxIter, tol: c.tol, history: c.history });
+  const p = paramsView(theta, d, k);
+  return { k, d, W: new Float64Array(p.W), b: new Float64Array(p.b), iterations: r.iterations, converged: r.converged, loss: r.f };
 }

@@ -179,6 +179,121 @@ function epochBatches(n: number, lens: number[], bs: number, rnd: () => number):
   return batches;
 }
 
+/** Per-mechanism level weights: 'balanced' over the rows labelled for it, else [1, 1, 1]. */
+function levelClassWeights(exs: readonly TaggerExample[], mechs: readonly Mechanism[], mode: TaggerConfig['classWeights']): Partial<Record<Mechanism, number[]>> {
+  const classWeights: Partial<Record<Mechanism, number[]>> = {};
+  for (const m of mechs) {
+    const ys = exs.flatMap((e) => (e.levels[m] === undefined ? [] : [e.levels[m]!]));
+    classWeights[m] = mode === 'balanced' ? balancedClassWeights(ys, 3) : [1, 1, 1];
+  }
+  return classWeights;
+}
+
+/**
+ * Averaged weights (cfg.emaDecay), created at the first update (the first step of epoch cfg.emaFromEpoch);
+ * owns those variables until `commit` or `dispose`.
+ */
+class WeightAverage {
+  private ema: tf.Variable[] | undefined;
+
+  constructor(private readonly vars: readonly tf.Variable[], private readonly decay: number) {}
+
+  /** After an optimiser step: the first call copies the weights, later ones fold them in (e·d + w·(1 − d)). */
+  update(): void {
+    const d = this.decay;
+    const vars = this.vars;
+    if (!this.ema) {
+      this.ema = vars.map((v) => {
+        const c = v.clone();
+        const e = tf.variable(c, false);
+        c.dispose();
+        return e;
+      });
+    }
+    else tf.tidy(() => this.ema!.forEach((e, i) => e.assign(tf.add(tf.mul(e, d), tf.mul(vars[i], 1 - d)))));
+  }
+
+  /** The model keeps the averaged weights (also when stopped: an average of the steps taken). */
+  commit(): void {
+    if (!this.ema) return;
+    this.ema.forEach((e, i) => this.vars[i].assign(e));
+    this.dispose();
+  }
+
+  dispose(): void {
+    this.ema?.forEach((e) => e.dispose());
+    this.ema = undefined;
+  }
+}
+
+/** What one tagger training run steps with (built once by trainTagger; `step` counts optimiser steps). */
+interface TaggerRun {
+  cfg: TaggerConfig;
+  net: TaggerNetwork;
+  vocab: WordVocab;
+  mechs: Mechanism[];
+  exs: TaggerExample[];
+  /** Per example: its longer side in tokens (batches group similar lengths). */
+  lens: number[];
+  classWeights: Partial<Record<Mechanism, number[]>>;
+  optimizer: tf.Optimizer;
+  vars: tf.Variable[];
+  average: WeightAverage;
+  rnd: () => number;
+  opts: RunOptions;
+  emit: NonNullable<RunOptions['onEvent']>;
+  step: number;
+}
+
+/**
+ * One optimiser step on batch `b`: the loss and its parts, gradients clipped to cfg.maxGradNorm (global
+ * norm), Adam. Frees every tensor it made; returns the numbers the step event reports.
+ */
+function taggerStep(run: TaggerRun, b: TaggerBatch): { loss: number; lossLevel: number; lossRationale: number; gradNorm: number } {
+  const { cfg, net, classWeights, optimizer, vars } = run;
+  const rng = new SeedStream(cfg.seed * 100003 + run.step);
+  let parts: tf.Scalar[] = [];
+  const { value, grads } = tf.variableGrads(() => {
+    const l = net.loss(b, net.forward(b, rng), classWeights);
+    parts = [tf.keep(l.level), tf.keep(l.rationale)];
+    return l.loss;
+  }, vars);
+  const names = Object.keys(grads);
+  const norm = tf.tidy(() => tf.sqrt(tf.addN(names.map((k) => tf.sum(tf.square(grads[k]))))).dataSync()[0]);
+  const scale = Number.isFinite(norm) && norm > cfg.maxGradNorm ? cfg.maxGradNorm / norm : 1;
+  const clipped = names.map((k) => ({ name: k, tensor: scale < 1 ? tf.mul(grads[k], scale) : grads[k] }));
+  optimizer.applyGradients(clipped);
+  const loss = value.dataSync()[0];
+  const [lv, lr] = parts.map((t) => t.dataSync()[0]);
+  for (const t of [value, ...parts, ...Object.values(grads), ...(scale < 1 ? clipped.map((c) => c.tensor) : [])]) t.dispose();
+  return { loss, lossLevel: lv, lossRationale: lr, gradNorm: norm };
+}
+
+/** One epoch of steps (abortable between batches); returns the mean step loss. */
+async function trainTaggerEpoch(run: TaggerRun, epoch: number): Promise<number> {
+  const { cfg, exs, opts, emit } = run;
+  let sum = 0;
+  let count = 0;
+  for (const bi of epochBatches(exs.length, run.lens, cfg.batchSize, run.rnd)) {
+    if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('aborted');
+    const t0 = Date.now();
+    const b = makeBatch(bi.map((i) => exs[i]), run.vocab, cfg, run.mechs);
+    const r = taggerStep(run, b);
+    if (cfg.emaDecay > 0 && epoch >= cfg.emaFromEpoch) run.average.update();
+    run.step++;
+    sum += r.loss;
+    count++;
+    emit({ type: 'step', v: 1, step: run.step, epoch, loss: r.loss, lossLevel: r.lossLevel, lossRationale: r.lossRationale, lr: cfg.lr, gradNorm: r.gradNorm, examplesPerSec: bi.length / Math.max((Date.now() - t0) / 1000, 1e-3) });
+    await yieldToLoop();
+  }
+  return sum / Math.max(count, 1);
+}
+
+/** The model's report on one split, streaming eval progress events. */
+function evaluateSplit(model: TaggerModel, pairs: readonly LabeledPair[], split: 'dev' | 'test', emit: TaggerRun['emit'], signal?: AbortSignal): Promise<EvalReport> {
+  return model.evaluate(pairs, { signal, onProgress: (done, total) => emit({ type: 'eval', v: 1, split, done, total: total ?? done }) });
+}
+
 export async function trainTagger(over: Partial<TaggerConfig>, data: TrainData, opts: RunOptions = {}): Promise<TrainResult> {
   const cfg = resolveTaggerConfig(over);
   const emit = opts.onEvent ?? (() => {});
@@ -188,11 +303,7 @@ export async function trainTagger(over: Partial<TaggerConfig>, data: TrainData, 
   const train = data.train;
   const vocab = WordVocab.build(train.flatMap((p) => [p.seekerPost, p.responsePost]), cfg.vocabSize, cfg.minCount);
   const exs: TaggerExample[] = toExamples(train, cfg.maxLen, mechs);
-  const classWeights: Partial<Record<Mechanism, number[]>> = {};
-  for (const m of mechs) {
-    const ys = exs.flatMap((e) => (e.levels[m] === undefined ? [] : [e.levels[m]!]));
-    classWeights[m] = cfg.classWeights === 'balanced' ? balancedClassWeights(ys, 3) : [1, 1, 1];
-  }
+  const classWeights = levelClassWeights(exs, mechs, cfg.classWeights);
   const net = new TaggerNetwork(cfg, { vocabSize: vocab.size, mechanisms: mechs }, cfg.seed);
   const model = new TaggerModel(cfg, vocab, net);
   const optimizer = tf.train.adam(cfg.lr);
@@ -202,76 +313,32 @@ export async function trainTagger(over: Partial<TaggerConfig>, data: TrainData, 
   const stepsPerEpoch = Math.ceil(exs.length / cfg.batchSize);
   emit({ type: 'start', v: 1, totalSteps: stepsPerEpoch * cfg.epochs, stepsPerEpoch, epochs: cfg.epochs, examples: exs.length, backend, resumedFromStep: 0 });
   emit({ type: 'log', v: 1, level: 'info', message: `tagger: vocabulary ${vocab.size} words, ${model.describe().params} parameters, class weights ${mechs.map((m) => `${m} [${classWeights[m]!.map((w) => w.toFixed(2)).join(', ')}]`).join(' ')}` });
-  let step = 0;
+  const average = new WeightAverage(vars, cfg.emaDecay);
+  const run: TaggerRun = { cfg, net, vocab, mechs, exs, lens, classWeights, optimizer, vars, average, rnd, opts, emit, step: 0 };
   let stopped: TrainResult['stopped'];
-  // Averaged weights (cfg.emaDecay), created at the first step of epoch cfg.emaFromEpoch; owned here.
-  let ema: tf.Variable[] | undefined;
   try {
     for (let epoch = 1; epoch <= cfg.epochs; epoch++) {
-      let sum = 0;
-      let count = 0;
-      for (const bi of epochBatches(exs.length, lens, cfg.batchSize, rnd)) {
-        if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('aborted');
-        const t0 = Date.now();
-        const b = makeBatch(bi.map((i) => exs[i]), vocab, cfg, mechs);
-        const rng = new SeedStream(cfg.seed * 100003 + step);
-        let parts: tf.Scalar[] = [];
-        const { value, grads } = tf.variableGrads(() => {
-          const l = net.loss(b, net.forward(b, rng), classWeights);
-          parts = [tf.keep(l.level), tf.keep(l.rationale)];
-          return l.loss;
-        }, vars);
-        const names = Object.keys(grads);
-        const norm = tf.tidy(() => tf.sqrt(tf.addN(names.map((k) => tf.sum(tf.square(grads[k]))))).dataSync()[0]);
-        const scale = Number.isFinite(norm) && norm > cfg.maxGradNorm ? cfg.maxGradNorm / norm : 1;
-        const clipped = names.map((k) => ({ name: k, tensor: scale < 1 ? tf.mul(grads[k], scale) : grads[k] }));
-        optimizer.applyGradients(clipped);
-        if (cfg.emaDecay > 0 && epoch >= cfg.emaFromEpoch) {
-          const d = cfg.emaDecay;
-          if (!ema) {
-            ema = vars.map((v) => {
-              const c = v.clone();
-              const e = tf.variable(c, false);
-              c.dispose();
-              return e;
-            });
-          }
-          else tf.tidy(() => ema!.forEach((e, i) => e.assign(tf.add(tf.mul(e, d), tf.mul(vars[i], 1 - d)))));
-        }
-        const loss = value.dataSync()[0];
-        const [lv, lr] = parts.map((t) => t.dataSync()[0]);
-        for (const t of [value, ...parts, ...Object.values(grads), ...(scale < 1 ? clipped.map((c) => c.tensor) : [])]) t.dispose();
-        step++;
-        sum += loss;
-        count++;
-        emit({ type: 'step', v: 1, step, epoch, loss, lossLevel: lv, lossRationale: lr, lr: cfg.lr, gradNorm: norm, examplesPerSec: bi.length / Math.max((Date.now() - t0) / 1000, 1e-3) });
-        await yieldToLoop();
-      }
-      const dev = data.dev?.length ? await model.evaluate(data.dev, { signal: opts.signal, onProgress: (done, total) => emit({ type: 'eval', v: 1, split: 'dev', done, total: total ?? done }) }) : undefined;
-      emit({ type: 'epoch', v: 1, epoch, step, trainLoss: sum / Math.max(count, 1), dev });
+      const trainLoss = await trainTaggerEpoch(run, epoch);
+      const dev = data.dev?.length ? await evaluateSplit(model, data.dev, 'dev', emit, opts.signal) : undefined;
+      emit({ type: 'epoch', v: 1, epoch, step: run.step, trainLoss, dev });
     }
   } catch (e) {
     if (!opts.signal?.aborted) {
       optimizer.dispose();
-      ema?.forEach((e) => e.dispose());
-      ema = undefined;
+      average.dispose();
       model.dispose();
       throw e;
     }
     stopped = 'aborted';
-    emit({ type: 'stopped', v: 1, step, reason: 'aborted' });
+    emit({ type: 'stopped', v: 1, step: run.step, reason: 'aborted' });
   } finally {
     optimizer.dispose();
-    if (ema) {
-      // The model keeps the averaged weights (also when stopped: an average of the steps taken).
-      ema.forEach((e, i) => vars[i].assign(e));
-      ema.forEach((e) => e.dispose());
-    }
+    average.commit();
   }
-  const dev = !stopped && data.dev?.length ? await model.evaluate(data.dev, { onProgress: (done, total) => emit({ type: 'eval', v: 1, split: 'dev', done, total: total ?? done }) }) : undefined;
-  const test = !stopped && data.test?.length ? await model.evaluate(data.test, { onProgress: (done, total) => emit({ type: 'eval', v: 1, split: 'test', done, total: total ?? done }) }) : undefined;
-  emit({ type: 'end', v: 1, step, dev, test });
-  return { model, steps: step, stopped, dev, test };
+  const dev = !stopped && data.dev?.length ? await evaluateSplit(model, data.dev, 'dev', emit) : undefined;
+  const test = !stopped && data.test?.length ? await evaluateSplit(model, data.test, 'test', emit) : undefined;
+  emit({ type: 'end', v: 1, step: run.step, dev, test });
+  return { model, steps: run.step, stopped, dev, test };
 }
 
 export async function loadTagger(path: string): Promise<TaggerModel> {
