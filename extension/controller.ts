@@ -4,7 +4,8 @@
 import * as vscode from 'vscode';
 import type { ExecutionEvent } from '../kernel/protocol/kernel';
 import { NOTEBOOK_TYPE } from './serializer';
-import { bundleItems, toVsOutput } from './outputs';
+import { toVsOutput } from './outputs';
+import { CellOutputWriter } from './cellOutputWriter';
 import type { KernelManager, NotebookKernel } from './kernelManager';
 
 export const CONTROLLER_ID = 'empathy-typescript';
@@ -63,26 +64,24 @@ export class EmpathyController implements vscode.Disposable {
 
   /** Runs one cell to its single `done`; returns whether it succeeded. Never throws. */
   private async runCell(notebook: vscode.NotebookDocument, ex: vscode.NotebookCellExecution): Promise<boolean> {
-    const cell = ex.cell;
     ex.start(Date.now());
     await ex.clearOutput();
-    this.diagnostics.delete(cell.document.uri);
-    if (!vscode.workspace.isTrusted) {
-      await ex.appendOutput(untrustedOutput());
-      ex.end(false, Date.now());
-      return false;
-    }
+    this.diagnostics.delete(ex.cell.document.uri);
+    if (!vscode.workspace.isTrusted) return failBeforeRunning(ex, untrustedOutput());
     let kernel: NotebookKernel;
     try {
       kernel = await this.kernels.ensure(notebook);
     } catch (e) {
-      await ex.appendOutput(toVsOutput({ kind: 'error', name: 'KernelStartError', message: String((e as Error)?.message ?? e), stack: '' }));
-      ex.end(false, Date.now());
-      return false;
+      return failBeforeRunning(ex, toVsOutput({ kind: 'error', name: 'KernelStartError', message: String((e as Error)?.message ?? e), stack: '' }));
     }
+    return this.runInKernel(kernel, ex);
+  }
+
+  /** Runs the started cell in `kernel`, its events shown as they come; the execution ends exactly once. */
+  private async runInKernel(kernel: NotebookKernel, ex: vscode.NotebookCellExecution): Promise<boolean> {
+    const cell = ex.cell;
     const cancel = ex.token.onCancellationRequested(() => { void kernel.interrupt(); });
-    const displays = new Map<string, vscode.NotebookCellOutput>();
-    let lastStream: { name: 'stdout' | 'stderr'; output: vscode.NotebookCellOutput; text: string } | undefined;
+    const outputs = new CellOutputWriter(ex);
     let ended = false;
     const end = (ok: boolean | undefined) => {
       if (ended) return; // an execution ends exactly once
@@ -93,51 +92,13 @@ export class EmpathyController implements vscode.Disposable {
       const cellId = cellIdOf(cell);
       const run = kernel.execute(cellId, cell.document.getText());
       for await (const e of run as AsyncIterable<ExecutionEvent>) {
-        switch (e.type) {
-          case 'started':
-            ex.executionOrder = e.executionCount;
-            break;
-          case 'stream': {
-            // Consecutive chunks of one stream grow a single output instead of one output per line.
-            if (lastStream && lastStream.name === e.name) {
-              lastStream.text += e.text;
-              const item = e.name === 'stderr' ? vscode.NotebookCellOutputItem.stderr(lastStream.text) : vscode.NotebookCellOutputItem.stdout(lastStream.text);
-              await ex.replaceOutputItems(item, lastStream.output);
-            } else {
-              const output = toVsOutput({ kind: 'stream', name: e.name, text: e.text });
-              lastStream = { name: e.name, output, text: e.text };
-              await ex.appendOutput(output);
-            }
-            break;
-          }
-          case 'display': {
-            lastStream = undefined;
-            const existing = e.displayId ? displays.get(e.displayId) : undefined;
-            if (e.update && existing) {
-              await ex.replaceOutputItems(bundleItems(e.bundle), existing);
-            } else {
-              const output = toVsOutput({ kind: 'display', bundle: e.bundle, displayId: e.displayId });
-              if (e.displayId) displays.set(e.displayId, output);
-              await ex.appendOutput(output);
-            }
-            break;
-          }
-          case 'result':
-            lastStream = undefined;
-            await ex.appendOutput(toVsOutput({ kind: 'result', bundle: e.bundle }));
-            break;
-          case 'error':
-            lastStream = undefined;
-            await ex.appendOutput(toVsOutput({ kind: 'error', name: e.name, message: e.message, stack: e.stack, line: e.line, column: e.column }));
-            break;
-          case 'diagnostics':
-            this.diagnostics.set(cell.document.uri, e.diagnostics.map(toVsDiagnostic));
-            break;
-          case 'done':
-            if (e.executionCount !== null) ex.executionOrder = e.executionCount;
-            end(e.status === 'ok');
-            return e.status === 'ok';
-        }
+        if (e.type === 'started') ex.executionOrder = e.executionCount;
+        else if (e.type === 'diagnostics') this.diagnostics.set(cell.document.uri, e.diagnostics.map(toVsDiagnostic));
+        else if (e.type === 'done') {
+          if (e.executionCount !== null) ex.executionOrder = e.executionCount;
+          end(e.status === 'ok');
+          return e.status === 'ok';
+        } else await outputs.write(e);
       }
       // The stream closed without a `done` (the kernel process died mid-cell): say so, end once.
       await ex.appendOutput(toVsOutput({ kind: 'error', name: 'KernelDied', message: 'The kernel stopped before this cell finished.', stack: '' }));
@@ -167,6 +128,13 @@ export function cellIdOf(cell: vscode.NotebookCell): string {
 function cancelPending(ex: vscode.NotebookCellExecution): void {
   ex.start(Date.now());
   ex.end(undefined, Date.now());
+}
+
+/** A cell that cannot run (Restricted Mode, no kernel): its one output, then it ends failed. */
+async function failBeforeRunning(ex: vscode.NotebookCellExecution, output: vscode.NotebookCellOutput): Promise<false> {
+  await ex.appendOutput(output);
+  ex.end(false, Date.now());
+  return false;
 }
 
 function untrustedOutput(): vscode.NotebookCellOutput {

@@ -107,19 +107,180 @@ function awaits(node: ts.Node): boolean {
 }
 
 function transformer(ctx: ts.TransformationContext): ts.Transformer<ts.SourceFile> {
-  const f = ctx.factory;
-  const rt = (method: string, args: ts.Expression[]) =>
-    f.createCallExpression(f.createPropertyAccessExpression(f.createIdentifier(RUNTIME_ID), method), undefined, args);
-  const tick = () => f.createExpressionStatement(rt('tick', []));
-  const keep = <T extends ts.Node>(node: T, original: ts.Node): T => ts.setTextRange(ts.setOriginalNode(node, original), original);
+  return (sf) => new TopLevelRewriter(ctx).sourceFile(sf);
+}
+
+/** What one top-level statement becomes: nothing, hoisted to the cell's start, the cell's value, or statements in place. */
+type Rewritten =
+  | { place: 'drop' }
+  | { place: 'hoist'; statement: ts.Statement }
+  | { place: 'return'; statement: ts.Statement }
+  | { place: 'body'; statements: ts.Statement[] };
+
+/** One cell's rewrite (see the file's opening comment): a visitor per kind of top-level statement. */
+class TopLevelRewriter {
+  private readonly f: ts.NodeFactory;
+  /** Numbers the temporaries that hold imported modules (`__empathy_m0`, …). */
+  private importIndex = 0;
+
+  constructor(private readonly ctx: ts.TransformationContext) {
+    this.f = ctx.factory;
+  }
+
+  sourceFile(sf: ts.SourceFile): ts.SourceFile {
+    const hoisted: ts.Statement[] = [];
+    const body: ts.Statement[] = [];
+    const lastIndex = sf.statements.length - 1;
+    sf.statements.forEach((raw, index) => {
+      if (hasModifier(raw, ts.SyntaxKind.DeclareKeyword)) return;
+      const s = ts.visitNode(raw, this.deep) as ts.Statement;
+      const r = this.statement(s, index === lastIndex);
+      if (r.place === 'hoist') hoisted.push(r.statement);
+      else if (r.place === 'return') body.push(r.statement);
+      else if (r.place === 'body') body.push(...r.statements, this.tick());
+    });
+    return this.f.updateSourceFile(sf, [...hoisted, ...body]);
+  }
+
+  private statement(s: ts.Statement, isLast: boolean): Rewritten {
+    const f = this.f;
+    if (ts.isImportDeclaration(s)) return this.importDeclaration(s);
+    if (ts.isImportEqualsDeclaration(s)) return this.importEquals(s);
+    if (ts.isVariableStatement(s)) return { place: 'body', statements: this.variableStatement(s) };
+    if (ts.isFunctionDeclaration(s)) return this.functionDeclaration(s);
+    if (ts.isClassDeclaration(s)) return this.classDeclaration(s);
+    if (ts.isEnumDeclaration(s) || (ts.isModuleDeclaration(s) && ts.isIdentifier(s.name))) return { place: 'body', statements: this.enumOrNamespace(s) };
+    if (ts.isExportDeclaration(s) || ts.isInterfaceDeclaration(s) || ts.isTypeAliasDeclaration(s)) return { place: 'drop' };
+    if (ts.isExportAssignment(s)) return { place: 'body', statements: [this.keep(f.createExpressionStatement(s.expression), s)] };
+    if (isLast && ts.isExpressionStatement(s)) {
+      return { place: 'return', statement: this.keep(f.createReturnStatement(f.createArrayLiteralExpression([s.expression])), s) };
+    }
+    return { place: 'body', statements: [s] };
+  }
+
+  // ── statement visitors ──
+
+  /** `import … from 'p'` → the module loaded once into a temporary, each name assigned from it, then locked. */
+  private importDeclaration(s: ts.ImportDeclaration): Rewritten {
+    const f = this.f;
+    const c = s.importClause;
+    if (c?.isTypeOnly) return { place: 'drop' };
+    const spec = s.moduleSpecifier as ts.StringLiteral;
+    const loaded = f.createAwaitExpression(this.rt('import', [f.createStringLiteral(spec.text)]));
+    if (!c) return { place: 'body', statements: [this.keep(f.createExpressionStatement(loaded), s)] };
+    const out: ts.Statement[] = [];
+    const tmp = f.createIdentifier(`__empathy_m${this.importIndex++}`);
+    out.push(this.keep(f.createVariableStatement(undefined, f.createVariableDeclarationList(
+      [f.createVariableDeclaration(tmp, undefined, undefined, loaded)], ts.NodeFlags.Const)), s));
+    const names: string[] = [];
+    const assign = (name: string, value: ts.Expression) => {
+      names.push(name);
+      out.push(this.assignment(name, value, s));
+    };
+    if (c.name) assign(c.name.text, this.rt('defaultOf', [tmp]));
+    const nb = c.namedBindings;
+    if (nb && ts.isNamespaceImport(nb)) assign(nb.name.text, this.rt('namespaceOf', [tmp]));
+    if (nb && ts.isNamedImports(nb)) {
+      for (const el of nb.elements) {
+        if (el.isTypeOnly) continue;
+        const prop = (el.propertyName ?? el.name).text;
+        assign(el.name.text, this.rt('member', [tmp, f.createStringLiteral(prop)]));
+      }
+    }
+    out.push(this.lock(names));
+    return { place: 'body', statements: out };
+  }
+
+  /** `import x = require('p')` / `import x = A.B` → an assignment. */
+  private importEquals(s: ts.ImportEqualsDeclaration): Rewritten {
+    if (s.isTypeOnly) return { place: 'drop' };
+    const ref = s.moduleReference;
+    const value = ts.isExternalModuleReference(ref)
+      ? this.rt('require', [ref.expression])
+      : (ref as ts.Expression);
+    return { place: 'body', statements: [this.assignment(s.name.text, value, s)] };
+  }
+
+  /** `const/let/var` → assignments into the scope (destructuring kept); a const's names are then locked. */
+  private variableStatement(s: ts.VariableStatement): ts.Statement[] {
+    const f = this.f;
+    const out: ts.Statement[] = [];
+    const isConst = (s.declarationList.flags & ts.NodeFlags.Const) !== 0;
+    const names: string[] = [];
+    for (const d of s.declarationList.declarations) {
+      boundNames(d.name, names);
+      if (d.initializer) {
+        const target = this.toTarget(d.name);
+        const assignment = f.createAssignment(target, d.initializer);
+        // Object patterns need parentheses to parse as an expression statement.
+        const expr = ts.isObjectBindingPattern(d.name) ? f.createParenthesizedExpression(assignment) : assignment;
+        out.push(this.keep(f.createExpressionStatement(expr), d));
+      }
+    }
+    if (isConst && names.length > 0) out.push(this.lock(names));
+    return out;
+  }
+
+  /** `function f() {}` → `f = function f() {}`, hoisted as a declaration would be. */
+  private functionDeclaration(s: ts.FunctionDeclaration): Rewritten {
+    if (!s.body || !s.name) return { place: 'drop' };
+    const mods = (ts.getModifiers(s) ?? []).filter((m) => m.kind === ts.SyntaxKind.AsyncKeyword);
+    const fn = this.keep(this.f.createFunctionExpression(mods, s.asteriskToken, s.name.text, s.typeParameters, s.parameters, s.type, s.body), s);
+    return { place: 'hoist', statement: this.assignment(s.name.text, fn, s) };
+  }
+
+  /** `class A {}` → `A = class A {}`. */
+  private classDeclaration(s: ts.ClassDeclaration): Rewritten {
+    if (!s.name) return { place: 'drop' };
+    const mods = (s.modifiers ?? []).filter((m) => ts.isDecorator(m));
+    const cls = this.keep(this.f.createClassExpression(mods, s.name.text, s.typeParameters, s.heritageClauses, s.members), s);
+    return { place: 'body', statements: [this.assignment(s.name.text, cls, s)] };
+  }
+
+  /** TS emits `var E; (function (E) {…})(E || (E = {}))`: keep it local, then publish it. */
+  private enumOrNamespace(s: ts.EnumDeclaration | ts.ModuleDeclaration): ts.Statement[] {
+    const f = this.f;
+    const stripped = ts.isEnumDeclaration(s)
+      ? f.updateEnumDeclaration(s, undefined, s.name, s.members)
+      : f.updateModuleDeclaration(s, undefined, s.name, s.body);
+    const n = (s.name as ts.Identifier).text;
+    return [stripped, f.createExpressionStatement(this.rt('publish', [f.createStringLiteral(n), f.createIdentifier(n)]))];
+  }
+
+  // ── any depth ──
+
+  /** Insert rt.tick() at the top of every loop body (any depth) and rewrite import() calls. */
+  private readonly deep = (node: ts.Node): ts.Node => {
+    if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
+      return this.keep(this.rt('import', node.arguments.map((a) => ts.visitNode(a, this.deep) as ts.Expression)), node);
+    }
+    const visited = ts.visitEachChild(node, this.deep, this.ctx);
+    // Only loops that await can see an interrupt (a synchronous loop never yields to the event loop).
+    if (ts.isIterationStatement(visited, false) && awaits(node)) return this.withTick(visited);
+    return visited;
+  };
+
+  /** The loop with rt.tick() first in its body. */
+  private withTick(loop: ts.IterationStatement): ts.Node {
+    const f = this.f;
+    const body = loop.statement;
+    const withTick = f.createBlock([this.tick(), ...(ts.isBlock(body) ? body.statements : [body])], true);
+    if (ts.isForStatement(loop)) return f.updateForStatement(loop, loop.initializer, loop.condition, loop.incrementor, withTick);
+    if (ts.isForOfStatement(loop)) return f.updateForOfStatement(loop, loop.awaitModifier, loop.initializer, loop.expression, withTick);
+    if (ts.isForInStatement(loop)) return f.updateForInStatement(loop, loop.initializer, loop.expression, withTick);
+    if (ts.isWhileStatement(loop)) return f.updateWhileStatement(loop, loop.expression, withTick);
+    if (ts.isDoStatement(loop)) return f.updateDoStatement(loop, withTick, loop.expression);
+    return loop;
+  }
 
   /** Binding pattern → assignment pattern, so destructuring assigns into the scope. */
-  const toTarget = (name: ts.BindingName): ts.Expression => {
+  private toTarget(name: ts.BindingName): ts.Expression {
+    const f = this.f;
     if (ts.isIdentifier(name)) return f.createIdentifier(name.text);
     if (ts.isObjectBindingPattern(name)) {
-      return keep(f.createObjectLiteralExpression(name.elements.map((el): ts.ObjectLiteralElementLike => {
-        if (el.dotDotDotToken) return f.createSpreadAssignment(toTarget(el.name));
-        const target = toTarget(el.name);
+      return this.keep(f.createObjectLiteralExpression(name.elements.map((el): ts.ObjectLiteralElementLike => {
+        if (el.dotDotDotToken) return f.createSpreadAssignment(this.toTarget(el.name));
+        const target = this.toTarget(el.name);
         const value = el.initializer ? f.createAssignment(target, el.initializer) : target;
         if (!el.propertyName && ts.isIdentifier(el.name)) {
           return f.createShorthandPropertyAssignment(el.name.text, el.initializer);
@@ -128,127 +289,42 @@ function transformer(ctx: ts.TransformationContext): ts.Transformer<ts.SourceFil
         return f.createPropertyAssignment(key as ts.PropertyName, value);
       })), name);
     }
-    return keep(f.createArrayLiteralExpression(name.elements.map((el) => {
+    return this.keep(f.createArrayLiteralExpression(name.elements.map((el) => {
       if (ts.isOmittedExpression(el)) return f.createOmittedExpression();
-      const target = toTarget(el.name);
+      const target = this.toTarget(el.name);
       if (el.dotDotDotToken) return f.createSpreadElement(target);
       return el.initializer ? f.createAssignment(target, el.initializer) : target;
     })), name);
-  };
+  }
 
-  /** Insert rt.tick() at the top of every loop body (any depth) and rewrite import() calls. */
-  const deep = (node: ts.Node): ts.Node => {
-    if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
-      return keep(rt('import', node.arguments.map((a) => ts.visitNode(a, deep) as ts.Expression)), node);
-    }
-    const visited = ts.visitEachChild(node, deep, ctx);
-    // Only loops that await can see an interrupt (a synchronous loop never yields to the event loop).
-    if (ts.isIterationStatement(visited, false) && awaits(node)) {
-      const body = visited.statement;
-      const withTick = f.createBlock([tick(), ...(ts.isBlock(body) ? body.statements : [body])], true);
-      if (ts.isForStatement(visited)) return f.updateForStatement(visited, visited.initializer, visited.condition, visited.incrementor, withTick);
-      if (ts.isForOfStatement(visited)) return f.updateForOfStatement(visited, visited.awaitModifier, visited.initializer, visited.expression, withTick);
-      if (ts.isForInStatement(visited)) return f.updateForInStatement(visited, visited.initializer, visited.expression, withTick);
-      if (ts.isWhileStatement(visited)) return f.updateWhileStatement(visited, visited.expression, withTick);
-      if (ts.isDoStatement(visited)) return f.updateDoStatement(visited, withTick, visited.expression);
-    }
-    return visited;
-  };
+  // ── the generated code's building blocks ──
 
-  return (sf) => {
-    const hoisted: ts.Statement[] = [];
-    const body: ts.Statement[] = [];
-    let importIndex = 0;
-    const lastIndex = sf.statements.length - 1;
+  /** `__empathy_rt.method(...args)`. */
+  private rt(method: string, args: ts.Expression[]): ts.CallExpression {
+    const f = this.f;
+    return f.createCallExpression(f.createPropertyAccessExpression(f.createIdentifier(RUNTIME_ID), method), undefined, args);
+  }
 
-    sf.statements.forEach((raw, index) => {
-      if (hasModifier(raw, ts.SyntaxKind.DeclareKeyword)) return;
-      const s = ts.visitNode(raw, deep) as ts.Statement;
-      const out: ts.Statement[] = [];
-      if (ts.isImportDeclaration(s)) {
-        const c = s.importClause;
-        if (c?.isTypeOnly) return;
-        const spec = s.moduleSpecifier as ts.StringLiteral;
-        const loaded = f.createAwaitExpression(rt('import', [f.createStringLiteral(spec.text)]));
-        if (!c) {
-          out.push(keep(f.createExpressionStatement(loaded), s));
-        } else {
-          const tmp = f.createIdentifier(`__empathy_m${importIndex++}`);
-          out.push(keep(f.createVariableStatement(undefined, f.createVariableDeclarationList(
-            [f.createVariableDeclaration(tmp, undefined, undefined, loaded)], ts.NodeFlags.Const)), s));
-          const names: string[] = [];
-          const assign = (name: string, value: ts.Expression) => {
-            names.push(name);
-            out.push(keep(f.createExpressionStatement(f.createAssignment(f.createIdentifier(name), value)), s));
-          };
-          if (c.name) assign(c.name.text, rt('defaultOf', [tmp]));
-          const nb = c.namedBindings;
-          if (nb && ts.isNamespaceImport(nb)) assign(nb.name.text, rt('namespaceOf', [tmp]));
-          if (nb && ts.isNamedImports(nb)) {
-            for (const el of nb.elements) {
-              if (el.isTypeOnly) continue;
-              const prop = (el.propertyName ?? el.name).text;
-              assign(el.name.text, rt('member', [tmp, f.createStringLiteral(prop)]));
-            }
-          }
-          out.push(f.createExpressionStatement(rt('lock', [f.createArrayLiteralExpression(names.map((n) => f.createStringLiteral(n)))])));
-        }
-      } else if (ts.isImportEqualsDeclaration(s)) {
-        if (s.isTypeOnly) return;
-        const ref = s.moduleReference;
-        const value = ts.isExternalModuleReference(ref)
-          ? rt('require', [ref.expression])
-          : (ref as ts.Expression);
-        out.push(keep(f.createExpressionStatement(f.createAssignment(f.createIdentifier(s.name.text), value)), s));
-      } else if (ts.isVariableStatement(s)) {
-        const isConst = (s.declarationList.flags & ts.NodeFlags.Const) !== 0;
-        const names: string[] = [];
-        for (const d of s.declarationList.declarations) {
-          boundNames(d.name, names);
-          if (d.initializer) {
-            const target = toTarget(d.name);
-            const assignment = f.createAssignment(target, d.initializer);
-            // Object patterns need parentheses to parse as an expression statement.
-            const expr = ts.isObjectBindingPattern(d.name) ? f.createParenthesizedExpression(assignment) : assignment;
-            out.push(keep(f.createExpressionStatement(expr), d));
-          }
-        }
-        if (isConst && names.length > 0) {
-          out.push(f.createExpressionStatement(rt('lock', [f.createArrayLiteralExpression(names.map((n) => f.createStringLiteral(n)))])));
-        }
-      } else if (ts.isFunctionDeclaration(s)) {
-        if (!s.body || !s.name) return;
-        const mods = (ts.getModifiers(s) ?? []).filter((m) => m.kind === ts.SyntaxKind.AsyncKeyword);
-        const fn = keep(f.createFunctionExpression(mods, s.asteriskToken, s.name.text, s.typeParameters, s.parameters, s.type, s.body), s);
-        hoisted.push(keep(f.createExpressionStatement(f.createAssignment(f.createIdentifier(s.name.text), fn)), s));
-        return;
-      } else if (ts.isClassDeclaration(s)) {
-        if (!s.name) return;
-        const mods = (s.modifiers ?? []).filter((m) => ts.isDecorator(m));
-        const cls = keep(f.createClassExpression(mods, s.name.text, s.typeParameters, s.heritageClauses, s.members), s);
-        out.push(keep(f.createExpressionStatement(f.createAssignment(f.createIdentifier(s.name.text), cls)), s));
-      } else if (ts.isEnumDeclaration(s) || (ts.isModuleDeclaration(s) && ts.isIdentifier(s.name))) {
-        // TS emits `var E; (function (E) {…})(E || (E = {}))`: keep it local, then publish it.
-        const stripped = ts.isEnumDeclaration(s)
-          ? f.updateEnumDeclaration(s, undefined, s.name, s.members)
-          : f.updateModuleDeclaration(s, undefined, s.name, s.body);
-        out.push(stripped);
-        const n = (s.name as ts.Identifier).text;
-        out.push(f.createExpressionStatement(rt('publish', [f.createStringLiteral(n), f.createIdentifier(n)])));
-      } else if (ts.isExportDeclaration(s) || ts.isInterfaceDeclaration(s) || ts.isTypeAliasDeclaration(s)) {
-        return;
-      } else if (ts.isExportAssignment(s)) {
-        out.push(keep(f.createExpressionStatement(s.expression), s));
-      } else if (index === lastIndex && ts.isExpressionStatement(s)) {
-        body.push(keep(f.createReturnStatement(f.createArrayLiteralExpression([s.expression])), s));
-        return;
-      } else {
-        out.push(s);
-      }
-      body.push(...out, tick());
-    });
-    return f.updateSourceFile(sf, [...hoisted, ...body]);
-  };
+  private tick(): ts.Statement {
+    return this.f.createExpressionStatement(this.rt('tick', []));
+  }
+
+  /** `rt.lock([names])`: the names become read-only in the scope (const, imports). */
+  private lock(names: string[]): ts.Statement {
+    const f = this.f;
+    return f.createExpressionStatement(this.rt('lock', [f.createArrayLiteralExpression(names.map((n) => f.createStringLiteral(n)))]));
+  }
+
+  /** `name = value;`, mapped to `original` in the source map. */
+  private assignment(name: string, value: ts.Expression, original: ts.Node): ts.Statement {
+    const f = this.f;
+    return this.keep(f.createExpressionStatement(f.createAssignment(f.createIdentifier(name), value)), original);
+  }
+
+  /** `node` stands for `original`: same text range (source map) and original node. */
+  private keep<T extends ts.Node>(node: T, original: ts.Node): T {
+    return ts.setTextRange(ts.setOriginalNode(node, original), original);
+  }
 }
 
 function toDiagnostic(d: ts.Diagnostic): CellDiagnostic {

@@ -30,12 +30,40 @@ export function childPath(parent: string, key: string | number): string {
 export const MAX_JSON_DEPTH = 512;
 
 export function parseJsonWithPositions(text: string): PositionedJson {
-  const positions = new Map<string, JsonPosition>();
-  let i = 0;
-  // Line starts, so offsets turn into 1-based line/column cheaply.
-  const lineStarts = [0];
-  for (let k = 0; k < text.length; k++) if (text.charCodeAt(k) === 10) lineStarts.push(k + 1);
-  const pos = (offset: number): JsonPosition => {
+  return new PositionedJsonParser(text).document();
+}
+
+/** The one-character escapes JSON allows after a backslash, and what each stands for. */
+const SIMPLE_ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+
+/** The literals (true, false, null, numbers) JSON allows, matched at the cursor. */
+const LITERAL = /^(?:true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?)/;
+
+/**
+ * One parse of one text: a cursor over it, one method per kind of token. Recursion is one `value` →
+ * `object`/`array` → `value` round per nesting level, so MAX_JSON_DEPTH bounds the stack.
+ */
+class PositionedJsonParser {
+  private readonly positions = new Map<string, JsonPosition>();
+  /** The cursor: offset of the next character to read. */
+  private i = 0;
+  /** Line starts, so offsets turn into 1-based line/column cheaply. */
+  private readonly lineStarts = [0];
+
+  constructor(private readonly text: string) {
+    for (let k = 0; k < text.length; k++) if (text.charCodeAt(k) === 10) this.lineStarts.push(k + 1);
+  }
+
+  /** The whole text as one JSON value, nothing after it but whitespace. */
+  document(): PositionedJson {
+    const v = this.value('$', 0);
+    this.ws();
+    if (this.i < this.text.length) this.fail('Unexpected content after the JSON value');
+    return { value: v, positions: this.positions };
+  }
+
+  private pos(offset: number): JsonPosition {
+    const { lineStarts } = this;
     let lo = 0;
     let hi = lineStarts.length - 1;
     while (lo < hi) {
@@ -43,88 +71,102 @@ export function parseJsonWithPositions(text: string): PositionedJson {
       if (lineStarts[mid] <= offset) lo = mid; else hi = mid - 1;
     }
     return { offset, line: lo + 1, column: offset - lineStarts[lo] + 1 };
-  };
-  const fail = (msg: string, at = i): never => {
-    const p = pos(Math.min(at, text.length));
+  }
+
+  private fail(msg: string, at = this.i): never {
+    const p = this.pos(Math.min(at, this.text.length));
     throw new JsonSyntaxError(`${msg} at line ${p.line}, column ${p.column}`, p);
-  };
-  const ws = () => {
-    while (i < text.length) {
-      const c = text.charCodeAt(i);
-      if (c === 32 || c === 9 || c === 10 || c === 13) i++; else break;
+  }
+
+  private ws(): void {
+    while (this.i < this.text.length) {
+      const c = this.text.charCodeAt(this.i);
+      if (c === 32 || c === 9 || c === 10 || c === 13) this.i++; else break;
     }
-  };
-  const str = (): string => {
-    const start = i;
-    i++; // opening quote
-    let out = '';
-    let chunk = i;
+  }
+
+  private value(path: string, depth: number): unknown {
+    this.ws();
+    const c = this.text[this.i];
+    if ((c === '{' || c === '[') && depth >= MAX_JSON_DEPTH) this.fail(`Arrays and objects nested deeper than ${MAX_JSON_DEPTH} levels`);
+    this.positions.set(path, this.pos(this.i));
+    if (c === '{') return this.object(path, depth);
+    if (c === '[') return this.array(path, depth);
+    if (c === '"') return this.string();
+    return this.literal();
+  }
+
+  private object(path: string, depth: number): Record<string, unknown> {
+    const { text } = this;
+    this.i++;
+    const obj: Record<string, unknown> = {};
+    this.ws();
+    if (text[this.i] === '}') { this.i++; return obj; }
     for (;;) {
-      if (i >= text.length) fail('Unterminated string', start);
-      const c = text.charCodeAt(i);
-      if (c === 34) { out += text.slice(chunk, i); i++; return out; }
-      if (c < 32) fail('Control character in string');
+      this.ws();
+      if (text[this.i] !== '"') this.fail('Expected a property name');
+      const key = this.string();
+      this.ws();
+      if (text[this.i] !== ':') this.fail("Expected ':'");
+      this.i++;
+      if (Object.prototype.hasOwnProperty.call(obj, key)) this.fail(`Duplicate key ${JSON.stringify(key)}`);
+      // defineProperty, not assignment: a "__proto__" key is an own property, as with JSON.parse.
+      Object.defineProperty(obj, key, { value: this.value(childPath(path, key), depth + 1), enumerable: true, writable: true, configurable: true });
+      this.ws();
+      if (text[this.i] === ',') { this.i++; continue; }
+      if (text[this.i] === '}') { this.i++; return obj; }
+      this.fail("Expected ',' or '}'");
+    }
+  }
+
+  private array(path: string, depth: number): unknown[] {
+    const { text } = this;
+    this.i++;
+    const arr: unknown[] = [];
+    this.ws();
+    if (text[this.i] === ']') { this.i++; return arr; }
+    for (;;) {
+      arr.push(this.value(childPath(path, arr.length), depth + 1));
+      this.ws();
+      if (text[this.i] === ',') { this.i++; continue; }
+      if (text[this.i] === ']') { this.i++; return arr; }
+      this.fail("Expected ',' or ']'");
+    }
+  }
+
+  private string(): string {
+    const { text } = this;
+    const start = this.i;
+    this.i++; // opening quote
+    let out = '';
+    let chunk = this.i;
+    for (;;) {
+      if (this.i >= text.length) this.fail('Unterminated string', start);
+      const c = text.charCodeAt(this.i);
+      if (c === 34) { out += text.slice(chunk, this.i); this.i++; return out; }
+      if (c < 32) this.fail('Control character in string');
       if (c === 92) {
-        out += text.slice(chunk, i);
-        const e = text[i + 1];
-        const simple: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
-        if (e !== undefined && e in simple) { out += simple[e]; i += 2; }
-        else if (e === 'u') {
-          const hex = text.slice(i + 2, i + 6);
-          if (!/^[0-9a-fA-F]{4}$/.test(hex)) fail('Bad \\u escape');
-          out += String.fromCharCode(parseInt(hex, 16));
-          i += 6;
-        } else fail('Bad escape');
-        chunk = i;
-      } else i++;
+        out += text.slice(chunk, this.i) + this.escape();
+        chunk = this.i;
+      } else this.i++;
     }
-  };
-  const value = (path: string, depth: number): unknown => {
-    ws();
-    const c = text[i];
-    if ((c === '{' || c === '[') && depth >= MAX_JSON_DEPTH) fail(`Arrays and objects nested deeper than ${MAX_JSON_DEPTH} levels`);
-    positions.set(path, pos(i));
-    if (c === '{') {
-      i++;
-      const obj: Record<string, unknown> = {};
-      ws();
-      if (text[i] === '}') { i++; return obj; }
-      for (;;) {
-        ws();
-        if (text[i] !== '"') fail('Expected a property name');
-        const key = str();
-        ws();
-        if (text[i] !== ':') fail("Expected ':'");
-        i++;
-        if (Object.prototype.hasOwnProperty.call(obj, key)) fail(`Duplicate key ${JSON.stringify(key)}`);
-        Object.defineProperty(obj, key, { value: value(childPath(path, key), depth + 1), enumerable: true, writable: true, configurable: true });
-        ws();
-        if (text[i] === ',') { i++; continue; }
-        if (text[i] === '}') { i++; return obj; }
-        fail("Expected ',' or '}'");
-      }
-    }
-    if (c === '[') {
-      i++;
-      const arr: unknown[] = [];
-      ws();
-      if (text[i] === ']') { i++; return arr; }
-      for (;;) {
-        arr.push(value(childPath(path, arr.length), depth + 1));
-        ws();
-        if (text[i] === ',') { i++; continue; }
-        if (text[i] === ']') { i++; return arr; }
-        fail("Expected ',' or ']'");
-      }
-    }
-    if (c === '"') return str();
-    const lit = /^(?:true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?)/.exec(text.slice(i, i + 400));
-    if (!lit) return fail(i >= text.length ? 'Unexpected end of file' : `Unexpected character ${JSON.stringify(c)}`);
-    i += lit[0].length;
+  }
+
+  /** The escape at the cursor (a backslash and what follows), decoded; the cursor moves past it. */
+  private escape(): string {
+    const e = this.text[this.i + 1];
+    if (e !== undefined && e in SIMPLE_ESCAPES) { this.i += 2; return SIMPLE_ESCAPES[e]; }
+    if (e !== 'u') this.fail('Bad escape');
+    const hex = this.text.slice(this.i + 2, this.i + 6);
+    if (!/^[0-9a-fA-F]{4}$/.test(hex)) this.fail('Bad \\u escape');
+    this.i += 6;
+    return String.fromCharCode(parseInt(hex, 16));
+  }
+
+  private literal(): unknown {
+    const lit = LITERAL.exec(this.text.slice(this.i, this.i + 400));
+    if (!lit) return this.fail(this.i >= this.text.length ? 'Unexpected end of file' : `Unexpected character ${JSON.stringify(this.text[this.i])}`);
+    this.i += lit[0].length;
     return lit[0] === 'true' ? true : lit[0] === 'false' ? false : lit[0] === 'null' ? null : Number(lit[0]);
-  };
-  const v = value('$', 0);
-  ws();
-  if (i < text.length) fail('Unexpected content after the JSON value');
-  return { value: v, positions };
+  }
 }
