@@ -195,10 +195,14 @@ class TopLevelRewriter {
   private importEquals(s: ts.ImportEqualsDeclaration): Rewritten {
     if (s.isTypeOnly) return { place: 'drop' };
     const ref = s.moduleReference;
-    const value = ts.isExternalModuleReference(ref)
-      ? this.rt('require', [ref.expression])
-      : (ref as ts.Expression);
+    const value = ts.isExternalModuleReference(ref) ? this.rt('require', [ref.expression]) : this.entityExpression(ref);
     return { place: 'body', statements: [this.assignment(s.name.text, value, s)] };
+  }
+
+  /** `A.B.C` as written in `import x = A.B.C` (a QualifiedName) → the property access it means. */
+  private entityExpression(n: ts.EntityName): ts.Expression {
+    if (ts.isIdentifier(n)) return n;
+    return this.f.createPropertyAccessExpression(this.entityExpression(n.left), n.right);
   }
 
   /** `const/let/var` → assignments into the scope (destructuring kept); a const's names are then locked. */

@@ -60,6 +60,13 @@ describe('kernel/session', function () {
     assert.deepEqual([s.locals.a, s.locals.c, s.locals.rest, (s.locals.Color as Record<string, number>).Green], [1, 2, [3, 4], 1]);
   });
 
+  it('`import x = A.B.C` (an alias of a namespace member) binds the member', async () => {
+    await s.execute('namespace Outer { export namespace Inner { export const deep = 42 } }');
+    const r = await s.execute('import d = Outer.Inner\nimport n = Outer\nd.deep + n.Inner.deep');
+    assert.equal(r.status, 'ok', JSON.stringify(r));
+    assert.equal(r.value, 84);
+  });
+
   it('supports top-level await and for-await', async () => {
     const r = await s.execute('const v = await new Promise<number>((r) => setTimeout(() => r(41), 20))\nlet sum = 0\nfor await (const x of (async function* () { yield 1 })()) sum += x\nv + sum');
     assert.equal(r.value, 42);
