@@ -4,7 +4,7 @@
 // atomically, and on Ctrl-C keeps the rows already scored in OUT.partial.csv (never over OUT.csv).
 import { assertOutputsClear } from '../../../dataset/outputGuard';
 import { countRecords, PairReader, streamPairs } from '../../../dataset/pairs';
-import type { Mechanism, MechanismPrediction, PairPrediction } from '../../engine/types';
+import type { Mechanism, MechanismPrediction, PairPrediction } from '../../engine';
 import { MECHANISMS } from '../../../dataset/schema';
 import { UsageError } from '../args';
 import type { Command } from '../command';

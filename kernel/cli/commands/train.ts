@@ -6,25 +6,19 @@ import * as path from 'node:path';
 import { DataError } from '../../../dataset/csv';
 import { assertOutputsClear } from '../../../dataset/outputGuard';
 import { writeAllSync, writeFailure, writeTarget } from '../../../dataset/atomicFile';
-import type { TrainConfig } from '../../models/bi-encoder/train';
-import type { LabeledPair, Mechanism } from '../../engine/types';
+import { type TrainConfig, BI_ENCODER_PRESETS, modelNames, resolveModelPreset, requireFamily, pyFloat } from '../../models';
+import { type LabeledPair, type Mechanism, type TrainData, resolvePretrained, ConfigFieldError } from '../../engine';
 import { MECHANISMS } from '../../../dataset/schema';
-import type { TrainData } from '../../engine/model';
 import { UsageError, type OptionSpec } from '../args';
 import type { Command } from '../command';
 import { engine } from '../engine';
 import { BACKEND_OPTION, THREADS_OPTION, threadsOption } from '../backendOption';
-import { BI_ENCODER_PRESETS, modelNames, resolveModelPreset } from '../../models/presets';
-import { requireFamily } from '../../models/families';
-import { pyFloat } from '../../models/pyFloat';
 import { reportOriginalLines } from '../evalText';
 import { ENCODING_OPTION, encodingOption } from '../fileOptions';
 import { loadLabeledFiles, pathList } from '../../../dataset/labeledFiles';
 import { TrainProgress } from '../trainProgress';
-import { resolvePretrained } from '../../engine/hfCache';
 import { defaultRunsDir } from '../../runs/store';
 import { planTraining } from '../../training/familyConfig';
-import { ConfigFieldError } from '../../engine/configField';
 import type { TrainOutcome } from '../../training/trainAndRecord';
 
 const OPTIONS: OptionSpec[] = [
