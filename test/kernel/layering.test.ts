@@ -146,7 +146,7 @@ describe('kernel/layering (dependency-cruiser)', () => {
         // inside kernel/shelf/, kernel/shelf/drawer/ is still reached through its own index
         'index-is-the-public-surface: kernel/shelf/book.ts → kernel/shelf/drawer/item.ts',
         'index-is-the-public-surface: kernel/reader/deep.ts → kernel/shelf/page.ts',
-        // outside kernel/shelf/, even the nested index is past kernel/shelf/index.ts
+        // outside kernel/shelf/, even the nested index is past the folder's own index
         'index-is-the-public-surface: kernel/reader/nested.ts → kernel/shelf/drawer/index.ts',
       ].sort());
       process.stdout.write(`      (dependency-cruiser on the planted tree)\n${r.stdout.split('\n').filter((l) => l.trim()).map((l) => `      ${l}`).join('\n')}\n`);
