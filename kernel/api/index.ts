@@ -3,7 +3,10 @@
 // The same library functions the CLI calls; inside a notebook, training defaults to the running
 // cell's AbortSignal (interrupt stops it between batches) and shows a live loss curve.
 import * as models from '../models/index';
-import type { EmpathyModel, PredictOptions, TrainData, EvalReport, LabeledPair, Mechanism, Pair, PairPrediction, RunOptions, TrainEvent } from '../engine';
+import type {
+  EmpathyModel, PredictOptions, TrainData, EvalReport, LabeledPair, Mechanism, Pair, PairPrediction, RunOptions,
+  TrainEvent,
+} from '../engine';
 import { defaultSplitOptions, splitLabeledPairs, type SplitOptions } from '../../dataset/split';
 import { loadLabeledFiles } from '../../dataset/labeledFiles';
 import { defaultRunsDir } from '../runs/store';

@@ -5,7 +5,11 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { BiEncoderConfig } from './config';
 import { validateConfig } from './config';
-import { type Mechanism, addAll, crossEntropy, dense, dropout, matMul, SeedStream, variableGradsLowMemory, type GradSink, HostWeights, readSafetensors, type TensorEntry, toFloat32, resolvePretrained, looksLikeTorchFile, readTorchStateDict } from '../../engine';
+import {
+  type Mechanism, addAll, crossEntropy, dense, dropout, matMul, SeedStream, variableGradsLowMemory, type GradSink,
+  HostWeights, readSafetensors, type TensorEntry, toFloat32, resolvePretrained, looksLikeTorchFile,
+  readTorchStateDict,
+} from '../../engine';
 import { type ParamSpec, RobertaEncoder, robertaParamSpecs, type Trace } from './roberta';
 
 /** A tokenised batch; every array row-major. */

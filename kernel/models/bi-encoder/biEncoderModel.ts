@@ -1,7 +1,11 @@
 // `BiEncoderModel`: the EmpathyModel of the bi-encoder family, holding the network, its tokenizer and,
 // after training, its optimiser (so a save is resumable); predict/evaluate/save delegate to their files.
 // A model loaded from a checkpoint infers through onnxruntime (exported once, on first use) when it loads.
-import { type AdamW, configLike, configMechanisms, configNumber, configObject, saveCheckpoint, openOnnxRunner, type InferenceInfo, type EmpathyModel, type PredictOptions, type SalienceOptions, type Tokenizer, type EvalReport, type LabeledPair, type Mechanism, type Pair, type PairPrediction } from '../../engine';
+import {
+  type AdamW, configLike, configMechanisms, configNumber, configObject, saveCheckpoint, openOnnxRunner,
+  type InferenceInfo, type EmpathyModel, type PredictOptions, type SalienceOptions, type Tokenizer, type EvalReport,
+  type LabeledPair, type Mechanism, type Pair, type PairPrediction,
+} from '../../engine';
 import type { BiEncoder } from './biEncoder';
 import { PRESETS, type BiEncoderConfig } from './config';
 import { BiEncoderOnnx } from './onnxInference';

@@ -5,7 +5,10 @@
 import { existsSync } from 'node:fs';
 import { BiEncoder } from './biEncoder';
 import { BiEncoderModel, checkBiEncoderConfig, type BiEncoderCheckpointConfig } from './biEncoderModel';
-import { loadCheckpoint, splitByPrefix, type Checkpoint, type TensorEntry, tokenizerFromJSON, type Tokenizer, type LoadModelOptions, type TorchImportOptions, isTorchFile } from '../../engine';
+import {
+  loadCheckpoint, splitByPrefix, type Checkpoint, type TensorEntry, tokenizerFromJSON, type Tokenizer,
+  type LoadModelOptions, type TorchImportOptions, isTorchFile,
+} from '../../engine';
 import { importTorchCheckpoint } from './torchImport';
 import type { TrainConfig } from './trainConfig';
 

@@ -6,7 +6,10 @@ import * as tf from '@tensorflow/tfjs';
 import type { BiEncoder, EncodedBatch, ForwardOutput } from './biEncoder';
 import type { BiEncoderOnnx, BatchLogits } from './onnxInference';
 import { collate, encodePairs, type EncodedExample } from './encode';
-import { type PredictOptions, extractSpans, type Tokenizer, type Level, type Mechanism, type MechanismPrediction, type Pair, type PairPrediction, type ProgressOptions, type RationaleToken } from '../../engine';
+import {
+  type PredictOptions, extractSpans, type Tokenizer, type Level, type Mechanism, type MechanismPrediction, type Pair,
+  type PairPrediction, type ProgressOptions, type RationaleToken,
+} from '../../engine';
 import { argmax3 } from '../evaluate';
 
 /** What inference needs from a bi-encoder model. */

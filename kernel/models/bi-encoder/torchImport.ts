@@ -4,7 +4,10 @@
 // name and shape checked against the model before anything is built. `import-torch` saves the result;
 // test/evaluate/predict open a `.pth` through it directly.
 import * as path from 'node:path';
-import { resolvePretrained, assertFiniteWeights, loadCheckpoint, type Checkpoint, toFloat32, type TensorEntry, loadHfTokenizer, tokenizerFromJSON, type Tokenizer, type TorchImportOptions, readTorchStateDictFile, type Mechanism } from '../../engine';
+import {
+  resolvePretrained, assertFiniteWeights, loadCheckpoint, type Checkpoint, toFloat32, type TensorEntry,
+  loadHfTokenizer, tokenizerFromJSON, type Tokenizer, type TorchImportOptions, readTorchStateDictFile, type Mechanism,
+} from '../../engine';
 import { mechanismFromFileName } from '../../../dataset/epitome';
 import { BiEncoder } from './biEncoder';
 import type { BiEncoderCheckpointConfig } from './biEncoderModel';

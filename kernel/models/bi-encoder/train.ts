@@ -1,7 +1,11 @@
 // Training the bi-encoder: the original train.py's flags and defaults (plus documented extras), a seeded,
 // resumable loop (shuffle, gradient accumulation, global-norm clip, AdamW, linear schedule) that streams
 // typed events, stops cleanly between batches, evaluates on dev per epoch and checkpoints atomically.
-import { AdamW, currentBackend, initBackend, type BackendPreference, type TrainData, type TrainResult, linearSchedule, loadHfTokenizer, trainTokenizer, type Tokenizer, resolvePretrained, type BackendInfo, type EvalReport, type LabeledPair, type Mechanism, type RunOptions, type TrainEvent } from '../../engine';
+import {
+  AdamW, currentBackend, initBackend, type BackendPreference, type TrainData, type TrainResult, linearSchedule,
+  loadHfTokenizer, trainTokenizer, type Tokenizer, resolvePretrained, type BackendInfo, type EvalReport,
+  type LabeledPair, type Mechanism, type RunOptions, type TrainEvent,
+} from '../../engine';
 import { BiEncoder } from './biEncoder';
 import { BiEncoderModel } from './biEncoderModel';
 import { maxSeqLen, resolvePreset, type BiEncoderConfig } from './config';

@@ -3,7 +3,12 @@
 // prediction (through onnxruntime for a loaded checkpoint when it loads, onnxInference.ts; else tfjs),
 // evaluation and the single-file checkpoint.
 import * as tf from '@tensorflow/tfjs';
-import { currentBackend, initBackend, configLike, configMechanisms, loadCheckpoint, parseCheckpointConfig, saveCheckpoint, type Checkpoint, type EmpathyModel, type ModelFamily, type PredictOptions, type SalienceOptions, type TrainData, type TrainResult, SeedStream, extractSpans, type BackendInfo, type EvalReport, type LabeledPair, type Mechanism, type MechanismPrediction, type Pair, type PairPrediction, type RunOptions, openOnnxRunner, type InferenceInfo } from '../../engine';
+import {
+  currentBackend, initBackend, configLike, configMechanisms, loadCheckpoint, parseCheckpointConfig, saveCheckpoint,
+  type Checkpoint, type EmpathyModel, type ModelFamily, type PredictOptions, type SalienceOptions, type TrainData,
+  type TrainResult, SeedStream, extractSpans, type BackendInfo, type EvalReport, type LabeledPair, type Mechanism,
+  type MechanismPrediction, type Pair, type PairPrediction, type RunOptions, openOnnxRunner, type InferenceInfo,
+} from '../../engine';
 import { seededRandom } from '../../../dataset/random';
 import { argmax3, evaluatePredictions, labelledMechanisms, yieldToLoop } from '../evaluate';
 import { gateByLevel } from '../levelGate';
