@@ -1,5 +1,7 @@
-// The engine's public API: the shared core every family uses (backends, checkpoints, tokenizers, spans,
-// ONNX inference, types). The families themselves are kernel/models/ (its index.ts).
+// The engine's public API: the shared core every family uses (backends, ops and optimisers, checkpoints,
+// tokenizers, spans, ONNX, weights download, types), and the only way into kernel/engine/ from outside it
+// (the layer rule). Every value loads on first read, so importing the index costs nothing until then.
+// The families themselves are kernel/models/ (its index.ts).
 import { lazyExport } from './lazyExport';
 export * from './types';
 export type { EmpathyModel, ModelFamily, ModelFamilyName, PredictOptions, TrainData, TrainResult, SalienceOptions } from './model';

@@ -1,5 +1,7 @@
-// The model families' public surface for the CLI (loaded lazily through cli/engine.ts) and notebooks: the
-// family registry and loadModel, and the bi-encoder's train / load / predict / evaluate.
+// The model families' public surface for the CLI and notebooks, and the only way into kernel/models/ from
+// outside it (the layer rule): the family registry and loadModel, presets, the shipped model, and the
+// bi-encoder's train / load / predict / evaluate. Every value loads on first read: the CLI's help reads the
+// registry and presets without loading tfjs.
 import { lazyExport } from '../engine';
 export type { TrainConfig, TrainState } from './bi-encoder/train';
 export type { BiEncoderCheckpointConfig } from './bi-encoder/biEncoderModel';
