@@ -76,7 +76,7 @@ module.exports = {
       from: { path: '^(kernel|dataset)/' },
       to: { path: '^(kernel|dataset)/', circular: true },
     },
-    // index-is-the-public-surface: one rule per folder of kernel/ that has an index.ts (SURFACES, below).
+    // index-is-the-public-surface: one rule per folder of kernel/ that has an index.ts (SURFACES, above).
     ...SURFACES.map((folder) => ({
       name: 'index-is-the-public-surface',
       comment: `${folder}/ has an index.ts: product code outside ${folder}/ (kernel/, dataset/, extension/, webviews/) imports only that index; tests and benches may open its files.`,
