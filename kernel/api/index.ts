@@ -3,8 +3,10 @@
 // The same library functions the CLI calls; inside a notebook, training defaults to the running
 // cell's AbortSignal (interrupt stops it between batches) and shows a live loss curve.
 import * as models from '../models/index';
-import type { EmpathyModel, PredictOptions, TrainData } from '../engine/model';
-import type { EvalReport, LabeledPair, Mechanism, Pair, PairPrediction, RunOptions, TrainEvent } from '../engine/types';
+import type {
+  EmpathyModel, PredictOptions, TrainData, EvalReport, LabeledPair, Mechanism, Pair, PairPrediction, RunOptions,
+  TrainEvent,
+} from '../engine';
 import { defaultSplitOptions, splitLabeledPairs, type SplitOptions } from '../../dataset/split';
 import { loadLabeledFiles } from '../../dataset/labeledFiles';
 import { defaultRunsDir } from '../runs/store';
@@ -19,8 +21,8 @@ export { initBackend, currentBackend, trainTokenizer, loadHfTokenizer } from '..
 export { defaultTrainConfig, loadModel, families, PRESETS, resolvePreset } from '../models/index';
 export type { Tokenizer } from '../engine/index';
 export type { TrainConfig, BiEncoderConfig } from '../models/index';
-export type { EmpathyModel, TrainData, TrainResult, PredictOptions } from '../engine/model';
-export type { EvalReport, LabeledPair, Mechanism, Pair, PairPrediction, TrainEvent, BackendInfo, MechanismEval } from '../engine/types';
+export type { EmpathyModel, TrainData, TrainResult, PredictOptions } from '../engine';
+export type { EvalReport, LabeledPair, Mechanism, Pair, PairPrediction, TrainEvent, BackendInfo, MechanismEval } from '../engine';
 export { loadEpitomeCsv, toLabeledPairs, mechanismFromFileName } from '../../dataset/epitome';
 export { loadLabeledCsv } from '../../dataset/labeled';
 export { labelOf } from '../../dataset/label';
@@ -30,7 +32,7 @@ export type { ReviewStats } from '../review/reviewStats';
 export { levelMetrics } from '../metrics/levels';
 export { modelHealth, predictionHealth, reportNotes, MIN_SPLIT_PAIRS } from '../metrics/health';
 export type { ModelHealth } from '../metrics/health';
-export { shippedModelPath, loadShippedModel, hasShippedModel, SHIPPED_MODEL_SUMMARY } from '../models/shipped';
+export { shippedModelPath, loadShippedModel, hasShippedModel, SHIPPED_MODEL_SUMMARY } from '../models';
 export { RunStore, defaultRunsDir } from '../runs/store';
 export { runsPayload, comparisonTable } from '../payloads/runs';
 export { tutorialData, loadTutorialPairs, trainRun, compareRuns, samplesDir, workbenchRoot } from './tutorialData';

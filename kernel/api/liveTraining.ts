@@ -1,7 +1,7 @@
 // The live side of a training inside a cell, shared by `empathy.train` and `trainRun`: every event kept,
 // the loss curve drawn (redrawn on each epoch, stop and end, and at most every `redrawMs` while steps
 // stream; a last static draw when training ends, however it ends), log events handed to the caller.
-import type { TrainEvent } from '../engine/types';
+import type { TrainEvent } from '../engine';
 import { display, type LossCurveHandle } from './display/index';
 
 export interface LiveTrainingOptions {

@@ -4,11 +4,9 @@
 // recorded as a run (`trainRun`) and runs are compared (`compareRuns`).
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { LabeledPair, Mechanism, TrainEvent } from '../engine/types';
+import type { LabeledPair, Mechanism, TrainEvent, TrainData } from '../engine';
 import { MECHANISMS } from '../../dataset/schema';
-import type { TrainData } from '../engine/model';
-import type { TrainConfig } from '../models/bi-encoder/train';
-import { modelNames, resolveModelPreset } from '../models/presets';
+import { type TrainConfig, modelNames, resolveModelPreset } from '../models';
 import { splitLabeledPairs } from '../../dataset/split';
 import { loadLabeledFiles } from '../../dataset/labeledFiles';
 import { MIME } from '../protocol/mime';

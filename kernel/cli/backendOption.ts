@@ -4,7 +4,7 @@
 // and why each faster rung was skipped.
 import type { OptionSpec } from './args';
 import { UsageError } from './args';
-import type { BackendInfo } from '../engine/types';
+import type { BackendInfo } from '../engine';
 import { engine } from './engine';
 
 export const BACKEND_CHOICES = ['auto', 'tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'];

@@ -1,6 +1,6 @@
 // Human-readable evaluation output: the original train.py validation lines (batch-averaged) with the
 // corpus-level numbers beside them, and a fuller per-mechanism report for `empathy evaluate`.
-import type { EvalReport, Mechanism, MechanismEval } from '../engine/types';
+import type { EvalReport, Mechanism, MechanismEval } from '../engine';
 import { reportNotes } from '../metrics/health';
 import { metric, paperMetric, type PaperMetricDef } from '../metrics/catalog';
 

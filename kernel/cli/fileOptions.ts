@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { FlaggedPath } from '../../dataset/outputGuard';
 import { checkEncoding } from '../../dataset/textDecode';
 import { UsageError, type OptionSpec } from './args';
-import { SHIPPED_MODEL_FILE, shippedModelsDir } from '../models/shipped';
+import { SHIPPED_MODEL_FILE, shippedModelsDir } from '../models';
 
 export const ENCODING_OPTION: OptionSpec = {
   name: 'encoding',

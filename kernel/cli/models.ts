@@ -6,14 +6,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { OptionSpec } from './args';
 import { UsageError } from './args';
-import type { EmpathyModel } from '../engine/model';
-import type { Mechanism } from '../engine/types';
+import type { EmpathyModel, Mechanism, TorchImportOptions } from '../engine';
 import { MECHANISMS } from '../../dataset/schema';
 import { engine } from './engine';
 import { BACKEND_OPTION, startBackend, THREADS_OPTION, threadsOption } from './backendOption';
-import { SHIPPED_MODEL_SUMMARY, shippedModelPath } from '../models/shipped';
-import { familySpec } from '../models/families';
-import type { TorchImportOptions } from '../engine/torch/importOptions';
+import { SHIPPED_MODEL_SUMMARY, shippedModelPath, familySpec } from '../models';
 
 /** How to read a PyTorch state dict (it holds weights only): the options of `import-torch` and the model commands. */
 export const TORCH_HEADS_OPTION: OptionSpec = { name: 'heads', type: 'number', metavar: 'N', help: 'a .pth model: self-attention heads per layer (default 12, roberta-base)' };

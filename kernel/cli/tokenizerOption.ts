@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { wordTokenizer, type OffsetTokenizer } from '../../dataset/wordTokenizer';
 import { DataError } from '../../dataset/csv';
 import { engine } from './engine';
-import { isModelId, resolvePretrained } from '../engine/hfCache';
+import { isModelId, resolvePretrained } from '../engine';
 
 export interface ResolvedTokenizer {
   tokenizer: OffsetTokenizer;

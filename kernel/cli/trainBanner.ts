@@ -2,8 +2,8 @@
 // (what it really trains with), the data files, do_validation / do_test and the model line. One owner, so
 // every command that shows a training's arguments prints them alike.
 import type { LoadedLabeled } from '../../dataset/labeledFiles';
-import type { Mechanism } from '../engine/types';
-import type { FamilySpec } from '../models/familySpec';
+import type { Mechanism } from '../engine';
+import type { FamilySpec } from '../models';
 
 export interface TrainBannerInput {
   /** The family that trains, and the effective config it trains with (its lines come from these). */

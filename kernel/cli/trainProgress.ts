@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeAllSync, writeFailure, writeTarget } from '../../dataset/atomicFile';
-import type { TrainEvent } from '../engine/types';
+import type { TrainEvent } from '../engine';
 import type { CliContext } from './command';
 import { engine } from './engine';
 import { healthLines, reportOriginalLines } from './evalText';

@@ -2,7 +2,7 @@
 // each prediction's word tokens, then kernel/metrics' MechanismEval per mechanism.
 import { tokenLabels } from '../../dataset/align';
 import { evalRow, mechanismEval, type EvalRow } from '../metrics/report';
-import type { EvalReport, LabeledPair, Mechanism, MechanismLabel, PairPrediction } from '../engine/types';
+import type { EvalReport, LabeledPair, Mechanism, MechanismLabel, PairPrediction } from '../engine';
 import { MECHANISMS } from '../../dataset/schema';
 
 /** 0/1 gold rationale label per token of `offsets` (no rationale → all zeros: the corrected form). */

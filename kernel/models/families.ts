@@ -2,9 +2,7 @@
 // rationale tagger), its two members, the bi-encoder transformer — each with what it owns (familySpec.ts):
 // every list of names (`--model`, presets, sizes, Train Model…, `empathy.defaultPreset`) derives from it, and
 // `loadModel` (any family: the checkpoint header says which). A new family is one spec here.
-import { readCheckpointFamily } from '../engine/checkpoint';
-import type { EmpathyModel, ModelFamily } from '../engine/model';
-import type { LoadModelOptions } from '../engine/torch/importOptions';
+import { readCheckpointFamily, type EmpathyModel, type ModelFamily, type LoadModelOptions } from '../engine';
 import { biEncoderSpec } from './bi-encoder/spec';
 import { ensembleSpec } from './ensemble/spec';
 import type { FamilySpec } from './familySpec';

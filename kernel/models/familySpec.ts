@@ -2,7 +2,7 @@
 // its named presets and sizes, how it reads the fields a caller set (resolveConfig), the config it really
 // trains with, its lines in `empathy train`'s Args banner, whether it infers through an ONNX export, its
 // entries in Train Model… and `empathy.defaultPreset`, and (loaded on first use) its train and load.
-import type { ModelFamily } from '../engine/model';
+import type { ModelFamily } from '../engine';
 
 /** A named configuration of a family (`--model offline-default`). */
 export interface PresetSpec {

@@ -1,6 +1,6 @@
 // The strict rationale rule shared by the model families: a mechanism predicted at level 0 shows no
 // rationale (level 0 has none by definition).
-import type { PairPrediction } from '../engine/types';
+import type { PairPrediction } from '../engine';
 
 /** Clear the rationale of every mechanism predicted at level 0 (in place; returns its input). */
 export function gateByLevel(preds: PairPrediction[]): PairPrediction[] {

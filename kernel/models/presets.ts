@@ -1,7 +1,7 @@
 // Named model presets, read off the family registry (families.ts): `offline-default` is what every user
 // without pretrained weights gets (the ensemble); `linear` and `tagger` are its two members alone; a bare
 // family name means its defaults.
-import type { ModelFamilyName } from '../engine/model';
+import type { ModelFamilyName } from '../engine';
 import { familySpec, familySpecs, requireFamily } from './families';
 
 export interface ModelPreset {

@@ -4,7 +4,7 @@
 // `empathy predict` / `empathy test` without model paths, the quickstart and the panels open it.
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { EmpathyModel } from '../engine/model';
+import type { EmpathyModel } from '../engine';
 
 /** The checkpoint's file name in dataset/models/. */
 export const SHIPPED_MODEL_FILE = 'offline-default.safetensors';

@@ -2,7 +2,7 @@
 // predictions are given, and an aligned-text fallback.
 import type { ConfusionPayload, ExampleRef, Level, Mechanism } from '../protocol/mime';
 import { LEVEL_NAMES } from '../protocol/mime';
-import type { EvalReport, LabeledPair, MechanismEval, PairPrediction } from '../engine/types';
+import type { EvalReport, LabeledPair, MechanismEval, PairPrediction } from '../engine';
 
 export interface ConfusionOptions {
   title?: string;

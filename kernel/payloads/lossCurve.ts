@@ -1,7 +1,7 @@
 // Loss-curve payloads from training events (live while a run trains) or from runs on disk, plus a
 // text fallback (last step, best dev metric) for hosts without the renderer.
 import type { LossCurvePayload } from '../protocol/mime';
-import type { EvalReport, TrainEvent } from '../engine/types';
+import type { EvalReport, TrainEvent } from '../engine';
 import type { RunLogLine, RunRecord } from '../runs/run';
 import { lossCurvePayload as recordedCurves } from './runs';
 import { flattenReport } from '../metrics/catalog';

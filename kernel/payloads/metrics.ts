@@ -1,7 +1,7 @@
 // Metrics-table payloads: from an EvalReport (rows = metrics, columns = mechanisms), from a record of
 // named series ({ runA: {acc: 0.8}, runB: … }), or an existing MetricsPayload; text fallback.
 import type { MetricsPayload } from '../protocol/mime';
-import type { EvalReport } from '../engine/types';
+import type { EvalReport } from '../engine';
 import { reportNotes } from '../metrics/health';
 import { METRICS } from '../metrics/catalog';
 

@@ -2,7 +2,7 @@
 // gold levels and spans when the labelled pairs are given, and a bracketed-text fallback.
 import { predictionHealth } from '../metrics/health';
 import type { Level, Mechanism, RationalesPayload } from '../protocol/mime';
-import type { LabeledPair, PairPrediction } from '../engine/types';
+import type { LabeledPair, PairPrediction } from '../engine';
 
 export interface RationalesOptions {
   /** Gold pairs (matched by id) add gold levels and gold spans. */

@@ -2,9 +2,8 @@
 // protocol over Node IPC. Started by KernelClient (kernel/process/client.ts) with a real Node.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { activeBackend } from '../engine/activeBackend';
+import { activeBackend, type BackendInfo } from '../engine';
 import * as v8 from 'node:v8';
-import type { BackendInfo } from '../engine/types';
 import { checkRequest, KERNEL_PROTOCOL_VERSION, type ExecuteOptions, type KernelEvent, type KernelRequest, type VersionInfo } from '../protocol/kernel';
 import { isQueryMessage, QUERY_PROTOCOL_VERSION } from '../protocol/query';
 import { QueryHandler } from '../queries/handler';

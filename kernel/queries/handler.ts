@@ -3,7 +3,7 @@
 // its code and a message naming what failed), cancels on request, and owns the loaded models' table
 // (disposed at shutdown). The methods, and with them the engine, load on the first query. Variables are
 // read from the scope it is given (the kernel process's Session), never by evaluating code.
-import type { EmpathyModel } from '../engine/model';
+import type { EmpathyModel } from '../engine';
 import {
   checkQuery, QUERY_PROTOCOL_VERSION, type QueryAnswer, type QueryErrorCode, type QueryRequest,
 } from '../protocol/query';
@@ -102,6 +102,6 @@ export class QueryHandler {
 
 /** Any family's checkpoint (required on first use: the engine is slow to load). */
 function defaultLoadModel(path: string): Promise<EmpathyModel> {
-  const { loadModel } = require('../models/families') as typeof import('../models/families');
+  const { loadModel } = require('../models') as typeof import('../models');
   return loadModel(path);
 }

@@ -6,7 +6,7 @@
 import { loadLabeledFiles } from '../../dataset/labeledFiles';
 import { rationalesPayload } from '../payloads/rationales';
 import { tableFromValue } from '../payloads/table';
-import type { EmpathyModel } from '../engine/model';
+import type { EmpathyModel } from '../engine';
 import { predictionHealth } from '../metrics/health';
 import { datasetPayload } from '../payloads/dataset';
 import type { Mechanism, RationalesPayload } from '../protocol/mime';

@@ -1,6 +1,6 @@
 // The models the kernel holds for its hosts' queries, by handle: the one owner of their tensors. A model
 // leaves the table only through `unload` (or `replace`, or `disposeAll` at shutdown), which disposes it.
-import type { EmpathyModel } from '../engine/model';
+import type { EmpathyModel } from '../engine';
 
 export class ModelTable {
   private readonly models = new Map<string, { model: EmpathyModel; path: string }>();

@@ -1,6 +1,6 @@
 // What a run is: the record of one training (config, code version, data with hashes, seed, backend,
 // per-step and per-epoch metrics, final metrics, checkpoint) as it lives on disk.
-import type { BackendInfo, EvalReport } from '../engine/types';
+import type { BackendInfo, EvalReport } from '../engine';
 import { flattenReport } from '../metrics/catalog';
 import type { RunProcess } from './liveness';
 

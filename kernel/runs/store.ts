@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { writeFileAtomic } from '../../dataset/atomicFile';
 import { basename, join, resolve } from 'node:path';
-import type { TrainEvent } from '../engine/types';
+import type { TrainEvent } from '../engine';
 import { locateRunsDir } from './location';
 import { currentRunProcess, HEARTBEAT_MS, recorderGone } from './liveness';
 import { RUN_FORMAT, RUN_VERSION, flattenEval, type RunDataFile, type RunLogLine, type RunRecord } from './run';

@@ -2,9 +2,8 @@
 // `seed_val`, …) are translated into the family's own fields where they mean the same thing, and a field a
 // family does not use becomes a note ("--lambda_EI does not apply to the linear model"), never silently
 // dropped. Nothing here fills train.py's defaults: those are the bi-encoder's own (defaultTrainConfig).
-import type { ModelFamilyName } from '../engine/model';
-import { requireFamily } from '../models/families';
-import { resolveModelPreset, type ModelPreset } from '../models/presets';
+import type { ModelFamilyName } from '../engine';
+import { requireFamily, resolveModelPreset, type ModelPreset } from '../models';
 
 /** Fields every family honours (the orchestrator's, not the model's): mechanisms, splits, where to save. */
 export const GENERAL_KEYS: readonly string[] = ['mechanisms', 'do_validation', 'do_test', 'save_model_path'];

@@ -4,9 +4,8 @@
 // One rule for "stopped" (any early end: interrupt or early stopping) and one for saving (below).
 import { basename, join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
-import type { TrainData, TrainResult } from '../engine/model';
-import type { RunOptions, TrainEvent } from '../engine/types';
-import { requireFamily } from '../models/families';
+import type { TrainData, TrainResult, RunOptions, TrainEvent } from '../engine';
+import { requireFamily } from '../models';
 import { MECHANISMS } from '../../dataset/schema';
 import { reportNotes } from '../metrics/health';
 import { RunStore, type NewRun, type RunRecorder } from '../runs/store';

@@ -109,4 +109,47 @@ describe('kernel/layering (dependency-cruiser)', () => {
       process.stdout.write(`      (dependency-cruiser on the planted tree)\n${r.stdout.split('\n').filter((l) => l.trim()).map((l) => `      ${l}`).join('\n')}\n`);
     });
   });
+
+  describe('on a planted tree with index.ts files, code outside a folder goes through its index', () => {
+    let root = '';
+    before(() => {
+      root = fs.mkdtempSync(path.join(os.tmpdir(), 'empathy-index-surface-'));
+      const files: Record<string, string> = {
+        // kernel/shelf/ has an index; kernel/shelf/drawer/ (inside it) has its own
+        'kernel/shelf/index.ts': "export { book } from './book';\nexport { item } from './drawer/index';\n",
+        'kernel/shelf/book.ts': "import { page } from './page';\nimport { item } from './drawer/item';\nexport const book = [page, item];\n",
+        'kernel/shelf/page.ts': 'export const page = 1;\n',
+        'kernel/shelf/drawer/index.ts': "export { item } from './item';\n",
+        'kernel/shelf/drawer/item.ts': 'export const item = 2;\n',
+        // outside kernel/shelf/: through the index (fine, both spellings), past it (not), and into the nested index (not)
+        'kernel/reader/fine.ts': "import { book } from '../shelf/index';\nimport { item } from '../shelf';\nexport const fine = [book, item];\n",
+        'kernel/reader/deep.ts': "import { page } from '../shelf/page';\nexport const deep = page;\n",
+        'kernel/reader/nested.ts': "import { item } from '../shelf/drawer/index';\nexport const nested = item;\n",
+        // tests and benches may open a folder's files
+        'test/shelf.test.ts': "import { page } from '../kernel/shelf/page';\nexport const t = page;\n",
+        'bench/shelf.ts': "import { item } from '../kernel/shelf/drawer/item';\nexport const b = item;\n",
+      };
+      for (const [rel, text] of Object.entries(files)) {
+        fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+        fs.writeFileSync(path.join(root, rel), text);
+      }
+    });
+    after(() => { if (root) fs.rmSync(root, { recursive: true, force: true }); });
+
+    it('reports the deep imports (a nested index counts on its own), and only those', () => {
+      const r = cruise(root, ['kernel', 'test', 'bench'], 'err');
+      assert.notEqual(r.status, 0, 'the err reporter fails the run');
+      const json = cruise(root, ['kernel', 'test', 'bench'], 'json');
+      const { summary } = JSON.parse(json.stdout) as { summary: { violations: Violation[] } };
+      const got = summary.violations.map((v) => `${v.rule.name}: ${v.from} → ${v.to}`).sort();
+      assert.deepEqual(got, [
+        // inside kernel/shelf/, kernel/shelf/drawer/ is still reached through its own index
+        'index-is-the-public-surface: kernel/shelf/book.ts → kernel/shelf/drawer/item.ts',
+        'index-is-the-public-surface: kernel/reader/deep.ts → kernel/shelf/page.ts',
+        // outside kernel/shelf/, even the nested index is past the folder's own index
+        'index-is-the-public-surface: kernel/reader/nested.ts → kernel/shelf/drawer/index.ts',
+      ].sort());
+      process.stdout.write(`      (dependency-cruiser on the planted tree)\n${r.stdout.split('\n').filter((l) => l.trim()).map((l) => `      ${l}`).join('\n')}\n`);
+    });
+  });
 });

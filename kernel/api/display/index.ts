@@ -2,7 +2,7 @@
 // (table, lossCurve, confusion, rationales, dataset, metrics, html, markdown). Each publishes a MIME
 // bundle with a text/plain fallback; `lossCurve` returns a handle whose `update()` redraws in place.
 import { inspect } from 'node:util';
-import type { EvalReport, LabeledPair, MechanismEval, PairPrediction } from '../../engine/types';
+import type { EvalReport, LabeledPair, MechanismEval, PairPrediction } from '../../engine';
 import type { RawRow } from '../../../dataset/epitome';
 import type { RunRecord } from '../../runs/run';
 import { runsPayload } from '../../payloads/runs';

@@ -1,8 +1,6 @@
 // `empathy download-weights MODEL_ID`: a model's config, tokenizer files and weights from the Hugging Face
 // hub (or HF_ENDPOINT) into the hub cache, where `--init_weights MODEL_ID` finds them, or into `--to DIR`.
-import { downloadWeights } from '../../engine/hfDownload';
-import { hubCacheDir } from '../../engine/hfCache';
-import { hubEndpoint } from '../../engine/hfHub';
+import { downloadWeights, hubCacheDir, hubEndpoint } from '../../engine';
 import { UsageError } from '../args';
 import type { Command } from '../command';
 import { formatBytes, ProgressBar } from '../progress';

@@ -7,7 +7,7 @@ import { tokenLabels } from '../../../dataset/align';
 import { labelOf } from '../../../dataset/label';
 import { parseLevel } from '../../../dataset/epitome';
 import { evalRow, mechanismEval, type EvalRow } from '../../metrics/report';
-import type { EvalReport, LabeledPair, Level, Mechanism } from '../../engine/types';
+import type { EvalReport, LabeledPair, Level, Mechanism } from '../../engine';
 import { MECHANISMS } from '../../../dataset/schema';
 import { UsageError } from '../args';
 import type { CliContext, Command } from '../command';

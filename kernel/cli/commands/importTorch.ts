@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { assertOutputsClear } from '../../../dataset/outputGuard';
 import { MECHANISMS } from '../../../dataset/schema';
-import type { Mechanism } from '../../engine/types';
+import type { Mechanism } from '../../engine';
 import { UsageError } from '../args';
 import type { Command } from '../command';
 import { engine } from '../engine';

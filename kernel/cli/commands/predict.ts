@@ -1,6 +1,6 @@
 // `empathy predict`: one (seeker, response) pair — levels with probabilities and the rationale
 // highlighted in the terminal (ANSI on a TTY, [[brackets]] otherwise), or JSON.
-import type { Mechanism, MechanismPrediction, PairPrediction } from '../../engine/types';
+import type { Mechanism, MechanismPrediction, PairPrediction } from '../../engine';
 import { UsageError } from '../args';
 import type { Command } from '../command';
 import { loadModels, MODEL_OPTIONS, TORCH_MECHANISM_OPTION, TORCH_TOKENIZER_OPTION } from '../models';

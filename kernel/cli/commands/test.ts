@@ -5,7 +5,7 @@
 import { assertOutputsClear } from '../../../dataset/outputGuard';
 import { countRecords, PairReader, streamPairs, type PairRow } from '../../../dataset/pairs';
 import type { ReadCsvOptions } from '../../../dataset/csv';
-import type { Mechanism, MechanismPrediction, PairPrediction } from '../../engine/types';
+import type { Mechanism, MechanismPrediction, PairPrediction } from '../../engine';
 import { MECHANISMS } from '../../../dataset/schema';
 import { UsageError } from '../args';
 import type { CliContext, Command } from '../command';

@@ -5,27 +5,23 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DataError } from '../../../dataset/csv';
 import { assertOutputsClear } from '../../../dataset/outputGuard';
-import type { TrainConfig } from '../../models/bi-encoder/train';
-import type { LabeledPair, Mechanism } from '../../engine/types';
+import {
+  type TrainConfig, BI_ENCODER_PRESETS, modelNames, resolveModelPreset, type ModelPreset, type FamilySpec,
+  requireFamily, pyFloat,
+} from '../../models';
+import { type LabeledPair, type Mechanism, type TrainData, resolvePretrained, ConfigFieldError } from '../../engine';
 import { MECHANISMS } from '../../../dataset/schema';
-import type { TrainData } from '../../engine/model';
 import { UsageError, type OptionSpec } from '../args';
 import type { CliContext, Command } from '../command';
 import { engine } from '../engine';
 import { BACKEND_OPTION, THREADS_OPTION, threadsOption } from '../backendOption';
-import { BI_ENCODER_PRESETS, modelNames, resolveModelPreset, type ModelPreset } from '../../models/presets';
-import type { FamilySpec } from '../../models/familySpec';
-import { requireFamily } from '../../models/families';
-import { pyFloat } from '../../models/pyFloat';
 import { reportOriginalLines } from '../evalText';
 import { ENCODING_OPTION, encodingOption } from '../fileOptions';
 import { loadLabeledFiles, pathList, type LoadedLabeled } from '../../../dataset/labeledFiles';
 import { TrainProgress } from '../trainProgress';
 import { trainBannerLines } from '../trainBanner';
-import { resolvePretrained } from '../../engine/hfCache';
 import { defaultRunsDir } from '../../runs/store';
 import { planTraining } from '../../training/familyConfig';
-import { ConfigFieldError } from '../../engine/configField';
 import type { RecordSpec, TrainOutcome } from '../../training/trainAndRecord';
 
 const OPTIONS: OptionSpec[] = [

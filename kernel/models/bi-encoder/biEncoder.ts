@@ -5,15 +5,12 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { BiEncoderConfig } from './config';
 import { validateConfig } from './config';
-import type { Mechanism } from '../../engine/types';
-import { addAll, crossEntropy, dense, dropout, matMul, SeedStream } from '../../engine/ops';
+import {
+  type Mechanism, addAll, crossEntropy, dense, dropout, matMul, SeedStream, variableGradsLowMemory, type GradSink,
+  HostWeights, storageView, readSafetensors, type TensorEntry, toFloat32, resolvePretrained, looksLikeTorchFile,
+  readTorchStateDict,
+} from '../../engine';
 import { type ParamSpec, RobertaEncoder, robertaParamSpecs, type Trace } from './roberta';
-import { variableGradsLowMemory, type GradSink } from '../../engine/grads';
-import { HostWeights } from '../../engine/hostWeights';
-import { storageView } from '../../engine/tensorStorage';
-import { readSafetensors, type TensorEntry, toFloat32 } from '../../engine/safetensors';
-import { resolvePretrained } from '../../engine/hfCache';
-import { looksLikeTorchFile, readTorchStateDict } from '../../engine/torch/torchStateDict';
 
 /** A tokenised batch; every array row-major. */
 export interface EncodedBatch {

@@ -1,5 +1,5 @@
 // The bi-encoder family entry: train (train.ts) and load a checkpoint into a BiEncoderModel (load.ts).
-import type { ModelFamily } from '../../engine/model';
+import type { ModelFamily } from '../../engine';
 import { loadBiEncoder } from './load';
 import { train, type TrainConfig } from './train';
 

@@ -1,19 +1,18 @@
 // `BiEncoderModel`: the EmpathyModel of the bi-encoder family, holding the network, its tokenizer and,
 // after training, its optimiser (so a save is resumable); predict/evaluate/save delegate to their files.
 // A model loaded from a checkpoint infers through onnxruntime (exported once, on first use) when it loads.
-import type { AdamW } from '../../engine/adamw';
+import {
+  type AdamW, configLike, configMechanisms, configNumber, configObject, saveCheckpoint, openOnnxRunner,
+  type InferenceInfo, type EmpathyModel, type PredictOptions, type SalienceOptions, type Tokenizer, type EvalReport,
+  type LabeledPair, type Mechanism, type Pair, type PairPrediction,
+} from '../../engine';
 import type { BiEncoder } from './biEncoder';
-import { configLike, configMechanisms, configNumber, configObject, saveCheckpoint } from '../../engine/checkpoint';
 import { PRESETS, type BiEncoderConfig } from './config';
-import { openOnnxRunner, type InferenceInfo } from '../../engine/onnx/runtime';
 import { BiEncoderOnnx } from './onnxInference';
 import { evaluateBiEncoder } from './evaluate';
-import type { EmpathyModel, PredictOptions, SalienceOptions } from '../../engine/model';
 import { predictPairs } from './predict';
 import { biEncoderSalience } from './salience';
-import type { Tokenizer } from '../../engine/tokenizer';
 import type { TrainConfig } from './trainConfig';
-import type { EvalReport, LabeledPair, Mechanism, Pair, PairPrediction } from '../../engine/types';
 
 /** The `config` entry of a bi-encoder checkpoint. */
 export interface BiEncoderCheckpointConfig {

@@ -1,6 +1,6 @@
 // Model sizes and switches of the bi-encoder (EncoderConfig, BiEncoderConfig) and the named presets.
 // Defaults are the paper's (Sharma et al., EMNLP 2020, roberta-base); options beyond it default to off.
-import type { Mechanism } from '../../engine/types';
+import type { Mechanism } from '../../engine';
 
 /** A RoBERTa encoder (HF RobertaConfig field meanings). */
 export interface EncoderConfig {

@@ -2,8 +2,7 @@
 // rationale-token labels, and collate padded EncodedBatches (row-major [B*T] typed arrays).
 import { tokenLabels } from '../../../dataset/align';
 import type { EncodedBatch } from './biEncoder';
-import type { Tokenizer } from '../../engine/tokenizer';
-import type { LabeledPair, Mechanism, Pair } from '../../engine/types';
+import type { Tokenizer, LabeledPair, Mechanism, Pair } from '../../engine';
 import { MECHANISMS } from '../../../dataset/schema';
 
 export interface EncodeOptions {

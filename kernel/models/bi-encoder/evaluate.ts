@@ -2,9 +2,8 @@
 // (level metrics, corrected rationale metrics, the original's batch-averaged numbers) from kernel/metrics.
 import { evalRow, mechanismEval, type EvalRow } from '../../metrics/report';
 import { encodePairs } from './encode';
-import type { PredictOptions } from '../../engine/model';
+import type { PredictOptions, EvalReport, LabeledPair, Mechanism } from '../../engine';
 import { argmaxLevel, runInference, type BiEncoderParts } from './predict';
-import type { EvalReport, LabeledPair, Mechanism } from '../../engine/types';
 
 export interface EvaluateOptions extends PredictOptions {
   /** Loss weights for the reported loss (train.py defaults 0.5 / 0.5). */

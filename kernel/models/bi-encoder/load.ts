@@ -5,11 +5,10 @@
 import { existsSync } from 'node:fs';
 import { BiEncoder } from './biEncoder';
 import { BiEncoderModel, checkBiEncoderConfig, type BiEncoderCheckpointConfig } from './biEncoderModel';
-import { loadCheckpoint, splitByPrefix, type Checkpoint } from '../../engine/checkpoint';
-import type { TensorEntry } from '../../engine/safetensors';
-import { tokenizerFromJSON, type Tokenizer } from '../../engine/tokenizer';
-import type { LoadModelOptions, TorchImportOptions } from '../../engine/torch/importOptions';
-import { isTorchFile } from '../../engine/torch/torchStateDict';
+import {
+  loadCheckpoint, splitByPrefix, type Checkpoint, type TensorEntry, tokenizerFromJSON, type Tokenizer,
+  type LoadModelOptions, type TorchImportOptions, isTorchFile,
+} from '../../engine';
 import { importTorchCheckpoint } from './torchImport';
 import type { TrainConfig } from './trainConfig';
 

@@ -8,9 +8,7 @@
 // (B, T dynamic); outputs level_<M> [B, 3] and rationale_<M> [B, T, 2] logits per mechanism.
 import type { BiEncoder } from './biEncoder';
 import type { EncoderConfig } from './config';
-import { DataType } from '../../engine/onnx/proto';
-import { type ExternalModel, float, int, ints, OnnxGraph, type WeightRead } from '../../engine/onnx/graph';
-import type { Mechanism } from '../../engine/types';
+import { DataType, type ExternalModel, float, int, ints, OnnxGraph, type WeightRead, type Mechanism } from '../../engine';
 
 /** Graph input and output names. */
 export const ONNX_INPUTS = ['ids_SP', 'mask_SP', 'ids_RP', 'mask_RP'] as const;

@@ -4,8 +4,7 @@
 import type { BiEncoder, EncodedBatch } from './biEncoder';
 import { exportBiEncoderOnnx, levelOutput, rationaleOutput } from './onnxExport';
 import { checkEncoderInputs } from './roberta';
-import { type Feed, type InferenceInfo, OnnxSession } from '../../engine/onnx/runtime';
-import type { Mechanism } from '../../engine/types';
+import { type Feed, type InferenceInfo, OnnxSession, type Mechanism } from '../../engine';
 
 /** Logits of one batch per mechanism, row-major: level [B*3], rationale [B*T*2]. */
 export interface BatchLogits {

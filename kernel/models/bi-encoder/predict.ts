@@ -6,11 +6,11 @@ import * as tf from '@tensorflow/tfjs';
 import type { BiEncoder, EncodedBatch, ForwardOutput } from './biEncoder';
 import type { BiEncoderOnnx, BatchLogits } from './onnxInference';
 import { collate, encodePairs, type EncodedExample } from './encode';
-import type { PredictOptions } from '../../engine/model';
-import { extractSpans } from '../../engine/spans';
+import {
+  type PredictOptions, extractSpans, type Tokenizer, type Level, type Mechanism, type MechanismPrediction, type Pair,
+  type PairPrediction, type ProgressOptions, type RationaleToken,
+} from '../../engine';
 import { argmax3 } from '../evaluate';
-import type { Tokenizer } from '../../engine/tokenizer';
-import type { Level, Mechanism, MechanismPrediction, Pair, PairPrediction, ProgressOptions, RationaleToken } from '../../engine/types';
 
 /** What inference needs from a bi-encoder model. */
 export interface BiEncoderParts {

@@ -2,8 +2,7 @@
 // token-type row 0, embedding LayerNorm, post-LN layers with erf GELU, mask bias (1-mask)·-10000, pooler).
 import * as tf from '@tensorflow/tfjs';
 import type { EncoderConfig } from './config';
-import { dense, dropout, embeddingLookup, geluErf, layerNorm, matMul, SeedStream } from '../../engine/ops';
-import type { HostWeights } from '../../engine/hostWeights';
+import { dense, dropout, embeddingLookup, geluErf, layerNorm, matMul, SeedStream, type HostWeights } from '../../engine';
 
 /** A parameter to create: its original (PyTorch) name, shape and init. */
 export interface ParamSpec {

@@ -4,10 +4,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { EncodedBatch } from './biEncoder';
 import { collate, encodePairs } from './encode';
-import type { SalienceOptions } from '../../engine/model';
-import { normaliseByMax } from '../../engine/salienceScale';
+import { type SalienceOptions, normaliseByMax, type Level, type Mechanism, type Pair } from '../../engine';
 import type { BiEncoderParts } from './predict';
-import type { Level, Mechanism, Pair } from '../../engine/types';
 
 /**
  * Raw (unnormalised) per-position |gradient × input| of the level score of `mechanism` for a batch of one:

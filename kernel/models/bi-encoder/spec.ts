@@ -1,6 +1,6 @@
 // The bi-encoder as the family registry knows it: train.py's config (every field passes; the engine judges
 // unknown ones), its sizes (--preset), its Args lines, Train Model…'s entries; train and load on first use.
-import type { ModelFamily } from '../../engine/model';
+import type { ModelFamily } from '../../engine';
 import type { FamilySpec } from '../familySpec';
 import { pyFloat } from '../pyFloat';
 import { defaultTrainConfig } from './trainConfig';

@@ -4,14 +4,11 @@
 // name and shape checked against the model before anything is built. `import-torch` saves the result;
 // test/evaluate/predict open a `.pth` through it directly.
 import * as path from 'node:path';
-import { resolvePretrained } from '../../engine/hfCache';
+import {
+  resolvePretrained, assertFiniteWeights, loadCheckpoint, type Checkpoint, toFloat32, type TensorEntry,
+  loadHfTokenizer, tokenizerFromJSON, type Tokenizer, type TorchImportOptions, readTorchStateDictFile, type Mechanism,
+} from '../../engine';
 import { mechanismFromFileName } from '../../../dataset/epitome';
-import { assertFiniteWeights, loadCheckpoint, type Checkpoint } from '../../engine/checkpoint';
-import { toFloat32, type TensorEntry } from '../../engine/safetensors';
-import { loadHfTokenizer, tokenizerFromJSON, type Tokenizer } from '../../engine/tokenizer';
-import type { TorchImportOptions } from '../../engine/torch/importOptions';
-import { readTorchStateDictFile } from '../../engine/torch/torchStateDict';
-import type { Mechanism } from '../../engine/types';
 import { BiEncoder } from './biEncoder';
 import type { BiEncoderCheckpointConfig } from './biEncoderModel';
 import { maxSeqLen, resolvePreset, type BiEncoderConfig } from './config';

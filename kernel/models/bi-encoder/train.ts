@@ -1,19 +1,17 @@
 // Training the bi-encoder: the original train.py's flags and defaults (plus documented extras), a seeded,
 // resumable loop (shuffle, gradient accumulation, global-norm clip, AdamW, linear schedule) that streams
 // typed events, stops cleanly between batches, evaluates on dev per epoch and checkpoints atomically.
-import { AdamW } from '../../engine/adamw';
-import { currentBackend, initBackend, type BackendPreference } from '../../engine/backend';
+import {
+  AdamW, currentBackend, initBackend, type BackendPreference, type TrainData, type TrainResult, linearSchedule,
+  loadHfTokenizer, trainTokenizer, type Tokenizer, resolvePretrained, type BackendInfo, type EvalReport,
+  type LabeledPair, type Mechanism, type RunOptions, type TrainEvent,
+} from '../../engine';
 import { BiEncoder, type LossOptions } from './biEncoder';
 import { BiEncoderModel } from './biEncoderModel';
 import { maxSeqLen, resolvePreset, type BiEncoderConfig } from './config';
 import { collate, encodePairs, mechanismsInData, type EncodedExample } from './encode';
 import { evaluateBiEncoder, type EvaluateOptions } from './evaluate';
 import { openBiEncoderCheckpoint } from './load';
-import type { TrainData, TrainResult } from '../../engine/model';
-import { linearSchedule } from '../../engine/schedule';
-import { loadHfTokenizer, trainTokenizer, type Tokenizer } from '../../engine/tokenizer';
-import { resolvePretrained } from '../../engine/hfCache';
-import type { BackendInfo, EvalReport, LabeledPair, Mechanism, RunOptions, TrainEvent } from '../../engine/types';
 import { seededRandom as rng } from '../../../dataset/random';
 import { defaultTrainConfig, type TrainConfig } from './trainConfig';
 import { BiEncoderStepper, type MicroBatch } from './trainStep';
@@ -111,7 +109,7 @@ function devScore(r: EvalReport): number {
 
 /** The network, tokenizer and (when resuming) optimiser state and train state to start from. */
 async function buildOrResume(cfg: TrainConfig, data: TrainData, emit: (e: TrainEvent) => void): Promise<{
-  net: BiEncoder; tokenizer: Tokenizer; maxLen: number; optimizerState?: Map<string, import('../../engine/safetensors').TensorEntry>; state?: TrainState;
+  net: BiEncoder; tokenizer: Tokenizer; maxLen: number; optimizerState?: Map<string, import('../../engine').TensorEntry>; state?: TrainState;
 }> {
   if (cfg.resume) {
     const { net, tokenizer, cfg: c, checkpoint: ck, optimizerTensors } = await openBiEncoderCheckpoint(cfg.resume, cfg.seed_val);

@@ -1,6 +1,6 @@
 // The bi-encoder's training config: the original train.py's flags and defaults plus documented extras.
 // Its own file so the model (biEncoderModel.ts) and the loop (train.ts) share it without importing each other.
-import type { BackendPreference } from '../../engine/backend';
+import type { BackendPreference } from '../../engine';
 import type { BiEncoderOverrides } from './config';
 import type { Mechanism } from '../../../dataset/schema';
 

@@ -3,9 +3,7 @@
 // the gradients and the AdamW moments live in JavaScript arrays, outside the backend's memory; elsewhere
 // (GPU backends) in backend tensors. The trainer, the bench and the parity tests all step through here.
 import * as tf from '@tensorflow/tfjs';
-import { type AdamW, clipGlobalNormAsync } from '../../engine/adamw';
-import { clipGlobalNormHost, HostGradients } from '../../engine/hostGrads';
-import { hostBackend } from '../../engine/tensorStorage';
+import { type AdamW, clipGlobalNormAsync, clipGlobalNormHost, HostGradients, hostBackend } from '../../engine';
 import type { BiEncoder, EncodedBatch, ForwardOptions, LossOptions } from './biEncoder';
 
 /** One forward/backward pass of a step: its batch, its share of the step's mean loss, its dropout options. */

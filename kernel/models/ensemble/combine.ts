@@ -4,8 +4,7 @@
 // (the probability that the response shows the mechanism AND the token is part of it), no hard gate —
 // or a hard gate (argmax level > 0, or P(level > 0) ≥ a minimum) that zeroes the whole rationale;
 // tokens at or above a per-mechanism threshold form the spans.
-import { extractSpans } from '../../engine/spans';
-import type { Mechanism, MechanismPrediction, PairPrediction } from '../../engine/types';
+import { extractSpans, type Mechanism, type MechanismPrediction, type PairPrediction } from '../../engine';
 import { MECHANISMS } from '../../../dataset/schema';
 import { argmax3 } from '../evaluate';
 

@@ -1,7 +1,9 @@
 // The ensemble's configuration (the `offline-default` preset): its two members, the weight of the
 // linear model's level probabilities per mechanism, and when and where its tagger's rationales are shown.
-import { checkMechanisms, checkNumber, ConfigFieldError, checkNumberList, checkObject, checkPerMechanism, checkUnit } from '../../engine/configField';
-import type { Mechanism } from '../../engine/types';
+import {
+  checkMechanisms, checkNumber, ConfigFieldError, checkNumberList, checkObject, checkPerMechanism, checkUnit,
+  type Mechanism,
+} from '../../engine';
 import { MECHANISMS } from '../../../dataset/schema';
 import { resolveLinearConfig, type LinearConfig } from '../linear/config';
 import { resolveTaggerConfig, type TaggerConfig } from '../tagger/config';

@@ -3,11 +3,12 @@
 // fixed or picked by grouped inner CV); token rationale probabilities ρ·linear (sentence model) +
 // (1−ρ)·tagger, gated per mechanism (default soft: × P(level > 0); or shown only where the level is
 // predicted > 0), at per-mechanism token thresholds (combine.ts, config.ts).
-import { configObject, splitByPrefix, loadCheckpoint, parseCheckpointConfig, saveCheckpoint, type Checkpoint } from '../../engine/checkpoint';
-import { foldSplit, groupedStratifiedFolds } from '../../engine/cv';
-import type { EmpathyModel, ModelFamily, PredictOptions, SalienceOptions, TrainData, TrainResult } from '../../engine/model';
-import type { TensorEntry } from '../../engine/safetensors';
-import type { EvalReport, LabeledPair, Mechanism, Pair, PairPrediction, RunOptions } from '../../engine/types';
+import {
+  configObject, splitByPrefix, loadCheckpoint, parseCheckpointConfig, saveCheckpoint, type Checkpoint, foldSplit,
+  groupedStratifiedFolds, type EmpathyModel, type ModelFamily, type PredictOptions, type SalienceOptions,
+  type TrainData, type TrainResult, type TensorEntry, type EvalReport, type LabeledPair, type Mechanism, type Pair,
+  type PairPrediction, type RunOptions,
+} from '../../engine';
 import { MECHANISMS } from '../../../dataset/schema';
 import { levelMetrics } from '../../metrics/levels';
 import { evaluatePredictions } from '../evaluate';

@@ -1,8 +1,7 @@
 // The ensemble (the offline-default preset) as the family registry knows it: its presets, its own fields,
 // the train.py fields its members take (the tagger's epochs, lr, …; a seed seeds the whole), its Args
 // lines, Train Model…'s entries; train and load on first use.
-import type { ModelFamily } from '../../engine/model';
-import type { Mechanism } from '../../engine/types';
+import type { ModelFamily, Mechanism } from '../../engine';
 import type { ConfigNote, FamilySpec } from '../familySpec';
 import { LINEAR_FROM_TRAIN_PY, notTaken } from '../linear/spec';
 import { resolveLinearConfig } from '../linear/config';

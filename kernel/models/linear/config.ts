@@ -1,7 +1,9 @@
 // The linear baseline's configuration: TF-IDF features + class-balanced multinomial logistic
 // regression, C per mechanism picked by grouped cross-validation.
-import { checkBoolean, checkMechanisms, checkNumber, checkNumberList, checkOneOf, checkPerMechanism, ConfigFieldError } from '../../engine/configField';
-import type { Mechanism } from '../../engine/types';
+import {
+  checkBoolean, checkMechanisms, checkNumber, checkNumberList, checkOneOf, checkPerMechanism, ConfigFieldError,
+  type Mechanism,
+} from '../../engine';
 import { defaultTfidfConfig, type TfidfConfig } from './tfidf';
 
 export interface LinearConfig {

@@ -1,14 +1,14 @@
 // The `linear` model family: TF-IDF of the response + one class-balanced multinomial logistic
 // regression per mechanism for the level, and one binary logistic regression per mechanism over the
 // response's sentences for the rationale (rationale.ts); trains in seconds, exposes per-n-gram weights.
-import { configLike, configMechanisms, configObject, loadCheckpoint, parseCheckpointConfig, saveCheckpoint, type Checkpoint } from '../../engine/checkpoint';
-import { groupedStratifiedFolds } from '../../engine/cv';
-import type { EmpathyModel, ModelFamily, PredictOptions, SalienceOptions, TrainResult, TrainData } from '../../engine/model';
-import type { TensorEntry } from '../../engine/safetensors';
-import type { BackendInfo, EvalReport, LabeledPair, Mechanism, MechanismPrediction, Pair, PairPrediction, RunOptions } from '../../engine/types';
+import {
+  configLike, configMechanisms, configObject, loadCheckpoint, parseCheckpointConfig, saveCheckpoint, type Checkpoint,
+  groupedStratifiedFolds, type EmpathyModel, type ModelFamily, type PredictOptions, type SalienceOptions,
+  type TrainResult, type TrainData, type TensorEntry, type BackendInfo, type EvalReport, type LabeledPair,
+  type Mechanism, type MechanismPrediction, type Pair, type PairPrediction, type RunOptions, extractSpans,
+} from '../../engine';
 import { MECHANISMS } from '../../../dataset/schema';
 import { levelMetrics } from '../../metrics/levels';
-import { extractSpans } from '../../engine/spans';
 import { argmax3, evaluatePredictions, labelledMechanisms, yieldToLoop } from '../evaluate';
 import { gateByLevel } from '../levelGate';
 import { defaultLinearConfig, resolveLinearConfig, type LinearConfig } from './config';

@@ -4,7 +4,7 @@
 // every token of a sentence gets the sentence's probability. EPITOME rationales are mostly whole
 // sentences or clauses, and on ~2.4k labelled pairs this sparse model marks them about as well as the
 // neural tagger (the ensemble averages the two: ensemble/combine.ts).
-import type { LabeledPair, Mechanism } from '../../engine/types';
+import type { LabeledPair, Mechanism } from '../../engine';
 import { goldTokenLabels } from '../evaluate';
 import { segmentTokens } from '../text/segments';
 import { wordTokens, type WordToken } from '../../../dataset/wordTokenizer';

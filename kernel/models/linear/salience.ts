@@ -1,9 +1,7 @@
 // Token attribution of the linear baseline — NOT a gradient (it has no input embeddings): each TF-IDF
 // n-gram's contribution |W[feature, level] · tfidf(feature)| to the level's score, shared evenly among its
 // occurrences in the response and credited to every word token an occurrence touches; normalised to [0, 1].
-import type { SalienceOptions } from '../../engine/model';
-import { normaliseByMax } from '../../engine/salienceScale';
-import type { Level, Mechanism, Pair } from '../../engine/types';
+import { type SalienceOptions, normaliseByMax, type Level, type Mechanism, type Pair } from '../../engine';
 import { argmax3 } from '../evaluate';
 import { readablePrefix } from '../../../dataset/postLength';
 import { wordTokens } from '../../../dataset/wordTokenizer';

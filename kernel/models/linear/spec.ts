@@ -1,6 +1,6 @@
 // The linear model as the family registry knows it: its own config fields, the train.py fields it
 // translates (seed_val, class_weights), its Args line, Train Model…'s entry; train and load on first use.
-import type { ModelFamily } from '../../engine/model';
+import type { ModelFamily } from '../../engine';
 import { TRAIN_PY_KEYS } from '../bi-encoder/spec';
 import type { ConfigNote, FamilySpec } from '../familySpec';
 import { defaultLinearConfig, resolveLinearConfig } from './config';

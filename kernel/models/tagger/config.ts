@@ -1,8 +1,6 @@
 // The neural rationale tagger's configuration: word + hashed char n-gram embeddings, a BiGRU shared by
 // seeker and response, masked cross-attention, three level heads and three rationale heads.
-import type { BackendPreference } from '../../engine/backend';
-import { checkBoolean, checkMechanisms, checkNumber, checkOneOf } from '../../engine/configField';
-import type { Mechanism } from '../../engine/types';
+import { type BackendPreference, checkBoolean, checkMechanisms, checkNumber, checkOneOf, type Mechanism } from '../../engine';
 
 export interface TaggerConfig {
   /** Tokens kept per side (seeker and response), ≤ 64 keeps wasm memory and time small. */

@@ -5,9 +5,7 @@
 // Wasm-friendly: matMuls and embedding lookups with their own gradients (kernel/engine/ops), no gather
 // gradient (per-row reversal is a permutation-matrix product), the GRU unrolled over T ≤ maxLen steps.
 import * as tf from '@tensorflow/tfjs';
-import { crossEntropy, dropout, embeddingLookup, matMul, SeedStream } from '../../engine/ops';
-import type { TensorEntry } from '../../engine/safetensors';
-import type { Mechanism } from '../../engine/types';
+import { crossEntropy, dropout, embeddingLookup, matMul, SeedStream, type TensorEntry, type Mechanism } from '../../engine';
 import { seededRandom } from '../../../dataset/random';
 import { installFastWasmSlice } from './wasmSlice';
 import type { TaggerConfig } from './config';

@@ -5,8 +5,7 @@
 // Inputs are a TaggerBatch's arrays (names in TAGGER_INPUTS); outputs level_<M> [B, 3] and
 // rationale [B, T, M] logits.
 import type { TaggerNetwork } from './network';
-import { DataType } from '../../engine/onnx/proto';
-import { int, ints, OnnxGraph } from '../../engine/onnx/graph';
+import { DataType, int, ints, OnnxGraph } from '../../engine';
 
 /** Graph inputs with their element types and (symbolic) dims; R = 2B rows (seekers, then responses). */
 export const TAGGER_INPUTS = {

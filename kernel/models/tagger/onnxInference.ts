@@ -4,8 +4,7 @@
 import type { TaggerNetwork } from './network';
 import type { TaggerBatch } from './vocab';
 import { exportTaggerOnnx, taggerInputNames, type TaggerInputName } from './onnxExport';
-import { type Feed, type InferenceInfo, OnnxSession } from '../../engine/onnx/runtime';
-import type { Mechanism } from '../../engine/types';
+import { type Feed, type InferenceInfo, OnnxSession, type Mechanism } from '../../engine';
 
 /** Logits of one batch: level per mechanism [B*3]; rationale [B*T*M] (column j = mechanisms[j]). */
 export interface TaggerLogits {

@@ -2,9 +2,7 @@
 // a response token's input embedding (word + mean char 3-gram embedding) and the logit one mechanism's
 // level logit; one value per response word token of `predict`, normalised by the max to [0, 1].
 import * as tf from '@tensorflow/tfjs';
-import type { SalienceOptions } from '../../engine/model';
-import { normaliseByMax } from '../../engine/salienceScale';
-import type { Level, Mechanism, Pair } from '../../engine/types';
+import { type SalienceOptions, normaliseByMax, type Level, type Mechanism, type Pair } from '../../engine';
 import type { TaggerConfig } from './config';
 import type { TaggerNetwork } from './network';
 import { makeBatch, toExamples, type WordVocab } from './vocab';

@@ -1,6 +1,6 @@
 // The BiGRU tagger as the family registry knows it: its own config fields, the train.py fields it
 // translates (lr, epochs, …), its Args line, Train Model…'s entry; train and load on first use.
-import type { ModelFamily } from '../../engine/model';
+import type { ModelFamily } from '../../engine';
 import type { ConfigNote, FamilySpec } from '../familySpec';
 import { notTaken } from '../linear/spec';
 import { pyFloat } from '../pyFloat';

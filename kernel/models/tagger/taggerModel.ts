@@ -3,13 +3,13 @@
 // prediction (through onnxruntime for a loaded checkpoint when it loads, onnxInference.ts; else tfjs),
 // evaluation and the single-file checkpoint.
 import * as tf from '@tensorflow/tfjs';
-import { currentBackend, initBackend } from '../../engine/backend';
-import { configLike, configMechanisms, loadCheckpoint, parseCheckpointConfig, saveCheckpoint, type Checkpoint } from '../../engine/checkpoint';
+import {
+  currentBackend, initBackend, configLike, configMechanisms, loadCheckpoint, parseCheckpointConfig, saveCheckpoint,
+  type Checkpoint, type EmpathyModel, type ModelFamily, type PredictOptions, type SalienceOptions, type TrainData,
+  type TrainResult, SeedStream, extractSpans, type BackendInfo, type EvalReport, type LabeledPair, type Mechanism,
+  type MechanismPrediction, type Pair, type PairPrediction, type RunOptions, openOnnxRunner, type InferenceInfo,
+} from '../../engine';
 import { seededRandom } from '../../../dataset/random';
-import type { EmpathyModel, ModelFamily, PredictOptions, SalienceOptions, TrainData, TrainResult } from '../../engine/model';
-import { SeedStream } from '../../engine/ops';
-import { extractSpans } from '../../engine/spans';
-import type { BackendInfo, EvalReport, LabeledPair, Mechanism, MechanismPrediction, Pair, PairPrediction, RunOptions } from '../../engine/types';
 import { argmax3, evaluatePredictions, labelledMechanisms, yieldToLoop } from '../evaluate';
 import { gateByLevel } from '../levelGate';
 import { balancedClassWeights } from '../linear/logreg';
@@ -17,7 +17,6 @@ import { defaultTaggerConfig, resolveTaggerConfig, type TaggerConfig } from './c
 import { TaggerNetwork } from './network';
 import { taggerSalience } from './salience';
 import { makeBatch, toExamples, WordVocab, type TaggerBatch, type TaggerExample } from './vocab';
-import { openOnnxRunner, type InferenceInfo } from '../../engine/onnx/runtime';
 import { TaggerOnnx } from './onnxInference';
 
 export class TaggerModel implements EmpathyModel {

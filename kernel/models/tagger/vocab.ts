@@ -1,6 +1,6 @@
 // The tagger's input side: a word vocabulary built from training text, hashed char 3-grams per word,
 // and the padded batch arrays (ids, masks, reversal matrices, labels) one forward pass needs.
-import type { LabeledPair, Mechanism, Pair } from '../../engine/types';
+import type { LabeledPair, Mechanism, Pair } from '../../engine';
 import { goldTokenLabels } from '../evaluate';
 import { segmentTokens, type Segments } from '../text/segments';
 import { wordTokens, type WordToken } from '../../../dataset/wordTokenizer';
