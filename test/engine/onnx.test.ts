@@ -44,6 +44,20 @@ function readST(file: string): Map<string, TensorEntry> {
 }
 
 /** The tfjs eval forward's logits as plain arrays. */
+/**
+ * Rationale logits [B, T, 2] at the response's real tokens only (mask == 1), in order. The ONNX graph computes
+ * only those rows (kernel/models/bi-encoder/onnxExport.ts RealRows) and writes 0 at the padding, which no
+ * prediction or loss reads; checked to be 0 here.
+ */
+function atRealTokens(logits: ArrayLike<number>, maskRP: Int32Array, checkPadsZero = false): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < maskRP.length; i++) {
+    if (maskRP[i]) out.push(logits[2 * i], logits[2 * i + 1]);
+    else if (checkPadsZero) assert.deepEqual([logits[2 * i], logits[2 * i + 1]], [0, 0], `rationale logits at padded position ${i}`);
+  }
+  return out;
+}
+
 function tfjsLogits(net: BiEncoder, b: EncodedBatch) {
   return tf.tidy(() => {
     const out = net.forward(b, { training: false });
@@ -102,10 +116,11 @@ describe('engine/onnx: the bi-encoder exported to ONNX, run by onnxruntime', fun
         const got = await runner.forward(b);
         const golden = readST(path.join(dir, 'expected_forward.safetensors'));
         close('level logits vs PyTorch', got.level.ER!, toFloat32('logits_empathy', golden.get('logits_empathy')!));
-        close('rationale logits vs PyTorch', got.rationale.ER!, toFloat32('logits_rationales', golden.get('logits_rationales')!));
+        const real = (x: ArrayLike<number>, zeros = false) => atRealTokens(x, b.maskRP, zeros);
+        close('rationale logits vs PyTorch (real tokens)', real(got.rationale.ER!, true), real(toFloat32('logits_rationales', golden.get('logits_rationales')!)));
         const ref = tfjsLogits(net, b);
         close('level logits vs tfjs', got.level.ER!, ref.level.ER);
-        close('rationale logits vs tfjs', got.rationale.ER!, ref.rationale.ER);
+        close('rationale logits vs tfjs (real tokens)', real(got.rationale.ER!), real(ref.rationale.ER));
       } finally {
         await runner.release();
         net.dispose();
@@ -140,7 +155,7 @@ describe('engine/onnx: the bi-encoder exported to ONNX, run by onnxruntime', fun
         const ref = tfjsLogits(net, b);
         for (const m of cfg.mechanisms) {
           close(`${m} level logits B=${B} T=${T}`, got.level[m]!, ref.level[m]);
-          close(`${m} rationale logits B=${B} T=${T}`, got.rationale[m]!, ref.rationale[m]);
+          close(`${m} rationale logits B=${B} T=${T} (real tokens)`, atRealTokens(got.rationale[m]!, b.maskRP, true), atRealTokens(ref.rationale[m], b.maskRP));
         }
       }
       // Bad input fails with the tfjs forward's message, before onnxruntime sees it.

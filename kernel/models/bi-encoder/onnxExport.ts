@@ -5,7 +5,8 @@
 // (PyTorch's [out, in] weight as stored, transB): measured interleaved at the small preset, 1 thread, 1.02–1.35×
 // the 3-D MatMul + Add form; residual + LayerNorm on 3-D views (which onnxruntime fuses into SkipLayerNorm)
 // measured ~0.85× this. Inputs ids_SP/mask_SP/ids_RP/mask_RP int64 [B, T]
-// (B, T dynamic); outputs level_<M> [B, 3] and rationale_<M> [B, T, 2] logits per mechanism.
+// (B, T dynamic); outputs level_<M> [B, 3] and rationale_<M> [B, T, 2] logits per mechanism. The response
+// encoder computes its real tokens only (RealRows: the padding is 0 in the rationale logits, never read).
 import type { BiEncoder } from './biEncoder';
 import type { EncoderConfig } from './config';
 import { DataType, type ExternalModel, float, int, ints, OnnxGraph, type WeightRead, type Mechanism } from '../../engine';
@@ -47,6 +48,46 @@ interface Consts {
   btHeads: string; btH: string; bt2: string;
 }
 
+/**
+ * The response's real tokens as rows of [B·T]: per-token layers (every nn.Linear, LayerNorm, GELU: nearly all
+ * of the work) run on the Nr real rows only, and attention scatters them back to [B·T, ·] with zeros at the
+ * padding. Padded keys are masked to −10000 (their softmax weight is exactly 0 in float32), so the real
+ * tokens' values are those of the padded computation; only the rationale logits AT padding differ (0 here,
+ * never read: predictions and the loss take the real tokens only). The seeker keeps its padding: without a
+ * seeker mask (the paper's model) the cross-attention attends to its padded positions too.
+ */
+class RealRows {
+  /** [Nr] int64: the flat indexes of mask == 1. */
+  private readonly keep: string;
+  /** [Nr, 1] int64: the same, as ScatterND indices. */
+  private readonly at: string;
+  /** [1] int64: B·T. */
+  private readonly count: string;
+  private readonly zeros = new Map<number, string>();
+
+  constructor(private readonly g: OnnxGraph, ids: string, mask: string, c: Consts) {
+    this.keep = g.op('Reshape', [g.op('NonZero', [g.op('Reshape', [mask, c.flat])]), c.flat]); // [Nr]
+    this.at = g.op('Unsqueeze', [this.keep, g.int64s('real_rows_axis', [1])]); // [Nr, 1]
+    this.count = g.op('Shape', [g.op('Reshape', [ids, c.flat])]); // [1]
+  }
+
+  /** x [B·T, W] -> its real rows [Nr, W]. */
+  gather(x: string): string {
+    return this.g.op('Gather', [x, this.keep], { axis: int(0) });
+  }
+
+  /** x [Nr, W] -> [B·T, W], zeros at the padding. */
+  scatter(x: string, width: number): string {
+    let z = this.zeros.get(width);
+    if (!z) {
+      const shape = this.g.op('Concat', [this.count, this.g.int64s(`real_rows_width_${width}`, [width])], { axis: int(0) }); // [2]
+      z = this.g.op('ConstantOfShape', [shape]); // [B·T, W] float32 zeros
+      this.zeros.set(width, z);
+    }
+    return this.g.op('ScatterND', [z, this.at, x]);
+  }
+}
+
 class Exporter {
   constructor(readonly g: OnnxGraph, readonly w: Weights) {}
 
@@ -81,15 +122,19 @@ class Exporter {
     return g.op('Mul', [g.op('Mul', [x, g.op('Add', [erf, c.one])]), c.half]);
   }
 
-  /** One RoBERTa encoder (prefix `…roberta.`): ids/mask int64 [B, T] -> last hidden state [B·T, H]. */
-  encoder(prefix: string, ids: string, mask: string, cfg: EncoderConfig, c: Consts): string {
+  /**
+   * One RoBERTa encoder (prefix `…roberta.`): ids/mask int64 [B, T] -> last hidden state [B·T, H], or with
+   * `rows` [Nr, H]: only the real tokens' rows (padding is never computed, only attended over as zeros).
+   */
+  encoder(prefix: string, ids: string, mask: string, cfg: EncoderConfig, c: Consts, rows?: RealRows): string {
     const g = this.g;
     const H = cfg.hidden, dh = H / cfg.heads;
     // Position ids: cumsum(id != pad)·(id != pad) + pad (roberta.ts robertaPositionIds).
     const notPad = g.op('Cast', [g.op('Not', [g.op('Equal', [ids, c.padI64])])], { to: int(DataType.INT64) }); // [B, T]
     const pos = g.op('Add', [g.op('Mul', [g.op('CumSum', [notPad, c.axis1]), notPad]), c.padI64]); // [B, T]
-    const word = g.op('Gather', [this.param(`${prefix}embeddings.word_embeddings.weight`), g.op('Reshape', [ids, c.flat])], { axis: int(0) }); // [N, H]
-    const posE = g.op('Gather', [this.param(`${prefix}embeddings.position_embeddings.weight`), g.op('Reshape', [pos, c.flat])], { axis: int(0) }); // [N, H]
+    const tokens = (x: string) => (rows ? rows.gather(g.op('Reshape', [x, c.flat])) : g.op('Reshape', [x, c.flat])); // [N] or [Nr]
+    const word = g.op('Gather', [this.param(`${prefix}embeddings.word_embeddings.weight`), tokens(ids)], { axis: int(0) }); // [N, H]
+    const posE = g.op('Gather', [this.param(`${prefix}embeddings.position_embeddings.weight`), tokens(pos)], { axis: int(0) }); // [N, H]
     const tt = this.get(`${prefix}embeddings.token_type_embeddings.weight`).data!; // [types, H], read inline
     const type0 = g.floats(`${prefix}embeddings.token_type_row0`, tt.slice(0, H), [H]); // [H]
     let h = this.layerNorm(g.op('Add', [g.op('Add', [word, posE]), type0]), `${prefix}embeddings.LayerNorm`, cfg.layerNormEps); // [N, H]
@@ -100,14 +145,15 @@ class Exporter {
     const scale = g.scalar(g.fresh(`${prefix}scale`), 1 / Math.sqrt(dh));
     for (let l = 0; l < cfg.layers; l++) {
       const p = `${prefix}encoder.layer.${l}.`;
-      // Heads: [N, H] -> [B, T, nh, dh] -> [B, nh, T, dh]; keys straight to [B, nh, dh, T].
-      const split = (x: string, perm: number[]) => g.op('Transpose', [g.op('Reshape', [x, c.btHeads])], { perm: ints(perm) });
+      // Heads: [N, H] (real rows scattered back to [B·T, H]) -> [B, T, nh, dh] -> [B, nh, T, dh]; keys straight to [B, nh, dh, T].
+      const split = (x: string, perm: number[]) => g.op('Transpose', [g.op('Reshape', [rows ? rows.scatter(x, H) : x, c.btHeads])], { perm: ints(perm) });
       const q = split(this.dense(h, `${p}attention.self.query`), [0, 2, 1, 3]); // [B, nh, T, dh]
       const kT = split(this.dense(h, `${p}attention.self.key`), [0, 2, 3, 1]); // [B, nh, dh, T]
       const v = split(this.dense(h, `${p}attention.self.value`), [0, 2, 1, 3]); // [B, nh, T, dh]
       const scores = g.op('Add', [g.op('Mul', [g.op('MatMul', [q, kT]), scale]), bias]); // [B, nh, T, T]
       const probs = g.op('Softmax', [scores], { axis: int(-1) }); // [B, nh, T, T]
-      const ctx = g.op('Reshape', [g.op('Transpose', [g.op('MatMul', [probs, v])], { perm: ints([0, 2, 1, 3]) }), c.rowsH]); // [N, H]
+      const all = g.op('Reshape', [g.op('Transpose', [g.op('MatMul', [probs, v])], { perm: ints([0, 2, 1, 3]) }), c.rowsH]); // [B·T, H]
+      const ctx = rows ? rows.gather(all) : all; // [N, H]
       const a = this.layerNorm(g.op('Add', [this.dense(ctx, `${p}attention.output.dense`), h]), `${p}attention.output.LayerNorm`, cfg.layerNormEps); // [N, H]
       const inter = this.gelu(this.dense(a, `${p}intermediate.dense`), c); // [N, I]
       h = this.layerNorm(g.op('Add', [this.dense(inter, `${p}output.dense`), a]), `${p}output.LayerNorm`, cfg.layerNormEps); // [N, H]
@@ -145,10 +191,11 @@ export async function exportBiEncoderOnnx(net: BiEncoder, opts: { external?: boo
     bt2: withBT('shape_BT2', [2]),
   };
   const hSP = ex.encoder('seeker_encoder.roberta.', idsSP, maskSP, cfg.encoder, c); // [N, H]
-  const hRP = ex.encoder('responder_encoder.roberta.', idsRP, maskRP, cfg.encoder, c); // [N, H]
+  const rows = new RealRows(g, idsRP, maskRP, c);
+  const hRP = ex.encoder('responder_encoder.roberta.', idsRP, maskRP, cfg.encoder, c, rows); // [Nr, H]
 
   // Cross-attention, 1 head, d_k = H: q from the responder, k/v from the seeker.
-  const q = g.op('Reshape', [ex.dense(hRP, 'attn.q_linear'), c.btH]); // [B, T, H]
+  const q = g.op('Reshape', [rows.scatter(ex.dense(hRP, 'attn.q_linear'), H), c.btH]); // [B, T, H]
   const kT = g.op('Transpose', [g.op('Reshape', [ex.dense(hSP, 'attn.k_linear'), c.btH])], { perm: ints([0, 2, 1]) }); // [B, H, T]
   const v = g.op('Reshape', [ex.dense(hSP, 'attn.v_linear'), c.btH]); // [B, T, H]
   let scores = g.op('Mul', [g.op('MatMul', [q, kT]), g.scalar('cross_scale', 1 / Math.sqrt(H))]); // [B, T_RP, T_SP]
@@ -158,16 +205,17 @@ export async function exportBiEncoderOnnx(net: BiEncoder, opts: { external?: boo
     scores = g.op('Add', [scores, bias]);
   }
   const probs = g.op('Softmax', [scores], { axis: int(-1) }); // [B, T_RP, T_SP]
-  const ctx = g.op('Reshape', [g.op('MatMul', [probs, v]), c.rowsH]); // [N, H]
-  const h = g.op('Add', [hRP, ex.dense(ctx, 'attn.out')]); // [N, H]
-  const first = g.op('Gather', [g.op('Reshape', [h, c.btH]), g.int64s('index_0', [0], [])], { axis: int(1) }); // [B, H]
+  const ctx = rows.gather(g.op('Reshape', [g.op('MatMul', [probs, v]), c.rowsH])); // [Nr, H]
+  const h = g.op('Add', [hRP, ex.dense(ctx, 'attn.out')]); // [Nr, H]
+  const first = g.op('Gather', [g.op('Reshape', [rows.scatter(h, H), c.btH]), g.int64s('index_0', [0], [])], { axis: int(1) }); // [B, H] (<s> is always real)
 
   const joint = cfg.mechanisms.length > 1;
   for (const m of cfg.mechanisms) {
     const e = joint ? `empathy_classifier.${m}` : 'empathy_classifier';
     const level = ex.dense(g.op('Relu', [ex.dense(first, `${e}.dense`)]), `${e}.out_proj`); // [B, 3]
     g.output(level, levelOutput(m), DataType.FLOAT, ['B', 3]);
-    const rationale = g.op('Reshape', [ex.dense(h, joint ? `rationale_classifier.${m}` : 'rationale_classifier'), c.bt2]); // [B, T, 2]
+    const real = ex.dense(h, joint ? `rationale_classifier.${m}` : 'rationale_classifier'); // [Nr, 2]
+    const rationale = g.op('Reshape', [rows.scatter(real, 2), c.bt2]); // [B, T, 2], 0 at padding
     g.output(rationale, rationaleOutput(m), DataType.FLOAT, ['B', 'T', 2]);
   }
   const meta = {
