@@ -14,7 +14,7 @@
 // ships inside the .vsix with only the target platform's dist/<platform>/dawn.node: the .vsix is built per
 // platform (EMPATHY_VSIX_TARGET: linux-x64 by default, darwin-arm64, win32-x64…; `vsce package --target` the same).
 // onnxruntime-node (inference) ships the same way: only the target's CPU binary under bin/napi-v*/<os>/<arch>/.
-import { build } from 'esbuild';
+import { build, transform } from 'esbuild';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
@@ -29,7 +29,7 @@ const external = [
 
 const common = {
   bundle: true, platform: 'node', format: 'cjs', target: 'node20', sourcemap: false, minify: true,
-  external, logLevel: 'error', legalComments: 'none',
+  external, logLevel: 'error', legalComments: 'none', plugins: [],
 };
 
 // The kernel client forks `main.js` beside its own module; bundled into out/extension/activate.js it
@@ -46,13 +46,29 @@ const kernelMainPath = {
   },
 };
 
+// kernel/engine/index.ts and kernel/models/index.ts define their values on module.exports when first read
+// (kernel/engine/lazyExport.ts) and declare their types with `export declare`: to the bundler that reads as an
+// ES module without those exports ("No matching export"). Handed over as the CommonJS they compile to, each
+// name is resolved when read, as in the per-file build.
+const lazyIndexes = {
+  name: 'lazy-indexes',
+  setup(b) {
+    b.onLoad({ filter: /kernel[\\/].*index\.ts$/ }, async (args) => {
+      const src = readFileSync(args.path, 'utf8');
+      if (!src.includes('lazyExport(module.exports')) return undefined;
+      const { code } = await transform(src, { loader: 'ts', format: 'cjs', sourcefile: args.path });
+      return { contents: code, loader: 'js', resolveDir: dirname(args.path) };
+    });
+  },
+};
+
 // EMPATHY_VSIX_STAGE: another folder (the packaged-kernel test stages outside the repository).
 const STAGE = process.env.EMPATHY_VSIX_STAGE || 'out/vsix';
 rmSync(STAGE, { recursive: true, force: true });
 mkdirSync(STAGE, { recursive: true });
 const kernelEntry = 'kernel/process/main.ts';
 const kernelOut = join(STAGE, 'out/kernel/process');
-await build({ ...common, entryPoints: ['extension/activate.ts'], outfile: join(STAGE, 'out/extension/activate.js'), plugins: [kernelMainPath] });
+await build({ ...common, entryPoints: ['extension/activate.ts'], outfile: join(STAGE, 'out/extension/activate.js'), plugins: [kernelMainPath, lazyIndexes] });
 if (!existsSync(kernelEntry)) throw new Error(`${kernelEntry} missing: the kernel process cannot be bundled`);
 // keepNames: cells see class names (display.table knows a DataFrame by its constructor's name). The alias:
 // danfojs-node (kernel/session/shippedPackages.ts) requires '@tensorflow/tfjs-node', which package.json's
@@ -61,11 +77,12 @@ if (!existsSync(kernelEntry)) throw new Error(`${kernelEntry} missing: the kerne
 await build({
   ...common, keepNames: true, entryPoints: [kernelEntry], outfile: join(kernelOut, 'main.js'),
   external: external.filter((e) => e !== '@tensorflow/tfjs-node'), alias: { '@tensorflow/tfjs-node': '@tensorflow/tfjs' },
+  plugins: [lazyIndexes],
 });
 // The cell type checker's thread, loaded by path from beside main.js (kernel/session/typecheckThread.ts).
-await build({ ...common, entryPoints: ['kernel/session/typecheckWorker.ts'], outfile: join(kernelOut, 'typecheckWorker.js') });
+await build({ ...common, entryPoints: ['kernel/session/typecheckWorker.ts'], outfile: join(kernelOut, 'typecheckWorker.js'), plugins: [lazyIndexes] });
 // The wasm backend's pthread worker, started by path from beside main.js (kernel/engine/wasmThreads.ts).
-await build({ ...common, entryPoints: ['kernel/engine/wasmThreadWorker.ts'], outfile: join(kernelOut, 'wasmThreadWorker.js') });
+await build({ ...common, entryPoints: ['kernel/engine/wasmThreadWorker.ts'], outfile: join(kernelOut, 'wasmThreadWorker.js'), plugins: [lazyIndexes] });
 
 // TypeScript default libs beside the bundled kernel (ts.getDefaultLibFilePath = dirname of the script).
 const tsLib = dirname(require.resolve('typescript/lib/lib.d.ts'));
