@@ -316,14 +316,18 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   f.commit();
 }
 
-/** Write a whole file atomically, asynchronously (large checkpoints: the event loop keeps turning). */
-export async function writeFileAtomicAsync(file: string, data: string | Uint8Array): Promise<void> {
+/**
+ * Write a whole file atomically, asynchronously (large checkpoints: the event loop keeps turning). `data` may
+ * be a list of chunks, written in order (a checkpoint's header and tensors, never joined in memory).
+ */
+export async function writeFileAtomicAsync(file: string, data: string | Uint8Array | readonly Uint8Array[]): Promise<void> {
   const t = writeTarget(file);
   if (t.kind === 'refused') throw new DataError(file, undefined, t.reason);
   if (t.kind === 'stream') {
     if (t.fd === undefined) return writeStreamAsync(file, data, t.append);
     try {
-      return writeAllSync(t.fd, data); // this process's stdout: its own descriptor
+      for (const c of typeof data === 'string' || data instanceof Uint8Array ? [data] : data) writeAllSync(t.fd, c); // this process's stdout: its own descriptor
+      return;
     } catch (e) {
       throw writeFailure(file, e, false);
     }
@@ -341,7 +345,7 @@ export async function writeFileAtomicAsync(file: string, data: string | Uint8Arr
   track(tmp);
   try {
     try {
-      await fh.writeFile(data); // loops over short writes itself
+      await writeChunks(fh, data);
       await fh.sync();
     } finally {
       await fh.close();
@@ -357,15 +361,23 @@ export async function writeFileAtomicAsync(file: string, data: string | Uint8Arr
 }
 
 /** A device/FIFO/descriptor written in place, asynchronously (a FIFO's open waits for its reader). */
-async function writeStreamAsync(file: string, data: string | Uint8Array, append: boolean): Promise<void> {
+async function writeStreamAsync(file: string, data: string | Uint8Array | readonly Uint8Array[], append: boolean): Promise<void> {
   try {
     const fh = await fs.promises.open(file, fs.constants.O_WRONLY | (append ? fs.constants.O_APPEND : 0));
     try {
-      await fh.writeFile(data);
+      await writeChunks(fh, data);
     } finally {
       await fh.close();
     }
   } catch (e) {
     throw writeFailure(file, e, false);
+  }
+}
+
+/** Write text, bytes, or chunks in order, through a file handle (short writes continue where they stopped). */
+async function writeChunks(fh: fs.promises.FileHandle, data: string | Uint8Array | readonly Uint8Array[]): Promise<void> {
+  if (typeof data === 'string' || data instanceof Uint8Array) return fh.writeFile(data); // loops over short writes itself
+  for (const c of data) {
+    for (let done = 0; done < c.byteLength;) done += (await fh.write(c, done, c.byteLength - done)).bytesWritten;
   }
 }

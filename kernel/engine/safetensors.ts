@@ -126,6 +126,21 @@ export function firstNonFinite(t: TensorEntry): { index: number; value: number }
 
 /** Serialise tensors (in the Map's order) and string metadata. */
 export function writeSafetensors(tensors: Map<string, TensorEntry>, metadata?: Record<string, string>): Uint8Array {
+  const chunks = [...safetensorsChunks(tensors, metadata)];
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
+  let p = 0;
+  for (const c of chunks) {
+    out.set(c, p);
+    p += c.byteLength;
+  }
+  return out;
+}
+
+/**
+ * The file as chunks: the length and header, then each tensor's bytes as a view of its data (no copy), so a
+ * checkpoint is written without a second, whole-file copy of its weights in memory.
+ */
+export function safetensorsChunks(tensors: Map<string, TensorEntry>, metadata?: Record<string, string>): Uint8Array[] {
   const header: Record<string, unknown> = {};
   if (metadata && Object.keys(metadata).length > 0) {
     for (const [k, v] of Object.entries(metadata)) {
@@ -140,20 +155,12 @@ export function writeSafetensors(tensors: Map<string, TensorEntry>, metadata?: R
     header[name] = { dtype: t.dtype, shape: t.shape, data_offsets: [offset, offset + bytes] };
     offset += bytes;
   }
-  let json = new TextEncoder().encode(JSON.stringify(header));
+  const json = new TextEncoder().encode(JSON.stringify(header));
   const padded = Math.ceil(json.byteLength / 8) * 8;
-  const headerBytes = new Uint8Array(padded).fill(0x20);
-  headerBytes.set(json);
-  json = headerBytes;
-  const out = new Uint8Array(8 + padded + offset);
-  new DataView(out.buffer).setBigUint64(0, BigInt(padded), true);
-  out.set(json, 8);
-  let p = 8 + padded;
-  for (const t of tensors.values()) {
-    out.set(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength), p);
-    p += t.data.byteLength;
-  }
-  return out;
+  const head = new Uint8Array(8 + padded).fill(0x20); // the header padded with spaces to 8 bytes
+  new DataView(head.buffer).setBigUint64(0, BigInt(padded), true);
+  head.set(json, 8);
+  return [head, ...[...tensors.values()].map((t) => new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength))];
 }
 
 export async function readSafetensorsFile(file: string): Promise<{ tensors: Map<string, TensorEntry>; metadata: Record<string, string> }> {
@@ -167,7 +174,7 @@ export async function readSafetensorsFile(file: string): Promise<{ tensors: Map<
 
 /** Write atomically (dataset/atomicFile.ts: temp sibling, fsync, rename, fsync the folder; folders created). */
 export async function writeSafetensorsFileAtomic(file: string, tensors: Map<string, TensorEntry>, metadata?: Record<string, string>): Promise<void> {
-  await writeFileAtomicAsync(file, writeSafetensors(tensors, metadata));
+  await writeFileAtomicAsync(file, safetensorsChunks(tensors, metadata));
 }
 
 // ---- dtype conversions (half floats are stored as raw bits) ----

@@ -58,6 +58,20 @@ describe('engine/safetensors', function () {
     assert.deepEqual(Array.from(back.tensors.get('w')!.data as Float32Array), [3, 4]);
   });
 
+  it('writes a file tensor by tensor (views, even of a shared buffer), byte for byte what writeSafetensors builds', async function () {
+    const shared = Float32Array.of(0, 1, 2, 3, 4, 5, 6, 7); // two tensors that are views of one buffer, not at its start
+    const t = new Map<string, TensorEntry>([
+      ['x', { dtype: 'F32', shape: [3], data: shared.subarray(1, 4) }],
+      ['y', { dtype: 'F32', shape: [2, 2], data: shared.subarray(4, 8) }],
+      ['z', { dtype: 'I32', shape: [1], data: Int32Array.of(-3) }],
+    ]);
+    const file = path.join(tmp, 'streamed.safetensors');
+    await writeSafetensorsFileAtomic(file, t, { note: 'chunks' });
+    assert.deepEqual(new Uint8Array(fs.readFileSync(file)), writeSafetensors(t, { note: 'chunks' }));
+    const back = await readSafetensorsFile(file);
+    assert.deepEqual(Array.from(back.tensors.get('y')!.data as Float32Array), [4, 5, 6, 7]);
+  });
+
   it('rejects truncated files, bad offsets and unknown dtypes with the tensor name', function () {
     const good = writeSafetensors(new Map([['x', { dtype: 'F32', shape: [4], data: new Float32Array(4) } as TensorEntry]]));
     assert.throws(() => readSafetensors(good.subarray(0, 4)), /too short/);
