@@ -62,6 +62,8 @@ export const ALLOW_NONFINITE_ENV = 'EMPATHY_ALLOW_NONFINITE_WEIGHTS';
 export interface LoadCheckpointOptions {
   /** Load weights with NaN/±Inf values (default: EMPATHY_ALLOW_NONFINITE_WEIGHTS=1, else refused). */
   allowNonFinite?: boolean;
+  /** Read only the tensors this accepts (default: all); inference leaves the optimiser state (`optimizer.*`) on disk. */
+  keep?: (name: string) => boolean;
 }
 
 /** Refuse weights holding NaN/±Inf (unless asked for), naming the file, the tensor and the index. */
@@ -91,7 +93,7 @@ export async function loadCheckpoint(file: string, opts: LoadCheckpointOptions =
   if (await isTorchFile(file)) throw torchFileError(file);
   let parsed: Awaited<ReturnType<typeof readSafetensorsFile>>;
   try {
-    parsed = await readSafetensorsFile(file);
+    parsed = await readSafetensorsFile(file, { keep: opts.keep });
   } catch (e) {
     const msg = (e as Error).message;
     throw new Error(msg.includes(file) ? `corrupt checkpoint ${msg}` : `corrupt checkpoint ${file}: ${msg}`);

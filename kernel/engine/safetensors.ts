@@ -19,10 +19,14 @@ function numel(shape: number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
 
-function typedFromBytes(dtype: Dtype, bytes: Uint8Array): TensorEntry['data'] {
-  // Copy into a fresh, aligned buffer (file offsets need not be aligned to the element size).
-  const copy = new Uint8Array(bytes.byteLength);
-  copy.set(bytes);
+function typedFromBytes(dtype: Dtype, bytes: Uint8Array, copyFirst = true): TensorEntry['data'] {
+  // Copy into a fresh, aligned buffer (file offsets need not be aligned to the element size), unless the
+  // bytes are already a whole buffer of their own.
+  let copy = bytes;
+  if (copyFirst) {
+    copy = new Uint8Array(bytes.byteLength);
+    copy.set(bytes);
+  }
   switch (dtype) {
     case 'F32': return new Float32Array(copy.buffer);
     case 'I32': return new Int32Array(copy.buffer);
@@ -37,6 +41,9 @@ function isDtype(v: unknown): v is Dtype {
   return typeof v === 'string' && Object.prototype.hasOwnProperty.call(BYTES, v);
 }
 
+/** One tensor of a safetensors header: where its bytes are in the data section. */
+interface HeaderEntry { name: string; dtype: Dtype; shape: number[]; begin: number; end: number }
+
 /**
  * Parse a safetensors buffer. Every header entry is checked before any byte is read: a JSON object header,
  * own-table dtypes, shapes of non-negative integers, integer offsets with 0 ≤ begin ≤ end ≤ data length,
@@ -45,21 +52,34 @@ function isDtype(v: unknown): v is Dtype {
  */
 export function readSafetensors(buf: Uint8Array): { tensors: Map<string, TensorEntry>; metadata: Record<string, string> } {
   if (buf.byteLength < 8) throw new Error(`safetensors: file too short (${buf.byteLength} bytes)`);
-  const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  const n64 = dv.getBigUint64(0, true);
-  if (n64 > BigInt(buf.byteLength - 8)) throw new Error(`safetensors: header length ${n64} exceeds file size ${buf.byteLength}`);
-  const n = Number(n64);
+  const n = headerLength(new DataView(buf.buffer, buf.byteOffset, 8), buf.byteLength);
+  const dataStart = 8 + n;
+  const { entries, metadata } = parseHeader(buf.subarray(8, dataStart), buf.byteLength - dataStart);
+  const tensors = new Map<string, TensorEntry>();
+  for (const t of entries) {
+    tensors.set(t.name, { dtype: t.dtype, shape: t.shape, data: typedFromBytes(t.dtype, buf.subarray(dataStart + t.begin, dataStart + t.end)) });
+  }
+  return { tensors, metadata };
+}
+
+/** The header's length from the first 8 bytes, checked against the file's size. */
+function headerLength(first8: DataView, fileSize: number): number {
+  const n64 = first8.getBigUint64(0, true);
+  if (n64 > BigInt(fileSize - 8)) throw new Error(`safetensors: header length ${n64} exceeds file size ${fileSize}`);
+  return Number(n64);
+}
+
+/** The header's tensors and metadata, every entry checked (see readSafetensors) against the data's length. */
+function parseHeader(headerBytes: Uint8Array, dataLength: number): { entries: HeaderEntry[]; metadata: Record<string, string> } {
   let header: unknown;
   try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(buf.subarray(8, 8 + n)));
+    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(headerBytes));
   } catch (e) {
     throw new Error(`safetensors: header is not UTF-8 JSON (${(e as Error).message})`);
   }
   if (header === null || typeof header !== 'object' || Array.isArray(header)) throw new Error('safetensors: header is not a JSON object');
-  const dataStart = 8 + n;
-  const dataLength = buf.byteLength - dataStart;
   let metadata: Record<string, string> = {};
-  const entries: Array<{ name: string; dtype: Dtype; shape: number[]; begin: number; end: number }> = [];
+  const entries: HeaderEntry[] = [];
   for (const [name, raw] of Object.entries(header as Record<string, unknown>)) {
     if (name === '__metadata__') {
       if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new Error('safetensors: __metadata__ is not an object');
@@ -99,11 +119,7 @@ export function readSafetensors(buf: Uint8Array): { tensors: Map<string, TensorE
     covered = spans[i].end;
   }
   if (covered < dataLength) throw new Error(`safetensors: ${dataLength - covered} byte(s) after the last tensor's data (at ${covered} of ${dataLength}) belong to no tensor`);
-  const tensors = new Map<string, TensorEntry>();
-  for (const t of entries) {
-    tensors.set(t.name, { dtype: t.dtype, shape: t.shape, data: typedFromBytes(t.dtype, buf.subarray(dataStart + t.begin, dataStart + t.end)) });
-  }
-  return { tensors, metadata };
+  return { entries, metadata };
 }
 
 /** The first non-finite value (NaN, ±Inf) of a floating entry, or undefined (integer dtypes have none). */
@@ -163,13 +179,41 @@ export function safetensorsChunks(tensors: Map<string, TensorEntry>, metadata?: 
   return [head, ...[...tensors.values()].map((t) => new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength))];
 }
 
-export async function readSafetensorsFile(file: string): Promise<{ tensors: Map<string, TensorEntry>; metadata: Record<string, string> }> {
-  const buf = await fsp.readFile(file);
+/**
+ * Read a safetensors file: the header first (checked as readSafetensors checks it), then each tensor `keep`
+ * accepts (default: all) straight into a buffer of its own. The file is never held whole in memory, and
+ * tensors left out (a checkpoint's optimiser state, for inference) are never read.
+ */
+export async function readSafetensorsFile(file: string, opts: { keep?: (name: string) => boolean } = {}): Promise<{ tensors: Map<string, TensorEntry>; metadata: Record<string, string> }> {
+  const fh = await fsp.open(file, 'r');
   try {
-    return readSafetensors(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength));
+    const size = (await fh.stat()).size;
+    if (size < 8) throw new Error(`safetensors: file too short (${size} bytes)`);
+    const first8 = await readAt(fh, 0, 8);
+    const n = headerLength(new DataView(first8.buffer), size);
+    const { entries, metadata } = parseHeader(await readAt(fh, 8, n), size - 8 - n);
+    const tensors = new Map<string, TensorEntry>();
+    for (const t of entries) {
+      if (opts.keep && !opts.keep(t.name)) continue;
+      tensors.set(t.name, { dtype: t.dtype, shape: t.shape, data: typedFromBytes(t.dtype, await readAt(fh, 8 + n + t.begin, t.end - t.begin), false) });
+    }
+    return { tensors, metadata };
   } catch (e) {
     throw new Error(`${file}: ${(e as Error).message}`);
+  } finally {
+    await fh.close();
   }
+}
+
+/** `length` bytes at `position` into a fresh buffer (short reads continue; a file that shrank is an error). */
+async function readAt(fh: fsp.FileHandle, position: number, length: number): Promise<Uint8Array> {
+  const out = new Uint8Array(length);
+  for (let done = 0; done < length;) {
+    const { bytesRead } = await fh.read(out, done, length - done, position + done);
+    if (bytesRead === 0) throw new Error(`safetensors: file ended at byte ${position + done}, expected ${position + length}`);
+    done += bytesRead;
+  }
+  return out;
 }
 
 /** Write atomically (dataset/atomicFile.ts: temp sibling, fsync, rename, fsync the folder; folders created). */

@@ -70,6 +70,14 @@ describe('engine/safetensors', function () {
     assert.deepEqual(new Uint8Array(fs.readFileSync(file)), writeSafetensors(t, { note: 'chunks' }));
     const back = await readSafetensorsFile(file);
     assert.deepEqual(Array.from(back.tensors.get('y')!.data as Float32Array), [4, 5, 6, 7]);
+    // Reading a file leaves out what `keep` refuses (inference skips a checkpoint's optimiser state)…
+    const some = await readSafetensorsFile(file, { keep: (n) => n !== 'x' });
+    assert.deepEqual([...some.tensors.keys()], ['y', 'z']);
+    assert.deepEqual(some.metadata, { note: 'chunks' });
+    // …and a file cut short is an error naming it, like the buffer reader's.
+    const cut = path.join(tmp, 'cut.safetensors');
+    fs.writeFileSync(cut, fs.readFileSync(file).subarray(0, fs.statSync(file).size - 3));
+    await assert.rejects(readSafetensorsFile(cut), (e: Error) => e.message.startsWith(`${cut}: safetensors: tensor`) && /past end of the data/.test(e.message));
   });
 
   it('rejects truncated files, bad offsets and unknown dtypes with the tensor name', function () {

@@ -24,10 +24,12 @@ export interface OpenedBiEncoder {
 
 /**
  * Open a bi-encoder checkpoint; `seed` seeds the network's dropout stream (the weights come from the file).
- * A PyTorch `.pth` is converted in memory with `torch` (heads, mechanism, tokenizer).
+ * A PyTorch `.pth` is converted in memory with `torch` (heads, mechanism, tokenizer). `optimizer: false`
+ * leaves the optimiser state on disk (inference: a trained checkpoint holds twice its weights in AdamW moments).
  */
-export async function openBiEncoderCheckpoint(path: string, seed = 0, torch: TorchImportOptions = {}): Promise<OpenedBiEncoder> {
-  const ck = existsSync(path) && (await isTorchFile(path)) ? (await importTorchCheckpoint(path, torch)).checkpoint : await loadCheckpoint(path);
+export async function openBiEncoderCheckpoint(path: string, seed = 0, torch: TorchImportOptions = {}, opts: { optimizer?: boolean } = {}): Promise<OpenedBiEncoder> {
+  const keep = opts.optimizer === false ? (name: string) => !name.startsWith('optimizer.') : undefined;
+  const ck = existsSync(path) && (await isTorchFile(path)) ? (await importTorchCheckpoint(path, torch)).checkpoint : await loadCheckpoint(path, { keep });
   if (ck.family !== 'bi-encoder') throw new Error(`${path} holds a '${ck.family}' model, not a bi-encoder`);
   const cfg = checkBiEncoderConfig(path, ck.config);
   if (ck.tokenizer === undefined) throw new Error(`${path}: checkpoint has no tokenizer`);
@@ -46,6 +48,6 @@ export async function openBiEncoderCheckpoint(path: string, seed = 0, torch: Tor
 
 /** Load a bi-encoder checkpoint (weights only; `train({ resume })` restores the optimiser too). */
 export async function loadBiEncoder(path: string, opts: LoadModelOptions = {}): Promise<BiEncoderModel> {
-  const { net, tokenizer, cfg, checkpoint: ck } = await openBiEncoderCheckpoint(path, 0, opts.torch);
+  const { net, tokenizer, cfg, checkpoint: ck } = await openBiEncoderCheckpoint(path, 0, opts.torch, { optimizer: false });
   return new BiEncoderModel(net, tokenizer, cfg.maxLen, { trainArgs: ck.trainArgs as Partial<TrainConfig> | undefined, metrics: ck.metrics, exportInference: true });
 }
