@@ -1,7 +1,7 @@
 // Safetensors reader/writer (F32, F16, BF16, I64, I32): the one weight/checkpoint file format, PyTorch-readable.
 // Format: u64 LE header length N, N bytes of JSON {name: {dtype, shape, data_offsets}, __metadata__},
 // padded with spaces to a multiple of 8, then the raw little-endian data (offsets relative to its start).
-import { promises as fsp } from 'node:fs';
+import * as fs from 'node:fs';
 import { writeFileAtomicAsync } from '../../dataset/atomicFile';
 
 export type Dtype = 'F32' | 'F16' | 'BF16' | 'I64' | 'I32';
@@ -185,33 +185,77 @@ export function safetensorsChunks(tensors: Map<string, TensorEntry>, metadata?: 
  * tensors left out (a checkpoint's optimiser state, for inference) are never read.
  */
 export async function readSafetensorsFile(file: string, opts: { keep?: (name: string) => boolean } = {}): Promise<{ tensors: Map<string, TensorEntry>; metadata: Record<string, string> }> {
-  const fh = await fsp.open(file, 'r');
-  try {
-    const size = (await fh.stat()).size;
-    if (size < 8) throw new Error(`safetensors: file too short (${size} bytes)`);
-    const first8 = await readAt(fh, 0, 8);
-    const n = headerLength(new DataView(first8.buffer), size);
-    const { entries, metadata } = parseHeader(await readAt(fh, 8, n), size - 8 - n);
-    const tensors = new Map<string, TensorEntry>();
-    for (const t of entries) {
-      if (opts.keep && !opts.keep(t.name)) continue;
-      tensors.set(t.name, { dtype: t.dtype, shape: t.shape, data: typedFromBytes(t.dtype, await readAt(fh, 8 + n + t.begin, t.end - t.begin), false) });
+  const st = SafetensorsFile.open(file);
+  const tensors = new Map<string, TensorEntry>();
+  for (const name of st.names()) if (!opts.keep || opts.keep(name)) tensors.set(name, st.tensor(name));
+  return { tensors, metadata: st.metadata };
+}
+
+/**
+ * A safetensors file opened by its header (checked as readSafetensors checks it); each tensor is read from
+ * the file when asked for, into a buffer of its own. A read finds the file as it was opened (same size and
+ * modification time) or fails naming it.
+ */
+export class SafetensorsFile {
+  private constructor(
+    readonly file: string,
+    readonly metadata: Record<string, string>,
+    private readonly entries: Map<string, HeaderEntry>,
+    private readonly dataStart: number,
+    private readonly stamp: string,
+  ) {}
+
+  /** Open `file` and check its header (errors name the file). */
+  static open(file: string): SafetensorsFile {
+    const fd = fs.openSync(file, 'r');
+    try {
+      const st = fs.fstatSync(fd);
+      if (st.size < 8) throw new Error(`safetensors: file too short (${st.size} bytes)`);
+      const n = headerLength(new DataView(readAt(fd, 0, 8).buffer), st.size);
+      const { entries, metadata } = parseHeader(readAt(fd, 8, n), st.size - 8 - n);
+      return new SafetensorsFile(file, metadata, new Map(entries.map((e) => [e.name, e])), 8 + n, `${st.size}:${st.mtimeMs}`);
+    } catch (e) {
+      throw new Error(`${file}: ${(e as Error).message}`);
+    } finally {
+      fs.closeSync(fd);
     }
-    return { tensors, metadata };
-  } catch (e) {
-    throw new Error(`${file}: ${(e as Error).message}`);
-  } finally {
-    await fh.close();
+  }
+
+  /** Tensor names, in the header's order. */
+  names(): string[] {
+    return [...this.entries.keys()];
+  }
+
+  /** A tensor's dtype and shape (undefined when the file has no such tensor). */
+  info(name: string): { dtype: Dtype; shape: number[] } | undefined {
+    const e = this.entries.get(name);
+    return e && { dtype: e.dtype, shape: [...e.shape] };
+  }
+
+  /** One tensor's values, read from the file now. */
+  tensor(name: string): TensorEntry {
+    const e = this.entries.get(name);
+    if (!e) throw new Error(`${this.file}: no tensor '${name}'`);
+    const fd = fs.openSync(this.file, 'r');
+    try {
+      const st = fs.fstatSync(fd);
+      if (`${st.size}:${st.mtimeMs}` !== this.stamp) throw new Error('safetensors: the file changed on disk since it was opened');
+      return { dtype: e.dtype, shape: [...e.shape], data: typedFromBytes(e.dtype, readAt(fd, this.dataStart + e.begin, e.end - e.begin), false) };
+    } catch (err) {
+      throw new Error(`${this.file}: ${(err as Error).message}`);
+    } finally {
+      fs.closeSync(fd);
+    }
   }
 }
 
 /** `length` bytes at `position` into a fresh buffer (short reads continue; a file that shrank is an error). */
-async function readAt(fh: fsp.FileHandle, position: number, length: number): Promise<Uint8Array> {
+function readAt(fd: number, position: number, length: number): Uint8Array {
   const out = new Uint8Array(length);
   for (let done = 0; done < length;) {
-    const { bytesRead } = await fh.read(out, done, length - done, position + done);
-    if (bytesRead === 0) throw new Error(`safetensors: file ended at byte ${position + done}, expected ${position + length}`);
-    done += bytesRead;
+    const got = fs.readSync(fd, out, done, length - done, position + done);
+    if (got === 0) throw new Error(`safetensors: file ended at byte ${position + done}, expected ${position + length}`);
+    done += got;
   }
   return out;
 }

@@ -65,6 +65,31 @@ let instanceCounter = 0;
 const SEEKER = 'seeker_encoder.roberta.';
 const RESPONDER = 'responder_encoder.roberta.';
 
+/**
+ * Check a state dict's names and shapes against the model's (`shapes`, in state_dict order) before anything is
+ * assigned, so a bad file changes nothing: with `strict`, unknown or missing names throw; any shape that
+ * differs, or a non-float dtype, throws naming the tensor. Returns the names missing and unexpected.
+ */
+export function checkStateDict(shapes: Map<string, number[]>, m: ReadonlyMap<string, { dtype: string; shape: number[] }>, strict: boolean): { missing: string[]; unexpected: string[] } {
+  const unexpected = [...m.keys()].filter((k) => !shapes.has(k));
+  const missing = [...shapes.keys()].filter((k) => !m.has(k));
+  if (strict && (unexpected.length > 0 || missing.length > 0)) {
+    const parts: string[] = [];
+    if (missing.length) parts.push(`missing ${missing.length} tensor(s): ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}`);
+    if (unexpected.length) parts.push(`unexpected ${unexpected.length} tensor(s): ${unexpected.slice(0, 5).join(', ')}${unexpected.length > 5 ? ', …' : ''}`);
+    throw new Error(`loadStateDict: ${parts.join('; ')}`);
+  }
+  for (const [k, e] of m) {
+    const shape = shapes.get(k);
+    if (!shape) continue;
+    if (e.shape.length !== shape.length || e.shape.some((d, i) => d !== shape[i])) {
+      throw new Error(`loadStateDict: tensor '${k}' has shape [${e.shape.join(', ')}] in the checkpoint but [${shape.join(', ')}] in the model`);
+    }
+    if (e.dtype !== 'F32' && e.dtype !== 'F16' && e.dtype !== 'BF16') throw new Error(`loadStateDict: tensor '${k}' has dtype ${e.dtype}, expected a float tensor`);
+  }
+  return { missing, unexpected };
+}
+
 export class BiEncoder {
   readonly cfg: BiEncoderConfig;
   /**
@@ -127,6 +152,17 @@ export class BiEncoder {
       if (v) yield [spec.name, [...v.shape]];
       else if (h) yield [spec.name, [...h.shape]];
     }
+  }
+
+  /** Parameter counts of a config (all weights, and those training updates: the seeker is frozen unless configured not to be). */
+  static countParameters(cfg: BiEncoderConfig): { parameters: number; trainable: number } {
+    let parameters = 0, trainable = 0;
+    for (const spec of BiEncoder.paramSpecs(cfg)) {
+      const n = spec.shape.reduce((a, b) => a * b, 1);
+      parameters += n;
+      if (!(cfg.freezeSeeker && spec.name.startsWith('seeker_encoder.'))) trainable += n;
+    }
+    return { parameters, trainable };
   }
 
   /** Parameter counts (all weights, and those the optimiser may update), wherever they are kept. */
@@ -256,35 +292,9 @@ export class BiEncoder {
    * mechanisms that have labels in the batch. Class weights (cfg.classWeights) weight the level CE.
    */
   loss(b: EncodedBatch, out: ForwardOutput, opts: LossOptions): LossOutput {
-    const { batch: B, seqLen: T } = b;
-    const levelTerms: tf.Scalar[] = [];
-    const ratTerms: tf.Scalar[] = [];
-    for (const m of this.cfg.mechanisms) {
-      const lv = b.levels?.[m];
-      const lg = out.levelLogits[m];
-      if (lv && lg) {
-        if (lv.length !== B) throw new Error(`levels.${m} has ${lv.length} entries for a batch of ${B}`);
-        levelTerms.push(crossEntropy(lg, lv, undefined, this.cfg.classWeights?.[m]));
-      }
-      const rl = b.rationales?.[m];
-      const rg = out.rationaleLogits[m];
-      if (rl && rg) {
-        if (rl.length !== B * T) throw new Error(`rationales.${m} has ${rl.length} entries, expected ${B}×${T}`);
-        let w = b.rationaleWeights?.[m];
-        if (!w) {
-          w = new Float32Array(B * T);
-          for (let i = 0; i < w.length; i++) w[i] = b.maskRP[i];
-        }
-        ratTerms.push(crossEntropy(tf.reshape(rg, [B * T, 2]) as tf.Tensor2D, rl, w));
-      }
-    }
-    if (levelTerms.length === 0 && ratTerms.length === 0) throw new Error('loss: the batch has no level or rationale labels for the model\'s mechanisms');
-    const sum = (ts: tf.Scalar[]) => (ts.length === 0 ? tf.scalar(0) : ts.length === 1 ? ts[0] : addAll(ts));
-    const lossLevel = sum(levelTerms);
-    const lossRationale = sum(ratTerms);
-    const loss = tf.add(tf.mul(lossLevel, opts.lambdaEI), tf.mul(lossRationale, opts.lambdaRE)) as tf.Scalar;
-    return { loss, lossLevel, lossRationale };
+    return biEncoderLoss(this.cfg, b, out, opts);
   }
+
 
   /**
    * Forward + loss + gradients of every trainable parameter that receives one (frozen seeker, poolers and
@@ -414,25 +424,7 @@ export class BiEncoder {
    * Returns the names loaded and the model's names left untouched.
    */
   loadStateDict(m: Map<string, TensorEntry>, opts: { strict?: boolean } = {}): { loaded: string[]; missing: string[]; unexpected: string[] } {
-    const strict = opts.strict ?? true;
-    const shapes = new Map(this.weightShapes());
-    const unexpected = [...m.keys()].filter((k) => !shapes.has(k));
-    const missing = [...shapes.keys()].filter((k) => !m.has(k));
-    if (strict && (unexpected.length > 0 || missing.length > 0)) {
-      const parts: string[] = [];
-      if (missing.length) parts.push(`missing ${missing.length} tensor(s): ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}`);
-      if (unexpected.length) parts.push(`unexpected ${unexpected.length} tensor(s): ${unexpected.slice(0, 5).join(', ')}${unexpected.length > 5 ? ', …' : ''}`);
-      throw new Error(`loadStateDict: ${parts.join('; ')}`);
-    }
-    // Validate every shape before assigning anything, so a bad file changes nothing.
-    for (const [k, e] of m) {
-      const shape = shapes.get(k);
-      if (!shape) continue;
-      if (e.shape.length !== shape.length || e.shape.some((d, i) => d !== shape[i])) {
-        throw new Error(`loadStateDict: tensor '${k}' has shape [${e.shape.join(', ')}] in the checkpoint but [${shape.join(', ')}] in the model`);
-      }
-      if (e.dtype !== 'F32' && e.dtype !== 'F16' && e.dtype !== 'BF16') throw new Error(`loadStateDict: tensor '${k}' has dtype ${e.dtype}, expected a float tensor`);
-    }
+    const { missing, unexpected } = checkStateDict(new Map(this.weightShapes()), m, opts.strict ?? true);
     const loaded: string[] = [];
     for (const [k, e] of m) {
       const v = this.params.get(k);
@@ -499,4 +491,36 @@ function resolveHfFile(ref: string): string {
     if (fs.existsSync(f)) return f;
   }
   throw new Error(`${where}: no model.safetensors or pytorch_model.bin in this folder${where !== ref ? ` (resolved from ${ref})` : ''}`);
+}
+
+/** The multi-task loss of a forward's logits (BiEncoder.loss): needs the config only, not the weights. */
+export function biEncoderLoss(cfg: BiEncoderConfig, b: EncodedBatch, out: ForwardOutput, opts: LossOptions): LossOutput {
+  const { batch: B, seqLen: T } = b;
+  const levelTerms: tf.Scalar[] = [];
+  const ratTerms: tf.Scalar[] = [];
+  for (const m of cfg.mechanisms) {
+    const lv = b.levels?.[m];
+    const lg = out.levelLogits[m];
+    if (lv && lg) {
+      if (lv.length !== B) throw new Error(`levels.${m} has ${lv.length} entries for a batch of ${B}`);
+      levelTerms.push(crossEntropy(lg, lv, undefined, cfg.classWeights?.[m]));
+    }
+    const rl = b.rationales?.[m];
+    const rg = out.rationaleLogits[m];
+    if (rl && rg) {
+      if (rl.length !== B * T) throw new Error(`rationales.${m} has ${rl.length} entries, expected ${B}×${T}`);
+      let w = b.rationaleWeights?.[m];
+      if (!w) {
+        w = new Float32Array(B * T);
+        for (let i = 0; i < w.length; i++) w[i] = b.maskRP[i];
+      }
+      ratTerms.push(crossEntropy(tf.reshape(rg, [B * T, 2]) as tf.Tensor2D, rl, w));
+    }
+  }
+  if (levelTerms.length === 0 && ratTerms.length === 0) throw new Error('loss: the batch has no level or rationale labels for the model\'s mechanisms');
+  const sum = (ts: tf.Scalar[]) => (ts.length === 0 ? tf.scalar(0) : ts.length === 1 ? ts[0] : addAll(ts));
+  const lossLevel = sum(levelTerms);
+  const lossRationale = sum(ratTerms);
+  const loss = tf.add(tf.mul(lossLevel, opts.lambdaEI), tf.mul(lossRationale, opts.lambdaRE)) as tf.Scalar;
+  return { loss, lossLevel, lossRationale };
 }

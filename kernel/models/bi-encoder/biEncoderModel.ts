@@ -6,9 +6,10 @@ import {
   type InferenceInfo, type EmpathyModel, type PredictOptions, type SalienceOptions, type Tokenizer, type EvalReport,
   type LabeledPair, type Mechanism, type Pair, type PairPrediction,
 } from '../../engine';
-import type { BiEncoder } from './biEncoder';
+import { BiEncoder } from './biEncoder';
 import { PRESETS, type BiEncoderConfig } from './config';
 import { BiEncoderOnnx } from './onnxInference';
+import type { OnnxWeightSource } from './onnxExport';
 import { evaluateBiEncoder } from './evaluate';
 import { predictPairs } from './predict';
 import { biEncoderSalience } from './salience';
@@ -57,20 +58,49 @@ export interface BiEncoderModelExtras {
   exportInference?: boolean;
 }
 
+/**
+ * A network whose weights stay in its checkpoint file until tfjs needs them (load.ts): onnxruntime reads them
+ * from the file for inference, so a served model is held once, by onnxruntime, not also by tfjs.
+ */
+export interface DeferredBiEncoder extends OnnxWeightSource {
+  /** Build the tfjs network with the file's weights (synchronously). */
+  load(): BiEncoder;
+}
+
 export class BiEncoderModel implements EmpathyModel {
   readonly family = 'bi-encoder' as const;
+  readonly cfg: BiEncoderConfig;
   private onnx?: Promise<BiEncoderOnnx | undefined>;
   private engineInfo?: InferenceInfo;
+  private loaded?: BiEncoder;
+  private readonly deferred?: DeferredBiEncoder;
+  private disposed = false;
 
   constructor(
-    readonly net: BiEncoder,
+    net: BiEncoder | DeferredBiEncoder,
     readonly tokenizer: Tokenizer,
     readonly maxLen: number,
     readonly extras: BiEncoderModelExtras = {},
-  ) {}
+  ) {
+    this.cfg = net.cfg;
+    if (net instanceof BiEncoder) this.loaded = net;
+    else this.deferred = net;
+  }
+
+  /** The tfjs network; for a deferred model, reading it loads the weights from the checkpoint (tfjs paths only). */
+  get net(): BiEncoder {
+    if (!this.loaded && this.disposed) throw new Error('BiEncoderModel used after dispose()');
+    this.loaded ??= this.deferred!.load();
+    return this.loaded;
+  }
+
+  /** Whether tfjs holds the weights (false while only onnxruntime has served a deferred model). */
+  get netLoaded(): boolean {
+    return this.loaded !== undefined;
+  }
 
   get mechanisms(): readonly Mechanism[] {
-    return this.net.cfg.mechanisms;
+    return this.cfg.mechanisms;
   }
 
   /** The ONNX runner (exported on first call), or undefined when tfjs runs inference. */
@@ -86,7 +116,7 @@ export class BiEncoderModel implements EmpathyModel {
   }
 
   private async openOnnx(): Promise<BiEncoderOnnx | undefined> {
-    const { runner, info } = await openOnnxRunner((i) => BiEncoderOnnx.create(this.net, i));
+    const { runner, info } = await openOnnxRunner((i) => BiEncoderOnnx.create(this.loaded ?? this.deferred!, i));
     this.engineInfo = info;
     return runner;
   }
@@ -114,7 +144,7 @@ export class BiEncoderModel implements EmpathyModel {
     if (this.extras.optimizer) {
       for (const [k, v] of await this.extras.optimizer.getStateAsync()) tensors.set(k, v); // keys already `optimizer.<param>.*`
     }
-    const config: BiEncoderCheckpointConfig = { model: this.net.cfg, maxLen: this.maxLen };
+    const config: BiEncoderCheckpointConfig = { model: this.cfg, maxLen: this.maxLen };
     await saveCheckpoint(path, {
       family: 'bi-encoder',
       config,
@@ -127,17 +157,17 @@ export class BiEncoderModel implements EmpathyModel {
   }
 
   describe(): Record<string, unknown> {
-    const e = this.net.cfg.encoder;
-    const { parameters, trainable } = this.net.parameterCounts(); // the host-kept seeker included
+    const e = this.cfg.encoder;
+    const { parameters, trainable } = BiEncoder.countParameters(this.cfg); // wherever the weights are kept
     return {
       family: this.family,
       mechanisms: [...this.mechanisms],
       maxLen: this.maxLen,
       preset: this.extras.trainArgs?.preset,
       encoder: { hidden: e.hidden, layers: e.layers, heads: e.heads, intermediate: e.intermediate, vocabSize: e.vocabSize },
-      seekerMask: this.net.cfg.seekerMask,
-      freezeSeeker: this.net.cfg.freezeSeeker,
-      classWeights: this.net.cfg.classWeights,
+      seekerMask: this.cfg.seekerMask,
+      freezeSeeker: this.cfg.freezeSeeker,
+      classWeights: this.cfg.classWeights,
       tokenizer: { kind: this.tokenizer.kind, vocabSize: this.tokenizer.vocabSize },
       parameters,
       trainableParameters: trainable,
@@ -150,7 +180,8 @@ export class BiEncoderModel implements EmpathyModel {
     void onnx?.then((r) => r?.release(), () => undefined);
     this.extras.optimizer?.dispose();
     this.extras.optimizer = undefined;
-    this.net.dispose();
+    this.disposed = true;
+    this.loaded?.dispose();
   }
 }
 

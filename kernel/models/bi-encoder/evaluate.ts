@@ -13,7 +13,7 @@ export interface EvaluateOptions extends PredictOptions {
 
 export async function evaluateBiEncoder(parts: BiEncoderParts, data: readonly LabeledPair[], opts: EvaluateOptions = {}): Promise<EvalReport> {
   const threshold = opts.threshold ?? 0.5;
-  const modelMechs = parts.net.cfg.mechanisms;
+  const modelMechs = parts.cfg.mechanisms;
   const mechs: Mechanism[] = modelMechs.filter((m) => data.some((p) => p.labels[m] !== undefined));
   // Gold labels in the corrected form (no rationale → all zeros), whatever the model was trained with.
   const { examples } = encodePairs(data, parts.tokenizer, { maxLen: parts.maxLen, mechanisms: mechs });

@@ -7,7 +7,8 @@
 // measured ~0.85× this. Inputs ids_SP/mask_SP/ids_RP/mask_RP int64 [B, T]
 // (B, T dynamic); outputs level_<M> [B, 3] and rationale_<M> [B, T, 2] logits per mechanism. The response
 // encoder computes its real tokens only (RealRows: the padding is 0 in the rationale logits, never read).
-import type { BiEncoder } from './biEncoder';
+import { BiEncoder } from './biEncoder';
+import type { BiEncoderConfig } from './config';
 import type { EncoderConfig } from './config';
 import { DataType, type ExternalModel, float, int, ints, OnnxGraph, type WeightRead, type Mechanism } from '../../engine';
 
@@ -23,6 +24,12 @@ export const rationaleOutput = (m: Mechanism) => `rationale_${m}`;
  */
 export const EXTERNAL_WEIGHTS_FROM_BYTES = 64 * 2 ** 20;
 
+/** What the export reads: the config, and each weight by original name with a reader (a BiEncoder, or a checkpoint file). */
+export interface OnnxWeightSource {
+  readonly cfg: BiEncoderConfig;
+  weightReaders(): Map<string, { shape: number[]; read: WeightRead }>;
+}
+
 /** A weight by original name: its shape, and its values (copied now) or how to read them later (external). */
 type Weights = Map<string, { shape: number[]; data?: Float32Array; read: WeightRead }>;
 
@@ -30,9 +37,9 @@ type Weights = Map<string, { shape: number[]; data?: Float32Array; read: WeightR
  * The model's weights (the host-kept seeker too). External ones are only read when their file is written;
  * the token-type table stays inline (the graph keeps its first row only).
  */
-async function readWeights(net: BiEncoder, external: boolean): Promise<Weights> {
+async function readWeights(src: OnnxWeightSource, external: boolean): Promise<Weights> {
   const w: Weights = new Map();
-  for (const [k, { shape, read }] of net.weightReaders()) {
+  for (const [k, { shape, read }] of src.weightReaders()) {
     const inline = !external || k.endsWith('.token_type_embeddings.weight');
     w.set(k, { shape, read, data: inline ? (await read()).slice() : undefined }); // a copy: a view may not outlive the next await
   }
@@ -167,12 +174,12 @@ class Exporter {
  * for models of EXTERNAL_WEIGHTS_FROM_BYTES or more) the graph with its large weights read from the model
  * only when OnnxSession writes them to its weights file. Weights are read asynchronously (every backend).
  */
-export async function exportBiEncoderOnnx(net: BiEncoder, opts: { external?: boolean } = {}): Promise<Uint8Array | ExternalModel> {
-  const cfg = net.cfg;
+export async function exportBiEncoderOnnx(src: OnnxWeightSource, opts: { external?: boolean } = {}): Promise<Uint8Array | ExternalModel> {
+  const cfg = src.cfg;
   const H = cfg.encoder.hidden;
   const g = new OnnxGraph('bi_encoder');
-  const external = opts.external ?? net.parameterCounts().parameters * 4 >= EXTERNAL_WEIGHTS_FROM_BYTES;
-  const ex = new Exporter(g, await readWeights(net, external));
+  const external = opts.external ?? BiEncoder.countParameters(cfg).parameters * 4 >= EXTERNAL_WEIGHTS_FROM_BYTES;
+  const ex = new Exporter(g, await readWeights(src, external));
   const [idsSP, maskSP, idsRP, maskRP] = ONNX_INPUTS.map((n) => g.input(n, DataType.INT64, ['B', 'T']));
   const bt = g.op('Shape', [idsRP]); // [B, T] (both sides share it)
   const withBT = (name: string, tail: number[]) => g.op('Concat', [bt, g.int64s(`${name}_tail`, tail)], { axis: int(0) }, name);

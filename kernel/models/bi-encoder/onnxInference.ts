@@ -1,8 +1,9 @@
 // The bi-encoder's inference through onnxruntime: the network exported once (onnxExport.ts, in memory) into
 // one session, batches fed as int64 [B, T], logits back as plain arrays. Used by predict/evaluate for a
 // model loaded from a checkpoint when onnxruntime-node loads (kernel/engine/onnx/runtime.ts decides).
-import type { BiEncoder, EncodedBatch } from './biEncoder';
-import { exportBiEncoderOnnx, levelOutput, rationaleOutput } from './onnxExport';
+import type { EncodedBatch } from './biEncoder';
+import type { BiEncoderConfig } from './config';
+import { exportBiEncoderOnnx, levelOutput, type OnnxWeightSource, rationaleOutput } from './onnxExport';
 import { checkEncoderInputs } from './roberta';
 import { type Feed, type InferenceInfo, OnnxSession, type Mechanism } from '../../engine';
 
@@ -19,20 +20,20 @@ function int64(a: Int32Array): BigInt64Array {
 }
 
 export class BiEncoderOnnx {
-  private constructor(private readonly net: BiEncoder, private readonly session: OnnxSession) {}
+  private constructor(private readonly cfg: BiEncoderConfig, private readonly session: OnnxSession) {}
 
   /**
    * Export `net` (its current weights) and open a session on it. `external` (default: by the model's size,
    * onnxExport.ts) keeps the weights out of the model bytes; when their temporary file cannot be written
    * (disk full, …) the model is exported again with the weights inline.
    */
-  static async create(net: BiEncoder, info: Extract<InferenceInfo, { engine: 'onnxruntime' }>, opts: { external?: boolean } = {}): Promise<BiEncoderOnnx> {
+  static async create(net: OnnxWeightSource, info: Extract<InferenceInfo, { engine: 'onnxruntime' }>, opts: { external?: boolean } = {}): Promise<BiEncoderOnnx> {
     const model = await exportBiEncoderOnnx(net, opts);
     try {
-      return new BiEncoderOnnx(net, await OnnxSession.create(model, info));
+      return new BiEncoderOnnx(net.cfg, await OnnxSession.create(model, info));
     } catch (e) {
       if (model instanceof Uint8Array || !/could not write the model for onnxruntime/.test((e as Error).message)) throw e;
-      return new BiEncoderOnnx(net, await OnnxSession.create(await exportBiEncoderOnnx(net, { external: false }), info));
+      return new BiEncoderOnnx(net.cfg, await OnnxSession.create(await exportBiEncoderOnnx(net, { external: false }), info));
     }
   }
 
@@ -48,7 +49,7 @@ export class BiEncoderOnnx {
   /** The eval forward of one batch (the same checks as the tfjs forward first). */
   async forward(b: EncodedBatch): Promise<BatchLogits> {
     const { batch: B, seqLen: T } = b;
-    const enc = this.net.cfg.encoder;
+    const enc = this.cfg.encoder;
     checkEncoderInputs(enc, b.idsSP, b.maskSP, B, T);
     checkEncoderInputs(enc, b.idsRP, b.maskRP, B, T);
     const dims = [B, T];
@@ -60,7 +61,7 @@ export class BiEncoderOnnx {
     };
     const out = await this.session.run(feeds);
     const r: BatchLogits = { level: {}, rationale: {} };
-    for (const m of this.net.cfg.mechanisms) {
+    for (const m of this.cfg.mechanisms) {
       r.level[m] = out[levelOutput(m)].data; // [B*3]
       r.rationale[m] = out[rationaleOutput(m)].data; // [B*T*2]
     }

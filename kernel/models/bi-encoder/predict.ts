@@ -3,7 +3,8 @@
 // character offsets into the response, rationale spans, and whether the response was truncated. The
 // forward runs through onnxruntime when the parts offer an exported graph (onnxInference.ts), else tfjs.
 import * as tf from '@tensorflow/tfjs';
-import type { BiEncoder, EncodedBatch, ForwardOutput } from './biEncoder';
+import { type BiEncoder, biEncoderLoss, type EncodedBatch, type ForwardOutput } from './biEncoder';
+import type { BiEncoderConfig } from './config';
 import type { BiEncoderOnnx, BatchLogits } from './onnxInference';
 import { collate, encodePairs, type EncodedExample } from './encode';
 import {
@@ -14,6 +15,9 @@ import { argmax3 } from '../evaluate';
 
 /** What inference needs from a bi-encoder model. */
 export interface BiEncoderParts {
+  /** The network's config (what inference through onnxruntime needs of it). */
+  cfg: BiEncoderConfig;
+  /** The tfjs network (for a model loaded lazily, reading it loads the weights: only the tfjs paths do). */
   net: BiEncoder;
   tokenizer: Tokenizer;
   /** Tokens per side including the specials. */
@@ -43,7 +47,7 @@ const yieldToLoop = () => new Promise<void>((r) => setImmediate(r));
  */
 export async function runInference(parts: BiEncoderParts, examples: readonly EncodedExample[], opts: InferenceOptions = {}): Promise<{ outputs: ExampleOutput[]; loss: number }> {
   const bs = Math.max(1, opts.batchSize ?? 32);
-  const mechs = parts.net.cfg.mechanisms;
+  const mechs = parts.cfg.mechanisms;
   const onnx = await parts.onnxRunner?.();
   const outputs: ExampleOutput[] = [];
   let lossSum = 0;
@@ -56,7 +60,7 @@ export async function runInference(parts: BiEncoderParts, examples: readonly Enc
     if (onnx) {
       const logits = await onnx.forward(batch);
       chunk.forEach((ex, b) => outputs.push(exampleOutput(logits, mechs, b, T, ex.rpIds.length)));
-      if (opts.loss) lossSum += (await lossFromLogits(parts.net, batch, logits, opts.loss)) * B;
+      if (opts.loss) lossSum += (await lossFromLogits(parts.cfg, batch, logits, opts.loss)) * B;
       opts.onProgress?.(Math.min(i + bs, examples.length), examples.length);
       await yieldToLoop();
       continue;
@@ -113,15 +117,15 @@ function exampleOutput(l: BatchLogits, mechs: readonly Mechanism[], b: number, T
 }
 
 /** The model's own loss (BiEncoder.loss) on logits computed elsewhere: the same formula for both engines. */
-async function lossFromLogits(net: BiEncoder, batch: EncodedBatch, l: BatchLogits, lossOpts: NonNullable<InferenceOptions['loss']>): Promise<number> {
+async function lossFromLogits(cfg: BiEncoderConfig, batch: EncodedBatch, l: BatchLogits, lossOpts: NonNullable<InferenceOptions['loss']>): Promise<number> {
   const B = batch.batch, T = batch.seqLen;
   const t = tf.tidy(() => {
     const out: ForwardOutput = { levelLogits: {}, rationaleLogits: {} };
-    for (const m of net.cfg.mechanisms) {
+    for (const m of cfg.mechanisms) {
       out.levelLogits[m] = tf.tensor2d(l.level[m]!, [B, 3]);
       out.rationaleLogits[m] = tf.tensor3d(l.rationale[m]!, [B, T, 2]);
     }
-    return net.loss(batch, out, lossOpts).loss;
+    return biEncoderLoss(cfg, batch, out, lossOpts).loss;
   });
   try {
     return (await t.data())[0];
@@ -142,7 +146,7 @@ export async function predictPairs(parts: BiEncoderParts, pairs: readonly Pair[]
   return pairs.map((p, i) => {
     const ex = examples[i];
     const mechanisms: PairPrediction['mechanisms'] = {};
-    for (const m of parts.net.cfg.mechanisms) {
+    for (const m of parts.cfg.mechanisms) {
       const probs = outputs[i].levelProbs[m]!;
       const tp = outputs[i].tokenProbs[m]!;
       const tokens: RationaleToken[] = [];
