@@ -61,9 +61,10 @@ export function runInChild(job: ChildJob, log: (s: string) => void, timeoutS: nu
 async function childMain(job: ChildJob): Promise<ChildResult> {
   const log = (s: string) => console.log(s);
   if (job.engine === 'onnx') {
-    // The exported graph on onnxruntime (bench/onnx.ts measureHere), same synthetic batch, B32 T64.
-    const r = await measureHere({ engine: 'onnxruntime', threads: job.threads, preset: job.preset, batch: 32, seqLen: 64 });
-    const detail = `onnxruntime (CPU, ${r.threads} thread${r.threads === 1 ? '' : 's'})`;
+    // The serving path on onnxruntime (bench/onnx.ts measureHere): a checkpoint loaded as `test`/`predict` load
+    // it, same synthetic batch, B32 T64.
+    const r = await measureHere({ engine: 'onnxruntime', threads: job.threads, preset: job.preset, batch: 32, seqLen: 64, fromCheckpoint: true });
+    const detail = `onnxruntime (CPU, ${r.threads} thread${r.threads === 1 ? '' : 's'}; served from a checkpoint: ${r.served})`;
     return {
       ok: true, job, threads: job.threads,
       result: {

@@ -4,12 +4,18 @@
 // engines round by round (and the PyTorch reference, ../shared/reference/torch_bench.py, with --torch) and
 // prints medians, ratios and the per-round onnxruntime/PyTorch ratio (the fairest on a loaded machine).
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../kernel/engine/backend';
 import { resolveInference } from '../kernel/engine/onnx/runtime';
 import { BiEncoder } from '../kernel/models/bi-encoder/biEncoder';
 import { resolvePreset } from '../kernel/models/bi-encoder/config';
 import { BiEncoderOnnx } from '../kernel/models/bi-encoder/onnxInference';
+import { BiEncoderModel } from '../kernel/models/bi-encoder/biEncoderModel';
+import { loadBiEncoder } from '../kernel/models/bi-encoder/load';
+import { trainTokenizer } from '../kernel/engine/tokenizer';
 import { syntheticBatch } from './engine';
 import { measureTorch } from './reference';
 
@@ -24,6 +30,12 @@ export interface OnnxBenchOptions {
   seqLen?: number;
   /** Timed seconds at least (after one warm-up batch); at least 3 batches run (default 3 s). */
   seconds?: number;
+  /**
+   * onnxruntime only: serve the model as `test`/`predict` do, from a checkpoint file (written by another
+   * process first, so this one never builds the network; a large model then loads deferred and tfjs never
+   * holds its weights). Default: export the live network built here.
+   */
+  fromCheckpoint?: boolean;
 }
 
 export interface OnnxBenchResult {
@@ -35,8 +47,10 @@ export interface OnnxBenchResult {
   pairsPerSecond: number;
   /** Peak resident set size of the child process (model, weights in tfjs, the session and the runs), GB. */
   peakRssGB: number;
-  /** Seconds to export the graph and open the session (onnxruntime only). */
+  /** Seconds to export the graph and open the session (onnxruntime only; with fromCheckpoint, the load too). */
   exportSeconds?: number;
+  /** fromCheckpoint: who held the weights while serving. */
+  served?: string;
 }
 
 /** The measurement itself, in this process (the child's side of benchOnnxInference). */
@@ -46,6 +60,7 @@ export async function measureHere(o: OnnxBenchOptions): Promise<OnnxBenchResult>
   const threads = o.engine === 'onnxruntime' ? o.threads ?? 1 : 1;
   await initBackend('wasm', 'flag'); // the CLI's CPU default holds the weights either way
   const cfg = resolvePreset(preset, { mechanisms: ['ER'] });
+  if (o.engine === 'onnxruntime' && o.fromCheckpoint) return measureServed(o, B, T, threads, cfg.encoder.vocabSize);
   const net = new BiEncoder(cfg, 12);
   const batch = syntheticBatch(B, T, cfg.encoder.vocabSize);
   let runner: BiEncoderOnnx | undefined;
@@ -88,6 +103,57 @@ export async function measureHere(o: OnnxBenchOptions): Promise<OnnxBenchResult>
   };
 }
 
+/**
+ * The serving path: a checkpoint of the preset (random weights, written by a child process) loaded with
+ * loadBiEncoder under EMPATHY_INFERENCE=onnx, its onnxruntime runner timed on the synthetic batch.
+ */
+async function measureServed(o: OnnxBenchOptions, B: number, T: number, threads: number, vocab: number): Promise<OnnxBenchResult> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'empathy-bench-ck-'));
+  const file = path.join(dir, `${o.preset ?? 'small'}.safetensors`);
+  try {
+    const w = spawnSync(process.execPath, [__filename, '--write-checkpoint', JSON.stringify({ preset: o.preset ?? 'small', file })], { encoding: 'utf8', timeout: 600_000 });
+    if (w.status !== 0) throw new Error(`writing the bench checkpoint failed: ${w.stderr || w.error?.message}`);
+    process.env.EMPATHY_INFERENCE = 'onnx';
+    process.env.EMPATHY_INFERENCE_THREADS = String(threads);
+    const t0 = performance.now();
+    const model = await loadBiEncoder(file);
+    try {
+      const runner = await model.onnxRunner();
+      if (!runner) throw new Error('onnxruntime did not serve the checkpoint');
+      const exportSeconds = (performance.now() - t0) / 1000;
+      const batch = syntheticBatch(B, T, vocab);
+      await runner.forward(batch); // warm-up
+      const budget = (o.seconds ?? 3) * 1000;
+      let n = 0;
+      const t1 = performance.now();
+      while (n < 3 || performance.now() - t1 < budget) {
+        await runner.forward(batch);
+        n++;
+      }
+      const seconds = (performance.now() - t1) / 1000;
+      const detail = model.netLoaded ? 'tfjs holds the weights too' : 'weights held by onnxruntime only';
+      return { engine: o.engine, threads, preset: o.preset ?? 'small', batch: B, seqLen: T, pairsPerSecond: (n * B) / seconds, peakRssGB: process.resourceUsage().maxRSS / 1024 ** 2, exportSeconds, served: detail };
+    } finally {
+      model.dispose();
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The --write-checkpoint child: a checkpoint of `preset` with random weights and a small trained tokenizer. */
+async function writeBenchCheckpoint(preset: string, file: string): Promise<void> {
+  await initBackend('wasm', 'flag');
+  const net = new BiEncoder(resolvePreset(preset, { mechanisms: ['ER'] }), 12);
+  const tokenizer = trainTokenizer(['a synthetic checkpoint for the inference bench'], { vocabSize: 300 });
+  const model = new BiEncoderModel(net, tokenizer, 64);
+  try {
+    await model.save(file);
+  } finally {
+    model.dispose();
+  }
+}
+
 /** Run one measurement in a fresh child process (its own peak RSS); returns pairs/s and peak RSS. */
 export function benchOnnxInference(opts: OnnxBenchOptions): OnnxBenchResult {
   const r = spawnSync(process.execPath, [__filename, '--child', JSON.stringify(opts)], { encoding: 'utf8', timeout: 600_000 });
@@ -111,6 +177,11 @@ function median(xs: number[]): number {
 }
 
 async function main(argv: string[]): Promise<void> {
+  if (argv[0] === '--write-checkpoint') {
+    const { preset, file } = JSON.parse(argv[1]) as { preset: string; file: string };
+    await writeBenchCheckpoint(preset, file);
+    return;
+  }
   if (argv[0] === '--child') {
     process.stdout.write(`${JSON.stringify(await measureHere(JSON.parse(argv[1]) as OnnxBenchOptions))}\n`);
     return;
