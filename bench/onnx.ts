@@ -2,7 +2,8 @@
 // its own child process so its peak RSS is its own: pairs/s at B32 T64 (the `small` preset by default) and
 // peak RSS. `node out/bench/onnx.js [--rounds N] [--engines tfjs,onnx1,onnx2] [--torch 1,2]` interleaves the
 // engines round by round (and the PyTorch reference, ../shared/reference/torch_bench.py, with --torch) and
-// prints medians, ratios and the per-round onnxruntime/PyTorch ratio (the fairest on a loaded machine).
+// prints medians, ratios and the per-round onnxruntime/PyTorch ratio (the fairest on a loaded machine);
+// --preset roberta-base, --served (onnxruntime serves a checkpoint, as test/predict do).
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -191,7 +192,10 @@ async function main(argv: string[]): Promise<void> {
   // --engines tfjs,onnx1,onnx2 (default all three); --torch 1,2 adds the PyTorch reference at those threads.
   const engines = (arg('--engines') ?? 'tfjs,onnx1,onnx2').split(',');
   const torchThreads = argv.includes('--torch') ? (arg('--torch') && /^[\d,]+$/.test(arg('--torch')!) ? arg('--torch')!.split(',').map(Number) : [1, 2]) : [];
-  const configs: OnnxBenchOptions[] = engines.map((e) => (e === 'tfjs' ? { engine: 'tfjs-wasm' } : { engine: 'onnxruntime', threads: Number(e.replace('onnx', '')) || 1 }));
+  // --preset small|roberta-base (default small); --served: onnxruntime serves a checkpoint (as test/predict do).
+  const preset = arg('--preset') ?? 'small';
+  const served = argv.includes('--served');
+  const configs: OnnxBenchOptions[] = engines.map((e) => (e === 'tfjs' ? { engine: 'tfjs-wasm', preset } : { engine: 'onnxruntime', threads: Number(e.replace('onnx', '')) || 1, preset, fromCheckpoint: served }));
   const seen = new Map<string, OnnxBenchResult[]>();
   const torch = new Map<number, number[]>();
   const paired = new Map<number, number[]>(); // per round: onnxruntime / pytorch at the same threads
