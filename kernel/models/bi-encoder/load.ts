@@ -10,6 +10,7 @@ import {
   type LoadModelOptions, type TorchImportOptions, isTorchFile, SafetensorsFile, assertFiniteWeights, toFloat32,
 } from '../../engine';
 import { importTorchCheckpoint } from './torchImport';
+import { EXTERNAL_WEIGHTS_FROM_BYTES } from './onnxExport';
 import type { TrainConfig } from './trainConfig';
 
 /** A bi-encoder checkpoint opened: the caller owns (and disposes) `net`. */
@@ -48,9 +49,10 @@ export async function openBiEncoderCheckpoint(path: string, seed = 0, torch: Tor
 
 /**
  * Checkpoints with at least this many bytes of weights load deferred: onnxruntime reads the weights from the
- * file and tfjs loads them only when a tfjs path needs them (salience, the tfjs fallback, save). Tests lower it.
+ * file and tfjs loads them only when a tfjs path needs them (salience, the tfjs fallback, save). The same size
+ * from which the ONNX export keeps weights in a file (onnxExport.ts); tests lower it.
  */
-export const deferredLoadTuning = { fromBytes: 64 * 2 ** 20 };
+export const deferredLoadTuning = { fromBytes: EXTERNAL_WEIGHTS_FROM_BYTES };
 
 /** Load a bi-encoder checkpoint (weights only; `train({ resume })` restores the optimiser too). */
 export async function loadBiEncoder(path: string, opts: LoadModelOptions = {}): Promise<BiEncoderModel> {
